@@ -1,0 +1,552 @@
+//! The fabric inventory: what Rotor knows about a fabric and its devices before it touches one.
+//!
+//! An inventory is a YAML document (format in `docs/inventory.md`) that names a fabric, its
+//! upgrade status, and each device with its role, platform, management address, pinned SSH host
+//! key, administrative state, password mappings (device user -> secret type -> secret path) and
+//! the file holding its intended configuration in NVUE startup YAML.
+//!
+//! [`Inventory::from_yaml`] parses and validates a document; every error names the device and the
+//! field that is wrong. [`FabricImport::load`] also reads the intended configuration files.
+//! Nothing here holds a password: mappings point at secrets, they never contain one.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::fmt;
+use std::path::{Path, PathBuf};
+
+use serde::{Deserialize, Serialize};
+use sha2::{Digest, Sha256};
+
+/// The `apiVersion` every inventory document carries.
+pub const API_VERSION: &str = "rotor/v1";
+/// The `kind` every inventory document carries.
+pub const KIND: &str = "FabricInventory";
+/// The largest intended configuration accepted, in bytes.
+pub const MAX_INTENDED_CONFIG_BYTES: usize = 512 * 1024;
+
+/// A whole inventory document: one fabric and its devices.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct Inventory {
+    pub api_version: String,
+    pub kind: String,
+    pub fabric: Fabric,
+    pub devices: Vec<Device>,
+}
+
+/// A named set of devices rotated together (the seeds also call it a site).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct Fabric {
+    pub id: String,
+    #[serde(default)]
+    pub upgrade_status: UpgradeStatus,
+    /// The device id of the fabric's terminal server, if it has one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub terminal_server: Option<String>,
+    /// The KV v2 mount the fabric's secrets live under.
+    #[serde(default = "default_secrets_mount")]
+    pub secrets_mount: String,
+}
+
+fn default_secrets_mount() -> String {
+    "secret".to_string()
+}
+
+/// Whether the fabric is being upgraded; rotations are refused unless it is `None`.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub enum UpgradeStatus {
+    #[default]
+    None,
+    InProgress,
+    Failed,
+}
+
+/// What a device does in the fabric.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+pub enum Role {
+    Spine,
+    Leaf,
+    Border,
+    CE,
+    ToR,
+    NPB,
+    TS,
+    Management,
+}
+
+/// The operating system a device runs. Anything Rotor cannot drive is kept as `Other`, so that an
+/// inventory with such a device still imports and the device fails with `UnsupportedPlatform`.
+#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Platform {
+    Cumulus,
+    Nvos,
+    Other(String),
+}
+
+impl Platform {
+    pub fn as_str(&self) -> &str {
+        match self {
+            Platform::Cumulus => "cumulus",
+            Platform::Nvos => "nvos",
+            Platform::Other(name) => name,
+        }
+    }
+
+    pub fn is_supported(&self) -> bool {
+        !matches!(self, Platform::Other(_))
+    }
+
+    /// The field NVUE stores a user's password hash under on this platform.
+    pub fn password_key(&self) -> &'static str {
+        match self {
+            Platform::Nvos => "password",
+            _ => "hashed-password",
+        }
+    }
+}
+
+impl fmt::Display for Platform {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl From<&str> for Platform {
+    fn from(name: &str) -> Self {
+        match name {
+            "cumulus" => Platform::Cumulus,
+            "nvos" => Platform::Nvos,
+            other => Platform::Other(other.to_string()),
+        }
+    }
+}
+
+impl Serialize for Platform {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+
+impl<'de> Deserialize<'de> for Platform {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let name = String::deserialize(deserializer)?;
+        Ok(Platform::from(name.as_str()))
+    }
+}
+
+/// Whether Rotor may contact a device. Only `Enabled` devices are ever contacted.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub enum AdministrativeState {
+    #[default]
+    Enabled,
+    Disabled,
+    UnderMaintenance,
+    RMA,
+}
+
+impl AdministrativeState {
+    pub fn as_str(&self) -> &'static str {
+        match self {
+            AdministrativeState::Enabled => "Enabled",
+            AdministrativeState::Disabled => "Disabled",
+            AdministrativeState::UnderMaintenance => "UnderMaintenance",
+            AdministrativeState::RMA => "RMA",
+        }
+    }
+}
+
+/// One switch.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct Device {
+    pub id: String,
+    pub role: Role,
+    pub platform: Platform,
+    /// Management address as `host:port`.
+    pub address: String,
+    /// The device's SSH host key in OpenSSH form (`ssh-ed25519 AAAA...`); connections to a
+    /// device presenting any other key are refused.
+    pub host_key: String,
+    #[serde(default)]
+    pub administrative_state: AdministrativeState,
+    /// The device account Rotor logs in with; it must have a password mapping.
+    pub login_user: String,
+    pub password_mappings: Vec<PasswordMapping>,
+    /// Path of the device's intended configuration (NVUE startup YAML), relative to the
+    /// inventory file.
+    pub intended_config: String,
+}
+
+impl Device {
+    pub fn mapping_for(&self, username: &str) -> Option<&PasswordMapping> {
+        self.password_mappings
+            .iter()
+            .find(|m| m.username == username)
+    }
+}
+
+/// A device user whose password Rotor manages, and where that password lives.
+#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct PasswordMapping {
+    pub username: String,
+    /// A label for the kind of credential, e.g. `AdminRW`.
+    pub secret_type: String,
+    /// Path under the fabric's KV v2 mount. Devices that share a path share a password; a path
+    /// containing `{device}` gives every device its own. `{fabric}` is replaced too.
+    pub secret_path: String,
+}
+
+impl PasswordMapping {
+    /// The secret path with `{fabric}` and `{device}` replaced.
+    pub fn resolved_path(&self, fabric_id: &str, device_id: &str) -> String {
+        self.secret_path
+            .replace("{fabric}", fabric_id)
+            .replace("{device}", device_id)
+    }
+}
+
+/// Why an inventory was refused. The message names the device and field.
+#[derive(Debug, thiserror::Error, PartialEq, Eq)]
+#[error("{location}: {problem}")]
+pub struct InventoryError {
+    /// Where the problem is, e.g. `devices[3] (leaf-03).platform` or `fabric.id`.
+    pub location: String,
+    pub problem: String,
+}
+
+impl InventoryError {
+    fn new(location: impl Into<String>, problem: impl Into<String>) -> Self {
+        InventoryError {
+            location: location.into(),
+            problem: problem.into(),
+        }
+    }
+}
+
+/// Checks that a fabric, device or secret type name is safe to use as a NATS subject token and a
+/// key-value key: 1 to 64 characters from `A-Z a-z 0-9 _ -`, starting with a letter or digit.
+pub fn check_name(name: &str) -> Result<(), String> {
+    if name.is_empty() {
+        return Err("must not be empty".into());
+    }
+    if name.len() > 64 {
+        return Err(format!(
+            "is {} characters long, at most 64 are allowed",
+            name.len()
+        ));
+    }
+    if !name
+        .chars()
+        .next()
+        .is_some_and(|c| c.is_ascii_alphanumeric())
+    {
+        return Err(format!("{name:?} must start with a letter or a digit"));
+    }
+    if let Some(bad) = name
+        .chars()
+        .find(|c| !(c.is_ascii_alphanumeric() || *c == '_' || *c == '-'))
+    {
+        return Err(format!(
+            "{name:?} contains {bad:?}; only letters, digits, '_' and '-' are allowed"
+        ));
+    }
+    Ok(())
+}
+
+/// Checks a device user name: what Linux `useradd` accepts, so it can never carry shell syntax.
+pub fn check_username(name: &str) -> Result<(), String> {
+    let valid_start = name
+        .chars()
+        .next()
+        .is_some_and(|c| c.is_ascii_lowercase() || c == '_');
+    let valid_rest = name
+        .chars()
+        .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_' || c == '-');
+    if name.is_empty() || name.len() > 32 || !valid_start || !valid_rest {
+        return Err(format!(
+            "{name:?} is not a valid user name (1-32 characters: a-z, 0-9, '_', '-', starting with a letter or '_')"
+        ));
+    }
+    Ok(())
+}
+
+fn check_secret_path(path: &str) -> Result<(), String> {
+    let valid = !path.is_empty()
+        && path.len() <= 256
+        && !path.starts_with('/')
+        && !path.ends_with('/')
+        && !path.contains("//")
+        && path
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '-' | '/' | '{' | '}' | '.'))
+        && !path
+            .split('/')
+            .any(|segment| segment == "." || segment == "..");
+    if valid {
+        Ok(())
+    } else {
+        Err(format!(
+            "{path:?} is not a valid secret path (segments of letters, digits, '_', '-', '.', separated by '/')"
+        ))
+    }
+}
+
+impl Inventory {
+    /// Parses and validates an inventory document.
+    pub fn from_yaml(text: &str) -> Result<Inventory, InventoryError> {
+        let inventory: Inventory = serde_yaml::from_str(text).map_err(|error| {
+            let location = error
+                .location()
+                .map(|l| format!("line {}, column {}", l.line(), l.column()))
+                .unwrap_or_else(|| "document".to_string());
+            InventoryError::new(location, error.to_string())
+        })?;
+        inventory.validate()?;
+        Ok(inventory)
+    }
+
+    pub fn to_yaml(&self) -> String {
+        serde_yaml::to_string(self).expect("an inventory always serialises")
+    }
+
+    pub fn device(&self, device_id: &str) -> Option<&Device> {
+        self.devices.iter().find(|d| d.id == device_id)
+    }
+
+    /// Checks everything that the YAML structure alone does not.
+    pub fn validate(&self) -> Result<(), InventoryError> {
+        if self.api_version != API_VERSION {
+            return Err(InventoryError::new(
+                "apiVersion",
+                format!("is {:?}, expected {API_VERSION:?}", self.api_version),
+            ));
+        }
+        if self.kind != KIND {
+            return Err(InventoryError::new(
+                "kind",
+                format!("is {:?}, expected {KIND:?}", self.kind),
+            ));
+        }
+        check_name(&self.fabric.id).map_err(|p| InventoryError::new("fabric.id", p))?;
+        check_name(&self.fabric.secrets_mount)
+            .map_err(|p| InventoryError::new("fabric.secretsMount", p))?;
+        if self.devices.is_empty() {
+            return Err(InventoryError::new(
+                "devices",
+                "a fabric needs at least one device",
+            ));
+        }
+        let mut seen_ids = BTreeSet::new();
+        let mut seen_addresses = BTreeMap::new();
+        for (index, device) in self.devices.iter().enumerate() {
+            let at = |field: &str| format!("devices[{index}] ({}).{field}", device.id);
+            check_name(&device.id).map_err(|p| InventoryError::new(at("id"), p))?;
+            if !seen_ids.insert(device.id.as_str()) {
+                return Err(InventoryError::new(at("id"), "duplicate device id"));
+            }
+            if let Err(problem) = check_address(&device.address) {
+                return Err(InventoryError::new(at("address"), problem));
+            }
+            if let Some(other) = seen_addresses.insert(device.address.as_str(), device.id.as_str())
+            {
+                return Err(InventoryError::new(
+                    at("address"),
+                    format!("{} is also the address of {other}", device.address),
+                ));
+            }
+            check_host_key(&device.host_key).map_err(|p| InventoryError::new(at("hostKey"), p))?;
+            check_username(&device.login_user)
+                .map_err(|p| InventoryError::new(at("loginUser"), p))?;
+            let mut users = BTreeSet::new();
+            for (mapping_index, mapping) in device.password_mappings.iter().enumerate() {
+                let field = |name: &str| at(&format!("passwordMappings[{mapping_index}].{name}"));
+                check_username(&mapping.username)
+                    .map_err(|p| InventoryError::new(field("username"), p))?;
+                check_name(&mapping.secret_type)
+                    .map_err(|p| InventoryError::new(field("secretType"), p))?;
+                check_secret_path(&mapping.secret_path)
+                    .map_err(|p| InventoryError::new(field("secretPath"), p))?;
+                if !users.insert(mapping.username.as_str()) {
+                    return Err(InventoryError::new(
+                        field("username"),
+                        format!("user {:?} is mapped twice", mapping.username),
+                    ));
+                }
+            }
+            if device.platform.is_supported() && device.mapping_for(&device.login_user).is_none() {
+                return Err(InventoryError::new(
+                    at("loginUser"),
+                    format!(
+                        "Rotor logs in as {:?} but the device has no password mapping for it",
+                        device.login_user
+                    ),
+                ));
+            }
+            if device.intended_config.trim().is_empty() {
+                return Err(InventoryError::new(
+                    at("intendedConfig"),
+                    "must name a file",
+                ));
+            }
+        }
+        if let Some(terminal_server) = &self.fabric.terminal_server
+            && !seen_ids.contains(terminal_server.as_str())
+        {
+            return Err(InventoryError::new(
+                "fabric.terminalServer",
+                format!("{terminal_server:?} is not a device of this fabric"),
+            ));
+        }
+        Ok(())
+    }
+}
+
+fn check_address(address: &str) -> Result<(), String> {
+    let Some((host, port)) = address.rsplit_once(':') else {
+        return Err(format!("{address:?} must be host:port"));
+    };
+    if host.is_empty() || host.chars().any(|c| c.is_whitespace() || c == '/') {
+        return Err(format!("{address:?} has no valid host"));
+    }
+    match port.parse::<u16>() {
+        Ok(port) if port > 0 => Ok(()),
+        _ => Err(format!("{address:?} has no valid port")),
+    }
+}
+
+fn check_host_key(host_key: &str) -> Result<(), String> {
+    let mut parts = host_key.split_whitespace();
+    let (Some(algorithm), Some(blob)) = (parts.next(), parts.next()) else {
+        return Err("must be an OpenSSH public key, e.g. \"ssh-ed25519 AAAA...\"".into());
+    };
+    if !algorithm.starts_with("ssh-") && !algorithm.starts_with("ecdsa-") {
+        return Err(format!("unknown key algorithm {algorithm:?}"));
+    }
+    if blob.len() < 16
+        || !blob
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '+' | '/' | '='))
+    {
+        return Err("the key is not base64".into());
+    }
+    Ok(())
+}
+
+/// An inventory with every device's intended configuration read in: what an import sends.
+#[derive(Clone, Debug, PartialEq)]
+pub struct FabricImport {
+    pub inventory: Inventory,
+    /// Device id -> intended configuration text (NVUE startup YAML).
+    pub intended_configs: BTreeMap<String, String>,
+}
+
+/// Why an inventory file could not be loaded.
+#[derive(Debug, thiserror::Error)]
+pub enum LoadError {
+    #[error("cannot read {path}: {source}")]
+    Read {
+        path: PathBuf,
+        #[source]
+        source: std::io::Error,
+    },
+    #[error("{path}: {source}")]
+    Invalid {
+        path: PathBuf,
+        #[source]
+        source: InventoryError,
+    },
+}
+
+impl FabricImport {
+    /// Reads an inventory file and the intended configuration files it names.
+    pub fn load(path: &Path) -> Result<FabricImport, LoadError> {
+        let read = |path: &Path| {
+            std::fs::read_to_string(path).map_err(|source| LoadError::Read {
+                path: path.to_path_buf(),
+                source,
+            })
+        };
+        let inventory =
+            Inventory::from_yaml(&read(path)?).map_err(|source| LoadError::Invalid {
+                path: path.to_path_buf(),
+                source,
+            })?;
+        let base = path.parent().unwrap_or(Path::new("."));
+        let mut intended_configs = BTreeMap::new();
+        for device in &inventory.devices {
+            let config_path = base.join(&device.intended_config);
+            intended_configs.insert(device.id.clone(), read(&config_path)?);
+        }
+        let import = FabricImport {
+            inventory,
+            intended_configs,
+        };
+        import.validate().map_err(|source| LoadError::Invalid {
+            path: path.to_path_buf(),
+            source,
+        })?;
+        Ok(import)
+    }
+
+    /// Checks the inventory and that every device has a well-formed intended configuration.
+    pub fn validate(&self) -> Result<(), InventoryError> {
+        self.inventory.validate()?;
+        for (index, device) in self.inventory.devices.iter().enumerate() {
+            let at = format!("devices[{index}] ({}).intendedConfig", device.id);
+            let Some(text) = self.intended_configs.get(&device.id) else {
+                return Err(InventoryError::new(
+                    at,
+                    "no intended configuration was given",
+                ));
+            };
+            if text.len() > MAX_INTENDED_CONFIG_BYTES {
+                return Err(InventoryError::new(
+                    at,
+                    format!(
+                        "is {} bytes, at most {MAX_INTENDED_CONFIG_BYTES} are allowed",
+                        text.len()
+                    ),
+                ));
+            }
+            check_intended_config(text).map_err(|p| InventoryError::new(at, p))?;
+        }
+        if let Some(extra) = self
+            .intended_configs
+            .keys()
+            .find(|id| self.inventory.device(id).is_none())
+        {
+            return Err(InventoryError::new(
+                "intendedConfigs",
+                format!("{extra:?} is not a device of this fabric"),
+            ));
+        }
+        Ok(())
+    }
+}
+
+/// Checks that a text is NVUE startup YAML: a list of documents, one of which is a `set:` map.
+pub fn check_intended_config(text: &str) -> Result<(), String> {
+    let value: serde_yaml::Value =
+        serde_yaml::from_str(text).map_err(|e| format!("is not valid YAML: {e}"))?;
+    let Some(items) = value.as_sequence() else {
+        return Err("is not NVUE startup YAML: expected a list with a `- set:` entry".into());
+    };
+    let has_set = items
+        .iter()
+        .any(|item| item.as_mapping().is_some_and(|m| m.contains_key("set")));
+    if !has_set {
+        return Err("is not NVUE startup YAML: no `- set:` entry".into());
+    }
+    Ok(())
+}
+
+/// The version of an intended configuration: the first 16 hex digits of its SHA-256, playing the
+/// part of the config store's commit SHA.
+pub fn intended_config_version(text: &str) -> String {
+    let digest = Sha256::digest(text.as_bytes());
+    digest.iter().take(8).map(|b| format!("{b:02x}")).collect()
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,256 @@
+//! Values in key-value buckets: protobuf or JSON, read, written, scanned by prefix and updated
+//! with compare-and-set so that concurrent copies of a service never overwrite each other.
+
+use async_nats::jetstream::consumer;
+use async_nats::jetstream::kv::Store;
+use bytes::Bytes;
+use futures::StreamExt;
+use prost::Message;
+use serde::Serialize;
+use serde::de::DeserializeOwned;
+
+use crate::BusError;
+
+/// One key's value and the revision it was read at.
+#[derive(Clone, Debug)]
+pub struct Versioned<T> {
+    pub value: T,
+    pub revision: u64,
+}
+
+fn bucket_error(store: &Store, action: &str, key: &str, error: impl std::fmt::Display) -> BusError {
+    BusError::jetstream(format!("{action} {}/{key}", store.name), error)
+}
+
+/// Reads raw bytes and their revision; `None` when the key is absent or deleted.
+pub async fn get_bytes(store: &Store, key: &str) -> Result<Option<Versioned<Bytes>>, BusError> {
+    let entry = store
+        .entry(key)
+        .await
+        .map_err(|e| bucket_error(store, "read", key, e))?;
+    Ok(entry.and_then(|entry| match entry.operation {
+        async_nats::jetstream::kv::Operation::Put => Some(Versioned {
+            value: entry.value,
+            revision: entry.revision,
+        }),
+        _ => None,
+    }))
+}
+
+pub async fn get_message<M: Message + Default>(
+    store: &Store,
+    key: &str,
+) -> Result<Option<Versioned<M>>, BusError> {
+    let Some(raw) = get_bytes(store, key).await? else {
+        return Ok(None);
+    };
+    let value = M::decode(raw.value).map_err(|e| BusError::Decode {
+        what: format!("{}/{key}", store.name),
+        reason: e.to_string(),
+    })?;
+    Ok(Some(Versioned {
+        value,
+        revision: raw.revision,
+    }))
+}
+
+pub async fn put_message(store: &Store, key: &str, value: &impl Message) -> Result<u64, BusError> {
+    store
+        .put(key, Bytes::from(value.encode_to_vec()))
+        .await
+        .map_err(|e| bucket_error(store, "write", key, e))
+}
+
+pub async fn get_json<T: DeserializeOwned>(
+    store: &Store,
+    key: &str,
+) -> Result<Option<Versioned<T>>, BusError> {
+    let Some(raw) = get_bytes(store, key).await? else {
+        return Ok(None);
+    };
+    let value = serde_json::from_slice(&raw.value).map_err(|e| BusError::Decode {
+        what: format!("{}/{key}", store.name),
+        reason: e.to_string(),
+    })?;
+    Ok(Some(Versioned {
+        value,
+        revision: raw.revision,
+    }))
+}
+
+pub async fn put_json(store: &Store, key: &str, value: &impl Serialize) -> Result<u64, BusError> {
+    let bytes = serde_json::to_vec(value).expect("values written to buckets always serialise");
+    store
+        .put(key, Bytes::from(bytes))
+        .await
+        .map_err(|e| bucket_error(store, "write", key, e))
+}
+
+/// Writes `value` only if the key is still at `expected` (0: only if it does not exist).
+/// Returns `Ok(None)` when someone else changed it first.
+pub async fn compare_and_set(
+    store: &Store,
+    key: &str,
+    value: Bytes,
+    expected: u64,
+) -> Result<Option<u64>, BusError> {
+    let result = if expected == 0 {
+        store.create(key, value).await.map_err(|e| {
+            if e.kind() == async_nats::jetstream::kv::CreateErrorKind::AlreadyExists {
+                None
+            } else {
+                Some(bucket_error(store, "create", key, e))
+            }
+        })
+    } else {
+        store.update(key, value, expected).await.map_err(|e| {
+            if e.kind() == async_nats::jetstream::kv::UpdateErrorKind::WrongLastRevision {
+                None
+            } else {
+                Some(bucket_error(store, "update", key, e))
+            }
+        })
+    };
+    match result {
+        Ok(revision) => Ok(Some(revision)),
+        Err(None) => Ok(None),
+        Err(Some(error)) => Err(error),
+    }
+}
+
+/// Reads, changes and writes back a JSON value, retrying when another writer got there first.
+/// `change` gets the current value (or `None`) and returns the new one, or `None` to leave it.
+pub async fn update_json<T, F>(
+    store: &Store,
+    key: &str,
+    mut change: F,
+) -> Result<Option<T>, BusError>
+where
+    T: Serialize + DeserializeOwned,
+    F: FnMut(Option<T>) -> Option<T>,
+{
+    for _ in 0..64 {
+        let current = get_json::<T>(store, key).await?;
+        let revision = current.as_ref().map_or(0, |c| c.revision);
+        let Some(next) = change(current.map(|c| c.value)) else {
+            return Ok(None);
+        };
+        let bytes = Bytes::from(serde_json::to_vec(&next).expect("values always serialise"));
+        if compare_and_set(store, key, bytes, revision)
+            .await?
+            .is_some()
+        {
+            return Ok(Some(next));
+        }
+    }
+    Err(BusError::Conflict {
+        what: format!("{}/{key}", store.name),
+    })
+}
+
+/// Every live key matching `filter` (NATS wildcards: `fab1.*`, `op1.>`) with its latest value.
+pub async fn scan(
+    store: &Store,
+    filter: &str,
+) -> Result<Vec<(String, Versioned<Bytes>)>, BusError> {
+    let prefix = store.prefix.clone();
+    let consumer = store
+        .stream
+        .create_consumer(consumer::push::OrderedConfig {
+            deliver_subject: format!("_INBOX.rotor-scan.{}", uuid::Uuid::new_v4().simple()),
+            filter_subject: format!("{prefix}{filter}"),
+            deliver_policy: consumer::DeliverPolicy::LastPerSubject,
+            replay_policy: consumer::ReplayPolicy::Instant,
+            ..Default::default()
+        })
+        .await
+        .map_err(|e| bucket_error(store, "scan", filter, e))?;
+    let mut results = Vec::new();
+    if consumer.cached_info().num_pending == 0 {
+        return Ok(results);
+    }
+    let mut messages = consumer
+        .messages()
+        .await
+        .map_err(|e| bucket_error(store, "scan", filter, e))?;
+    while let Some(message) = messages.next().await {
+        let message = message.map_err(|e| bucket_error(store, "scan", filter, e))?;
+        let info = message
+            .info()
+            .map_err(|e| bucket_error(store, "scan", filter, e))?;
+        let pending = info.pending;
+        let revision = info.stream_sequence;
+        let is_put = message
+            .headers
+            .as_ref()
+            .and_then(|h| h.get("KV-Operation"))
+            .is_none();
+        if is_put {
+            let key = message
+                .subject
+                .strip_prefix(prefix.as_str())
+                .unwrap_or(&message.subject)
+                .to_string();
+            results.push((
+                key,
+                Versioned {
+                    value: message.payload.clone(),
+                    revision,
+                },
+            ));
+        }
+        if pending == 0 {
+            break;
+        }
+    }
+    Ok(results)
+}
+
+/// Like [`scan`], decoding each value as protobuf.
+pub async fn scan_messages<M: Message + Default>(
+    store: &Store,
+    filter: &str,
+) -> Result<Vec<(String, M)>, BusError> {
+    scan(store, filter)
+        .await?
+        .into_iter()
+        .map(|(key, raw)| {
+            M::decode(raw.value)
+                .map(|value| (key.clone(), value))
+                .map_err(|e| BusError::Decode {
+                    what: format!("{}/{key}", store.name),
+                    reason: e.to_string(),
+                })
+        })
+        .collect()
+}
+
+/// Like [`scan`], decoding each value as JSON.
+pub async fn scan_json<T: DeserializeOwned>(
+    store: &Store,
+    filter: &str,
+) -> Result<Vec<(String, T)>, BusError> {
+    scan(store, filter)
+        .await?
+        .into_iter()
+        .map(|(key, raw)| {
+            serde_json::from_slice(&raw.value)
+                .map(|value| (key.clone(), value))
+                .map_err(|e| BusError::Decode {
+                    what: format!("{}/{key}", store.name),
+                    reason: e.to_string(),
+                })
+        })
+        .collect()
+}
+
+/// Deletes every key matching `filter`.
+pub async fn purge_matching(store: &Store, filter: &str) -> Result<(), BusError> {
+    store
+        .stream
+        .purge()
+        .filter(format!("{}{filter}", store.prefix))
+        .await
+        .map_err(|e| bucket_error(store, "purge", filter, e))?;
+    Ok(())
+}

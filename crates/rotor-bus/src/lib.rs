@@ -1,0 +1,467 @@
+//! Rotor's bus: connecting to NATS JetStream and the streams, consumers, key-value buckets and
+//! object store every service shares.
+//!
+//! - [`names`]: every subject, stream, consumer and bucket name, built by functions.
+//! - [`Bus`]: a connection plus [`Bus::ensure_topology`], which creates everything idempotently
+//!   at start-up, and publish helpers that set message ids (duplicate suppression) and carry the
+//!   W3C trace context in headers ([`trace`]).
+//! - [`kv`]: protobuf and JSON values in key-value buckets, prefix scans, compare-and-set.
+//! - [`lease`]: leases with an expiry that their holder renews (fabric locks, leadership).
+//!
+//! Invariant: all state lives in JetStream; nothing a service needs after a restart is kept only
+//! in its memory.
+
+pub mod kv;
+pub mod lease;
+pub mod names;
+pub mod trace;
+
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::time::Duration;
+
+use async_nats::jetstream::{self, consumer, kv as nats_kv, object_store, stream};
+use async_nats::{HeaderMap, ServerAddr};
+use bytes::Bytes;
+use prost::Message;
+use rotor_proto::v1::StageEvent;
+
+pub use names::JobKind;
+
+/// How to reach NATS and how to shape what Rotor creates there.
+#[derive(Clone, Debug)]
+pub struct BusSettings {
+    /// Server URL(s), comma separated, e.g. `nats://127.0.0.1:4222`.
+    pub url: String,
+    /// Shown in the server's connection list.
+    pub client_name: String,
+    /// User name and password, when the server requires them.
+    pub user: Option<String>,
+    pub password: Option<String>,
+    /// A `.creds` file (JWT + NKey), when the server uses decentralised auth.
+    pub credentials_file: Option<PathBuf>,
+    /// A CA certificate to trust for TLS; setting it requires TLS.
+    pub tls_ca_file: Option<PathBuf>,
+    /// Require TLS even without a custom CA.
+    pub tls_required: bool,
+    /// How many copies of every stream and bucket a cluster keeps (1 on one server, 3 on three).
+    pub replicas: usize,
+    /// How long a worker may hold a job without acknowledging or extending it before it is
+    /// handed to another copy. Workers extend it while a slow switch is still answering.
+    pub job_ack_wait: Duration,
+    /// How many times a job is delivered before it is given up (the last try reports failure).
+    pub job_max_deliver: i64,
+    /// How long published message ids are remembered to drop duplicates.
+    pub duplicate_window: Duration,
+    /// How long stage events are kept for replay.
+    pub event_retention: Duration,
+    /// How long to wait for the server when connecting and for each request.
+    pub timeout: Duration,
+}
+
+impl Default for BusSettings {
+    fn default() -> Self {
+        BusSettings {
+            url: "nats://127.0.0.1:4222".to_string(),
+            client_name: "rotor".to_string(),
+            user: None,
+            password: None,
+            credentials_file: None,
+            tls_ca_file: None,
+            tls_required: false,
+            replicas: 1,
+            job_ack_wait: Duration::from_secs(60),
+            job_max_deliver: 6,
+            duplicate_window: Duration::from_secs(30 * 60),
+            event_retention: Duration::from_secs(7 * 24 * 3600),
+            timeout: Duration::from_secs(10),
+        }
+    }
+}
+
+/// What can go wrong talking to the bus. Messages name the server, stream or bucket.
+#[derive(Debug, thiserror::Error)]
+pub enum BusError {
+    #[error("cannot reach NATS at {url}: {reason}")]
+    Connect { url: String, reason: String },
+    #[error("invalid NATS setting {setting}: {reason}")]
+    Setting {
+        setting: &'static str,
+        reason: String,
+    },
+    #[error("JetStream {what}: {reason}")]
+    JetStream { what: String, reason: String },
+    #[error("cannot decode {what}: {reason}")]
+    Decode { what: String, reason: String },
+    #[error("{what} was changed by someone else at the same time")]
+    Conflict { what: String },
+}
+
+impl BusError {
+    pub(crate) fn jetstream(what: impl Into<String>, reason: impl std::fmt::Display) -> Self {
+        BusError::JetStream {
+            what: what.into(),
+            reason: reason.to_string(),
+        }
+    }
+}
+
+/// A connection to NATS with JetStream, shared by a service's tasks (cheap to clone).
+#[derive(Clone, Debug)]
+pub struct Bus {
+    pub client: async_nats::Client,
+    pub jetstream: jetstream::Context,
+    settings: Arc<BusSettings>,
+}
+
+impl Bus {
+    /// Connects, failing fast with a message that names the server when it cannot be reached.
+    pub async fn connect(settings: BusSettings) -> Result<Bus, BusError> {
+        let addresses: Vec<ServerAddr> = settings
+            .url
+            .split(',')
+            .map(|url| {
+                url.trim()
+                    .parse::<ServerAddr>()
+                    .map_err(|e| BusError::Setting {
+                        setting: "ROTOR_NATS_URL",
+                        reason: format!("{url:?} is not a NATS URL: {e}"),
+                    })
+            })
+            .collect::<Result<_, _>>()?;
+        let mut options = async_nats::ConnectOptions::new()
+            .name(&settings.client_name)
+            .connection_timeout(settings.timeout)
+            .request_timeout(Some(settings.timeout))
+            .max_reconnects(None);
+        if let (Some(user), Some(password)) = (&settings.user, &settings.password) {
+            options = options.user_and_password(user.clone(), password.clone());
+        }
+        if let Some(path) = &settings.credentials_file {
+            options = options
+                .credentials_file(path)
+                .await
+                .map_err(|e| BusError::Setting {
+                    setting: "ROTOR_NATS_CREDENTIALS",
+                    reason: format!("cannot read {}: {e}", path.display()),
+                })?;
+        }
+        if let Some(path) = &settings.tls_ca_file {
+            options = options
+                .add_root_certificates(path.clone())
+                .require_tls(true);
+        }
+        if settings.tls_required {
+            options = options.require_tls(true);
+        }
+        let client = options
+            .connect(addresses)
+            .await
+            .map_err(|e| BusError::Connect {
+                url: settings.url.clone(),
+                reason: e.to_string(),
+            })?;
+        let jetstream = jetstream::new(client.clone());
+        Ok(Bus {
+            client,
+            jetstream,
+            settings: Arc::new(settings),
+        })
+    }
+
+    pub fn settings(&self) -> &BusSettings {
+        &self.settings
+    }
+
+    /// Creates (or updates to the current shape) every stream, consumer, bucket and object
+    /// store. Safe to call from every copy of every service at every start.
+    pub async fn ensure_topology(&self) -> Result<Topology, BusError> {
+        let settings = &self.settings;
+        let js = &self.jetstream;
+        js.create_or_update_stream(stream::Config {
+            name: names::JOBS_STREAM.to_string(),
+            description: Some("Per-device jobs, one work-queue consumer per worker kind".into()),
+            subjects: vec!["rotor.jobs.>".to_string()],
+            retention: stream::RetentionPolicy::WorkQueue,
+            duplicate_window: settings.duplicate_window,
+            num_replicas: settings.replicas,
+            storage: stream::StorageType::File,
+            ..Default::default()
+        })
+        .await
+        .map_err(|e| BusError::jetstream(format!("stream {}", names::JOBS_STREAM), e))?;
+        js.create_or_update_stream(stream::Config {
+            name: names::EVENTS_STREAM.to_string(),
+            description: Some("Stage events of every device, kept for replay".into()),
+            subjects: vec!["rotor.events.>".to_string()],
+            retention: stream::RetentionPolicy::Limits,
+            max_age: settings.event_retention,
+            duplicate_window: settings.duplicate_window,
+            num_replicas: settings.replicas,
+            storage: stream::StorageType::File,
+            ..Default::default()
+        })
+        .await
+        .map_err(|e| BusError::jetstream(format!("stream {}", names::EVENTS_STREAM), e))?;
+        js.create_or_update_stream(stream::Config {
+            name: names::REJECTED_STREAM.to_string(),
+            description: Some("Messages a service could not decode, for inspection".into()),
+            subjects: vec!["rotor.rejected.>".to_string()],
+            retention: stream::RetentionPolicy::Limits,
+            max_age: settings.event_retention,
+            max_messages: 100_000,
+            num_replicas: settings.replicas,
+            ..Default::default()
+        })
+        .await
+        .map_err(|e| BusError::jetstream(format!("stream {}", names::REJECTED_STREAM), e))?;
+
+        for kind in JobKind::ALL {
+            self.ensure_job_consumer(kind).await?;
+        }
+        self.ensure_aggregator_consumer().await?;
+
+        let mut buckets = std::collections::HashMap::new();
+        for bucket in names::buckets::ALL
+            .into_iter()
+            .chain([names::buckets::AGGREGATOR_STATE])
+        {
+            let history = if bucket == names::buckets::LEASES {
+                5
+            } else {
+                1
+            };
+            let store = js
+                .create_or_update_key_value(nats_kv::Config {
+                    bucket: bucket.to_string(),
+                    history,
+                    num_replicas: settings.replicas,
+                    storage: stream::StorageType::File,
+                    ..Default::default()
+                })
+                .await
+                .map_err(|e| BusError::jetstream(format!("key-value bucket {bucket}"), e))?;
+            buckets.insert(bucket, store);
+        }
+        let backups = match js.get_object_store(names::BACKUPS_OBJECT_STORE).await {
+            Ok(store) => store,
+            Err(_) => js
+                .create_object_store(object_store::Config {
+                    bucket: names::BACKUPS_OBJECT_STORE.to_string(),
+                    description: Some("Running-config backups taken by perform_backup".into()),
+                    num_replicas: settings.replicas,
+                    storage: stream::StorageType::File,
+                    ..Default::default()
+                })
+                .await
+                .map_err(|e| {
+                    BusError::jetstream(format!("object store {}", names::BACKUPS_OBJECT_STORE), e)
+                })?,
+        };
+        let take = |name: &str| {
+            buckets
+                .get(name)
+                .cloned()
+                .expect("every bucket was created")
+        };
+        Ok(Topology {
+            inventory: take(names::buckets::INVENTORY),
+            intended_configs: take(names::buckets::INTENDED_CONFIGS),
+            device_status: take(names::buckets::DEVICE_STATUS),
+            fabric_status: take(names::buckets::FABRIC_STATUS),
+            operations: take(names::buckets::OPERATIONS),
+            operation_results: take(names::buckets::OPERATION_RESULTS),
+            requests: take(names::buckets::REQUESTS),
+            leases: take(names::buckets::LEASES),
+            credentials: take(names::buckets::CREDENTIALS),
+            login_attempts: take(names::buckets::LOGIN_ATTEMPTS),
+            stage_marks: take(names::buckets::STAGE_MARKS),
+            aggregator_state: take(names::buckets::AGGREGATOR_STATE),
+            backups,
+        })
+    }
+
+    async fn ensure_job_consumer(&self, kind: JobKind) -> Result<(), BusError> {
+        let stream = self
+            .jetstream
+            .get_stream(names::JOBS_STREAM)
+            .await
+            .map_err(|e| BusError::jetstream(format!("stream {}", names::JOBS_STREAM), e))?;
+        let config = consumer::pull::Config {
+            durable_name: Some(kind.consumer_name().to_string()),
+            description: Some(format!("{} jobs, shared by every copy", kind.token())),
+            filter_subject: kind.filter_subject(),
+            ack_policy: consumer::AckPolicy::Explicit,
+            ack_wait: self.settings.job_ack_wait,
+            max_deliver: self.settings.job_max_deliver,
+            max_ack_pending: 100_000,
+            max_waiting: 4096,
+            num_replicas: self.settings.replicas,
+            ..Default::default()
+        };
+        self.create_or_update_consumer(&stream, config).await
+    }
+
+    async fn ensure_aggregator_consumer(&self) -> Result<(), BusError> {
+        let stream = self
+            .jetstream
+            .get_stream(names::EVENTS_STREAM)
+            .await
+            .map_err(|e| BusError::jetstream(format!("stream {}", names::EVENTS_STREAM), e))?;
+        let config = consumer::pull::Config {
+            durable_name: Some(names::AGGREGATOR_CONSUMER.to_string()),
+            description: Some("Folds stage events into statuses".into()),
+            filter_subject: "rotor.events.>".to_string(),
+            ack_policy: consumer::AckPolicy::Explicit,
+            ack_wait: Duration::from_secs(30),
+            max_deliver: -1,
+            max_ack_pending: 100_000,
+            num_replicas: self.settings.replicas,
+            ..Default::default()
+        };
+        self.create_or_update_consumer(&stream, config).await
+    }
+
+    async fn create_or_update_consumer(
+        &self,
+        stream: &stream::Stream,
+        config: consumer::pull::Config,
+    ) -> Result<(), BusError> {
+        let name = config.durable_name.clone().unwrap_or_default();
+        if stream.consumer_info(&name).await.is_ok() {
+            stream
+                .update_consumer(config)
+                .await
+                .map_err(|e| BusError::jetstream(format!("consumer {name}"), e))?;
+        } else {
+            stream
+                .create_consumer(config)
+                .await
+                .map_err(|e| BusError::jetstream(format!("consumer {name}"), e))?;
+        }
+        Ok(())
+    }
+
+    /// The pull consumer shared by every copy of the worker that takes `kind`.
+    pub async fn job_consumer(&self, kind: JobKind) -> Result<consumer::PullConsumer, BusError> {
+        self.jetstream
+            .get_consumer_from_stream(kind.consumer_name(), names::JOBS_STREAM)
+            .await
+            .map_err(|e| BusError::jetstream(format!("consumer {}", kind.consumer_name()), e))
+    }
+
+    /// The aggregator's pull consumer on the events stream.
+    pub async fn aggregator_consumer(&self) -> Result<consumer::PullConsumer, BusError> {
+        self.jetstream
+            .get_consumer_from_stream(names::AGGREGATOR_CONSUMER, names::EVENTS_STREAM)
+            .await
+            .map_err(|e| BusError::jetstream("consumer aggregator", e))
+    }
+
+    /// Publishes a job for one device without waiting for the server's acknowledgement; await the
+    /// returned future (many at once when fanning out). The message id makes a repeated publish
+    /// of the same (operation, device, kind) a no-op.
+    pub async fn publish_job(
+        &self,
+        kind: JobKind,
+        fabric_id: &str,
+        device_id: &str,
+        operation_id: &str,
+        job: &impl Message,
+    ) -> Result<jetstream::context::PublishAckFuture, BusError> {
+        let mut headers = HeaderMap::new();
+        trace::inject_current(&mut headers);
+        headers.insert(
+            async_nats::header::NATS_MESSAGE_ID,
+            names::job_message_id(kind, operation_id, device_id).as_str(),
+        );
+        self.jetstream
+            .publish_with_headers(
+                names::job_subject(kind, fabric_id, device_id),
+                headers,
+                Bytes::from(job.encode_to_vec()),
+            )
+            .await
+            .map_err(|e| BusError::jetstream(format!("publish {} job", kind.token()), e))
+    }
+
+    /// Publishes a stage event and waits until the events stream has stored it.
+    pub async fn publish_event(&self, event: &StageEvent) -> Result<(), BusError> {
+        let stage = event.stage();
+        let mut headers = HeaderMap::new();
+        trace::inject_current(&mut headers);
+        headers.insert(async_nats::header::NATS_MESSAGE_ID, event.event_id.as_str());
+        self.jetstream
+            .publish_with_headers(
+                names::event_subject(&event.fabric_id, &event.device_id, stage),
+                headers,
+                Bytes::from(event.encode_to_vec()),
+            )
+            .await
+            .map_err(|e| BusError::jetstream("publish stage event", e))?
+            .await
+            .map_err(|e| BusError::jetstream("publish stage event", e))?;
+        Ok(())
+    }
+
+    /// Keeps a message a service could not decode, with the reason, for inspection; the
+    /// service then acknowledges (terminates) it and goes on with the next one.
+    pub async fn record_rejected(
+        &self,
+        service: &str,
+        subject: &str,
+        reason: &str,
+        payload: Bytes,
+    ) -> Result<(), BusError> {
+        let mut headers = HeaderMap::new();
+        headers.insert("Rotor-Original-Subject", subject);
+        headers.insert(
+            "Rotor-Reject-Reason",
+            reason.replace(['\r', '\n'], " ").as_str(),
+        );
+        self.jetstream
+            .publish_with_headers(names::rejected_subject(service), headers, payload)
+            .await
+            .map_err(|e| BusError::jetstream("record rejected message", e))?
+            .await
+            .map_err(|e| BusError::jetstream("record rejected message", e))?;
+        Ok(())
+    }
+}
+
+/// Handles on every bucket and the object store, opened by [`Bus::ensure_topology`].
+#[derive(Clone)]
+pub struct Topology {
+    pub inventory: nats_kv::Store,
+    pub intended_configs: nats_kv::Store,
+    pub device_status: nats_kv::Store,
+    pub fabric_status: nats_kv::Store,
+    pub operations: nats_kv::Store,
+    pub operation_results: nats_kv::Store,
+    pub requests: nats_kv::Store,
+    pub leases: nats_kv::Store,
+    pub credentials: nats_kv::Store,
+    pub login_attempts: nats_kv::Store,
+    pub stage_marks: nats_kv::Store,
+    pub aggregator_state: nats_kv::Store,
+    pub backups: object_store::ObjectStore,
+}
+
+impl std::fmt::Debug for Topology {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Topology").finish_non_exhaustive()
+    }
+}
+
+/// The current time as RFC 3339 with milliseconds, the form every timestamp in Rotor takes.
+pub fn now_rfc3339() -> String {
+    format_time(time::OffsetDateTime::now_utc())
+}
+
+pub fn format_time(at: time::OffsetDateTime) -> String {
+    let at = at
+        .replace_nanosecond(at.millisecond() as u32 * 1_000_000)
+        .unwrap_or(at);
+    at.format(&time::format_description::well_known::Rfc3339)
+        .unwrap_or_default()
+}

@@ -1,0 +1,318 @@
+//! Layered settings: built-in defaults that run on one machine, then a YAML file named by
+//! `ROTOR_CONFIG`, then `ROTOR_*` environment variables.
+//!
+//! A file key is the variable's name without `ROTOR_`, in lower case (`nats_url` for
+//! `ROTOR_NATS_URL`). Every value is checked at start; a bad one stops the service with a message
+//! that names the setting and says what was expected.
+
+use std::collections::BTreeMap;
+use std::path::PathBuf;
+use std::str::FromStr;
+use std::time::Duration;
+
+use rotor_bus::BusSettings;
+use rotor_secrets::SecretsSettings;
+
+/// A setting that could not be used.
+#[derive(Debug, thiserror::Error, PartialEq, Eq)]
+#[error("setting {name}: {reason}")]
+pub struct SettingError {
+    /// The environment variable name, e.g. `ROTOR_NATS_URL`.
+    pub name: String,
+    pub reason: String,
+}
+
+/// The raw settings of one process: file values overlaid with the environment.
+#[derive(Clone, Debug, Default)]
+pub struct Settings {
+    values: BTreeMap<String, String>,
+}
+
+impl Settings {
+    /// Reads `ROTOR_CONFIG` (if set) and the process environment.
+    pub fn from_environment() -> Result<Settings, SettingError> {
+        let environment: BTreeMap<String, String> = std::env::vars()
+            .filter(|(key, _)| key.starts_with("ROTOR_"))
+            .collect();
+        let file = environment.get("ROTOR_CONFIG").cloned();
+        Self::layered(file.map(PathBuf::from), environment)
+    }
+
+    /// Settings from a file (optional) overlaid with the given variables.
+    pub fn layered(
+        file: Option<PathBuf>,
+        environment: BTreeMap<String, String>,
+    ) -> Result<Settings, SettingError> {
+        let mut values = BTreeMap::new();
+        if let Some(path) = file {
+            let error = |reason: String| SettingError {
+                name: "ROTOR_CONFIG".into(),
+                reason,
+            };
+            let text = std::fs::read_to_string(&path)
+                .map_err(|e| error(format!("cannot read {}: {e}", path.display())))?;
+            let map: BTreeMap<String, serde_yaml::Value> =
+                serde_yaml::from_str(&text).map_err(|e| {
+                    error(format!(
+                        "{} is not a YAML map of settings: {e}",
+                        path.display()
+                    ))
+                })?;
+            for (key, value) in map {
+                let text = match value {
+                    serde_yaml::Value::String(s) => s,
+                    serde_yaml::Value::Number(n) => n.to_string(),
+                    serde_yaml::Value::Bool(b) => b.to_string(),
+                    other => {
+                        return Err(error(format!(
+                            "{key} in {} must be a string, number or boolean, not {other:?}",
+                            path.display()
+                        )));
+                    }
+                };
+                values.insert(format!("ROTOR_{}", key.to_ascii_uppercase()), text);
+            }
+        }
+        values.extend(environment);
+        Ok(Settings { values })
+    }
+
+    /// Settings from explicit pairs only (tests and embedding).
+    pub fn from_pairs<'a>(pairs: impl IntoIterator<Item = (&'a str, &'a str)>) -> Settings {
+        Settings {
+            values: pairs
+                .into_iter()
+                .map(|(k, v)| (k.to_string(), v.to_string()))
+                .collect(),
+        }
+    }
+
+    pub fn set(&mut self, name: &str, value: impl Into<String>) {
+        self.values.insert(name.to_string(), value.into());
+    }
+
+    pub fn raw(&self, name: &str) -> Option<&str> {
+        self.values
+            .get(name)
+            .map(|s| s.as_str())
+            .filter(|s| !s.is_empty())
+    }
+
+    pub fn string(&self, name: &str, default: &str) -> String {
+        self.raw(name).unwrap_or(default).to_string()
+    }
+
+    /// A value parsed with `FromStr`, or the default when unset.
+    pub fn parse<T: FromStr>(&self, name: &str, default: T) -> Result<T, SettingError>
+    where
+        T::Err: std::fmt::Display,
+    {
+        match self.raw(name) {
+            None => Ok(default),
+            Some(text) => text.trim().parse().map_err(|e| SettingError {
+                name: name.to_string(),
+                reason: format!("{text:?} is not valid: {e}"),
+            }),
+        }
+    }
+
+    /// A positive whole number within `range`.
+    pub fn number(
+        &self,
+        name: &str,
+        default: u64,
+        range: std::ops::RangeInclusive<u64>,
+    ) -> Result<u64, SettingError> {
+        let value: u64 = self.parse(name, default)?;
+        if !range.contains(&value) {
+            return Err(SettingError {
+                name: name.into(),
+                reason: format!("{value} is outside {}..={}", range.start(), range.end()),
+            });
+        }
+        Ok(value)
+    }
+
+    /// A duration in seconds (fractions allowed).
+    pub fn seconds(&self, name: &str, default: Duration) -> Result<Duration, SettingError> {
+        let value: f64 = self.parse(name, default.as_secs_f64())?;
+        if !(0.0..=86_400.0 * 365.0).contains(&value) {
+            return Err(SettingError {
+                name: name.into(),
+                reason: format!("{value} seconds is not a sensible duration"),
+            });
+        }
+        Ok(Duration::from_secs_f64(value))
+    }
+
+    pub fn boolean(&self, name: &str, default: bool) -> Result<bool, SettingError> {
+        match self.raw(name).map(|s| s.to_ascii_lowercase()) {
+            None => Ok(default),
+            Some(v) if ["1", "true", "yes", "on"].contains(&v.as_str()) => Ok(true),
+            Some(v) if ["0", "false", "no", "off"].contains(&v.as_str()) => Ok(false),
+            Some(v) => Err(SettingError {
+                name: name.into(),
+                reason: format!("{v:?} is not true or false"),
+            }),
+        }
+    }
+}
+
+/// Settings every service has.
+#[derive(Clone, Debug)]
+pub struct CommonSettings {
+    pub bus: BusSettings,
+    pub secrets: SecretsSettings,
+    /// This copy's name in events and logs (default: service name, host and process id).
+    pub instance: String,
+    /// How many jobs one copy works on at once.
+    pub max_in_flight: usize,
+    /// How long shutdown waits for in-flight jobs before handing them back.
+    pub shutdown_grace: Duration,
+    /// Per SSH command / device stage timeout.
+    pub device_timeout: Duration,
+}
+
+/// The default OpenBao address and token, which reach a `rotor up` stack.
+pub const DEFAULT_BAO_ADDR: &str = "http://127.0.0.1:8200";
+pub const DEFAULT_NATS_URL: &str = "nats://127.0.0.1:4222";
+
+impl CommonSettings {
+    pub fn from_settings(
+        service: &str,
+        settings: &Settings,
+    ) -> Result<CommonSettings, SettingError> {
+        let defaults = BusSettings::default();
+        let url = settings.string("ROTOR_NATS_URL", DEFAULT_NATS_URL);
+        if !url
+            .split(',')
+            .all(|u| u.trim().starts_with("nats://") || u.trim().starts_with("tls://"))
+        {
+            return Err(SettingError {
+                name: "ROTOR_NATS_URL".into(),
+                reason: format!(
+                    "{url:?} must be nats://host:port or tls://host:port (comma separated for a cluster)"
+                ),
+            });
+        }
+        let bus = BusSettings {
+            url,
+            client_name: format!("rotor-{service}"),
+            user: settings.raw("ROTOR_NATS_USER").map(String::from),
+            password: settings.raw("ROTOR_NATS_PASSWORD").map(String::from),
+            credentials_file: settings.raw("ROTOR_NATS_CREDENTIALS").map(PathBuf::from),
+            tls_ca_file: settings.raw("ROTOR_NATS_TLS_CA").map(PathBuf::from),
+            tls_required: settings.boolean("ROTOR_NATS_TLS_REQUIRED", false)?,
+            replicas: settings.number("ROTOR_NATS_REPLICAS", 1, 1..=5)? as usize,
+            job_ack_wait: settings.seconds("ROTOR_JOB_ACK_WAIT_SECS", defaults.job_ack_wait)?,
+            job_max_deliver: settings.number(
+                "ROTOR_JOB_MAX_DELIVER",
+                defaults.job_max_deliver as u64,
+                1..=100,
+            )? as i64,
+            duplicate_window: settings
+                .seconds("ROTOR_DUPLICATE_WINDOW_SECS", defaults.duplicate_window)?,
+            event_retention: settings
+                .seconds("ROTOR_EVENT_RETENTION_SECS", defaults.event_retention)?,
+            timeout: settings.seconds("ROTOR_NATS_TIMEOUT_SECS", defaults.timeout)?,
+        };
+        if bus.user.is_some() != bus.password.is_some() {
+            return Err(SettingError {
+                name: "ROTOR_NATS_USER".into(),
+                reason: "ROTOR_NATS_USER and ROTOR_NATS_PASSWORD must be set together".into(),
+            });
+        }
+        let token = match (
+            settings.raw("ROTOR_BAO_TOKEN"),
+            settings.raw("ROTOR_BAO_TOKEN_FILE"),
+        ) {
+            (Some(token), _) => token.to_string(),
+            (None, Some(path)) => std::fs::read_to_string(path)
+                .map(|t| t.trim().to_string())
+                .map_err(|e| SettingError {
+                    name: "ROTOR_BAO_TOKEN_FILE".into(),
+                    reason: format!("cannot read {path}: {e}"),
+                })?,
+            (None, None) => {
+                return Err(SettingError {
+                    name: "ROTOR_BAO_TOKEN".into(),
+                    reason: "is not set (or set ROTOR_BAO_TOKEN_FILE to a file holding it)".into(),
+                });
+            }
+        };
+        let mut secrets =
+            SecretsSettings::new(settings.string("ROTOR_BAO_ADDR", DEFAULT_BAO_ADDR), token);
+        secrets.timeout = settings.seconds("ROTOR_BAO_TIMEOUT_SECS", secrets.timeout)?;
+        let instance = settings
+            .raw("ROTOR_INSTANCE")
+            .map(String::from)
+            .unwrap_or_else(|| {
+                let host = std::fs::read_to_string("/etc/hostname")
+                    .map(|h| h.trim().to_string())
+                    .unwrap_or_else(|_| "localhost".into());
+                format!("{service}@{host}:{}", std::process::id())
+            });
+        Ok(CommonSettings {
+            bus,
+            secrets,
+            instance,
+            max_in_flight: settings.number("ROTOR_MAX_IN_FLIGHT", 256, 1..=100_000)? as usize,
+            shutdown_grace: settings
+                .seconds("ROTOR_SHUTDOWN_GRACE_SECS", Duration::from_secs(30))?,
+            device_timeout: settings
+                .seconds("ROTOR_DEVICE_TIMEOUT_SECS", Duration::from_secs(60))?,
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn environment_overrides_the_file_and_defaults_apply() {
+        let dir = std::env::temp_dir().join(format!("rotor-settings-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let file = dir.join("rotor.yaml");
+        std::fs::write(
+            &file,
+            "nats_url: nats://10.0.0.1:4222\nmax_in_flight: 64\nbao_token: from-file\n",
+        )
+        .unwrap();
+        let environment = BTreeMap::from([("ROTOR_MAX_IN_FLIGHT".to_string(), "32".to_string())]);
+        let settings = Settings::layered(Some(file), environment).unwrap();
+        let common = CommonSettings::from_settings("differ", &settings).unwrap();
+        assert_eq!(common.bus.url, "nats://10.0.0.1:4222");
+        assert_eq!(common.max_in_flight, 32);
+        assert_eq!(common.secrets.address, DEFAULT_BAO_ADDR);
+        assert!(common.instance.starts_with("differ@"));
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
+
+    #[test]
+    fn bad_values_name_the_setting() {
+        let base = [("ROTOR_BAO_TOKEN", "t")];
+        let check = |pairs: &[(&str, &str)]| {
+            let settings = Settings::from_pairs(base.iter().copied().chain(pairs.iter().copied()));
+            CommonSettings::from_settings("differ", &settings)
+                .unwrap_err()
+                .name
+        };
+        assert_eq!(check(&[("ROTOR_NATS_URL", "http://x")]), "ROTOR_NATS_URL");
+        assert_eq!(
+            check(&[("ROTOR_MAX_IN_FLIGHT", "lots")]),
+            "ROTOR_MAX_IN_FLIGHT"
+        );
+        assert_eq!(
+            check(&[("ROTOR_MAX_IN_FLIGHT", "0")]),
+            "ROTOR_MAX_IN_FLIGHT"
+        );
+        assert_eq!(
+            check(&[("ROTOR_NATS_TLS_REQUIRED", "maybe")]),
+            "ROTOR_NATS_TLS_REQUIRED"
+        );
+        assert_eq!(check(&[("ROTOR_NATS_USER", "u")]), "ROTOR_NATS_USER");
+        let no_token = CommonSettings::from_settings("differ", &Settings::default()).unwrap_err();
+        assert_eq!(no_token.name, "ROTOR_BAO_TOKEN");
+    }
+}

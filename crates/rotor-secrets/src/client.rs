@@ -1,0 +1,381 @@
+//! OpenBao / HashiCorp Vault KV v2, through vaultrs.
+//!
+//! Each secret is a KV v2 entry whose data is `{"password": "..."}`; its versions are the
+//! password's history. Reads of a given version are cached for a short while, since versions
+//! never change and a fabric of thousands of devices shares a handful of them.
+
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use rotor_proto::v1::SecretReference;
+use secrecy::{ExposeSecret, SecretString};
+use serde::{Deserialize, Serialize};
+use vaultrs::client::{VaultClient, VaultClientSettingsBuilder};
+use vaultrs::error::ClientError;
+
+use crate::Password;
+
+/// How to reach the secrets store.
+#[derive(Clone)]
+pub struct SecretsSettings {
+    /// e.g. `http://127.0.0.1:8200`.
+    pub address: String,
+    pub token: SecretString,
+    pub timeout: Duration,
+    /// How long a read version stays in memory (0 disables the cache).
+    pub cache_ttl: Duration,
+}
+
+impl std::fmt::Debug for SecretsSettings {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("SecretsSettings")
+            .field("address", &self.address)
+            .field("token", &"***")
+            .field("timeout", &self.timeout)
+            .finish()
+    }
+}
+
+impl SecretsSettings {
+    pub fn new(address: impl Into<String>, token: impl Into<String>) -> SecretsSettings {
+        SecretsSettings {
+            address: address.into(),
+            token: SecretString::from(token.into()),
+            timeout: Duration::from_secs(10),
+            cache_ttl: Duration::from_secs(300),
+        }
+    }
+}
+
+/// What can go wrong with the secrets store. Messages name the store and the path, never a value.
+#[derive(Debug, thiserror::Error)]
+pub enum SecretsError {
+    #[error("invalid secrets store address {address:?}: {reason}")]
+    Address { address: String, reason: String },
+    #[error("the secrets store at {address} cannot be reached: {reason}")]
+    Unavailable { address: String, reason: String },
+    #[error(
+        "the secrets store at {address} refused the token for {what} (permission denied); check ROTOR_BAO_TOKEN and its policy"
+    )]
+    PermissionDenied { address: String, what: String },
+    #[error("{mount}/{path} has no version {version} in the secrets store")]
+    VersionNotFound {
+        mount: String,
+        path: String,
+        version: u32,
+    },
+    #[error("{mount}/{path} does not exist in the secrets store")]
+    NotFound { mount: String, path: String },
+    #[error("{mount}/{path} version {version} has no \"password\" field")]
+    Malformed {
+        mount: String,
+        path: String,
+        version: u32,
+    },
+    #[error("the secrets store at {address} failed on {what}: {reason}")]
+    Server {
+        address: String,
+        what: String,
+        reason: String,
+    },
+}
+
+impl SecretsError {
+    /// Whether trying again later may help (the store was down or overloaded).
+    pub fn is_transient(&self) -> bool {
+        matches!(
+            self,
+            SecretsError::Unavailable { .. } | SecretsError::Server { .. }
+        )
+    }
+}
+
+/// One version of a secret, as listed by [`SecretsClient::versions`].
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct SecretVersion {
+    pub version: u32,
+    pub created_time: String,
+    /// Deleted or destroyed versions cannot be read.
+    pub readable: bool,
+}
+
+#[derive(Serialize, Deserialize)]
+struct SecretData {
+    password: String,
+}
+
+impl Drop for SecretData {
+    fn drop(&mut self) {
+        zeroize::Zeroize::zeroize(&mut self.password);
+    }
+}
+
+type CacheKey = (String, String, u32);
+
+/// A client of the secrets store, cheap to clone.
+#[derive(Clone)]
+pub struct SecretsClient {
+    client: Arc<VaultClient>,
+    address: String,
+    cache_ttl: Duration,
+    cache: Arc<Mutex<HashMap<CacheKey, (Instant, Password)>>>,
+}
+
+impl std::fmt::Debug for SecretsClient {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("SecretsClient")
+            .field("address", &self.address)
+            .finish_non_exhaustive()
+    }
+}
+
+impl SecretsClient {
+    /// Builds a client without contacting the store.
+    pub fn new(settings: &SecretsSettings) -> Result<SecretsClient, SecretsError> {
+        let address = settings.address.trim_end_matches('/').to_string();
+        let parsed = url::Url::parse(&address).map_err(|e| SecretsError::Address {
+            address: address.clone(),
+            reason: e.to_string(),
+        })?;
+        if !matches!(parsed.scheme(), "http" | "https") {
+            return Err(SecretsError::Address {
+                address,
+                reason: "must start with http:// or https://".into(),
+            });
+        }
+        let vault_settings = VaultClientSettingsBuilder::default()
+            .address(&address)
+            .token(settings.token.expose_secret())
+            .timeout(Some(settings.timeout))
+            .build()
+            .map_err(|e| SecretsError::Address {
+                address: address.clone(),
+                reason: e.to_string(),
+            })?;
+        let client = VaultClient::new(vault_settings).map_err(|e| SecretsError::Address {
+            address: address.clone(),
+            reason: e.to_string(),
+        })?;
+        Ok(SecretsClient {
+            client: Arc::new(client),
+            address,
+            cache_ttl: settings.cache_ttl,
+            cache: Arc::default(),
+        })
+    }
+
+    /// Builds a client and checks that the store answers and accepts the token.
+    pub async fn connect(settings: &SecretsSettings) -> Result<SecretsClient, SecretsError> {
+        let client = Self::new(settings)?;
+        client.check().await?;
+        Ok(client)
+    }
+
+    /// Checks that the store is up and the token is valid.
+    pub async fn check(&self) -> Result<(), SecretsError> {
+        vaultrs::token::lookup_self(self.client.as_ref())
+            .await
+            .map(|_| ())
+            .map_err(|e| self.classify(e, "token lookup", None))
+    }
+
+    pub fn address(&self) -> &str {
+        &self.address
+    }
+
+    /// A reference to a version, as it appears in statuses and events.
+    pub fn reference(&self, mount: &str, path: &str, version: u32) -> SecretReference {
+        SecretReference {
+            uri: format!("{}/v1/{mount}/data/{path}?version={version}", self.address),
+            mount: mount.to_string(),
+            path: path.to_string(),
+            version,
+        }
+    }
+
+    fn classify(
+        &self,
+        error: ClientError,
+        what: &str,
+        target: Option<(&str, &str, u32)>,
+    ) -> SecretsError {
+        match error {
+            ClientError::APIError { code: 403, .. } => SecretsError::PermissionDenied {
+                address: self.address.clone(),
+                what: what.to_string(),
+            },
+            ClientError::APIError { code: 404, .. } => match target {
+                Some((mount, path, 0)) => SecretsError::NotFound {
+                    mount: mount.into(),
+                    path: path.into(),
+                },
+                Some((mount, path, version)) => SecretsError::VersionNotFound {
+                    mount: mount.into(),
+                    path: path.into(),
+                    version,
+                },
+                None => SecretsError::Server {
+                    address: self.address.clone(),
+                    what: what.into(),
+                    reason: "not found".into(),
+                },
+            },
+            ClientError::APIError { code, errors } => SecretsError::Server {
+                address: self.address.clone(),
+                what: what.into(),
+                reason: format!("status {code}: {}", errors.join("; ")),
+            },
+            ClientError::RestClientError { source } => SecretsError::Unavailable {
+                address: self.address.clone(),
+                reason: source_chain(&source),
+            },
+            other => SecretsError::Server {
+                address: self.address.clone(),
+                what: what.into(),
+                reason: other.to_string(),
+            },
+        }
+    }
+
+    /// Reads a version (`None`: the newest) and returns it with its version number.
+    pub async fn read(
+        &self,
+        mount: &str,
+        path: &str,
+        version: Option<u32>,
+    ) -> Result<(Password, u32), SecretsError> {
+        let version =
+            match version {
+                Some(version) => version,
+                None => self.newest_version(mount, path).await?.ok_or_else(|| {
+                    SecretsError::NotFound {
+                        mount: mount.into(),
+                        path: path.into(),
+                    }
+                })?,
+            };
+        let key = (mount.to_string(), path.to_string(), version);
+        if !self.cache_ttl.is_zero()
+            && let Some((read_at, password)) = self.cache.lock().unwrap().get(&key)
+            && read_at.elapsed() < self.cache_ttl
+        {
+            return Ok((password.clone(), version));
+        }
+        let data: SecretData =
+            vaultrs::kv2::read_version(self.client.as_ref(), mount, path, version as u64)
+                .await
+                .map_err(|e| {
+                    self.classify(
+                        e,
+                        &format!("reading {mount}/{path}"),
+                        Some((mount, path, version)),
+                    )
+                })?;
+        if data.password.is_empty() {
+            return Err(SecretsError::Malformed {
+                mount: mount.into(),
+                path: path.into(),
+                version,
+            });
+        }
+        let password = Password::new(data.password.clone());
+        if !self.cache_ttl.is_zero() {
+            let mut cache = self.cache.lock().unwrap();
+            cache.retain(|_, (read_at, _)| read_at.elapsed() < self.cache_ttl);
+            cache.insert(key, (Instant::now(), password.clone()));
+        }
+        Ok((password, version))
+    }
+
+    /// Writes a new version and returns its number.
+    pub async fn write(
+        &self,
+        mount: &str,
+        path: &str,
+        password: &Password,
+    ) -> Result<u32, SecretsError> {
+        let data = SecretData {
+            password: password.expose().to_string(),
+        };
+        let metadata = vaultrs::kv2::set(self.client.as_ref(), mount, path, &data)
+            .await
+            .map_err(|e| {
+                self.classify(
+                    e,
+                    &format!("writing {mount}/{path}"),
+                    Some((mount, path, 0)),
+                )
+            })?;
+        Ok(metadata.version as u32)
+    }
+
+    /// Every version of a secret, oldest first; empty when the secret does not exist.
+    pub async fn versions(
+        &self,
+        mount: &str,
+        path: &str,
+    ) -> Result<Vec<SecretVersion>, SecretsError> {
+        match vaultrs::kv2::read_metadata(self.client.as_ref(), mount, path).await {
+            Ok(metadata) => {
+                let mut versions: Vec<SecretVersion> = metadata
+                    .versions
+                    .iter()
+                    .filter_map(|(number, meta)| {
+                        Some(SecretVersion {
+                            version: number.parse().ok()?,
+                            created_time: meta.created_time.clone(),
+                            readable: !meta.destroyed && meta.deletion_time.is_empty(),
+                        })
+                    })
+                    .collect();
+                versions.sort_by_key(|v| v.version);
+                Ok(versions)
+            }
+            Err(ClientError::APIError { code: 404, .. }) => Ok(Vec::new()),
+            Err(e) => Err(self.classify(e, &format!("listing versions of {mount}/{path}"), None)),
+        }
+    }
+
+    /// The newest readable version, if the secret exists.
+    pub async fn newest_version(
+        &self,
+        mount: &str,
+        path: &str,
+    ) -> Result<Option<u32>, SecretsError> {
+        Ok(self
+            .versions(mount, path)
+            .await?
+            .into_iter()
+            .rev()
+            .find(|v| v.readable)
+            .map(|v| v.version))
+    }
+
+    /// The newest readable version older than `version`.
+    pub async fn previous_version(
+        &self,
+        mount: &str,
+        path: &str,
+        version: u32,
+    ) -> Result<Option<u32>, SecretsError> {
+        Ok(self
+            .versions(mount, path)
+            .await?
+            .into_iter()
+            .rev()
+            .find(|v| v.readable && v.version < version)
+            .map(|v| v.version))
+    }
+}
+
+fn source_chain(error: &dyn std::error::Error) -> String {
+    let mut text = error.to_string();
+    let mut source = error.source();
+    while let Some(inner) = source {
+        text.push_str(": ");
+        text.push_str(&inner.to_string());
+        source = inner.source();
+    }
+    text
+}

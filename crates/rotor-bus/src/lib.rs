@@ -222,10 +222,7 @@ impl Bus {
         self.ensure_aggregator_consumer().await?;
 
         let mut buckets = std::collections::HashMap::new();
-        for bucket in names::buckets::ALL
-            .into_iter()
-            .chain([names::buckets::AGGREGATOR_STATE])
-        {
+        for bucket in names::buckets::ALL {
             let history = if bucket == names::buckets::LEASES {
                 5
             } else {
@@ -277,6 +274,7 @@ impl Bus {
             login_attempts: take(names::buckets::LOGIN_ATTEMPTS),
             stage_marks: take(names::buckets::STAGE_MARKS),
             aggregator_state: take(names::buckets::AGGREGATOR_STATE),
+            backup_index: take(names::buckets::BACKUP_INDEX),
             backups,
         })
     }
@@ -444,6 +442,7 @@ pub struct Topology {
     pub login_attempts: nats_kv::Store,
     pub stage_marks: nats_kv::Store,
     pub aggregator_state: nats_kv::Store,
+    pub backup_index: nats_kv::Store,
     pub backups: object_store::ObjectStore,
 }
 

@@ -95,6 +95,13 @@ pub fn rejected_subject(service: &str) -> String {
 /// The stream that keeps rejected messages.
 pub const REJECTED_STREAM: &str = "ROTOR_REJECTED";
 
+/// A notice on core NATS (not stored) that a fabric's inventory was imported again, so the
+/// aggregator reloads what it derived from it.
+pub fn inventory_changed_subject(fabric_id: &str) -> String {
+    format!("rotor.control.inventory.{fabric_id}")
+}
+pub const INVENTORY_CHANGED_WILDCARD: &str = "rotor.control.inventory.*";
+
 /// Key-value buckets. Keys are built with [`key`].
 pub mod buckets {
     /// `<fabric>` -> fabric record; `<fabric>.<device>` -> device record (JSON).
@@ -121,8 +128,10 @@ pub mod buckets {
     pub const STAGE_MARKS: &str = "rotor_stage_marks";
     /// The aggregator's own bookkeeping (per-fabric password-set counts and the like).
     pub const AGGREGATOR_STATE: &str = "rotor_aggregator_state";
+    /// `<fabric>.<device>.<operation>` -> `BackupInfo` (protobuf) of the backup in the object store.
+    pub const BACKUP_INDEX: &str = "rotor_backup_index";
 
-    pub const ALL: [&str; 11] = [
+    pub const ALL: [&str; 13] = [
         INVENTORY,
         INTENDED_CONFIGS,
         DEVICE_STATUS,
@@ -134,10 +143,12 @@ pub mod buckets {
         CREDENTIALS,
         LOGIN_ATTEMPTS,
         STAGE_MARKS,
+        AGGREGATOR_STATE,
+        BACKUP_INDEX,
     ];
 }
 
-/// The object store holding configuration backups: `<fabric>/<device>/<time>-<operation>`.
+/// The object store holding configuration backups: `<fabric>/<device>/<operation>`.
 pub const BACKUPS_OBJECT_STORE: &str = "rotor_backups";
 
 /// Builds a key-value key from name parts (each already checked by `rotor_inventory::check_name`).

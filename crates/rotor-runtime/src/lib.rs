@@ -16,3 +16,48 @@ pub mod worker;
 
 pub use settings::{CommonSettings, SettingError, Settings};
 pub use tokio_util::sync::CancellationToken;
+
+/// The body of every service's `main`: settings from the environment, logging, run until a
+/// signal, and a one-line error (naming the setting or server) with exit code 1 on failure.
+pub fn service_main<C, ConfigError, RunError, F, Fut>(
+    service: &str,
+    config: impl FnOnce(&Settings) -> Result<C, ConfigError>,
+    run: F,
+) -> std::process::ExitCode
+where
+    ConfigError: std::fmt::Display,
+    RunError: std::fmt::Display,
+    F: FnOnce(C, CancellationToken) -> Fut,
+    Fut: std::future::Future<Output = Result<(), RunError>>,
+{
+    let settings = match Settings::from_environment() {
+        Ok(settings) => settings,
+        Err(error) => {
+            eprintln!("rotor-{service}: {error}");
+            return std::process::ExitCode::FAILURE;
+        }
+    };
+    telemetry::init(service, &settings);
+    let config = match config(&settings) {
+        Ok(config) => config,
+        Err(error) => {
+            eprintln!("rotor-{service}: {error}");
+            return std::process::ExitCode::FAILURE;
+        }
+    };
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .expect("a tokio runtime starts");
+    runtime.block_on(async move {
+        let shutdown = shutdown::on_signal();
+        match run(config, shutdown).await {
+            Ok(()) => std::process::ExitCode::SUCCESS,
+            Err(error) => {
+                tracing::error!(%error, "stopped");
+                eprintln!("rotor-{service}: {error}");
+                std::process::ExitCode::FAILURE
+            }
+        }
+    })
+}

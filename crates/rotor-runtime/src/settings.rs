@@ -162,7 +162,10 @@ impl Settings {
 #[derive(Clone, Debug)]
 pub struct CommonSettings {
     pub bus: BusSettings,
-    pub secrets: SecretsSettings,
+    /// `None` when no token is set; services that read secrets call [`Self::require_secrets`].
+    pub secrets: Option<SecretsSettings>,
+    /// The secrets store's address (also known without a token, for secret references).
+    pub bao_address: String,
     /// This copy's name in events and logs (default: service name, host and process id).
     pub instance: String,
     /// How many jobs one copy works on at once.
@@ -171,6 +174,16 @@ pub struct CommonSettings {
     pub shutdown_grace: Duration,
     /// Per SSH command / device stage timeout.
     pub device_timeout: Duration,
+}
+
+impl CommonSettings {
+    /// The secrets store settings, or the error a service that needs them reports at start.
+    pub fn require_secrets(&self) -> Result<&SecretsSettings, SettingError> {
+        self.secrets.as_ref().ok_or_else(|| SettingError {
+            name: "ROTOR_BAO_TOKEN".into(),
+            reason: "is not set (or set ROTOR_BAO_TOKEN_FILE to a file holding it)".into(),
+        })
+    }
 }
 
 /// The default OpenBao address and token, which reach a `rotor up` stack.
@@ -226,23 +239,30 @@ impl CommonSettings {
             settings.raw("ROTOR_BAO_TOKEN"),
             settings.raw("ROTOR_BAO_TOKEN_FILE"),
         ) {
-            (Some(token), _) => token.to_string(),
-            (None, Some(path)) => std::fs::read_to_string(path)
-                .map(|t| t.trim().to_string())
-                .map_err(|e| SettingError {
-                    name: "ROTOR_BAO_TOKEN_FILE".into(),
-                    reason: format!("cannot read {path}: {e}"),
-                })?,
-            (None, None) => {
-                return Err(SettingError {
-                    name: "ROTOR_BAO_TOKEN".into(),
-                    reason: "is not set (or set ROTOR_BAO_TOKEN_FILE to a file holding it)".into(),
-                });
-            }
+            (Some(token), _) => Some(token.to_string()),
+            (None, Some(path)) => Some(
+                std::fs::read_to_string(path)
+                    .map(|t| t.trim().to_string())
+                    .map_err(|e| SettingError {
+                        name: "ROTOR_BAO_TOKEN_FILE".into(),
+                        reason: format!("cannot read {path}: {e}"),
+                    })?,
+            ),
+            (None, None) => None,
         };
-        let mut secrets =
-            SecretsSettings::new(settings.string("ROTOR_BAO_ADDR", DEFAULT_BAO_ADDR), token);
-        secrets.timeout = settings.seconds("ROTOR_BAO_TIMEOUT_SECS", secrets.timeout)?;
+        let bao_address = settings.string("ROTOR_BAO_ADDR", DEFAULT_BAO_ADDR);
+        if !(bao_address.starts_with("http://") || bao_address.starts_with("https://")) {
+            return Err(SettingError {
+                name: "ROTOR_BAO_ADDR".into(),
+                reason: format!("{bao_address:?} must start with http:// or https://"),
+            });
+        }
+        let bao_timeout = settings.seconds("ROTOR_BAO_TIMEOUT_SECS", Duration::from_secs(10))?;
+        let secrets = token.map(|token| {
+            let mut secrets = SecretsSettings::new(bao_address.clone(), token);
+            secrets.timeout = bao_timeout;
+            secrets
+        });
         let instance = settings
             .raw("ROTOR_INSTANCE")
             .map(String::from)
@@ -255,6 +275,7 @@ impl CommonSettings {
         Ok(CommonSettings {
             bus,
             secrets,
+            bao_address,
             instance,
             max_in_flight: settings.number("ROTOR_MAX_IN_FLIGHT", 256, 1..=100_000)? as usize,
             shutdown_grace: settings
@@ -284,7 +305,7 @@ mod tests {
         let common = CommonSettings::from_settings("differ", &settings).unwrap();
         assert_eq!(common.bus.url, "nats://10.0.0.1:4222");
         assert_eq!(common.max_in_flight, 32);
-        assert_eq!(common.secrets.address, DEFAULT_BAO_ADDR);
+        assert_eq!(common.require_secrets().unwrap().address, DEFAULT_BAO_ADDR);
         assert!(common.instance.starts_with("differ@"));
         std::fs::remove_dir_all(&dir).unwrap();
     }
@@ -312,7 +333,14 @@ mod tests {
             "ROTOR_NATS_TLS_REQUIRED"
         );
         assert_eq!(check(&[("ROTOR_NATS_USER", "u")]), "ROTOR_NATS_USER");
-        let no_token = CommonSettings::from_settings("differ", &Settings::default()).unwrap_err();
-        assert_eq!(no_token.name, "ROTOR_BAO_TOKEN");
+        assert_eq!(
+            check(&[("ROTOR_BAO_ADDR", "127.0.0.1:8200")]),
+            "ROTOR_BAO_ADDR"
+        );
+        let no_token = CommonSettings::from_settings("differ", &Settings::default()).unwrap();
+        assert_eq!(
+            no_token.require_secrets().unwrap_err().name,
+            "ROTOR_BAO_TOKEN"
+        );
     }
 }

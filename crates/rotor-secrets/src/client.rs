@@ -186,12 +186,7 @@ impl SecretsClient {
 
     /// A reference to a version, as it appears in statuses and events.
     pub fn reference(&self, mount: &str, path: &str, version: u32) -> SecretReference {
-        SecretReference {
-            uri: format!("{}/v1/{mount}/data/{path}?version={version}", self.address),
-            mount: mount.to_string(),
-            path: path.to_string(),
-            version,
-        }
+        reference(&self.address, mount, path, version)
     }
 
     fn classify(
@@ -366,6 +361,19 @@ impl SecretsClient {
             .rev()
             .find(|v| v.readable && v.version < version)
             .map(|v| v.version))
+    }
+}
+
+/// A reference to version `version` of `mount/path` in the store at `address`.
+pub fn reference(address: &str, mount: &str, path: &str, version: u32) -> SecretReference {
+    SecretReference {
+        uri: format!(
+            "{}/v1/{mount}/data/{path}?version={version}",
+            address.trim_end_matches('/')
+        ),
+        mount: mount.to_string(),
+        path: path.to_string(),
+        version,
     }
 }
 

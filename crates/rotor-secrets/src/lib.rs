@@ -21,7 +21,7 @@ use std::fmt;
 
 use secrecy::{ExposeSecret, SecretString};
 
-pub use client::{SecretVersion, SecretsClient, SecretsError, SecretsSettings};
+pub use client::{SecretVersion, SecretsClient, SecretsError, SecretsSettings, reference};
 pub use hashing::{HashCache, HashedPassword, render_hash};
 pub use policy::{PasswordPolicy, PolicyError};
 

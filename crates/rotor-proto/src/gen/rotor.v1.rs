@@ -105,6 +105,9 @@ pub struct DeviceJob {
     /// RFC 3339, when the operation was accepted
     #[prost(string, tag = "6")]
     pub accepted_time: ::prost::alloc::string::String,
+    /// The users asked for on this device; a user without a target has no password mapping.
+    #[prost(string, repeated, tag = "7")]
+    pub users: ::prost::alloc::vec::Vec<::prost::alloc::string::String>,
 }
 /// Stages 1 and 2, taken by the differ.
 #[derive(Clone, PartialEq, ::prost::Message)]
@@ -125,6 +128,9 @@ pub struct ApplyJob {
     /// of the running config the diff was made against
     #[prost(string, tag = "4")]
     pub running_config_fingerprint: ::prost::alloc::string::String,
+    /// The versions the device held before, restored if the new password fails its proof.
+    #[prost(message, repeated, tag = "5")]
+    pub previous: ::prost::alloc::vec::Vec<SecretTarget>,
 }
 /// Stage 4, taken by the backup worker.
 #[derive(Clone, PartialEq, ::prost::Message)]
@@ -311,6 +317,11 @@ pub struct DeviceStatus {
     pub last_operation_id: ::prost::alloc::string::String,
     #[prost(string, tag = "8")]
     pub platform: ::prost::alloc::string::String,
+    /// How the device ended in its most recent operation.
+    #[prost(enumeration = "OperationState", tag = "9")]
+    pub last_result: i32,
+    #[prost(message, optional, tag = "10")]
+    pub last_error: ::core::option::Option<Error>,
 }
 #[derive(Clone, PartialEq, Eq, Hash, ::prost::Message)]
 pub struct DeviceResult {

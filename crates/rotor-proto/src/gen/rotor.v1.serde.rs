@@ -244,6 +244,9 @@ impl serde::Serialize for ApplyJob {
         if true {
             len += 1;
         }
+        if true {
+            len += 1;
+        }
         let mut struct_ser = serializer.serialize_struct("rotor.v1.ApplyJob", len)?;
         if let Some(v) = self.device.as_ref() {
             struct_ser.serialize_field("device", v)?;
@@ -256,6 +259,9 @@ impl serde::Serialize for ApplyJob {
         }
         if true {
             struct_ser.serialize_field("runningConfigFingerprint", &self.running_config_fingerprint)?;
+        }
+        if true {
+            struct_ser.serialize_field("previous", &self.previous)?;
         }
         struct_ser.end()
     }
@@ -274,6 +280,7 @@ impl<'de> serde::Deserialize<'de> for ApplyJob {
             "approvedDiff",
             "running_config_fingerprint",
             "runningConfigFingerprint",
+            "previous",
         ];
 
         #[allow(clippy::enum_variant_names)]
@@ -282,6 +289,7 @@ impl<'de> serde::Deserialize<'de> for ApplyJob {
             IntendedConfigVersion,
             ApprovedDiff,
             RunningConfigFingerprint,
+            Previous,
         }
         impl<'de> serde::Deserialize<'de> for GeneratedField {
             fn deserialize<D>(deserializer: D) -> std::result::Result<GeneratedField, D::Error>
@@ -307,6 +315,7 @@ impl<'de> serde::Deserialize<'de> for ApplyJob {
                             "intendedConfigVersion" | "intended_config_version" => Ok(GeneratedField::IntendedConfigVersion),
                             "approvedDiff" | "approved_diff" => Ok(GeneratedField::ApprovedDiff),
                             "runningConfigFingerprint" | "running_config_fingerprint" => Ok(GeneratedField::RunningConfigFingerprint),
+                            "previous" => Ok(GeneratedField::Previous),
                             _ => Err(serde::de::Error::unknown_field(value, FIELDS)),
                         }
                     }
@@ -330,6 +339,7 @@ impl<'de> serde::Deserialize<'de> for ApplyJob {
                 let mut intended_config_version__ = None;
                 let mut approved_diff__ = None;
                 let mut running_config_fingerprint__ = None;
+                let mut previous__ = None;
                 while let Some(k) = map_.next_key()? {
                     match k {
                         GeneratedField::Device => {
@@ -356,6 +366,12 @@ impl<'de> serde::Deserialize<'de> for ApplyJob {
                             }
                             running_config_fingerprint__ = Some(map_.next_value()?);
                         }
+                        GeneratedField::Previous => {
+                            if previous__.is_some() {
+                                return Err(serde::de::Error::duplicate_field("previous"));
+                            }
+                            previous__ = Some(map_.next_value()?);
+                        }
                     }
                 }
                 Ok(ApplyJob {
@@ -363,6 +379,7 @@ impl<'de> serde::Deserialize<'de> for ApplyJob {
                     intended_config_version: intended_config_version__.unwrap_or_default(),
                     approved_diff: approved_diff__.unwrap_or_default(),
                     running_config_fingerprint: running_config_fingerprint__.unwrap_or_default(),
+                    previous: previous__.unwrap_or_default(),
                 })
             }
         }
@@ -773,6 +790,9 @@ impl serde::Serialize for DeviceJob {
         if true {
             len += 1;
         }
+        if true {
+            len += 1;
+        }
         let mut struct_ser = serializer.serialize_struct("rotor.v1.DeviceJob", len)?;
         if true {
             struct_ser.serialize_field("operationId", &self.operation_id)?;
@@ -794,6 +814,9 @@ impl serde::Serialize for DeviceJob {
         if true {
             struct_ser.serialize_field("acceptedTime", &self.accepted_time)?;
         }
+        if true {
+            struct_ser.serialize_field("users", &self.users)?;
+        }
         struct_ser.end()
     }
 }
@@ -814,6 +837,7 @@ impl<'de> serde::Deserialize<'de> for DeviceJob {
             "targets",
             "accepted_time",
             "acceptedTime",
+            "users",
         ];
 
         #[allow(clippy::enum_variant_names)]
@@ -824,6 +848,7 @@ impl<'de> serde::Deserialize<'de> for DeviceJob {
             Kind,
             Targets,
             AcceptedTime,
+            Users,
         }
         impl<'de> serde::Deserialize<'de> for GeneratedField {
             fn deserialize<D>(deserializer: D) -> std::result::Result<GeneratedField, D::Error>
@@ -851,6 +876,7 @@ impl<'de> serde::Deserialize<'de> for DeviceJob {
                             "kind" => Ok(GeneratedField::Kind),
                             "targets" => Ok(GeneratedField::Targets),
                             "acceptedTime" | "accepted_time" => Ok(GeneratedField::AcceptedTime),
+                            "users" => Ok(GeneratedField::Users),
                             _ => Err(serde::de::Error::unknown_field(value, FIELDS)),
                         }
                     }
@@ -876,6 +902,7 @@ impl<'de> serde::Deserialize<'de> for DeviceJob {
                 let mut kind__ = None;
                 let mut targets__ = None;
                 let mut accepted_time__ = None;
+                let mut users__ = None;
                 while let Some(k) = map_.next_key()? {
                     match k {
                         GeneratedField::OperationId => {
@@ -914,6 +941,12 @@ impl<'de> serde::Deserialize<'de> for DeviceJob {
                             }
                             accepted_time__ = Some(map_.next_value()?);
                         }
+                        GeneratedField::Users => {
+                            if users__.is_some() {
+                                return Err(serde::de::Error::duplicate_field("users"));
+                            }
+                            users__ = Some(map_.next_value()?);
+                        }
                     }
                 }
                 Ok(DeviceJob {
@@ -923,6 +956,7 @@ impl<'de> serde::Deserialize<'de> for DeviceJob {
                     kind: kind__.unwrap_or_default(),
                     targets: targets__.unwrap_or_default(),
                     accepted_time: accepted_time__.unwrap_or_default(),
+                    users: users__.unwrap_or_default(),
                 })
             }
         }
@@ -1233,6 +1267,12 @@ impl serde::Serialize for DeviceStatus {
         if true {
             len += 1;
         }
+        if true {
+            len += 1;
+        }
+        if true {
+            len += 1;
+        }
         let mut struct_ser = serializer.serialize_struct("rotor.v1.DeviceStatus", len)?;
         if true {
             struct_ser.serialize_field("deviceId", &self.device_id)?;
@@ -1260,6 +1300,14 @@ impl serde::Serialize for DeviceStatus {
         if true {
             struct_ser.serialize_field("platform", &self.platform)?;
         }
+        if true {
+            let v = OperationState::try_from(self.last_result)
+                .map_err(|_| serde::ser::Error::custom(format!("Invalid variant {}", self.last_result)))?;
+            struct_ser.serialize_field("lastResult", &v)?;
+        }
+        if let Some(v) = self.last_error.as_ref() {
+            struct_ser.serialize_field("lastError", v)?;
+        }
         struct_ser.end()
     }
 }
@@ -1284,6 +1332,10 @@ impl<'de> serde::Deserialize<'de> for DeviceStatus {
             "last_operation_id",
             "lastOperationId",
             "platform",
+            "last_result",
+            "lastResult",
+            "last_error",
+            "lastError",
         ];
 
         #[allow(clippy::enum_variant_names)]
@@ -1296,6 +1348,8 @@ impl<'de> serde::Deserialize<'de> for DeviceStatus {
             LastStages,
             LastOperationId,
             Platform,
+            LastResult,
+            LastError,
         }
         impl<'de> serde::Deserialize<'de> for GeneratedField {
             fn deserialize<D>(deserializer: D) -> std::result::Result<GeneratedField, D::Error>
@@ -1325,6 +1379,8 @@ impl<'de> serde::Deserialize<'de> for DeviceStatus {
                             "lastStages" | "last_stages" => Ok(GeneratedField::LastStages),
                             "lastOperationId" | "last_operation_id" => Ok(GeneratedField::LastOperationId),
                             "platform" => Ok(GeneratedField::Platform),
+                            "lastResult" | "last_result" => Ok(GeneratedField::LastResult),
+                            "lastError" | "last_error" => Ok(GeneratedField::LastError),
                             _ => Err(serde::de::Error::unknown_field(value, FIELDS)),
                         }
                     }
@@ -1352,6 +1408,8 @@ impl<'de> serde::Deserialize<'de> for DeviceStatus {
                 let mut last_stages__ = None;
                 let mut last_operation_id__ = None;
                 let mut platform__ = None;
+                let mut last_result__ = None;
+                let mut last_error__ = None;
                 while let Some(k) = map_.next_key()? {
                     match k {
                         GeneratedField::DeviceId => {
@@ -1402,6 +1460,18 @@ impl<'de> serde::Deserialize<'de> for DeviceStatus {
                             }
                             platform__ = Some(map_.next_value()?);
                         }
+                        GeneratedField::LastResult => {
+                            if last_result__.is_some() {
+                                return Err(serde::de::Error::duplicate_field("lastResult"));
+                            }
+                            last_result__ = Some(map_.next_value::<OperationState>()? as i32);
+                        }
+                        GeneratedField::LastError => {
+                            if last_error__.is_some() {
+                                return Err(serde::de::Error::duplicate_field("lastError"));
+                            }
+                            last_error__ = map_.next_value()?;
+                        }
                     }
                 }
                 Ok(DeviceStatus {
@@ -1413,6 +1483,8 @@ impl<'de> serde::Deserialize<'de> for DeviceStatus {
                     last_stages: last_stages__.unwrap_or_default(),
                     last_operation_id: last_operation_id__.unwrap_or_default(),
                     platform: platform__.unwrap_or_default(),
+                    last_result: last_result__.unwrap_or_default(),
+                    last_error: last_error__,
                 })
             }
         }

@@ -1,0 +1,141 @@
+//! Driving NVUE switches (Cumulus Linux and NVOS) over SSH.
+//!
+//! - [`ssh`]: one SSH connection to a device, with its host key pinned, password login, and
+//!   commands run on exec channels (with standard input when a file is uploaded).
+//! - [`nvue`]: the NVUE operations a rotation needs (load a candidate, diff, apply, show, user
+//!   checks), parsing what the device prints and refusing what NVUE would not print.
+//! - [`diff`]: classifying a diff as empty, password-only for the target users, or anything else.
+//! - [`render`]: the intended configuration with each mapped user's hash filled in.
+//!
+//! Every failure is a [`DeviceError`] whose [`DeviceError::code`] is one of DESIGN.md's codes.
+
+pub mod diff;
+pub mod nvue;
+pub mod render;
+pub mod ssh;
+
+use rotor_proto::v1::ErrorCode;
+
+/// What went wrong with a device. Messages never contain a password or a hash.
+#[derive(Debug, thiserror::Error, Clone, PartialEq, Eq)]
+pub enum DeviceError {
+    #[error("cannot connect to {address}: {reason}")]
+    Connect { address: String, reason: String },
+    #[error("{address} presented host key {presented}, not the pinned {pinned}")]
+    HostKeyMismatch {
+        address: String,
+        pinned: String,
+        presented: String,
+    },
+    #[error("the pinned host key {0:?} is not a valid OpenSSH public key")]
+    BadPinnedKey(String),
+    #[error("{address} refused the password of {user}")]
+    AuthenticationFailed { address: String, user: String },
+    #[error("{address} did not answer {what} within {seconds} s")]
+    Timeout {
+        address: String,
+        what: String,
+        seconds: u64,
+    },
+    #[error("{address} closed the connection during {what}")]
+    Disconnected { address: String, what: String },
+    #[error("{address} rejected the configuration: {message}")]
+    ConfigSyntax { address: String, message: String },
+    #[error("{address} failed to apply the configuration: {message}")]
+    ApplyFailed { address: String, message: String },
+    #[error("`{command}` failed on {address} (exit {exit}): {message}")]
+    Command {
+        address: String,
+        command: String,
+        exit: u32,
+        message: String,
+    },
+    #[error("{address} printed something NVUE does not print for `{command}`: {detail}")]
+    UnexpectedOutput {
+        address: String,
+        command: String,
+        detail: String,
+    },
+}
+
+impl DeviceError {
+    /// The error code a device result carries.
+    pub fn code(&self) -> ErrorCode {
+        match self {
+            DeviceError::Connect { .. }
+            | DeviceError::AuthenticationFailed { .. }
+            | DeviceError::Disconnected { .. } => ErrorCode::CouldNotConnect,
+            DeviceError::HostKeyMismatch { .. } | DeviceError::BadPinnedKey(_) => {
+                ErrorCode::HostKeyMismatch
+            }
+            DeviceError::Timeout { .. } => ErrorCode::Timeout,
+            DeviceError::ConfigSyntax { .. } => ErrorCode::ConfigSyntax,
+            DeviceError::ApplyFailed { .. } => ErrorCode::ConfigApplyFailure,
+            DeviceError::Command { .. } | DeviceError::UnexpectedOutput { .. } => {
+                ErrorCode::UnexpectedDeviceOutput
+            }
+        }
+    }
+
+    /// Whether trying again later may help: connection problems and timeouts.
+    pub fn is_retryable(&self) -> bool {
+        matches!(
+            self,
+            DeviceError::Connect { .. }
+                | DeviceError::Timeout { .. }
+                | DeviceError::Disconnected { .. }
+        )
+    }
+}
+
+/// Replaces anything that looks like a crypt hash (`$6$...`, `$5$...`, `$y$...`, `$1$...`) with
+/// `*`, so device output quoted in an error can never carry a hash.
+pub fn redact_hashes(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text;
+    while let Some(start) = rest.find('$') {
+        let candidate = &rest[start..];
+        let is_hash = ["$6$", "$5$", "$1$", "$y$", "$2b$", "$2a$"]
+            .iter()
+            .any(|prefix| candidate.starts_with(prefix));
+        out.push_str(&rest[..start]);
+        if is_hash {
+            let end = candidate
+                .find(|c: char| c.is_whitespace() || matches!(c, '\'' | '"' | ',' | '}' | ']'))
+                .unwrap_or(candidate.len());
+            out.push('*');
+            rest = &candidate[end..];
+        } else {
+            out.push('$');
+            rest = &candidate[1..];
+        }
+    }
+    out.push_str(rest);
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn hashes_are_redacted_from_device_output() {
+        let text = "error at line 3: hashed-password: '$6$abc$def/ghi' and $HOME and $6$x$y";
+        assert_eq!(
+            redact_hashes(text),
+            "error at line 3: hashed-password: '*' and $HOME and *"
+        );
+        assert_eq!(excerpt(&"x".repeat(400)).chars().count(), 301);
+    }
+}
+
+/// Truncates device output for an error message, with hashes redacted.
+pub(crate) fn excerpt(text: &str) -> String {
+    let text = redact_hashes(text.trim());
+    let text = text.as_str();
+    let mut out: String = text.chars().take(300).collect();
+    if text.chars().count() > 300 {
+        out.push('…');
+    }
+    out
+}

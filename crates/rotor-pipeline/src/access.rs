@@ -1,0 +1,291 @@
+//! Logging in to devices without ever locking an account.
+//!
+//! - **Credential fallback**: Rotor logs in as the device's login user, trying first the secret
+//!   version that worked last time (remembered per device in the credentials bucket), then the
+//!   version the operation is pushing, then the newest, then older ones. So it keeps working
+//!   while the account it logs in with is the one being rotated, and after an apply whose
+//!   outcome it never heard.
+//! - **Lock-out budget**: every password login that might fail first reserves one failed login
+//!   from the device's budget (default 2 within 15 minutes, below NVUE's 5), with a
+//!   compare-and-set on the login-attempts bucket shared by every worker; a success gives the
+//!   budget back (NVUE resets its count on success). When the budget is spent Rotor stops with
+//!   `AuthLockoutRisk` instead of trying again.
+
+use std::time::Duration;
+
+use rotor_bus::kv::{self, Versioned};
+use rotor_bus::{BusError, Topology, lease::now_unix_ms, names};
+use rotor_device::DeviceError;
+use rotor_device::ssh::{Session, SshOptions};
+use rotor_proto::v1::{ErrorCode, SecretTarget};
+use rotor_secrets::{Password, SecretsClient, SecretsError};
+use serde::{Deserialize, Serialize};
+
+use crate::events::StageFailure;
+use crate::records::DeviceRecord;
+
+/// The lock-out budget.
+#[derive(Clone, Debug)]
+pub struct LoginBudget {
+    /// Failed logins Rotor may cause on one device within the window.
+    pub max_failures: u32,
+    pub window: Duration,
+}
+
+impl Default for LoginBudget {
+    fn default() -> Self {
+        LoginBudget {
+            max_failures: 2,
+            window: Duration::from_secs(15 * 60),
+        }
+    }
+}
+
+/// Which version of which secret last logged in (no secret in it).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct RememberedCredential {
+    pub username: String,
+    pub path: String,
+    pub version: u32,
+}
+
+/// Failed logins Rotor caused on one device in the current window.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct LoginAttempts {
+    pub failures: u32,
+    pub window_start_unix_ms: i64,
+}
+
+/// Why no session could be had.
+#[derive(Debug, thiserror::Error)]
+pub enum AccessError {
+    #[error(transparent)]
+    Device(#[from] DeviceError),
+    #[error(transparent)]
+    Secrets(#[from] SecretsError),
+    #[error(transparent)]
+    Bus(#[from] BusError),
+    #[error("{device}: {reason}")]
+    NoCredential { device: String, reason: String },
+    #[error(
+        "{device}: stopped before locking {user} out: {failures} failed logins within the lock-out window already (budget {budget})"
+    )]
+    BudgetSpent {
+        device: String,
+        user: String,
+        failures: u32,
+        budget: u32,
+    },
+}
+
+impl AccessError {
+    /// Whether trying again later may help.
+    pub fn is_retryable(&self) -> bool {
+        match self {
+            AccessError::Device(error) => error.is_retryable(),
+            AccessError::Secrets(error) => error.is_transient(),
+            AccessError::Bus(_) => true,
+            AccessError::NoCredential { .. } | AccessError::BudgetSpent { .. } => false,
+        }
+    }
+
+    pub fn failure(&self) -> StageFailure {
+        let code = match self {
+            AccessError::Device(error) => error.code(),
+            AccessError::Secrets(_) => ErrorCode::SecretsUnavailable,
+            AccessError::Bus(_) => ErrorCode::InternalError,
+            AccessError::NoCredential { .. } => ErrorCode::CouldNotConnect,
+            AccessError::BudgetSpent { .. } => ErrorCode::AuthLockoutRisk,
+        };
+        StageFailure::new(code, self.to_string())
+    }
+}
+
+/// Logs in to devices for one worker.
+#[derive(Clone, Debug)]
+pub struct DeviceAccess {
+    pub topology: Topology,
+    pub secrets: SecretsClient,
+    pub ssh: SshOptions,
+    pub budget: LoginBudget,
+}
+
+impl DeviceAccess {
+    /// A session as the device's login user, trying remembered, target, newest and older
+    /// versions in that order within the lock-out budget.
+    pub async fn connect(
+        &self,
+        device: &DeviceRecord,
+        targets: &[SecretTarget],
+    ) -> Result<Session, AccessError> {
+        let user = device.device.login_user.clone();
+        let path = device
+            .secret_path(&user)
+            .ok_or_else(|| AccessError::NoCredential {
+                device: device.device.id.clone(),
+                reason: format!("no password mapping for the login user {user}"),
+            })?;
+        let mount = device.secrets_mount.clone();
+        let key = names::key(&[&device.fabric_id, &device.device.id]);
+        let remembered = kv::get_json::<RememberedCredential>(&self.topology.credentials, &key)
+            .await?
+            .map(|v| v.value)
+            .filter(|c| c.username == user && c.path == path);
+
+        let mut candidates: Vec<u32> = Vec::new();
+        if let Some(credential) = &remembered {
+            candidates.push(credential.version);
+        }
+        if let Some(target) = targets
+            .iter()
+            .filter(|t| t.username == user)
+            .find_map(|t| t.reference.as_ref())
+        {
+            candidates.push(target.version);
+        }
+        let versions = self.secrets.versions(&mount, &path).await?;
+        for version in versions.iter().rev().filter(|v| v.readable) {
+            candidates.push(version.version);
+        }
+        let mut seen = std::collections::HashSet::new();
+        candidates.retain(|v| seen.insert(*v));
+        if candidates.is_empty() {
+            return Err(AccessError::NoCredential {
+                device: device.device.id.clone(),
+                reason: format!("the secrets store has no version of {mount}/{path}"),
+            });
+        }
+
+        let mut last_refusal = None;
+        for version in candidates {
+            let (password, _) = self.secrets.read(&mount, &path, Some(version)).await?;
+            match self.login(device, &user, &password).await {
+                Ok(session) => {
+                    if remembered.as_ref().map(|c| c.version) != Some(version) {
+                        let credential = RememberedCredential {
+                            username: user.clone(),
+                            path: path.clone(),
+                            version,
+                        };
+                        kv::put_json(&self.topology.credentials, &key, &credential).await?;
+                    }
+                    return Ok(session);
+                }
+                Err(AccessError::Device(error @ DeviceError::AuthenticationFailed { .. })) => {
+                    tracing::info!(device = %device.device.id, %user, version, "password version refused; trying an older one");
+                    last_refusal = Some(error);
+                }
+                Err(other) => return Err(other),
+            }
+        }
+        Err(AccessError::Device(
+            last_refusal.expect("at least one candidate was tried"),
+        ))
+    }
+
+    /// One password login within the budget: reserve a failure, log in, give it back on success.
+    pub async fn login(
+        &self,
+        device: &DeviceRecord,
+        user: &str,
+        password: &Password,
+    ) -> Result<Session, AccessError> {
+        let key = names::key(&[&device.fabric_id, &device.device.id]);
+        self.reserve(&key, &device.device.id, user).await?;
+        let result = Session::connect(
+            &device.device.address,
+            &device.device.host_key,
+            user,
+            password,
+            &self.ssh,
+        )
+        .await;
+        match &result {
+            Err(DeviceError::AuthenticationFailed { .. }) => {}
+            // Anything else did not cost the device a failed login.
+            _ => self.give_back(&key, result.is_ok()).await?,
+        }
+        Ok(result?)
+    }
+
+    async fn reserve(&self, key: &str, device_id: &str, user: &str) -> Result<(), AccessError> {
+        let budget = self.budget.max_failures;
+        let window_ms = self.budget.window.as_millis() as i64;
+        let mut spent = None;
+        kv::update_json::<LoginAttempts, _>(&self.topology.login_attempts, key, |current| {
+            let now = now_unix_ms();
+            let mut attempts = current.unwrap_or_default();
+            if now - attempts.window_start_unix_ms > window_ms {
+                attempts = LoginAttempts {
+                    failures: 0,
+                    window_start_unix_ms: now,
+                };
+            }
+            if attempts.failures >= budget {
+                spent = Some(attempts.failures);
+                return None;
+            }
+            attempts.failures += 1;
+            spent = None;
+            Some(attempts)
+        })
+        .await?;
+        if let Some(failures) = spent {
+            return Err(AccessError::BudgetSpent {
+                device: device_id.to_string(),
+                user: user.to_string(),
+                failures,
+                budget,
+            });
+        }
+        Ok(())
+    }
+
+    /// Returns a reserved failure; after a successful login the device's count is reset.
+    async fn give_back(&self, key: &str, logged_in: bool) -> Result<(), AccessError> {
+        kv::update_json::<LoginAttempts, _>(&self.topology.login_attempts, key, |current| {
+            let mut attempts = current?;
+            if logged_in {
+                attempts.failures = 0;
+            } else {
+                attempts.failures = attempts.failures.saturating_sub(1);
+            }
+            Some(attempts)
+        })
+        .await?;
+        Ok(())
+    }
+
+    /// Remembers that `version` of the login user's secret now logs in (after an apply).
+    pub async fn remember(
+        &self,
+        device: &DeviceRecord,
+        path: &str,
+        version: u32,
+    ) -> Result<(), BusError> {
+        let key = names::key(&[&device.fabric_id, &device.device.id]);
+        let credential = RememberedCredential {
+            username: device.device.login_user.clone(),
+            path: path.to_string(),
+            version,
+        };
+        kv::put_json(&self.topology.credentials, &key, &credential)
+            .await
+            .map(|_| ())
+    }
+
+    /// The failed logins Rotor caused on a device in the current window (for tests and status).
+    pub async fn attempts(
+        &self,
+        fabric_id: &str,
+        device_id: &str,
+    ) -> Result<Option<Versioned<LoginAttempts>>, BusError> {
+        kv::get_json(
+            &self.topology.login_attempts,
+            &names::key(&[fabric_id, device_id]),
+        )
+        .await
+    }
+}

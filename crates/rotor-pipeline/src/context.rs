@@ -1,0 +1,94 @@
+//! What a job worker (differ, applier, backup) needs, built once at start.
+
+use std::time::Duration;
+
+use rotor_bus::{Bus, BusError, Topology};
+use rotor_device::ssh::SshOptions;
+use rotor_runtime::settings::{CommonSettings, SettingError, Settings};
+use rotor_runtime::worker::WorkerOptions;
+use rotor_secrets::{SecretsClient, SecretsError};
+
+use crate::access::{DeviceAccess, LoginBudget};
+use crate::events::Reporter;
+use crate::render::Renderer;
+
+/// Settings of a job worker.
+#[derive(Clone, Debug)]
+pub struct WorkerConfig {
+    pub service: String,
+    pub common: CommonSettings,
+    pub budget: LoginBudget,
+}
+
+impl WorkerConfig {
+    pub fn from_settings(service: &str, settings: &Settings) -> Result<WorkerConfig, SettingError> {
+        let common = CommonSettings::from_settings(service, settings)?;
+        let budget = LoginBudget {
+            max_failures: settings.number("ROTOR_LOGIN_FAILURE_BUDGET", 2, 1..=4)? as u32,
+            window: settings.seconds("ROTOR_LOGIN_WINDOW_SECS", Duration::from_secs(15 * 60))?,
+        };
+        Ok(WorkerConfig {
+            service: service.to_string(),
+            common,
+            budget,
+        })
+    }
+
+    pub fn worker_options(&self) -> WorkerOptions {
+        WorkerOptions {
+            service: self.service.clone(),
+            max_in_flight: self.common.max_in_flight,
+            shutdown_grace: self.common.shutdown_grace,
+        }
+    }
+}
+
+/// Why a service could not start.
+#[derive(Debug, thiserror::Error)]
+pub enum StartError {
+    #[error(transparent)]
+    Bus(#[from] BusError),
+    #[error(transparent)]
+    Secrets(#[from] SecretsError),
+    #[error(transparent)]
+    Setting(#[from] SettingError),
+    #[error("{0}")]
+    Other(String),
+}
+
+/// Connections and helpers every job worker shares.
+#[derive(Clone, Debug)]
+pub struct WorkerContext {
+    pub bus: Bus,
+    pub topology: Topology,
+    pub access: DeviceAccess,
+    pub renderer: Renderer,
+    pub reporter: Reporter,
+    pub config: WorkerConfig,
+}
+
+impl WorkerContext {
+    /// Connects to NATS (creating the topology if needed) and checks the secrets store's token.
+    pub async fn connect(config: WorkerConfig) -> Result<WorkerContext, StartError> {
+        let bus = Bus::connect(config.common.bus.clone()).await?;
+        let topology = bus.ensure_topology().await?;
+        let secrets = SecretsClient::connect(config.common.require_secrets()?).await?;
+        let ssh = SshOptions {
+            connect_timeout: config.common.device_timeout.min(Duration::from_secs(30)),
+            command_timeout: config.common.device_timeout,
+        };
+        Ok(WorkerContext {
+            access: DeviceAccess {
+                topology: topology.clone(),
+                secrets: secrets.clone(),
+                ssh,
+                budget: config.budget.clone(),
+            },
+            renderer: Renderer::new(secrets),
+            reporter: Reporter::new(bus.clone(), config.common.instance.clone()),
+            bus,
+            topology,
+            config,
+        })
+    }
+}

@@ -1,0 +1,212 @@
+//! Publishing stage events for one device's job.
+//!
+//! Event ids are `<operation>.<device>.<stage>.<status>`, so publishing the same event again
+//! (a redelivered job) is dropped by the events stream's duplicate window: subscribers see each
+//! stage's start, success, failure or skip once per operation.
+
+use rotor_bus::{Bus, BusError};
+use rotor_proto::v1::{
+    DeviceJob, DeviceOutcome, Error, ErrorCode, OperationState, SecretTarget, Stage, StageEvent,
+    stage_event::Status,
+};
+
+/// A failure of a stage, with what the device result will say.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct StageFailure {
+    pub code: ErrorCode,
+    pub message: String,
+    pub offending_lines: Vec<String>,
+}
+
+impl StageFailure {
+    pub fn new(code: ErrorCode, message: impl Into<String>) -> StageFailure {
+        StageFailure {
+            code,
+            message: message.into(),
+            offending_lines: Vec::new(),
+        }
+    }
+
+    pub fn error(&self) -> Error {
+        Error {
+            code: self.code as i32,
+            message: self.message.clone(),
+        }
+    }
+}
+
+/// Publishes the events of one job.
+#[derive(Clone, Debug)]
+pub struct Reporter {
+    bus: Bus,
+    worker: String,
+}
+
+/// Extra fields of one event.
+#[derive(Clone, Debug, Default)]
+pub struct EventDetails {
+    pub display: String,
+    pub error: Option<Error>,
+    pub offending_lines: Vec<String>,
+    pub secrets: Vec<SecretTarget>,
+    pub intended_config_version: String,
+    pub outcome: Option<DeviceOutcome>,
+}
+
+impl Reporter {
+    pub fn new(bus: Bus, worker: impl Into<String>) -> Reporter {
+        Reporter {
+            bus,
+            worker: worker.into(),
+        }
+    }
+
+    pub fn bus(&self) -> &Bus {
+        &self.bus
+    }
+
+    /// Publishes one event; waits until the events stream stored it.
+    pub async fn publish(
+        &self,
+        job: &DeviceJob,
+        stage: Stage,
+        status: Status,
+        attempt: u32,
+        details: EventDetails,
+    ) -> Result<(), BusError> {
+        let event = StageEvent {
+            event_id: format!(
+                "{}.{}.{}.{}",
+                job.operation_id,
+                job.device_id,
+                stage.as_str_name(),
+                status.as_str_name()
+            ),
+            operation_id: job.operation_id.clone(),
+            fabric_id: job.fabric_id.clone(),
+            device_id: job.device_id.clone(),
+            stage: stage as i32,
+            status: status as i32,
+            display: details.display,
+            error: details.error,
+            offending_lines: details.offending_lines,
+            secrets: if details.secrets.is_empty() {
+                job.targets.clone()
+            } else {
+                details.secrets
+            },
+            time: rotor_bus::now_rfc3339(),
+            attempt,
+            worker: self.worker.clone(),
+            kind: job.kind,
+            intended_config_version: details.intended_config_version,
+            outcome: details.outcome,
+        };
+        self.bus.publish_event(&event).await
+    }
+
+    pub async fn started(
+        &self,
+        job: &DeviceJob,
+        stage: Stage,
+        attempt: u32,
+    ) -> Result<(), BusError> {
+        self.publish(
+            job,
+            stage,
+            Status::Started,
+            attempt,
+            EventDetails::default(),
+        )
+        .await
+    }
+
+    pub async fn succeeded(
+        &self,
+        job: &DeviceJob,
+        stage: Stage,
+        attempt: u32,
+        display: impl Into<String>,
+        intended_config_version: &str,
+    ) -> Result<(), BusError> {
+        let details = EventDetails {
+            display: display.into(),
+            intended_config_version: intended_config_version.to_string(),
+            ..Default::default()
+        };
+        self.publish(job, stage, Status::Succeeded, attempt, details)
+            .await
+    }
+
+    pub async fn failed(
+        &self,
+        job: &DeviceJob,
+        stage: Stage,
+        attempt: u32,
+        failure: &StageFailure,
+    ) -> Result<(), BusError> {
+        let details = EventDetails {
+            display: failure.message.clone(),
+            error: Some(failure.error()),
+            offending_lines: failure.offending_lines.clone(),
+            ..Default::default()
+        };
+        self.publish(job, stage, Status::Failed, attempt, details)
+            .await
+    }
+
+    /// Marks `stage` skipped (not reached).
+    pub async fn skipped(
+        &self,
+        job: &DeviceJob,
+        stage: Stage,
+        attempt: u32,
+        display: &str,
+    ) -> Result<(), BusError> {
+        let details = EventDetails {
+            display: display.to_string(),
+            ..Default::default()
+        };
+        self.publish(job, stage, Status::Skipped, attempt, details)
+            .await
+    }
+
+    /// A stage failed and ends the device's part in the operation: the failure, then every later
+    /// stage skipped, the last (perform_backup) carrying the device's outcome.
+    pub async fn fail_device(
+        &self,
+        job: &DeviceJob,
+        stage: Stage,
+        attempt: u32,
+        failure: &StageFailure,
+        held: Vec<SecretTarget>,
+    ) -> Result<(), BusError> {
+        self.failed(job, stage, attempt, failure).await?;
+        let reason = format!(
+            "Not reached: {} failed with {}",
+            stage.as_str_name(),
+            failure.code.as_str_name()
+        );
+        let mut next = stage as i32 + 1;
+        while next < Stage::PerformBackup as i32 {
+            let skipped = Stage::try_from(next).expect("stages are contiguous");
+            self.skipped(job, skipped, attempt, &reason).await?;
+            next += 1;
+        }
+        if stage != Stage::PerformBackup {
+            let details = EventDetails {
+                display: reason,
+                outcome: Some(DeviceOutcome {
+                    status: OperationState::Failed as i32,
+                    error: Some(failure.error()),
+                    held,
+                    applied: false,
+                }),
+                ..Default::default()
+            };
+            self.publish(job, Stage::PerformBackup, Status::Skipped, attempt, details)
+                .await?;
+        }
+        Ok(())
+    }
+}

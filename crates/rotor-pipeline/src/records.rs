@@ -1,0 +1,172 @@
+//! The records Rotor keeps in key-value buckets besides the protobuf statuses: imported
+//! fabrics and devices, and operation plans.
+
+use std::collections::BTreeMap;
+
+use async_nats::jetstream::kv::Store;
+use rotor_bus::{BusError, Topology, kv, names};
+use rotor_inventory::{Device, Fabric};
+use rotor_proto::v1::{RotationKind, SecretTarget};
+use serde::{Deserialize, Serialize};
+
+/// A fabric as imported: key `<fabric>` in the inventory bucket.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct FabricRecord {
+    pub fabric: Fabric,
+    pub device_ids: Vec<String>,
+    pub imported_time: String,
+}
+
+/// A device as imported: key `<fabric>.<device>` in the inventory bucket.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct DeviceRecord {
+    pub fabric_id: String,
+    pub secrets_mount: String,
+    pub device: Device,
+    /// The version of the intended configuration stored for the device.
+    pub intended_config_version: String,
+}
+
+impl DeviceRecord {
+    /// The secret path of `username` on this device, with placeholders resolved.
+    pub fn secret_path(&self, username: &str) -> Option<String> {
+        self.device
+            .mapping_for(username)
+            .map(|m| m.resolved_path(&self.fabric_id, &self.device.id))
+    }
+}
+
+pub async fn load_fabric(
+    topology: &Topology,
+    fabric_id: &str,
+) -> Result<Option<FabricRecord>, BusError> {
+    Ok(kv::get_json(&topology.inventory, fabric_id)
+        .await?
+        .map(|v| v.value))
+}
+
+pub async fn load_device(
+    topology: &Topology,
+    fabric_id: &str,
+    device_id: &str,
+) -> Result<Option<DeviceRecord>, BusError> {
+    Ok(
+        kv::get_json(&topology.inventory, &names::key(&[fabric_id, device_id]))
+            .await?
+            .map(|v| v.value),
+    )
+}
+
+/// Every device record of a fabric.
+pub async fn load_devices(
+    topology: &Topology,
+    fabric_id: &str,
+) -> Result<Vec<DeviceRecord>, BusError> {
+    Ok(
+        kv::scan_json::<DeviceRecord>(&topology.inventory, &format!("{fabric_id}.*"))
+            .await?
+            .into_iter()
+            .map(|(_, record)| record)
+            .collect(),
+    )
+}
+
+pub async fn load_intended_config(
+    topology: &Topology,
+    fabric_id: &str,
+    device_id: &str,
+) -> Result<Option<String>, BusError> {
+    Ok(kv::get_bytes(
+        &topology.intended_configs,
+        &names::key(&[fabric_id, device_id]),
+    )
+    .await?
+    .map(|v| String::from_utf8_lossy(&v.value).into_owned()))
+}
+
+/// What an accepted operation will do: key `<operation>.plan` in the operations bucket, written
+/// before any job is published so that a crashed orchestrator's fan-out can be finished by
+/// another copy.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct OperationPlan {
+    pub operation_id: String,
+    pub kind: i32,
+    pub fabric_id: String,
+    pub request_id: String,
+    pub requested_by: String,
+    pub accepted_time: String,
+    /// The devices the operation covers.
+    pub device_ids: Vec<String>,
+    /// The users asked for (empty: every mapped user, or the login user for a device rotate).
+    pub users: Vec<String>,
+    /// Secret path -> the version every device using it must end up holding.
+    pub versions: BTreeMap<String, u32>,
+    /// The fabric lock's lease, released when the operation ends.
+    pub lock_lease_id: String,
+    /// Set once every job is published.
+    pub fanout_complete: bool,
+}
+
+impl OperationPlan {
+    pub fn kind(&self) -> RotationKind {
+        RotationKind::try_from(self.kind).unwrap_or(RotationKind::Unspecified)
+    }
+
+    /// The users this operation rotates on `device`.
+    pub fn users_for(&self, device: &DeviceRecord) -> Vec<String> {
+        if !self.users.is_empty() {
+            return self.users.clone();
+        }
+        match self.kind() {
+            RotationKind::DeviceRotatePassword => vec![device.device.login_user.clone()],
+            _ => device
+                .device
+                .password_mappings
+                .iter()
+                .map(|m| m.username.clone())
+                .collect(),
+        }
+    }
+
+    /// The targets of `device`: one per requested user that has a mapping.
+    pub fn targets_for(
+        &self,
+        device: &DeviceRecord,
+        reference: impl Fn(&str, &str, u32) -> rotor_proto::v1::SecretReference,
+    ) -> Vec<SecretTarget> {
+        self.users_for(device)
+            .iter()
+            .filter_map(|user| {
+                let mapping = device.device.mapping_for(user)?;
+                let path = mapping.resolved_path(&device.fabric_id, &device.device.id);
+                let version = *self.versions.get(&path)?;
+                Some(SecretTarget {
+                    secret_type: mapping.secret_type.clone(),
+                    username: user.clone(),
+                    reference: Some(reference(&device.secrets_mount, &path, version)),
+                })
+            })
+            .collect()
+    }
+}
+
+pub fn plan_key(operation_id: &str) -> String {
+    format!("{operation_id}.plan")
+}
+
+pub async fn load_plan(
+    operations: &Store,
+    operation_id: &str,
+) -> Result<Option<OperationPlan>, BusError> {
+    Ok(kv::get_json(operations, &plan_key(operation_id))
+        .await?
+        .map(|v| v.value))
+}
+
+/// The fabric lock's key in the leases bucket.
+pub fn fabric_lock_key(fabric_id: &str) -> String {
+    format!("fabric.{fabric_id}")
+}

@@ -1,0 +1,9 @@
+//! The aggregator service's binary: settings from `ROTOR_*`, then [`rotor_aggregator::run`].
+
+fn main() -> std::process::ExitCode {
+    rotor_runtime::service_main(
+        "aggregator",
+        rotor_aggregator::AggregatorConfig::from_settings,
+        rotor_aggregator::run,
+    )
+}

@@ -1,0 +1,9 @@
+//! The backup service's binary: settings from `ROTOR_*`, then [`rotor_backup::run`].
+
+fn main() -> std::process::ExitCode {
+    rotor_runtime::service_main(
+        "backup",
+        |settings| rotor_pipeline::WorkerConfig::from_settings("backup", settings),
+        rotor_backup::run,
+    )
+}

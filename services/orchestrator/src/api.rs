@@ -1,0 +1,528 @@
+//! The gRPC `RotationService`, with server reflection so `grpcurl` and generated clients in any
+//! language work from `proto/` alone.
+
+use std::collections::HashMap;
+use std::pin::Pin;
+
+use futures::{Stream, StreamExt};
+use prost::Message;
+use rotor_bus::lease::{self, Acquired, now_unix_ms};
+use rotor_bus::{BusError, kv, names};
+use rotor_inventory::{Inventory, check_name};
+use rotor_pipeline::fabric_view;
+use rotor_pipeline::records::{fabric_lock_key, load_device, load_devices, load_fabric};
+use rotor_proto::v1::rotation_service_server::{RotationService, RotationServiceServer};
+use rotor_proto::v1::*;
+use rotor_runtime::CancellationToken;
+use tokio::io::AsyncReadExt;
+use tonic::{Request, Response, Status};
+
+use crate::Orchestrator;
+use crate::requests::{Method, format_unix_ms};
+
+/// Serves the API on `listener` until `shutdown` is cancelled.
+pub async fn serve(
+    orchestrator: Orchestrator,
+    listener: tokio::net::TcpListener,
+    shutdown: CancellationToken,
+) -> Result<(), rotor_pipeline::StartError> {
+    let reflection = tonic_reflection::server::Builder::configure()
+        .register_encoded_file_descriptor_set(rotor_proto::FILE_DESCRIPTOR_SET)
+        .build_v1()
+        .map_err(|e| rotor_pipeline::StartError::Other(format!("reflection: {e}")))?;
+    let service = RotationServiceServer::new(Api { orchestrator })
+        .max_decoding_message_size(256 << 20)
+        .max_encoding_message_size(256 << 20);
+    tonic::transport::Server::builder()
+        .add_service(reflection)
+        .add_service(service)
+        .serve_with_incoming_shutdown(
+            tokio_stream::wrappers::TcpListenerStream::new(listener),
+            shutdown.cancelled_owned(),
+        )
+        .await
+        .map_err(|e| rotor_pipeline::StartError::Other(format!("gRPC server: {e}")))
+}
+
+/// The service implementation.
+#[derive(Debug)]
+pub struct Api {
+    pub orchestrator: Orchestrator,
+}
+
+fn internal(error: BusError) -> Status {
+    Status::internal(error.to_string())
+}
+
+fn checked(field: &str, name: &str) -> Result<(), Status> {
+    check_name(name).map_err(|problem| Status::invalid_argument(format!("{field} {problem}")))
+}
+
+fn lock_message(fabric_id: &str, lock: &lease::Lease) -> FabricLock {
+    FabricLock {
+        fabric_id: fabric_id.to_string(),
+        holder: lock.holder.clone(),
+        purpose: lock.purpose.clone(),
+        lease_id: lock.lease_id.clone(),
+        expires_time: format_unix_ms(lock.expires_unix_ms),
+    }
+}
+
+type EventStream = Pin<Box<dyn Stream<Item = Result<StageEvent, Status>> + Send + 'static>>;
+
+impl Api {
+    async fn fabric_exists(
+        &self,
+        fabric_id: &str,
+    ) -> Result<rotor_pipeline::records::FabricRecord, Status> {
+        checked("fabricId", fabric_id)?;
+        load_fabric(&self.orchestrator.topology, fabric_id)
+            .await
+            .map_err(internal)?
+            .ok_or_else(|| Status::not_found(format!("fabric {fabric_id} is not in the inventory; import it with `rotor inventory import`")))
+    }
+}
+
+#[tonic::async_trait]
+impl RotationService for Api {
+    async fn rotate(
+        &self,
+        request: Request<RotationRequest>,
+    ) -> Result<Response<RotationReply>, Status> {
+        Ok(Response::new(
+            self.orchestrator
+                .submit(request.into_inner(), Method::Rotate)
+                .await,
+        ))
+    }
+
+    async fn resync(
+        &self,
+        request: Request<RotationRequest>,
+    ) -> Result<Response<RotationReply>, Status> {
+        Ok(Response::new(
+            self.orchestrator
+                .submit(request.into_inner(), Method::Resync)
+                .await,
+        ))
+    }
+
+    async fn show_fabric(
+        &self,
+        request: Request<ShowFabricRequest>,
+    ) -> Result<Response<FabricStatus>, Status> {
+        let fabric_id = request.into_inner().fabric_id;
+        let record = self.fabric_exists(&fabric_id).await?;
+        let topology = &self.orchestrator.topology;
+        let stored = kv::get_message::<FabricStatus>(&topology.fabric_status, &fabric_id)
+            .await
+            .map_err(internal)?;
+        let status = match stored {
+            Some(status) => status.value,
+            None => {
+                // The aggregator has not written it yet: derive it the same way it would.
+                let statuses: HashMap<String, DeviceStatus> = kv::scan_messages::<DeviceStatus>(
+                    &topology.device_status,
+                    &format!("{fabric_id}.*"),
+                )
+                .await
+                .map_err(internal)?
+                .into_iter()
+                .map(|(_, s)| (s.device_id.clone(), s))
+                .collect();
+                fabric_view::fabric_status(&fabric_id, &record.device_ids, &statuses, None)
+            }
+        };
+        Ok(Response::new(status))
+    }
+
+    async fn show_device(
+        &self,
+        request: Request<ShowDeviceRequest>,
+    ) -> Result<Response<DeviceStatus>, Status> {
+        let request = request.into_inner();
+        self.fabric_exists(&request.fabric_id).await?;
+        checked("deviceId", &request.device_id)?;
+        let topology = &self.orchestrator.topology;
+        let record = load_device(topology, &request.fabric_id, &request.device_id)
+            .await
+            .map_err(internal)?
+            .ok_or_else(|| {
+                Status::not_found(format!(
+                    "device {} is not in fabric {}",
+                    request.device_id, request.fabric_id
+                ))
+            })?;
+        let mut status = kv::get_message::<DeviceStatus>(
+            &topology.device_status,
+            &names::key(&[&request.fabric_id, &request.device_id]),
+        )
+        .await
+        .map_err(internal)?
+        .map(|v| v.value)
+        .unwrap_or_default();
+        status.device_id = record.device.id.clone();
+        status.fabric_id = record.fabric_id.clone();
+        status.platform = record.device.platform.to_string();
+        status.administrative_state = match record.device.administrative_state {
+            rotor_inventory::AdministrativeState::Enabled => AdministrativeState::Enabled,
+            rotor_inventory::AdministrativeState::Disabled => AdministrativeState::Disabled,
+            rotor_inventory::AdministrativeState::UnderMaintenance => {
+                AdministrativeState::UnderMaintenance
+            }
+            rotor_inventory::AdministrativeState::RMA => AdministrativeState::Rma,
+        } as i32;
+        Ok(Response::new(status))
+    }
+
+    async fn show_operation(
+        &self,
+        request: Request<ShowOperationRequest>,
+    ) -> Result<Response<OperationStatus>, Status> {
+        let request = request.into_inner();
+        if request.operation_id.is_empty() || request.operation_id.contains(['.', '*', '>', ' ']) {
+            return Err(Status::invalid_argument(format!(
+                "{:?} is not an operation id",
+                request.operation_id
+            )));
+        }
+        let topology = &self.orchestrator.topology;
+        let mut status =
+            kv::get_message::<OperationStatus>(&topology.operations, &request.operation_id)
+                .await
+                .map_err(internal)?
+                .ok_or_else(|| {
+                    Status::not_found(format!("operation {} does not exist", request.operation_id))
+                })?
+                .value;
+        if !request.omit_devices {
+            let mut results: Vec<DeviceResult> = kv::scan_messages::<DeviceResult>(
+                &topology.operation_results,
+                &format!("{}.*", request.operation_id),
+            )
+            .await
+            .map_err(internal)?
+            .into_iter()
+            .map(|(_, r)| r)
+            .collect();
+            // Devices not finished yet show as in progress.
+            if let Some(plan) =
+                rotor_pipeline::records::load_plan(&topology.operations, &request.operation_id)
+                    .await
+                    .map_err(internal)?
+            {
+                let done: std::collections::HashSet<String> =
+                    results.iter().map(|r| r.resource_id.clone()).collect();
+                for device in plan.device_ids.iter().filter(|d| !done.contains(*d)) {
+                    results.push(DeviceResult {
+                        resource_id: device.clone(),
+                        status: OperationState::InProgress as i32,
+                        error: None,
+                    });
+                }
+            }
+            results.sort_by(|a, b| a.resource_id.cmp(&b.resource_id));
+            status.operations = results;
+        }
+        Ok(Response::new(status))
+    }
+
+    async fn list_operations(
+        &self,
+        request: Request<ListOperationsRequest>,
+    ) -> Result<Response<ListOperationsResponse>, Status> {
+        let request = request.into_inner();
+        if !request.fabric_id.is_empty() {
+            checked("fabricId", &request.fabric_id)?;
+        }
+        let limit = if request.limit == 0 {
+            50
+        } else {
+            request.limit as usize
+        };
+        let mut operations: Vec<OperationStatus> =
+            kv::scan_messages::<OperationStatus>(&self.orchestrator.topology.operations, "*")
+                .await
+                .map_err(internal)?
+                .into_iter()
+                .map(|(_, op)| op)
+                .filter(|op| request.fabric_id.is_empty() || op.fabric_id == request.fabric_id)
+                .collect();
+        operations.sort_by(|a, b| b.start_time.cmp(&a.start_time).then(b.id.cmp(&a.id)));
+        operations.truncate(limit);
+        Ok(Response::new(ListOperationsResponse { operations }))
+    }
+
+    type WatchEventsStream = EventStream;
+
+    async fn watch_events(
+        &self,
+        request: Request<WatchEventsRequest>,
+    ) -> Result<Response<Self::WatchEventsStream>, Status> {
+        let request = request.into_inner();
+        if !request.fabric_id.is_empty() {
+            checked("fabricId", &request.fabric_id)?;
+        }
+        if !request.device_id.is_empty() {
+            checked("deviceId", &request.device_id)?;
+        }
+        let filter = names::events_filter(
+            Some(request.fabric_id.as_str()).filter(|s| !s.is_empty()),
+            Some(request.device_id.as_str()).filter(|s| !s.is_empty()),
+        );
+        let operation = request.operation_id.clone();
+        let keep =
+            move |event: &StageEvent| operation.is_empty() || event.operation_id == operation;
+        let bus = &self.orchestrator.bus;
+        let stream: EventStream = if request.from_start {
+            let stream = bus
+                .jetstream
+                .get_stream(names::EVENTS_STREAM)
+                .await
+                .map_err(|e| Status::internal(e.to_string()))?;
+            let consumer = stream
+                .create_consumer(async_nats::jetstream::consumer::push::OrderedConfig {
+                    deliver_subject: bus.client.new_inbox(),
+                    filter_subject: filter,
+                    deliver_policy: async_nats::jetstream::consumer::DeliverPolicy::All,
+                    ..Default::default()
+                })
+                .await
+                .map_err(|e| Status::internal(e.to_string()))?;
+            let messages = consumer
+                .messages()
+                .await
+                .map_err(|e| Status::internal(e.to_string()))?;
+            Box::pin(messages.filter_map(move |message| {
+                let keep = keep.clone();
+                async move {
+                    let message = message.ok()?;
+                    let event = StageEvent::decode(message.payload.clone()).ok()?;
+                    keep(&event).then_some(Ok(event))
+                }
+            }))
+        } else {
+            let subscriber = bus
+                .client
+                .subscribe(filter)
+                .await
+                .map_err(|e| Status::internal(e.to_string()))?;
+            Box::pin(subscriber.filter_map(move |message| {
+                let keep = keep.clone();
+                async move {
+                    let event = StageEvent::decode(message.payload).ok()?;
+                    keep(&event).then_some(Ok(event))
+                }
+            }))
+        };
+        Ok(Response::new(stream))
+    }
+
+    async fn import_inventory(
+        &self,
+        request: Request<ImportInventoryRequest>,
+    ) -> Result<Response<ImportInventoryResponse>, Status> {
+        let request = request.into_inner();
+        let configs = request.intended_configs.into_iter().collect();
+        Ok(Response::new(
+            self.orchestrator
+                .import_inventory(&request.inventory_yaml, configs)
+                .await?,
+        ))
+    }
+
+    async fn show_inventory(
+        &self,
+        request: Request<ShowInventoryRequest>,
+    ) -> Result<Response<ShowInventoryResponse>, Status> {
+        let fabric_id = request.into_inner().fabric_id;
+        let record = self.fabric_exists(&fabric_id).await?;
+        let mut devices = load_devices(&self.orchestrator.topology, &fabric_id)
+            .await
+            .map_err(internal)?;
+        let order: HashMap<&String, usize> = record
+            .device_ids
+            .iter()
+            .enumerate()
+            .map(|(i, d)| (d, i))
+            .collect();
+        devices.sort_by_key(|d| order.get(&d.device.id).copied().unwrap_or(usize::MAX));
+        let inventory = Inventory {
+            api_version: rotor_inventory::API_VERSION.into(),
+            kind: rotor_inventory::KIND.into(),
+            fabric: record.fabric,
+            devices: devices.into_iter().map(|d| d.device).collect(),
+        };
+        Ok(Response::new(ShowInventoryResponse {
+            inventory_yaml: inventory.to_yaml(),
+        }))
+    }
+
+    async fn list_backups(
+        &self,
+        request: Request<ListBackupsRequest>,
+    ) -> Result<Response<ListBackupsResponse>, Status> {
+        let request = request.into_inner();
+        self.fabric_exists(&request.fabric_id).await?;
+        let filter = if request.device_id.is_empty() {
+            format!("{}.*.*", request.fabric_id)
+        } else {
+            checked("deviceId", &request.device_id)?;
+            format!("{}.{}.*", request.fabric_id, request.device_id)
+        };
+        let mut backups: Vec<BackupInfo> =
+            kv::scan_messages::<BackupInfo>(&self.orchestrator.topology.backup_index, &filter)
+                .await
+                .map_err(internal)?
+                .into_iter()
+                .map(|(_, b)| b)
+                .collect();
+        backups.sort_by(|a, b| b.time.cmp(&a.time).then(a.name.cmp(&b.name)));
+        Ok(Response::new(ListBackupsResponse { backups }))
+    }
+
+    async fn get_backup(
+        &self,
+        request: Request<GetBackupRequest>,
+    ) -> Result<Response<GetBackupResponse>, Status> {
+        let name = request.into_inner().name;
+        let parts: Vec<&str> = name.split('/').collect();
+        if parts.len() != 3
+            || parts
+                .iter()
+                .any(|p| p.is_empty() || p.contains(['.', '*', '>', ' ']))
+        {
+            return Err(Status::invalid_argument(format!(
+                "{name:?} is not a backup name (<fabric>/<device>/<operation>)"
+            )));
+        }
+        let topology = &self.orchestrator.topology;
+        let info = kv::get_message::<BackupInfo>(&topology.backup_index, &parts.join("."))
+            .await
+            .map_err(internal)?
+            .ok_or_else(|| Status::not_found(format!("backup {name} does not exist")))?
+            .value;
+        let mut object = topology
+            .backups
+            .get(&name)
+            .await
+            .map_err(|e| Status::not_found(format!("backup {name}: {e}")))?;
+        let mut config = String::new();
+        object
+            .read_to_string(&mut config)
+            .await
+            .map_err(|e| Status::internal(format!("reading backup {name}: {e}")))?;
+        Ok(Response::new(GetBackupResponse {
+            info: Some(info),
+            config,
+        }))
+    }
+
+    async fn acquire_fabric_lock(
+        &self,
+        request: Request<AcquireFabricLockRequest>,
+    ) -> Result<Response<FabricLock>, Status> {
+        let request = request.into_inner();
+        self.fabric_exists(&request.fabric_id).await?;
+        if request.holder.trim().is_empty() {
+            return Err(Status::invalid_argument(
+                "holder must name who takes the lock",
+            ));
+        }
+        let lease_ms = match request.lease_seconds {
+            0 => self.orchestrator.config.external_lock_lease.as_millis() as i64,
+            seconds if seconds <= 24 * 3600 => seconds as i64 * 1000,
+            _ => return Err(Status::invalid_argument("leaseSeconds is at most 86400")),
+        };
+        let key = fabric_lock_key(&request.fabric_id);
+        match lease::acquire(
+            &self.orchestrator.topology.leases,
+            &key,
+            &request.holder,
+            &request.purpose,
+            lease_ms,
+            now_unix_ms(),
+        )
+        .await
+        .map_err(internal)?
+        {
+            Acquired::Yes(lock) => Ok(Response::new(lock_message(&request.fabric_id, &lock))),
+            Acquired::HeldBy(holder) => Err(Status::failed_precondition(format!(
+                "OperationNotAllowed: fabric {} is locked by {} ({}) until {}",
+                request.fabric_id,
+                holder.holder,
+                holder.purpose,
+                format_unix_ms(holder.expires_unix_ms)
+            ))),
+        }
+    }
+
+    async fn renew_fabric_lock(
+        &self,
+        request: Request<RenewFabricLockRequest>,
+    ) -> Result<Response<FabricLock>, Status> {
+        let request = request.into_inner();
+        checked("fabricId", &request.fabric_id)?;
+        let lease_ms = match request.lease_seconds {
+            0 => self.orchestrator.config.external_lock_lease.as_millis() as i64,
+            seconds => seconds.min(24 * 3600) as i64 * 1000,
+        };
+        let key = fabric_lock_key(&request.fabric_id);
+        lease::renew(
+            &self.orchestrator.topology.leases,
+            &key,
+            &request.lease_id,
+            lease_ms,
+            now_unix_ms(),
+        )
+        .await
+        .map_err(internal)?
+        .map(|lock| Response::new(lock_message(&request.fabric_id, &lock)))
+        .ok_or_else(|| {
+            Status::failed_precondition(format!(
+                "lease {} does not hold the lock of fabric {}",
+                request.lease_id, request.fabric_id
+            ))
+        })
+    }
+
+    async fn release_fabric_lock(
+        &self,
+        request: Request<ReleaseFabricLockRequest>,
+    ) -> Result<Response<ReleaseFabricLockResponse>, Status> {
+        let request = request.into_inner();
+        checked("fabricId", &request.fabric_id)?;
+        let key = fabric_lock_key(&request.fabric_id);
+        if lease::release(&self.orchestrator.topology.leases, &key, &request.lease_id)
+            .await
+            .map_err(internal)?
+        {
+            Ok(Response::new(ReleaseFabricLockResponse {}))
+        } else {
+            Err(Status::failed_precondition(format!(
+                "lease {} does not hold the lock of fabric {}",
+                request.lease_id, request.fabric_id
+            )))
+        }
+    }
+
+    async fn show_fabric_lock(
+        &self,
+        request: Request<ShowFabricLockRequest>,
+    ) -> Result<Response<ShowFabricLockResponse>, Status> {
+        let fabric_id = request.into_inner().fabric_id;
+        checked("fabricId", &fabric_id)?;
+        let lock = lease::current(
+            &self.orchestrator.topology.leases,
+            &fabric_lock_key(&fabric_id),
+            now_unix_ms(),
+        )
+        .await
+        .map_err(internal)?
+        .map(|lock| FabricLock {
+            lease_id: String::new(),
+            ..lock_message(&fabric_id, &lock)
+        });
+        Ok(Response::new(ShowFabricLockResponse { lock }))
+    }
+}

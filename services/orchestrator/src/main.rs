@@ -1,0 +1,9 @@
+//! The orchestrator service's binary: settings from `ROTOR_*`, then [`rotor_orchestrator::run`].
+
+fn main() -> std::process::ExitCode {
+    rotor_runtime::service_main(
+        "orchestrator",
+        rotor_orchestrator::OrchestratorConfig::from_settings,
+        rotor_orchestrator::run,
+    )
+}

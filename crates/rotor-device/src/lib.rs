@@ -114,6 +114,18 @@ pub fn redact_hashes(text: &str) -> String {
     out
 }
 
+
+/// Truncates device output for an error message, with hashes redacted.
+pub(crate) fn excerpt(text: &str) -> String {
+    let text = redact_hashes(text.trim());
+    let text = text.as_str();
+    let mut out: String = text.chars().take(300).collect();
+    if text.chars().count() > 300 {
+        out.push('…');
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -127,15 +139,4 @@ mod tests {
         );
         assert_eq!(excerpt(&"x".repeat(400)).chars().count(), 301);
     }
-}
-
-/// Truncates device output for an error message, with hashes redacted.
-pub(crate) fn excerpt(text: &str) -> String {
-    let text = redact_hashes(text.trim());
-    let text = text.as_str();
-    let mut out: String = text.chars().take(300).collect();
-    if text.chars().count() > 300 {
-        out.push('…');
-    }
-    out
 }

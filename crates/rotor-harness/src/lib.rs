@@ -22,22 +22,29 @@ pub fn tools_dir() -> PathBuf {
 
 /// Finds an executable in the tools folder or on `PATH`.
 pub fn find_binary(name: &str) -> PathBuf {
+    try_find_binary(name).unwrap_or_else(|| {
+        panic!(
+            "{name} was not found in {} or on PATH; run `scripts/bootstrap.sh` (make test does)",
+            tools_dir().display()
+        )
+    })
+}
+
+/// Like [`find_binary`], but `None` instead of a panic when the executable is nowhere.
+pub fn try_find_binary(name: &str) -> Option<PathBuf> {
     let local = tools_dir().join(name);
     if local.exists() {
-        return local;
+        return Some(local);
     }
-    if let Some(path) = std::env::var_os("PATH") {
-        for dir in std::env::split_paths(&path) {
-            let candidate = dir.join(name);
-            if candidate.is_file() {
-                return candidate;
-            }
-        }
-    }
-    panic!(
-        "{name} was not found in {} or on PATH; run `scripts/bootstrap.sh` (make test does)",
-        tools_dir().display()
-    )
+    find_on_path(name)
+}
+
+/// Finds an executable file on `PATH` only.
+pub fn find_on_path(name: &str) -> Option<PathBuf> {
+    let path = std::env::var_os("PATH")?;
+    std::env::split_paths(&path)
+        .map(|dir| dir.join(name))
+        .find(|candidate| candidate.is_file())
 }
 
 /// A fresh scratch directory under the system temp folder, removed on drop.
@@ -79,6 +86,8 @@ pub fn free_port() -> u16 {
 pub struct GuardedProcess {
     guard: Child,
     stdin: Option<ChildStdin>,
+    /// Set by [`GuardedProcess::begin_stop`] until the guard has been waited for.
+    stopping: bool,
     log: PathBuf,
     name: String,
 }
@@ -92,7 +101,35 @@ impl GuardedProcess {
         env: &[(&str, &str)],
     ) -> GuardedProcess {
         let script = r#"exec 3<&0; "$@" </dev/null >"$LOG" 2>&1 & child=$!; read -r _ <&3; kill -TERM $child 2>/dev/null; for i in 1 2 3 4 5 6 7 8 9 10; do kill -0 $child 2>/dev/null || exit 0; sleep 0.1; done; kill -KILL $child 2>/dev/null; wait $child 2>/dev/null"#;
+        Self::spawn_with_guard(script, name, program, args, log, env)
+    }
+
+    /// Like [`GuardedProcess::spawn`], but the guard also ends when the child ends on its own,
+    /// so [`GuardedProcess::is_running`] tells whether the child itself still runs (for
+    /// long-lived stacks that must notice a crashed server).
+    pub fn spawn_watched(
+        name: &str,
+        program: &Path,
+        args: &[String],
+        log: PathBuf,
+        env: &[(&str, &str)],
+    ) -> GuardedProcess {
+        let script = r#"exec 3<&0; "$@" </dev/null >"$LOG" 2>&1 & child=$!; ( read -r _ <&3; kill -TERM $child 2>/dev/null; for i in 1 2 3 4 5 6 7 8 9 10; do kill -0 $child 2>/dev/null || exit 0; sleep 0.1; done; kill -KILL $child 2>/dev/null ) </dev/null & watcher=$!; exec 3<&-; wait $child; status=$?; kill $watcher 2>/dev/null; exit $status"#;
+        Self::spawn_with_guard(script, name, program, args, log, env)
+    }
+
+    fn spawn_with_guard(
+        script: &str,
+        name: &str,
+        program: &Path,
+        args: &[String],
+        log: PathBuf,
+        env: &[(&str, &str)],
+    ) -> GuardedProcess {
         let mut command = Command::new("sh");
+        // Its own process group: a Ctrl-C in the terminal reaches the parent (which stops its
+        // children in order), not the guard, whose death would orphan the child.
+        std::os::unix::process::CommandExt::process_group(&mut command, 0);
         command
             .arg("-c")
             .arg(script)
@@ -113,9 +150,15 @@ impl GuardedProcess {
         GuardedProcess {
             guard,
             stdin,
+            stopping: false,
             log,
             name: name.to_string(),
         }
+    }
+
+    /// The file the process's output goes to.
+    pub fn log_path(&self) -> &Path {
+        &self.log
     }
 
     /// What the process has printed so far.
@@ -125,10 +168,33 @@ impl GuardedProcess {
 
     /// Stops the process and waits for it.
     pub fn stop(&mut self) {
-        if let Some(stdin) = self.stdin.take() {
-            drop(stdin);
+        self.begin_stop();
+        if self.stopping {
+            self.stopping = false;
             let _ = self.guard.wait();
         }
+    }
+
+    /// Asks the process to stop (SIGTERM, then SIGKILL after a second) without waiting, so that
+    /// many processes can stop at once; [`GuardedProcess::stop`] (or drop) then waits.
+    pub fn begin_stop(&mut self) {
+        if let Some(stdin) = self.stdin.take() {
+            drop(stdin);
+            self.stopping = true;
+        }
+    }
+
+    /// Kills the process with SIGKILL (a crash: no shutdown, no cleanup) and waits for the guard.
+    pub fn kill_hard(&mut self) {
+        let _ = Command::new("pkill")
+            .args(["-KILL", "-P", &self.guard.id().to_string()])
+            .status();
+        self.stop();
+    }
+
+    /// The guard's process id (the server runs as its child).
+    pub fn guard_pid(&self) -> u32 {
+        self.guard.id()
     }
 
     pub fn is_running(&mut self) -> bool {
@@ -404,6 +470,33 @@ impl BaoServer {
     /// Stops the server: a secrets-store outage. Its data is gone (dev mode keeps it in memory).
     pub fn stop(&mut self) {
         self.process.stop();
+    }
+
+    /// Seals the store: it stays up but refuses every secret read and write (503).
+    pub fn seal(&self) {
+        let output = self.cli(&["operator", "seal"], None);
+        assert!(
+            output.status.success(),
+            "bao operator seal: {}",
+            String::from_utf8_lossy(&output.stderr)
+        );
+    }
+
+    /// Unseals it again with the dev server's unseal key (from its start-up banner).
+    pub fn unseal(&self) {
+        let log = self.log();
+        let key = log
+            .lines()
+            .find_map(|line| line.trim().strip_prefix("Unseal Key: "))
+            .expect("the dev server prints its unseal key")
+            .trim()
+            .to_string();
+        let output = self.cli(&["operator", "unseal", &key], None);
+        assert!(
+            output.status.success(),
+            "bao operator unseal: {}",
+            String::from_utf8_lossy(&output.stderr)
+        );
     }
 
     /// Runs `bao` with this server's address and token, returning its output (for setting up

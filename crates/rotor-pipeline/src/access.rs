@@ -70,6 +70,15 @@ pub enum AccessError {
     #[error("{device}: {reason}")]
     NoCredential { device: String, reason: String },
     #[error(
+        "{device}: every stored version of {path} ({versions}) was refused for {user}; if the password was changed outside Rotor, write the device's current password to the secrets store and run a resync"
+    )]
+    AllRefused {
+        device: String,
+        user: String,
+        path: String,
+        versions: String,
+    },
+    #[error(
         "{device}: stopped before locking {user} out: {failures} failed logins within the lock-out window already (budget {budget})"
     )]
     BudgetSpent {
@@ -87,7 +96,9 @@ impl AccessError {
             AccessError::Device(error) => error.is_retryable(),
             AccessError::Secrets(error) => error.is_transient(),
             AccessError::Bus(_) => true,
-            AccessError::NoCredential { .. } | AccessError::BudgetSpent { .. } => false,
+            AccessError::NoCredential { .. }
+            | AccessError::AllRefused { .. }
+            | AccessError::BudgetSpent { .. } => false,
         }
     }
 
@@ -96,7 +107,9 @@ impl AccessError {
             AccessError::Device(error) => error.code(),
             AccessError::Secrets(_) => ErrorCode::SecretsUnavailable,
             AccessError::Bus(_) => ErrorCode::InternalError,
-            AccessError::NoCredential { .. } => ErrorCode::CouldNotConnect,
+            AccessError::NoCredential { .. } | AccessError::AllRefused { .. } => {
+                ErrorCode::CouldNotConnect
+            }
             AccessError::BudgetSpent { .. } => ErrorCode::AuthLockoutRisk,
         };
         StageFailure::new(code, self.to_string())
@@ -158,7 +171,7 @@ impl DeviceAccess {
             });
         }
 
-        let mut last_refusal = None;
+        let tried: Vec<String> = candidates.iter().map(|v| format!("v{v}")).collect();
         for version in candidates {
             let (password, _) = self.secrets.read(&mount, &path, Some(version)).await?;
             match self.login(device, &user, &password).await {
@@ -173,16 +186,18 @@ impl DeviceAccess {
                     }
                     return Ok(session);
                 }
-                Err(AccessError::Device(error @ DeviceError::AuthenticationFailed { .. })) => {
+                Err(AccessError::Device(DeviceError::AuthenticationFailed { .. })) => {
                     tracing::info!(device = %device.device.id, %user, version, "password version refused; trying an older one");
-                    last_refusal = Some(error);
                 }
                 Err(other) => return Err(other),
             }
         }
-        Err(AccessError::Device(
-            last_refusal.expect("at least one candidate was tried"),
-        ))
+        Err(AccessError::AllRefused {
+            device: device.device.id.clone(),
+            user,
+            path: format!("{mount}/{path}"),
+            versions: tried.join(", "),
+        })
     }
 
     /// One password login within the budget: reserve a failure, log in, give it back on success.

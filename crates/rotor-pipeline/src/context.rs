@@ -72,7 +72,16 @@ impl WorkerContext {
     pub async fn connect(config: WorkerConfig) -> Result<WorkerContext, StartError> {
         let bus = Bus::connect(config.common.bus.clone()).await?;
         let topology = bus.ensure_topology().await?;
-        let secrets = SecretsClient::connect(config.common.require_secrets()?).await?;
+        let secrets_settings = config.common.require_secrets()?;
+        let secrets = match SecretsClient::connect(secrets_settings).await {
+            Ok(secrets) => secrets,
+            // Down for now: start anyway, jobs retry; a wrong token or address stops the start.
+            Err(error) if error.is_transient() => {
+                tracing::warn!(%error, "the secrets store is not available yet; jobs will retry");
+                SecretsClient::new(secrets_settings)?
+            }
+            Err(error) => return Err(error.into()),
+        };
         let ssh = SshOptions {
             connect_timeout: config.common.device_timeout.min(Duration::from_secs(30)),
             command_timeout: config.common.device_timeout,

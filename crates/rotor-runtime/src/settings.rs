@@ -91,6 +91,11 @@ impl Settings {
         self.values.insert(name.to_string(), value.into());
     }
 
+    /// Every setting, for handing to a child process as environment variables.
+    pub fn pairs(&self) -> impl Iterator<Item = (&str, &str)> {
+        self.values.iter().map(|(k, v)| (k.as_str(), v.as_str()))
+    }
+
     pub fn raw(&self, name: &str) -> Option<&str> {
         self.values
             .get(name)
@@ -258,9 +263,11 @@ impl CommonSettings {
             });
         }
         let bao_timeout = settings.seconds("ROTOR_BAO_TIMEOUT_SECS", Duration::from_secs(10))?;
+        let bao_cache = settings.seconds("ROTOR_BAO_CACHE_SECS", Duration::from_secs(300))?;
         let secrets = token.map(|token| {
             let mut secrets = SecretsSettings::new(bao_address.clone(), token);
             secrets.timeout = bao_timeout;
+            secrets.cache_ttl = bao_cache;
             secrets
         });
         let instance = settings

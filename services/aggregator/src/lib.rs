@@ -586,11 +586,9 @@ impl Fold {
         status.total_devices = total;
         status.succeeded_devices = succeeded;
         status.failed_devices = failed;
-        status.percent_complete = if total == 0 {
-            100
-        } else {
-            (succeeded + failed) * 100 / total
-        };
+        status.percent_complete = ((succeeded + failed) * 100)
+            .checked_div(total)
+            .unwrap_or(100);
         let finished = succeeded + failed >= total;
         if finished {
             status.end_time = rotor_bus::now_rfc3339();

@@ -30,9 +30,12 @@ pub async fn serve(
         .register_encoded_file_descriptor_set(rotor_proto::FILE_DESCRIPTOR_SET)
         .build_v1()
         .map_err(|e| rotor_pipeline::StartError::Other(format!("reflection: {e}")))?;
-    let service = RotationServiceServer::new(Api { orchestrator })
-        .max_decoding_message_size(256 << 20)
-        .max_encoding_message_size(256 << 20);
+    let service = RotationServiceServer::new(Api {
+        orchestrator,
+        shutdown: shutdown.clone(),
+    })
+    .max_decoding_message_size(256 << 20)
+    .max_encoding_message_size(256 << 20);
     tonic::transport::Server::builder()
         .add_service(reflection)
         .add_service(service)
@@ -48,6 +51,8 @@ pub async fn serve(
 #[derive(Debug)]
 pub struct Api {
     pub orchestrator: Orchestrator,
+    /// Ends open event streams at shutdown, so the server's graceful stop does not wait on them.
+    pub shutdown: CancellationToken,
 }
 
 fn internal(error: BusError) -> Status {
@@ -315,6 +320,8 @@ impl RotationService for Api {
                 }
             }))
         };
+        let stream: EventStream =
+            Box::pin(stream.take_until(self.shutdown.clone().cancelled_owned()));
         Ok(Response::new(stream))
     }
 

@@ -1,0 +1,45 @@
+# Rotor's two commands on a fresh machine: `make demo` and `make test`.
+# Both install what they need first (Rust crates via cargo, nats-server and OpenBao via
+# scripts/bootstrap.sh into the git-ignored tools/ folder).
+
+CARGO ?= cargo
+export ROTOR_TOOLS_DIR := $(CURDIR)/tools/bin
+export PATH := $(CURDIR)/tools/bin:$(PATH)
+
+.PHONY: demo test bootstrap build lint fmt bench clean
+
+bootstrap:
+	@./scripts/bootstrap.sh
+
+build: bootstrap
+	$(CARGO) build --workspace --bins
+
+## The main job: a local stack, a simulated 24-device fabric, a real rotation, the result.
+demo: build
+	$(CARGO) run --quiet -p rotor-cli -- demo
+
+## The whole test suite (real NATS, real OpenBao, the simulator over real SSH).
+test: bootstrap
+	$(CARGO) build --workspace --bins
+	@if $(CARGO) nextest --version >/dev/null 2>&1; then \
+		$(CARGO) nextest run --workspace --no-fail-fast; \
+	else \
+		$(CARGO) test --workspace --no-fail-fast; \
+	fi
+	$(CARGO) test --workspace --doc
+
+lint:
+	$(CARGO) fmt --all -- --check
+	$(CARGO) clippy --workspace --all-targets -- -D warnings
+
+fmt:
+	$(CARGO) fmt --all
+
+## Benchmarks: figures, not pass/fail (see docs/performance.md).
+bench: bootstrap
+	$(CARGO) build --release --workspace --bins
+	$(CARGO) run --release -p rotor-cli -- bench
+
+clean:
+	$(CARGO) clean
+	rm -rf tools

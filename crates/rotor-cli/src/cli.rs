@@ -1,0 +1,367 @@
+//! The command line: every verb, flag and environment variable of `rotor`, as clap types.
+
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+
+use crate::exit::EXIT_CODES_HELP;
+
+/// The address `rotor up` serves the API on, and where every other verb looks by default.
+pub const DEFAULT_SERVER: &str = "http://127.0.0.1:50051";
+
+/// Rotor: rotate local account passwords across whole fabrics of Cumulus Linux and NVOS
+/// switches, without locking anyone out.
+#[derive(Debug, Parser)]
+#[command(
+    name = "rotor",
+    version,
+
+    after_help = EXIT_CODES_HELP,
+    propagate_version = true,
+    max_term_width = 100
+)]
+pub struct Cli {
+    /// Where the Rotor API (the orchestrator's gRPC endpoint) listens.
+    #[arg(long, global = true, env = "ROTOR_SERVER", default_value = DEFAULT_SERVER)]
+    pub server: String,
+
+    /// Output form. table: columns for people; json: the API's answer in proto3 JSON (stable,
+    /// camelCase, every field). Default: table when stdout is a terminal, else json.
+    #[arg(short = 'o', long, global = true, env = "ROTOR_OUTPUT", value_enum)]
+    pub output: Option<OutputFormat>,
+
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// How answers are printed.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum OutputFormat {
+    Table,
+    Json,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Rotate, resync and show a whole fabric.
+    #[command(subcommand)]
+    Fabric(FabricCommand),
+    /// Rotate, resync and show one device.
+    #[command(subcommand)]
+    Device(DeviceCommand),
+    /// Show and list operations (accepted rotation and resync requests).
+    #[command(subcommand)]
+    Operation(OperationCommand),
+    /// Follow stage events as devices go through a rotation.
+    #[command(subcommand)]
+    Events(EventsCommand),
+    /// List and show configuration backups taken after each device's rotation.
+    #[command(subcommand)]
+    Backup(BackupCommand),
+    /// Import and show a fabric's inventory.
+    #[command(subcommand)]
+    Inventory(InventoryCommand),
+    /// The fabric lock: take it for other fabric-wide work (commit, upgrade); Rotor respects it.
+    #[command(subcommand)]
+    Lock(LockCommand),
+    /// Start a whole local Rotor stack with a simulated fabric, until Ctrl-C.
+    Up(UpArgs),
+    /// A guided tour: a local stack, a 24-device fabric with two broken devices, a rotation,
+    /// the fixes, a resync and a real SSH login with the new password.
+    Demo(DemoArgs),
+}
+
+/// `--wait` and what it does.
+#[derive(Clone, Copy, Debug, Args)]
+pub struct WaitArgs {
+    /// Wait until the operation ends, showing progress on stderr, then print each device's
+    /// result; the exit code tells how it ended (see below).
+    #[arg(long)]
+    pub wait: bool,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum FabricCommand {
+    /// Generate new passwords and push them to every device of the fabric.
+    #[command(after_help = EXIT_CODES_HELP)]
+    RotatePassword {
+        #[arg(long)]
+        fabric: String,
+        /// A device user to rotate (repeatable). Default: every mapped user.
+        #[arg(long = "user", value_name = "USER")]
+        users: Vec<String>,
+        /// Push the newest versions an operator already wrote to the secrets store instead of
+        /// generating new ones.
+        #[arg(long)]
+        use_stored: bool,
+        /// Your id for this request: sending the same id again returns the first answer and
+        /// does nothing again.
+        #[arg(long)]
+        request_id: Option<String>,
+        #[command(flatten)]
+        wait: WaitArgs,
+    },
+    /// Push the current passwords to every device that does not hold them (or to the named
+    /// devices).
+    #[command(after_help = EXIT_CODES_HELP)]
+    ResyncPassword {
+        #[arg(long)]
+        fabric: String,
+        /// Only this device (repeatable). Default: every device not in sync.
+        #[arg(long = "device", value_name = "DEVICE")]
+        devices: Vec<String>,
+        #[arg(long)]
+        request_id: Option<String>,
+        #[command(flatten)]
+        wait: WaitArgs,
+    },
+    /// The fabric's password status: last operation, succeeded and failed devices, unique
+    /// password set count.
+    #[command(after_help = EXIT_CODES_HELP)]
+    Show {
+        #[arg(long)]
+        fabric: String,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum DeviceCommand {
+    /// Generate a new password for one user of one device and push it.
+    #[command(after_help = EXIT_CODES_HELP)]
+    RotatePassword {
+        #[arg(long)]
+        fabric: String,
+        #[arg(long)]
+        device: String,
+        /// The device user to rotate. Default: the device's login user.
+        #[arg(long)]
+        user: Option<String>,
+        #[arg(long)]
+        request_id: Option<String>,
+        #[command(flatten)]
+        wait: WaitArgs,
+    },
+    /// Push the current passwords to one device.
+    #[command(after_help = EXIT_CODES_HELP)]
+    ResyncPassword {
+        #[arg(long)]
+        fabric: String,
+        #[arg(long)]
+        device: String,
+        #[arg(long)]
+        request_id: Option<String>,
+        #[command(flatten)]
+        wait: WaitArgs,
+    },
+    /// A device's password status: each secret's synchronization status and version, and the
+    /// stages of its last operation.
+    #[command(after_help = EXIT_CODES_HELP)]
+    Show {
+        #[arg(long)]
+        fabric: String,
+        #[arg(long)]
+        device: String,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum OperationCommand {
+    /// One operation with every device's result.
+    #[command(after_help = EXIT_CODES_HELP)]
+    Show {
+        /// The operation id (printed when the request was accepted).
+        id: String,
+    },
+    /// Recent operations, newest first.
+    #[command(after_help = EXIT_CODES_HELP)]
+    List {
+        /// Only this fabric's.
+        #[arg(long)]
+        fabric: Option<String>,
+        /// At most this many.
+        #[arg(long, default_value_t = 20)]
+        limit: u32,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum EventsCommand {
+    /// Print stage events as they happen (one line each; one JSON object per line with
+    /// `-o json`) until Ctrl-C.
+    #[command(after_help = EXIT_CODES_HELP)]
+    Watch {
+        #[arg(long)]
+        fabric: Option<String>,
+        #[arg(long)]
+        device: Option<String>,
+        /// Only this operation's events.
+        #[arg(long)]
+        operation: Option<String>,
+        /// Replay the retained history first.
+        #[arg(long)]
+        from_start: bool,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum BackupCommand {
+    /// A fabric's backups (or one device's), newest first.
+    #[command(after_help = EXIT_CODES_HELP)]
+    List {
+        #[arg(long)]
+        fabric: String,
+        #[arg(long)]
+        device: Option<String>,
+    },
+    /// One backup: what it is and the running configuration it holds (hashes masked).
+    #[command(after_help = EXIT_CODES_HELP)]
+    Show {
+        /// The backup's name, `<fabric>/<device>/<operation>`.
+        name: String,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum InventoryCommand {
+    /// Read an inventory file and every intended configuration it names, check them, and send
+    /// them to Rotor.
+    #[command(after_help = EXIT_CODES_HELP)]
+    Import {
+        /// The inventory YAML (docs/inventory.md); intended configurations are read relative to
+        /// it.
+        file: PathBuf,
+    },
+    /// The inventory Rotor holds for a fabric, as YAML.
+    #[command(after_help = EXIT_CODES_HELP)]
+    Show {
+        #[arg(long)]
+        fabric: String,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum LockCommand {
+    /// Take the fabric lock; Rotor refuses fabric-wide operations until it is released or its
+    /// lease expires. Prints the lease id needed to renew or release it.
+    #[command(after_help = EXIT_CODES_HELP)]
+    Acquire {
+        #[arg(long)]
+        fabric: String,
+        /// Who takes it (shown to whoever is refused). Default: `$USER@host via rotor CLI`.
+        #[arg(long)]
+        holder: Option<String>,
+        /// Why, e.g. `upgrade to 5.9`.
+        #[arg(long, default_value = "")]
+        purpose: String,
+        /// Lease length (0: the server's default, 300 s unless configured).
+        #[arg(long, default_value_t = 0)]
+        lease_seconds: u32,
+    },
+    /// Extend a lock you hold.
+    #[command(after_help = EXIT_CODES_HELP)]
+    Renew {
+        #[arg(long)]
+        fabric: String,
+        #[arg(long)]
+        lease_id: String,
+        #[arg(long, default_value_t = 0)]
+        lease_seconds: u32,
+    },
+    /// Give back a lock you hold.
+    #[command(after_help = EXIT_CODES_HELP)]
+    Release {
+        #[arg(long)]
+        fabric: String,
+        #[arg(long)]
+        lease_id: String,
+    },
+    /// Who holds a fabric's lock, if anyone.
+    #[command(after_help = EXIT_CODES_HELP)]
+    Show {
+        #[arg(long)]
+        fabric: String,
+    },
+}
+
+/// Which ports the local stack uses.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum PortsMode {
+    /// The well-known ports: NATS 4222, OpenBao 8200, API 50051, simulator control 50052.
+    Default,
+    /// Free ports chosen at start (several stacks side by side; printed when ready).
+    Auto,
+}
+
+/// How long the simulated switches take to answer.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum Latency {
+    /// At once.
+    None,
+    /// Roughly a real Cumulus Linux switch: logins ~50 ms, diffs ~300 ms, applies 2-5 s.
+    Realistic,
+}
+
+impl Latency {
+    pub fn profile(self) -> rotor_sim::LatencyProfile {
+        match self {
+            Latency::None => rotor_sim::LatencyProfile::none(),
+            Latency::Realistic => rotor_sim::LatencyProfile::realistic(),
+        }
+    }
+}
+
+#[derive(Clone, Debug, Args)]
+pub struct UpArgs {
+    /// How many simulated devices.
+    #[arg(long, default_value_t = 24, value_parser = clap::value_parser!(u32).range(1..=10_000))]
+    pub devices: u32,
+    /// Relative weights of the platforms, e.g. `cumulus=20,nvos=4` or `nvos=1`.
+    #[arg(long, default_value = "cumulus=20,nvos=4", value_parser = parse_mix)]
+    pub platform_mix: rotor_sim::PlatformMix,
+    /// The fabric's id.
+    #[arg(long, default_value = "fab1", value_parser = parse_name)]
+    pub fabric: String,
+    /// Where logs, the NATS store and the exported inventory go. Default: `.rotor` in the
+    /// current directory. Its `nats/` and `inventory/` are emptied at start.
+    #[arg(long, env = "ROTOR_STATE_DIR")]
+    pub state_dir: Option<PathBuf>,
+    /// `default`: the well-known ports (a busy one stops the start, naming it); `auto`: free
+    /// ports.
+    #[arg(long, value_enum, default_value_t = PortsMode::Default)]
+    pub ports: PortsMode,
+    /// How long the simulated switches take to answer.
+    #[arg(long, value_enum, default_value_t = Latency::None)]
+    pub latency: Latency,
+}
+
+#[derive(Clone, Debug, Args)]
+pub struct DemoArgs {
+    /// How many simulated devices (at least 10).
+    #[arg(long, default_value_t = 24, value_parser = clap::value_parser!(u32).range(10..=1000))]
+    pub devices: u32,
+    /// Keep the temporary folder with every service's log after the demo.
+    #[arg(long)]
+    pub keep_logs: bool,
+    /// How long the simulated switches take to answer (`none` makes the tour take seconds).
+    #[arg(long, value_enum, default_value_t = Latency::Realistic)]
+    pub latency: Latency,
+}
+
+fn parse_name(text: &str) -> Result<String, String> {
+    rotor_inventory::check_name(text).map(|()| text.to_string())
+}
+
+fn parse_mix(text: &str) -> Result<rotor_sim::PlatformMix, String> {
+    rotor_sim::PlatformMix::parse(text)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use clap::CommandFactory;
+
+    #[test]
+    fn the_command_line_is_consistent() {
+        Cli::command().debug_assert();
+    }
+}

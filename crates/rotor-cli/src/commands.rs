@@ -1,0 +1,867 @@
+//! The verbs that talk to a running Rotor: each builds one API request, prints the answer as a
+//! table or as proto3 JSON, and says which exit code the answer means.
+
+use std::path::Path;
+
+use rotor_proto::v1::rotation_reply::Outcome;
+use rotor_proto::v1::*;
+
+use crate::cli::{
+    BackupCommand, DeviceCommand, EventsCommand, FabricCommand, InventoryCommand, LockCommand,
+    OperationCommand, OutputFormat,
+};
+use crate::client::{self, Client};
+use crate::exit::{CliError, Exit};
+use crate::output::{
+    self, Table, administrative_state_name, code_name, error_text, fields, kind_name, or_dash,
+    stage_name, stage_status_name, state_name, sync_name,
+};
+use crate::progress;
+
+/// What every verb needs: where the API is, how to print, and the connection once made.
+#[derive(Debug)]
+pub struct Context {
+    pub server: String,
+    pub format: OutputFormat,
+    client: Option<Client>,
+}
+
+impl Context {
+    pub fn new(server: &str, format: OutputFormat) -> Context {
+        Context {
+            server: client::normalise_server(server),
+            format,
+            client: None,
+        }
+    }
+
+    /// The API client, connecting on first use.
+    pub async fn client(&mut self) -> Result<Client, CliError> {
+        if let Some(client) = &self.client {
+            return Ok(client.clone());
+        }
+        let client = client::connect(&self.server).await?;
+        self.client = Some(client.clone());
+        Ok(client)
+    }
+
+    /// A gRPC status as the command's error.
+    pub fn status(&self, status: tonic::Status) -> CliError {
+        CliError::from_status(&self.server, &status)
+    }
+
+    fn json(&self) -> bool {
+        self.format == OutputFormat::Json
+    }
+}
+
+/// How a rotation request ended, for the caller (the demo reads the operation).
+#[derive(Debug)]
+pub struct Submitted {
+    pub exit: Exit,
+    pub accepted: Option<RequestAccepted>,
+    /// With `--wait`: the ended operation with every device's result.
+    pub operation: Option<OperationStatus>,
+}
+
+/// Sends a rotate or resync request, prints the acknowledgement (or the rejection), and with
+/// `wait` follows the operation to its end.
+pub async fn submit(
+    context: &mut Context,
+    request: RotationRequest,
+    wait: bool,
+) -> Result<Submitted, CliError> {
+    let kind = RotationKind::try_from(request.kind).unwrap_or(RotationKind::Unspecified);
+    let resync = matches!(
+        kind,
+        RotationKind::FabricResyncPassword | RotationKind::DeviceResyncPassword
+    );
+    let mut client = context.client().await?;
+    let reply = if resync {
+        client.resync(request).await
+    } else {
+        client.rotate(request).await
+    }
+    .map_err(|status| context.status(status))?
+    .into_inner();
+    let accepted = match reply.outcome {
+        Some(Outcome::Accepted(accepted)) => accepted,
+        Some(Outcome::Rejected(rejected)) => {
+            let error = rejected.error.clone().unwrap_or_default();
+            if context.json() {
+                crate::out!("{}", output::json(&rejected));
+            }
+            eprintln!("rejected: {}: {}", code_name(error.code), error.message);
+            let exit = match ErrorCode::try_from(error.code) {
+                Ok(ErrorCode::InternalError | ErrorCode::SecretsUnavailable) => Exit::Unavailable,
+                _ => Exit::Rejected,
+            };
+            return Ok(Submitted {
+                exit,
+                accepted: None,
+                operation: None,
+            });
+        }
+        None => {
+            return Err(CliError::unavailable(
+                "the API answered neither accepted nor rejected",
+            ));
+        }
+    };
+    print_accepted(context, &accepted, wait);
+    if !wait {
+        return Ok(Submitted {
+            exit: Exit::Success,
+            accepted: Some(accepted),
+            operation: None,
+        });
+    }
+    let operation =
+        progress::wait_for_operation(&context.server, &mut client, &accepted.operation_id).await?;
+    if context.json() {
+        crate::out!("{}", output::json(&operation));
+    } else {
+        crate::out!("");
+        crate::out!("{}", operation_summary(&operation));
+    }
+    Ok(Submitted {
+        exit: progress::operation_exit(&operation),
+        accepted: Some(accepted),
+        operation: Some(operation),
+    })
+}
+
+/// The acknowledgement: the seed's sample response, i.e. `RequestAccepted` plus
+/// `"status": "Accepted"`.
+fn print_accepted(context: &Context, accepted: &RequestAccepted, wait: bool) {
+    if context.json() {
+        let mut value = serde_json::to_value(accepted).expect("proto messages serialise");
+        value["status"] = serde_json::Value::String("Accepted".into());
+        if wait {
+            // stdout gets one document: the ended operation.
+            eprintln!(
+                "{}",
+                serde_json::to_string(&value).expect("JSON serialises")
+            );
+        } else {
+            crate::out!(
+                "{}",
+                serde_json::to_string_pretty(&value).expect("JSON serialises")
+            );
+        }
+    } else {
+        crate::out!(
+            "{}",
+            fields(&[
+                ("Operation", accepted.operation_id.clone()),
+                ("Kind", kind_name(accepted.kind).to_string()),
+                ("Fabric", accepted.fabric_id.clone()),
+                (
+                    "Submitted devices",
+                    accepted.submitted_device_count.to_string()
+                ),
+                ("Status", "Accepted".to_string()),
+            ])
+        );
+        if !wait {
+            crate::out!(
+                "\nFollow it with `rotor operation show {}` or `rotor events watch --operation {}`.",
+                accepted.operation_id,
+                accepted.operation_id
+            );
+        }
+    }
+}
+
+/// Device ids, a few per line.
+fn id_list(ids: &[String]) -> String {
+    let mut lines = Vec::new();
+    let mut line = String::new();
+    for id in ids {
+        if !line.is_empty() && line.len() + id.len() + 2 > 96 {
+            lines.push(std::mem::take(&mut line));
+        }
+        if !line.is_empty() {
+            line.push_str(", ");
+        }
+        line.push_str(id);
+    }
+    if !line.is_empty() {
+        lines.push(line);
+    }
+    lines
+        .iter()
+        .map(|l| format!("  {l}"))
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+fn operation_fields(operation: &OperationStatus) -> String {
+    let status = match &operation.error {
+        Some(error) if error.code != 0 => {
+            format!(
+                "{} ({})",
+                state_name(operation.status),
+                error_text(Some(error))
+            )
+        }
+        _ => state_name(operation.status).to_string(),
+    };
+    fields(&[
+        ("Operation", operation.id.clone()),
+        ("Kind", kind_name(operation.kind).to_string()),
+        ("Fabric", operation.fabric_id.clone()),
+        ("Status", status),
+        ("Progress", format!("{}%", operation.percent_complete)),
+        (
+            "Devices",
+            format!(
+                "{} total, {} succeeded, {} failed",
+                operation.total_devices, operation.succeeded_devices, operation.failed_devices
+            ),
+        ),
+        ("Started", or_dash(&operation.start_time)),
+        ("Ended", or_dash(&operation.end_time)),
+        ("Requested by", or_dash(&operation.requested_by)),
+        ("Request id", or_dash(&operation.request_id)),
+    ])
+}
+
+/// The end of a waited operation: which devices were updated and why the others were not.
+pub fn operation_summary(operation: &OperationStatus) -> String {
+    let mut text = operation_fields(operation);
+    let updated: Vec<String> = operation
+        .operations
+        .iter()
+        .filter(|r| r.status == OperationState::Succeeded as i32)
+        .map(|r| r.resource_id.clone())
+        .collect();
+    let not_updated: Vec<&DeviceResult> = operation
+        .operations
+        .iter()
+        .filter(|r| r.status != OperationState::Succeeded as i32)
+        .collect();
+    text.push_str(&format!("\n\nUpdated ({}):", updated.len()));
+    if !updated.is_empty() {
+        text.push('\n');
+        text.push_str(&id_list(&updated));
+    }
+    if not_updated.is_empty() {
+        text.push_str("\n\nNot updated: none.");
+    } else {
+        text.push_str(&format!("\n\nNot updated ({}):", not_updated.len()));
+        let mut table = Table::new(&["DEVICE", "CODE", "MESSAGE"]);
+        for result in not_updated {
+            let error = result.error.clone().unwrap_or_default();
+            table.row(vec![
+                result.resource_id.clone(),
+                if error.code == 0 {
+                    state_name(result.status).to_string()
+                } else {
+                    code_name(error.code).to_string()
+                },
+                or_dash(&error.message),
+            ]);
+        }
+        text.push('\n');
+        text.push_str(&table.render());
+    }
+    text
+}
+
+/// Every device's result in an operation, as a table.
+pub fn device_results_table(operation: &OperationStatus) -> String {
+    let mut table = Table::new(&["DEVICE", "STATUS", "ERROR"]);
+    for result in &operation.operations {
+        table.row(vec![
+            result.resource_id.clone(),
+            state_name(result.status).to_string(),
+            error_text(result.error.as_ref()),
+        ]);
+    }
+    table.render()
+}
+
+/// A fabric's status as `name  value` lines.
+pub fn fabric_fields(status: &FabricStatus) -> String {
+    let mut pairs = vec![
+        ("Fabric", status.fabric_id.clone()),
+        ("State", state_name(status.state).to_string()),
+        ("Last rotation", or_dash(&status.last_rotation_time)),
+        ("Last operation", or_dash(&status.last_operation_id)),
+        ("Total devices", status.total_devices.to_string()),
+        ("Succeeded", status.succeeded_device_ids.len().to_string()),
+        ("Failed", status.failed_device_ids.len().to_string()),
+        (
+            "Unique password sets",
+            status.unique_password_set_count.to_string(),
+        ),
+    ];
+    if !status.failed_device_ids.is_empty() {
+        pairs.push(("Failed devices", status.failed_device_ids.join(", ")));
+    }
+    fields(&pairs)
+}
+
+/// A device's status: fields, its secrets and the stages of its last operation.
+pub fn device_text(status: &DeviceStatus) -> String {
+    let last_result = match &status.last_error {
+        Some(error) if error.code != 0 => format!(
+            "{} ({})",
+            state_name(status.last_result),
+            error_text(Some(error))
+        ),
+        _ => state_name(status.last_result).to_string(),
+    };
+    let mut text = fields(&[
+        ("Device", status.device_id.clone()),
+        ("Fabric", status.fabric_id.clone()),
+        ("Platform", or_dash(&status.platform)),
+        (
+            "Administrative state",
+            administrative_state_name(status.administrative_state).to_string(),
+        ),
+        ("Last rotation", or_dash(&status.last_rotation_time)),
+        ("Last operation", or_dash(&status.last_operation_id)),
+        ("Last result", last_result),
+    ]);
+    let mut secrets = Table::new(&[
+        "SECRET TYPE",
+        "USER",
+        "SYNCHRONIZATION",
+        "VERSION",
+        "SECRET",
+        "LAST ROTATION",
+    ]);
+    for secret in &status.secrets {
+        let reference = secret.secret_archive_reference.clone().unwrap_or_default();
+        secrets.row(vec![
+            secret.secret_type.clone(),
+            or_dash(&secret.username),
+            sync_name(secret.synchronization_status).to_string(),
+            if reference.version == 0 {
+                "-".into()
+            } else {
+                reference.version.to_string()
+            },
+            if reference.path.is_empty() {
+                "-".into()
+            } else {
+                format!("{}/{}", reference.mount, reference.path)
+            },
+            or_dash(&secret.last_rotation_time),
+        ]);
+    }
+    if !secrets.is_empty() {
+        text.push_str("\n\n");
+        text.push_str(&secrets.render());
+    }
+    if !status.last_stages.is_empty() {
+        let mut stages = Table::new(&["STAGE", "STATUS", "TIME", "DETAIL"]);
+        for stage in &status.last_stages {
+            let detail = match &stage.error {
+                Some(error) if error.code != 0 => error_text(Some(error)),
+                _ => or_dash(&stage.display),
+            };
+            stages.row(vec![
+                stage_name(stage.stage).to_string(),
+                stage_status_name(stage.status).to_string(),
+                or_dash(&stage.time),
+                detail,
+            ]);
+        }
+        text.push_str("\n\n");
+        text.push_str(&stages.render());
+        for stage in &status.last_stages {
+            if !stage.offending_lines.is_empty() {
+                text.push_str(&format!(
+                    "\n\nOffending lines ({}):",
+                    stage_name(stage.stage)
+                ));
+                for line in &stage.offending_lines {
+                    text.push_str(&format!("\n  {line}"));
+                }
+            }
+        }
+    }
+    text
+}
+
+fn operations_table(operations: &[OperationStatus]) -> String {
+    let mut table = Table::new(&[
+        "OPERATION",
+        "KIND",
+        "FABRIC",
+        "STATUS",
+        "DEVICES",
+        "ERROR",
+        "STARTED",
+        "ENDED",
+    ]);
+    for operation in operations {
+        table.row(vec![
+            operation.id.clone(),
+            kind_name(operation.kind).to_string(),
+            operation.fabric_id.clone(),
+            state_name(operation.status).to_string(),
+            format!(
+                "{}/{} ok, {} failed",
+                operation.succeeded_devices, operation.total_devices, operation.failed_devices
+            ),
+            operation
+                .error
+                .as_ref()
+                .map(|e| code_name(e.code).to_string())
+                .unwrap_or_else(|| "-".into()),
+            or_dash(&operation.start_time),
+            or_dash(&operation.end_time),
+        ]);
+    }
+    table.render()
+}
+
+fn rotation_request(
+    kind: RotationKind,
+    fabric: &str,
+    devices: Vec<String>,
+    users: Vec<String>,
+    use_stored: bool,
+    request_id: Option<String>,
+) -> RotationRequest {
+    RotationRequest {
+        request_id: request_id.unwrap_or_default(),
+        kind: kind as i32,
+        fabric_id: fabric.to_string(),
+        device_ids: devices,
+        users,
+        use_stored,
+        requested_by: client::requested_by(),
+    }
+}
+
+pub async fn fabric(context: &mut Context, command: FabricCommand) -> Result<Exit, CliError> {
+    match command {
+        FabricCommand::RotatePassword {
+            fabric,
+            users,
+            use_stored,
+            request_id,
+            wait,
+        } => {
+            let request = rotation_request(
+                RotationKind::FabricRotatePassword,
+                &fabric,
+                Vec::new(),
+                users,
+                use_stored,
+                request_id,
+            );
+            Ok(submit(context, request, wait.wait).await?.exit)
+        }
+        FabricCommand::ResyncPassword {
+            fabric,
+            devices,
+            request_id,
+            wait,
+        } => {
+            let request = rotation_request(
+                RotationKind::FabricResyncPassword,
+                &fabric,
+                devices,
+                Vec::new(),
+                false,
+                request_id,
+            );
+            Ok(submit(context, request, wait.wait).await?.exit)
+        }
+        FabricCommand::Show { fabric } => {
+            let mut client = context.client().await?;
+            let status = client
+                .show_fabric(ShowFabricRequest { fabric_id: fabric })
+                .await
+                .map_err(|s| context.status(s))?
+                .into_inner();
+            if context.json() {
+                crate::out!("{}", output::json(&status));
+            } else {
+                crate::out!("{}", fabric_fields(&status));
+            }
+            Ok(Exit::Success)
+        }
+    }
+}
+
+pub async fn device(context: &mut Context, command: DeviceCommand) -> Result<Exit, CliError> {
+    match command {
+        DeviceCommand::RotatePassword {
+            fabric,
+            device,
+            user,
+            request_id,
+            wait,
+        } => {
+            let request = rotation_request(
+                RotationKind::DeviceRotatePassword,
+                &fabric,
+                vec![device],
+                user.into_iter().collect(),
+                false,
+                request_id,
+            );
+            Ok(submit(context, request, wait.wait).await?.exit)
+        }
+        DeviceCommand::ResyncPassword {
+            fabric,
+            device,
+            request_id,
+            wait,
+        } => {
+            let request = rotation_request(
+                RotationKind::DeviceResyncPassword,
+                &fabric,
+                vec![device],
+                Vec::new(),
+                false,
+                request_id,
+            );
+            Ok(submit(context, request, wait.wait).await?.exit)
+        }
+        DeviceCommand::Show { fabric, device } => {
+            let mut client = context.client().await?;
+            let status = client
+                .show_device(ShowDeviceRequest {
+                    fabric_id: fabric,
+                    device_id: device,
+                })
+                .await
+                .map_err(|s| context.status(s))?
+                .into_inner();
+            if context.json() {
+                crate::out!("{}", output::json(&status));
+            } else {
+                crate::out!("{}", device_text(&status));
+            }
+            Ok(Exit::Success)
+        }
+    }
+}
+
+pub async fn operation(context: &mut Context, command: OperationCommand) -> Result<Exit, CliError> {
+    let mut client = context.client().await?;
+    match command {
+        OperationCommand::Show { id } => {
+            let status = client
+                .show_operation(ShowOperationRequest {
+                    operation_id: id,
+                    omit_devices: false,
+                })
+                .await
+                .map_err(|s| context.status(s))?
+                .into_inner();
+            if context.json() {
+                crate::out!("{}", output::json(&status));
+            } else {
+                crate::out!("{}", operation_fields(&status));
+                if !status.operations.is_empty() {
+                    crate::out!("\n{}", device_results_table(&status));
+                }
+            }
+        }
+        OperationCommand::List { fabric, limit } => {
+            let list = client
+                .list_operations(ListOperationsRequest {
+                    fabric_id: fabric.unwrap_or_default(),
+                    limit,
+                })
+                .await
+                .map_err(|s| context.status(s))?
+                .into_inner();
+            if context.json() {
+                crate::out!("{}", output::json(&list));
+            } else if list.operations.is_empty() {
+                crate::out!("No operations yet.");
+            } else {
+                crate::out!("{}", operations_table(&list.operations));
+            }
+        }
+    }
+    Ok(Exit::Success)
+}
+
+/// One event as a line for people.
+pub fn event_line(event: &StageEvent) -> String {
+    let detail = match &event.error {
+        Some(error) if error.code != 0 => error_text(Some(error)),
+        _ => event.display.clone(),
+    };
+    let mut line = format!(
+        "{}  {}  {}  {:<27}  {:<9}  {}",
+        or_dash(&event.time),
+        event.operation_id,
+        event.device_id,
+        stage_name(event.stage),
+        stage_status_name(event.status),
+        detail
+    );
+    if event.attempt > 1 {
+        line.push_str(&format!(" (attempt {})", event.attempt));
+    }
+    for offending in &event.offending_lines {
+        line.push_str(&format!("\n    | {offending}"));
+    }
+    line.trim_end().to_string()
+}
+
+pub async fn events(context: &mut Context, command: EventsCommand) -> Result<Exit, CliError> {
+    let EventsCommand::Watch {
+        fabric,
+        device,
+        operation,
+        from_start,
+    } = command;
+    let mut client = context.client().await?;
+    let mut stream = client
+        .watch_events(WatchEventsRequest {
+            fabric_id: fabric.unwrap_or_default(),
+            device_id: device.unwrap_or_default(),
+            operation_id: operation.unwrap_or_default(),
+            from_start,
+        })
+        .await
+        .map_err(|s| context.status(s))?
+        .into_inner();
+    let interrupted = crate::signals::interrupted();
+    tokio::pin!(interrupted);
+    loop {
+        tokio::select! {
+            _ = &mut interrupted => return Ok(Exit::Success),
+            message = stream.message() => match message {
+                Ok(Some(event)) => {
+                    if context.json() {
+                        crate::out!("{}", output::json_line(&event));
+                    } else {
+                        crate::out!("{}", event_line(&event));
+                    }
+                }
+                Ok(None) => return Ok(Exit::Success),
+                Err(status) => return Err(context.status(status)),
+            }
+        }
+    }
+}
+
+pub async fn backup(context: &mut Context, command: BackupCommand) -> Result<Exit, CliError> {
+    let mut client = context.client().await?;
+    match command {
+        BackupCommand::List { fabric, device } => {
+            let list = client
+                .list_backups(ListBackupsRequest {
+                    fabric_id: fabric,
+                    device_id: device.unwrap_or_default(),
+                })
+                .await
+                .map_err(|s| context.status(s))?
+                .into_inner();
+            if context.json() {
+                crate::out!("{}", output::json(&list));
+            } else if list.backups.is_empty() {
+                crate::out!("No backups yet (one is taken after each device's rotation).");
+            } else {
+                let mut table = Table::new(&[
+                    "NAME",
+                    "DEVICE",
+                    "TRIGGER",
+                    "TIME",
+                    "SIZE",
+                    "CONFIG VERSION",
+                ]);
+                for backup in &list.backups {
+                    table.row(vec![
+                        backup.name.clone(),
+                        backup.device_id.clone(),
+                        or_dash(&backup.trigger),
+                        or_dash(&backup.time),
+                        backup.size.to_string(),
+                        or_dash(&backup.intended_config_version),
+                    ]);
+                }
+                crate::out!("{}", table.render());
+            }
+        }
+        BackupCommand::Show { name } => {
+            let backup = client
+                .get_backup(GetBackupRequest { name })
+                .await
+                .map_err(|s| context.status(s))?
+                .into_inner();
+            if context.json() {
+                crate::out!("{}", output::json(&backup));
+            } else {
+                let info = backup.info.clone().unwrap_or_default();
+                crate::out!(
+                    "{}",
+                    fields(&[
+                        ("Backup", info.name.clone()),
+                        ("Fabric", info.fabric_id.clone()),
+                        ("Device", info.device_id.clone()),
+                        ("Operation", or_dash(&info.operation_id)),
+                        ("Trigger", or_dash(&info.trigger)),
+                        ("Time", or_dash(&info.time)),
+                        ("Size", format!("{} bytes", info.size)),
+                        ("SHA-256", or_dash(&info.sha256)),
+                        ("Config version", or_dash(&info.intended_config_version)),
+                    ])
+                );
+                crate::out!("\n{}", backup.config.trim_end());
+            }
+        }
+    }
+    Ok(Exit::Success)
+}
+
+/// Reads an inventory and its intended configurations; a problem names the file and location.
+pub fn load_inventory(file: &Path) -> Result<ImportInventoryRequest, CliError> {
+    let import = rotor_inventory::FabricImport::load(file)
+        .map_err(|e| CliError::rejected(format!("the inventory cannot be imported: {e}")))?;
+    Ok(ImportInventoryRequest {
+        inventory_yaml: import.inventory.to_yaml(),
+        intended_configs: import.intended_configs.into_iter().collect(),
+    })
+}
+
+pub async fn inventory(context: &mut Context, command: InventoryCommand) -> Result<Exit, CliError> {
+    match command {
+        InventoryCommand::Import { file } => {
+            let request = load_inventory(&file)?;
+            let mut client = context.client().await?;
+            let response = client
+                .import_inventory(request)
+                .await
+                .map_err(|s| context.status(s))?
+                .into_inner();
+            if context.json() {
+                crate::out!("{}", output::json(&response));
+            } else {
+                crate::out!(
+                    "Imported fabric {}: {} devices, {} intended configurations changed.",
+                    response.fabric_id,
+                    response.device_count,
+                    response.intended_configs_changed
+                );
+            }
+        }
+        InventoryCommand::Show { fabric } => {
+            let mut client = context.client().await?;
+            let response = client
+                .show_inventory(ShowInventoryRequest { fabric_id: fabric })
+                .await
+                .map_err(|s| context.status(s))?
+                .into_inner();
+            if context.json() {
+                crate::out!("{}", output::json(&response));
+            } else {
+                crate::out!("{}", response.inventory_yaml.trim_end());
+            }
+        }
+    }
+    Ok(Exit::Success)
+}
+
+fn lock_fields(lock: &FabricLock) -> String {
+    let mut pairs = vec![
+        ("Fabric", lock.fabric_id.clone()),
+        ("Holder", lock.holder.clone()),
+        ("Purpose", or_dash(&lock.purpose)),
+        ("Expires", or_dash(&lock.expires_time)),
+    ];
+    if !lock.lease_id.is_empty() {
+        pairs.push(("Lease id", lock.lease_id.clone()));
+    }
+    fields(&pairs)
+}
+
+pub async fn lock(context: &mut Context, command: LockCommand) -> Result<Exit, CliError> {
+    let mut client = context.client().await?;
+    match command {
+        LockCommand::Acquire {
+            fabric,
+            holder,
+            purpose,
+            lease_seconds,
+        } => {
+            let lock = client
+                .acquire_fabric_lock(AcquireFabricLockRequest {
+                    fabric_id: fabric,
+                    holder: holder.unwrap_or_else(client::requested_by),
+                    purpose,
+                    lease_seconds,
+                })
+                .await
+                .map_err(|s| context.status(s))?
+                .into_inner();
+            if context.json() {
+                crate::out!("{}", output::json(&lock));
+            } else {
+                crate::out!("{}", lock_fields(&lock));
+                crate::out!(
+                    "\nRelease it with `rotor lock release --fabric {} --lease-id {}`.",
+                    lock.fabric_id,
+                    lock.lease_id
+                );
+            }
+        }
+        LockCommand::Renew {
+            fabric,
+            lease_id,
+            lease_seconds,
+        } => {
+            let lock = client
+                .renew_fabric_lock(RenewFabricLockRequest {
+                    fabric_id: fabric,
+                    lease_id,
+                    lease_seconds,
+                })
+                .await
+                .map_err(|s| context.status(s))?
+                .into_inner();
+            if context.json() {
+                crate::out!("{}", output::json(&lock));
+            } else {
+                crate::out!("{}", lock_fields(&lock));
+            }
+        }
+        LockCommand::Release { fabric, lease_id } => {
+            let response = client
+                .release_fabric_lock(ReleaseFabricLockRequest {
+                    fabric_id: fabric.clone(),
+                    lease_id,
+                })
+                .await
+                .map_err(|s| context.status(s))?
+                .into_inner();
+            if context.json() {
+                crate::out!("{}", output::json(&response));
+            } else {
+                crate::out!("Released the lock of fabric {fabric}.");
+            }
+        }
+        LockCommand::Show { fabric } => {
+            let response = client
+                .show_fabric_lock(ShowFabricLockRequest {
+                    fabric_id: fabric.clone(),
+                })
+                .await
+                .map_err(|s| context.status(s))?
+                .into_inner();
+            if context.json() {
+                crate::out!("{}", output::json(&response));
+            } else {
+                match &response.lock {
+                    Some(lock) => crate::out!("{}", lock_fields(lock)),
+                    None => crate::out!("Fabric {fabric} is not locked."),
+                }
+            }
+        }
+    }
+    Ok(Exit::Success)
+}

@@ -1,0 +1,193 @@
+//! `rotor up` and `rotor demo` as processes: the stack comes up, answers, and every child
+//! process is gone after SIGTERM; the demo runs its whole tour and prints no password.
+
+mod common;
+
+use std::process::Stdio;
+use std::time::{Duration, Instant};
+
+use common::{ROTOR, password_like_words, rotor, services_are_built};
+use rotor_harness::ScratchDir;
+use tokio::io::{AsyncBufReadExt, BufReader};
+
+/// The port in a URL like `http://127.0.0.1:4222`.
+fn port_of(url: &str) -> u16 {
+    url.rsplit(':').next().unwrap().parse().unwrap()
+}
+
+fn is_closed(port: u16) -> bool {
+    std::net::TcpStream::connect_timeout(
+        &std::net::SocketAddr::from(([127, 0, 0, 1], port)),
+        Duration::from_millis(200),
+    )
+    .is_err()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn rotor_up_serves_a_fabric_and_stops_everything_on_sigterm() {
+    services_are_built().unwrap();
+    let state = ScratchDir::new("cli-up");
+    let mut child = tokio::process::Command::new(ROTOR)
+        .args(["up", "--ports", "auto", "--devices", "4", "--state-dir"])
+        .arg(state.path())
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .kill_on_drop(true)
+        .spawn()
+        .unwrap();
+    let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
+    let mut printed = Vec::new();
+    let deadline = Instant::now() + Duration::from_secs(120);
+    loop {
+        let left = deadline.saturating_duration_since(Instant::now());
+        match tokio::time::timeout(left, lines.next_line()).await {
+            Ok(Ok(Some(line))) => {
+                let ready = line == "rotor up: ready";
+                printed.push(line);
+                if ready {
+                    break;
+                }
+            }
+            other => {
+                let mut stderr = String::new();
+                let _ = tokio::io::AsyncReadExt::read_to_string(
+                    child.stderr.as_mut().unwrap(),
+                    &mut stderr,
+                )
+                .await;
+                panic!("rotor up never got ready ({other:?}): {printed:#?}\n{stderr}");
+            }
+        }
+    }
+    let value = |name: &str| -> String {
+        printed
+            .iter()
+            .find_map(|line| line.trim().strip_prefix(&format!("export {name}=")))
+            .unwrap_or_else(|| panic!("no {name} in {printed:#?}"))
+            .to_string()
+    };
+    let server = value("ROTOR_SERVER");
+    let ports = [
+        port_of(&server),
+        port_of(&value("ROTOR_NATS_URL")),
+        port_of(&value("ROTOR_BAO_ADDR")),
+    ];
+    let token = value("ROTOR_BAO_TOKEN");
+    assert_eq!(
+        std::fs::read_to_string(state.path().join("bao-token"))
+            .unwrap()
+            .trim(),
+        token
+    );
+    assert!(state.path().join("inventory/inventory.yaml").is_file());
+    assert!(state.path().join("logs/rotor-orchestrator.log").is_file());
+
+    let fabric = rotor(
+        Some(&server),
+        &["fabric", "show", "--fabric", "fab1", "-o", "json"],
+    )
+    .await
+    .expect(0)
+    .json();
+    assert_eq!(fabric["totalDevices"], 4);
+    let run = rotor(
+        Some(&server),
+        &[
+            "fabric",
+            "rotate-password",
+            "--fabric",
+            "fab1",
+            "--wait",
+            "-o",
+            "json",
+        ],
+    )
+    .await
+    .expect(0);
+    assert_eq!(run.json()["succeededDevices"], 4);
+    assert!(password_like_words(&printed.join("\n")).is_empty());
+
+    let pid = child.id().unwrap().to_string();
+    assert!(
+        std::process::Command::new("kill")
+            .args(["-TERM", &pid])
+            .status()
+            .unwrap()
+            .success()
+    );
+    let status = tokio::time::timeout(Duration::from_secs(30), child.wait())
+        .await
+        .expect("rotor up stops within 30 s of SIGTERM")
+        .unwrap();
+    assert_eq!(status.code(), Some(0));
+    // rotor up waits for its children before it exits: every port is closed already, but
+    // allow the kernel a moment to tear the sockets down.
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while !ports.iter().all(|port| is_closed(*port)) {
+        assert!(
+            Instant::now() < deadline,
+            "still listening after rotor up exited: {:?}",
+            ports
+                .iter()
+                .filter(|port| !is_closed(**port))
+                .collect::<Vec<_>>()
+        );
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    let mut stderr = String::new();
+    tokio::io::AsyncReadExt::read_to_string(child.stderr.as_mut().unwrap(), &mut stderr)
+        .await
+        .unwrap();
+    assert!(stderr.contains("rotor up: SIGTERM received"), "{stderr}");
+    assert!(stderr.contains("rotor up: stopped"), "{stderr}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn rotor_up_names_a_busy_port() {
+    services_are_built().unwrap();
+    let state = ScratchDir::new("cli-up-busy");
+    // Whatever holds the API's well-known port, `--ports default` must name a busy one (this
+    // test holds NATS's port only if nobody else does).
+    let _held = std::net::TcpListener::bind("127.0.0.1:4222");
+    let run = rotor(
+        None,
+        &[
+            "up",
+            "--devices",
+            "2",
+            "--state-dir",
+            state.path().to_str().unwrap(),
+        ],
+    )
+    .await
+    .expect(6);
+    assert!(run.stderr.contains("is busy"), "{run:#?}");
+    assert!(run.stderr.contains("--ports auto"), "{run:#?}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn rotor_demo_runs_its_whole_tour() {
+    services_are_built().unwrap();
+    let started = Instant::now();
+    let run = rotor(None, &["demo"]).await.expect(0);
+    let elapsed = started.elapsed();
+    let stdout = &run.stdout;
+    for expected in [
+        "DiffValidationError",
+        "DeviceDisabled",
+        "\"uniquePasswordSetCount\": 2",
+        "over SSH as cumulus with it: accepted.",
+        "the same way: refused.",
+    ] {
+        assert!(stdout.contains(expected), "{expected:?} missing:\n{stdout}");
+    }
+    let last = stdout.lines().last().unwrap();
+    assert_eq!(last, "fab1: 24 devices, uniquePasswordSetCount 1");
+    assert!(
+        password_like_words(&format!("{stdout}\n{}", run.stderr)).is_empty(),
+        "{:?}",
+        password_like_words(stdout)
+    );
+    eprintln!("rotor demo took {:.1} s", elapsed.as_secs_f64());
+}

@@ -1,0 +1,605 @@
+//! One test's whole Rotor: a real `nats-server`, a real OpenBao dev server, the five services
+//! running in this process on their own ports and names, and a simulated fabric over real SSH.
+//!
+//! [`TestStack::start`] gives each test its own servers and names, so tests never share state.
+//! Helpers submit requests through the gRPC API and wait for operations with bounded polling.
+
+use std::collections::BTreeMap;
+use std::sync::OnceLock;
+use std::time::Duration;
+
+use anyhow::{Context, bail};
+use rotor_bus::{Bus, BusSettings, Topology};
+use rotor_harness::{BaoServer, GuardedProcess, NatsServer, ScratchDir};
+use rotor_proto::v1::rotation_service_client::RotationServiceClient;
+use rotor_proto::v1::*;
+use rotor_runtime::CancellationToken;
+use rotor_runtime::settings::Settings;
+use rotor_runtime::telemetry::{self, CapturedLogs, LogFormat};
+use rotor_secrets::{Password, PasswordPolicy, SecretsClient, SecretsSettings, render_hash};
+use rotor_sim::export::ExportedFabric;
+use rotor_sim::{ExportOptions, FabricSpec, Platform, SimConfig, Simulator};
+use tonic::transport::Channel;
+
+/// Every log line of every service in this test process (set once per process).
+pub fn captured_logs() -> CapturedLogs {
+    static LOGS: OnceLock<CapturedLogs> = OnceLock::new();
+    LOGS.get_or_init(|| {
+        let logs = CapturedLogs::default();
+        let subscriber = telemetry::subscriber(
+            "test",
+            "info,rotor=debug,async_nats=warn,russh=warn",
+            LogFormat::Json,
+            logs.clone(),
+        );
+        let _ = tracing::subscriber::set_global_default(subscriber);
+        logs
+    })
+    .clone()
+}
+
+/// What to start.
+#[derive(Clone, Debug)]
+pub struct StackOptions {
+    pub fabric_id: String,
+    pub devices: usize,
+    /// Relative weights (cumulus, nvos).
+    pub platform_mix: (u32, u32),
+    pub sim: SimConfig,
+    /// How many copies of (differ, applier, backup, aggregator).
+    pub copies: usize,
+    /// More `ROTOR_*` settings for every service.
+    pub settings: Vec<(String, String)>,
+    /// Import the simulator's inventory at start.
+    pub import: bool,
+    /// Run the services as separate processes (the built binaries) instead of in this process.
+    pub processes: bool,
+}
+
+impl Default for StackOptions {
+    fn default() -> Self {
+        StackOptions {
+            fabric_id: "fab1".into(),
+            devices: 4,
+            platform_mix: (3, 1),
+            sim: SimConfig::default(),
+            copies: 1,
+            settings: Vec::new(),
+            import: true,
+            processes: false,
+        }
+    }
+}
+
+/// The secret path every simulated device's login user maps to (see the simulator's export).
+pub fn login_secret_path(fabric_id: &str) -> String {
+    format!("fabrics/{fabric_id}/AdminRW")
+}
+
+/// A running stack.
+pub struct TestStack {
+    pub nats: NatsServer,
+    pub bao: BaoServer,
+    pub sim: Simulator,
+    pub bus: Bus,
+    pub topology: Topology,
+    pub secrets: SecretsClient,
+    pub client: RotationServiceClient<Channel>,
+    pub fabric_id: String,
+    pub initial_password: Password,
+    pub grpc_address: std::net::SocketAddr,
+    pub logs: CapturedLogs,
+    pub options: StackOptions,
+    services: Vec<(String, CancellationToken, tokio::task::JoinHandle<()>)>,
+    processes: Vec<(String, GuardedProcess)>,
+    _dir: ScratchDir,
+}
+
+impl std::fmt::Debug for TestStack {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("TestStack")
+            .field("fabric_id", &self.fabric_id)
+            .finish_non_exhaustive()
+    }
+}
+
+impl TestStack {
+    pub async fn start(options: StackOptions) -> anyhow::Result<TestStack> {
+        let logs = captured_logs();
+        let nats = NatsServer::start();
+        let bao = BaoServer::start();
+        let secrets =
+            SecretsClient::connect(&SecretsSettings::new(bao.address(), bao.token())).await?;
+        let fabric_id = options.fabric_id.clone();
+
+        // The fabric's current password, in the store (version 1) and on every device.
+        let initial_password = PasswordPolicy::default().generate()?;
+        let path = login_secret_path(&fabric_id);
+        let version = secrets.write("secret", &path, &initial_password).await?;
+        let monitor = PasswordPolicy::default().generate()?;
+        let spec = FabricSpec::new(&fabric_id, options.devices)
+            .with_platform_mix(options.platform_mix.0, options.platform_mix.1)
+            .with_user(
+                Platform::Cumulus,
+                "cumulus",
+                render_hash(&initial_password, &path, version, "cumulus").as_crypt(),
+            )
+            .with_user(
+                Platform::Nvos,
+                "admin",
+                render_hash(&initial_password, &path, version, "admin").as_crypt(),
+            )
+            .with_user(
+                Platform::Nvos,
+                "monitor",
+                render_hash(&monitor, "monitor", 1, "monitor").as_crypt(),
+            );
+        let sim = Simulator::start(options.sim.clone()).await?;
+        sim.create_fabric(spec)?;
+
+        let bus = Bus::connect(BusSettings {
+            url: nats.url(),
+            ..Default::default()
+        })
+        .await?;
+        let topology = bus.ensure_topology().await?;
+
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
+        let grpc_address = listener.local_addr()?;
+        let mut stack = TestStack {
+            nats,
+            bao,
+            sim,
+            bus,
+            topology,
+            secrets,
+            client: RotationServiceClient::new(
+                Channel::from_static("http://127.0.0.1:1").connect_lazy(),
+            ),
+            fabric_id,
+            initial_password,
+            grpc_address,
+            logs,
+            options: options.clone(),
+            services: Vec::new(),
+            processes: Vec::new(),
+            _dir: ScratchDir::new("e2e"),
+        };
+        if options.processes {
+            drop(listener);
+            stack.spawn_process("orchestrator", 0);
+            for copy in 0..options.copies {
+                for service in ["differ", "applier", "backup", "aggregator"] {
+                    stack.spawn_process(service, copy);
+                }
+            }
+        } else {
+            stack.start_orchestrator(listener).await?;
+            for copy in 0..options.copies {
+                for service in ["differ", "applier", "backup", "aggregator"] {
+                    stack.start_service(service, copy).await?;
+                }
+            }
+        }
+        let channel = connect_api(grpc_address).await?;
+        stack.client = RotationServiceClient::new(channel)
+            .max_decoding_message_size(256 << 20)
+            .max_encoding_message_size(256 << 20);
+        if options.import {
+            stack.import(|_| {}).await?;
+        }
+        Ok(stack)
+    }
+
+    /// The settings a service of this stack runs with.
+    pub fn settings(&self, service: &str, copy: usize) -> Settings {
+        let mut settings = Settings::from_pairs([
+            ("ROTOR_NATS_URL", self.nats.url().as_str()),
+            ("ROTOR_BAO_ADDR", self.bao.address().as_str()),
+            ("ROTOR_BAO_TOKEN", self.bao.token()),
+            ("ROTOR_DEVICE_TIMEOUT_SECS", "10"),
+            ("ROTOR_SHUTDOWN_GRACE_SECS", "5"),
+            ("ROTOR_LEADER_LEASE_SECS", "3"),
+        ]);
+        settings.set("ROTOR_INSTANCE", format!("{service}-{copy}"));
+        if service == "orchestrator" {
+            settings.set("ROTOR_GRPC_LISTEN", self.grpc_address.to_string());
+        }
+        for (key, value) in &self.options.settings {
+            settings.set(key, value.clone());
+        }
+        settings
+    }
+
+    async fn start_orchestrator(
+        &mut self,
+        listener: tokio::net::TcpListener,
+    ) -> anyhow::Result<()> {
+        let settings = self.settings("orchestrator", 0);
+        let config = rotor_orchestrator::OrchestratorConfig::from_settings(&settings)?;
+        let shutdown = CancellationToken::new();
+        let token = shutdown.clone();
+        let task = tokio::spawn(async move {
+            if let Err(error) = rotor_orchestrator::serve(config, listener, token).await {
+                panic!("orchestrator stopped: {error}");
+            }
+        });
+        self.services
+            .push(("orchestrator-0".into(), shutdown, task));
+        Ok(())
+    }
+
+    /// Starts one more copy of a worker kind (or the aggregator).
+    pub async fn start_service(&mut self, service: &str, copy: usize) -> anyhow::Result<()> {
+        let settings = self.settings(service, copy);
+        let shutdown = CancellationToken::new();
+        let token = shutdown.clone();
+        let name = format!("{service}-{copy}");
+        let task = match service {
+            "aggregator" => {
+                let config = rotor_aggregator::AggregatorConfig::from_settings(&settings)?;
+                tokio::spawn(async move {
+                    rotor_aggregator::run(config, token)
+                        .await
+                        .expect("the aggregator runs");
+                })
+            }
+            worker => {
+                let config = rotor_pipeline::WorkerConfig::from_settings(worker, &settings)?;
+                let worker = worker.to_string();
+                tokio::spawn(async move {
+                    let result = match worker.as_str() {
+                        "differ" => rotor_differ::run(config, token).await,
+                        "applier" => rotor_applier::run(config, token).await,
+                        "backup" => rotor_backup::run(config, token).await,
+                        other => panic!("no service {other}"),
+                    };
+                    result.expect("the worker runs");
+                })
+            }
+        };
+        self.services.push((name, shutdown, task));
+        Ok(())
+    }
+
+    /// Starts a service copy as a process of its built binary (`target/<profile>/rotor-<service>`).
+    pub fn spawn_process(&mut self, service: &str, copy: usize) {
+        let name = format!("{service}-{copy}");
+        let settings = self.settings(service, copy);
+        let environment: Vec<(&str, &str)> = settings.pairs().collect();
+        let log = self
+            ._dir
+            .path()
+            .join(format!("{name}.{}.log", self.processes.len()));
+        let process =
+            GuardedProcess::spawn(&name, &service_binary(service), &[], log, &environment);
+        self.processes.push((name, process));
+    }
+
+    /// Kills a service process with SIGKILL: a crash, no graceful shutdown.
+    pub fn kill_process(&mut self, name: &str) {
+        for (process_name, process) in &mut self.processes {
+            if process_name == name && process.is_running() {
+                process.kill_hard();
+            }
+        }
+    }
+
+    /// The log of every process run under `name` so far.
+    pub fn process_logs(&self, name: &str) -> String {
+        self.processes
+            .iter()
+            .filter(|(n, _)| n == name)
+            .map(|(_, p)| p.log())
+            .collect::<Vec<_>>()
+            .join("\n")
+    }
+
+    /// Stops one service copy (gracefully) and waits for it.
+    pub async fn stop_service(&mut self, name: &str) {
+        if let Some(index) = self.services.iter().position(|(n, _, _)| n == name) {
+            let (_, shutdown, task) = self.services.remove(index);
+            shutdown.cancel();
+            let _ = task.await;
+        }
+    }
+
+    /// The simulator's inventory, changed by `mutate`, imported through the API.
+    pub async fn import(
+        &mut self,
+        mutate: impl FnOnce(&mut ExportedFabric),
+    ) -> anyhow::Result<ImportInventoryResponse> {
+        let mut exported = self
+            .sim
+            .inventory(&self.fabric_id, &ExportOptions::default())?;
+        mutate(&mut exported);
+        let request = ImportInventoryRequest {
+            inventory_yaml: exported.inventory.to_yaml(),
+            intended_configs: exported.intended_configs.into_iter().collect(),
+        };
+        Ok(self
+            .client
+            .clone()
+            .import_inventory(request)
+            .await?
+            .into_inner())
+    }
+
+    pub fn device_ids(&self) -> Vec<String> {
+        let mut ids: Vec<String> = self
+            .sim
+            .fabric_devices(&self.fabric_id)
+            .expect("the fabric exists")
+            .iter()
+            .map(|d| d.id().to_string())
+            .collect();
+        ids.sort();
+        ids
+    }
+
+    pub fn device(&self, id: &str) -> std::sync::Arc<rotor_sim::Device> {
+        self.sim.device(id).expect("the device exists")
+    }
+
+    /// A fabric rotate request.
+    pub fn fabric_rotate(&self) -> RotationRequest {
+        RotationRequest {
+            kind: RotationKind::FabricRotatePassword as i32,
+            fabric_id: self.fabric_id.clone(),
+            requested_by: "test".into(),
+            ..Default::default()
+        }
+    }
+
+    pub fn fabric_resync(&self) -> RotationRequest {
+        RotationRequest {
+            kind: RotationKind::FabricResyncPassword as i32,
+            fabric_id: self.fabric_id.clone(),
+            requested_by: "test".into(),
+            ..Default::default()
+        }
+    }
+
+    /// Submits a request through gRPC (Rotate or Resync by kind) and returns the answer.
+    pub async fn submit(&self, request: RotationRequest) -> anyhow::Result<RotationReply> {
+        let kind = RotationKind::try_from(request.kind).unwrap_or(RotationKind::Unspecified);
+        let mut client = self.client.clone();
+        let reply = match kind {
+            RotationKind::FabricResyncPassword | RotationKind::DeviceResyncPassword => {
+                client.resync(request).await?
+            }
+            _ => client.rotate(request).await?,
+        };
+        Ok(reply.into_inner())
+    }
+
+    /// Submits a request that must be accepted; returns the operation id.
+    pub async fn submit_accepted(&self, request: RotationRequest) -> anyhow::Result<String> {
+        match self.submit(request).await?.outcome {
+            Some(rotation_reply::Outcome::Accepted(accepted)) => Ok(accepted.operation_id),
+            other => bail!("the request was not accepted: {other:?}"),
+        }
+    }
+
+    /// Waits (bounded) until an operation has finished and returns it with per-device results.
+    pub async fn wait_for_operation(&self, operation_id: &str) -> anyhow::Result<OperationStatus> {
+        let deadline = tokio::time::Instant::now() + Duration::from_secs(120);
+        loop {
+            let status = self
+                .client
+                .clone()
+                .show_operation(ShowOperationRequest {
+                    operation_id: operation_id.into(),
+                    omit_devices: true,
+                })
+                .await?
+                .into_inner();
+            if matches!(
+                OperationState::try_from(status.status),
+                Ok(OperationState::Succeeded | OperationState::Failed)
+            ) {
+                let full = self
+                    .client
+                    .clone()
+                    .show_operation(ShowOperationRequest {
+                        operation_id: operation_id.into(),
+                        omit_devices: false,
+                    })
+                    .await?
+                    .into_inner();
+                return Ok(full);
+            }
+            if tokio::time::Instant::now() > deadline {
+                bail!("operation {operation_id} did not finish: {status:?}");
+            }
+            tokio::time::sleep(Duration::from_millis(25)).await;
+        }
+    }
+
+    /// Submits and waits.
+    pub async fn run(&self, request: RotationRequest) -> anyhow::Result<OperationStatus> {
+        let id = self.submit_accepted(request).await?;
+        self.wait_for_operation(&id).await
+    }
+
+    /// Waits (bounded) until the fabric status reflects `operation_id` and returns it.
+    pub async fn fabric_status(&self, operation_id: Option<&str>) -> anyhow::Result<FabricStatus> {
+        let deadline = tokio::time::Instant::now() + Duration::from_secs(30);
+        loop {
+            let status = self
+                .client
+                .clone()
+                .show_fabric(ShowFabricRequest {
+                    fabric_id: self.fabric_id.clone(),
+                })
+                .await?
+                .into_inner();
+            let finished = matches!(
+                OperationState::try_from(status.state),
+                Ok(OperationState::Succeeded | OperationState::Failed)
+            );
+            if operation_id.is_none_or(|id| status.last_operation_id == id && finished) {
+                return Ok(status);
+            }
+            if tokio::time::Instant::now() > deadline {
+                bail!("the fabric status never showed operation {operation_id:?}: {status:?}");
+            }
+            tokio::time::sleep(Duration::from_millis(25)).await;
+        }
+    }
+
+    pub async fn device_status(&self, device_id: &str) -> anyhow::Result<DeviceStatus> {
+        Ok(self
+            .client
+            .clone()
+            .show_device(ShowDeviceRequest {
+                fabric_id: self.fabric_id.clone(),
+                device_id: device_id.into(),
+            })
+            .await?
+            .into_inner())
+    }
+
+    /// The newest version of the fabric's login secret, and its password.
+    pub async fn current_password(&self) -> anyhow::Result<(Password, u32)> {
+        self.secrets
+            .read("secret", &login_secret_path(&self.fabric_id), None)
+            .await
+            .context("reading the fabric's password")
+    }
+
+    /// Whether `password` logs in as the device's login user (a real SSH login).
+    pub async fn can_log_in(&self, device_id: &str, password: &Password) -> bool {
+        let device = self.device(device_id);
+        let user = match device.platform() {
+            Platform::Cumulus => "cumulus",
+            Platform::Nvos => "admin",
+        };
+        rotor_device_login(
+            &device.address().to_string(),
+            &device.host_key(),
+            user,
+            password,
+        )
+        .await
+    }
+
+    /// Every plaintext the stack's secrets store holds for the fabric (all versions).
+    pub async fn all_plaintexts(&self) -> anyhow::Result<Vec<String>> {
+        let path = login_secret_path(&self.fabric_id);
+        let mut plaintexts = Vec::new();
+        for version in self.secrets.versions("secret", &path).await? {
+            let (password, _) = self
+                .secrets
+                .read("secret", &path, Some(version.version))
+                .await?;
+            plaintexts.push(password.expose_for_login().to_string());
+        }
+        Ok(plaintexts)
+    }
+
+    /// Stops every service, then the simulator.
+    pub async fn shutdown(mut self) {
+        for (_, process) in &mut self.processes {
+            process.stop();
+        }
+        for (_, shutdown, _) in &self.services {
+            shutdown.cancel();
+        }
+        for (_, _, task) in self.services.drain(..) {
+            let _ = task.await;
+        }
+        self.sim.shutdown().await;
+    }
+}
+
+/// A built service binary next to the test binary (`target/<profile>/deps/..`).
+pub fn service_binary(service: &str) -> std::path::PathBuf {
+    let exe = std::env::current_exe().expect("the test binary has a path");
+    let profile_dir = exe
+        .parent()
+        .and_then(|deps| deps.parent())
+        .expect("target/<profile>/deps");
+    let binary = profile_dir.join(format!("rotor-{service}"));
+    assert!(
+        binary.exists(),
+        "{} is not built; run `cargo build --workspace --bins` (make test does)",
+        binary.display()
+    );
+    binary
+}
+
+/// Connects to the API, waiting (bounded) for it to listen.
+async fn connect_api(address: std::net::SocketAddr) -> anyhow::Result<Channel> {
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(30);
+    loop {
+        match Channel::from_shared(format!("http://{address}"))?
+            .connect()
+            .await
+        {
+            Ok(channel) => return Ok(channel),
+            Err(error) if tokio::time::Instant::now() > deadline => {
+                bail!("the API at {address} never answered: {error}")
+            }
+            Err(_) => tokio::time::sleep(Duration::from_millis(50)).await,
+        }
+    }
+}
+
+async fn rotor_device_login(
+    address: &str,
+    host_key: &str,
+    user: &str,
+    password: &Password,
+) -> bool {
+    match rotor_device_session(address, host_key, user, password).await {
+        Ok(session) => {
+            session.close().await;
+            true
+        }
+        Err(_) => false,
+    }
+}
+
+async fn rotor_device_session(
+    address: &str,
+    host_key: &str,
+    user: &str,
+    password: &Password,
+) -> Result<rotor_device::ssh::Session, rotor_device::DeviceError> {
+    rotor_device::ssh::Session::connect(address, host_key, user, password, &Default::default())
+        .await
+}
+
+/// Sets a device's administrative state in an exported inventory.
+pub fn set_administrative_state(
+    exported: &mut ExportedFabric,
+    device_id: &str,
+    state: rotor_inventory::AdministrativeState,
+) {
+    for device in &mut exported.inventory.devices {
+        if device.id == device_id {
+            device.administrative_state = state;
+        }
+    }
+}
+
+/// The per-device results of an operation, by device id.
+pub fn results_by_device(
+    operation: &OperationStatus,
+) -> BTreeMap<String, (OperationState, ErrorCode)> {
+    operation
+        .operations
+        .iter()
+        .map(|result| {
+            let state =
+                OperationState::try_from(result.status).unwrap_or(OperationState::Unspecified);
+            let code = result
+                .error
+                .as_ref()
+                .and_then(|e| ErrorCode::try_from(e.code).ok())
+                .unwrap_or(ErrorCode::Unspecified);
+            (result.resource_id.clone(), (state, code))
+        })
+        .collect()
+}

@@ -1,0 +1,250 @@
+//! Requests from other systems: the bus subject in both encodings, repeated request ids, and
+//! every guardrail that refuses a request with `OperationNotAllowed`.
+
+use prost::Message;
+use rotor_e2e::{StackOptions, TestStack};
+use rotor_proto::v1::*;
+
+fn rejection(reply: &RotationReply) -> Option<(ErrorCode, String)> {
+    match &reply.outcome {
+        Some(rotation_reply::Outcome::Rejected(rejected)) => {
+            let error = rejected.error.clone().unwrap();
+            Some((ErrorCode::try_from(error.code).unwrap(), error.message))
+        }
+        _ => None,
+    }
+}
+
+fn accepted(reply: &RotationReply) -> RequestAccepted {
+    match &reply.outcome {
+        Some(rotation_reply::Outcome::Accepted(accepted)) => accepted.clone(),
+        other => panic!("not accepted: {other:?}"),
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn another_system_rotates_over_the_bus_in_json_and_protobuf() {
+    let stack = TestStack::start(StackOptions::default()).await.unwrap();
+    let subject = format!("rotor.requests.{}", stack.fabric_id);
+
+    // The JSON form, as a system without protobuf would send it.
+    let json = r#"{"kind": "FabricRotatePassword", "requestId": "change-4711", "requestedBy": "ticketing"}"#;
+    let reply = stack
+        .bus
+        .client
+        .request(subject.clone(), json.into())
+        .await
+        .unwrap();
+    let reply: serde_json::Value = serde_json::from_slice(&reply.payload).unwrap();
+    let operation_id = reply["accepted"]["operationId"]
+        .as_str()
+        .expect("accepted, in JSON")
+        .to_string();
+    assert_eq!(reply["accepted"]["submittedDeviceCount"], 4);
+    let operation = stack.wait_for_operation(&operation_id).await.unwrap();
+    assert_eq!(operation.status, OperationState::Succeeded as i32);
+    assert_eq!(operation.requested_by, "ticketing");
+
+    // The same request id again: the first answer, and nothing done twice.
+    let again = stack
+        .bus
+        .client
+        .request(subject.clone(), json.into())
+        .await
+        .unwrap();
+    let again: serde_json::Value = serde_json::from_slice(&again.payload).unwrap();
+    assert_eq!(again["accepted"]["operationId"], operation_id.as_str());
+    assert_eq!(
+        stack.current_password().await.unwrap().1,
+        2,
+        "no second version was written"
+    );
+
+    // Protobuf, answered in protobuf.
+    let request = RotationRequest {
+        kind: RotationKind::FabricResyncPassword as i32,
+        fabric_id: stack.fabric_id.clone(),
+        ..Default::default()
+    };
+    let reply = stack
+        .bus
+        .client
+        .request(subject.clone(), request.encode_to_vec().into())
+        .await
+        .unwrap();
+    let reply = RotationReply::decode(reply.payload).unwrap();
+    assert_eq!(
+        accepted(&reply).submitted_device_count,
+        0,
+        "a converged fabric has nothing to resync"
+    );
+
+    // Malformed, unknown-field, wrong-fabric and oversized requests: clear rejections, no crash.
+    for (payload, expected) in [
+        (b"{not json".to_vec(), "JSON"),
+        (
+            br#"{"kind": "FabricRotatePassword", "colour": "blue"}"#.to_vec(),
+            "colour",
+        ),
+        (
+            br#"{"kind": "FabricRotatePassword", "fabricId": "other"}"#.to_vec(),
+            "rotor.requests.other",
+        ),
+        (
+            br#"{"kind": "FabricRotatePassword", "users": ["$(reboot)"]}"#.to_vec(),
+            "user name",
+        ),
+        ([b"{".to_vec(), vec![b' '; 2 << 20]].concat(), "bytes"),
+    ] {
+        let reply = stack
+            .bus
+            .client
+            .request(subject.clone(), payload.into())
+            .await;
+        let reply = match reply {
+            Ok(reply) => reply,
+            // Larger than the server's max payload: refused by NATS itself.
+            Err(_) => continue,
+        };
+        let text = String::from_utf8_lossy(&reply.payload).to_string();
+        assert!(text.contains("InvalidRequest"), "{text}");
+        assert!(text.contains(expected), "{expected:?} not in {text}");
+    }
+    // The orchestrator still answers.
+    let reply = stack
+        .bus
+        .client
+        .request(
+            subject,
+            br#"{"kind": "FabricResyncPassword"}"#.to_vec().into(),
+        )
+        .await
+        .unwrap();
+    assert!(String::from_utf8_lossy(&reply.payload).contains("accepted"));
+    stack.shutdown().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn guardrails_refuse_with_operation_not_allowed() {
+    let mut stack = TestStack::start(StackOptions {
+        settings: vec![("ROTOR_PASSWORD_SET_LIMIT".into(), "1".into())],
+        ..Default::default()
+    })
+    .await
+    .unwrap();
+
+    // Unknown fabric and device.
+    let unknown = RotationRequest {
+        fabric_id: "nope".into(),
+        ..stack.fabric_rotate()
+    };
+    let (code, message) = rejection(&stack.submit(unknown).await.unwrap()).unwrap();
+    assert_eq!(code, ErrorCode::OperationNotAllowed);
+    assert!(message.contains("not in the inventory"));
+    let unknown_device = RotationRequest {
+        kind: RotationKind::DeviceRotatePassword as i32,
+        device_ids: vec!["ghost".into()],
+        ..stack.fabric_rotate()
+    };
+    let (code, message) = rejection(&stack.submit(unknown_device).await.unwrap()).unwrap();
+    assert_eq!(code, ErrorCode::OperationNotAllowed);
+    assert!(message.contains("ghost"));
+
+    // Upgrading, then upgrade failed.
+    for (status, words) in [
+        (rotor_inventory::UpgradeStatus::InProgress, "being upgraded"),
+        (rotor_inventory::UpgradeStatus::Failed, "upgrade failed"),
+    ] {
+        stack
+            .import(|exported| exported.inventory.fabric.upgrade_status = status)
+            .await
+            .unwrap();
+        let (code, message) =
+            rejection(&stack.submit(stack.fabric_rotate()).await.unwrap()).unwrap();
+        assert_eq!(code, ErrorCode::OperationNotAllowed);
+        assert!(message.contains(words), "{message}");
+    }
+    stack.import(|_| {}).await.unwrap();
+
+    // Another system holds the fabric lock; Rotor respects it until it is released.
+    let lock = stack
+        .client
+        .clone()
+        .acquire_fabric_lock(AcquireFabricLockRequest {
+            fabric_id: stack.fabric_id.clone(),
+            holder: "upgrade-service".into(),
+            purpose: "commit".into(),
+            lease_seconds: 60,
+        })
+        .await
+        .unwrap()
+        .into_inner();
+    let (code, message) = rejection(&stack.submit(stack.fabric_rotate()).await.unwrap()).unwrap();
+    assert_eq!(code, ErrorCode::OperationNotAllowed);
+    assert!(message.contains("upgrade-service"), "{message}");
+    let second = stack
+        .client
+        .clone()
+        .acquire_fabric_lock(AcquireFabricLockRequest {
+            fabric_id: stack.fabric_id.clone(),
+            holder: "someone-else".into(),
+            purpose: "x".into(),
+            lease_seconds: 60,
+        })
+        .await;
+    assert_eq!(second.unwrap_err().code(), tonic::Code::FailedPrecondition);
+    stack
+        .client
+        .clone()
+        .release_fabric_lock(ReleaseFabricLockRequest {
+            fabric_id: stack.fabric_id.clone(),
+            lease_id: lock.lease_id.clone(),
+        })
+        .await
+        .unwrap();
+
+    // While a rotation runs, it holds the lock: a second fabric-wide request is refused. (The
+    // differ is stopped meanwhile, so the rotation cannot finish before the check.)
+    stack.stop_service("differ-0").await;
+    let first = stack.submit_accepted(stack.fabric_rotate()).await.unwrap();
+    let (code, message) = rejection(&stack.submit(stack.fabric_resync()).await.unwrap()).unwrap();
+    assert_eq!(code, ErrorCode::OperationNotAllowed);
+    assert!(message.contains(&first), "{message}");
+    stack.start_service("differ", 1).await.unwrap();
+    stack.wait_for_operation(&first).await.unwrap();
+
+    // Too many password sets: fail one device so the fabric has two, then a rotate is refused
+    // and a resync is the way out.
+    let device = stack.device_ids()[0].clone();
+    stack
+        .device(&device)
+        .set_fault(rotor_sim::Fault::RejectsYaml)
+        .unwrap();
+    let partial = stack.run(stack.fabric_rotate()).await.unwrap();
+    assert_eq!(
+        stack
+            .fabric_status(Some(&partial.id))
+            .await
+            .unwrap()
+            .unique_password_set_count,
+        2
+    );
+    let (code, message) = rejection(&stack.submit(stack.fabric_rotate()).await.unwrap()).unwrap();
+    assert_eq!(code, ErrorCode::OperationNotAllowed);
+    assert!(message.contains("resync"), "{message}");
+    stack
+        .device(&device)
+        .clear_fault(rotor_sim::FaultKind::RejectsYaml)
+        .unwrap();
+    let resync = stack.run(stack.fabric_resync()).await.unwrap();
+    assert_eq!(resync.status, OperationState::Succeeded as i32);
+    assert_eq!(
+        stack
+            .fabric_status(Some(&resync.id))
+            .await
+            .unwrap()
+            .unique_password_set_count,
+        1
+    );
+    stack.shutdown().await;
+}

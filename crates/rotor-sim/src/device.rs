@@ -1,0 +1,968 @@
+//! One simulated device: its applied configuration and pending candidate, revisions, users and
+//! their login failures (lock-out), files written through the shell, faults and latency; and the
+//! settings every device of a simulator shares.
+
+use std::collections::HashMap;
+use std::net::{IpAddr, SocketAddr};
+use std::sync::atomic::{AtomicU32, AtomicU64, Ordering};
+use std::sync::{Arc, Mutex, MutexGuard, RwLock};
+use std::time::Duration;
+
+use rotor_inventory::{AdministrativeState, Role};
+use russh::keys::PrivateKey;
+use serde::Serialize;
+use serde_yaml::Value;
+use tokio::sync::watch;
+use tokio::task::JoinHandle;
+use tokio::time::Instant;
+
+use crate::config::{Node, NvueConfig, scalar_text};
+use crate::faults::{ActiveFaults, Fault, FaultKind};
+use crate::latency::{LatencyProfile, OperationClass};
+use crate::platform::Platform;
+use crate::verification::VerificationCache;
+
+/// The largest file the shell stores, in bytes.
+pub const MAX_FILE_BYTES: usize = 1024 * 1024;
+/// How many files a device keeps; writing one more forgets the oldest.
+pub const MAX_FILES: usize = 4;
+/// How many revisions a device remembers.
+pub const MAX_REVISIONS: usize = 50;
+
+/// When repeated failed logins lock an account (pam_faillock's `deny` and `unlock_time`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct LockoutPolicy {
+    /// Consecutive failures that lock the account (NVUE: 5).
+    pub threshold: u32,
+    /// How long the account stays locked (NVUE: 15 minutes).
+    pub period: Duration,
+}
+
+impl Default for LockoutPolicy {
+    fn default() -> Self {
+        LockoutPolicy {
+            threshold: 5,
+            period: Duration::from_secs(15 * 60),
+        }
+    }
+}
+
+/// Counters over all devices of a simulator.
+#[derive(Debug, Default)]
+pub(crate) struct Counters {
+    pub connections: AtomicU64,
+    pub logins_succeeded: AtomicU64,
+    pub logins_failed: AtomicU64,
+    pub lockouts: AtomicU64,
+    pub commands: AtomicU64,
+    pub open_sessions: AtomicU64,
+}
+
+/// What every device of one simulator shares.
+#[derive(Debug)]
+pub(crate) struct Settings {
+    pub bind_address: IpAddr,
+    pub lockout: LockoutPolicy,
+    pub latency: RwLock<LatencyProfile>,
+    pub counters: Counters,
+    pub verification: VerificationCache,
+    pub auth_rejection_delay: Duration,
+    /// Set to `true` once at shutdown; open connections watch it.
+    pub shutdown: watch::Sender<bool>,
+}
+
+/// One revision of the applied configuration.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Revision {
+    pub id: u64,
+    /// Who applied it: the SSH user, or `operator` for changes made through the control
+    /// interface (faults, out-of-band edits), `system` for the configuration at creation.
+    pub user: String,
+    /// `CLI` (over SSH), `API` (control interface) or `startup`.
+    pub method: String,
+    pub reason: String,
+    /// UTC, `YYYY-MM-DD HH:MM:SS`.
+    pub date: String,
+}
+
+#[derive(Debug, Default)]
+pub(crate) struct UserLoginRecord {
+    pub consecutive_failures: u32,
+    pub locked_until: Option<Instant>,
+}
+
+#[derive(Debug, Default)]
+pub(crate) struct LoginRecord {
+    /// Only users that ever failed a login have an entry.
+    pub users: HashMap<String, UserLoginRecord>,
+    pub succeeded: u64,
+    pub failed: u64,
+    pub lockouts: u64,
+}
+
+#[derive(Debug)]
+pub(crate) struct StoredFile {
+    pub path: String,
+    pub content: Vec<u8>,
+}
+
+/// Where a drift fault changed the applied configuration, to undo it.
+#[derive(Debug)]
+pub(crate) struct DriftRecord {
+    pub path: Vec<String>,
+    pub drifted_value: String,
+}
+
+#[derive(Debug)]
+pub(crate) struct DeviceState {
+    pub applied: Arc<NvueConfig>,
+    /// The configuration the device was created with (for drift and the exported intended
+    /// configuration); shares memory with `applied` until the first change.
+    pub created: Arc<NvueConfig>,
+    pub candidate: Option<Box<NvueConfig>>,
+    /// Oldest first; the last one is the applied revision.
+    pub revisions: Vec<Revision>,
+    pub files: Vec<StoredFile>,
+    pub faults: ActiveFaults,
+    pub latency: Option<LatencyProfile>,
+    pub logins: LoginRecord,
+    pub drift: Option<DriftRecord>,
+}
+
+impl DeviceState {
+    pub fn applied_revision(&self) -> u64 {
+        self.revisions.last().map_or(0, |revision| revision.id)
+    }
+
+    /// Replaces the applied configuration and records a new revision; returns its id.
+    pub fn commit(&mut self, config: NvueConfig, user: &str, method: &str, reason: &str) -> u64 {
+        let id = self.applied_revision() + 1;
+        self.applied = Arc::new(config);
+        self.revisions.push(Revision {
+            id,
+            user: user.to_string(),
+            method: method.to_string(),
+            reason: reason.to_string(),
+            date: now_text(),
+        });
+        if self.revisions.len() > MAX_REVISIONS {
+            let excess = self.revisions.len() - MAX_REVISIONS;
+            self.revisions.drain(..excess);
+        }
+        id
+    }
+
+    /// The pending candidate, created from the applied configuration on first use.
+    pub fn candidate_mut(&mut self) -> &mut NvueConfig {
+        let applied = &self.applied;
+        self.candidate
+            .get_or_insert_with(|| Box::new((**applied).clone()))
+    }
+
+    pub fn has_pending_changes(&self) -> bool {
+        self.candidate
+            .as_ref()
+            .is_some_and(|candidate| !candidate.root.same_as(&self.applied.root))
+    }
+
+    pub fn file(&self, path: &str) -> Option<&StoredFile> {
+        self.files.iter().find(|file| file.path == path)
+    }
+
+    /// Stores a file, forgetting the oldest one when there are already [`MAX_FILES`].
+    pub fn write_file(&mut self, path: &str, content: Vec<u8>) {
+        self.files.retain(|file| file.path != path);
+        if self.files.len() >= MAX_FILES {
+            self.files.remove(0);
+        }
+        self.files.push(StoredFile {
+            path: path.to_string(),
+            content,
+        });
+    }
+
+    pub fn remove_file(&mut self, path: &str) -> bool {
+        let before = self.files.len();
+        self.files.retain(|file| file.path != path);
+        self.files.len() != before
+    }
+}
+
+/// The current UTC time as NVUE prints it.
+pub(crate) fn now_text() -> String {
+    let format = time::macros::format_description!("[year]-[month]-[day] [hour]:[minute]:[second]");
+    time::OffsetDateTime::now_utc()
+        .format(&format)
+        .unwrap_or_default()
+}
+
+/// How a password login attempt ended.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum LoginOutcome {
+    Accepted,
+    /// Wrong password, or a user without a password hash.
+    WrongPassword,
+    UnknownUser,
+    /// The account is locked; the password was not even checked.
+    Locked,
+}
+
+/// A user of the applied configuration, without its password hash.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct UserInfo {
+    pub username: String,
+    pub role: Option<String>,
+    pub full_name: Option<String>,
+    pub has_password: bool,
+}
+
+/// Failed-login state of one user.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct UserLoginStatus {
+    pub username: String,
+    pub consecutive_failures: u32,
+    pub locked: bool,
+    /// Milliseconds until the lock ends, when locked.
+    pub locked_remaining_ms: Option<u64>,
+}
+
+/// Login counters of one device.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct LoginStatistics {
+    pub succeeded_logins: u64,
+    pub failed_logins: u64,
+    /// How many times an account was locked, ever.
+    pub lockouts_triggered: u64,
+    /// Users with failures or a lock, sorted by name.
+    pub users: Vec<UserLoginStatus>,
+    pub locked_users: Vec<String>,
+}
+
+/// A short description of a device, as lists show it.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct DeviceSummary {
+    pub id: String,
+    pub fabric_id: String,
+    pub platform: Platform,
+    pub role: Role,
+    /// `host:port` to connect to.
+    pub address: String,
+    pub port: u16,
+    /// OpenSSH form, `ssh-ed25519 AAAA...`.
+    pub host_key: String,
+    pub administrative_state: AdministrativeState,
+    pub applied_revision: u64,
+    pub pending_changes: bool,
+    pub faults: Vec<Fault>,
+    pub open_sessions: u32,
+}
+
+/// Everything about a device, as the control interface reports it.
+#[derive(Clone, Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct DeviceReport {
+    #[serde(flatten)]
+    pub summary: DeviceSummary,
+    pub hostname: Option<String>,
+    pub users: Vec<UserInfo>,
+    pub logins: LoginStatistics,
+    pub revisions: Vec<Revision>,
+    /// NVUE startup YAML of the applied configuration (hashes masked unless asked otherwise).
+    pub applied_config: String,
+    pub candidate_config: Option<String>,
+    pub drifted_from_created: bool,
+    pub latency: LatencyProfile,
+    pub latency_override: Option<LatencyProfile>,
+    pub files: Vec<FileInfo>,
+}
+
+/// A file in a device's file store.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct FileInfo {
+    pub path: String,
+    pub bytes: usize,
+}
+
+/// One simulated switch.
+#[derive(Debug)]
+pub struct Device {
+    pub(crate) id: String,
+    pub(crate) fabric_id: String,
+    pub(crate) platform: Platform,
+    pub(crate) role: Role,
+    pub(crate) port: u16,
+    pub(crate) host_key: PrivateKey,
+    pub(crate) settings: Arc<Settings>,
+    pub(crate) state: Mutex<DeviceState>,
+    /// The listening socket, while the device is reachable.
+    pub(crate) socket: Mutex<Option<tokio::net::TcpListener>>,
+    /// The accept loop, while the device listens.
+    pub(crate) listener: Mutex<Option<JoinHandle<()>>>,
+    pub(crate) open_sessions: AtomicU32,
+}
+
+impl Device {
+    #[allow(clippy::too_many_arguments)]
+    pub(crate) fn new(
+        id: String,
+        fabric_id: String,
+        platform: Platform,
+        role: Role,
+        port: u16,
+        host_key: PrivateKey,
+        settings: Arc<Settings>,
+        config: NvueConfig,
+    ) -> Device {
+        let config = Arc::new(config);
+        let state = DeviceState {
+            applied: Arc::clone(&config),
+            created: config,
+            candidate: None,
+            revisions: vec![Revision {
+                id: 1,
+                user: "system".into(),
+                method: "startup".into(),
+                reason: "Initial configuration".into(),
+                date: now_text(),
+            }],
+            files: Vec::new(),
+            faults: ActiveFaults::default(),
+            latency: None,
+            logins: LoginRecord::default(),
+            drift: None,
+        };
+        Device {
+            id,
+            fabric_id,
+            platform,
+            role,
+            port,
+            host_key,
+            settings,
+            state: Mutex::new(state),
+            socket: Mutex::new(None),
+            listener: Mutex::new(None),
+            open_sessions: AtomicU32::new(0),
+        }
+    }
+
+    pub(crate) fn lock(&self) -> MutexGuard<'_, DeviceState> {
+        self.state
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+    }
+
+    pub fn id(&self) -> &str {
+        &self.id
+    }
+
+    pub fn fabric_id(&self) -> &str {
+        &self.fabric_id
+    }
+
+    pub fn platform(&self) -> Platform {
+        self.platform
+    }
+
+    pub fn role(&self) -> Role {
+        self.role
+    }
+
+    pub fn port(&self) -> u16 {
+        self.port
+    }
+
+    /// Where the device listens for SSH.
+    pub fn address(&self) -> SocketAddr {
+        SocketAddr::new(self.settings.bind_address, self.port)
+    }
+
+    /// The SSH host key in OpenSSH public-key form (`ssh-ed25519 AAAA...`).
+    pub fn host_key(&self) -> String {
+        let text = self.host_key.public_key().to_openssh().unwrap_or_default();
+        text.split_whitespace()
+            .take(2)
+            .collect::<Vec<_>>()
+            .join(" ")
+    }
+
+    /// The host's public key.
+    pub fn public_key(&self) -> russh::keys::PublicKey {
+        self.host_key.public_key().clone()
+    }
+
+    /// The applied configuration, unmasked.
+    pub fn applied_config(&self) -> NvueConfig {
+        (*self.lock().applied).clone()
+    }
+
+    /// The configuration the device was created with, unmasked.
+    pub fn created_config(&self) -> NvueConfig {
+        (*self.lock().created).clone()
+    }
+
+    /// The pending candidate, if there is one.
+    pub fn candidate_config(&self) -> Option<NvueConfig> {
+        self.lock().candidate.as_deref().cloned()
+    }
+
+    pub fn applied_revision(&self) -> u64 {
+        self.lock().applied_revision()
+    }
+
+    /// Remembered revisions, oldest first.
+    pub fn revisions(&self) -> Vec<Revision> {
+        self.lock().revisions.clone()
+    }
+
+    /// The hostname in the applied configuration.
+    pub fn hostname(&self) -> Option<String> {
+        self.lock().applied.root.leaf_text(&["system", "hostname"])
+    }
+
+    /// Users of the applied configuration.
+    pub fn users(&self) -> Vec<UserInfo> {
+        users_of(&self.lock().applied.root, self.platform)
+    }
+
+    /// The password hash of a user in the applied configuration.
+    pub fn user_password_hash(&self, username: &str) -> Option<String> {
+        self.lock().applied.root.leaf_text(&[
+            "system",
+            "aaa",
+            "user",
+            username,
+            self.platform.password_key(),
+        ])
+    }
+
+    /// Changes a user's password hash in the applied configuration outside Rotor (a new
+    /// revision by `operator`), e.g. to make a fabric's password sets differ. Returns the
+    /// revision id.
+    pub fn set_user_password_hash(
+        &self,
+        username: &str,
+        hashed_password: &str,
+    ) -> Result<u64, String> {
+        if !crate::platform::looks_like_password_hash(hashed_password) {
+            return Err("not a crypt(3) password hash such as $6$...".into());
+        }
+        rotor_inventory::check_username(username)?;
+        let mut state = self.lock();
+        let mut config = (*state.applied).clone();
+        config.root.set_leaf(
+            &[
+                "system",
+                "aaa",
+                "user",
+                username,
+                self.platform.password_key(),
+            ],
+            Value::String(hashed_password.to_string()),
+        );
+        Ok(state.commit(
+            config,
+            "operator",
+            "API",
+            &format!("Password of {username} changed outside Rotor"),
+        ))
+    }
+
+    /// Whether an operation of this class would be delayed, and by how much.
+    pub fn delay_for(&self, class: OperationClass) -> Duration {
+        let (profile, slow) = {
+            let state = self.lock();
+            let profile = match state.latency {
+                Some(profile) => profile,
+                None => *self
+                    .settings
+                    .latency
+                    .read()
+                    .unwrap_or_else(|poisoned| poisoned.into_inner()),
+            };
+            (profile, state.faults.slow)
+        };
+        let base = profile.delay(class);
+        match slow {
+            Some((factor, extra_ms)) => {
+                base.mul_f64(factor.max(0.0)) + Duration::from_millis(extra_ms)
+            }
+            None => base,
+        }
+    }
+
+    /// The latency profile this device uses (its own, or the simulator's).
+    pub fn latency(&self) -> LatencyProfile {
+        let own = self.lock().latency;
+        own.unwrap_or_else(|| {
+            *self
+                .settings
+                .latency
+                .read()
+                .unwrap_or_else(|poisoned| poisoned.into_inner())
+        })
+    }
+
+    /// Gives the device its own latency profile, or `None` to follow the simulator's.
+    pub fn set_latency(&self, profile: Option<LatencyProfile>) {
+        self.lock().latency = profile;
+    }
+
+    /// Checks a password login against the applied configuration and the lock-out policy, and
+    /// records the outcome. The password is neither logged nor kept.
+    pub fn check_login(&self, username: &str, password: &str) -> LoginOutcome {
+        let policy = self.settings.lockout;
+        let now = Instant::now();
+        let hash = {
+            let mut state = self.lock();
+            if let Some(record) = state.logins.users.get_mut(username)
+                && let Some(until) = record.locked_until
+            {
+                if now < until {
+                    state.logins.failed += 1;
+                    self.settings
+                        .counters
+                        .logins_failed
+                        .fetch_add(1, Ordering::Relaxed);
+                    return LoginOutcome::Locked;
+                }
+                record.locked_until = None;
+                record.consecutive_failures = 0;
+            }
+            let user = state.applied.root.get(&["system", "aaa", "user", username]);
+            user.map(|user| {
+                user.leaf_text(&[self.platform.password_key()])
+                    .unwrap_or_default()
+            })
+        };
+        let outcome = match &hash {
+            None => LoginOutcome::UnknownUser,
+            Some(hash) if !hash.is_empty() && self.settings.verification.verify(password, hash) => {
+                LoginOutcome::Accepted
+            }
+            Some(_) => LoginOutcome::WrongPassword,
+        };
+        let mut state = self.lock();
+        match outcome {
+            LoginOutcome::Accepted => {
+                state.logins.succeeded += 1;
+                state.logins.users.remove(username);
+                self.settings
+                    .counters
+                    .logins_succeeded
+                    .fetch_add(1, Ordering::Relaxed);
+            }
+            LoginOutcome::UnknownUser => {
+                state.logins.failed += 1;
+                self.settings
+                    .counters
+                    .logins_failed
+                    .fetch_add(1, Ordering::Relaxed);
+            }
+            LoginOutcome::WrongPassword | LoginOutcome::Locked => {
+                state.logins.failed += 1;
+                self.settings
+                    .counters
+                    .logins_failed
+                    .fetch_add(1, Ordering::Relaxed);
+                let record = state.logins.users.entry(username.to_string()).or_default();
+                record.consecutive_failures += 1;
+                if record.consecutive_failures >= policy.threshold.max(1)
+                    && record.locked_until.is_none()
+                {
+                    record.locked_until = Some(now + policy.period);
+                    state.logins.lockouts += 1;
+                    self.settings
+                        .counters
+                        .lockouts
+                        .fetch_add(1, Ordering::Relaxed);
+                }
+            }
+        }
+        outcome
+    }
+
+    /// Failed-login counts, locked users and lock-outs ever triggered.
+    pub fn login_statistics(&self) -> LoginStatistics {
+        let now = Instant::now();
+        let state = self.lock();
+        let mut users: Vec<UserLoginStatus> = state
+            .logins
+            .users
+            .iter()
+            .map(|(username, record)| {
+                let remaining = record
+                    .locked_until
+                    .filter(|until| *until > now)
+                    .map(|until| until - now);
+                let expired = record.locked_until.is_some() && remaining.is_none();
+                UserLoginStatus {
+                    username: username.clone(),
+                    consecutive_failures: if expired {
+                        0
+                    } else {
+                        record.consecutive_failures
+                    },
+                    locked: remaining.is_some(),
+                    locked_remaining_ms: remaining.map(|r| r.as_millis() as u64),
+                }
+            })
+            .filter(|status| status.consecutive_failures > 0 || status.locked)
+            .collect();
+        users.sort_by(|a, b| a.username.cmp(&b.username));
+        let locked_users = users
+            .iter()
+            .filter(|status| status.locked)
+            .map(|status| status.username.clone())
+            .collect();
+        LoginStatistics {
+            succeeded_logins: state.logins.succeeded,
+            failed_logins: state.logins.failed,
+            lockouts_triggered: state.logins.lockouts,
+            users,
+            locked_users,
+        }
+    }
+
+    /// Unlocks every account and forgets failure counts (`faillock --reset`); totals stay.
+    pub fn reset_lockouts(&self) {
+        self.lock().logins.users.clear();
+    }
+
+    /// Faults active now.
+    pub fn faults(&self) -> Vec<Fault> {
+        self.lock().faults.list()
+    }
+
+    pub fn administrative_state(&self) -> AdministrativeState {
+        self.lock().faults.administrative_state
+    }
+
+    /// Sets a fault. `unreachable` closes the listener (call from within a Tokio runtime).
+    pub fn set_fault(self: &Arc<Self>, fault: Fault) -> Result<(), String> {
+        match fault {
+            Fault::Unreachable => {
+                self.lock().faults.unreachable = true;
+                crate::ssh::stop_listening(self);
+            }
+            Fault::Slow { factor, extra_ms } => {
+                if !factor.is_finite() || factor < 0.0 {
+                    return Err(format!("slow factor {factor} must be 0 or more"));
+                }
+                self.lock().faults.slow = Some((factor, extra_ms));
+            }
+            Fault::Drifted => self.apply_drift(),
+            Fault::ApplyFails => self.lock().faults.apply_fails = true,
+            Fault::RejectsYaml => self.lock().faults.rejects_yaml = true,
+            Fault::DropAfterApply => self.lock().faults.drop_after_apply = true,
+            Fault::PasswordNotApplied => self.lock().faults.password_not_applied = true,
+            Fault::ChangeBetweenDiffAndApply => {
+                self.lock().faults.change_between_diff_and_apply = true;
+            }
+            Fault::AdministrativeState { state } => {
+                self.lock().faults.administrative_state = state;
+            }
+        }
+        Ok(())
+    }
+
+    /// Clears a fault. Clearing `unreachable` listens again on the same port (call from within
+    /// a Tokio runtime); clearing `drifted` reverts the drift.
+    pub fn clear_fault(self: &Arc<Self>, kind: FaultKind) -> Result<(), String> {
+        match kind {
+            FaultKind::Unreachable => {
+                let was = std::mem::replace(&mut self.lock().faults.unreachable, false);
+                if was || !self.is_listening() {
+                    crate::ssh::start_listening(self).map_err(|error| {
+                        self.lock().faults.unreachable = true;
+                        format!("cannot listen on port {} again: {error}", self.port)
+                    })?;
+                }
+            }
+            FaultKind::Slow => self.lock().faults.slow = None,
+            FaultKind::Drifted => self.revert_drift(),
+            FaultKind::ApplyFails => self.lock().faults.apply_fails = false,
+            FaultKind::RejectsYaml => self.lock().faults.rejects_yaml = false,
+            FaultKind::DropAfterApply => self.lock().faults.drop_after_apply = false,
+            FaultKind::PasswordNotApplied => self.lock().faults.password_not_applied = false,
+            FaultKind::ChangeBetweenDiffAndApply => {
+                self.lock().faults.change_between_diff_and_apply = false;
+            }
+            FaultKind::AdministrativeState => {
+                self.lock().faults.administrative_state = AdministrativeState::Enabled;
+            }
+        }
+        Ok(())
+    }
+
+    /// Whether the device accepts connections.
+    pub fn is_listening(&self) -> bool {
+        self.socket
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+            .is_some()
+    }
+
+    fn drift_path(&self, config: &NvueConfig) -> Vec<String> {
+        let interfaces = config.root.get(&["interface"]).and_then(Node::children);
+        let chosen = interfaces.and_then(|interfaces| {
+            interfaces
+                .iter()
+                .find(|(_, node)| {
+                    matches!(
+                        node.leaf_text(&["type"]).as_deref(),
+                        Some("swp") | Some("nvl") | Some("ib")
+                    )
+                })
+                .or_else(|| interfaces.iter().next())
+                .map(|(name, _)| name.clone())
+        });
+        match chosen {
+            Some(name) => vec!["interface".into(), name, "description".into()],
+            None => vec!["system".into(), "message".into(), "pre-login".into()],
+        }
+    }
+
+    fn apply_drift(&self) {
+        let mut state = self.lock();
+        if state.faults.drifted {
+            return;
+        }
+        state.faults.drifted = true;
+        let mut config = (*state.applied).clone();
+        let path = self.drift_path(&config);
+        let value = "drifted: changed outside Rotor".to_string();
+        config.root.set_leaf(&path, Value::String(value.clone()));
+        state.commit(config, "operator", "API", "Drift: changed outside Rotor");
+        state.drift = Some(DriftRecord {
+            path,
+            drifted_value: value,
+        });
+    }
+
+    fn revert_drift(&self) {
+        let mut state = self.lock();
+        state.faults.drifted = false;
+        let Some(drift) = state.drift.take() else {
+            return;
+        };
+        if state.applied.root.leaf_text(&drift.path).as_deref() != Some(&drift.drifted_value) {
+            // Someone already changed it again (for example Rotor applied its intended config).
+            return;
+        }
+        let mut config = (*state.applied).clone();
+        match state.created.root.get(&drift.path) {
+            Some(original) => {
+                let (last, parents) = drift.path.split_last().expect("drift path is not empty");
+                config
+                    .root
+                    .ensure_branch(parents)
+                    .insert(last.clone(), original.clone());
+            }
+            None => {
+                config.root.remove(&drift.path);
+            }
+        }
+        state.commit(config, "operator", "API", "Drift reverted");
+    }
+
+    /// Makes the non-password change of `change_between_diff_and_apply`: a new post-login
+    /// message committed by `operator`.
+    pub(crate) fn commit_concurrent_change(state: &mut DeviceState) {
+        let mut config = (*state.applied).clone();
+        let next = state.applied_revision() + 1;
+        config.root.set_leaf(
+            &["system", "message", "post-login"],
+            Value::String(format!("Changed by another operator (revision {next})")),
+        );
+        state.commit(config, "operator", "CLI", "Config update by operator");
+    }
+
+    /// Paths of the files in the device's file store.
+    pub fn files(&self) -> Vec<FileInfo> {
+        self.lock()
+            .files
+            .iter()
+            .map(|file| FileInfo {
+                path: file.path.clone(),
+                bytes: file.content.len(),
+            })
+            .collect()
+    }
+
+    /// The content of a stored file.
+    pub fn file(&self, path: &str) -> Option<Vec<u8>> {
+        self.lock().file(path).map(|file| file.content.clone())
+    }
+
+    pub fn open_sessions(&self) -> u32 {
+        self.open_sessions.load(Ordering::Relaxed)
+    }
+
+    pub fn summary(&self) -> DeviceSummary {
+        let state = self.lock();
+        DeviceSummary {
+            id: self.id.clone(),
+            fabric_id: self.fabric_id.clone(),
+            platform: self.platform,
+            role: self.role,
+            address: self.address().to_string(),
+            port: self.port,
+            host_key: self.host_key(),
+            administrative_state: state.faults.administrative_state,
+            applied_revision: state.applied_revision(),
+            pending_changes: state.has_pending_changes(),
+            faults: state.faults.list(),
+            open_sessions: self.open_sessions(),
+        }
+    }
+
+    /// A full report; password hashes are masked unless `unmasked`.
+    pub fn report(&self, unmasked: bool) -> DeviceReport {
+        let summary = self.summary();
+        let logins = self.login_statistics();
+        let latency = self.latency();
+        let files = self.files();
+        let state = self.lock();
+        DeviceReport {
+            summary,
+            hostname: state.applied.root.leaf_text(&["system", "hostname"]),
+            users: users_of(&state.applied.root, self.platform),
+            logins,
+            revisions: state.revisions.clone(),
+            applied_config: state.applied.to_startup_yaml(!unmasked),
+            candidate_config: state
+                .candidate
+                .as_ref()
+                .map(|candidate| candidate.to_startup_yaml(!unmasked)),
+            drifted_from_created: !state.applied.root.same_as(&state.created.root),
+            latency,
+            latency_override: state.latency,
+            files,
+        }
+    }
+}
+
+/// The users of a configuration tree.
+pub(crate) fn users_of(root: &Node, platform: Platform) -> Vec<UserInfo> {
+    let Some(users) = root
+        .get(&["system", "aaa", "user"])
+        .and_then(Node::children)
+    else {
+        return Vec::new();
+    };
+    users
+        .iter()
+        .map(|(username, node)| UserInfo {
+            username: username.clone(),
+            role: node.leaf_text(&["role"]),
+            full_name: node.leaf_text(&["full-name"]),
+            has_password: node
+                .get(&[platform.password_key()])
+                .is_some_and(|value| matches!(value, Node::Leaf(v) if !scalar_text(v).is_empty())),
+        })
+        .collect()
+}
+
+/// A device that is not listening anywhere, for unit tests of the command layer.
+#[cfg(test)]
+pub(crate) fn test_device(platform: Platform) -> Device {
+    use crate::fabric::{FabricSpec, initial_config, plan_devices};
+    let hash = pwhash::sha512_crypt::hash_with("$6$rounds=5000$unittest", "secret").unwrap();
+    let spec = FabricSpec::new("unit", 1)
+        .with_platform_mix(
+            u32::from(platform == Platform::Cumulus),
+            u32::from(platform == Platform::Nvos),
+        )
+        .with_user(platform, platform.login_user(), hash.clone())
+        .with_user(platform, "auditor", hash);
+    let mut spec = spec;
+    if let Some(users) = spec.initial_users.get_mut(&platform)
+        && let Some(auditor) = users.get_mut("auditor")
+    {
+        auditor.role = Some(
+            match platform {
+                Platform::Cumulus => "nvue-monitor",
+                Platform::Nvos => "system-monitor",
+            }
+            .to_string(),
+        );
+    }
+    let plan = plan_devices(&spec).unwrap().remove(0);
+    let config = initial_config(&plan, &spec.initial_users);
+    let (shutdown, _) = watch::channel(false);
+    let settings = Arc::new(Settings {
+        bind_address: IpAddr::V4(std::net::Ipv4Addr::LOCALHOST),
+        lockout: LockoutPolicy::default(),
+        latency: RwLock::new(LatencyProfile::none()),
+        counters: Counters::default(),
+        verification: VerificationCache::new(16),
+        auth_rejection_delay: Duration::ZERO,
+        shutdown,
+    });
+    Device::new(
+        plan.id,
+        "unit".into(),
+        platform,
+        plan.role,
+        0,
+        crate::ssh::derive_host_key("unit", "device"),
+        settings,
+        config,
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[tokio::test(start_paused = true)]
+    async fn five_failures_lock_for_fifteen_minutes_and_success_resets() {
+        let device = test_device(Platform::Cumulus);
+        for _ in 0..4 {
+            assert_eq!(
+                device.check_login("cumulus", "wrong"),
+                LoginOutcome::WrongPassword
+            );
+        }
+        assert_eq!(device.login_statistics().users[0].consecutive_failures, 4);
+        assert_eq!(
+            device.check_login("cumulus", "secret"),
+            LoginOutcome::Accepted
+        );
+        assert!(device.login_statistics().users.is_empty(), "success resets");
+        for _ in 0..5 {
+            device.check_login("cumulus", "wrong");
+        }
+        let statistics = device.login_statistics();
+        assert_eq!(statistics.locked_users, vec!["cumulus".to_string()]);
+        assert_eq!(statistics.lockouts_triggered, 1);
+        assert_eq!(
+            device.check_login("cumulus", "secret"),
+            LoginOutcome::Locked
+        );
+        tokio::time::advance(Duration::from_secs(14 * 60 + 59)).await;
+        assert_eq!(
+            device.check_login("cumulus", "secret"),
+            LoginOutcome::Locked
+        );
+        tokio::time::advance(Duration::from_secs(2)).await;
+        assert!(device.login_statistics().locked_users.is_empty());
+        assert_eq!(
+            device.check_login("cumulus", "secret"),
+            LoginOutcome::Accepted
+        );
+        let statistics = device.login_statistics();
+        assert_eq!(statistics.lockouts_triggered, 1);
+        assert_eq!(statistics.failed_logins, 11);
+        assert_eq!(statistics.succeeded_logins, 2);
+        assert_eq!(device.check_login("nobody", "x"), LoginOutcome::UnknownUser);
+        assert!(device.login_statistics().users.is_empty());
+    }
+}

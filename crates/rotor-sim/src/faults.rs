@@ -1,0 +1,267 @@
+//! Injectable device faults: their names, their settings, which ones clear themselves after
+//! firing once, and the set of faults active on one device.
+
+use std::fmt;
+
+use rotor_inventory::AdministrativeState;
+use serde::{Deserialize, Serialize};
+
+/// A fault to set on a device.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum Fault {
+    /// The device stops listening: connections are refused. Sessions already open stay open.
+    Unreachable,
+    /// Every delay (login and commands) is multiplied by `factor`, then `extra_ms` is added.
+    Slow {
+        #[serde(default = "one")]
+        factor: f64,
+        #[serde(default, rename = "extraMs", alias = "extra_ms")]
+        extra_ms: u64,
+    },
+    /// The applied configuration gets a non-password change (an interface description) that is
+    /// not in the configuration the device was created with; clearing reverts it.
+    Drifted,
+    /// `nv config apply` fails with `Error: Config apply failed: ...`; nothing changes.
+    ApplyFails,
+    /// `nv config replace|patch` fails with a YAML syntax error naming line and column.
+    RejectsYaml,
+    /// One-shot: the next apply takes effect, then the connection is dropped without output or
+    /// exit status.
+    DropAfterApply,
+    /// One-shot: the next apply reports success but users keep their old password hashes.
+    PasswordNotApplied,
+    /// One-shot: right after the next `nv config diff`, the applied configuration changes
+    /// (a non-password edit, new revision) as if another operator committed.
+    ChangeBetweenDiffAndApply,
+    /// Only changes the administrative state written to the exported inventory.
+    AdministrativeState { state: AdministrativeState },
+}
+
+fn one() -> f64 {
+    1.0
+}
+
+impl Fault {
+    pub fn kind(&self) -> FaultKind {
+        match self {
+            Fault::Unreachable => FaultKind::Unreachable,
+            Fault::Slow { .. } => FaultKind::Slow,
+            Fault::Drifted => FaultKind::Drifted,
+            Fault::ApplyFails => FaultKind::ApplyFails,
+            Fault::RejectsYaml => FaultKind::RejectsYaml,
+            Fault::DropAfterApply => FaultKind::DropAfterApply,
+            Fault::PasswordNotApplied => FaultKind::PasswordNotApplied,
+            Fault::ChangeBetweenDiffAndApply => FaultKind::ChangeBetweenDiffAndApply,
+            Fault::AdministrativeState { .. } => FaultKind::AdministrativeState,
+        }
+    }
+
+    /// Parses a fault from its name, as the command line gives it: `unreachable`, `slow`,
+    /// `slow:3` (factor), `slow:+500` (extra milliseconds), `administrative_state:RMA`, ...
+    pub fn parse(text: &str) -> Result<Fault, String> {
+        let (name, argument) = match text.split_once(':') {
+            Some((name, argument)) => (name, Some(argument)),
+            None => (text, None),
+        };
+        let kind = FaultKind::parse(name)?;
+        Ok(match kind {
+            FaultKind::Unreachable => Fault::Unreachable,
+            FaultKind::Drifted => Fault::Drifted,
+            FaultKind::ApplyFails => Fault::ApplyFails,
+            FaultKind::RejectsYaml => Fault::RejectsYaml,
+            FaultKind::DropAfterApply => Fault::DropAfterApply,
+            FaultKind::PasswordNotApplied => Fault::PasswordNotApplied,
+            FaultKind::ChangeBetweenDiffAndApply => Fault::ChangeBetweenDiffAndApply,
+            FaultKind::Slow => match argument {
+                None => Fault::Slow {
+                    factor: 3.0,
+                    extra_ms: 0,
+                },
+                Some(extra) if extra.starts_with('+') => Fault::Slow {
+                    factor: 1.0,
+                    extra_ms: extra[1..]
+                        .parse()
+                        .map_err(|_| format!("{text:?}: expected slow:+MILLISECONDS"))?,
+                },
+                Some(factor) => Fault::Slow {
+                    factor: factor
+                        .parse()
+                        .map_err(|_| format!("{text:?}: expected slow:FACTOR"))?,
+                    extra_ms: 0,
+                },
+            },
+            FaultKind::AdministrativeState => {
+                let state = match argument.unwrap_or("") {
+                    "Enabled" => AdministrativeState::Enabled,
+                    "Disabled" => AdministrativeState::Disabled,
+                    "UnderMaintenance" => AdministrativeState::UnderMaintenance,
+                    "RMA" => AdministrativeState::RMA,
+                    other => {
+                        return Err(format!(
+                            "{other:?} is not an administrative state (Enabled, Disabled, UnderMaintenance, RMA)"
+                        ));
+                    }
+                };
+                Fault::AdministrativeState { state }
+            }
+        })
+    }
+}
+
+/// The name of a fault, used to clear it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum FaultKind {
+    Unreachable,
+    Slow,
+    Drifted,
+    ApplyFails,
+    RejectsYaml,
+    DropAfterApply,
+    PasswordNotApplied,
+    ChangeBetweenDiffAndApply,
+    AdministrativeState,
+}
+
+/// Every fault kind, in documentation order.
+pub const ALL_FAULT_KINDS: [FaultKind; 9] = [
+    FaultKind::Unreachable,
+    FaultKind::Slow,
+    FaultKind::Drifted,
+    FaultKind::ApplyFails,
+    FaultKind::RejectsYaml,
+    FaultKind::DropAfterApply,
+    FaultKind::PasswordNotApplied,
+    FaultKind::ChangeBetweenDiffAndApply,
+    FaultKind::AdministrativeState,
+];
+
+impl FaultKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            FaultKind::Unreachable => "unreachable",
+            FaultKind::Slow => "slow",
+            FaultKind::Drifted => "drifted",
+            FaultKind::ApplyFails => "apply_fails",
+            FaultKind::RejectsYaml => "rejects_yaml",
+            FaultKind::DropAfterApply => "drop_after_apply",
+            FaultKind::PasswordNotApplied => "password_not_applied",
+            FaultKind::ChangeBetweenDiffAndApply => "change_between_diff_and_apply",
+            FaultKind::AdministrativeState => "administrative_state",
+        }
+    }
+
+    pub fn parse(name: &str) -> Result<FaultKind, String> {
+        ALL_FAULT_KINDS
+            .into_iter()
+            .find(|kind| kind.as_str() == name)
+            .ok_or_else(|| {
+                format!(
+                    "unknown fault {name:?}; known faults: {}",
+                    ALL_FAULT_KINDS.map(FaultKind::as_str).join(", ")
+                )
+            })
+    }
+
+    /// Whether the fault clears itself after it fires once.
+    pub fn is_one_shot(self) -> bool {
+        matches!(
+            self,
+            FaultKind::DropAfterApply
+                | FaultKind::PasswordNotApplied
+                | FaultKind::ChangeBetweenDiffAndApply
+        )
+    }
+}
+
+impl fmt::Display for FaultKind {
+    fn fmt(&self, formatter: &mut fmt::Formatter<'_>) -> fmt::Result {
+        formatter.write_str(self.as_str())
+    }
+}
+
+/// The faults active on one device.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct ActiveFaults {
+    pub unreachable: bool,
+    pub slow: Option<(f64, u64)>,
+    pub drifted: bool,
+    pub apply_fails: bool,
+    pub rejects_yaml: bool,
+    pub drop_after_apply: bool,
+    pub password_not_applied: bool,
+    pub change_between_diff_and_apply: bool,
+    pub administrative_state: AdministrativeState,
+}
+
+impl ActiveFaults {
+    /// The active faults as a list (administrative state only when it is not `Enabled`).
+    pub fn list(&self) -> Vec<Fault> {
+        let mut faults = Vec::new();
+        if self.unreachable {
+            faults.push(Fault::Unreachable);
+        }
+        if let Some((factor, extra_ms)) = self.slow {
+            faults.push(Fault::Slow { factor, extra_ms });
+        }
+        let flags = [
+            (self.drifted, Fault::Drifted),
+            (self.apply_fails, Fault::ApplyFails),
+            (self.rejects_yaml, Fault::RejectsYaml),
+            (self.drop_after_apply, Fault::DropAfterApply),
+            (self.password_not_applied, Fault::PasswordNotApplied),
+            (
+                self.change_between_diff_and_apply,
+                Fault::ChangeBetweenDiffAndApply,
+            ),
+        ];
+        faults.extend(
+            flags
+                .into_iter()
+                .filter(|(active, _)| *active)
+                .map(|(_, fault)| fault),
+        );
+        if self.administrative_state != AdministrativeState::Enabled {
+            faults.push(Fault::AdministrativeState {
+                state: self.administrative_state,
+            });
+        }
+        faults
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn faults_round_trip_through_json_and_names() {
+        let slow: Fault = serde_json::from_str(r#"{"kind":"slow","factor":2.5}"#).unwrap();
+        assert_eq!(
+            slow,
+            Fault::Slow {
+                factor: 2.5,
+                extra_ms: 0
+            }
+        );
+        let state: Fault =
+            serde_json::from_str(r#"{"kind":"administrative_state","state":"RMA"}"#).unwrap();
+        assert_eq!(state.kind(), FaultKind::AdministrativeState);
+        assert_eq!(
+            Fault::parse("slow:+250").unwrap(),
+            Fault::Slow {
+                factor: 1.0,
+                extra_ms: 250
+            }
+        );
+        assert_eq!(
+            Fault::parse("change_between_diff_and_apply").unwrap(),
+            Fault::ChangeBetweenDiffAndApply
+        );
+        assert!(Fault::parse("gremlins").is_err());
+        for kind in ALL_FAULT_KINDS {
+            assert_eq!(FaultKind::parse(kind.as_str()).unwrap(), kind);
+        }
+    }
+}

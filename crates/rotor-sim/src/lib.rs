@@ -1,0 +1,52 @@
+//! A simulator of NVIDIA Cumulus Linux and NVOS switches that Rotor's pipeline, tests, demo and
+//! benchmarks talk to over real SSH, as they would talk to a fabric.
+//!
+//! Each simulated device listens on its own loopback port with its own deterministic ed25519
+//! host key, checks password logins against the `$6$` hash in its applied configuration (with
+//! NVUE's lock-out after repeated failures), and runs NVUE commands (`nv set|unset|show`,
+//! `nv config show|diff|replace|patch|apply|detach|revision|history`) plus the few shell
+//! commands a session needs (`cat > file`, `rm -f`, ...). Latency and faults can be set per
+//! device, at start and at run time. One process hosts ten thousand devices.
+//!
+//! Layout:
+//! - [`simulator`]: the [`Simulator`] handle (start, create fabrics, find devices, export,
+//!   counters, shutdown).
+//! - [`fabric`]: [`FabricSpec`], device naming and each device's initial configuration.
+//! - [`device`]: one device's state: applied and candidate configuration, revisions, logins
+//!   and lock-out, files, faults, latency.
+//! - [`config`]: the NVUE configuration tree (YAML, diff, masking, `nv set` lines).
+//! - [`nvue`]: the commands, with real output shapes and errors, testable without SSH.
+//! - [`shell`]: bash's quoting, lists and redirections, as far as a session needs them.
+//! - [`ssh`]: the russh server: listeners, authentication, exec and shell channels.
+//! - [`faults`], [`latency`], [`platform`], [`verification`]: what they are named for.
+//! - [`export`]: the fabric as a `rotor-inventory` inventory plus intended configurations.
+//! - [`control`]: the HTTP+JSON control interface.
+//! - [`client`]: a small russh client for tests and the benchmark; [`bench`]: the benchmark.
+//!
+//! Invariant: the simulator never receives, stores or logs a plaintext password except the one a
+//! client sends at login, which is only checked (and, on success, remembered as a SHA-256 digest
+//! together with the hash in a small bounded cache).
+
+pub mod bench;
+pub mod client;
+pub mod config;
+pub mod control;
+pub mod device;
+pub mod export;
+pub mod fabric;
+pub mod faults;
+pub mod latency;
+pub mod nvue;
+pub mod platform;
+pub mod shell;
+pub mod simulator;
+pub mod ssh;
+pub mod verification;
+
+pub use device::{Device, LockoutPolicy};
+pub use export::ExportOptions;
+pub use fabric::{FabricSpec, InitialUser, PlatformMix};
+pub use faults::{Fault, FaultKind};
+pub use latency::LatencyProfile;
+pub use platform::Platform;
+pub use simulator::{SimConfig, SimError, Simulator};

@@ -20,7 +20,7 @@ demo: build
 
 ## The whole test suite (real NATS, real OpenBao, the simulator over real SSH).
 test: bootstrap
-	$(CARGO) build --workspace --bins
+	$(CARGO) build --workspace --all-targets
 	@if $(CARGO) nextest --version >/dev/null 2>&1; then \
 		$(CARGO) nextest run --workspace --no-fail-fast; \
 	else \

@@ -117,6 +117,9 @@ pub struct Bus {
 impl Bus {
     /// Connects, failing fast with a message that names the server when it cannot be reached.
     pub async fn connect(settings: BusSettings) -> Result<Bus, BusError> {
+        // Two TLS backends are linked (ring for NATS, aws-lc for the secrets store's HTTP
+        // client); name the process default so a TLS connection to NATS can be built.
+        let _ = rustls::crypto::ring::default_provider().install_default();
         let addresses: Vec<ServerAddr> = settings
             .url
             .split(',')
@@ -174,8 +177,25 @@ impl Bus {
     }
 
     /// Creates (or updates to the current shape) every stream, consumer, bucket and object
-    /// store. Safe to call from every copy of every service at every start.
+    /// store. Safe to call from every copy of every service at every start. While a JetStream
+    /// cluster is still forming (no leader yet, peers not all known), it retries for up to a
+    /// minute.
     pub async fn ensure_topology(&self) -> Result<Topology, BusError> {
+        let deadline = tokio::time::Instant::now() + Duration::from_secs(60);
+        loop {
+            match self.try_ensure_topology().await {
+                Err(error)
+                    if is_cluster_forming(&error) && tokio::time::Instant::now() < deadline =>
+                {
+                    tracing::info!(%error, "JetStream is not ready yet; retrying");
+                    tokio::time::sleep(Duration::from_millis(250)).await;
+                }
+                result => return result,
+            }
+        }
+    }
+
+    async fn try_ensure_topology(&self) -> Result<Topology, BusError> {
         let settings = &self.settings;
         let js = &self.jetstream;
         js.create_or_update_stream(stream::Config {
@@ -311,7 +331,8 @@ impl Bus {
             description: Some("Folds stage events into statuses".into()),
             filter_subject: "rotor.events.>".to_string(),
             ack_policy: consumer::AckPolicy::Explicit,
-            ack_wait: Duration::from_secs(30),
+            // A crashed leader's unacknowledged events go to the next leader after this.
+            ack_wait: self.settings.job_ack_wait,
             max_deliver: -1,
             max_ack_pending: 100_000,
             num_replicas: self.settings.replicas,
@@ -425,6 +446,22 @@ impl Bus {
             .map_err(|e| BusError::jetstream("record rejected message", e))?;
         Ok(())
     }
+}
+
+/// Whether an error is JetStream still forming its cluster (worth a retry at start-up).
+fn is_cluster_forming(error: &BusError) -> bool {
+    let text = error.to_string().to_ascii_lowercase();
+    [
+        "no suitable peers",
+        "peer offline",
+        "not available",
+        "timed out",
+        "timeout",
+        "no responders",
+        "leader",
+    ]
+    .iter()
+    .any(|needle| text.contains(needle))
 }
 
 /// Handles on every bucket and the object store, opened by [`Bus::ensure_topology`].

@@ -8,6 +8,7 @@ fn main() -> std::process::ExitCode {
     let runtime = match tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
         .enable_all()
+        .thread_stack_size(8 << 20)
         .build()
     {
         Ok(runtime) => runtime,

@@ -114,7 +114,6 @@ pub fn redact_hashes(text: &str) -> String {
     out
 }
 
-
 /// Truncates device output for an error message, with hashes redacted.
 pub(crate) fn excerpt(text: &str) -> String {
     let text = redact_hashes(text.trim());

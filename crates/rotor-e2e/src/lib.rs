@@ -10,7 +10,7 @@ use std::time::Duration;
 
 use anyhow::{Context, bail};
 use rotor_bus::{Bus, BusSettings, Topology};
-use rotor_harness::{BaoServer, GuardedProcess, NatsServer, ScratchDir};
+use rotor_harness::{BaoServer, GuardedProcess, NatsCluster, NatsServer, ScratchDir};
 use rotor_proto::v1::rotation_service_client::RotationServiceClient;
 use rotor_proto::v1::*;
 use rotor_runtime::CancellationToken;
@@ -54,6 +54,37 @@ pub struct StackOptions {
     pub import: bool,
     /// Run the services as separate processes (the built binaries) instead of in this process.
     pub processes: bool,
+    /// A 3-node JetStream cluster with every stream and bucket replicated 3 times.
+    pub cluster: bool,
+    /// NATS requires this user and password (services get them as settings).
+    pub nats_user: Option<(String, String)>,
+    /// Services use a token limited by `deploy/openbao-policy.hcl` instead of the root token.
+    pub least_privilege_token: bool,
+}
+
+/// The NATS server or cluster of a stack.
+#[derive(Debug)]
+pub enum Broker {
+    Single(NatsServer),
+    Cluster(NatsCluster),
+}
+
+impl Broker {
+    /// The URL (every node's, for a cluster) clients use.
+    pub fn url(&self) -> String {
+        match self {
+            Broker::Single(server) => server.url(),
+            Broker::Cluster(cluster) => cluster.url(),
+        }
+    }
+
+    /// Stops one node (the only one of a single server).
+    pub fn stop_node(&mut self, index: usize) {
+        match self {
+            Broker::Single(server) => server.stop(),
+            Broker::Cluster(cluster) => cluster.servers[index].stop(),
+        }
+    }
 }
 
 impl Default for StackOptions {
@@ -67,6 +98,9 @@ impl Default for StackOptions {
             settings: Vec::new(),
             import: true,
             processes: false,
+            cluster: false,
+            nats_user: None,
+            least_privilege_token: false,
         }
     }
 }
@@ -78,7 +112,7 @@ pub fn login_secret_path(fabric_id: &str) -> String {
 
 /// A running stack.
 pub struct TestStack {
-    pub nats: NatsServer,
+    pub nats: Broker,
     pub bao: BaoServer,
     pub sim: Simulator,
     pub bus: Bus,
@@ -90,6 +124,8 @@ pub struct TestStack {
     pub grpc_address: std::net::SocketAddr,
     pub logs: CapturedLogs,
     pub options: StackOptions,
+    /// The token the services use.
+    pub service_token: String,
     services: Vec<(String, CancellationToken, tokio::task::JoinHandle<()>)>,
     processes: Vec<(String, GuardedProcess)>,
     _dir: ScratchDir,
@@ -106,7 +142,14 @@ impl std::fmt::Debug for TestStack {
 impl TestStack {
     pub async fn start(options: StackOptions) -> anyhow::Result<TestStack> {
         let logs = captured_logs();
-        let nats = NatsServer::start();
+        let nats = if options.cluster {
+            Broker::Cluster(NatsCluster::start(3))
+        } else {
+            Broker::Single(NatsServer::start_with(rotor_harness::NatsOptions {
+                user_password: options.nats_user.clone(),
+                ..Default::default()
+            }))
+        };
         let bao = BaoServer::start();
         let secrets =
             SecretsClient::connect(&SecretsSettings::new(bao.address(), bao.token())).await?;
@@ -139,6 +182,12 @@ impl TestStack {
 
         let bus = Bus::connect(BusSettings {
             url: nats.url(),
+            replicas: if options.cluster { 3 } else { 1 },
+            user: options.nats_user.as_ref().map(|(user, _)| user.clone()),
+            password: options
+                .nats_user
+                .as_ref()
+                .map(|(_, password)| password.clone()),
             ..Default::default()
         })
         .await?;
@@ -161,9 +210,15 @@ impl TestStack {
             grpc_address,
             logs,
             options: options.clone(),
+            service_token: String::new(),
             services: Vec::new(),
             processes: Vec::new(),
             _dir: ScratchDir::new("e2e"),
+        };
+        stack.service_token = if options.least_privilege_token {
+            least_privilege_token(&stack.bao)?
+        } else {
+            stack.bao.token().to_string()
         };
         if options.processes {
             drop(listener);
@@ -196,11 +251,19 @@ impl TestStack {
         let mut settings = Settings::from_pairs([
             ("ROTOR_NATS_URL", self.nats.url().as_str()),
             ("ROTOR_BAO_ADDR", self.bao.address().as_str()),
-            ("ROTOR_BAO_TOKEN", self.bao.token()),
+            ("ROTOR_BAO_TOKEN", self.service_token.as_str()),
             ("ROTOR_DEVICE_TIMEOUT_SECS", "10"),
             ("ROTOR_SHUTDOWN_GRACE_SECS", "5"),
             ("ROTOR_LEADER_LEASE_SECS", "3"),
+            ("ROTOR_DEVICE_LOCK_SECS", "5"),
         ]);
+        if self.options.cluster {
+            settings.set("ROTOR_NATS_REPLICAS", "3");
+        }
+        if let Some((user, password)) = &self.options.nats_user {
+            settings.set("ROTOR_NATS_USER", user.clone());
+            settings.set("ROTOR_NATS_PASSWORD", password.clone());
+        }
         settings.set("ROTOR_INSTANCE", format!("{service}-{copy}"));
         if service == "orchestrator" {
             settings.set("ROTOR_GRPC_LISTEN", self.grpc_address.to_string());
@@ -392,8 +455,19 @@ impl TestStack {
                     operation_id: operation_id.into(),
                     omit_devices: true,
                 })
-                .await?
-                .into_inner();
+                .await;
+            let status = match status {
+                Ok(status) => status.into_inner(),
+                // The API is restarting (a crash test): ask again.
+                Err(status)
+                    if status.code() == tonic::Code::Unavailable
+                        && tokio::time::Instant::now() < deadline =>
+                {
+                    tokio::time::sleep(Duration::from_millis(50)).await;
+                    continue;
+                }
+                Err(status) => return Err(status.into()),
+            };
             if matches!(
                 OperationState::try_from(status.status),
                 Ok(OperationState::Succeeded | OperationState::Failed)
@@ -511,6 +585,35 @@ impl TestStack {
         }
         self.sim.shutdown().await;
     }
+}
+
+/// A token limited by the policy Rotor ships in `deploy/openbao-policy.hcl`.
+fn least_privilege_token(bao: &BaoServer) -> anyhow::Result<String> {
+    let policy =
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../deploy/openbao-policy.hcl");
+    let policy = std::fs::read_to_string(&policy).context("reading deploy/openbao-policy.hcl")?;
+    let written = bao.cli(&["policy", "write", "rotor", "-"], Some(&policy));
+    anyhow::ensure!(
+        written.status.success(),
+        "policy write: {}",
+        String::from_utf8_lossy(&written.stderr)
+    );
+    let token = bao.cli(
+        &[
+            "token",
+            "create",
+            "-policy=rotor",
+            "-no-default-policy",
+            "-field=token",
+        ],
+        None,
+    );
+    anyhow::ensure!(
+        token.status.success(),
+        "token create: {}",
+        String::from_utf8_lossy(&token.stderr)
+    );
+    Ok(String::from_utf8(token.stdout)?.trim().to_string())
 }
 
 /// A built service binary next to the test binary (`target/<profile>/deps/..`).

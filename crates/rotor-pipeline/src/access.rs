@@ -1,8 +1,9 @@
 //! Logging in to devices without ever locking an account.
 //!
 //! - **Credential fallback**: Rotor logs in as the device's login user, trying first the secret
-//!   version that worked last time (remembered per device in the credentials bucket), then the
-//!   version the operation is pushing, then the newest, then older ones. So it keeps working
+//!   version that worked last time (remembered per device in the credentials bucket; the version
+//!   its status says it holds when Rotor never logged in), then the version the operation is
+//!   pushing, then the newest, then older ones. So it keeps working
 //!   while the account it logs in with is the one being rotated, and after an apply whose
 //!   outcome it never heard.
 //! - **Lock-out budget**: every password login that might fail first reserves one failed login
@@ -69,6 +70,8 @@ pub enum AccessError {
     Bus(#[from] BusError),
     #[error("{device}: {reason}")]
     NoCredential { device: String, reason: String },
+    #[error("{device} is busy with another Rotor job ({holder}); will try again")]
+    Busy { device: String, holder: String },
     #[error(
         "{device}: every stored version of {path} ({versions}) was refused for {user}; if the password was changed outside Rotor, write the device's current password to the secrets store and run a resync"
     )]
@@ -95,7 +98,7 @@ impl AccessError {
         match self {
             AccessError::Device(error) => error.is_retryable(),
             AccessError::Secrets(error) => error.is_transient(),
-            AccessError::Bus(_) => true,
+            AccessError::Bus(_) | AccessError::Busy { .. } => true,
             AccessError::NoCredential { .. }
             | AccessError::AllRefused { .. }
             | AccessError::BudgetSpent { .. } => false,
@@ -107,6 +110,7 @@ impl AccessError {
             AccessError::Device(error) => error.code(),
             AccessError::Secrets(_) => ErrorCode::SecretsUnavailable,
             AccessError::Bus(_) => ErrorCode::InternalError,
+            AccessError::Busy { .. } => ErrorCode::Timeout,
             AccessError::NoCredential { .. } | AccessError::AllRefused { .. } => {
                 ErrorCode::CouldNotConnect
             }
@@ -123,15 +127,123 @@ pub struct DeviceAccess {
     pub secrets: SecretsClient,
     pub ssh: SshOptions,
     pub budget: LoginBudget,
+    /// How long a device lock lasts without renewal (a crashed holder's lock frees after this).
+    pub device_lock: Duration,
+    /// Who takes device locks (this worker copy).
+    pub holder: String,
+}
+
+/// Exclusive use of one device by one job, across every worker and copy, held with a lease
+/// that a background task renews. Jobs of one device never overlap (a redelivered job waits),
+/// so their candidates never mix and their logins never add up beyond the budget.
+#[derive(Debug)]
+pub struct DeviceLock {
+    leases: async_nats::jetstream::kv::Store,
+    key: String,
+    lease_id: String,
+    renewal: Option<tokio::task::JoinHandle<()>>,
+}
+
+impl DeviceLock {
+    /// Gives the device back.
+    pub async fn release(mut self) {
+        if let Some(renewal) = self.renewal.take() {
+            renewal.abort();
+        }
+        let _ = rotor_bus::lease::release(&self.leases, &self.key, &self.lease_id).await;
+    }
+}
+
+impl Drop for DeviceLock {
+    fn drop(&mut self) {
+        if let Some(renewal) = self.renewal.take() {
+            renewal.abort();
+            let (leases, key, lease_id) =
+                (self.leases.clone(), self.key.clone(), self.lease_id.clone());
+            tokio::spawn(async move {
+                let _ = rotor_bus::lease::release(&leases, &key, &lease_id).await;
+            });
+        }
+    }
 }
 
 impl DeviceAccess {
+    /// Takes the device's lock, waiting while another job holds it (up to twice the lease).
+    pub async fn lock_device(&self, device: &DeviceRecord) -> Result<DeviceLock, AccessError> {
+        let key = format!("device.{}.{}", device.fabric_id, device.device.id);
+        let lease_ms = self.device_lock.as_millis() as i64;
+        let deadline = tokio::time::Instant::now() + self.device_lock * 2;
+        let mut pause = Duration::from_millis(20);
+        loop {
+            match rotor_bus::lease::acquire(
+                &self.topology.leases,
+                &key,
+                &self.holder,
+                "device job",
+                lease_ms,
+                now_unix_ms(),
+            )
+            .await?
+            {
+                rotor_bus::lease::Acquired::Yes(lease) => {
+                    let leases = self.topology.leases.clone();
+                    let (renew_key, lease_id) = (key.clone(), lease.lease_id.clone());
+                    let every = self.device_lock / 3;
+                    let renewal = tokio::spawn(async move {
+                        loop {
+                            tokio::time::sleep(every).await;
+                            if let Ok(None) = rotor_bus::lease::renew(
+                                &leases,
+                                &renew_key,
+                                &lease_id,
+                                lease_ms,
+                                now_unix_ms(),
+                            )
+                            .await
+                            {
+                                return;
+                            }
+                        }
+                    });
+                    return Ok(DeviceLock {
+                        leases: self.topology.leases.clone(),
+                        key,
+                        lease_id: lease.lease_id,
+                        renewal: Some(renewal),
+                    });
+                }
+                rotor_bus::lease::Acquired::HeldBy(holder) => {
+                    if tokio::time::Instant::now() >= deadline {
+                        return Err(AccessError::Busy {
+                            device: device.device.id.clone(),
+                            holder: holder.holder,
+                        });
+                    }
+                    tokio::time::sleep(pause).await;
+                    pause = (pause * 2).min(Duration::from_millis(500));
+                }
+            }
+        }
+    }
+
     /// A session as the device's login user, trying remembered, target, newest and older
     /// versions in that order within the lock-out budget.
     pub async fn connect(
         &self,
         device: &DeviceRecord,
         targets: &[SecretTarget],
+    ) -> Result<Session, AccessError> {
+        self.connect_preferring(device, targets, false).await
+    }
+
+    /// Like [`Self::connect`]; with `targets_first`, the versions being pushed are tried before
+    /// the remembered one (after an apply whose outcome is unknown, the device most likely holds
+    /// them already).
+    pub async fn connect_preferring(
+        &self,
+        device: &DeviceRecord,
+        targets: &[SecretTarget],
+        targets_first: bool,
     ) -> Result<Session, AccessError> {
         let user = device.device.login_user.clone();
         let path = device
@@ -148,8 +260,31 @@ impl DeviceAccess {
             .filter(|c| c.username == user && c.path == path);
 
         let mut candidates: Vec<u32> = Vec::new();
+        let target_version = targets
+            .iter()
+            .filter(|t| t.username == user)
+            .find_map(|t| t.reference.as_ref())
+            .map(|r| r.version);
+        if targets_first && let Some(version) = target_version {
+            candidates.push(version);
+        }
         if let Some(credential) = &remembered {
             candidates.push(credential.version);
+        }
+        // The version the device is known to hold (its status), before the one being pushed.
+        if remembered.is_none()
+            && let Some(status) =
+                kv::get_message::<rotor_proto::v1::DeviceStatus>(&self.topology.device_status, &key)
+                    .await?
+            && let Some(held) = status
+                .value
+                .secrets
+                .iter()
+                .filter(|s| s.username == user)
+                .find_map(|s| s.secret_archive_reference.as_ref())
+                .filter(|r| r.path == path && r.version > 0)
+        {
+            candidates.push(held.version);
         }
         if let Some(target) = targets
             .iter()

@@ -18,6 +18,8 @@ pub struct WorkerConfig {
     pub service: String,
     pub common: CommonSettings,
     pub budget: LoginBudget,
+    /// The lease of the per-device lock (`ROTOR_DEVICE_LOCK_SECS`).
+    pub device_lock: Duration,
 }
 
 impl WorkerConfig {
@@ -27,10 +29,12 @@ impl WorkerConfig {
             max_failures: settings.number("ROTOR_LOGIN_FAILURE_BUDGET", 2, 1..=4)? as u32,
             window: settings.seconds("ROTOR_LOGIN_WINDOW_SECS", Duration::from_secs(15 * 60))?,
         };
+        let device_lock = settings.seconds("ROTOR_DEVICE_LOCK_SECS", Duration::from_secs(30))?;
         Ok(WorkerConfig {
             service: service.to_string(),
             common,
             budget,
+            device_lock,
         })
     }
 
@@ -92,6 +96,8 @@ impl WorkerContext {
                 secrets: secrets.clone(),
                 ssh,
                 budget: config.budget.clone(),
+                device_lock: config.device_lock,
+                holder: config.common.instance.clone(),
             },
             renderer: Renderer::new(secrets),
             reporter: Reporter::new(bus.clone(), config.common.instance.clone()),

@@ -166,6 +166,13 @@ pub async fn load_plan(
         .map(|v| v.value))
 }
 
+/// The key of a stage mark: `<fabric>.<device>.<operation>.<stage>` in the stage-marks bucket.
+/// A mark records that a stage's side effect happened (or is under way), so a redelivered job
+/// does not repeat it.
+pub fn stage_mark_key(job: &rotor_proto::v1::DeviceJob, stage: &str) -> String {
+    rotor_bus::names::key(&[&job.fabric_id, &job.device_id, &job.operation_id, stage])
+}
+
 /// The fabric lock's key in the leases bucket.
 pub fn fabric_lock_key(fabric_id: &str) -> String {
     format!("fabric.{fabric_id}")

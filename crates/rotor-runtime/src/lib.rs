@@ -47,6 +47,8 @@ where
     };
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
+        // Unoptimised builds make large futures; 8 MiB keeps debug binaries as safe as release.
+        .thread_stack_size(8 << 20)
         .build()
         .expect("a tokio runtime starts");
     runtime.block_on(async move {

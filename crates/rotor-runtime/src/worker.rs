@@ -159,8 +159,8 @@ pub async fn run<H: JobHandler>(
                     max_deliver,
                     subject: message.subject.to_string(),
                 };
-                let work = handler.handle(job, delivery);
-                tokio::pin!(work);
+                // Boxed: a stage's future is large, and the worker thread's stack is not.
+                let mut work = Box::pin(handler.handle(job, delivery));
                 let mut ticker = tokio::time::interval(progress_every);
                 ticker.tick().await;
                 let outcome = loop {

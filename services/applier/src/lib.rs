@@ -13,7 +13,7 @@
 //! candidate again and reads the diff; an empty diff means the change took effect and only the
 //! proof is left, the approved diff means it did not and it is applied.
 
-use rotor_bus::{JobKind, kv, names};
+use rotor_bus::{JobKind, kv};
 use rotor_device::DeviceError;
 use rotor_device::nvue::{self, Nvue};
 use rotor_device::ssh::Session;
@@ -108,7 +108,7 @@ impl JobHandler for Applier {
             return JobOutcome::Done;
         };
         let attempt = delivery.attempt;
-        let result = self.apply(&job, &device_job, attempt).await;
+        let result = Box::pin(self.apply(&job, &device_job, attempt)).await;
         let publish = match result {
             Ok(()) => Ok(()),
             Err(Step::Retry(failure)) if !delivery.is_last_attempt() => {
@@ -141,7 +141,7 @@ impl JobHandler for Applier {
 
 impl Applier {
     fn mark_key(job: &DeviceJob) -> String {
-        names::key(&[&job.fabric_id, &job.device_id, &job.operation_id, "apply"])
+        rotor_pipeline::records::stage_mark_key(job, "apply")
     }
 
     async fn read_mark(&self, job: &DeviceJob) -> Result<Option<MarkRecord>, Step> {
@@ -222,15 +222,22 @@ impl Applier {
         }
         let uncertain = mark.is_some();
 
+        // Held until the session is closed; released on drop on every early return.
+        let lock = context
+            .access
+            .lock_device(&device)
+            .await
+            .map_err(from_access)?;
         let session = context
             .access
-            .connect(&device, &device_job.targets)
+            .connect_preferring(&device, &device_job.targets, uncertain)
             .await
             .map_err(from_access)?;
         let result = self
             .apply_on(&session, job, device_job, &device, uncertain)
             .await;
         session.close().await;
+        lock.release().await;
         let revision = result?;
         self.report_applied(job, device_job, attempt, revision)
             .await

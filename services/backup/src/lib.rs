@@ -63,7 +63,7 @@ impl JobHandler for Backup {
             return JobOutcome::RetryLater(backoff(attempt));
         }
         let outcome = job.outcome.clone().unwrap_or_default();
-        let (status, details) = match self.back_up(&job, &device_job).await {
+        let (status, details) = match Box::pin(self.back_up(&job, &device_job)).await {
             Ok(info) => (
                 Status::Succeeded,
                 EventDetails {
@@ -144,16 +144,20 @@ impl Backup {
                 false,
             )
         })?;
+        let access = |error: rotor_pipeline::AccessError| {
+            let retryable = error.is_retryable();
+            (error.failure(), retryable)
+        };
+        // Held until the session is closed; released on drop on every early return.
+        let lock = context.access.lock_device(&device).await.map_err(access)?;
         let session = context
             .access
             .connect(&device, &device_job.targets)
             .await
-            .map_err(|error| {
-                let retryable = error.is_retryable();
-                (error.failure(), retryable)
-            })?;
+            .map_err(access)?;
         let running = Nvue::new(&session).running_config().await;
         session.close().await;
+        lock.release().await;
         let running = running.map_err(|error| {
             let retryable = error.is_retryable();
             (

@@ -13,7 +13,7 @@
 use rotor_bus::{JobKind, kv, names};
 use rotor_device::diff::{self, DiffClass};
 use rotor_device::nvue::{self, Nvue};
-use rotor_pipeline::records::{DeviceRecord, load_device};
+use rotor_pipeline::records::{DeviceRecord, load_device, stage_mark_key};
 use rotor_pipeline::{StageFailure, StartError, WorkerConfig, WorkerContext};
 use rotor_proto::v1::{
     ApplyJob, BackupJob, DeviceJob, DeviceOutcome, DeviceStatus, DiffJob, ErrorCode,
@@ -56,7 +56,7 @@ impl JobHandler for Differ {
         };
         let reporter = &self.context.reporter;
         let attempt = delivery.attempt;
-        let result = self.diff(&device_job, attempt).await;
+        let result = Box::pin(self.diff(&device_job, attempt)).await;
         let publish = match result {
             Ok(()) => Ok(()),
             Err(Step::Retry(_, failure)) if !delivery.is_last_attempt() => {
@@ -156,18 +156,37 @@ impl Differ {
             .map_err(|e| internal(stage, e))?;
         validate(&device, job).map_err(|failure| Step::Failed(stage, failure))?;
 
+        let access_step = |error: rotor_pipeline::AccessError| {
+            let failure = error.failure();
+            if error.is_retryable() {
+                Step::Retry(stage, failure)
+            } else {
+                Step::Failed(stage, failure)
+            }
+        };
+        // Held until the session is closed; released on drop on every early return.
+        let lock = context
+            .access
+            .lock_device(&device)
+            .await
+            .map_err(access_step)?;
+        // A redelivered job whose diff already led somewhere (the next job published, or the
+        // applier already at work) must not diff again: after an apply the diff is empty, and
+        // reporting that would contradict what happened.
+        if self
+            .already_done(job)
+            .await
+            .map_err(|e| internal(stage, e))?
+        {
+            tracing::info!(device = %job.device_id, "the diff of this operation was already done");
+            lock.release().await;
+            return Ok(());
+        }
         let session = context
             .access
             .connect(&device, &job.targets)
             .await
-            .map_err(|error| {
-                let failure = error.failure();
-                if error.is_retryable() {
-                    Step::Retry(stage, failure)
-                } else {
-                    Step::Failed(stage, failure)
-                }
-            })?;
+            .map_err(access_step)?;
         let nvue = Nvue::new(&session);
         let device_step = |error: rotor_device::DeviceError| {
             let failure = StageFailure::new(error.code(), error.to_string());
@@ -185,6 +204,7 @@ impl Differ {
         };
         let _ = nvue.detach().await;
         session.close().await;
+        lock.release().await;
         let lines = lines.map_err(device_step)?;
 
         let users: Vec<String> = job.targets.iter().map(|t| t.username.clone()).collect();
@@ -281,7 +301,29 @@ impl Differ {
             .map_err(|e| internal(stage, e))?
             .await
             .map_err(|e| internal(stage, e))?;
+        kv::put_json(
+            &self.context.topology.stage_marks,
+            &stage_mark_key(job, "diff"),
+            &rotor_bus::now_rfc3339(),
+        )
+        .await
+        .map_err(|e| internal(stage, e))?;
         Ok(())
+    }
+
+    /// Whether this operation's diff of the device already finished (its mark, or the
+    /// applier's).
+    async fn already_done(&self, job: &DeviceJob) -> Result<bool, rotor_bus::BusError> {
+        let marks = &self.context.topology.stage_marks;
+        for stage in ["diff", "apply"] {
+            if kv::get_bytes(marks, &stage_mark_key(job, stage))
+                .await?
+                .is_some()
+            {
+                return Ok(true);
+            }
+        }
+        Ok(false)
     }
 
     /// The versions the device holds now, per target user: from its status, else the version

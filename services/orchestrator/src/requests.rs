@@ -288,8 +288,21 @@ impl Orchestrator {
             requested_by: request.requested_by.clone(),
             ..Default::default()
         };
+        let lock_key = fabric_lock_key(&fabric_id);
         if selected.is_empty() {
-            // Nothing to do (a resync of a converged fabric): the operation ends at once.
+            // Nothing to do (a resync of a converged fabric): the operation ends at once, unless
+            // another fabric-wide operation holds the fabric.
+            if let Some(holder) = lease::current(&self.topology.leases, &lock_key, now_unix_ms())
+                .await
+                .map_err(internal)?
+            {
+                return Err(not_allowed(format!(
+                    "fabric {fabric_id} is locked by {} ({}) until {}; another fabric-wide operation is running, wait for it to finish and retry",
+                    holder.holder,
+                    holder.purpose,
+                    format_unix_ms(holder.expires_unix_ms)
+                )));
+            }
             status.status = OperationState::Succeeded as i32;
             status.percent_complete = 100;
             status.end_time = accepted_time.clone();
@@ -304,7 +317,6 @@ impl Orchestrator {
         }
 
         // The fabric lock.
-        let lock_key = fabric_lock_key(&fabric_id);
         let lease_ms = self.config.lock_lease.as_millis() as i64;
         let lock = match lease::acquire(
             &self.topology.leases,

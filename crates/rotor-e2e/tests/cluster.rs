@@ -1,0 +1,69 @@
+//! Broker loss: a 3-node JetStream cluster with everything replicated 3 times; one node stops in
+//! the middle of a rotation, and the rotation still finishes with nothing lost.
+
+use std::time::Duration;
+
+use rotor_e2e::{StackOptions, TestStack, results_by_device};
+use rotor_proto::v1::*;
+use rotor_sim::LatencyProfile;
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_rotation_survives_losing_a_cluster_node() {
+    let mut stack = TestStack::start(StackOptions {
+        devices: 40,
+        platform_mix: (3, 1),
+        cluster: true,
+        settings: vec![("ROTOR_JOB_ACK_WAIT_SECS".into(), "5".into())],
+        ..Default::default()
+    })
+    .await
+    .unwrap();
+    let stream = stack.bus.jetstream.get_stream("ROTOR_JOBS").await.unwrap();
+    assert_eq!(stream.cached_info().config.num_replicas, 3);
+    stack.sim.set_latency(LatencyProfile {
+        apply_min_ms: 200,
+        apply_max_ms: 400,
+        ..LatencyProfile::none()
+    });
+
+    let operation_id = stack.submit_accepted(stack.fabric_rotate()).await.unwrap();
+    // Stop a node once the rotation is under way.
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(60);
+    loop {
+        let status = stack
+            .client
+            .clone()
+            .show_operation(ShowOperationRequest {
+                operation_id: operation_id.clone(),
+                omit_devices: true,
+            })
+            .await
+            .unwrap()
+            .into_inner();
+        if status.percent_complete >= 10 {
+            break;
+        }
+        assert!(tokio::time::Instant::now() < deadline);
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    stack.nats.stop_node(0);
+
+    let operation = stack.wait_for_operation(&operation_id).await.unwrap();
+    assert_eq!(
+        operation.status,
+        OperationState::Succeeded as i32,
+        "{operation:?}"
+    );
+    assert!(
+        results_by_device(&operation)
+            .values()
+            .all(|(state, _)| *state == OperationState::Succeeded)
+    );
+    let fabric = stack.fabric_status(Some(&operation_id)).await.unwrap();
+    assert_eq!(fabric.unique_password_set_count, 1);
+    let (password, _) = stack.current_password().await.unwrap();
+    for device in stack.device_ids() {
+        assert!(stack.can_log_in(&device, &password).await, "{device}");
+    }
+    stack.shutdown().await;
+}

@@ -1,0 +1,111 @@
+//! The Python examples in docs/examples/python, run against a live stack as another system
+//! would run them (nats-py, grpcio from the project's tools/venv).
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use rotor_e2e::{StackOptions, TestStack};
+
+fn repository() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
+}
+
+fn python() -> PathBuf {
+    let python = repository().join("tools/venv/bin/python");
+    assert!(
+        python.exists(),
+        "{} is missing; run scripts/bootstrap.sh (make test does)",
+        python.display()
+    );
+    python
+}
+
+fn run_example(script: &str, args: &[&str]) -> (i32, String, String) {
+    let output = Command::new(python())
+        .arg(repository().join("docs/examples/python").join(script))
+        .args(args)
+        .output()
+        .expect("python runs");
+    (
+        output.status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&output.stdout).into_owned(),
+        String::from_utf8_lossy(&output.stderr).into_owned(),
+    )
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_python_examples_work_against_a_live_stack() {
+    let stack = TestStack::start(StackOptions {
+        devices: 6,
+        ..Default::default()
+    })
+    .await
+    .unwrap();
+    let nats = stack.nats.url();
+    let server = stack.grpc_address.to_string();
+    let fabric = stack.fabric_id.clone();
+
+    let (code, stdout, stderr) = tokio::task::spawn_blocking({
+        let (server, fabric) = (server.clone(), fabric.clone());
+        move || {
+            run_example(
+                "rotate_over_grpc.py",
+                &["--server", &server, "--fabric", &fabric],
+            )
+        }
+    })
+    .await
+    .unwrap();
+    assert_eq!(code, 0, "rotate_over_grpc.py failed:\n{stdout}\n{stderr}");
+    assert!(stdout.contains("accepted: operation"), "{stdout}");
+    assert!(stdout.contains("\"uniquePasswordSetCount\": 1"), "{stdout}");
+
+    let (code, stdout, stderr) = tokio::task::spawn_blocking({
+        let (nats, fabric) = (nats.clone(), fabric.clone());
+        move || {
+            run_example(
+                "rotate_over_nats.py",
+                &["--nats", &nats, "--fabric", &fabric],
+            )
+        }
+    })
+    .await
+    .unwrap();
+    assert_eq!(code, 0, "rotate_over_nats.py failed:\n{stdout}\n{stderr}");
+    assert!(
+        stdout.contains("device outcomes: {'Succeeded': 6}"),
+        "{stdout}"
+    );
+
+    let (code, stdout, stderr) = tokio::task::spawn_blocking({
+        let (nats, fabric) = (nats.clone(), fabric.clone());
+        move || {
+            run_example(
+                "watch_events.py",
+                &[
+                    "--nats",
+                    &nats,
+                    "--fabric",
+                    &fabric,
+                    "--from-start",
+                    "--limit",
+                    "12",
+                ],
+            )
+        }
+    })
+    .await
+    .unwrap();
+    assert_eq!(code, 0, "watch_events.py failed:\n{stdout}\n{stderr}");
+    assert_eq!(stdout.lines().count(), 12, "{stdout}");
+    assert!(
+        stdout.contains("load_intended_configuration Started"),
+        "{stdout}"
+    );
+
+    // Two rotations ran; neither their passwords nor the first one reached any output.
+    for plaintext in stack.all_plaintexts().await.unwrap() {
+        assert!(!stdout.contains(&plaintext) && !stderr.contains(&plaintext));
+    }
+    stack.shutdown().await;
+}

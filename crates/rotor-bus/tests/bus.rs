@@ -1,0 +1,220 @@
+//! The bus against a real nats-server: topology, key-value helpers, leases, errors.
+
+use std::time::Duration;
+
+use bytes::Bytes;
+use rotor_bus::lease::{self, Acquired};
+use rotor_bus::{Bus, BusError, BusSettings, kv};
+use rotor_harness::NatsServer;
+use rotor_proto::v1::FabricStatus;
+
+async fn bus(nats: &NatsServer) -> Bus {
+    Bus::connect(BusSettings {
+        url: nats.url(),
+        ..Default::default()
+    })
+    .await
+    .unwrap()
+}
+
+#[tokio::test]
+async fn an_unreachable_server_is_named_in_the_error() {
+    let port = rotor_harness::free_port();
+    let error = Bus::connect(BusSettings {
+        url: format!("nats://127.0.0.1:{port}"),
+        timeout: Duration::from_secs(2),
+        ..Default::default()
+    })
+    .await
+    .unwrap_err();
+    assert!(matches!(error, BusError::Connect { .. }));
+    assert!(
+        error
+            .to_string()
+            .contains(&format!("cannot reach NATS at nats://127.0.0.1:{port}")),
+        "{error}"
+    );
+    let bad = Bus::connect(BusSettings {
+        url: "http://nope".into(),
+        ..Default::default()
+    })
+    .await
+    .unwrap_err();
+    assert!(
+        matches!(
+            bad,
+            BusError::Setting {
+                setting: "ROTOR_NATS_URL",
+                ..
+            }
+        ),
+        "{bad}"
+    );
+}
+
+#[tokio::test]
+async fn key_value_helpers_scan_update_and_compare_and_set() {
+    let nats = NatsServer::start();
+    let bus = bus(&nats).await;
+    let topology = bus.ensure_topology().await.unwrap();
+    let store = &topology.fabric_status;
+    assert!(kv::scan(store, "*").await.unwrap().is_empty());
+    for fabric in ["a", "b", "c"] {
+        let status = FabricStatus {
+            fabric_id: fabric.into(),
+            total_devices: 3,
+            ..Default::default()
+        };
+        kv::put_message(store, fabric, &status).await.unwrap();
+    }
+    store.delete("b").await.unwrap();
+    let mut found: Vec<String> = kv::scan_messages::<FabricStatus>(store, "*")
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|(key, status)| {
+            assert_eq!(key, status.fabric_id);
+            key
+        })
+        .collect();
+    found.sort();
+    assert_eq!(found, vec!["a", "c"], "deleted keys are not scanned");
+
+    // Compare-and-set: create only once, update only from the read revision.
+    let leases = &topology.leases;
+    let first = kv::compare_and_set(leases, "k", Bytes::from_static(b"1"), 0)
+        .await
+        .unwrap();
+    assert!(first.is_some());
+    assert!(
+        kv::compare_and_set(leases, "k", Bytes::from_static(b"2"), 0)
+            .await
+            .unwrap()
+            .is_none()
+    );
+    let revision = first.unwrap();
+    assert!(
+        kv::compare_and_set(leases, "k", Bytes::from_static(b"3"), revision + 100)
+            .await
+            .unwrap()
+            .is_none()
+    );
+    assert!(
+        kv::compare_and_set(leases, "k", Bytes::from_static(b"3"), revision)
+            .await
+            .unwrap()
+            .is_some()
+    );
+
+    // update_json retries through concurrent writers and never loses an increment.
+    let tasks: Vec<_> = (0..10)
+        .map(|_| {
+            let store = topology.login_attempts.clone();
+            tokio::spawn(async move {
+                kv::update_json::<u32, _>(&store, "counter", |current| {
+                    Some(current.unwrap_or(0) + 1)
+                })
+                .await
+                .unwrap();
+            })
+        })
+        .collect();
+    for task in tasks {
+        task.await.unwrap();
+    }
+    let counter = kv::get_json::<u32>(&topology.login_attempts, "counter")
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(counter.value, 10);
+}
+
+#[tokio::test]
+async fn leases_are_exclusive_renewable_and_expire() {
+    let nats = NatsServer::start();
+    let bus = bus(&nats).await;
+    let topology = bus.ensure_topology().await.unwrap();
+    let store = &topology.leases;
+    let now = 1_000_000;
+    let Acquired::Yes(first) = lease::acquire(store, "fabric.f", "a", "rotate", 10_000, now)
+        .await
+        .unwrap()
+    else {
+        panic!("a free lease is taken");
+    };
+    match lease::acquire(store, "fabric.f", "b", "upgrade", 10_000, now + 1)
+        .await
+        .unwrap()
+    {
+        Acquired::HeldBy(holder) => assert_eq!(holder.holder, "a"),
+        Acquired::Yes(_) => panic!("two holders"),
+    }
+    // Renewing extends it; only the holder can renew or release.
+    let renewed = lease::renew(store, "fabric.f", &first.lease_id, 10_000, now + 5_000)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(renewed.expires_unix_ms, now + 15_000);
+    assert!(
+        lease::renew(store, "fabric.f", "not-the-lease", 10_000, now)
+            .await
+            .unwrap()
+            .is_none()
+    );
+    assert!(
+        !lease::release(store, "fabric.f", "not-the-lease")
+            .await
+            .unwrap()
+    );
+    // A crashed holder stops renewing: after expiry anyone may take it, and the old lease is void.
+    let later = now + 15_001;
+    assert!(
+        lease::current(store, "fabric.f", later)
+            .await
+            .unwrap()
+            .is_none()
+    );
+    let Acquired::Yes(second) = lease::acquire(store, "fabric.f", "b", "upgrade", 10_000, later)
+        .await
+        .unwrap()
+    else {
+        panic!("an expired lease is free");
+    };
+    assert!(
+        lease::renew(store, "fabric.f", &first.lease_id, 10_000, later)
+            .await
+            .unwrap()
+            .is_none()
+    );
+    assert!(
+        lease::release(store, "fabric.f", &second.lease_id)
+            .await
+            .unwrap()
+    );
+    assert!(
+        lease::current(store, "fabric.f", later)
+            .await
+            .unwrap()
+            .is_none()
+    );
+
+    // Many takers at once: exactly one wins.
+    let tasks: Vec<_> = (0..8)
+        .map(|n| {
+            let store = topology.leases.clone();
+            tokio::spawn(async move {
+                matches!(
+                    lease::acquire(&store, "fabric.g", &format!("taker-{n}"), "x", 60_000, now)
+                        .await
+                        .unwrap(),
+                    Acquired::Yes(_)
+                )
+            })
+        })
+        .collect();
+    let mut winners = 0;
+    for task in tasks {
+        winners += task.await.unwrap() as usize;
+    }
+    assert_eq!(winners, 1);
+}

@@ -118,13 +118,36 @@ pub async fn compare_and_set(
     }
 }
 
+/// [`compare_and_set`] of a JSON value.
+pub async fn compare_and_set_json(
+    store: &Store,
+    key: &str,
+    value: &impl Serialize,
+    expected: u64,
+) -> Result<Option<u64>, BusError> {
+    let bytes = Bytes::from(serde_json::to_vec(value).expect("values always serialise"));
+    compare_and_set(store, key, bytes, expected).await
+}
+
 /// Reads, changes and writes back a JSON value, retrying when another writer got there first.
 /// `change` gets the current value (or `None`) and returns the new one, or `None` to leave it.
-pub async fn update_json<T, F>(
+pub async fn update_json<T, F>(store: &Store, key: &str, change: F) -> Result<Option<T>, BusError>
+where
+    T: Serialize + DeserializeOwned,
+    F: FnMut(Option<T>) -> Option<T>,
+{
+    Ok(update_json_versioned(store, key, change)
+        .await?
+        .map(|written| written.value))
+}
+
+/// Like [`update_json`], also returning the revision written, so that a later change can go
+/// straight to a compare-and-set at that revision instead of reading first.
+pub async fn update_json_versioned<T, F>(
     store: &Store,
     key: &str,
     mut change: F,
-) -> Result<Option<T>, BusError>
+) -> Result<Option<Versioned<T>>, BusError>
 where
     T: Serialize + DeserializeOwned,
     F: FnMut(Option<T>) -> Option<T>,
@@ -136,11 +159,11 @@ where
             return Ok(None);
         };
         let bytes = Bytes::from(serde_json::to_vec(&next).expect("values always serialise"));
-        if compare_and_set(store, key, bytes, revision)
-            .await?
-            .is_some()
-        {
-            return Ok(Some(next));
+        if let Some(written) = compare_and_set(store, key, bytes, revision).await? {
+            return Ok(Some(Versioned {
+                value: next,
+                revision: written,
+            }));
         }
     }
     Err(BusError::Conflict {

@@ -51,11 +51,28 @@ pub async fn acquire(
     lease_ms: i64,
     now_unix_ms: i64,
 ) -> Result<Acquired, BusError> {
+    Ok(
+        acquire_versioned(store, key, holder, purpose, lease_ms, now_unix_ms)
+            .await?
+            .0,
+    )
+}
+
+/// Like [`acquire`], also returning the revision of the lease written when it was taken (0
+/// otherwise), for [`renew_versioned`] and [`release_at`].
+pub async fn acquire_versioned(
+    store: &Store,
+    key: &str,
+    holder: &str,
+    purpose: &str,
+    lease_ms: i64,
+    now_unix_ms: i64,
+) -> Result<(Acquired, u64), BusError> {
     for _ in 0..16 {
         let current = get_json::<Lease>(store, key).await?;
         let expected_revision = match &current {
             Some(existing) if !existing.value.is_expired(now_unix_ms) => {
-                return Ok(Acquired::HeldBy(existing.value.clone()));
+                return Ok((Acquired::HeldBy(existing.value.clone()), 0));
             }
             Some(expired) => expired.revision,
             None => 0,
@@ -68,11 +85,8 @@ pub async fn acquire(
             expires_unix_ms: now_unix_ms + lease_ms,
         };
         let bytes = Bytes::from(serde_json::to_vec(&lease).expect("a lease serialises"));
-        if compare_and_set(store, key, bytes, expected_revision)
-            .await?
-            .is_some()
-        {
-            return Ok(Acquired::Yes(lease));
+        if let Some(revision) = compare_and_set(store, key, bytes, expected_revision).await? {
+            return Ok((Acquired::Yes(lease), revision));
         }
     }
     Err(BusError::Conflict {
@@ -89,6 +103,19 @@ pub async fn renew(
     lease_ms: i64,
     now_unix_ms: i64,
 ) -> Result<Option<Lease>, BusError> {
+    Ok(renew_versioned(store, key, lease_id, lease_ms, now_unix_ms)
+        .await?
+        .map(|(lease, _)| lease))
+}
+
+/// Like [`renew`], also returning the revision written.
+pub async fn renew_versioned(
+    store: &Store,
+    key: &str,
+    lease_id: &str,
+    lease_ms: i64,
+    now_unix_ms: i64,
+) -> Result<Option<(Lease, u64)>, BusError> {
     let Some(current) = get_json::<Lease>(store, key).await? else {
         return Ok(None);
     };
@@ -102,7 +129,7 @@ pub async fn renew(
     let bytes = Bytes::from(serde_json::to_vec(&lease).expect("a lease serialises"));
     Ok(compare_and_set(store, key, bytes, current.revision)
         .await?
-        .map(|_| lease))
+        .map(|revision| (lease, revision)))
 }
 
 /// Gives a lease back. `false` when `lease_id` does not hold it (nothing is changed then).
@@ -120,6 +147,26 @@ pub async fn release(store: &Store, key: &str, lease_id: &str) -> Result<bool, B
         Ok(()) => Ok(true),
         Err(_) => Ok(false),
     }
+}
+
+/// Gives back a lease its holder last wrote at `revision` (from [`acquire_versioned`] or
+/// [`renew_versioned`]) with one delete at that revision; if the key changed since, falls back
+/// to [`release`], which checks who holds it.
+pub async fn release_at(
+    store: &Store,
+    key: &str,
+    lease_id: &str,
+    revision: u64,
+) -> Result<bool, BusError> {
+    if revision > 0
+        && store
+            .delete_expect_revision(key, Some(revision))
+            .await
+            .is_ok()
+    {
+        return Ok(true);
+    }
+    release(store, key, lease_id).await
 }
 
 /// The unexpired lease on `key`, if any.

@@ -460,8 +460,10 @@ impl TestStack {
                 Ok(status) => status.into_inner(),
                 // The API is restarting (a crash test): ask again.
                 Err(status)
-                    if status.code() == tonic::Code::Unavailable
-                        && tokio::time::Instant::now() < deadline =>
+                    if matches!(
+                        status.code(),
+                        tonic::Code::Unavailable | tonic::Code::Unknown | tonic::Code::Cancelled
+                    ) && tokio::time::Instant::now() < deadline =>
                 {
                     tokio::time::sleep(Duration::from_millis(50)).await;
                     continue;
@@ -487,6 +489,30 @@ impl TestStack {
                 bail!("operation {operation_id} did not finish: {status:?}");
             }
             tokio::time::sleep(Duration::from_millis(25)).await;
+        }
+    }
+
+    /// Waits (bounded) until an operation is at least `percent` done.
+    pub async fn wait_for_progress(&self, operation_id: &str, percent: u32) -> anyhow::Result<()> {
+        let deadline = tokio::time::Instant::now() + Duration::from_secs(60);
+        loop {
+            let status = self
+                .client
+                .clone()
+                .show_operation(ShowOperationRequest {
+                    operation_id: operation_id.into(),
+                    omit_devices: true,
+                })
+                .await;
+            if let Ok(status) = status
+                && status.get_ref().percent_complete >= percent
+            {
+                return Ok(());
+            }
+            if tokio::time::Instant::now() > deadline {
+                bail!("operation {operation_id} never reached {percent}%");
+            }
+            tokio::time::sleep(Duration::from_millis(20)).await;
         }
     }
 

@@ -1,8 +1,6 @@
 //! Broker loss: a 3-node JetStream cluster with everything replicated 3 times; one node stops in
 //! the middle of a rotation, and the rotation still finishes with nothing lost.
 
-use std::time::Duration;
-
 use rotor_e2e::{StackOptions, TestStack, results_by_device};
 use rotor_proto::v1::*;
 use rotor_sim::LatencyProfile;
@@ -28,24 +26,7 @@ async fn a_rotation_survives_losing_a_cluster_node() {
 
     let operation_id = stack.submit_accepted(stack.fabric_rotate()).await.unwrap();
     // Stop a node once the rotation is under way.
-    let deadline = tokio::time::Instant::now() + Duration::from_secs(60);
-    loop {
-        let status = stack
-            .client
-            .clone()
-            .show_operation(ShowOperationRequest {
-                operation_id: operation_id.clone(),
-                omit_devices: true,
-            })
-            .await
-            .unwrap()
-            .into_inner();
-        if status.percent_complete >= 10 {
-            break;
-        }
-        assert!(tokio::time::Instant::now() < deadline);
-        tokio::time::sleep(Duration::from_millis(20)).await;
-    }
+    stack.wait_for_progress(&operation_id, 10).await.unwrap();
     stack.nats.stop_node(0);
 
     let operation = stack.wait_for_operation(&operation_id).await.unwrap();

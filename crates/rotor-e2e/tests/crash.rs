@@ -2,7 +2,6 @@
 //! rotation, restart them, and check that nothing was lost or done twice.
 
 use std::collections::BTreeMap;
-use std::time::Duration;
 
 use rotor_e2e::{StackOptions, TestStack, results_by_device};
 use rotor_proto::v1::*;
@@ -20,32 +19,6 @@ fn latency() -> LatencyProfile {
         apply_min_ms: 150,
         apply_max_ms: 300,
         other_ms: 2,
-    }
-}
-
-/// Waits until the operation is at least `percent` done (or finished).
-async fn wait_for_progress(stack: &TestStack, operation_id: &str, percent: u32) {
-    let deadline = tokio::time::Instant::now() + Duration::from_secs(60);
-    loop {
-        let status = stack
-            .client
-            .clone()
-            .show_operation(ShowOperationRequest {
-                operation_id: operation_id.into(),
-                omit_devices: true,
-            })
-            .await
-            .map(|r| r.into_inner());
-        if let Ok(status) = status
-            && status.percent_complete >= percent
-        {
-            return;
-        }
-        assert!(
-            tokio::time::Instant::now() < deadline,
-            "no progress on {operation_id}"
-        );
-        tokio::time::sleep(Duration::from_millis(20)).await;
     }
 }
 
@@ -169,7 +142,7 @@ async fn killed_services_lose_nothing_and_repeat_nothing() {
         let before = revisions(&stack);
         let operation_id = stack.submit_accepted(stack.fabric_rotate()).await.unwrap();
         version += 1;
-        wait_for_progress(&stack, &operation_id, 15).await;
+        stack.wait_for_progress(&operation_id, 15).await.unwrap();
         for victim in *victims {
             stack.kill_process(victim);
         }

@@ -12,6 +12,8 @@
 //!   budget back (NVUE resets its count on success). When the budget is spent Rotor stops with
 //!   `AuthLockoutRisk` instead of trying again.
 
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
 
 use rotor_bus::kv::{self, Versioned};
@@ -141,6 +143,8 @@ pub struct DeviceLock {
     leases: async_nats::jetstream::kv::Store,
     key: String,
     lease_id: String,
+    /// The revision this holder last wrote (taken or renewed), so release is one delete.
+    revision: Arc<AtomicU64>,
     renewal: Option<tokio::task::JoinHandle<()>>,
 }
 
@@ -150,7 +154,9 @@ impl DeviceLock {
         if let Some(renewal) = self.renewal.take() {
             renewal.abort();
         }
-        let _ = rotor_bus::lease::release(&self.leases, &self.key, &self.lease_id).await;
+        let revision = self.revision.load(Ordering::Acquire);
+        let _ =
+            rotor_bus::lease::release_at(&self.leases, &self.key, &self.lease_id, revision).await;
     }
 }
 
@@ -175,7 +181,7 @@ impl DeviceAccess {
         let deadline = tokio::time::Instant::now() + self.device_lock * 2;
         let mut pause = Duration::from_millis(20);
         loop {
-            match rotor_bus::lease::acquire(
+            match rotor_bus::lease::acquire_versioned(
                 &self.topology.leases,
                 &key,
                 &self.holder,
@@ -185,14 +191,16 @@ impl DeviceAccess {
             )
             .await?
             {
-                rotor_bus::lease::Acquired::Yes(lease) => {
+                (rotor_bus::lease::Acquired::Yes(lease), revision) => {
                     let leases = self.topology.leases.clone();
                     let (renew_key, lease_id) = (key.clone(), lease.lease_id.clone());
                     let every = self.device_lock / 3;
+                    let revision = Arc::new(AtomicU64::new(revision));
+                    let renewed = revision.clone();
                     let renewal = tokio::spawn(async move {
                         loop {
                             tokio::time::sleep(every).await;
-                            if let Ok(None) = rotor_bus::lease::renew(
+                            match rotor_bus::lease::renew_versioned(
                                 &leases,
                                 &renew_key,
                                 &lease_id,
@@ -201,7 +209,11 @@ impl DeviceAccess {
                             )
                             .await
                             {
-                                return;
+                                Ok(Some((_, revision))) => {
+                                    renewed.store(revision, Ordering::Release);
+                                }
+                                Ok(None) => return,
+                                Err(_) => {}
                             }
                         }
                     });
@@ -209,10 +221,11 @@ impl DeviceAccess {
                         leases: self.topology.leases.clone(),
                         key,
                         lease_id: lease.lease_id,
+                        revision,
                         renewal: Some(renewal),
                     });
                 }
-                rotor_bus::lease::Acquired::HeldBy(holder) => {
+                (rotor_bus::lease::Acquired::HeldBy(holder), _) => {
                     if tokio::time::Instant::now() >= deadline {
                         return Err(AccessError::Busy {
                             device: device.device.id.clone(),
@@ -293,21 +306,36 @@ impl DeviceAccess {
         {
             candidates.push(target.version);
         }
-        let versions = self.secrets.versions(&mount, &path).await?;
-        for version in versions.iter().rev().filter(|v| v.readable) {
-            candidates.push(version.version);
-        }
-        let mut seen = std::collections::HashSet::new();
-        candidates.retain(|v| seen.insert(*v));
-        if candidates.is_empty() {
-            return Err(AccessError::NoCredential {
-                device: device.device.id.clone(),
-                reason: format!("the secrets store has no version of {mount}/{path}"),
-            });
-        }
 
-        let tried: Vec<String> = candidates.iter().map(|v| format!("v{v}")).collect();
-        for version in candidates {
+        // The stored versions (newest first) are listed only when every likely one above was
+        // refused, or none is known: listing costs a request to the secrets store per login,
+        // and the remembered or held version almost always logs in.
+        let mut seen = std::collections::HashSet::new();
+        let mut tried: Vec<String> = Vec::new();
+        let mut listed = false;
+        let mut next = 0;
+        loop {
+            if next == candidates.len() {
+                if listed {
+                    break;
+                }
+                listed = true;
+                let versions = self.secrets.versions(&mount, &path).await?;
+                candidates.extend(
+                    versions
+                        .iter()
+                        .rev()
+                        .filter(|v| v.readable)
+                        .map(|v| v.version),
+                );
+                continue;
+            }
+            let version = candidates[next];
+            next += 1;
+            if !seen.insert(version) {
+                continue;
+            }
+            tried.push(format!("v{version}"));
             let (password, _) = self.secrets.read(&mount, &path, Some(version)).await?;
             match self.login(device, &user, &password).await {
                 Ok(session) => {
@@ -327,6 +355,12 @@ impl DeviceAccess {
                 Err(other) => return Err(other),
             }
         }
+        if tried.is_empty() {
+            return Err(AccessError::NoCredential {
+                device: device.device.id.clone(),
+                reason: format!("the secrets store has no version of {mount}/{path}"),
+            });
+        }
         Err(AccessError::AllRefused {
             device: device.device.id.clone(),
             user,
@@ -343,7 +377,7 @@ impl DeviceAccess {
         password: &Password,
     ) -> Result<Session, AccessError> {
         let key = names::key(&[&device.fabric_id, &device.device.id]);
-        self.reserve(&key, &device.device.id, user).await?;
+        let reserved = self.reserve(&key, &device.device.id, user).await?;
         let result = Session::connect(
             &device.device.address,
             &device.device.host_key,
@@ -355,32 +389,42 @@ impl DeviceAccess {
         match &result {
             Err(DeviceError::AuthenticationFailed { .. }) => {}
             // Anything else did not cost the device a failed login.
-            _ => self.give_back(&key, result.is_ok()).await?,
+            _ => self.give_back(&key, result.is_ok(), reserved).await?,
         }
         Ok(result?)
     }
 
-    async fn reserve(&self, key: &str, device_id: &str, user: &str) -> Result<(), AccessError> {
+    /// Reserves one failed login; returns what was written (for [`Self::give_back`]).
+    async fn reserve(
+        &self,
+        key: &str,
+        device_id: &str,
+        user: &str,
+    ) -> Result<Option<Versioned<LoginAttempts>>, AccessError> {
         let budget = self.budget.max_failures;
         let window_ms = self.budget.window.as_millis() as i64;
         let mut spent = None;
-        kv::update_json::<LoginAttempts, _>(&self.topology.login_attempts, key, |current| {
-            let now = now_unix_ms();
-            let mut attempts = current.unwrap_or_default();
-            if now - attempts.window_start_unix_ms > window_ms {
-                attempts = LoginAttempts {
-                    failures: 0,
-                    window_start_unix_ms: now,
-                };
-            }
-            if attempts.failures >= budget {
-                spent = Some(attempts.failures);
-                return None;
-            }
-            attempts.failures += 1;
-            spent = None;
-            Some(attempts)
-        })
+        let reserved = kv::update_json_versioned::<LoginAttempts, _>(
+            &self.topology.login_attempts,
+            key,
+            |current| {
+                let now = now_unix_ms();
+                let mut attempts = current.unwrap_or_default();
+                if now - attempts.window_start_unix_ms > window_ms {
+                    attempts = LoginAttempts {
+                        failures: 0,
+                        window_start_unix_ms: now,
+                    };
+                }
+                if attempts.failures >= budget {
+                    spent = Some(attempts.failures);
+                    return None;
+                }
+                attempts.failures += 1;
+                spent = None;
+                Some(attempts)
+            },
+        )
         .await?;
         if let Some(failures) = spent {
             return Err(AccessError::BudgetSpent {
@@ -390,12 +434,19 @@ impl DeviceAccess {
                 budget,
             });
         }
-        Ok(())
+        Ok(reserved)
     }
 
-    /// Returns a reserved failure; after a successful login the device's count is reset.
-    async fn give_back(&self, key: &str, logged_in: bool) -> Result<(), AccessError> {
-        kv::update_json::<LoginAttempts, _>(&self.topology.login_attempts, key, |current| {
+    /// Returns a reserved failure; after a successful login the device's count is reset. When
+    /// nobody changed the record since the reservation, one compare-and-set at the reserved
+    /// revision does it (no read); otherwise it reads, changes and writes as usual.
+    async fn give_back(
+        &self,
+        key: &str,
+        logged_in: bool,
+        reserved: Option<Versioned<LoginAttempts>>,
+    ) -> Result<(), AccessError> {
+        let change = |current: Option<LoginAttempts>| {
             let mut attempts = current?;
             if logged_in {
                 attempts.failures = 0;
@@ -403,8 +454,23 @@ impl DeviceAccess {
                 attempts.failures = attempts.failures.saturating_sub(1);
             }
             Some(attempts)
-        })
-        .await?;
+        };
+        if let Some(reserved) = reserved
+            && let Some(next) = change(Some(reserved.value))
+        {
+            if kv::compare_and_set_json(
+                &self.topology.login_attempts,
+                key,
+                &next,
+                reserved.revision,
+            )
+            .await?
+            .is_some()
+            {
+                return Ok(());
+            }
+        }
+        kv::update_json::<LoginAttempts, _>(&self.topology.login_attempts, key, change).await?;
         Ok(())
     }
 

@@ -41,12 +41,28 @@ pub fn fabric_status(
     statuses: &HashMap<String, DeviceStatus>,
     last_operation: Option<&OperationStatus>,
 ) -> FabricStatus {
+    fabric_status_with(
+        fabric_id,
+        device_ids,
+        |device_id| statuses.get(device_id),
+        last_operation,
+    )
+}
+
+/// Like [`fabric_status`], with the statuses looked up by `status_of` (so a caller holding them
+/// in another shape need not copy them).
+pub fn fabric_status_with<'a>(
+    fabric_id: &str,
+    device_ids: &[String],
+    status_of: impl Fn(&str) -> Option<&'a DeviceStatus>,
+    last_operation: Option<&OperationStatus>,
+) -> FabricStatus {
     let mut succeeded = Vec::new();
     let mut failed = Vec::new();
     let mut last_rotation_time = String::new();
     let mut known = Vec::new();
     for device_id in device_ids {
-        let Some(status) = statuses.get(device_id) else {
+        let Some(status) = status_of(device_id) else {
             continue;
         };
         known.push(status);
@@ -56,7 +72,7 @@ pub fn fabric_status(
             _ => {}
         }
         if status.last_rotation_time > last_rotation_time {
-            last_rotation_time = status.last_rotation_time.clone();
+            last_rotation_time.clone_from(&status.last_rotation_time);
         }
     }
     succeeded.sort();

@@ -284,7 +284,7 @@ impl CommonSettings {
             secrets,
             bao_address,
             instance,
-            max_in_flight: settings.number("ROTOR_MAX_IN_FLIGHT", 256, 1..=100_000)? as usize,
+            max_in_flight: settings.number("ROTOR_MAX_IN_FLIGHT", 512, 1..=100_000)? as usize,
             shutdown_grace: settings
                 .seconds("ROTOR_SHUTDOWN_GRACE_SECS", Duration::from_secs(30))?,
             device_timeout: settings

@@ -133,6 +133,8 @@ impl std::fmt::Debug for SecretsClient {
 impl SecretsClient {
     /// Builds a client without contacting the store.
     pub fn new(settings: &SecretsSettings) -> Result<SecretsClient, SecretsError> {
+        // The HTTP client is built without a TLS backend of its own; use ring, as NATS does.
+        let _ = rustls::crypto::ring::default_provider().install_default();
         let address = settings.address.trim_end_matches('/').to_string();
         let parsed = url::Url::parse(&address).map_err(|e| SecretsError::Address {
             address: address.clone(),

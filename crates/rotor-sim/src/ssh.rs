@@ -104,9 +104,29 @@ async fn accept_loop(device: Arc<Device>) {
     }
 }
 
+/// The key exchanges the simulated switches offer: those of the OpenSSH they announce
+/// (9.2p1, Debian 12, what Cumulus Linux 5.x and NVOS run) that russh implements, in OpenSSH's
+/// order. OpenSSH 9.2 has no `mlkem768x25519-sha256` (it came with 9.9), so a client meets
+/// `curve25519-sha256` on a real switch, and here too. (Its first choice,
+/// `sntrup761x25519-sha512@openssh.com`, russh does not implement.)
+pub const KEX_ALGORITHMS: &[russh::kex::Name] = &[
+    russh::kex::CURVE25519,
+    russh::kex::CURVE25519_PRE_RFC_8731,
+    russh::kex::DH_GEX_SHA256,
+    russh::kex::DH_G16_SHA512,
+    russh::kex::DH_G18_SHA512,
+    russh::kex::DH_G14_SHA256,
+    russh::kex::EXTENSION_SUPPORT_AS_SERVER,
+    russh::kex::EXTENSION_OPENSSH_STRICT_KEX_AS_SERVER,
+];
+
 fn server_config(device: &Device) -> Arc<russh::server::Config> {
     Arc::new(russh::server::Config {
         server_id: SshId::Standard(SERVER_ID.into()),
+        preferred: russh::Preferred {
+            kex: std::borrow::Cow::Borrowed(KEX_ALGORITHMS),
+            ..russh::Preferred::DEFAULT
+        },
         methods: MethodSet::from(&[MethodKind::Password][..]),
         auth_rejection_time: device.settings.auth_rejection_delay,
         auth_rejection_time_initial: Some(Duration::ZERO),

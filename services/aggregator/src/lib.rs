@@ -226,7 +226,11 @@ struct Fold {
     topology: Topology,
     config: AggregatorConfig,
     active: HashMap<String, ActiveOperation>,
-    devices: HashMap<(String, String), DeviceStatus>,
+    /// fabric -> device -> status.
+    devices: HashMap<String, HashMap<String, DeviceStatus>>,
+    /// (fabric, secret path) -> the newest version whose success already marked every older
+    /// holder of the path OutOfSync; a later success of the same version need not look again.
+    superseded: HashMap<(String, String), u32>,
     fabrics: HashMap<String, FabricCache>,
     dirty_devices: HashSet<(String, String)>,
     dirty_results: Vec<(String, DeviceResult)>,
@@ -254,6 +258,7 @@ impl Fold {
             config,
             active: HashMap::new(),
             devices: HashMap::new(),
+            superseded: HashMap::new(),
             fabrics: HashMap::new(),
             dirty_devices: HashSet::new(),
             dirty_results: Vec::new(),
@@ -298,7 +303,8 @@ impl Fold {
     /// Reloads what was derived from a fabric's inventory and statuses (after an import).
     async fn reload_fabric(&mut self, fabric_id: &str) -> Result<(), BusError> {
         self.fabrics.remove(fabric_id);
-        self.devices.retain(|(fabric, _), _| fabric != fabric_id);
+        self.devices.remove(fabric_id);
+        self.superseded.retain(|(fabric, _), _| fabric != fabric_id);
         self.ensure_fabric(fabric_id).await?;
         if let Some(cache) = self.fabrics.get_mut(fabric_id) {
             cache.dirty = true;
@@ -326,7 +332,9 @@ impl Fold {
                 .map(|(_, d)| d.to_string())
                 .unwrap_or(key);
             self.devices
-                .entry((fabric_id.to_string(), device_id))
+                .entry(fabric_id.to_string())
+                .or_default()
+                .entry(device_id)
                 .or_insert(status);
         }
         let last_operation =
@@ -401,7 +409,9 @@ impl Fold {
         let key = (fabric_id.clone(), device_id.clone());
         let status = self
             .devices
-            .entry(key.clone())
+            .entry(fabric_id.clone())
+            .or_default()
+            .entry(device_id.clone())
             .or_insert_with(|| DeviceStatus {
                 device_id: device_id.clone(),
                 fabric_id: fabric_id.clone(),
@@ -476,6 +486,20 @@ impl Fold {
                 } else {
                     SynchronizationStatus::OutOfSync
                 } as i32;
+                // A device InSync at a version older than one already superseded: the next
+                // success of that version must look at every device again.
+                if held_version == target_version
+                    && let Some(reference) = &target.reference
+                {
+                    let cached = (fabric_id.clone(), reference.path.clone());
+                    if self
+                        .superseded
+                        .get(&cached)
+                        .is_some_and(|newest| *newest > reference.version)
+                    {
+                        self.superseded.remove(&cached);
+                    }
+                }
                 if outcome.status == OperationState::Succeeded as i32
                     && let Some(reference) = &target.reference
                 {
@@ -511,10 +535,24 @@ impl Fold {
         }
         self.dirty_devices.insert(key);
 
-        // Devices that share a path at an older version are now behind the store.
+        // Devices that share a path at an older version are now behind the store. Once per
+        // (fabric, path, version): the first success marks every older holder, later successes
+        // of the same version would find nothing more to mark.
         for (path, version) in superseded {
-            for ((fabric, device), other) in self.devices.iter_mut() {
-                if fabric != &fabric_id || device == &device_id {
+            let cached = (fabric_id.clone(), path.clone());
+            if self
+                .superseded
+                .get(&cached)
+                .is_some_and(|newest| *newest >= version)
+            {
+                continue;
+            }
+            self.superseded.insert(cached, version);
+            let Some(fabric_devices) = self.devices.get_mut(&fabric_id) else {
+                continue;
+            };
+            for (device, other) in fabric_devices.iter_mut() {
+                if device == &device_id {
                     continue;
                 }
                 let mut changed = false;
@@ -529,7 +567,8 @@ impl Fold {
                     }
                 }
                 if changed {
-                    self.dirty_devices.insert((fabric.clone(), device.clone()));
+                    self.dirty_devices
+                        .insert((fabric_id.clone(), device.clone()));
                 }
             }
         }
@@ -549,10 +588,11 @@ impl Fold {
         let dirty: Vec<(String, String)> = self.dirty_devices.drain().collect();
         let writes: Vec<(String, &DeviceStatus)> = dirty
             .iter()
-            .filter_map(|key| {
+            .filter_map(|(fabric, device)| {
                 self.devices
-                    .get(key)
-                    .map(|status| (names::key(&[&key.0, &key.1]), status))
+                    .get(fabric)
+                    .and_then(|devices| devices.get(device))
+                    .map(|status| (names::key(&[fabric, device]), status))
             })
             .collect();
         for chunk in writes.chunks(128) {
@@ -639,32 +679,27 @@ impl Fold {
         Ok(())
     }
 
-    /// Writes fabric statuses that changed, at most every 250 ms each unless forced.
+    /// Writes fabric statuses that changed, at most every 250 ms each unless forced (every
+    /// 250 ms per 2,500 devices for larger fabrics: the status lists every device).
     async fn write_fabrics(&mut self) -> Result<(), BusError> {
         let due: Vec<String> = self
             .fabrics
             .iter()
             .filter(|(_, cache)| {
+                let every =
+                    Duration::from_millis(250 * (cache.device_ids.len() as u64 / 2500).max(1));
                 cache.dirty
-                    && (cache.force
-                        || cache
-                            .last_written
-                            .is_none_or(|at| at.elapsed() >= Duration::from_millis(250)))
+                    && (cache.force || cache.last_written.is_none_or(|at| at.elapsed() >= every))
             })
             .map(|(id, _)| id.clone())
             .collect();
         for fabric_id in due {
             let cache = self.fabrics.get(&fabric_id).expect("listed above");
-            let statuses: HashMap<String, DeviceStatus> = self
-                .devices
-                .iter()
-                .filter(|((fabric, _), _)| *fabric == fabric_id)
-                .map(|((_, device), status)| (device.clone(), status.clone()))
-                .collect();
-            let status = fabric_view::fabric_status(
+            let statuses = self.devices.get(&fabric_id);
+            let status = fabric_view::fabric_status_with(
                 &fabric_id,
                 &cache.device_ids,
-                &statuses,
+                |device_id| statuses.and_then(|s| s.get(device_id)),
                 cache.last_operation.as_ref(),
             );
             kv::put_message(&self.topology.fabric_status, &fabric_id, &status).await?;

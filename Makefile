@@ -38,7 +38,7 @@ fmt:
 ## Benchmarks: figures, not pass/fail (see docs/performance.md).
 bench: bootstrap
 	$(CARGO) build --release --workspace --bins
-	$(CARGO) run --release -p rotor-cli -- bench
+	$${CARGO_TARGET_DIR:-target}/release/rotor-bench $(BENCH_ARGS)
 
 clean:
 	$(CARGO) clean

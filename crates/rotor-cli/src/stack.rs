@@ -10,7 +10,6 @@
 //! Invariant: the fabric's initial password is generated here, written to OpenBao and turned
 //! into `$6$` hashes for the simulator; it is never printed or logged.
 
-use std::io::{Read, Write};
 use std::net::{SocketAddr, TcpListener, TcpStream};
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
@@ -24,15 +23,11 @@ use rotor_sim::{ExportOptions, FabricSpec, Platform, PlatformMix, SimConfig, Sim
 use crate::cli::PortsMode;
 use crate::client::{self, Client};
 
-/// The five services, in start order.
-pub const SERVICES: [&str; 5] = ["orchestrator", "differ", "applier", "backup", "aggregator"];
-
-/// The secrets mount and the login user's secret path of a fabric.
-pub const SECRETS_MOUNT: &str = "secret";
-
-pub fn login_secret_path(fabric_id: &str) -> String {
-    format!("fabrics/{fabric_id}/AdminRW")
-}
+pub use rotor_harness::local::{SECRETS_MOUNT, SERVICES, login_secret_path};
+use rotor_harness::local::{
+    ServiceTargets, bao_dev_args, http_status, log_tail, nats_config, nats_greets, random_hex,
+    service_env,
+};
 
 /// What to start.
 #[derive(Clone, Debug)]
@@ -100,16 +95,6 @@ impl Ports {
     }
 }
 
-/// A service binary: next to the running `rotor` (how `cargo build` lays them out), else on
-/// `PATH`.
-pub fn service_binary(name: &str) -> Option<PathBuf> {
-    let beside = std::env::current_exe()
-        .ok()
-        .and_then(|exe| exe.parent().map(|dir| dir.join(name)))
-        .filter(|path| path.is_file());
-    beside.or_else(|| rotor_harness::find_on_path(name))
-}
-
 /// Where the stack's executables are.
 #[derive(Debug)]
 struct Binaries {
@@ -135,7 +120,7 @@ fn find_binaries() -> anyhow::Result<Binaries> {
     let mut services = Vec::new();
     for service in SERVICES {
         let name = format!("rotor-{service}");
-        match service_binary(&name) {
+        match rotor_harness::local::sibling_binary(&name) {
             Some(path) => services.push((service.to_string(), path)),
             None => missing.push(format!(
                 "{name} (looked next to this rotor and on PATH; build it with `cargo build --workspace --bins`, which `make build` runs)"
@@ -150,51 +135,6 @@ fn find_binaries() -> anyhow::Result<Binaries> {
         }),
         _ => bail!("missing executables: {}", missing.join("; ")),
     }
-}
-
-/// A random hex string from the operating system (the dev server's root token).
-fn random_hex(bytes: usize) -> anyhow::Result<String> {
-    let mut buffer = vec![0u8; bytes];
-    std::fs::File::open("/dev/urandom")
-        .and_then(|mut file| file.read_exact(&mut buffer))
-        .context("reading /dev/urandom")?;
-    Ok(buffer.iter().map(|b| format!("{b:02x}")).collect())
-}
-
-/// The last lines of a log, for an error message.
-fn log_tail(path: &Path, lines: usize) -> String {
-    let text = std::fs::read_to_string(path).unwrap_or_default();
-    let all: Vec<&str> = text.lines().collect();
-    all[all.len().saturating_sub(lines)..]
-        .iter()
-        .map(|line| format!("    {line}"))
-        .collect::<Vec<_>>()
-        .join("\n")
-}
-
-fn nats_greets(port: u16) -> bool {
-    let Ok(mut stream) = TcpStream::connect_timeout(
-        &SocketAddr::from(([127, 0, 0, 1], port)),
-        Duration::from_millis(500),
-    ) else {
-        return false;
-    };
-    let _ = stream.set_read_timeout(Some(Duration::from_millis(500)));
-    let mut greeting = [0u8; 4];
-    stream.read_exact(&mut greeting).is_ok() && &greeting == b"INFO"
-}
-
-fn http_status(port: u16, path: &str) -> Option<u16> {
-    let mut stream = TcpStream::connect_timeout(
-        &SocketAddr::from(([127, 0, 0, 1], port)),
-        Duration::from_millis(500),
-    )
-    .ok()?;
-    stream.set_read_timeout(Some(Duration::from_secs(2))).ok()?;
-    write!(stream, "GET {path} HTTP/1.0\r\nHost: 127.0.0.1\r\n\r\n").ok()?;
-    let mut response = String::new();
-    stream.read_to_string(&mut response).ok()?;
-    response.split_whitespace().nth(1)?.parse().ok()
 }
 
 /// Whether nothing listens on a loopback port any more.
@@ -308,38 +248,30 @@ impl LocalStack {
         }
 
         // NATS with JetStream.
-        let nats_config = nats_dir.join("nats.conf");
+        let nats_config_file = nats_dir.join("nats.conf");
         std::fs::write(
-            &nats_config,
-            format!(
-                "listen: 127.0.0.1:{}\nmax_payload: 8MB\nserver_name: rotor-local\n\
-                 jetstream {{\n  store_dir: \"{}\"\n  max_memory_store: 256MB\n  max_file_store: 4GB\n}}\n",
-                ports.nats,
-                nats_dir.join("store").display()
-            ),
+            &nats_config_file,
+            nats_config(ports.nats, "rotor-local", &nats_dir.join("store"), "4GB"),
         )
-        .with_context(|| format!("cannot write {}", nats_config.display()))?;
+        .with_context(|| format!("cannot write {}", nats_config_file.display()))?;
         let mut nats = Child::start(
             "nats-server",
             &binaries.nats,
-            &["-c".to_string(), nats_config.display().to_string()],
+            &["-c".to_string(), nats_config_file.display().to_string()],
             log_dir.join("nats-server.log"),
             &[],
         );
         let nats_url = format!("nats://127.0.0.1:{}", ports.nats);
         // OpenBao's dev server, in parallel.
-        let bao_token = format!("rotor-dev-{}", random_hex(12)?);
+        let bao_token = format!(
+            "rotor-dev-{}",
+            random_hex(12).context("reading /dev/urandom")?
+        );
         let bao_home = bao_dir.display().to_string();
         let mut bao = Child::start(
             "OpenBao (bao server -dev)",
             &binaries.bao,
-            &[
-                "server".to_string(),
-                "-dev".to_string(),
-                "-dev-no-store-token".to_string(),
-                format!("-dev-root-token-id={bao_token}"),
-                format!("-dev-listen-address=127.0.0.1:{}", ports.bao),
-            ],
+            &bao_dev_args(&bao_token, ports.bao),
             log_dir.join("openbao.log"),
             &[("HOME", bao_home.as_str()), ("BAO_LOG_LEVEL", "warn")],
         );
@@ -405,23 +337,16 @@ impl LocalStack {
 
         // The services.
         let api_listen = format!("127.0.0.1:{}", ports.api);
+        let targets = ServiceTargets {
+            nats_url: &nats_url,
+            bao_address: &bao_address,
+            bao_token: &bao_token,
+            api_listen: &api_listen,
+        };
         let mut services = Vec::new();
         for (service, binary) in &binaries.services {
             let instance = format!("{service}-0");
-            let mut env: Vec<(&str, &str)> = vec![
-                ("ROTOR_NATS_URL", nats_url.as_str()),
-                ("ROTOR_BAO_ADDR", bao_address.as_str()),
-                ("ROTOR_BAO_TOKEN", bao_token.as_str()),
-                ("ROTOR_INSTANCE", instance.as_str()),
-                ("ROTOR_LOG_FORMAT", "text"),
-                ("ROTOR_LOG", "info,async_nats=warn,russh=warn"),
-                ("ROTOR_SHUTDOWN_GRACE_SECS", "5"),
-                ("ROTOR_LEADER_LEASE_SECS", "3"),
-                ("NO_COLOR", "1"),
-            ];
-            if service == "orchestrator" {
-                env.push(("ROTOR_GRPC_LISTEN", api_listen.as_str()));
-            }
+            let env = service_env(targets, service, &instance);
             services.push(Child::start(
                 &format!("rotor-{service}"),
                 binary,

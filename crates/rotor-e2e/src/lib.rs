@@ -106,9 +106,7 @@ impl Default for StackOptions {
 }
 
 /// The secret path every simulated device's login user maps to (see the simulator's export).
-pub fn login_secret_path(fabric_id: &str) -> String {
-    format!("fabrics/{fabric_id}/AdminRW")
-}
+pub use rotor_harness::local::login_secret_path;
 
 /// A running stack.
 pub struct TestStack {

@@ -6,6 +6,8 @@
 //! when the test process goes away, even if the test is killed before `Drop` runs, so no server
 //! outlives its test. No test talks to a server it did not start.
 
+pub mod local;
+
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::{TcpListener, TcpStream};
 use std::path::{Path, PathBuf};

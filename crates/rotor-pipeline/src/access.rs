@@ -457,8 +457,7 @@ impl DeviceAccess {
         };
         if let Some(reserved) = reserved
             && let Some(next) = change(Some(reserved.value))
-        {
-            if kv::compare_and_set_json(
+            && kv::compare_and_set_json(
                 &self.topology.login_attempts,
                 key,
                 &next,
@@ -466,9 +465,8 @@ impl DeviceAccess {
             )
             .await?
             .is_some()
-            {
-                return Ok(());
-            }
+        {
+            return Ok(());
         }
         kv::update_json::<LoginAttempts, _>(&self.topology.login_attempts, key, change).await?;
         Ok(())

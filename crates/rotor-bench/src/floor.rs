@@ -1,0 +1,187 @@
+//! The floor: the client-side work no rotation of a device can avoid, measured with the SSH
+//! client Rotor uses (`rotor_device::ssh::Session`, russh) against the simulator in its own
+//! process, and the `$6$` hashing Rotor uses.
+//!
+//! Per device, at least: one SSH login to set the new hash and apply, one fresh SSH login to
+//! prove the new password (the design requires the proof), two commands (set + apply, one
+//! check), and the hash, which devices sharing a password version share (so 1/N hash each).
+
+use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::time::Instant;
+
+use anyhow::{Context as _, anyhow};
+use rotor_device::ssh::{Session, SshOptions};
+use rotor_secrets::{Password, PasswordPolicy, render_hash};
+use serde::Serialize;
+
+use crate::procstat;
+use crate::stack::{Binaries, SimSpec, start_simulator};
+
+#[derive(Clone, Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct FloorFigures {
+    pub logins: usize,
+    pub commands: usize,
+    /// Client CPU (this process) per SSH connect + key exchange + password login + close.
+    pub client_ms_per_login: f64,
+    /// The simulator's CPU per login (what a switch spends; not Rotor's).
+    pub server_ms_per_login: f64,
+    /// Client CPU per exec command on an open session (`nv show system aaa user X -o json`).
+    pub client_ms_per_command: f64,
+    /// One SHA-512-crypt hash (5,000 rounds).
+    pub ms_per_hash: f64,
+    /// 2 logins + 2 commands + one hash shared by `devices_sharing_a_hash` devices.
+    pub floor_ms_per_device: f64,
+    pub devices_sharing_a_hash: usize,
+    /// Logins per second with 16 concurrent clients (client and simulator on the same 2 cores).
+    pub logins_per_second: f64,
+}
+
+/// Measures the floor against a fresh `devices`-device simulator (no latency).
+pub async fn measure(
+    binaries: &Binaries,
+    dir: &std::path::Path,
+    devices: usize,
+    logins: usize,
+    commands: usize,
+    devices_sharing_a_hash: usize,
+) -> anyhow::Result<FloorFigures> {
+    let password = PasswordPolicy::default().generate()?;
+    let hash = render_hash(&password, "floor", 1, "cumulus");
+    let users = format!(
+        "cumulus:\n  cumulus: '{}'\nnvos:\n  admin: '{}'\n",
+        hash.as_crypt(),
+        hash.as_crypt()
+    );
+    let control = std::net::TcpListener::bind("127.0.0.1:0")?
+        .local_addr()?
+        .port();
+    let sim = start_simulator(
+        binaries,
+        &SimSpec {
+            fabric_id: "floor",
+            devices,
+            platform_mix: "cumulus=1",
+            latency: "none",
+            users_yaml: &users,
+            control_port: control,
+        },
+        dir,
+    )
+    .await?;
+    let inventory = rotor_inventory::FabricImport::load(&dir.join("inventory/inventory.yaml"))
+        .map_err(|e| anyhow!("the floor's inventory: {e}"))?
+        .inventory;
+    let targets: Arc<Vec<(String, String)>> = Arc::new(
+        inventory
+            .devices
+            .iter()
+            .map(|d| (d.address.clone(), d.host_key.clone()))
+            .collect(),
+    );
+    let options = SshOptions::default();
+
+    // Warm up (first connections pay for lazy initialisation).
+    for (address, key) in targets.iter().take(4) {
+        Session::connect(address, key, "cumulus", &password, &options)
+            .await
+            .context("a floor login")?
+            .close()
+            .await;
+    }
+
+    // Logins.
+    let concurrency = 16;
+    let next = Arc::new(AtomicUsize::new(0));
+    let client_before = procstat::own_cpu_seconds();
+    let server_before = sim.cpu_seconds();
+    let started = Instant::now();
+    let mut tasks = tokio::task::JoinSet::new();
+    for _ in 0..concurrency {
+        let next = next.clone();
+        let targets = targets.clone();
+        let password = password.clone();
+        let options = options.clone();
+        tasks.spawn(async move {
+            loop {
+                let index = next.fetch_add(1, Ordering::Relaxed);
+                if index >= logins {
+                    return Ok::<(), anyhow::Error>(());
+                }
+                let (address, key) = &targets[index % targets.len()];
+                let session = Session::connect(address, key, "cumulus", &password, &options)
+                    .await
+                    .map_err(|e| anyhow!("{e}"))?;
+                session.close().await;
+            }
+        });
+    }
+    while let Some(result) = tasks.join_next().await {
+        result??;
+    }
+    let login_seconds = started.elapsed().as_secs_f64();
+    let client_login = procstat::own_cpu_seconds() - client_before;
+    let server_login = sim.cpu_seconds() - server_before;
+
+    // Commands on open sessions.
+    let mut sessions = Vec::new();
+    for (address, key) in targets.iter().take(concurrency) {
+        sessions.push(Arc::new(
+            Session::connect(address, key, "cumulus", &password, &options)
+                .await
+                .map_err(|e| anyhow!("{e}"))?,
+        ));
+    }
+    let next = Arc::new(AtomicUsize::new(0));
+    let client_before = procstat::own_cpu_seconds();
+    for session in &sessions {
+        let next = next.clone();
+        let session = session.clone();
+        tasks.spawn(async move {
+            while next.fetch_add(1, Ordering::Relaxed) < commands {
+                session
+                    .run("nv show system aaa user cumulus -o json")
+                    .await
+                    .map_err(|e| anyhow!("{e}"))?;
+            }
+            Ok(())
+        });
+    }
+    while let Some(result) = tasks.join_next().await {
+        result??;
+    }
+    let client_commands = procstat::own_cpu_seconds() - client_before;
+    for session in sessions {
+        if let Ok(session) = Arc::try_unwrap(session) {
+            session.close().await;
+        }
+    }
+    drop(sim);
+
+    // Hashing (one thread, pure CPU).
+    let rounds = 200;
+    let sample = Password::new("Floor-Hash-Sample-1");
+    // CPU time, not wall time: other programs on the machine must not count.
+    let cpu_before = procstat::own_cpu_seconds();
+    for version in 0..rounds {
+        std::hint::black_box(render_hash(&sample, "floor", version, "cumulus"));
+    }
+    let ms_per_hash = (procstat::own_cpu_seconds() - cpu_before) * 1000.0 / rounds as f64;
+
+    let client_ms_per_login = client_login * 1000.0 / logins as f64;
+    let client_ms_per_command = client_commands * 1000.0 / commands as f64;
+    Ok(FloorFigures {
+        logins,
+        commands,
+        client_ms_per_login,
+        server_ms_per_login: server_login * 1000.0 / logins as f64,
+        client_ms_per_command,
+        ms_per_hash,
+        floor_ms_per_device: 2.0 * client_ms_per_login
+            + 2.0 * client_ms_per_command
+            + ms_per_hash / devices_sharing_a_hash.max(1) as f64,
+        devices_sharing_a_hash,
+        logins_per_second: logins as f64 / login_seconds,
+    })
+}

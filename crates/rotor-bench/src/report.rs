@@ -60,6 +60,15 @@ pub fn timestamp() -> String {
     )
 }
 
+/// A 10,000-device goal is only judged on a run of 10,000 devices or more (not with `--scale`).
+fn goal_at_scale(devices: usize, met: bool) -> &'static str {
+    if devices < 10_000 {
+        "not judged: fewer than 10,000 devices"
+    } else {
+        goal(met)
+    }
+}
+
 fn goal(met: bool) -> &'static str {
     if met { "met" } else { "NOT met" }
 }
@@ -342,7 +351,7 @@ pub fn table(results: &BenchResults) -> String {
             out,
             "  10,000 devices, no latency, in 60 s or less: {:.1} s ({})",
             r.wall_seconds,
-            goal(r.wall_seconds <= 60.0 && r.devices >= 10_000 && r.failed == 0)
+            goal_at_scale(r.devices, r.wall_seconds <= 60.0 && r.failed == 0)
         );
     }
     if let Some(r) = find("realistic-10k") {
@@ -350,7 +359,7 @@ pub fn table(results: &BenchResults) -> String {
             out,
             "  10,000 devices, realistic latency, default settings, in 3 min or less: {:.1} s ({})",
             r.wall_seconds,
-            goal(r.wall_seconds <= 180.0 && r.devices >= 10_000 && r.failed == 0)
+            goal_at_scale(r.devices, r.wall_seconds <= 180.0 && r.failed == 0)
         );
     }
     if let Some(peers) = &results.peers
@@ -372,7 +381,7 @@ pub fn table(results: &BenchResults) -> String {
             let _ = writeln!(
                 out,
                 "  20x the throughput of Nornir + netmiko at fabric scale (Rotor's 10,000-device rate / Nornir's rate): {ratio:.1}x ({})",
-                goal(ratio >= 20.0)
+                goal_at_scale(r.devices, ratio >= 20.0)
             );
         }
     }

@@ -1,5 +1,8 @@
 //! The orchestrator service's binary: settings from `ROTOR_*`, then [`rotor_orchestrator::run`].
 
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 fn main() -> std::process::ExitCode {
     rotor_runtime::service_main(
         "orchestrator",

@@ -15,6 +15,9 @@ use rotor_sim::{
     Simulator,
 };
 
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 #[derive(Debug, Parser)]
 #[command(
     name = "rotor-sim",

@@ -338,12 +338,17 @@ impl TestStack {
     }
 
     /// Kills a service process with SIGKILL: a crash, no graceful shutdown.
-    pub fn kill_process(&mut self, name: &str) {
+    /// Kills (`kill -9`) the running process of a service copy; whether one was running.
+    #[must_use]
+    pub fn kill_process(&mut self, name: &str) -> bool {
+        let mut killed = false;
         for (process_name, process) in &mut self.processes {
             if process_name == name && process.is_running() {
                 process.kill_hard();
+                killed = true;
             }
         }
+        killed
     }
 
     /// The log of every process run under `name` so far.
@@ -442,11 +447,17 @@ impl TestStack {
         }
     }
 
-    /// Waits (bounded) until an operation has finished and returns it with per-device results.
-    pub async fn wait_for_operation(&self, operation_id: &str) -> anyhow::Result<OperationStatus> {
-        let deadline = tokio::time::Instant::now() + Duration::from_secs(120);
+    /// Polls an operation's summary (bounded by `limit`) until `reached` holds and returns that
+    /// summary. While the API restarts (a crash test) it asks again.
+    async fn poll_operation(
+        &self,
+        operation_id: &str,
+        limit: Duration,
+        reached: impl Fn(&OperationStatus) -> bool,
+    ) -> anyhow::Result<OperationStatus> {
+        let deadline = tokio::time::Instant::now() + limit;
         loop {
-            let status = self
+            let answer = self
                 .client
                 .clone()
                 .show_operation(ShowOperationRequest {
@@ -454,64 +465,58 @@ impl TestStack {
                     omit_devices: true,
                 })
                 .await;
-            let status = match status {
-                Ok(status) => status.into_inner(),
-                // The API is restarting (a crash test): ask again.
+            let last = match answer {
+                Ok(status) => {
+                    let status = status.into_inner();
+                    if reached(&status) {
+                        return Ok(status);
+                    }
+                    format!("{status:?}")
+                }
                 Err(status)
                     if matches!(
                         status.code(),
                         tonic::Code::Unavailable | tonic::Code::Unknown | tonic::Code::Cancelled
-                    ) && tokio::time::Instant::now() < deadline =>
+                    ) =>
                 {
-                    tokio::time::sleep(Duration::from_millis(50)).await;
-                    continue;
+                    format!("the API is unavailable: {status}")
                 }
                 Err(status) => return Err(status.into()),
             };
-            if matches!(
-                OperationState::try_from(status.status),
-                Ok(OperationState::Succeeded | OperationState::Failed)
-            ) {
-                let full = self
-                    .client
-                    .clone()
-                    .show_operation(ShowOperationRequest {
-                        operation_id: operation_id.into(),
-                        omit_devices: false,
-                    })
-                    .await?
-                    .into_inner();
-                return Ok(full);
-            }
             if tokio::time::Instant::now() > deadline {
-                bail!("operation {operation_id} did not finish: {status:?}");
+                bail!("operation {operation_id} did not get there within {limit:?}; last: {last}");
             }
             tokio::time::sleep(Duration::from_millis(25)).await;
         }
     }
 
+    /// Waits (bounded) until an operation has finished and returns it with per-device results.
+    pub async fn wait_for_operation(&self, operation_id: &str) -> anyhow::Result<OperationStatus> {
+        self.poll_operation(operation_id, Duration::from_secs(120), |status| {
+            matches!(
+                OperationState::try_from(status.status),
+                Ok(OperationState::Succeeded | OperationState::Failed)
+            )
+        })
+        .await?;
+        Ok(self
+            .client
+            .clone()
+            .show_operation(ShowOperationRequest {
+                operation_id: operation_id.into(),
+                omit_devices: false,
+            })
+            .await?
+            .into_inner())
+    }
+
     /// Waits (bounded) until an operation is at least `percent` done.
     pub async fn wait_for_progress(&self, operation_id: &str, percent: u32) -> anyhow::Result<()> {
-        let deadline = tokio::time::Instant::now() + Duration::from_secs(60);
-        loop {
-            let status = self
-                .client
-                .clone()
-                .show_operation(ShowOperationRequest {
-                    operation_id: operation_id.into(),
-                    omit_devices: true,
-                })
-                .await;
-            if let Ok(status) = status
-                && status.get_ref().percent_complete >= percent
-            {
-                return Ok(());
-            }
-            if tokio::time::Instant::now() > deadline {
-                bail!("operation {operation_id} never reached {percent}%");
-            }
-            tokio::time::sleep(Duration::from_millis(20)).await;
-        }
+        self.poll_operation(operation_id, Duration::from_secs(60), |status| {
+            status.percent_complete >= percent
+        })
+        .await
+        .map(|_| ())
     }
 
     /// Submits and waits.

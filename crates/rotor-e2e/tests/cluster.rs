@@ -35,8 +35,15 @@ async fn a_rotation_survives_losing_a_cluster_node() {
         OperationState::Succeeded as i32,
         "{operation:?}"
     );
+    let results = results_by_device(&operation);
+    assert_eq!(
+        results.len() as u32,
+        operation.total_devices,
+        "{operation:?}"
+    );
+    assert!(operation.total_devices > 0);
     assert!(
-        results_by_device(&operation)
+        results
             .values()
             .all(|(state, _)| *state == OperationState::Succeeded)
     );

@@ -95,7 +95,12 @@ async fn check(
     let mut messages = consumer.messages().await.unwrap();
     use futures::StreamExt;
     use prost::Message;
-    while let Some(Ok(message)) = messages.next().await {
+    loop {
+        let message = tokio::time::timeout(std::time::Duration::from_secs(30), messages.next())
+            .await
+            .expect("the events stream replays within 30 s")
+            .expect("the replay goes on")
+            .unwrap();
         let pending = message.info().unwrap().pending;
         let event = StageEvent::decode(message.payload.clone()).unwrap();
         if event.operation_id == operation.id && event.status != stage_event::Status::Started as i32
@@ -143,8 +148,25 @@ async fn killed_services_lose_nothing_and_repeat_nothing() {
         let operation_id = stack.submit_accepted(stack.fabric_rotate()).await.unwrap();
         version += 1;
         stack.wait_for_progress(&operation_id, 15).await.unwrap();
+        let progress = stack
+            .client
+            .clone()
+            .show_operation(ShowOperationRequest {
+                operation_id: operation_id.clone(),
+                omit_devices: true,
+            })
+            .await
+            .unwrap()
+            .into_inner();
+        assert!(
+            progress.percent_complete < 100,
+            "round {round}: the rotation ended before the crash"
+        );
         for victim in *victims {
-            stack.kill_process(victim);
+            assert!(
+                stack.kill_process(victim),
+                "round {round}: {victim} was not running"
+            );
         }
         for victim in *victims {
             let (service, copy) = victim.rsplit_once('-').unwrap();

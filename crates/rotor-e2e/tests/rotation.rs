@@ -18,23 +18,64 @@ fn options(devices: usize) -> StackOptions {
     }
 }
 
-/// Collects every message on the bus (events, jobs, requests, statuses) until dropped.
-async fn bus_tap(stack: &TestStack) -> async_nats::Subscriber {
-    stack.bus.client.subscribe(">").await.unwrap()
+/// Every message on the bus (events, jobs, requests, statuses), read as it arrives so that the
+/// subscription never overflows and drops any.
+struct BusTap {
+    client: async_nats::Client,
+    messages: std::sync::Arc<std::sync::Mutex<Vec<async_nats::Message>>>,
+    reader: tokio::task::JoinHandle<()>,
 }
 
-fn drain(tap: &mut async_nats::Subscriber) -> Vec<async_nats::Message> {
-    let mut messages = Vec::new();
-    while let Some(Some(message)) = futures::FutureExt::now_or_never(tap.next()) {
-        messages.push(message);
+impl BusTap {
+    async fn start(stack: &TestStack) -> BusTap {
+        let client = stack.bus.client.clone();
+        let mut subscriber = client.subscribe(">").await.unwrap();
+        client.flush().await.unwrap();
+        let messages = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
+        let sink = messages.clone();
+        let reader = tokio::spawn(async move {
+            while let Some(message) = subscriber.next().await {
+                sink.lock().unwrap().push(message);
+            }
+        });
+        BusTap {
+            client,
+            messages,
+            reader,
+        }
     }
-    messages
+
+    /// Everything seen so far (after a round trip to the server, so all sent before is in).
+    async fn take(self) -> Vec<async_nats::Message> {
+        self.client.flush().await.unwrap();
+        let probe = format!("rotor.test.tap.{}", std::process::id());
+        self.client
+            .publish(probe.clone(), "end".into())
+            .await
+            .unwrap();
+        let deadline = tokio::time::Instant::now() + Duration::from_secs(10);
+        while !self
+            .messages
+            .lock()
+            .unwrap()
+            .iter()
+            .any(|m| m.subject.as_str() == probe)
+        {
+            assert!(
+                tokio::time::Instant::now() < deadline,
+                "the tap stopped reading"
+            );
+            tokio::time::sleep(Duration::from_millis(10)).await;
+        }
+        self.reader.abort();
+        std::mem::take(&mut *self.messages.lock().unwrap())
+    }
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_fabric_rotates_and_converges() {
     let stack = TestStack::start(options(24)).await.unwrap();
-    let mut tap = bus_tap(&stack).await;
+    let tap = BusTap::start(&stack).await;
     let mut events = stack.bus.client.subscribe("rotor.events.>").await.unwrap();
     let old_password = stack.initial_password.clone();
 
@@ -132,10 +173,17 @@ async fn a_fabric_rotates_and_converges() {
     );
 
     // Each device's events arrive in stage order on rotor.events.<fabric>.<device>.<stage>.
+    // Every device publishes start and success of four stages: read exactly that many (bounded),
+    // then check nothing more arrives for a moment.
     let mut per_device: std::collections::BTreeMap<String, Vec<(i32, i32)>> = Default::default();
-    while let Ok(Some(message)) =
-        tokio::time::timeout(Duration::from_millis(200), events.next()).await
-    {
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(30);
+    let mut received = 0;
+    while received < 24 * 8 {
+        let message = tokio::time::timeout_at(deadline, events.next())
+            .await
+            .unwrap_or_else(|_| panic!("only {received} of {} events arrived", 24 * 8))
+            .expect("the event subscription stays open");
+        received += 1;
         let event = StageEvent::decode(message.payload.clone()).unwrap();
         let stage = Stage::try_from(event.stage).unwrap();
         assert_eq!(
@@ -152,6 +200,8 @@ async fn a_fabric_rotates_and_converges() {
             .or_default()
             .push((event.stage, event.status));
     }
+    let extra = tokio::time::timeout(Duration::from_millis(200), events.next()).await;
+    assert!(extra.is_err(), "an event beyond 8 per device: {extra:?}");
     assert_eq!(per_device.len(), 24);
     for (device, sequence) in &per_device {
         let stages: Vec<i32> = sequence.iter().map(|(stage, _)| *stage).collect();
@@ -171,7 +221,15 @@ async fn a_fabric_rotates_and_converges() {
     // No message on the bus carried any of the passwords.
     let plaintexts = stack.all_plaintexts().await.unwrap();
     assert_eq!(plaintexts.len(), 2);
-    for message in drain(&mut tap) {
+    let messages = tap.take().await;
+    // The tap saw the whole rotation: jobs, events and key-value writes (not an empty drain).
+    for prefix in ["rotor.jobs.", "rotor.events.", "$KV."] {
+        assert!(
+            messages.iter().any(|m| m.subject.starts_with(prefix)),
+            "the tap saw no {prefix} message"
+        );
+    }
+    for message in messages {
         let payload = String::from_utf8_lossy(&message.payload);
         for plaintext in &plaintexts {
             assert!(

@@ -149,7 +149,14 @@ async fn a_sealed_secrets_store_refuses_rotations_and_fails_devices_cleanly() {
         operation.error.as_ref().unwrap().code,
         ErrorCode::RotationFailed as i32
     );
-    for (_, (state, code)) in results_by_device(&operation) {
+    let results = results_by_device(&operation);
+    assert!(operation.total_devices > 0);
+    assert_eq!(
+        results.len() as u32,
+        operation.total_devices,
+        "{operation:?}"
+    );
+    for (_, (state, code)) in results {
         assert_eq!(
             (state, code),
             (OperationState::Failed, ErrorCode::SecretsUnavailable)
@@ -270,10 +277,29 @@ async fn no_password_reaches_logs_events_statuses_backups_or_errors() {
         .await
         .unwrap()
         .into_inner();
+    // Exactly as many as the events stream holds (all of this stack's fabric), bounded in time.
+    let stored = stack
+        .bus
+        .jetstream
+        .get_stream(rotor_bus::names::EVENTS_STREAM)
+        .await
+        .unwrap()
+        .info()
+        .await
+        .unwrap()
+        .state
+        .messages;
+    assert!(
+        stored > 40,
+        "three operations store their events ({stored})"
+    );
     let mut count = 0;
-    while let Ok(Some(Ok(event))) =
-        tokio::time::timeout(std::time::Duration::from_millis(500), events.next()).await
-    {
+    while count < stored {
+        let event = tokio::time::timeout(std::time::Duration::from_secs(30), events.next())
+            .await
+            .unwrap_or_else(|_| panic!("only {count} of {stored} events were replayed"))
+            .expect("the replay goes on")
+            .unwrap();
         texts.push((
             "event".into(),
             format!(
@@ -284,7 +310,6 @@ async fn no_password_reaches_logs_events_statuses_backups_or_errors() {
         ));
         count += 1;
     }
-    assert!(count > 40, "every event was replayed ({count})");
     // Every key-value bucket and the rejected-message stream, raw.
     for store in [
         &stack.topology.inventory,

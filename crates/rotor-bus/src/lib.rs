@@ -293,7 +293,6 @@ impl Bus {
             credentials: take(names::buckets::CREDENTIALS),
             login_attempts: take(names::buckets::LOGIN_ATTEMPTS),
             stage_marks: take(names::buckets::STAGE_MARKS),
-            aggregator_state: take(names::buckets::AGGREGATOR_STATE),
             backup_index: take(names::buckets::BACKUP_INDEX),
             backups,
         })
@@ -478,7 +477,6 @@ pub struct Topology {
     pub credentials: nats_kv::Store,
     pub login_attempts: nats_kv::Store,
     pub stage_marks: nats_kv::Store,
-    pub aggregator_state: nats_kv::Store,
     pub backup_index: nats_kv::Store,
     pub backups: object_store::ObjectStore,
 }

@@ -126,12 +126,10 @@ pub mod buckets {
     pub const LOGIN_ATTEMPTS: &str = "rotor_login_attempts";
     /// `<fabric>.<device>.<operation>.<stage>` -> a stage's side effect is done (JSON).
     pub const STAGE_MARKS: &str = "rotor_stage_marks";
-    /// The aggregator's own bookkeeping (per-fabric password-set counts and the like).
-    pub const AGGREGATOR_STATE: &str = "rotor_aggregator_state";
     /// `<fabric>.<device>.<operation>` -> `BackupInfo` (protobuf) of the backup in the object store.
     pub const BACKUP_INDEX: &str = "rotor_backup_index";
 
-    pub const ALL: [&str; 13] = [
+    pub const ALL: [&str; 12] = [
         INVENTORY,
         INTENDED_CONFIGS,
         DEVICE_STATUS,
@@ -143,7 +141,6 @@ pub mod buckets {
         CREDENTIALS,
         LOGIN_ATTEMPTS,
         STAGE_MARKS,
-        AGGREGATOR_STATE,
         BACKUP_INDEX,
     ];
 }

@@ -53,6 +53,25 @@ impl Context {
     fn json(&self) -> bool {
         self.format == OutputFormat::Json
     }
+
+    /// Awaits an API call; its gRPC status becomes the command's error.
+    async fn answer<T>(
+        &self,
+        call: impl std::future::Future<Output = Result<tonic::Response<T>, tonic::Status>>,
+    ) -> Result<T, CliError> {
+        call.await
+            .map(tonic::Response::into_inner)
+            .map_err(|status| self.status(status))
+    }
+
+    /// Prints an answer: proto3 JSON with `-o json`, else what `text` makes of it.
+    fn print<T: serde::Serialize>(&self, value: &T, text: impl FnOnce(&T) -> String) {
+        if self.json() {
+            crate::out!("{}", output::json(value));
+        } else {
+            crate::out!("{}", text(value));
+        }
+    }
 }
 
 /// How a rotation request ended, for the caller (the demo reads the operation).
@@ -476,16 +495,10 @@ pub async fn fabric(context: &mut Context, command: FabricCommand) -> Result<Exi
         }
         FabricCommand::Show { fabric } => {
             let mut client = context.client().await?;
-            let status = client
-                .show_fabric(ShowFabricRequest { fabric_id: fabric })
-                .await
-                .map_err(|s| context.status(s))?
-                .into_inner();
-            if context.json() {
-                crate::out!("{}", output::json(&status));
-            } else {
-                crate::out!("{}", fabric_fields(&status));
-            }
+            let status = context
+                .answer(client.show_fabric(ShowFabricRequest { fabric_id: fabric }))
+                .await?;
+            context.print(&status, fabric_fields);
             Ok(Exit::Success)
         }
     }
@@ -528,19 +541,13 @@ pub async fn device(context: &mut Context, command: DeviceCommand) -> Result<Exi
         }
         DeviceCommand::Show { fabric, device } => {
             let mut client = context.client().await?;
-            let status = client
-                .show_device(ShowDeviceRequest {
+            let status = context
+                .answer(client.show_device(ShowDeviceRequest {
                     fabric_id: fabric,
                     device_id: device,
-                })
-                .await
-                .map_err(|s| context.status(s))?
-                .into_inner();
-            if context.json() {
-                crate::out!("{}", output::json(&status));
-            } else {
-                crate::out!("{}", device_text(&status));
-            }
+                }))
+                .await?;
+            context.print(&status, device_text);
             Ok(Exit::Success)
         }
     }
@@ -550,39 +557,38 @@ pub async fn operation(context: &mut Context, command: OperationCommand) -> Resu
     let mut client = context.client().await?;
     match command {
         OperationCommand::Show { id } => {
-            let status = client
-                .show_operation(ShowOperationRequest {
+            let status = context
+                .answer(client.show_operation(ShowOperationRequest {
                     operation_id: id,
                     omit_devices: false,
-                })
-                .await
-                .map_err(|s| context.status(s))?
-                .into_inner();
-            if context.json() {
-                crate::out!("{}", output::json(&status));
-            } else {
-                crate::out!("{}", operation_fields(&status));
-                if !status.operations.is_empty() {
-                    crate::out!("\n{}", device_results_table(&status));
+                }))
+                .await?;
+            context.print(&status, |status| {
+                if status.operations.is_empty() {
+                    operation_fields(status)
+                } else {
+                    format!(
+                        "{}\n\n{}",
+                        operation_fields(status),
+                        device_results_table(status)
+                    )
                 }
-            }
+            });
         }
         OperationCommand::List { fabric, limit } => {
-            let list = client
-                .list_operations(ListOperationsRequest {
+            let list = context
+                .answer(client.list_operations(ListOperationsRequest {
                     fabric_id: fabric.unwrap_or_default(),
                     limit,
-                })
-                .await
-                .map_err(|s| context.status(s))?
-                .into_inner();
-            if context.json() {
-                crate::out!("{}", output::json(&list));
-            } else if list.operations.is_empty() {
-                crate::out!("No operations yet.");
-            } else {
-                crate::out!("{}", operations_table(&list.operations));
-            }
+                }))
+                .await?;
+            context.print(&list, |list| {
+                if list.operations.is_empty() {
+                    "No operations yet.".to_string()
+                } else {
+                    operations_table(&list.operations)
+                }
+            });
         }
     }
     Ok(Exit::Success)
@@ -620,16 +626,14 @@ pub async fn events(context: &mut Context, command: EventsCommand) -> Result<Exi
         from_start,
     } = command;
     let mut client = context.client().await?;
-    let mut stream = client
-        .watch_events(WatchEventsRequest {
+    let mut stream = context
+        .answer(client.watch_events(WatchEventsRequest {
             fabric_id: fabric.unwrap_or_default(),
             device_id: device.unwrap_or_default(),
             operation_id: operation.unwrap_or_default(),
             from_start,
-        })
-        .await
-        .map_err(|s| context.status(s))?
-        .into_inner();
+        }))
+        .await?;
     let interrupted = crate::signals::interrupted();
     tokio::pin!(interrupted);
     loop {
@@ -650,70 +654,67 @@ pub async fn events(context: &mut Context, command: EventsCommand) -> Result<Exi
     }
 }
 
+fn backups_text(list: &ListBackupsResponse) -> String {
+    if list.backups.is_empty() {
+        return "No backups yet (one is taken after each device's rotation).".to_string();
+    }
+    let mut table = Table::new(&[
+        "NAME",
+        "DEVICE",
+        "TRIGGER",
+        "TIME",
+        "SIZE",
+        "CONFIG VERSION",
+    ]);
+    for backup in &list.backups {
+        table.row(vec![
+            backup.name.clone(),
+            backup.device_id.clone(),
+            or_dash(&backup.trigger),
+            or_dash(&backup.time),
+            backup.size.to_string(),
+            or_dash(&backup.intended_config_version),
+        ]);
+    }
+    table.render()
+}
+
+fn backup_text(backup: &GetBackupResponse) -> String {
+    let info = backup.info.clone().unwrap_or_default();
+    format!(
+        "{}\n\n{}",
+        fields(&[
+            ("Backup", info.name.clone()),
+            ("Fabric", info.fabric_id.clone()),
+            ("Device", info.device_id.clone()),
+            ("Operation", or_dash(&info.operation_id)),
+            ("Trigger", or_dash(&info.trigger)),
+            ("Time", or_dash(&info.time)),
+            ("Size", format!("{} bytes", info.size)),
+            ("SHA-256", or_dash(&info.sha256)),
+            ("Config version", or_dash(&info.intended_config_version)),
+        ]),
+        backup.config.trim_end()
+    )
+}
+
 pub async fn backup(context: &mut Context, command: BackupCommand) -> Result<Exit, CliError> {
     let mut client = context.client().await?;
     match command {
         BackupCommand::List { fabric, device } => {
-            let list = client
-                .list_backups(ListBackupsRequest {
+            let list = context
+                .answer(client.list_backups(ListBackupsRequest {
                     fabric_id: fabric,
                     device_id: device.unwrap_or_default(),
-                })
-                .await
-                .map_err(|s| context.status(s))?
-                .into_inner();
-            if context.json() {
-                crate::out!("{}", output::json(&list));
-            } else if list.backups.is_empty() {
-                crate::out!("No backups yet (one is taken after each device's rotation).");
-            } else {
-                let mut table = Table::new(&[
-                    "NAME",
-                    "DEVICE",
-                    "TRIGGER",
-                    "TIME",
-                    "SIZE",
-                    "CONFIG VERSION",
-                ]);
-                for backup in &list.backups {
-                    table.row(vec![
-                        backup.name.clone(),
-                        backup.device_id.clone(),
-                        or_dash(&backup.trigger),
-                        or_dash(&backup.time),
-                        backup.size.to_string(),
-                        or_dash(&backup.intended_config_version),
-                    ]);
-                }
-                crate::out!("{}", table.render());
-            }
+                }))
+                .await?;
+            context.print(&list, backups_text);
         }
         BackupCommand::Show { name } => {
-            let backup = client
-                .get_backup(GetBackupRequest { name })
-                .await
-                .map_err(|s| context.status(s))?
-                .into_inner();
-            if context.json() {
-                crate::out!("{}", output::json(&backup));
-            } else {
-                let info = backup.info.clone().unwrap_or_default();
-                crate::out!(
-                    "{}",
-                    fields(&[
-                        ("Backup", info.name.clone()),
-                        ("Fabric", info.fabric_id.clone()),
-                        ("Device", info.device_id.clone()),
-                        ("Operation", or_dash(&info.operation_id)),
-                        ("Trigger", or_dash(&info.trigger)),
-                        ("Time", or_dash(&info.time)),
-                        ("Size", format!("{} bytes", info.size)),
-                        ("SHA-256", or_dash(&info.sha256)),
-                        ("Config version", or_dash(&info.intended_config_version)),
-                    ])
-                );
-                crate::out!("\n{}", backup.config.trim_end());
-            }
+            let backup = context
+                .answer(client.get_backup(GetBackupRequest { name }))
+                .await?;
+            context.print(&backup, backup_text);
         }
     }
     Ok(Exit::Success)
@@ -734,34 +735,22 @@ pub async fn inventory(context: &mut Context, command: InventoryCommand) -> Resu
         InventoryCommand::Import { file } => {
             let request = load_inventory(&file)?;
             let mut client = context.client().await?;
-            let response = client
-                .import_inventory(request)
-                .await
-                .map_err(|s| context.status(s))?
-                .into_inner();
-            if context.json() {
-                crate::out!("{}", output::json(&response));
-            } else {
-                crate::out!(
+            let response = context.answer(client.import_inventory(request)).await?;
+            context.print(&response, |response| {
+                format!(
                     "Imported fabric {}: {} devices, {} intended configurations changed.",
-                    response.fabric_id,
-                    response.device_count,
-                    response.intended_configs_changed
-                );
-            }
+                    response.fabric_id, response.device_count, response.intended_configs_changed
+                )
+            });
         }
         InventoryCommand::Show { fabric } => {
             let mut client = context.client().await?;
-            let response = client
-                .show_inventory(ShowInventoryRequest { fabric_id: fabric })
-                .await
-                .map_err(|s| context.status(s))?
-                .into_inner();
-            if context.json() {
-                crate::out!("{}", output::json(&response));
-            } else {
-                crate::out!("{}", response.inventory_yaml.trim_end());
-            }
+            let response = context
+                .answer(client.show_inventory(ShowInventoryRequest { fabric_id: fabric }))
+                .await?;
+            context.print(&response, |response| {
+                response.inventory_yaml.trim_end().to_string()
+            });
         }
     }
     Ok(Exit::Success)
@@ -789,70 +778,54 @@ pub async fn lock(context: &mut Context, command: LockCommand) -> Result<Exit, C
             purpose,
             lease_seconds,
         } => {
-            let lock = client
-                .acquire_fabric_lock(AcquireFabricLockRequest {
+            let lock = context
+                .answer(client.acquire_fabric_lock(AcquireFabricLockRequest {
                     fabric_id: fabric,
                     holder: holder.unwrap_or_else(client::requested_by),
                     purpose,
                     lease_seconds,
-                })
-                .await
-                .map_err(|s| context.status(s))?
-                .into_inner();
-            if context.json() {
-                crate::out!("{}", output::json(&lock));
-            } else {
-                crate::out!("{}", lock_fields(&lock));
-                crate::out!(
-                    "\nRelease it with `rotor lock release --fabric {} --lease-id {}`.",
+                }))
+                .await?;
+            context.print(&lock, |lock| {
+                format!(
+                    "{}\n\nRelease it with `rotor lock release --fabric {} --lease-id {}`.",
+                    lock_fields(lock),
                     lock.fabric_id,
                     lock.lease_id
-                );
-            }
+                )
+            });
         }
         LockCommand::Renew {
             fabric,
             lease_id,
             lease_seconds,
         } => {
-            let lock = client
-                .renew_fabric_lock(RenewFabricLockRequest {
+            let lock = context
+                .answer(client.renew_fabric_lock(RenewFabricLockRequest {
                     fabric_id: fabric,
                     lease_id,
                     lease_seconds,
-                })
-                .await
-                .map_err(|s| context.status(s))?
-                .into_inner();
-            if context.json() {
-                crate::out!("{}", output::json(&lock));
-            } else {
-                crate::out!("{}", lock_fields(&lock));
-            }
+                }))
+                .await?;
+            context.print(&lock, lock_fields);
         }
         LockCommand::Release { fabric, lease_id } => {
-            let response = client
-                .release_fabric_lock(ReleaseFabricLockRequest {
+            let response = context
+                .answer(client.release_fabric_lock(ReleaseFabricLockRequest {
                     fabric_id: fabric.clone(),
                     lease_id,
-                })
-                .await
-                .map_err(|s| context.status(s))?
-                .into_inner();
-            if context.json() {
-                crate::out!("{}", output::json(&response));
-            } else {
-                crate::out!("Released the lock of fabric {fabric}.");
-            }
+                }))
+                .await?;
+            context.print(&response, |_| {
+                format!("Released the lock of fabric {fabric}.")
+            });
         }
         LockCommand::Show { fabric } => {
-            let response = client
-                .show_fabric_lock(ShowFabricLockRequest {
+            let response = context
+                .answer(client.show_fabric_lock(ShowFabricLockRequest {
                     fabric_id: fabric.clone(),
-                })
-                .await
-                .map_err(|s| context.status(s))?
-                .into_inner();
+                }))
+                .await?;
             if context.json() {
                 crate::out!("{}", output::json(&response));
             } else {

@@ -262,10 +262,6 @@ impl Session {
             .disconnect(russh::Disconnect::ByApplication, "", "en")
             .await;
     }
-
-    pub fn is_closed(&self) -> bool {
-        self.handle.is_closed()
-    }
 }
 
 /// The first words of a command, for error messages (never its arguments, which may be hashes).

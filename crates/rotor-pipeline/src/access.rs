@@ -489,17 +489,4 @@ impl DeviceAccess {
             .await
             .map(|_| ())
     }
-
-    /// The failed logins Rotor caused on a device in the current window (for tests and status).
-    pub async fn attempts(
-        &self,
-        fabric_id: &str,
-        device_id: &str,
-    ) -> Result<Option<Versioned<LoginAttempts>>, BusError> {
-        kv::get_json(
-            &self.topology.login_attempts,
-            &names::key(&[fabric_id, device_id]),
-        )
-        .await
-    }
 }

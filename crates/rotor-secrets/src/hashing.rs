@@ -66,12 +66,17 @@ pub fn render_hash(
     HashedPassword(hash)
 }
 
-/// Remembers rendered hashes per (path, version, user), so a fabric of thousands of devices
-/// sharing a password renders it once per worker. Bounded; cleared when full.
+/// Remembers rendered hashes, so a fabric of thousands of devices sharing a password renders it
+/// once per worker. Keyed by everything the hash depends on (the password as a SHA-256 digest,
+/// path, version, user): two mounts holding the same path can never share an entry. Bounded;
+/// cleared when full.
 #[derive(Debug, Default)]
 pub struct HashCache {
-    entries: Mutex<HashMap<(String, u32, String), HashedPassword>>,
+    entries: Mutex<HashMap<HashKey, HashedPassword>>,
 }
+
+/// (SHA-256 of the password, path, version, user).
+type HashKey = ([u8; 32], String, u32, String);
 
 const HASH_CACHE_LIMIT: usize = 65_536;
 
@@ -83,7 +88,8 @@ impl HashCache {
         version: u32,
         username: &str,
     ) -> HashedPassword {
-        let key = (path.to_string(), version, username.to_string());
+        let digest: [u8; 32] = Sha256::digest(password.expose().as_bytes()).into();
+        let key = (digest, path.to_string(), version, username.to_string());
         if let Some(hash) = self.entries.lock().unwrap().get(&key) {
             return hash.clone();
         }
@@ -129,5 +135,9 @@ mod tests {
             cache.render(&password, "fabrics/f/AdminRW", 3, "cumulus"),
             first
         );
+        // The same path and version under another mount holds another password: its own hash.
+        let other = Password::new("Another-Mount-7");
+        let hash = cache.render(&other, "fabrics/f/AdminRW", 3, "cumulus");
+        assert!(hash.verify(&other), "a cached hash of another password");
     }
 }

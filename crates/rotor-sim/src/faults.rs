@@ -163,16 +163,6 @@ impl FaultKind {
                 )
             })
     }
-
-    /// Whether the fault clears itself after it fires once.
-    pub fn is_one_shot(self) -> bool {
-        matches!(
-            self,
-            FaultKind::DropAfterApply
-                | FaultKind::PasswordNotApplied
-                | FaultKind::ChangeBetweenDiffAndApply
-        )
-    }
 }
 
 impl fmt::Display for FaultKind {

@@ -925,9 +925,7 @@ fn check_tree(platform: Platform, root: &Node) -> Result<(), String> {
                 return Err(error_text(&result));
             }
             if platform == Platform::Nvos
-                && path.len() == 5
-                && path[..3] == ["system", "aaa", "user"]
-                && path[4] == "password"
+                && is_user_password_path(&path)
                 && !looks_like_password_hash(&text)
             {
                 return Err(format!(
@@ -936,6 +934,37 @@ fn check_tree(platform: Platform, root: &Node) -> Result<(), String> {
                 ));
             }
         }
+    }
+    Ok(())
+}
+
+fn is_user_password_path<S: AsRef<str>>(path: &[S]) -> bool {
+    let path: Vec<&str> = path.iter().map(AsRef::as_ref).collect();
+    path.len() == 5 && path[..3] == ["system", "aaa", "user"] && path[4] == "password"
+}
+
+/// What NVUE stores for a user's `password` value: it hashes a plaintext itself (SHA-512 crypt);
+/// a hash given to NVOS is kept as it is.
+fn stored_password_hash(platform: Platform, value: &str) -> Result<String, CommandResult> {
+    if platform == Platform::Nvos && looks_like_password_hash(value) {
+        return Ok(value.to_string());
+    }
+    pwhash::sha512_crypt::hash(value.as_bytes())
+        .map_err(|_| CommandResult::nvue_error("Could not hash the password"))
+}
+
+/// A configuration file's `system aaa user <name> password` values, stored the way `nv set`
+/// stores them (hashed, under the platform's key), so the simulator never keeps a plaintext.
+fn hash_file_passwords(platform: Platform, root: &mut Node) -> Result<(), CommandResult> {
+    for (path, value) in root.leaves() {
+        let Some(value) = value.filter(|_| is_user_password_path(&path)) else {
+            continue;
+        };
+        let hash = stored_password_hash(platform, &scalar_text(&value))?;
+        root.remove(&path);
+        let mut target = path;
+        target[4] = platform.password_key().to_string();
+        root.set_leaf(&target, Value::String(hash));
     }
     Ok(())
 }
@@ -979,17 +1008,21 @@ fn nv_set(device: &Device, context: &ExecContext, arguments: &[String]) -> Comma
     if let Err(result) = check_value(platform, parent, last) {
         return result;
     }
-    let is_user_password =
-        parent.len() == 5 && parent[..3] == ["system", "aaa", "user"] && parent[4] == "password";
-    if is_user_password {
-        // NVUE hashes a plaintext password itself; a hash given to NVOS is stored as it is.
-        let hash = if platform == Platform::Nvos && looks_like_password_hash(last) {
-            last.clone()
-        } else {
-            match pwhash::sha512_crypt::hash(last.as_bytes()) {
-                Ok(hash) => hash,
-                Err(_) => return CommandResult::nvue_error("Could not hash the password"),
-            }
+    // `nv set system hostname` (no value) names an object, not a value: never replace an
+    // object (here all of `system`, users included) with a scalar.
+    let pending = state.candidate.as_deref().unwrap_or(&state.applied);
+    if pending
+        .root
+        .get(parent)
+        .and_then(Node::children)
+        .is_some_and(|children| !children.is_empty())
+    {
+        return CommandResult::nvue_error("Incomplete command");
+    }
+    if is_user_password_path(parent) {
+        let hash = match stored_password_hash(platform, last) {
+            Ok(hash) => hash,
+            Err(result) => return result,
         };
         let mut target = parent.to_vec();
         target[4] = platform.password_key().to_string();
@@ -1403,12 +1436,15 @@ fn config_replace(device: &Device, context: &ExecContext, arguments: &[String]) 
         Ok(text) => text,
         Err(result) => return result,
     };
-    let parsed = match NvueConfig::from_startup_yaml(&text) {
+    let mut parsed = match NvueConfig::from_startup_yaml(&text) {
         Ok(parsed) => parsed,
         Err(error) => return config_file_error(name, &error),
     };
     if let Err(problem) = check_tree(device.platform, &parsed.root) {
         return CommandResult::nvue_error(format!("Invalid config file {name}: {problem}"));
+    }
+    if let Err(result) = hash_file_passwords(device.platform, &mut parsed.root) {
+        return result;
     }
     let header = state.applied.header.clone();
     state.candidate = Some(Box::new(NvueConfig::new(header, parsed.root)));
@@ -1431,7 +1467,7 @@ fn config_patch(device: &Device, context: &ExecContext, arguments: &[String]) ->
         Ok(text) => text,
         Err(result) => return result,
     };
-    let documents = match parse_documents(&text) {
+    let mut documents = match parse_documents(&text) {
         Ok(documents) => documents,
         Err(error) => return config_file_error(name, &error),
     };
@@ -1450,6 +1486,11 @@ fn config_patch(device: &Device, context: &ExecContext, arguments: &[String]) ->
         && let Err(problem) = check_tree(device.platform, set)
     {
         return CommandResult::nvue_error(format!("Invalid config file {name}: {problem}"));
+    }
+    if let Some(set) = &mut documents.set
+        && let Err(result) = hash_file_passwords(device.platform, set)
+    {
+        return result;
     }
     let candidate = state.candidate_mut();
     if let Some(set) = &documents.set {
@@ -1604,6 +1645,48 @@ mod tests {
     }
 
     const NEW_HASH: &str = "$6$rounds=5000$newsalt$abcdefghijklmnopqrstuv";
+
+    #[tokio::test]
+    async fn a_plaintext_password_in_a_file_is_hashed_like_nv_set_does() {
+        let device = test_device(Platform::Cumulus);
+        let file = "- set:\n    system:\n      aaa:\n        user:\n          cumulus:\n            password: 'Plain-Text-9'\n";
+        let upload = run_with_stdin(&device, "cat > /tmp/p.yaml", file).await;
+        assert_eq!(upload.exit_status, 0);
+        for command in ["nv config patch /tmp/p.yaml", "nv config apply -y"] {
+            let output = run(&device, command).await;
+            assert_eq!(output.exit_status, 0, "{command}: {}", output.stderr_text());
+        }
+        let applied = device.applied_config().to_startup_yaml(false);
+        assert!(!applied.contains("Plain-Text-9"), "{applied}");
+        let hash = device.user_password_hash("cumulus").unwrap();
+        assert!(pwhash::sha512_crypt::verify("Plain-Text-9", &hash));
+        // Replace does the same.
+        let whole = device
+            .applied_config()
+            .to_startup_yaml(false)
+            .replace(&hash, "Other-Plain-7")
+            .replace("hashed-password", "password");
+        run_with_stdin(&device, "cat > /tmp/r.yaml", &whole).await;
+        let replace = run(&device, "nv config replace /tmp/r.yaml").await;
+        assert_eq!(replace.exit_status, 0, "{}", replace.stderr_text());
+        let pending = device.report(true).candidate_config.unwrap();
+        assert!(!pending.contains("Other-Plain-7"), "{pending}");
+    }
+
+    #[tokio::test]
+    async fn setting_an_object_without_a_value_is_refused_not_stored_as_a_value() {
+        let device = test_device(Platform::Cumulus);
+        let output = run(&device, "nv set system hostname").await;
+        assert_ne!(output.exit_status, 0);
+        assert!(output.stderr_text().contains("Incomplete command"));
+        assert_eq!(
+            run(&device, "nv config diff -o commands")
+                .await
+                .stdout_text(),
+            ""
+        );
+        assert!(device.user_password_hash("cumulus").is_some());
+    }
 
     #[tokio::test]
     async fn set_diff_apply_cycle_masks_hashes_and_bumps_the_revision() {

@@ -16,9 +16,6 @@ pub enum Platform {
     Nvos,
 }
 
-/// Every platform the simulator knows, in a fixed order.
-pub const ALL_PLATFORMS: [Platform; 2] = [Platform::Cumulus, Platform::Nvos];
-
 impl Platform {
     pub fn as_str(self) -> &'static str {
         match self {

@@ -118,7 +118,6 @@ pub struct SimulatorCounters {
 #[derive(Debug)]
 struct FabricRecord {
     device_ids: Vec<String>,
-    seed: String,
 }
 
 #[derive(Debug)]
@@ -298,7 +297,6 @@ impl Simulator {
             spec.fabric_id.clone(),
             FabricRecord {
                 device_ids: plans.iter().map(|plan| plan.id.clone()).collect(),
-                seed: spec.seed.clone(),
             },
         );
         drop(port_offset);
@@ -341,13 +339,6 @@ impl Simulator {
     /// Fabric ids, sorted.
     pub fn fabric_ids(&self) -> Vec<String> {
         read(&self.shared.fabrics).keys().cloned().collect()
-    }
-
-    /// The seed a fabric's host keys derive from.
-    pub fn fabric_seed(&self, fabric_id: &str) -> Option<String> {
-        read(&self.shared.fabrics)
-            .get(fabric_id)
-            .map(|record| record.seed.clone())
     }
 
     /// A fabric's devices, in creation order.
@@ -418,10 +409,6 @@ impl Simulator {
     /// Changes the latency profile of every device without its own, at once.
     pub fn set_latency(&self, profile: LatencyProfile) {
         *write(&self.shared.settings.latency) = profile;
-    }
-
-    pub fn lockout_policy(&self) -> LockoutPolicy {
-        self.shared.settings.lockout
     }
 
     pub fn counters(&self) -> SimulatorCounters {

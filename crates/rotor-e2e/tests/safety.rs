@@ -342,3 +342,43 @@ async fn no_password_reaches_logs_events_statuses_backups_or_errors() {
     }
     stack.shutdown().await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_device_lock_taken_over_is_known_to_be_lost() {
+    let stack = TestStack::start(StackOptions {
+        devices: 1,
+        ..Default::default()
+    })
+    .await
+    .unwrap();
+    let access = rotor_pipeline::access::DeviceAccess {
+        topology: stack.topology.clone(),
+        secrets: stack.secrets.clone(),
+        ssh: Default::default(),
+        budget: Default::default(),
+        device_lock: std::time::Duration::from_millis(600),
+        holder: "test".into(),
+    };
+    let device_id = stack.device_ids()[0].clone();
+    let device =
+        rotor_pipeline::records::load_device(&stack.topology, &stack.fabric_id, &device_id)
+            .await
+            .unwrap()
+            .unwrap();
+    let lock = access.lock_device(&device).await.unwrap();
+    assert!(lock.is_held());
+    // Someone removes the lease (an operator, or it lapsed and another job took it).
+    let key = format!("device.{}.{device_id}", stack.fabric_id);
+    assert!(stack.topology.leases.get(&key).await.unwrap().is_some());
+    stack.topology.leases.purge(&key).await.unwrap();
+    let deadline = tokio::time::Instant::now() + std::time::Duration::from_secs(10);
+    while lock.is_held() {
+        assert!(
+            tokio::time::Instant::now() < deadline,
+            "the loss went unnoticed"
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+    }
+    lock.release().await;
+    stack.shutdown().await;
+}

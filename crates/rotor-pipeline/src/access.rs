@@ -13,7 +13,7 @@
 //!   `AuthLockoutRisk` instead of trying again.
 
 use std::sync::Arc;
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::time::Duration;
 
 use rotor_bus::kv::{self, Versioned};
@@ -145,10 +145,18 @@ pub struct DeviceLock {
     lease_id: String,
     /// The revision this holder last wrote (taken or renewed), so release is one delete.
     revision: Arc<AtomicU64>,
+    /// Set by the renewal task once the lease is gone (taken over, or not renewed in time).
+    lost: Arc<AtomicBool>,
     renewal: Option<tokio::task::JoinHandle<()>>,
 }
 
 impl DeviceLock {
+    /// Whether this job still holds the device. A side effect (an apply) must not start once it
+    /// does not: another job may have the device.
+    pub fn is_held(&self) -> bool {
+        !self.lost.load(Ordering::Acquire)
+    }
+
     /// Gives the device back.
     pub async fn release(mut self) {
         if let Some(renewal) = self.renewal.take() {
@@ -197,7 +205,11 @@ impl DeviceAccess {
                     let every = self.device_lock / 3;
                     let revision = Arc::new(AtomicU64::new(revision));
                     let renewed = revision.clone();
+                    let lost = Arc::new(AtomicBool::new(false));
+                    let gone = lost.clone();
+                    let lease_length = self.device_lock;
                     let renewal = tokio::spawn(async move {
+                        let mut last_renewed = tokio::time::Instant::now();
                         loop {
                             tokio::time::sleep(every).await;
                             match rotor_bus::lease::renew_versioned(
@@ -211,8 +223,17 @@ impl DeviceAccess {
                             {
                                 Ok(Some((_, revision))) => {
                                     renewed.store(revision, Ordering::Release);
+                                    last_renewed = tokio::time::Instant::now();
                                 }
-                                Ok(None) => return,
+                                Ok(None) => {
+                                    gone.store(true, Ordering::Release);
+                                    return;
+                                }
+                                // The bus is unreachable: the lease lapses after its duration.
+                                Err(_) if last_renewed.elapsed() >= lease_length => {
+                                    gone.store(true, Ordering::Release);
+                                    return;
+                                }
                                 Err(_) => {}
                             }
                         }
@@ -222,6 +243,7 @@ impl DeviceAccess {
                         key,
                         lease_id: lease.lease_id,
                         revision,
+                        lost,
                         renewal: Some(renewal),
                     });
                 }

@@ -234,7 +234,7 @@ impl Applier {
             .await
             .map_err(from_access)?;
         let result = self
-            .apply_on(&session, job, device_job, &device, uncertain)
+            .apply_on(&session, &lock, job, device_job, &device, uncertain)
             .await;
         session.close().await;
         lock.release().await;
@@ -247,6 +247,7 @@ impl Applier {
     async fn apply_on(
         &self,
         session: &Session,
+        lock: &rotor_pipeline::access::DeviceLock,
         job: &ApplyJob,
         device_job: &DeviceJob,
         device: &DeviceRecord,
@@ -312,6 +313,11 @@ impl Applier {
                 lines.join(" | ")
             )));
         } else {
+            if !lock.is_held() {
+                // Another job may have the device now: never apply without it; try again later.
+                let _ = nvue.detach().await;
+                return Err(internal("the device lock was lost before the apply"));
+            }
             self.write_mark(device_job, ApplyMark::Applying, None)
                 .await?;
             match nvue.apply().await {

@@ -344,7 +344,7 @@ async fn no_password_reaches_logs_events_statuses_backups_or_errors() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn a_device_lock_taken_over_is_known_to_be_lost() {
+async fn device_locks_refuse_disabled_devices_and_know_when_they_are_lost() {
     let stack = TestStack::start(StackOptions {
         devices: 1,
         ..Default::default()
@@ -365,6 +365,18 @@ async fn a_device_lock_taken_over_is_known_to_be_lost() {
             .await
             .unwrap()
             .unwrap();
+    // Any stage (differ, applier, backup) locks before it connects: a device disabled after its
+    // diff is never contacted by the applier or the backup.
+    let mut disabled = device.clone();
+    disabled.device.administrative_state = rotor_inventory::AdministrativeState::UnderMaintenance;
+    let refused = access.lock_device(&disabled).await.unwrap_err();
+    assert_eq!(refused.failure().code, ErrorCode::DeviceDisabled);
+    assert!(!refused.is_retryable());
+    assert!(
+        refused.to_string().contains("UnderMaintenance"),
+        "{refused}"
+    );
+
     let lock = access.lock_device(&device).await.unwrap();
     assert!(lock.is_held());
     // Someone removes the lease (an operator, or it lapsed and another job took it).

@@ -72,6 +72,8 @@ pub enum AccessError {
     Bus(#[from] BusError),
     #[error("{device}: {reason}")]
     NoCredential { device: String, reason: String },
+    #[error("{device} is {state}; enable it (administrativeState Enabled) and run a resync")]
+    Disabled { device: String, state: String },
     #[error("{device} is busy with another Rotor job ({holder}); will try again")]
     Busy { device: String, holder: String },
     #[error(
@@ -102,6 +104,7 @@ impl AccessError {
             AccessError::Secrets(error) => error.is_transient(),
             AccessError::Bus(_) | AccessError::Busy { .. } => true,
             AccessError::NoCredential { .. }
+            | AccessError::Disabled { .. }
             | AccessError::AllRefused { .. }
             | AccessError::BudgetSpent { .. } => false,
         }
@@ -117,6 +120,7 @@ impl AccessError {
                 ErrorCode::CouldNotConnect
             }
             AccessError::BudgetSpent { .. } => ErrorCode::AuthLockoutRisk,
+            AccessError::Disabled { .. } => ErrorCode::DeviceDisabled,
         };
         StageFailure::new(code, self.to_string())
     }
@@ -181,9 +185,23 @@ impl Drop for DeviceLock {
     }
 }
 
+/// Devices whose administrative state is not Enabled are never contacted, by any stage.
+pub fn refuse_unless_enabled(device: &DeviceRecord) -> Result<(), AccessError> {
+    let state = device.device.administrative_state;
+    if state == rotor_inventory::AdministrativeState::Enabled {
+        return Ok(());
+    }
+    Err(AccessError::Disabled {
+        device: device.device.id.clone(),
+        state: state.as_str().to_string(),
+    })
+}
+
 impl DeviceAccess {
     /// Takes the device's lock, waiting while another job holds it (up to twice the lease).
+    /// Refused for a device that is not Enabled (every stage locks before it connects).
     pub async fn lock_device(&self, device: &DeviceRecord) -> Result<DeviceLock, AccessError> {
+        refuse_unless_enabled(device)?;
         let key = format!("device.{}.{}", device.fabric_id, device.device.id);
         let lease_ms = self.device_lock.as_millis() as i64;
         let deadline = tokio::time::Instant::now() + self.device_lock * 2;

@@ -112,19 +112,8 @@ impl Differ {
                     ),
                 )
             })?;
-        if device.device.administrative_state != rotor_inventory::AdministrativeState::Enabled {
-            return Err(Step::Failed(
-                load,
-                StageFailure::new(
-                    ErrorCode::DeviceDisabled,
-                    format!(
-                        "{} is {}; enable it (administrativeState Enabled) and run a resync",
-                        job.device_id,
-                        device.device.administrative_state.as_str()
-                    ),
-                ),
-            ));
-        }
+        rotor_pipeline::access::refuse_unless_enabled(&device)
+            .map_err(|refused| Step::Failed(load, refused.failure()))?;
         let rendered = context
             .renderer
             .render(&context.topology, &device, &job.targets)

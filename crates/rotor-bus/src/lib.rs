@@ -35,9 +35,9 @@ pub struct BusSettings {
     pub url: String,
     /// Shown in the server's connection list.
     pub client_name: String,
-    /// User name and password, when the server requires them.
+    /// User name and password, when the server requires them (the password never prints).
     pub user: Option<String>,
-    pub password: Option<String>,
+    pub password: Option<secrecy::SecretString>,
     /// A `.creds` file (JWT + NKey), when the server uses decentralised auth.
     pub credentials_file: Option<PathBuf>,
     /// A CA certificate to trust for TLS; setting it requires TLS.
@@ -138,7 +138,10 @@ impl Bus {
             .request_timeout(Some(settings.timeout))
             .max_reconnects(None);
         if let (Some(user), Some(password)) = (&settings.user, &settings.password) {
-            options = options.user_and_password(user.clone(), password.clone());
+            options = options.user_and_password(
+                user.clone(),
+                secrecy::ExposeSecret::expose_secret(password).to_string(),
+            );
         }
         if let Some(path) = &settings.credentials_file {
             options = options

@@ -185,7 +185,7 @@ impl TestStack {
             password: options
                 .nats_user
                 .as_ref()
-                .map(|(_, password)| password.clone()),
+                .map(|(_, password)| password.as_str().into()),
             ..Default::default()
         })
         .await?;

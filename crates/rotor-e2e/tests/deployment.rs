@@ -26,18 +26,19 @@ async fn a_rotation_runs_with_nats_authentication_and_the_least_privilege_token(
     // Without credentials, or with the wrong ones, the bus says what is wrong.
     for (user, password) in [
         (None, None),
-        (Some("rotor".to_string()), Some("wrong".to_string())),
+        (Some("rotor".to_string()), Some("Wr0ng-Secret-81".into())),
     ] {
-        let error = Bus::connect(BusSettings {
+        let settings = BusSettings {
             url: stack.nats.url(),
             user,
             password,
             timeout: std::time::Duration::from_secs(2),
             ..Default::default()
-        })
-        .await
-        .unwrap_err();
+        };
+        assert!(!format!("{settings:?}").contains("Wr0ng-Secret-81"));
+        let error = Bus::connect(settings).await.unwrap_err();
         assert!(matches!(error, BusError::Connect { .. }), "{error}");
+        assert!(!format!("{error} {error:?}").contains("Wr0ng-Secret-81"));
         assert!(error.to_string().contains(&stack.nats.url()), "{error}");
     }
     // The limited token cannot read what it has no business with.

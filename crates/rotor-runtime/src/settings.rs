@@ -217,7 +217,7 @@ impl CommonSettings {
             url,
             client_name: format!("rotor-{service}"),
             user: settings.raw("ROTOR_NATS_USER").map(String::from),
-            password: settings.raw("ROTOR_NATS_PASSWORD").map(String::from),
+            password: settings.raw("ROTOR_NATS_PASSWORD").map(Into::into),
             credentials_file: settings.raw("ROTOR_NATS_CREDENTIALS").map(PathBuf::from),
             tls_ca_file: settings.raw("ROTOR_NATS_TLS_CA").map(PathBuf::from),
             tls_required: settings.boolean("ROTOR_NATS_TLS_REQUIRED", false)?,

@@ -15,6 +15,7 @@ use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::time::Duration;
 
 use bytes::Bytes;
+use futures::StreamExt as _;
 use prost::Message;
 use rotor_bus::lease::{self, Acquired, now_unix_ms};
 use rotor_bus::{kv, names};
@@ -30,6 +31,9 @@ use rotor_proto::v1::{
 };
 
 use crate::Orchestrator;
+
+/// Secret versions written (or read) at once while a request is prepared.
+const SECRET_WRITES_IN_FLIGHT: usize = 16;
 
 /// Which API method a request came through (the bus takes both kinds).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -353,22 +357,36 @@ impl Orchestrator {
                 }
             }
         }
-        for (mount, path) in &paths {
-            let version = if is_rotate && !request.use_stored {
-                let password = match self.config.password_policy.generate() {
-                    Ok(password) => password,
-                    Err(error) => {
-                        release().await;
-                        return Err(rejected(ErrorCode::InternalError, error.to_string()));
+        // Paths are independent: with a password per device there are thousands, so the store
+        // is asked several at a time (each new version is generated with the policy first).
+        let fresh = is_rotate && !request.use_stored;
+        let (policy, secrets) = (&self.config.password_policy, &self.secrets);
+        let versions: Vec<_> = futures::stream::iter(paths)
+            .map(|(mount, path)| async move {
+                let version = if fresh {
+                    match policy.generate() {
+                        Ok(password) => secrets.write(&mount, &path, &password).await.map(Some),
+                        Err(error) => return (mount, path, Err(error.to_string())),
                     }
+                } else {
+                    secrets.newest_version(&mount, &path).await
                 };
-                self.secrets.write(mount, path, &password).await.map(Some)
-            } else {
-                self.secrets.newest_version(mount, path).await
+                (mount, path, Ok(version))
+            })
+            .buffered(SECRET_WRITES_IN_FLIGHT)
+            .collect()
+            .await;
+        for (mount, path, version) in versions {
+            let version = match version {
+                Ok(version) => version,
+                Err(error) => {
+                    release().await;
+                    return Err(rejected(ErrorCode::InternalError, error));
+                }
             };
             match version {
                 Ok(Some(version)) => {
-                    plan.versions.insert(path.clone(), version);
+                    plan.versions.insert(path, version);
                 }
                 Ok(None) => {
                     release().await;

@@ -531,10 +531,7 @@ fn filter_input(
 
 /// `grep` (fixed strings; `-v -i -c -q`), `head`/`tail` (`-n N`, `-N`) and `wc` (`-l`).
 fn filter(device: &Device, context: &ExecContext, words: &[String], stdin: &[u8]) -> CommandResult {
-    let input = match filter_input(device, context, words, stdin) {
-        Ok(input) => input,
-        Err(result) => return result,
-    };
+    let input = or_return!(filter_input(device, context, words, stdin));
     let text = String::from_utf8_lossy(&input);
     let lines: Vec<&str> = text.lines().collect();
     let flags: Vec<&str> = words[1..]
@@ -772,6 +769,37 @@ fn nv(device: &Device, context: &ExecContext, arguments: &[String]) -> CommandRe
     }
 }
 
+/// `?` for handlers that answer with a `CommandResult` either way: the error is the answer.
+macro_rules! or_return {
+    ($result:expr) => {
+        match $result {
+            Ok(value) => value,
+            Err(result) => return result,
+        }
+    };
+}
+use or_return;
+
+/// A command's options and its `-o` format, one of `allowed`.
+fn options_and_format(
+    arguments: &[String],
+    allowed: &[Format],
+) -> Result<(Options, Format), CommandResult> {
+    let options = parse_options(arguments)?;
+    let format = output_format(&options, allowed)?;
+    Ok((options, format))
+}
+
+/// The device's state for a change by `user` (refused for a read-only role).
+fn lock_for_change<'a>(
+    device: &'a Device,
+    user: &str,
+) -> Result<std::sync::MutexGuard<'a, DeviceState>, CommandResult> {
+    let state = device.lock();
+    permission_check(device, &state, user)?;
+    Ok(state)
+}
+
 fn permission_check(device: &Device, state: &DeviceState, user: &str) -> Result<(), CommandResult> {
     match user_role(state, user) {
         Some(role) if device.platform.is_read_only_role(&role) => Err(CommandResult::nvue_error(
@@ -979,16 +1007,11 @@ fn nv_set(device: &Device, context: &ExecContext, arguments: &[String]) -> Comma
     if arguments.len() < 2 {
         return CommandResult::nvue_error("Incomplete command");
     }
-    let mut state = device.lock();
-    if let Err(result) = permission_check(device, &state, &context.user) {
-        return result;
-    }
+    let mut state = or_return!(lock_for_change(device, &context.user));
     let (parent, last) = arguments.split_at(arguments.len() - 1);
     let last = &last[0];
     if is_collection(parent) {
-        if let Err(result) = check_path(platform, arguments) {
-            return result;
-        }
+        or_return!(check_path(platform, arguments));
         if parent.len() == 4
             && parent[0] == "interface"
             && parent[2] == "ip"
@@ -1002,12 +1025,8 @@ fn nv_set(device: &Device, context: &ExecContext, arguments: &[String]) -> Comma
         state.candidate_mut().root.ensure_branch(arguments);
         return CommandResult::default();
     }
-    if let Err(result) = check_path(platform, parent) {
-        return result;
-    }
-    if let Err(result) = check_value(platform, parent, last) {
-        return result;
-    }
+    or_return!(check_path(platform, parent));
+    or_return!(check_value(platform, parent, last));
     // `nv set system hostname` (no value) names an object, not a value: never replace an
     // object (here all of `system`, users included) with a scalar.
     let pending = state.candidate.as_deref().unwrap_or(&state.applied);
@@ -1020,10 +1039,7 @@ fn nv_set(device: &Device, context: &ExecContext, arguments: &[String]) -> Comma
         return CommandResult::nvue_error("Incomplete command");
     }
     if is_user_password_path(parent) {
-        let hash = match stored_password_hash(platform, last) {
-            Ok(hash) => hash,
-            Err(result) => return result,
-        };
+        let hash = or_return!(stored_password_hash(platform, last));
         let mut target = parent.to_vec();
         target[4] = platform.password_key().to_string();
         state
@@ -1043,10 +1059,7 @@ fn nv_unset(device: &Device, context: &ExecContext, arguments: &[String]) -> Com
     if arguments.is_empty() {
         return CommandResult::nvue_error("Incomplete command");
     }
-    let mut state = device.lock();
-    if let Err(result) = permission_check(device, &state, &context.user) {
-        return result;
-    }
+    let mut state = or_return!(lock_for_change(device, &context.user));
     let top = &arguments[0];
     if !device.platform.top_level_objects().contains(&top.as_str()) {
         return invalid_path(arguments);
@@ -1111,14 +1124,8 @@ fn user_fields_json(node: &Node) -> serde_json::Map<String, serde_json::Value> {
 }
 
 fn nv_show(device: &Device, arguments: &[String]) -> CommandResult {
-    let options = match parse_options(arguments) {
-        Ok(options) => options,
-        Err(result) => return result,
-    };
-    let format = match output_format(&options, &[Format::Json, Format::Yaml]) {
-        Ok(format) => format,
-        Err(result) => return result,
-    };
+    let (options, format) =
+        or_return!(options_and_format(arguments, &[Format::Json, Format::Yaml]));
     let state = device.lock();
     let root = match options.revision.as_deref() {
         Some("pending") => state
@@ -1236,20 +1243,13 @@ fn revision_config<'a>(
 }
 
 fn config_show(device: &Device, arguments: &[String]) -> CommandResult {
-    let options = match parse_options(arguments) {
-        Ok(options) => options,
-        Err(result) => return result,
-    };
-    let format = match output_format(&options, &[Format::Yaml, Format::Json, Format::Commands]) {
-        Ok(format) => format,
-        Err(result) => return result,
-    };
+    let (options, format) = or_return!(options_and_format(
+        arguments,
+        &[Format::Yaml, Format::Json, Format::Commands]
+    ));
     let state = device.lock();
     let revision = options.revision.as_deref().unwrap_or("applied");
-    let config = match revision_config(&state, revision) {
-        Ok(config) => config,
-        Err(result) => return result,
-    };
+    let config = or_return!(revision_config(&state, revision));
     match format {
         Format::Json => {
             let mut text = config.to_json(true);
@@ -1262,14 +1262,10 @@ fn config_show(device: &Device, arguments: &[String]) -> CommandResult {
 }
 
 fn config_diff(device: &Device, arguments: &[String]) -> CommandResult {
-    let options = match parse_options(arguments) {
-        Ok(options) => options,
-        Err(result) => return result,
-    };
-    let format = match output_format(&options, &[Format::Yaml, Format::Json, Format::Commands]) {
-        Ok(format) => format,
-        Err(result) => return result,
-    };
+    let (options, format) = or_return!(options_and_format(
+        arguments,
+        &[Format::Yaml, Format::Json, Format::Commands]
+    ));
     let (from, to) = match options.positional.as_slice() {
         [] => ("applied", "pending"),
         [one] => ("applied", one.as_str()),
@@ -1314,10 +1310,7 @@ fn config_diff(device: &Device, arguments: &[String]) -> CommandResult {
 }
 
 fn config_apply(device: &Device, context: &ExecContext, arguments: &[String]) -> CommandResult {
-    let options = match parse_options(arguments) {
-        Ok(options) => options,
-        Err(result) => return result,
-    };
+    let options = or_return!(parse_options(arguments));
     if let Some(revision) = options.positional.first()
         && revision != "pending"
     {
@@ -1325,10 +1318,7 @@ fn config_apply(device: &Device, context: &ExecContext, arguments: &[String]) ->
             "Applying revision '{revision}' is not supported by this simulated device; apply the pending revision"
         ));
     }
-    let mut state = device.lock();
-    if let Err(result) = permission_check(device, &state, &context.user) {
-        return result;
-    }
+    let mut state = or_return!(lock_for_change(device, &context.user));
     if !state.has_pending_changes() {
         state.candidate = None;
         return CommandResult::success("Warning: No pending configuration changes to apply.\n");
@@ -1421,21 +1411,12 @@ fn config_file_error(name: &str, error: &ParseError) -> CommandResult {
 }
 
 fn config_replace(device: &Device, context: &ExecContext, arguments: &[String]) -> CommandResult {
-    let options = match parse_options(arguments) {
-        Ok(options) => options,
-        Err(result) => return result,
-    };
+    let options = or_return!(parse_options(arguments));
     let Some(name) = options.positional.first() else {
         return CommandResult::nvue_error("Incomplete command: nv config replace <file>");
     };
-    let mut state = device.lock();
-    if let Err(result) = permission_check(device, &state, &context.user) {
-        return result;
-    }
-    let text = match read_config_file(device, context, &state, name) {
-        Ok(text) => text,
-        Err(result) => return result,
-    };
+    let mut state = or_return!(lock_for_change(device, &context.user));
+    let text = or_return!(read_config_file(device, context, &state, name));
     let mut parsed = match NvueConfig::from_startup_yaml(&text) {
         Ok(parsed) => parsed,
         Err(error) => return config_file_error(name, &error),
@@ -1443,30 +1424,19 @@ fn config_replace(device: &Device, context: &ExecContext, arguments: &[String]) 
     if let Err(problem) = check_tree(device.platform, &parsed.root) {
         return CommandResult::nvue_error(format!("Invalid config file {name}: {problem}"));
     }
-    if let Err(result) = hash_file_passwords(device.platform, &mut parsed.root) {
-        return result;
-    }
+    or_return!(hash_file_passwords(device.platform, &mut parsed.root));
     let header = state.applied.header.clone();
     state.candidate = Some(Box::new(NvueConfig::new(header, parsed.root)));
     CommandResult::default()
 }
 
 fn config_patch(device: &Device, context: &ExecContext, arguments: &[String]) -> CommandResult {
-    let options = match parse_options(arguments) {
-        Ok(options) => options,
-        Err(result) => return result,
-    };
+    let options = or_return!(parse_options(arguments));
     let Some(name) = options.positional.first() else {
         return CommandResult::nvue_error("Incomplete command: nv config patch <file>");
     };
-    let mut state = device.lock();
-    if let Err(result) = permission_check(device, &state, &context.user) {
-        return result;
-    }
-    let text = match read_config_file(device, context, &state, name) {
-        Ok(text) => text,
-        Err(result) => return result,
-    };
+    let mut state = or_return!(lock_for_change(device, &context.user));
+    let text = or_return!(read_config_file(device, context, &state, name));
     let mut documents = match parse_documents(&text) {
         Ok(documents) => documents,
         Err(error) => return config_file_error(name, &error),
@@ -1503,14 +1473,7 @@ fn config_patch(device: &Device, context: &ExecContext, arguments: &[String]) ->
 }
 
 fn config_revision(device: &Device, arguments: &[String]) -> CommandResult {
-    let options = match parse_options(arguments) {
-        Ok(options) => options,
-        Err(result) => return result,
-    };
-    let format = match output_format(&options, &[Format::Json, Format::Yaml]) {
-        Ok(format) => format,
-        Err(result) => return result,
-    };
+    let (_, format) = or_return!(options_and_format(arguments, &[Format::Json, Format::Yaml]));
     let state = device.lock();
     let current = state.applied_revision();
     let pending = state.candidate.is_some();
@@ -1582,14 +1545,7 @@ fn config_revision(device: &Device, arguments: &[String]) -> CommandResult {
 }
 
 fn config_history(device: &Device, arguments: &[String]) -> CommandResult {
-    let options = match parse_options(arguments) {
-        Ok(options) => options,
-        Err(result) => return result,
-    };
-    let format = match output_format(&options, &[Format::Json, Format::Yaml]) {
-        Ok(format) => format,
-        Err(result) => return result,
-    };
+    let (_, format) = or_return!(options_and_format(arguments, &[Format::Json, Format::Yaml]));
     let state = device.lock();
     let entries: Vec<serde_json::Value> = state
         .revisions

@@ -9,7 +9,6 @@ use std::time::{Duration, Instant, SystemTime};
 
 use anyhow::{Context as _, anyhow, bail};
 use futures::StreamExt;
-use prost::Message;
 use rotor_proto::v1::rotation_reply::Outcome;
 use rotor_proto::v1::stage_event::Status;
 use rotor_proto::v1::{
@@ -153,14 +152,24 @@ fn unix_now() -> f64 {
 }
 
 async fn events_last_sequence(stack: &BenchStack) -> anyhow::Result<u64> {
-    let mut stream = stack.jetstream.get_stream("ROTOR_EVENTS").await?;
+    let mut stream = stack
+        .jetstream
+        .get_stream(rotor_bus::names::EVENTS_STREAM)
+        .await?;
     Ok(stream.info().await?.state.last_sequence)
 }
 
 async fn aggregator_floor(stack: &BenchStack) -> Option<(u64, u64)> {
-    let mut stream = stack.jetstream.get_stream("ROTOR_EVENTS").await.ok()?;
+    let mut stream = stack
+        .jetstream
+        .get_stream(rotor_bus::names::EVENTS_STREAM)
+        .await
+        .ok()?;
     let last = stream.info().await.ok()?.state.last_sequence;
-    let info = stream.consumer_info("aggregator").await.ok()?;
+    let info = stream
+        .consumer_info(rotor_bus::names::AGGREGATOR_CONSUMER)
+        .await
+        .ok()?;
     Some((info.ack_floor.stream_sequence, last))
 }
 
@@ -333,32 +342,16 @@ async fn read_events(
     stack: &BenchStack,
     operation_id: &str,
 ) -> anyhow::Result<Vec<(StageEvent, f64)>> {
-    use async_nats::jetstream::consumer;
-    let stream = stack.jetstream.get_stream("ROTOR_EVENTS").await?;
-    let consumer = stream
-        .create_consumer(consumer::pull::OrderedConfig {
-            filter_subject: format!("rotor.events.{}.>", stack.fabric_id),
-            deliver_policy: consumer::DeliverPolicy::All,
-            ..Default::default()
-        })
+    let filter = rotor_bus::names::events_filter(Some(&stack.fabric_id), None);
+    let mut replay = rotor_bus::replay_events(&stack.jetstream, filter, false)
         .await
         .context("reading the events back")?;
     let mut events = Vec::new();
-    if consumer.cached_info().num_pending == 0 {
-        return Ok(events);
-    }
-    let mut messages = consumer.messages().await?;
-    while let Some(message) = messages.next().await {
-        let message = message.map_err(|e| anyhow!("reading events: {e}"))?;
-        let info = message.info().map_err(|e| anyhow!("event info: {e}"))?;
-        let pending = info.pending;
-        let published = info.published.unix_timestamp_nanos() as f64 / 1e9;
-        let event = StageEvent::decode(message.payload.clone())?;
-        if event.operation_id == operation_id {
-            events.push((event, published));
-        }
-        if pending == 0 {
-            break;
+    while let Some(replayed) = replay.next().await {
+        let replayed = replayed.map_err(|e| anyhow!("reading events: {e}"))?;
+        let published = replayed.stored.unix_timestamp_nanos() as f64 / 1e9;
+        if replayed.event.operation_id == operation_id {
+            events.push((replayed.event, published));
         }
     }
     Ok(events)

@@ -6,6 +6,7 @@
 //! The fabric's first password is generated here, written to OpenBao (version 1) and given to
 //! the simulator as `$6$` hashes only; it is never printed or logged.
 
+use rotor_bus::{JobKind, names};
 use std::io::Read;
 use std::net::{SocketAddr, TcpListener, TcpStream};
 use std::path::{Path, PathBuf};
@@ -429,10 +430,10 @@ impl BenchStack {
     async fn wait_for_workers(&mut self, differs: usize, appliers: usize) -> anyhow::Result<()> {
         let started = Instant::now();
         let wanted = [
-            ("ROTOR_JOBS", "differ", differs),
-            ("ROTOR_JOBS", "applier", appliers),
-            ("ROTOR_JOBS", "backup", 1),
-            ("ROTOR_EVENTS", "aggregator", 1),
+            (names::JOBS_STREAM, JobKind::Diff.consumer_name(), differs),
+            (names::JOBS_STREAM, JobKind::Apply.consumer_name(), appliers),
+            (names::JOBS_STREAM, JobKind::Backup.consumer_name(), 1),
+            (names::EVENTS_STREAM, names::AGGREGATOR_CONSUMER, 1),
         ];
         loop {
             let mut ready = true;

@@ -10,6 +10,7 @@ use serde::Serialize;
 use serde::de::DeserializeOwned;
 
 use crate::BusError;
+use crate::names::{self, KeyFilter};
 
 /// One key's value and the revision it was read at.
 #[derive(Clone, Debug)]
@@ -174,20 +175,20 @@ where
 /// Every live key matching `filter` (NATS wildcards: `fab1.*`, `op1.>`) with its latest value.
 pub async fn scan(
     store: &Store,
-    filter: &str,
+    filter: &KeyFilter,
 ) -> Result<Vec<(String, Versioned<Bytes>)>, BusError> {
     let prefix = store.prefix.clone();
     let consumer = store
         .stream
         .create_consumer(consumer::push::OrderedConfig {
-            deliver_subject: format!("_INBOX.rotor-scan.{}", uuid::Uuid::new_v4().simple()),
+            deliver_subject: names::scan_inbox(),
             filter_subject: format!("{prefix}{filter}"),
             deliver_policy: consumer::DeliverPolicy::LastPerSubject,
             replay_policy: consumer::ReplayPolicy::Instant,
             ..Default::default()
         })
         .await
-        .map_err(|e| bucket_error(store, "scan", filter, e))?;
+        .map_err(|e| bucket_error(store, "scan", filter.as_str(), e))?;
     let mut results = Vec::new();
     if consumer.cached_info().num_pending == 0 {
         return Ok(results);
@@ -195,12 +196,12 @@ pub async fn scan(
     let mut messages = consumer
         .messages()
         .await
-        .map_err(|e| bucket_error(store, "scan", filter, e))?;
+        .map_err(|e| bucket_error(store, "scan", filter.as_str(), e))?;
     while let Some(message) = messages.next().await {
-        let message = message.map_err(|e| bucket_error(store, "scan", filter, e))?;
+        let message = message.map_err(|e| bucket_error(store, "scan", filter.as_str(), e))?;
         let info = message
             .info()
-            .map_err(|e| bucket_error(store, "scan", filter, e))?;
+            .map_err(|e| bucket_error(store, "scan", filter.as_str(), e))?;
         let pending = info.pending;
         let revision = info.stream_sequence;
         let is_put = message
@@ -232,7 +233,7 @@ pub async fn scan(
 /// Like [`scan`], decoding each value as protobuf.
 pub async fn scan_messages<M: Message + Default>(
     store: &Store,
-    filter: &str,
+    filter: &KeyFilter,
 ) -> Result<Vec<(String, M)>, BusError> {
     scan(store, filter)
         .await?
@@ -251,7 +252,7 @@ pub async fn scan_messages<M: Message + Default>(
 /// Like [`scan`], decoding each value as JSON.
 pub async fn scan_json<T: DeserializeOwned>(
     store: &Store,
-    filter: &str,
+    filter: &KeyFilter,
 ) -> Result<Vec<(String, T)>, BusError> {
     scan(store, filter)
         .await?
@@ -265,15 +266,4 @@ pub async fn scan_json<T: DeserializeOwned>(
                 })
         })
         .collect()
-}
-
-/// Deletes every key matching `filter`.
-pub async fn purge_matching(store: &Store, filter: &str) -> Result<(), BusError> {
-    store
-        .stream
-        .purge()
-        .filter(format!("{}{filter}", store.prefix))
-        .await
-        .map_err(|e| bucket_error(store, "purge", filter, e))?;
-    Ok(())
 }

@@ -1,11 +1,16 @@
 //! Leases: a key held by one holder until it releases it or stops renewing it.
 //!
-//! Fabric locks (one per fabric, shared with other systems' fabric-wide work) and service
-//! leadership use them. Taking a lease is atomic (create, or compare-and-set over an expired
+//! Fabric locks (one per fabric, shared with other systems' fabric-wide work), service
+//! leadership and device locks use them, through one primitive: [`HeldLease`] (taken or
+//! adopted, renewed in the background, `is_held`, released). Taking a lease is atomic (create, or compare-and-set over an expired
 //! one), so two takers never both win; a crashed holder blocks nobody for longer than its lease.
 //! Times are Unix milliseconds from the caller, so tests control the clock.
 
-use async_nats::jetstream::kv::Store;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::Duration;
+
+use async_nats::jetstream::kv::{DeleteErrorKind, Store};
 use bytes::Bytes;
 use serde::{Deserialize, Serialize};
 
@@ -132,7 +137,8 @@ pub async fn renew_versioned(
         .map(|revision| (lease, revision)))
 }
 
-/// Gives a lease back. `false` when `lease_id` does not hold it (nothing is changed then).
+/// Gives a lease back. `false` when `lease_id` does not hold it (nothing is changed then); an
+/// error when the bucket could not be asked or written (the lease may still be held).
 pub async fn release(store: &Store, key: &str, lease_id: &str) -> Result<bool, BusError> {
     let Some(current) = get_json::<Lease>(store, key).await? else {
         return Ok(false);
@@ -140,12 +146,18 @@ pub async fn release(store: &Store, key: &str, lease_id: &str) -> Result<bool, B
     if current.value.lease_id != lease_id {
         return Ok(false);
     }
-    match store
-        .delete_expect_revision(key, Some(current.revision))
-        .await
-    {
+    delete_at(store, key, current.revision).await
+}
+
+/// Deletes `key` if it is still at `revision`: `false` when it changed since.
+async fn delete_at(store: &Store, key: &str, revision: u64) -> Result<bool, BusError> {
+    match store.delete_expect_revision(key, Some(revision)).await {
         Ok(()) => Ok(true),
-        Err(_) => Ok(false),
+        Err(error) if error.kind() == DeleteErrorKind::WrongLastRevision => Ok(false),
+        Err(error) => Err(BusError::jetstream(
+            format!("release lease {}/{key}", store.name),
+            error,
+        )),
     }
 }
 
@@ -158,12 +170,7 @@ pub async fn release_at(
     lease_id: &str,
     revision: u64,
 ) -> Result<bool, BusError> {
-    if revision > 0
-        && store
-            .delete_expect_revision(key, Some(revision))
-            .await
-            .is_ok()
-    {
+    if revision > 0 && delete_at(store, key, revision).await? {
         return Ok(true);
     }
     release(store, key, lease_id).await
@@ -179,4 +186,143 @@ pub async fn current(
         .await?
         .map(|c| c.value)
         .filter(|lease| !lease.is_expired(now_unix_ms)))
+}
+
+/// A lease this process holds and renews in the background (every third of its duration) until
+/// it is released or dropped. Dropping stops the renewal without releasing: the lease then
+/// lapses after its duration (what a leader that stops leading wants: the next one takes over
+/// the fabric locks it renewed, not released ones).
+#[derive(Debug)]
+pub struct HeldLease {
+    store: Store,
+    key: String,
+    lease: Lease,
+    /// The revision this holder last wrote, so a release is one delete.
+    revision: Arc<AtomicU64>,
+    /// Turns true once the lease is gone (taken over, or not renewed for a whole duration).
+    lost: tokio::sync::watch::Receiver<bool>,
+    renewal: tokio::task::JoinHandle<()>,
+}
+
+impl HeldLease {
+    /// Takes the lease on `key` for `duration` unless someone holds it; `Err(holder)` then.
+    pub async fn acquire(
+        store: &Store,
+        key: &str,
+        holder: &str,
+        purpose: &str,
+        duration: Duration,
+    ) -> Result<Result<HeldLease, Lease>, BusError> {
+        let lease_ms = duration.as_millis() as i64;
+        match acquire_versioned(store, key, holder, purpose, lease_ms, now_unix_ms()).await? {
+            (Acquired::Yes(lease), revision) => {
+                Ok(Ok(HeldLease::keep(store, key, lease, revision, duration)))
+            }
+            (Acquired::HeldBy(other), _) => Ok(Err(other)),
+        }
+    }
+
+    /// Takes over the renewal of a lease taken elsewhere (a fabric lock the orchestrator took
+    /// for an operation, kept by the aggregator): renews it once now, then in the background.
+    /// `None` when `lease_id` no longer holds it.
+    pub async fn adopt(
+        store: &Store,
+        key: &str,
+        lease_id: &str,
+        duration: Duration,
+    ) -> Result<Option<HeldLease>, BusError> {
+        let lease_ms = duration.as_millis() as i64;
+        Ok(
+            renew_versioned(store, key, lease_id, lease_ms, now_unix_ms())
+                .await?
+                .map(|(lease, revision)| HeldLease::keep(store, key, lease, revision, duration)),
+        )
+    }
+
+    /// Renews a lease this process took, `revision` being the last one it wrote.
+    fn keep(
+        store: &Store,
+        key: &str,
+        lease: Lease,
+        revision: u64,
+        duration: Duration,
+    ) -> HeldLease {
+        let revision = Arc::new(AtomicU64::new(revision));
+        let (lost_sender, lost) = tokio::sync::watch::channel(false);
+        let renewal = tokio::spawn(renew_until_lost(
+            store.clone(),
+            key.to_string(),
+            lease.lease_id.clone(),
+            duration,
+            revision.clone(),
+            lost_sender,
+        ));
+        HeldLease {
+            store: store.clone(),
+            key: key.to_string(),
+            lease,
+            revision,
+            lost,
+            renewal,
+        }
+    }
+
+    /// The lease as it was taken.
+    pub fn lease(&self) -> &Lease {
+        &self.lease
+    }
+
+    /// Whether it is still held. A side effect that needs the lease must not start once it is
+    /// not: someone else may hold it now.
+    pub fn is_held(&self) -> bool {
+        !*self.lost.borrow()
+    }
+
+    /// Resolves once the lease is lost (never, while it is renewed).
+    pub async fn lost(&self) {
+        let mut lost = self.lost.clone();
+        let _ = lost.wait_for(|lost| *lost).await;
+    }
+
+    /// Stops renewing and gives the lease back; `false` when it was no longer held.
+    pub async fn release(self) -> Result<bool, BusError> {
+        self.renewal.abort();
+        let revision = self.revision.load(Ordering::Acquire);
+        release_at(&self.store, &self.key, &self.lease.lease_id, revision).await
+    }
+}
+
+impl Drop for HeldLease {
+    fn drop(&mut self) {
+        self.renewal.abort();
+    }
+}
+
+async fn renew_until_lost(
+    store: Store,
+    key: String,
+    lease_id: String,
+    duration: Duration,
+    revision: Arc<AtomicU64>,
+    lost: tokio::sync::watch::Sender<bool>,
+) {
+    let lease_ms = duration.as_millis() as i64;
+    let mut last_renewed = tokio::time::Instant::now();
+    loop {
+        tokio::time::sleep(duration / 3).await;
+        match renew_versioned(&store, &key, &lease_id, lease_ms, now_unix_ms()).await {
+            Ok(Some((_, written))) => {
+                revision.store(written, Ordering::Release);
+                last_renewed = tokio::time::Instant::now();
+            }
+            Ok(None) => break,
+            // The bus is unreachable: the lease lapses after its duration.
+            Err(error) if last_renewed.elapsed() >= duration => {
+                tracing::warn!(%error, key, "could not renew a lease in time; it is lost");
+                break;
+            }
+            Err(error) => tracing::warn!(%error, key, "could not renew a lease; trying again"),
+        }
+    }
+    let _ = lost.send(true);
 }

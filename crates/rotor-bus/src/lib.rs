@@ -117,8 +117,8 @@ pub struct Bus {
 impl Bus {
     /// Connects, failing fast with a message that names the server when it cannot be reached.
     pub async fn connect(settings: BusSettings) -> Result<Bus, BusError> {
-        // Two TLS backends are linked (ring for NATS, aws-lc for the secrets store's HTTP
-        // client); name the process default so a TLS connection to NATS can be built.
+        // Name ring as the process's TLS provider, so that every TLS configuration built in
+        // this process (NATS's here, the secrets store's HTTP client) uses the same one.
         let _ = rustls::crypto::ring::default_provider().install_default();
         let addresses: Vec<ServerAddr> = settings
             .url
@@ -204,7 +204,7 @@ impl Bus {
         js.create_or_update_stream(stream::Config {
             name: names::JOBS_STREAM.to_string(),
             description: Some("Per-device jobs, one work-queue consumer per worker kind".into()),
-            subjects: vec!["rotor.jobs.>".to_string()],
+            subjects: vec![names::JOBS_ALL.to_string()],
             retention: stream::RetentionPolicy::WorkQueue,
             duplicate_window: settings.duplicate_window,
             num_replicas: settings.replicas,
@@ -216,7 +216,7 @@ impl Bus {
         js.create_or_update_stream(stream::Config {
             name: names::EVENTS_STREAM.to_string(),
             description: Some("Stage events of every device, kept for replay".into()),
-            subjects: vec!["rotor.events.>".to_string()],
+            subjects: vec![names::EVENTS_ALL.to_string()],
             retention: stream::RetentionPolicy::Limits,
             max_age: settings.event_retention,
             duplicate_window: settings.duplicate_window,
@@ -229,7 +229,7 @@ impl Bus {
         js.create_or_update_stream(stream::Config {
             name: names::REJECTED_STREAM.to_string(),
             description: Some("Messages a service could not decode, for inspection".into()),
-            subjects: vec!["rotor.rejected.>".to_string()],
+            subjects: vec![names::REJECTED_ALL.to_string()],
             retention: stream::RetentionPolicy::Limits,
             max_age: settings.event_retention,
             max_messages: 100_000,
@@ -331,7 +331,7 @@ impl Bus {
         let config = consumer::pull::Config {
             durable_name: Some(names::AGGREGATOR_CONSUMER.to_string()),
             description: Some("Folds stage events into statuses".into()),
-            filter_subject: "rotor.events.>".to_string(),
+            filter_subject: names::EVENTS_ALL.to_string(),
             ack_policy: consumer::AckPolicy::Explicit,
             // A crashed leader's unacknowledged events go to the next leader after this.
             ack_wait: self.settings.job_ack_wait,
@@ -448,6 +448,87 @@ impl Bus {
             .map_err(|e| BusError::jetstream("record rejected message", e))?;
         Ok(())
     }
+}
+
+/// One stage event read back from the events stream.
+#[derive(Clone, Debug)]
+pub struct ReplayedEvent {
+    /// The event.
+    pub event: StageEvent,
+    /// When the stream stored it.
+    pub stored: time::OffsetDateTime,
+}
+
+impl Bus {
+    /// The stage events matching `filter`, from the start of the events stream (see
+    /// [`replay_events`]).
+    pub async fn replay_events(
+        &self,
+        filter: String,
+        follow: bool,
+    ) -> Result<futures::stream::BoxStream<'static, Result<ReplayedEvent, BusError>>, BusError>
+    {
+        replay_events(&self.jetstream, filter, follow).await
+    }
+}
+
+/// The stage events matching `filter` (see [`names::events_filter`]) from the start of the
+/// events stream, in order: up to the newest stored one when `follow` is false (the stream
+/// then ends), or on as new ones arrive. An event that does not decode is an error item. The
+/// one way the API, the benchmark and the tests read events back.
+pub async fn replay_events(
+    jetstream: &jetstream::Context,
+    filter: String,
+    follow: bool,
+) -> Result<futures::stream::BoxStream<'static, Result<ReplayedEvent, BusError>>, BusError> {
+    use futures::StreamExt;
+    let what = || format!("replay {filter}");
+    let stream = jetstream
+        .get_stream(names::EVENTS_STREAM)
+        .await
+        .map_err(|e| BusError::jetstream(what(), e))?;
+    let consumer = stream
+        .create_consumer(consumer::pull::OrderedConfig {
+            filter_subject: filter.clone(),
+            deliver_policy: consumer::DeliverPolicy::All,
+            ..Default::default()
+        })
+        .await
+        .map_err(|e| BusError::jetstream(what(), e))?;
+    if !follow && consumer.cached_info().num_pending == 0 {
+        return Ok(futures::stream::empty().boxed());
+    }
+    let messages = consumer
+        .messages()
+        .await
+        .map_err(|e| BusError::jetstream(what(), e))?;
+    // Ends right after the newest stored event (unless following), without waiting for more.
+    let replay =
+        futures::stream::unfold((messages, false), move |(mut messages, done)| async move {
+            if done {
+                return None;
+            }
+            let message = messages.next().await?;
+            let mut caught_up = false;
+            let item = message
+                .map_err(|e| BusError::jetstream("replay stage events", e))
+                .and_then(|message| {
+                    let info = message
+                        .info()
+                        .map_err(|e| BusError::jetstream("replay stage events", e))?;
+                    caught_up = !follow && info.pending == 0;
+                    let stored = info.published;
+                    let event = StageEvent::decode(message.payload.clone()).map_err(|e| {
+                        BusError::Decode {
+                            what: format!("stage event {}", message.subject),
+                            reason: e.to_string(),
+                        }
+                    })?;
+                    Ok(ReplayedEvent { event, stored })
+                });
+            Some((item, (messages, caught_up)))
+        });
+    Ok(replay.boxed())
 }
 
 /// Whether an error is JetStream still forming its cluster (worth a retry at start-up).

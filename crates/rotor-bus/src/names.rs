@@ -1,12 +1,22 @@
-//! Every subject, stream, consumer, bucket and object store name Rotor uses, built by functions.
+//! Every subject, stream, consumer, bucket, key, filter and object name Rotor uses, built (and
+//! parsed back) by functions.
 //!
-//! Nothing else in Rotor spells a subject or bucket name as a string literal.
+//! Nothing else in Rotor spells one: `crates/rotor-bus/tests/names_are_spelled_once.rs` reads
+//! the source tree and fails on a `rotor.`/`rotor_` bus literal or a hand-built key filter
+//! anywhere else. Name parts (fabric, device, operation ids) are checked by
+//! `rotor_inventory::check_name` before they get here, so none can carry a `.`, `*` or `>`.
 
 use rotor_proto::v1::Stage;
 
+const REQUESTS_PREFIX: &str = "rotor.requests.";
+const EVENTS_PREFIX: &str = "rotor.events.";
+const JOBS_PREFIX: &str = "rotor.jobs.";
+const REJECTED_PREFIX: &str = "rotor.rejected.";
+const INVENTORY_CHANGED_PREFIX: &str = "rotor.control.inventory.";
+
 /// Rotation requests from other systems, request/reply: `rotor.requests.<fabric>`.
 pub fn request_subject(fabric_id: &str) -> String {
-    format!("rotor.requests.{fabric_id}")
+    format!("{REQUESTS_PREFIX}{fabric_id}")
 }
 
 /// What the orchestrator subscribes to (as a queue group, so any copy answers).
@@ -14,21 +24,55 @@ pub const REQUESTS_WILDCARD: &str = "rotor.requests.*";
 /// The queue group request handlers share.
 pub const REQUESTS_QUEUE_GROUP: &str = "rotor-orchestrator";
 
+/// The fabric a request subject names (`rotor.requests.<fabric>`).
+pub fn parse_request_subject(subject: &str) -> Option<&str> {
+    single_token(subject.strip_prefix(REQUESTS_PREFIX)?)
+}
+
 /// Stage events: `rotor.events.<fabric>.<device>.<stage>`.
 pub fn event_subject(fabric_id: &str, device_id: &str, stage: Stage) -> String {
     format!(
-        "rotor.events.{fabric_id}.{device_id}.{}",
+        "{EVENTS_PREFIX}{fabric_id}.{device_id}.{}",
         stage.as_str_name()
     )
 }
 
+/// The parts of an event subject.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct EventSubject<'a> {
+    /// The fabric the event belongs to.
+    pub fabric_id: &'a str,
+    /// The device the event belongs to.
+    pub device_id: &'a str,
+    /// The stage it reports.
+    pub stage: Stage,
+}
+
+/// Parses `rotor.events.<fabric>.<device>.<stage>`.
+pub fn parse_event_subject(subject: &str) -> Option<EventSubject<'_>> {
+    let rest = subject.strip_prefix(EVENTS_PREFIX)?;
+    let mut parts = rest.split('.');
+    let (fabric_id, device_id, stage) = (parts.next()?, parts.next()?, parts.next()?);
+    if parts.next().is_some() || fabric_id.is_empty() || device_id.is_empty() {
+        return None;
+    }
+    Some(EventSubject {
+        fabric_id,
+        device_id,
+        stage: Stage::from_str_name(stage)?,
+    })
+}
+
+/// Every stage event: the events stream's subjects and the aggregator's filter.
+pub const EVENTS_ALL: &str = "rotor.events.>";
+
 /// A subscription filter for stage events, narrowed to a fabric and a device when given.
 pub fn events_filter(fabric_id: Option<&str>, device_id: Option<&str>) -> String {
     match (fabric_id, device_id) {
-        (Some(fabric), Some(device)) => format!("rotor.events.{fabric}.{device}.*"),
-        (Some(fabric), None) => format!("rotor.events.{fabric}.>"),
-        (None, Some(device)) => format!("rotor.events.*.{device}.*"),
-        (None, None) => "rotor.events.>".to_string(),
+        (Some(fabric), Some(device)) => format!("{EVENTS_PREFIX}{fabric}.{device}.*"),
+        (Some(fabric), None) => format!("{EVENTS_PREFIX}{fabric}.>"),
+        (None, Some(device)) => format!("{EVENTS_PREFIX}*.{device}.*"),
+        (None, None) => EVENTS_ALL.to_string(),
     }
 }
 
@@ -49,6 +93,7 @@ pub enum JobKind {
 }
 
 impl JobKind {
+    /// Every kind, in pipeline order.
     pub const ALL: [JobKind; 3] = [JobKind::Diff, JobKind::Apply, JobKind::Backup];
 
     /// The subject token of this kind.
@@ -71,14 +116,26 @@ impl JobKind {
 
     /// The consumer's filter subject.
     pub fn filter_subject(self) -> String {
-        format!("rotor.jobs.{}.>", self.token())
+        format!("{JOBS_PREFIX}{}.>", self.token())
     }
 }
 
 /// A job for one device: `rotor.jobs.<kind>.<fabric>.<device>`.
 pub fn job_subject(kind: JobKind, fabric_id: &str, device_id: &str) -> String {
-    format!("rotor.jobs.{}.{fabric_id}.{device_id}", kind.token())
+    format!("{JOBS_PREFIX}{}.{fabric_id}.{device_id}", kind.token())
 }
+
+/// Parses `rotor.jobs.<kind>.<fabric>.<device>`.
+pub fn parse_job_subject(subject: &str) -> Option<(JobKind, &str, &str)> {
+    let mut parts = subject.strip_prefix(JOBS_PREFIX)?.split('.');
+    let (kind, fabric_id, device_id) = (parts.next()?, parts.next()?, parts.next()?);
+    let kind = JobKind::ALL.into_iter().find(|k| k.token() == kind)?;
+    (parts.next().is_none() && !fabric_id.is_empty() && !device_id.is_empty())
+        .then_some((kind, fabric_id, device_id))
+}
+
+/// Every job subject: the jobs stream's subjects.
+pub const JOBS_ALL: &str = "rotor.jobs.>";
 
 /// The message id of a job, for duplicate suppression: one job per (operation, device, kind).
 pub fn job_message_id(kind: JobKind, operation_id: &str, device_id: &str) -> String {
@@ -90,19 +147,31 @@ pub const JOBS_STREAM: &str = "ROTOR_JOBS";
 
 /// Messages a service could not decode, kept for inspection: `rotor.rejected.<service>`.
 pub fn rejected_subject(service: &str) -> String {
-    format!("rotor.rejected.{service}")
+    format!("{REJECTED_PREFIX}{service}")
 }
+/// Every rejected-message subject: the rejected stream's subjects.
+pub const REJECTED_ALL: &str = "rotor.rejected.>";
 /// The stream that keeps rejected messages.
 pub const REJECTED_STREAM: &str = "ROTOR_REJECTED";
 
 /// A notice on core NATS (not stored) that a fabric's inventory was imported again, so the
 /// aggregator reloads what it derived from it.
 pub fn inventory_changed_subject(fabric_id: &str) -> String {
-    format!("rotor.control.inventory.{fabric_id}")
+    format!("{INVENTORY_CHANGED_PREFIX}{fabric_id}")
 }
+/// What the aggregator subscribes to for inventory notices.
 pub const INVENTORY_CHANGED_WILDCARD: &str = "rotor.control.inventory.*";
 
-/// Key-value buckets. Keys are built with [`key`].
+/// The fabric an inventory notice names.
+pub fn parse_inventory_changed_subject(subject: &str) -> Option<&str> {
+    single_token(subject.strip_prefix(INVENTORY_CHANGED_PREFIX)?)
+}
+
+fn single_token(text: &str) -> Option<&str> {
+    (!text.is_empty() && !text.contains('.')).then_some(text)
+}
+
+/// Key-value buckets. Keys are built by [`keys`], filters by [`filters`].
 pub mod buckets {
     /// `<fabric>` -> fabric record; `<fabric>.<device>` -> device record (JSON).
     pub const INVENTORY: &str = "rotor_inventory";
@@ -112,23 +181,28 @@ pub mod buckets {
     pub const DEVICE_STATUS: &str = "rotor_device_status";
     /// `<fabric>` -> `FabricStatus` (protobuf).
     pub const FABRIC_STATUS: &str = "rotor_fabric_status";
-    /// `<operation>` -> `OperationStatus` without per-device results (protobuf).
+    /// `<operation>` -> `OperationStatus` without per-device results (protobuf);
+    /// `<operation>.plan` -> the operation's plan (JSON).
     pub const OPERATIONS: &str = "rotor_operations";
     /// `<operation>.<device>` -> `DeviceResult` (protobuf).
     pub const OPERATION_RESULTS: &str = "rotor_operation_results";
-    /// `<request id digest>` -> the first answer to a request (protobuf `RotationReply`).
+    /// `<digest of fabric and request id>` -> the first answer to a request (protobuf
+    /// `RotationReply`; empty while the first copy is handled).
     pub const REQUESTS: &str = "rotor_requests";
-    /// `fabric.<fabric>` -> fabric lock; `service.<name>` -> leadership lease (JSON).
+    /// `fabric.<fabric>` -> fabric lock; `service.<name>` -> leadership;
+    /// `device.<fabric>.<device>` -> device lock (JSON leases).
     pub const LEASES: &str = "rotor_leases";
     /// `<fabric>.<device>` -> which secret version Rotor last logged in with (JSON, no secret).
     pub const CREDENTIALS: &str = "rotor_credentials";
     /// `<fabric>.<device>` -> failed-login budget use within the lock-out window (JSON).
     pub const LOGIN_ATTEMPTS: &str = "rotor_login_attempts";
-    /// `<fabric>.<device>.<operation>.<stage>` -> a stage's side effect is done (JSON).
+    /// `<fabric>.<device>.<operation>.<mark>` -> a stage's side effect is done or under way
+    /// (JSON; see [`super::StageMark`]).
     pub const STAGE_MARKS: &str = "rotor_stage_marks";
     /// `<fabric>.<device>.<operation>` -> `BackupInfo` (protobuf) of the backup in the object store.
     pub const BACKUP_INDEX: &str = "rotor_backup_index";
 
+    /// Every bucket, as [`crate::Bus::ensure_topology`] creates them.
     pub const ALL: [&str; 12] = [
         INVENTORY,
         INTENDED_CONFIGS,
@@ -145,16 +219,182 @@ pub mod buckets {
     ];
 }
 
-/// The object store holding configuration backups: `<fabric>/<device>/<operation>`.
-pub const BACKUPS_OBJECT_STORE: &str = "rotor_backups";
-
-/// Builds a key-value key from name parts (each already checked by `rotor_inventory::check_name`).
-pub fn key(parts: &[&str]) -> String {
-    parts.join(".")
+/// The stage marks a job records (key suffix in the stage-marks bucket).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum StageMark {
+    /// The differ's diff led somewhere (its next job is published).
+    Diff,
+    /// The applier's apply is under way or done (with what happened).
+    Apply,
 }
 
-/// Turns an arbitrary caller-chosen id (a request id) into a safe key.
-pub fn digest_key(text: &str) -> String {
+impl StageMark {
+    /// The key token of this mark.
+    pub fn token(self) -> &'static str {
+        match self {
+            StageMark::Diff => "diff",
+            StageMark::Apply => "apply",
+        }
+    }
+}
+
+/// Keys in the buckets, one function per key shape.
+pub mod keys {
+    use super::StageMark;
+
+    /// A fabric: its record in the inventory bucket, its status in the fabric-status bucket.
+    pub fn fabric(fabric_id: &str) -> String {
+        fabric_id.to_string()
+    }
+
+    /// A device: its record, intended configuration, status, remembered credential and
+    /// failed-login count.
+    pub fn device(fabric_id: &str, device_id: &str) -> String {
+        format!("{fabric_id}.{device_id}")
+    }
+
+    /// Parses [`device`] back into (fabric, device).
+    pub fn parse_device(key: &str) -> Option<(&str, &str)> {
+        let (fabric, device) = key.split_once('.')?;
+        (!fabric.is_empty() && !device.is_empty() && !device.contains('.'))
+            .then_some((fabric, device))
+    }
+
+    /// An operation's status in the operations bucket.
+    pub fn operation(operation_id: &str) -> String {
+        operation_id.to_string()
+    }
+
+    /// An operation's plan in the operations bucket.
+    pub fn operation_plan(operation_id: &str) -> String {
+        format!("{operation_id}.plan")
+    }
+
+    /// One device's result in an operation.
+    pub fn device_result(operation_id: &str, device_id: &str) -> String {
+        format!("{operation_id}.{device_id}")
+    }
+
+    /// The answer to a request id (caller-chosen text, so digested into a safe key).
+    pub fn request(fabric_id: &str, request_id: &str) -> String {
+        super::digest(&format!("{fabric_id}\0{request_id}"))
+    }
+
+    /// A fabric's lock in the leases bucket.
+    pub fn fabric_lock(fabric_id: &str) -> String {
+        format!("fabric.{fabric_id}")
+    }
+
+    /// A service's leadership lease.
+    pub fn leader(service: &str) -> String {
+        format!("service.{service}")
+    }
+
+    /// A device's lock (held by the one job working on it).
+    pub fn device_lock(fabric_id: &str, device_id: &str) -> String {
+        format!("device.{fabric_id}.{device_id}")
+    }
+
+    /// A stage mark of one device in one operation.
+    pub fn stage_mark(
+        fabric_id: &str,
+        device_id: &str,
+        operation_id: &str,
+        mark: StageMark,
+    ) -> String {
+        format!("{fabric_id}.{device_id}.{operation_id}.{}", mark.token())
+    }
+
+    /// A backup's index entry (the same parts as its object name).
+    pub fn backup(fabric_id: &str, device_id: &str, operation_id: &str) -> String {
+        format!("{fabric_id}.{device_id}.{operation_id}")
+    }
+}
+
+/// A filter over the keys of a bucket (NATS wildcards), built only here.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct KeyFilter(String);
+
+impl KeyFilter {
+    /// The filter as NATS takes it (after the bucket's subject prefix).
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+impl std::fmt::Display for KeyFilter {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+/// Key filters, one function per scan Rotor does.
+pub mod filters {
+    use super::KeyFilter;
+
+    /// Every key of a bucket.
+    pub fn all() -> KeyFilter {
+        KeyFilter(">".into())
+    }
+
+    /// Every device key of a fabric ([`super::keys::device`]).
+    pub fn devices_of(fabric_id: &str) -> KeyFilter {
+        KeyFilter(format!("{fabric_id}.*"))
+    }
+
+    /// Every fabric (single-token keys: the fabric-status bucket).
+    pub fn fabrics() -> KeyFilter {
+        KeyFilter("*".into())
+    }
+
+    /// Every operation status (single-token keys of the operations bucket).
+    pub fn operations() -> KeyFilter {
+        KeyFilter("*".into())
+    }
+
+    /// Every operation plan.
+    pub fn operation_plans() -> KeyFilter {
+        KeyFilter("*.plan".into())
+    }
+
+    /// Every device result of an operation.
+    pub fn results_of(operation_id: &str) -> KeyFilter {
+        KeyFilter(format!("{operation_id}.*"))
+    }
+
+    /// Every backup index entry of a fabric, or of one of its devices.
+    pub fn backups_of(fabric_id: &str, device_id: Option<&str>) -> KeyFilter {
+        match device_id {
+            Some(device) => KeyFilter(format!("{fabric_id}.{device}.*")),
+            None => KeyFilter(format!("{fabric_id}.*.*")),
+        }
+    }
+}
+
+/// The object store holding configuration backups.
+pub const BACKUPS_OBJECT_STORE: &str = "rotor_backups";
+
+/// A backup's object name: `<fabric>/<device>/<operation>`.
+pub fn backup_object_name(fabric_id: &str, device_id: &str, operation_id: &str) -> String {
+    format!("{fabric_id}/{device_id}/{operation_id}")
+}
+
+/// The parts of a backup's object name, each a checked name; `None` for anything else.
+pub fn parse_backup_object_name(name: &str) -> Option<(&str, &str, &str)> {
+    let mut parts = name.split('/');
+    let (fabric, device, operation) = (parts.next()?, parts.next()?, parts.next()?);
+    let safe = |part: &str| !part.is_empty() && !part.contains(['.', '*', '>', ' ']);
+    (parts.next().is_none() && safe(fabric) && safe(device) && safe(operation))
+        .then_some((fabric, device, operation))
+}
+
+/// The inbox prefix of the ordered consumers a key-value scan creates.
+pub fn scan_inbox() -> String {
+    format!("_INBOX.rotor-scan.{}", uuid::Uuid::new_v4().simple())
+}
+
+/// A SHA-256 hex digest, for turning caller-chosen text into a safe key or a content digest.
+pub fn digest(text: &str) -> String {
     use sha2::{Digest, Sha256};
     Sha256::digest(text.as_bytes())
         .iter()
@@ -167,12 +407,25 @@ mod tests {
     use super::*;
 
     #[test]
-    fn subjects_follow_the_contract() {
+    fn subjects_follow_the_contract_and_parse_back() {
         assert_eq!(request_subject("fab1"), "rotor.requests.fab1");
+        assert_eq!(parse_request_subject("rotor.requests.fab1"), Some("fab1"));
+        assert_eq!(parse_request_subject("rotor.requests.fab1.x"), None);
+        assert_eq!(parse_request_subject("rotor.events.fab1"), None);
+        let subject = event_subject("fab1", "leaf-01", Stage::PerformConfigurationDiff);
         assert_eq!(
-            event_subject("fab1", "leaf-01", Stage::PerformConfigurationDiff),
+            subject,
             "rotor.events.fab1.leaf-01.perform_configuration_diff"
         );
+        assert_eq!(
+            parse_event_subject(&subject),
+            Some(EventSubject {
+                fabric_id: "fab1",
+                device_id: "leaf-01",
+                stage: Stage::PerformConfigurationDiff
+            })
+        );
+        assert_eq!(parse_event_subject("rotor.events.fab1.leaf-01.nope"), None);
         assert_eq!(
             job_subject(JobKind::Apply, "fab1", "leaf-01"),
             "rotor.jobs.apply.fab1.leaf-01"
@@ -182,7 +435,43 @@ mod tests {
             events_filter(None, Some("leaf-01")),
             "rotor.events.*.leaf-01.*"
         );
+        assert_eq!(events_filter(None, None), EVENTS_ALL);
         assert_eq!(JobKind::Diff.filter_subject(), "rotor.jobs.diff.>");
-        assert_eq!(digest_key("x").len(), 64);
+        assert_eq!(
+            parse_job_subject("rotor.jobs.apply.fab1.leaf-01"),
+            Some((JobKind::Apply, "fab1", "leaf-01"))
+        );
+        assert_eq!(parse_job_subject("rotor.jobs.nope.fab1.leaf-01"), None);
+        assert_eq!(
+            parse_inventory_changed_subject(&inventory_changed_subject("fab1")),
+            Some("fab1")
+        );
+    }
+
+    #[test]
+    fn keys_follow_the_documented_shapes() {
+        assert_eq!(keys::device("fab1", "leaf-01"), "fab1.leaf-01");
+        assert_eq!(
+            keys::parse_device("fab1.leaf-01"),
+            Some(("fab1", "leaf-01"))
+        );
+        assert_eq!(keys::parse_device("fab1"), None);
+        assert_eq!(keys::operation_plan("op"), "op.plan");
+        assert_eq!(keys::fabric_lock("fab1"), "fabric.fab1");
+        assert_eq!(keys::leader("aggregator"), "service.aggregator");
+        assert_eq!(keys::device_lock("fab1", "d"), "device.fab1.d");
+        assert_eq!(
+            keys::stage_mark("fab1", "d", "op", StageMark::Apply),
+            "fab1.d.op.apply"
+        );
+        assert_eq!(keys::request("fab1", "r1").len(), 64);
+        assert_ne!(keys::request("fab1", "r1"), keys::request("fab2", "r1"));
+        assert_eq!(filters::devices_of("fab1").as_str(), "fab1.*");
+        assert_eq!(filters::backups_of("fab1", Some("d")).as_str(), "fab1.d.*");
+        assert_eq!(backup_object_name("f", "d", "o"), "f/d/o");
+        assert_eq!(parse_backup_object_name("f/d/o"), Some(("f", "d", "o")));
+        for bad in ["f/d", "f/d/o/x", "f/d.x/o", "f//o", "f/*/o"] {
+            assert_eq!(parse_backup_object_name(bad), None, "{bad}");
+        }
     }
 }

@@ -4,6 +4,7 @@ use std::time::Duration;
 
 use bytes::Bytes;
 use rotor_bus::lease::{self, Acquired};
+use rotor_bus::names::filters;
 use rotor_bus::{Bus, BusError, BusSettings, kv};
 use rotor_harness::NatsServer;
 use rotor_proto::v1::FabricStatus;
@@ -58,7 +59,12 @@ async fn key_value_helpers_scan_update_and_compare_and_set() {
     let bus = bus(&nats).await;
     let topology = bus.ensure_topology().await.unwrap();
     let store = &topology.fabric_status;
-    assert!(kv::scan(store, "*").await.unwrap().is_empty());
+    assert!(
+        kv::scan(store, &filters::fabrics())
+            .await
+            .unwrap()
+            .is_empty()
+    );
     for fabric in ["a", "b", "c"] {
         let status = FabricStatus {
             fabric_id: fabric.into(),
@@ -68,7 +74,7 @@ async fn key_value_helpers_scan_update_and_compare_and_set() {
         kv::put_message(store, fabric, &status).await.unwrap();
     }
     store.delete("b").await.unwrap();
-    let mut found: Vec<String> = kv::scan_messages::<FabricStatus>(store, "*")
+    let mut found: Vec<String> = kv::scan_messages::<FabricStatus>(store, &filters::fabrics())
         .await
         .unwrap()
         .into_iter()
@@ -217,4 +223,61 @@ async fn leases_are_exclusive_renewable_and_expire() {
         winners += task.await.unwrap() as usize;
     }
     assert_eq!(winners, 1);
+}
+
+#[tokio::test]
+async fn events_replay_from_the_start_and_end_when_caught_up_or_follow() {
+    use futures::StreamExt;
+    use rotor_bus::names;
+    use rotor_proto::v1::{Stage, StageEvent};
+    let nats = NatsServer::start();
+    let bus = bus(&nats).await;
+    bus.ensure_topology().await.unwrap();
+    let filter = || names::events_filter(Some("fab1"), None);
+    let nothing: Vec<_> = bus
+        .replay_events(filter(), false)
+        .await
+        .unwrap()
+        .collect()
+        .await;
+    assert!(nothing.is_empty(), "an empty stream replays nothing");
+    let event = |device: &str, id: &str| StageEvent {
+        event_id: id.into(),
+        operation_id: "op1".into(),
+        fabric_id: "fab1".into(),
+        device_id: device.into(),
+        stage: Stage::PerformBackup as i32,
+        ..Default::default()
+    };
+    for (device, id) in [("a", "e1"), ("b", "e2"), ("c", "e3")] {
+        bus.publish_event(&event(device, id)).await.unwrap();
+    }
+    let other = StageEvent {
+        fabric_id: "fab2".into(),
+        ..event("z", "e4")
+    };
+    bus.publish_event(&other).await.unwrap();
+    let replayed: Vec<String> = bus
+        .replay_events(filter(), false)
+        .await
+        .unwrap()
+        .map(|r| r.unwrap().event.device_id)
+        .collect()
+        .await;
+    assert_eq!(
+        replayed,
+        vec!["a", "b", "c"],
+        "in order, only the filter's, then the end"
+    );
+    let mut following = bus.replay_events(filter(), true).await.unwrap();
+    for _ in 0..3 {
+        following.next().await.unwrap().unwrap();
+    }
+    bus.publish_event(&event("d", "e5")).await.unwrap();
+    let live = tokio::time::timeout(Duration::from_secs(10), following.next())
+        .await
+        .expect("a followed replay delivers new events")
+        .unwrap()
+        .unwrap();
+    assert_eq!(live.event.device_id, "d");
 }

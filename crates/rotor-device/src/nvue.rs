@@ -76,6 +76,13 @@ impl<'a> Nvue<'a> {
         })
     }
 
+    /// Loads `yaml` as the pending candidate and returns its diff. The candidate stays loaded
+    /// (also when the diff could not be read): detach it when done.
+    pub async fn diff_candidate(&self, yaml: &str) -> Result<Vec<String>, DeviceError> {
+        self.replace_candidate(yaml).await?;
+        self.diff_commands().await
+    }
+
     /// Applies the pending candidate; returns the new revision id (`None`: nothing was pending).
     pub async fn apply(&self) -> Result<Option<u64>, DeviceError> {
         let command = "nv config apply -y";

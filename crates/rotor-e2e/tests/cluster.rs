@@ -16,7 +16,12 @@ async fn a_rotation_survives_losing_a_cluster_node() {
     })
     .await
     .unwrap();
-    let stream = stack.bus.jetstream.get_stream("ROTOR_JOBS").await.unwrap();
+    let stream = stack
+        .bus
+        .jetstream
+        .get_stream(rotor_bus::names::JOBS_STREAM)
+        .await
+        .unwrap();
     assert_eq!(stream.cached_info().config.num_replicas, 3);
     stack.sim.set_latency(LatencyProfile {
         apply_min_ms: 200,

@@ -77,38 +77,19 @@ async fn check(
     assert_eq!(current, version);
 
     // The event history is complete: every device's four stages ended, in the stream.
-    let stream = stack
-        .bus
-        .jetstream
-        .get_stream("ROTOR_EVENTS")
-        .await
-        .unwrap();
-    let consumer = stream
-        .create_consumer(async_nats::jetstream::consumer::push::OrderedConfig {
-            deliver_subject: stack.bus.client.new_inbox(),
-            filter_subject: format!("rotor.events.{}.>", stack.fabric_id),
-            ..Default::default()
-        })
-        .await
-        .unwrap();
+    let filter = rotor_bus::names::events_filter(Some(&stack.fabric_id), None);
     let mut ended: BTreeMap<String, usize> = BTreeMap::new();
-    let mut messages = consumer.messages().await.unwrap();
+    let mut replay = stack.bus.replay_events(filter, false).await.unwrap();
     use futures::StreamExt;
-    use prost::Message;
     loop {
-        let message = tokio::time::timeout(std::time::Duration::from_secs(30), messages.next())
+        let replayed = tokio::time::timeout(std::time::Duration::from_secs(30), replay.next())
             .await
-            .expect("the events stream replays within 30 s")
-            .expect("the replay goes on")
-            .unwrap();
-        let pending = message.info().unwrap().pending;
-        let event = StageEvent::decode(message.payload.clone()).unwrap();
+            .expect("the events stream replays within 30 s");
+        let Some(replayed) = replayed else { break };
+        let event = replayed.unwrap().event;
         if event.operation_id == operation.id && event.status != stage_event::Status::Started as i32
         {
             *ended.entry(event.device_id).or_default() += 1;
-        }
-        if pending == 0 {
-            break;
         }
     }
     assert_eq!(ended.len(), DEVICES, "every device has events");

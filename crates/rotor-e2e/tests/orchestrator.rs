@@ -3,8 +3,9 @@
 
 use futures::StreamExt;
 use rotor_bus::kv;
+use rotor_bus::names::keys;
 use rotor_e2e::{StackOptions, TestStack, results_by_device};
-use rotor_pipeline::records::{OperationPlan, fabric_lock_key, plan_key};
+use rotor_pipeline::records::{OperationPlan, store_plan};
 use rotor_proto::v1::*;
 use tonic_reflection::pb::v1::ServerReflectionRequest;
 use tonic_reflection::pb::v1::server_reflection_client::ServerReflectionClient;
@@ -19,7 +20,7 @@ async fn a_fan_out_interrupted_by_a_crash_is_finished_by_another_copy() {
     let operation_id = "01a00000-0000-7000-8000-000000000001".to_string();
     let rotor_bus::lease::Acquired::Yes(lock) = rotor_bus::lease::acquire(
         &stack.topology.leases,
-        &fabric_lock_key(&stack.fabric_id),
+        &keys::fabric_lock(&stack.fabric_id),
         &format!("rotor:{operation_id}"),
         "FabricRotatePassword",
         120_000,
@@ -50,9 +51,7 @@ async fn a_fan_out_interrupted_by_a_crash_is_finished_by_another_copy() {
         lock_lease_id: lock.lease_id.clone(),
         fanout_complete: false,
     };
-    kv::put_json(&stack.topology.operations, &plan_key(&operation_id), &plan)
-        .await
-        .unwrap();
+    store_plan(&stack.topology.operations, &plan).await.unwrap();
     let status = OperationStatus {
         id: operation_id.clone(),
         kind: plan.kind,
@@ -62,9 +61,13 @@ async fn a_fan_out_interrupted_by_a_crash_is_finished_by_another_copy() {
         total_devices: plan.device_ids.len() as u32,
         ..Default::default()
     };
-    kv::put_message(&stack.topology.operations, &operation_id, &status)
-        .await
-        .unwrap();
+    kv::put_message(
+        &stack.topology.operations,
+        &keys::operation(&operation_id),
+        &status,
+    )
+    .await
+    .unwrap();
 
     // Another copy's recovery pass.
     let config =
@@ -97,7 +100,7 @@ async fn a_fan_out_interrupted_by_a_crash_is_finished_by_another_copy() {
     assert!(
         rotor_bus::lease::current(
             &stack.topology.leases,
-            &fabric_lock_key(&stack.fabric_id),
+            &keys::fabric_lock(&stack.fabric_id),
             rotor_bus::lease::now_unix_ms()
         )
         .await

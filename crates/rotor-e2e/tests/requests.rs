@@ -25,7 +25,7 @@ fn accepted(reply: &RotationReply) -> RequestAccepted {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn another_system_rotates_over_the_bus_in_json_and_protobuf() {
     let stack = TestStack::start(StackOptions::default()).await.unwrap();
-    let subject = format!("rotor.requests.{}", stack.fabric_id);
+    let subject = rotor_bus::names::request_subject(&stack.fabric_id);
 
     // The JSON form, as a system without protobuf would send it.
     let json = r#"{"kind": "FabricRotatePassword", "requestId": "change-4711", "requestedBy": "ticketing"}"#;
@@ -80,6 +80,7 @@ async fn another_system_rotates_over_the_bus_in_json_and_protobuf() {
     );
 
     // Malformed, unknown-field, wrong-fabric and oversized requests: clear rejections, no crash.
+    let other_fabric = rotor_bus::names::request_subject("other");
     for (payload, expected) in [
         (b"{not json".to_vec(), "JSON"),
         (
@@ -88,7 +89,7 @@ async fn another_system_rotates_over_the_bus_in_json_and_protobuf() {
         ),
         (
             br#"{"kind": "FabricRotatePassword", "fabricId": "other"}"#.to_vec(),
-            "rotor.requests.other",
+            other_fabric.as_str(),
         ),
         (
             br#"{"kind": "FabricRotatePassword", "users": ["$(reboot)"]}"#.to_vec(),

@@ -5,6 +5,7 @@ use std::time::Duration;
 
 use futures::StreamExt;
 use prost::Message;
+use rotor_bus::names;
 use rotor_e2e::{StackOptions, TestStack, results_by_device, set_administrative_state};
 use rotor_proto::v1::*;
 use rotor_sim::Fault;
@@ -29,7 +30,7 @@ struct BusTap {
 impl BusTap {
     async fn start(stack: &TestStack) -> BusTap {
         let client = stack.bus.client.clone();
-        let mut subscriber = client.subscribe(">").await.unwrap();
+        let mut subscriber = client.subscribe(">").await.unwrap(); // names-check: allow (a tap on every subject)
         client.flush().await.unwrap();
         let messages = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
         let sink = messages.clone();
@@ -48,7 +49,7 @@ impl BusTap {
     /// Everything seen so far (after a round trip to the server, so all sent before is in).
     async fn take(self) -> Vec<async_nats::Message> {
         self.client.flush().await.unwrap();
-        let probe = format!("rotor.test.tap.{}", std::process::id());
+        let probe = format!("bus-tap-probe.{}", std::process::id());
         self.client
             .publish(probe.clone(), "end".into())
             .await
@@ -76,7 +77,7 @@ impl BusTap {
 async fn a_fabric_rotates_and_converges() {
     let stack = TestStack::start(options(24)).await.unwrap();
     let tap = BusTap::start(&stack).await;
-    let mut events = stack.bus.client.subscribe("rotor.events.>").await.unwrap();
+    let mut events = stack.bus.client.subscribe(names::EVENTS_ALL).await.unwrap();
     let old_password = stack.initial_password.clone();
 
     let operation = stack.run(stack.fabric_rotate()).await.unwrap();
@@ -188,12 +189,7 @@ async fn a_fabric_rotates_and_converges() {
         let stage = Stage::try_from(event.stage).unwrap();
         assert_eq!(
             message.subject.as_str(),
-            format!(
-                "rotor.events.{}.{}.{}",
-                event.fabric_id,
-                event.device_id,
-                stage.as_str_name()
-            )
+            names::event_subject(&event.fabric_id, &event.device_id, stage)
         );
         per_device
             .entry(event.device_id.clone())
@@ -223,10 +219,16 @@ async fn a_fabric_rotates_and_converges() {
     assert_eq!(plaintexts.len(), 2);
     let messages = tap.take().await;
     // The tap saw the whole rotation: jobs, events and key-value writes (not an empty drain).
-    for prefix in ["rotor.jobs.", "rotor.events.", "$KV."] {
+    type IsKind = fn(&str) -> bool;
+    let kinds: [(&str, IsKind); 3] = [
+        ("job", |s| names::parse_job_subject(s).is_some()),
+        ("event", |s| names::parse_event_subject(s).is_some()),
+        ("key-value", |s| s.starts_with("$KV.")),
+    ];
+    for (kind, is_kind) in kinds {
         assert!(
-            messages.iter().any(|m| m.subject.starts_with(prefix)),
-            "the tap saw no {prefix} message"
+            messages.iter().any(|m| is_kind(m.subject.as_str())),
+            "the tap saw no {kind} message"
         );
     }
     for message in messages {

@@ -323,7 +323,10 @@ async fn no_password_reaches_logs_events_statuses_backups_or_errors() {
         &stack.topology.stage_marks,
         &stack.topology.backup_index,
     ] {
-        for (key, value) in rotor_bus::kv::scan(store, ">").await.unwrap() {
+        for (key, value) in rotor_bus::kv::scan(store, &rotor_bus::names::filters::all())
+            .await
+            .unwrap()
+        {
             texts.push((
                 format!("{}/{key}", store.name),
                 String::from_utf8_lossy(&value.value).into_owned(),

@@ -12,12 +12,12 @@
 //!   budget back (NVUE resets its count on success). When the budget is spent Rotor stops with
 //!   `AuthLockoutRisk` instead of trying again.
 
-use std::sync::Arc;
-use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::time::Duration;
 
 use rotor_bus::kv::{self, Versioned};
-use rotor_bus::{BusError, Topology, lease::now_unix_ms, names};
+use rotor_bus::lease::{HeldLease, now_unix_ms};
+use rotor_bus::names::keys;
+use rotor_bus::{BusError, Topology};
 use rotor_device::DeviceError;
 use rotor_device::ssh::{Session, SshOptions};
 use rotor_proto::v1::{ErrorCode, SecretTarget};
@@ -126,6 +126,14 @@ impl AccessError {
     }
 }
 
+/// Whose password [`DeviceAccess::try_versions`] tries.
+struct LoginUser<'a> {
+    device: &'a DeviceRecord,
+    user: &'a str,
+    mount: &'a str,
+    path: &'a str,
+}
+
 /// Logs in to devices for one worker.
 #[derive(Clone, Debug)]
 pub struct DeviceAccess {
@@ -141,45 +149,83 @@ pub struct DeviceAccess {
 
 /// Exclusive use of one device by one job, across every worker and copy, held with a lease
 /// that a background task renews. Jobs of one device never overlap (a redelivered job waits),
-/// so their candidates never mix and their logins never add up beyond the budget.
+/// so their candidates never mix and their logins never add up beyond the budget. Released
+/// when dropped, on every path.
 #[derive(Debug)]
 pub struct DeviceLock {
-    leases: async_nats::jetstream::kv::Store,
-    key: String,
-    lease_id: String,
-    /// The revision this holder last wrote (taken or renewed), so release is one delete.
-    revision: Arc<AtomicU64>,
-    /// Set by the renewal task once the lease is gone (taken over, or not renewed in time).
-    lost: Arc<AtomicBool>,
-    renewal: Option<tokio::task::JoinHandle<()>>,
+    lease: Option<HeldLease>,
 }
 
 impl DeviceLock {
     /// Whether this job still holds the device. A side effect (an apply) must not start once it
     /// does not: another job may have the device.
     pub fn is_held(&self) -> bool {
-        !self.lost.load(Ordering::Acquire)
+        self.lease.as_ref().is_some_and(HeldLease::is_held)
     }
 
     /// Gives the device back.
     pub async fn release(mut self) {
-        if let Some(renewal) = self.renewal.take() {
-            renewal.abort();
+        if let Some(lease) = self.lease.take() {
+            log_release(lease.release().await);
         }
-        let revision = self.revision.load(Ordering::Acquire);
-        let _ =
-            rotor_bus::lease::release_at(&self.leases, &self.key, &self.lease_id, revision).await;
+    }
+}
+
+fn log_release(released: Result<bool, BusError>) {
+    match released {
+        Ok(_) => {}
+        // It lapses after its duration; a waiting job takes the device then.
+        Err(error) => tracing::warn!(%error, "could not give a device lock back"),
     }
 }
 
 impl Drop for DeviceLock {
     fn drop(&mut self) {
-        if let Some(renewal) = self.renewal.take() {
-            renewal.abort();
-            let (leases, key, lease_id) =
-                (self.leases.clone(), self.key.clone(), self.lease_id.clone());
+        if let Some(lease) = self.lease.take() {
+            tokio::spawn(async move { log_release(lease.release().await) });
+        }
+    }
+}
+
+/// A logged-in session on a device together with the device's lock: closed and released
+/// together, by [`DeviceSession::close`] or, on an early return, when dropped.
+#[derive(Debug)]
+pub struct DeviceSession {
+    session: Option<Session>,
+    lock: Option<DeviceLock>,
+}
+
+impl DeviceSession {
+    /// The SSH session.
+    pub fn session(&self) -> &Session {
+        self.session.as_ref().expect("present until closed")
+    }
+
+    /// Whether the device's lock is still held (see [`DeviceLock::is_held`]).
+    pub fn is_held(&self) -> bool {
+        self.lock.as_ref().is_some_and(DeviceLock::is_held)
+    }
+
+    /// Closes the session, then gives the device back.
+    pub async fn close(mut self) {
+        if let Some(session) = self.session.take() {
+            session.close().await;
+        }
+        if let Some(lock) = self.lock.take() {
+            lock.release().await;
+        }
+    }
+}
+
+impl Drop for DeviceSession {
+    fn drop(&mut self) {
+        let (session, lock) = (self.session.take(), self.lock.take());
+        if session.is_some() || lock.is_some() {
             tokio::spawn(async move {
-                let _ = rotor_bus::lease::release(&leases, &key, &lease_id).await;
+                if let Some(session) = session {
+                    session.close().await;
+                }
+                drop(lock);
             });
         }
     }
@@ -202,81 +248,61 @@ impl DeviceAccess {
     /// Refused for a device that is not Enabled (every stage locks before it connects).
     pub async fn lock_device(&self, device: &DeviceRecord) -> Result<DeviceLock, AccessError> {
         refuse_unless_enabled(device)?;
-        let key = format!("device.{}.{}", device.fabric_id, device.device.id);
-        let lease_ms = self.device_lock.as_millis() as i64;
+        let key = keys::device_lock(&device.fabric_id, &device.device.id);
         let deadline = tokio::time::Instant::now() + self.device_lock * 2;
         let mut pause = Duration::from_millis(20);
         loop {
-            match rotor_bus::lease::acquire_versioned(
+            let taken = HeldLease::acquire(
                 &self.topology.leases,
                 &key,
                 &self.holder,
                 "device job",
-                lease_ms,
-                now_unix_ms(),
+                self.device_lock,
             )
-            .await?
-            {
-                (rotor_bus::lease::Acquired::Yes(lease), revision) => {
-                    let leases = self.topology.leases.clone();
-                    let (renew_key, lease_id) = (key.clone(), lease.lease_id.clone());
-                    let every = self.device_lock / 3;
-                    let revision = Arc::new(AtomicU64::new(revision));
-                    let renewed = revision.clone();
-                    let lost = Arc::new(AtomicBool::new(false));
-                    let gone = lost.clone();
-                    let lease_length = self.device_lock;
-                    let renewal = tokio::spawn(async move {
-                        let mut last_renewed = tokio::time::Instant::now();
-                        loop {
-                            tokio::time::sleep(every).await;
-                            match rotor_bus::lease::renew_versioned(
-                                &leases,
-                                &renew_key,
-                                &lease_id,
-                                lease_ms,
-                                now_unix_ms(),
-                            )
-                            .await
-                            {
-                                Ok(Some((_, revision))) => {
-                                    renewed.store(revision, Ordering::Release);
-                                    last_renewed = tokio::time::Instant::now();
-                                }
-                                Ok(None) => {
-                                    gone.store(true, Ordering::Release);
-                                    return;
-                                }
-                                // The bus is unreachable: the lease lapses after its duration.
-                                Err(_) if last_renewed.elapsed() >= lease_length => {
-                                    gone.store(true, Ordering::Release);
-                                    return;
-                                }
-                                Err(_) => {}
-                            }
-                        }
-                    });
-                    return Ok(DeviceLock {
-                        leases: self.topology.leases.clone(),
-                        key,
-                        lease_id: lease.lease_id,
-                        revision,
-                        lost,
-                        renewal: Some(renewal),
+            .await?;
+            match taken {
+                Ok(lease) => return Ok(DeviceLock { lease: Some(lease) }),
+                Err(holder) if tokio::time::Instant::now() >= deadline => {
+                    return Err(AccessError::Busy {
+                        device: device.device.id.clone(),
+                        holder: holder.holder,
                     });
                 }
-                (rotor_bus::lease::Acquired::HeldBy(holder), _) => {
-                    if tokio::time::Instant::now() >= deadline {
-                        return Err(AccessError::Busy {
-                            device: device.device.id.clone(),
-                            holder: holder.holder,
-                        });
-                    }
+                Err(_) => {
                     tokio::time::sleep(pause).await;
                     pause = (pause * 2).min(Duration::from_millis(500));
                 }
             }
         }
+    }
+
+    /// Takes the device's lock and logs in (see [`Self::lock_device`] and
+    /// [`Self::connect_preferring`]): a session that closes and releases together.
+    pub async fn open(
+        &self,
+        device: &DeviceRecord,
+        targets: &[SecretTarget],
+        targets_first: bool,
+    ) -> Result<DeviceSession, AccessError> {
+        let lock = self.lock_device(device).await?;
+        self.open_locked(lock, device, targets, targets_first).await
+    }
+
+    /// Logs in to a device whose lock the caller already holds.
+    pub async fn open_locked(
+        &self,
+        lock: DeviceLock,
+        device: &DeviceRecord,
+        targets: &[SecretTarget],
+        targets_first: bool,
+    ) -> Result<DeviceSession, AccessError> {
+        let session = self
+            .connect_preferring(device, targets, targets_first)
+            .await?;
+        Ok(DeviceSession {
+            session: Some(session),
+            lock: Some(lock),
+        })
     }
 
     /// A session as the device's login user, trying remembered, target, newest and older
@@ -305,30 +331,58 @@ impl DeviceAccess {
                 device: device.device.id.clone(),
                 reason: format!("no password mapping for the login user {user}"),
             })?;
-        let mount = device.secrets_mount.clone();
-        let key = names::key(&[&device.fabric_id, &device.device.id]);
+        let key = keys::device(&device.fabric_id, &device.device.id);
         let remembered = kv::get_json::<RememberedCredential>(&self.topology.credentials, &key)
             .await?
             .map(|v| v.value)
             .filter(|c| c.username == user && c.path == path);
+        let candidates = self
+            .likely_versions(&key, &user, &path, targets, targets_first, &remembered)
+            .await?;
+        let login = LoginUser {
+            device,
+            user: &user,
+            mount: &device.secrets_mount,
+            path: &path,
+        };
+        let (session, version) = self.try_versions(&login, candidates).await?;
+        if remembered.as_ref().map(|c| c.version) != Some(version) {
+            let credential = RememberedCredential {
+                username: user,
+                path,
+                version,
+            };
+            kv::put_json(&self.topology.credentials, &key, &credential).await?;
+        }
+        Ok(session)
+    }
 
-        let mut candidates: Vec<u32> = Vec::new();
+    /// The versions most likely to log in, most likely first: the targets (after an uncertain
+    /// apply), the remembered one, else the one the device's status says it holds, then the
+    /// target.
+    async fn likely_versions(
+        &self,
+        key: &str,
+        user: &str,
+        path: &str,
+        targets: &[SecretTarget],
+        targets_first: bool,
+        remembered: &Option<RememberedCredential>,
+    ) -> Result<Vec<u32>, AccessError> {
         let target_version = targets
             .iter()
             .filter(|t| t.username == user)
             .find_map(|t| t.reference.as_ref())
             .map(|r| r.version);
+        let mut candidates: Vec<u32> = Vec::new();
         if targets_first && let Some(version) = target_version {
             candidates.push(version);
         }
-        if let Some(credential) = &remembered {
+        if let Some(credential) = remembered {
             candidates.push(credential.version);
-        }
-        // The version the device is known to hold (its status), before the one being pushed.
-        if remembered.is_none()
-            && let Some(status) =
-                kv::get_message::<rotor_proto::v1::DeviceStatus>(&self.topology.device_status, &key)
-                    .await?
+        } else if let Some(status) =
+            kv::get_message::<rotor_proto::v1::DeviceStatus>(&self.topology.device_status, key)
+                .await?
             && let Some(held) = status
                 .value
                 .secrets
@@ -339,17 +393,19 @@ impl DeviceAccess {
         {
             candidates.push(held.version);
         }
-        if let Some(target) = targets
-            .iter()
-            .filter(|t| t.username == user)
-            .find_map(|t| t.reference.as_ref())
-        {
-            candidates.push(target.version);
-        }
+        candidates.extend(target_version);
+        Ok(candidates)
+    }
 
-        // The stored versions (newest first) are listed only when every likely one above was
-        // refused, or none is known: listing costs a request to the secrets store per login,
-        // and the remembered or held version almost always logs in.
+    /// Logs in with each candidate version in turn, then (when all were refused, or there were
+    /// none) with every stored version, newest first; returns the session and the version that
+    /// worked. Listing costs a request to the secrets store per login, and the remembered or
+    /// held version almost always logs in, so it is done only then.
+    async fn try_versions(
+        &self,
+        login: &LoginUser<'_>,
+        mut candidates: Vec<u32>,
+    ) -> Result<(Session, u32), AccessError> {
         let mut seen = std::collections::HashSet::new();
         let mut tried: Vec<String> = Vec::new();
         let mut listed = false;
@@ -360,7 +416,7 @@ impl DeviceAccess {
                     break;
                 }
                 listed = true;
-                let versions = self.secrets.versions(&mount, &path).await?;
+                let versions = self.secrets.versions(login.mount, login.path).await?;
                 candidates.extend(
                     versions
                         .iter()
@@ -376,35 +432,30 @@ impl DeviceAccess {
                 continue;
             }
             tried.push(format!("v{version}"));
-            let (password, _) = self.secrets.read(&mount, &path, Some(version)).await?;
-            match self.login(device, &user, &password).await {
-                Ok(session) => {
-                    if remembered.as_ref().map(|c| c.version) != Some(version) {
-                        let credential = RememberedCredential {
-                            username: user.clone(),
-                            path: path.clone(),
-                            version,
-                        };
-                        kv::put_json(&self.topology.credentials, &key, &credential).await?;
-                    }
-                    return Ok(session);
-                }
+            let (password, _) = self
+                .secrets
+                .read(login.mount, login.path, Some(version))
+                .await?;
+            match self.login(login.device, login.user, &password).await {
+                Ok(session) => return Ok((session, version)),
                 Err(AccessError::Device(DeviceError::AuthenticationFailed { .. })) => {
-                    tracing::info!(device = %device.device.id, %user, version, "password version refused; trying an older one");
+                    tracing::info!(device = %login.device.device.id, user = %login.user, version, "password version refused; trying an older one");
                 }
                 Err(other) => return Err(other),
             }
         }
+        let device = login.device.device.id.clone();
+        let path = format!("{}/{}", login.mount, login.path);
         if tried.is_empty() {
             return Err(AccessError::NoCredential {
-                device: device.device.id.clone(),
-                reason: format!("the secrets store has no version of {mount}/{path}"),
+                device,
+                reason: format!("the secrets store has no version of {path}"),
             });
         }
         Err(AccessError::AllRefused {
-            device: device.device.id.clone(),
-            user,
-            path: format!("{mount}/{path}"),
+            device,
+            user: login.user.to_string(),
+            path,
             versions: tried.join(", "),
         })
     }
@@ -416,7 +467,7 @@ impl DeviceAccess {
         user: &str,
         password: &Password,
     ) -> Result<Session, AccessError> {
-        let key = names::key(&[&device.fabric_id, &device.device.id]);
+        let key = keys::device(&device.fabric_id, &device.device.id);
         let reserved = self.reserve(&key, &device.device.id, user).await?;
         let result = Session::connect(
             &device.device.address,
@@ -519,7 +570,7 @@ impl DeviceAccess {
         path: &str,
         version: u32,
     ) -> Result<(), BusError> {
-        let key = names::key(&[&device.fabric_id, &device.device.id]);
+        let key = keys::device(&device.fabric_id, &device.device.id);
         let credential = RememberedCredential {
             username: device.device.login_user.clone(),
             path: path.to_string(),

@@ -172,16 +172,41 @@ impl Reporter {
     }
 
     /// A stage failed and ends the device's part in the operation: the failure, then every later
-    /// stage skipped, the last (perform_backup) carrying the device's outcome.
+    /// stage skipped; the device's last event (perform_backup, failed or skipped) carries its
+    /// outcome.
     pub async fn fail_device(
         &self,
         job: &DeviceJob,
-        stage: Stage,
         attempt: u32,
-        failure: &StageFailure,
-        held: Vec<SecretTarget>,
+        failed: FailedDevice<'_>,
     ) -> Result<(), BusError> {
-        self.failed(job, stage, attempt, failure).await?;
+        let FailedDevice {
+            stage,
+            failure,
+            held,
+            applied,
+            intended_config_version,
+        } = failed;
+        let outcome = DeviceOutcome {
+            status: OperationState::Failed as i32,
+            error: Some(failure.error()),
+            held,
+            applied,
+        };
+        let is_last = stage == Stage::PerformBackup;
+        let details = EventDetails {
+            display: failure.message.clone(),
+            error: Some(failure.error()),
+            offending_lines: failure.offending_lines.clone(),
+            intended_config_version,
+            outcome: is_last.then(|| outcome.clone()),
+            ..Default::default()
+        };
+        self.publish(job, stage, Status::Failed, attempt, details)
+            .await?;
+        if is_last {
+            return Ok(());
+        }
         let reason = format!(
             "Not reached: {} failed with {}",
             stage.as_str_name(),
@@ -193,20 +218,27 @@ impl Reporter {
             self.skipped(job, skipped, attempt, &reason).await?;
             next += 1;
         }
-        if stage != Stage::PerformBackup {
-            let details = EventDetails {
-                display: reason,
-                outcome: Some(DeviceOutcome {
-                    status: OperationState::Failed as i32,
-                    error: Some(failure.error()),
-                    held,
-                    applied: false,
-                }),
-                ..Default::default()
-            };
-            self.publish(job, Stage::PerformBackup, Status::Skipped, attempt, details)
-                .await?;
-        }
-        Ok(())
+        let details = EventDetails {
+            display: reason,
+            outcome: Some(outcome),
+            ..Default::default()
+        };
+        self.publish(job, Stage::PerformBackup, Status::Skipped, attempt, details)
+            .await
     }
+}
+
+/// A device's failure, as [`Reporter::fail_device`] reports it.
+#[derive(Debug)]
+pub struct FailedDevice<'a> {
+    /// The stage that failed.
+    pub stage: Stage,
+    /// What failed.
+    pub failure: &'a StageFailure,
+    /// What the device is known to hold now.
+    pub held: Vec<SecretTarget>,
+    /// Whether its configuration was changed.
+    pub applied: bool,
+    /// The intended configuration version the job worked with, when known.
+    pub intended_config_version: String,
 }

@@ -1,19 +1,29 @@
 //! What the rotation services share.
 //!
+//! - [`stage`]: the stage-worker abstraction: a stage service implements [`StageWorker`] with
+//!   only its logic; one handler owns retries, failures and reporting.
+//! - [`context`]: what a job worker builds once at start ([`WorkerContext`]).
 //! - [`records`]: imported fabrics and devices, operation plans, as stored in key-value buckets.
+//! - [`marks`]: stage marks, so a redelivered job does not repeat a side effect.
 //! - [`events`]: publishing a device's stage events (deduplicated by id).
-//! - [`access`]: logging in to a device with credential fallback inside the lock-out budget.
+//! - [`access`]: the device lock and logging in with credential fallback inside the lock-out
+//!   budget.
 //! - [`render`]: the intended configuration with target hashes filled in.
+//! - [`fanout`]: an operation's diff jobs; [`fabric_view`]: the fabric picture from device
+//!   statuses.
 
 pub mod access;
 pub mod context;
 pub mod events;
 pub mod fabric_view;
 pub mod fanout;
+pub mod marks;
 pub mod records;
 pub mod render;
+pub mod stage;
 
-pub use access::{AccessError, DeviceAccess, LoginBudget};
+pub use access::{AccessError, DeviceAccess, DeviceLock, DeviceSession, LoginBudget};
 pub use context::{StartError, WorkerConfig, WorkerContext};
 pub use events::{EventDetails, Reporter, StageFailure};
-pub use render::{Rendered, Renderer};
+pub use render::{RenderError, Rendered, Renderer};
+pub use stage::{StageError, StageRun, StageWorker};

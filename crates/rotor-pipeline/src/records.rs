@@ -1,10 +1,11 @@
 //! The records Rotor keeps in key-value buckets besides the protobuf statuses: imported
-//! fabrics and devices, and operation plans.
+//! fabrics and devices, operation plans and stage marks.
 
 use std::collections::BTreeMap;
 
 use async_nats::jetstream::kv::Store;
-use rotor_bus::{BusError, Topology, kv, names};
+use rotor_bus::names::{StageMark, filters, keys};
+use rotor_bus::{BusError, Topology, kv};
 use rotor_inventory::{Device, Fabric};
 use rotor_proto::v1::{RotationKind, SecretTarget};
 use serde::{Deserialize, Serialize};
@@ -42,7 +43,7 @@ pub async fn load_fabric(
     topology: &Topology,
     fabric_id: &str,
 ) -> Result<Option<FabricRecord>, BusError> {
-    Ok(kv::get_json(&topology.inventory, fabric_id)
+    Ok(kv::get_json(&topology.inventory, &keys::fabric(fabric_id))
         .await?
         .map(|v| v.value))
 }
@@ -53,24 +54,29 @@ pub async fn load_device(
     device_id: &str,
 ) -> Result<Option<DeviceRecord>, BusError> {
     Ok(
-        kv::get_json(&topology.inventory, &names::key(&[fabric_id, device_id]))
+        kv::get_json(&topology.inventory, &keys::device(fabric_id, device_id))
             .await?
             .map(|v| v.value),
     )
 }
 
-/// Every device record of a fabric.
+/// The device records of a fabric's device list, in its order. Only the devices the fabric
+/// record lists are returned: a record left behind by an interrupted import is never selected.
 pub async fn load_devices(
     topology: &Topology,
-    fabric_id: &str,
+    fabric: &FabricRecord,
 ) -> Result<Vec<DeviceRecord>, BusError> {
-    Ok(
-        kv::scan_json::<DeviceRecord>(&topology.inventory, &format!("{fabric_id}.*"))
+    let mut stored: std::collections::HashMap<String, DeviceRecord> =
+        kv::scan_json::<DeviceRecord>(&topology.inventory, &filters::devices_of(&fabric.fabric.id))
             .await?
             .into_iter()
-            .map(|(_, record)| record)
-            .collect(),
-    )
+            .map(|(_, record)| (record.device.id.clone(), record))
+            .collect();
+    Ok(fabric
+        .device_ids
+        .iter()
+        .filter_map(|id| stored.remove(id))
+        .collect())
 }
 
 pub async fn load_intended_config(
@@ -80,7 +86,7 @@ pub async fn load_intended_config(
 ) -> Result<Option<String>, BusError> {
     Ok(kv::get_bytes(
         &topology.intended_configs,
-        &names::key(&[fabric_id, device_id]),
+        &keys::device(fabric_id, device_id),
     )
     .await?
     .map(|v| String::from_utf8_lossy(&v.value).into_owned()))
@@ -153,27 +159,26 @@ impl OperationPlan {
     }
 }
 
-pub fn plan_key(operation_id: &str) -> String {
-    format!("{operation_id}.plan")
-}
-
 pub async fn load_plan(
     operations: &Store,
     operation_id: &str,
 ) -> Result<Option<OperationPlan>, BusError> {
-    Ok(kv::get_json(operations, &plan_key(operation_id))
-        .await?
-        .map(|v| v.value))
+    Ok(
+        kv::get_json(operations, &keys::operation_plan(operation_id))
+            .await?
+            .map(|v| v.value),
+    )
 }
 
-/// The key of a stage mark: `<fabric>.<device>.<operation>.<stage>` in the stage-marks bucket.
-/// A mark records that a stage's side effect happened (or is under way), so a redelivered job
-/// does not repeat it.
-pub fn stage_mark_key(job: &rotor_proto::v1::DeviceJob, stage: &str) -> String {
-    rotor_bus::names::key(&[&job.fabric_id, &job.device_id, &job.operation_id, stage])
+/// Writes (or rewrites) an operation's plan.
+pub async fn store_plan(operations: &Store, plan: &OperationPlan) -> Result<(), BusError> {
+    kv::put_json(operations, &keys::operation_plan(&plan.operation_id), plan)
+        .await
+        .map(|_| ())
 }
 
-/// The fabric lock's key in the leases bucket.
-pub fn fabric_lock_key(fabric_id: &str) -> String {
-    format!("fabric.{fabric_id}")
+/// The key of a stage mark of `job`'s device in its operation. A mark records that a stage's
+/// side effect happened (or is under way), so a redelivered job does not repeat it.
+pub fn stage_mark_key(job: &rotor_proto::v1::DeviceJob, mark: StageMark) -> String {
+    keys::stage_mark(&job.fabric_id, &job.device_id, &job.operation_id, mark)
 }

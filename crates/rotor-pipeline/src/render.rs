@@ -2,12 +2,45 @@
 
 use std::sync::Arc;
 
-use rotor_bus::Topology;
+use rotor_bus::{BusError, Topology};
 use rotor_proto::v1::{ErrorCode, SecretTarget};
-use rotor_secrets::{HashCache, HashedPassword, SecretsClient};
+use rotor_secrets::{HashCache, HashedPassword, SecretsClient, SecretsError};
 
-use crate::events::StageFailure;
 use crate::records::{DeviceRecord, load_intended_config};
+
+/// Why a configuration could not be rendered.
+#[derive(Debug, thiserror::Error)]
+pub enum RenderError {
+    /// A target version could not be read.
+    #[error(transparent)]
+    Secrets(#[from] SecretsError),
+    /// The intended configuration could not be read.
+    #[error(transparent)]
+    Bus(#[from] BusError),
+    /// The device has no stored intended configuration.
+    #[error("{0} has no intended configuration; import the inventory again")]
+    NoIntendedConfig(String),
+    /// The intended configuration does not take the hashes.
+    #[error("{0}")]
+    Syntax(String),
+}
+
+impl RenderError {
+    /// The code a device result carries.
+    pub fn code(&self) -> ErrorCode {
+        match self {
+            RenderError::Secrets(_) => ErrorCode::SecretsUnavailable,
+            RenderError::Bus(_) | RenderError::NoIntendedConfig(_) => ErrorCode::InternalError,
+            RenderError::Syntax(_) => ErrorCode::ConfigSyntax,
+        }
+    }
+
+    /// Whether trying again later may help: everything but a configuration that cannot take
+    /// the hashes (a missing one may be imported meanwhile).
+    pub fn is_retryable(&self) -> bool {
+        !matches!(self, RenderError::Syntax(_))
+    }
+}
 
 /// The intended configuration with the target hashes in it.
 #[derive(Clone, Debug)]
@@ -36,15 +69,14 @@ impl Renderer {
     pub async fn hashes(
         &self,
         targets: &[SecretTarget],
-    ) -> Result<Vec<(String, HashedPassword)>, StageFailure> {
+    ) -> Result<Vec<(String, HashedPassword)>, RenderError> {
         let mut hashes = Vec::with_capacity(targets.len());
         for target in targets {
             let reference = target.reference.clone().unwrap_or_default();
             let (password, version) = self
                 .secrets
                 .read(&reference.mount, &reference.path, Some(reference.version))
-                .await
-                .map_err(|e| StageFailure::new(ErrorCode::SecretsUnavailable, e.to_string()))?;
+                .await?;
             let hash = self
                 .hashes
                 .render(&password, &reference.path, version, &target.username);
@@ -59,24 +91,15 @@ impl Renderer {
         topology: &Topology,
         device: &DeviceRecord,
         targets: &[SecretTarget],
-    ) -> Result<Rendered, StageFailure> {
+    ) -> Result<Rendered, RenderError> {
         let intended = load_intended_config(topology, &device.fabric_id, &device.device.id)
-            .await
-            .map_err(|e| StageFailure::new(ErrorCode::InternalError, e.to_string()))?
-            .ok_or_else(|| {
-                StageFailure::new(
-                    ErrorCode::InternalError,
-                    format!(
-                        "{} has no intended configuration; import the inventory again",
-                        device.device.id
-                    ),
-                )
-            })?;
+            .await?
+            .ok_or_else(|| RenderError::NoIntendedConfig(device.device.id.clone()))?;
         let version = rotor_inventory::intended_config_version(&intended);
         let hashes = self.hashes(targets).await?;
         let yaml =
             rotor_device::render::render_intended(&intended, &device.device.platform, &hashes)
-                .map_err(|e| StageFailure::new(ErrorCode::ConfigSyntax, e.to_string()))?;
+                .map_err(|e| RenderError::Syntax(e.to_string()))?;
         Ok(Rendered {
             yaml,
             intended_config_version: version,

@@ -9,7 +9,7 @@ use std::time::Duration;
 
 use futures::StreamExt;
 use prost::Message;
-use rotor_bus::{Bus, BusSettings, JobKind};
+use rotor_bus::{Bus, BusSettings, JobKind, names};
 use rotor_harness::{BaoServer, NatsServer};
 use rotor_proto::v1::{DeviceJob, DiffJob, SecretTarget, Stage, StageEvent, stage_event};
 use rotor_runtime::CancellationToken;
@@ -118,8 +118,8 @@ async fn jobs_flow_from_bus_to_worker_to_events_without_leaking_the_password() {
         .unwrap();
     let reference = secrets.reference("secret", "fabrics/fab1/AdminRW", version);
 
-    let mut events = bus.client.subscribe("rotor.events.>").await.unwrap();
-    let mut rejected = bus.client.subscribe("rotor.rejected.>").await.unwrap();
+    let mut events = bus.client.subscribe(names::EVENTS_ALL).await.unwrap();
+    let mut rejected = bus.client.subscribe(names::REJECTED_ALL).await.unwrap();
 
     let shutdown = CancellationToken::new();
     let barrier = Arc::new(Barrier::new(2));
@@ -149,7 +149,7 @@ async fn jobs_flow_from_bus_to_worker_to_events_without_leaking_the_password() {
     // A malformed job first: it must be rejected and recorded, and the rest still processed.
     bus.jetstream
         .publish(
-            "rotor.jobs.diff.fab1.garbage",
+            names::job_subject(JobKind::Diff, "fab1", "garbage"),
             bytes::Bytes::from_static(b"\xff\xff not protobuf"),
         )
         .await
@@ -222,7 +222,7 @@ async fn jobs_flow_from_bus_to_worker_to_events_without_leaking_the_password() {
         .await
         .unwrap()
         .unwrap();
-    assert_eq!(rejection.subject.as_str(), "rotor.rejected.probe");
+    assert_eq!(rejection.subject.as_str(), names::rejected_subject("probe"));
     assert!(
         rejection
             .headers

@@ -11,219 +11,124 @@
 
 use std::collections::HashMap;
 
-use rotor_bus::{JobKind, kv, names};
+use rotor_bus::names::{self, keys};
+use rotor_bus::{JobKind, kv};
 use rotor_device::nvue::Nvue;
 use rotor_pipeline::events::EventDetails;
-use rotor_pipeline::records::load_device;
-use rotor_pipeline::{StageFailure, StartError, WorkerConfig, WorkerContext};
-use rotor_proto::v1::{
-    BackupInfo, BackupJob, DeviceJob, DeviceOutcome, ErrorCode, OperationState, Stage,
-    stage_event::Status,
-};
+use rotor_pipeline::stage::{self, StageError, StageRun, StageWorker};
+use rotor_pipeline::{StartError, WorkerConfig};
+use rotor_proto::v1::{BackupInfo, BackupJob, DeviceJob, Stage, stage_event::Status};
 use rotor_runtime::CancellationToken;
-use rotor_runtime::worker::{self, Delivery, JobHandler, JobOutcome, backoff};
 
 /// Runs the backup worker until `shutdown` is cancelled.
 pub async fn run(config: WorkerConfig, shutdown: CancellationToken) -> Result<(), StartError> {
-    let context = WorkerContext::connect(config).await?;
-    let options = context.config.worker_options();
-    worker::run(context.bus.clone(), Backup { context }, options, shutdown).await?;
-    Ok(())
+    stage::serve(config, shutdown, Backup).await
 }
 
-/// The backup worker's job handler.
+/// The backup worker's stage logic.
 #[derive(Debug)]
-pub struct Backup {
-    pub context: WorkerContext,
-}
+pub struct Backup;
 
-/// The object name of a device's backup in one operation.
-pub fn object_name(fabric_id: &str, device_id: &str, operation_id: &str) -> String {
-    format!("{fabric_id}/{device_id}/{operation_id}")
-}
-
-const STAGE: Stage = Stage::PerformBackup;
-
-impl JobHandler for Backup {
+impl StageWorker for Backup {
     type Job = BackupJob;
+    const KIND: JobKind = JobKind::Backup;
+    const FIRST_STAGE: Stage = Stage::PerformBackup;
 
-    fn kind(&self) -> JobKind {
-        JobKind::Backup
+    fn device_job(job: &BackupJob) -> Option<&DeviceJob> {
+        job.device.as_ref()
     }
 
-    async fn handle(&self, job: BackupJob, delivery: Delivery) -> JobOutcome {
-        let Some(device_job) = job.device.clone() else {
-            tracing::warn!("a backup job without a device was dropped");
-            return JobOutcome::Done;
-        };
-        let attempt = delivery.attempt;
-        let reporter = &self.context.reporter;
-        if let Err(error) = reporter.started(&device_job, STAGE, attempt).await {
-            tracing::warn!(%error, "could not publish");
-            return JobOutcome::RetryLater(backoff(attempt));
-        }
+    async fn work(&self, job: &BackupJob, run: &mut StageRun<'_>) -> Result<(), StageError> {
+        run.set_intended_config_version(&job.intended_config_version);
         let outcome = job.outcome.clone().unwrap_or_default();
-        let (status, details) = match Box::pin(self.back_up(&job, &device_job)).await {
-            Ok(info) => (
-                Status::Succeeded,
-                EventDetails {
-                    display: format!(
-                        "Backup {} stored ({} bytes, sha256 {})",
-                        info.name,
-                        info.size,
-                        &info.sha256[..16]
-                    ),
-                    intended_config_version: job.intended_config_version.clone(),
-                    outcome: Some(outcome),
-                    ..Default::default()
-                },
-            ),
-            Err((failure, retryable)) if retryable && !delivery.is_last_attempt() => {
-                tracing::info!(device = %device_job.device_id, %failure.message, attempt, "will retry");
-                return JobOutcome::RetryLater(backoff(attempt));
-            }
-            Err((failure, _)) => {
-                // The password part stands (held stays what the outcome says); the device still
-                // counts as failed because its backup is missing.
-                let outcome = DeviceOutcome {
-                    status: OperationState::Failed as i32,
-                    error: Some(failure.error()),
-                    ..outcome
-                };
-                (
-                    Status::Failed,
-                    EventDetails {
-                        display: failure.message.clone(),
-                        error: Some(failure.error()),
-                        intended_config_version: job.intended_config_version.clone(),
-                        outcome: Some(outcome),
-                        ..Default::default()
-                    },
-                )
-            }
-        };
-        match reporter
-            .publish(&device_job, STAGE, status, attempt, details)
+        // If the backup fails, the password part stands (held stays what the outcome says);
+        // the device still counts as failed because its backup is missing.
+        let info = back_up(run, job)
             .await
-        {
-            Ok(()) => JobOutcome::Done,
-            Err(error) => {
-                tracing::warn!(%error, "could not publish; the job will be delivered again");
-                JobOutcome::RetryLater(backoff(attempt))
-            }
-        }
-    }
-}
-
-impl Backup {
-    async fn back_up(
-        &self,
-        job: &BackupJob,
-        device_job: &DeviceJob,
-    ) -> Result<BackupInfo, (StageFailure, bool)> {
-        let context = &self.context;
-        let internal = |e: &dyn std::fmt::Display| {
-            (
-                StageFailure::new(ErrorCode::InternalError, e.to_string()),
-                true,
-            )
-        };
-        let device = load_device(
-            &context.topology,
-            &device_job.fabric_id,
-            &device_job.device_id,
-        )
-        .await
-        .map_err(|e| internal(&e))?
-        .ok_or_else(|| {
-            (
-                StageFailure::new(
-                    ErrorCode::OperationNotAllowed,
-                    "the device left the inventory",
-                ),
-                false,
-            )
-        })?;
-        let access = |error: rotor_pipeline::AccessError| {
-            let retryable = error.is_retryable();
-            (error.failure(), retryable)
-        };
-        // Held until the session is closed; released on drop on every early return.
-        let lock = context.access.lock_device(&device).await.map_err(access)?;
-        let session = context
-            .access
-            .connect(&device, &device_job.targets)
-            .await
-            .map_err(access)?;
-        let running = Nvue::new(&session).running_config().await;
-        session.close().await;
-        lock.release().await;
-        let running = running.map_err(|error| {
-            let retryable = error.is_retryable();
-            (
-                StageFailure::new(error.code(), error.to_string()),
-                retryable,
-            )
-        })?;
-        // NVUE masks hashes in `show`; redact anyway so no hash can reach a backup.
-        let running = rotor_device::redact_hashes(&running);
-
-        let name = object_name(
-            &device_job.fabric_id,
-            &device_job.device_id,
-            &device_job.operation_id,
-        );
-        let time = rotor_bus::now_rfc3339();
-        let sha256 = rotor_bus::names::digest_key(&running);
-        let metadata = HashMap::from([
-            ("fabric".to_string(), device_job.fabric_id.clone()),
-            ("device".to_string(), device_job.device_id.clone()),
-            ("operation".to_string(), device_job.operation_id.clone()),
-            (
-                "intended-config-version".to_string(),
-                job.intended_config_version.clone(),
+            .map_err(|error| error.holding(outcome.held.clone(), outcome.applied))?;
+        let details = EventDetails {
+            display: format!(
+                "Backup {} stored ({} bytes, sha256 {})",
+                info.name,
+                info.size,
+                &info.sha256[..16]
             ),
-            ("trigger".to_string(), job.trigger.clone()),
-            ("time".to_string(), time.clone()),
-        ]);
-        let object = async_nats::jetstream::object_store::ObjectMetadata {
-            name: name.clone(),
-            description: Some(format!(
-                "Running configuration of {} after operation {}",
-                device_job.device_id, device_job.operation_id
-            )),
-            metadata,
+            intended_config_version: job.intended_config_version.clone(),
+            outcome: Some(outcome),
             ..Default::default()
         };
-        let mut reader = running.as_bytes();
-        context
-            .topology
-            .backups
-            .put(object, &mut reader)
-            .await
-            .map_err(|e| internal(&e))?;
-        let info = BackupInfo {
-            name,
-            fabric_id: device_job.fabric_id.clone(),
-            device_id: device_job.device_id.clone(),
-            operation_id: device_job.operation_id.clone(),
-            intended_config_version: job.intended_config_version.clone(),
-            trigger: job.trigger.clone(),
-            time,
-            size: running.len() as u64,
-            sha256,
-        };
-        kv::put_message(
-            &context.topology.backup_index,
-            &names::key(&[
-                &device_job.fabric_id,
-                &device_job.device_id,
-                &device_job.operation_id,
-            ]),
-            &info,
-        )
-        .await
-        .map_err(|e| internal(&e))?;
-        Ok(info)
+        run.context
+            .reporter
+            .publish(
+                run.job,
+                Stage::PerformBackup,
+                Status::Succeeded,
+                run.attempt,
+                details,
+            )
+            .await?;
+        Ok(())
     }
+}
+
+/// Reads the running configuration and stores it with its index entry.
+async fn back_up(run: &StageRun<'_>, job: &BackupJob) -> Result<BackupInfo, StageError> {
+    let session = run.open(false).await?;
+    let running = Nvue::new(session.session()).running_config().await;
+    session.close().await;
+    // NVUE masks hashes in `show`; redact anyway so no hash can reach a backup.
+    let running = rotor_device::redact_hashes(&running?);
+    let device_job = run.job;
+    let (fabric, device, operation) = (
+        &device_job.fabric_id,
+        &device_job.device_id,
+        &device_job.operation_id,
+    );
+    let info = BackupInfo {
+        name: names::backup_object_name(fabric, device, operation),
+        fabric_id: fabric.clone(),
+        device_id: device.clone(),
+        operation_id: operation.clone(),
+        intended_config_version: job.intended_config_version.clone(),
+        trigger: job.trigger.clone(),
+        time: rotor_bus::now_rfc3339(),
+        size: running.len() as u64,
+        sha256: names::digest(&running),
+    };
+    store(run, &info, &running).await?;
+    Ok(info)
+}
+
+/// Writes the backup object (metadata from `info`) and its index entry.
+async fn store(run: &StageRun<'_>, info: &BackupInfo, running: &str) -> Result<(), StageError> {
+    let metadata = HashMap::from([
+        ("fabric".to_string(), info.fabric_id.clone()),
+        ("device".to_string(), info.device_id.clone()),
+        ("operation".to_string(), info.operation_id.clone()),
+        (
+            "intended-config-version".to_string(),
+            info.intended_config_version.clone(),
+        ),
+        ("trigger".to_string(), info.trigger.clone()),
+        ("time".to_string(), info.time.clone()),
+    ]);
+    let object = async_nats::jetstream::object_store::ObjectMetadata {
+        name: info.name.clone(),
+        description: Some(format!(
+            "Running configuration of {} after operation {}",
+            info.device_id, info.operation_id
+        )),
+        metadata,
+        ..Default::default()
+    };
+    let topology = &run.context.topology;
+    let mut reader = running.as_bytes();
+    topology
+        .backups
+        .put(object, &mut reader)
+        .await
+        .map_err(StageError::internal)?;
+    let key = keys::backup(&info.fabric_id, &info.device_id, &info.operation_id);
+    kv::put_message(&topology.backup_index, &key, info).await?;
+    Ok(())
 }

@@ -7,10 +7,11 @@ use std::pin::Pin;
 use futures::{Stream, StreamExt};
 use prost::Message;
 use rotor_bus::lease::{self, Acquired, now_unix_ms};
-use rotor_bus::{BusError, kv, names};
+use rotor_bus::names::{self, filters, keys};
+use rotor_bus::{BusError, kv};
 use rotor_inventory::{Inventory, check_name};
 use rotor_pipeline::fabric_view;
-use rotor_pipeline::records::{fabric_lock_key, load_device, load_devices, load_fabric};
+use rotor_pipeline::records::{load_device, load_devices, load_fabric};
 use rotor_proto::v1::rotation_service_server::{RotationService, RotationServiceServer};
 use rotor_proto::v1::*;
 use rotor_runtime::CancellationToken;
@@ -18,7 +19,7 @@ use tokio::io::AsyncReadExt;
 use tonic::{Request, Response, Status};
 
 use crate::Orchestrator;
-use crate::requests::{Method, format_unix_ms};
+use crate::requests::{Method, format_unix_ms, lock_holder_text};
 
 /// Serves the API on `listener` until `shutdown` is cancelled.
 pub async fn serve(
@@ -119,16 +120,17 @@ impl RotationService for Api {
         let fabric_id = request.into_inner().fabric_id;
         let record = self.fabric_exists(&fabric_id).await?;
         let topology = &self.orchestrator.topology;
-        let stored = kv::get_message::<FabricStatus>(&topology.fabric_status, &fabric_id)
-            .await
-            .map_err(internal)?;
+        let stored =
+            kv::get_message::<FabricStatus>(&topology.fabric_status, &keys::fabric(&fabric_id))
+                .await
+                .map_err(internal)?;
         let status = match stored {
             Some(status) => status.value,
             None => {
                 // The aggregator has not written it yet: derive it the same way it would.
                 let statuses: HashMap<String, DeviceStatus> = kv::scan_messages::<DeviceStatus>(
                     &topology.device_status,
-                    &format!("{fabric_id}.*"),
+                    &filters::devices_of(&fabric_id),
                 )
                 .await
                 .map_err(internal)?
@@ -160,7 +162,7 @@ impl RotationService for Api {
             })?;
         let mut status = kv::get_message::<DeviceStatus>(
             &topology.device_status,
-            &names::key(&[&request.fabric_id, &request.device_id]),
+            &keys::device(&request.fabric_id, &request.device_id),
         )
         .await
         .map_err(internal)?
@@ -192,18 +194,20 @@ impl RotationService for Api {
             )));
         }
         let topology = &self.orchestrator.topology;
-        let mut status =
-            kv::get_message::<OperationStatus>(&topology.operations, &request.operation_id)
-                .await
-                .map_err(internal)?
-                .ok_or_else(|| {
-                    Status::not_found(format!("operation {} does not exist", request.operation_id))
-                })?
-                .value;
+        let mut status = kv::get_message::<OperationStatus>(
+            &topology.operations,
+            &keys::operation(&request.operation_id),
+        )
+        .await
+        .map_err(internal)?
+        .ok_or_else(|| {
+            Status::not_found(format!("operation {} does not exist", request.operation_id))
+        })?
+        .value;
         if !request.omit_devices {
             let mut results: Vec<DeviceResult> = kv::scan_messages::<DeviceResult>(
                 &topology.operation_results,
-                &format!("{}.*", request.operation_id),
+                &filters::results_of(&request.operation_id),
             )
             .await
             .map_err(internal)?
@@ -245,14 +249,16 @@ impl RotationService for Api {
         } else {
             request.limit as usize
         };
-        let mut operations: Vec<OperationStatus> =
-            kv::scan_messages::<OperationStatus>(&self.orchestrator.topology.operations, "*")
-                .await
-                .map_err(internal)?
-                .into_iter()
-                .map(|(_, op)| op)
-                .filter(|op| request.fabric_id.is_empty() || op.fabric_id == request.fabric_id)
-                .collect();
+        let mut operations: Vec<OperationStatus> = kv::scan_messages::<OperationStatus>(
+            &self.orchestrator.topology.operations,
+            &filters::operations(),
+        )
+        .await
+        .map_err(internal)?
+        .into_iter()
+        .map(|(_, op)| op)
+        .filter(|op| request.fabric_id.is_empty() || op.fabric_id == request.fabric_id)
+        .collect();
         operations.sort_by(|a, b| b.start_time.cmp(&a.start_time).then(b.id.cmp(&a.id)));
         operations.truncate(limit);
         Ok(Response::new(ListOperationsResponse { operations }))
@@ -280,29 +286,14 @@ impl RotationService for Api {
             move |event: &StageEvent| operation.is_empty() || event.operation_id == operation;
         let bus = &self.orchestrator.bus;
         let stream: EventStream = if request.from_start {
-            let stream = bus
-                .jetstream
-                .get_stream(names::EVENTS_STREAM)
+            let replay = bus
+                .replay_events(filter, true)
                 .await
                 .map_err(|e| Status::internal(e.to_string()))?;
-            let consumer = stream
-                .create_consumer(async_nats::jetstream::consumer::push::OrderedConfig {
-                    deliver_subject: bus.client.new_inbox(),
-                    filter_subject: filter,
-                    deliver_policy: async_nats::jetstream::consumer::DeliverPolicy::All,
-                    ..Default::default()
-                })
-                .await
-                .map_err(|e| Status::internal(e.to_string()))?;
-            let messages = consumer
-                .messages()
-                .await
-                .map_err(|e| Status::internal(e.to_string()))?;
-            Box::pin(messages.filter_map(move |message| {
+            Box::pin(replay.filter_map(move |replayed| {
                 let keep = keep.clone();
                 async move {
-                    let message = message.ok()?;
-                    let event = StageEvent::decode(message.payload.clone()).ok()?;
+                    let event = replayed.ok()?.event;
                     keep(&event).then_some(Ok(event))
                 }
             }))
@@ -344,16 +335,9 @@ impl RotationService for Api {
     ) -> Result<Response<ShowInventoryResponse>, Status> {
         let fabric_id = request.into_inner().fabric_id;
         let record = self.fabric_exists(&fabric_id).await?;
-        let mut devices = load_devices(&self.orchestrator.topology, &fabric_id)
+        let devices = load_devices(&self.orchestrator.topology, &record)
             .await
             .map_err(internal)?;
-        let order: HashMap<&String, usize> = record
-            .device_ids
-            .iter()
-            .enumerate()
-            .map(|(i, d)| (d, i))
-            .collect();
-        devices.sort_by_key(|d| order.get(&d.device.id).copied().unwrap_or(usize::MAX));
         let inventory = Inventory {
             api_version: rotor_inventory::API_VERSION.into(),
             kind: rotor_inventory::KIND.into(),
@@ -371,12 +355,11 @@ impl RotationService for Api {
     ) -> Result<Response<ListBackupsResponse>, Status> {
         let request = request.into_inner();
         self.fabric_exists(&request.fabric_id).await?;
-        let filter = if request.device_id.is_empty() {
-            format!("{}.*.*", request.fabric_id)
-        } else {
-            checked("deviceId", &request.device_id)?;
-            format!("{}.{}.*", request.fabric_id, request.device_id)
-        };
+        let device = Some(request.device_id.as_str()).filter(|d| !d.is_empty());
+        if let Some(device) = device {
+            checked("deviceId", device)?;
+        }
+        let filter = filters::backups_of(&request.fabric_id, device);
         let mut backups: Vec<BackupInfo> =
             kv::scan_messages::<BackupInfo>(&self.orchestrator.topology.backup_index, &filter)
                 .await
@@ -393,22 +376,20 @@ impl RotationService for Api {
         request: Request<GetBackupRequest>,
     ) -> Result<Response<GetBackupResponse>, Status> {
         let name = request.into_inner().name;
-        let parts: Vec<&str> = name.split('/').collect();
-        if parts.len() != 3
-            || parts
-                .iter()
-                .any(|p| p.is_empty() || p.contains(['.', '*', '>', ' ']))
-        {
+        let Some((fabric, device, operation)) = names::parse_backup_object_name(&name) else {
             return Err(Status::invalid_argument(format!(
                 "{name:?} is not a backup name (<fabric>/<device>/<operation>)"
             )));
-        }
+        };
         let topology = &self.orchestrator.topology;
-        let info = kv::get_message::<BackupInfo>(&topology.backup_index, &parts.join("."))
-            .await
-            .map_err(internal)?
-            .ok_or_else(|| Status::not_found(format!("backup {name} does not exist")))?
-            .value;
+        let info = kv::get_message::<BackupInfo>(
+            &topology.backup_index,
+            &keys::backup(fabric, device, operation),
+        )
+        .await
+        .map_err(internal)?
+        .ok_or_else(|| Status::not_found(format!("backup {name} does not exist")))?
+        .value;
         let mut object = topology
             .backups
             .get(&name)
@@ -441,7 +422,7 @@ impl RotationService for Api {
             seconds if seconds <= 24 * 3600 => seconds as i64 * 1000,
             _ => return Err(Status::invalid_argument("leaseSeconds is at most 86400")),
         };
-        let key = fabric_lock_key(&request.fabric_id);
+        let key = keys::fabric_lock(&request.fabric_id);
         match lease::acquire(
             &self.orchestrator.topology.leases,
             &key,
@@ -455,11 +436,8 @@ impl RotationService for Api {
         {
             Acquired::Yes(lock) => Ok(Response::new(lock_message(&request.fabric_id, &lock))),
             Acquired::HeldBy(holder) => Err(Status::failed_precondition(format!(
-                "OperationNotAllowed: fabric {} is locked by {} ({}) until {}",
-                request.fabric_id,
-                holder.holder,
-                holder.purpose,
-                format_unix_ms(holder.expires_unix_ms)
+                "OperationNotAllowed: {}",
+                lock_holder_text(&request.fabric_id, &holder)
             ))),
         }
     }
@@ -474,7 +452,7 @@ impl RotationService for Api {
             0 => self.orchestrator.config.external_lock_lease.as_millis() as i64,
             seconds => seconds.min(24 * 3600) as i64 * 1000,
         };
-        let key = fabric_lock_key(&request.fabric_id);
+        let key = keys::fabric_lock(&request.fabric_id);
         lease::renew(
             &self.orchestrator.topology.leases,
             &key,
@@ -499,7 +477,7 @@ impl RotationService for Api {
     ) -> Result<Response<ReleaseFabricLockResponse>, Status> {
         let request = request.into_inner();
         checked("fabricId", &request.fabric_id)?;
-        let key = fabric_lock_key(&request.fabric_id);
+        let key = keys::fabric_lock(&request.fabric_id);
         if lease::release(&self.orchestrator.topology.leases, &key, &request.lease_id)
             .await
             .map_err(internal)?
@@ -521,7 +499,7 @@ impl RotationService for Api {
         checked("fabricId", &fabric_id)?;
         let lock = lease::current(
             &self.orchestrator.topology.leases,
-            &fabric_lock_key(&fabric_id),
+            &keys::fabric_lock(&fabric_id),
             now_unix_ms(),
         )
         .await

@@ -87,11 +87,7 @@ async fn handle(
     message: &async_nats::Message,
     json: bool,
 ) -> RotationReply {
-    let subject_fabric = message
-        .subject
-        .as_str()
-        .rsplit('.')
-        .next()
+    let subject_fabric = names::parse_request_subject(message.subject.as_str())
         .unwrap_or_default()
         .to_string();
     let reject = |reason: String| async move {

@@ -2,63 +2,116 @@
 //!
 //! The document and every intended configuration are validated first (errors name the device
 //! and field), the login user's secret must exist in the store (Rotor needs it to log in), and
-//! an import is refused while a fabric-wide operation holds the fabric. Then device records,
-//! intended configurations and the fabric record are written; devices no longer listed are
-//! removed; devices seen for the first time get a status saying they hold the newest stored
-//! versions; and a notice tells the aggregator to reload what it derived.
+//! an import is refused while a fabric-wide operation holds the fabric. Then device records and
+//! intended configurations are written, then the fabric record (the list of its devices, which
+//! is what operations select from), then devices no longer listed are removed; devices seen for
+//! the first time get a status saying they hold the newest stored versions; and a notice tells
+//! the aggregator to reload what it derived. A failure at any step is an error to the caller
+//! (an import is safe to repeat).
 
-use std::collections::{BTreeMap, HashMap, HashSet};
+use std::collections::{BTreeMap, HashMap};
 
 use rotor_bus::lease::{self, now_unix_ms};
-use rotor_bus::{BusError, kv, names};
+use rotor_bus::names::{self, filters, keys};
+use rotor_bus::{BusError, kv};
 use rotor_inventory::{FabricImport, Inventory};
-use rotor_pipeline::records::{DeviceRecord, FabricRecord, fabric_lock_key, load_devices};
+use rotor_pipeline::records::{DeviceRecord, FabricRecord};
 use rotor_proto::v1::{DeviceStatus, ImportInventoryResponse, SecretStatus, SynchronizationStatus};
 use tonic::Status;
 
 use crate::Orchestrator;
+use crate::requests::lock_holder_text;
 
 fn internal(error: BusError) -> Status {
     Status::internal(error.to_string())
 }
 
+/// The newest stored version of each secret path the inventory maps.
+type NewestVersions = HashMap<String, Option<u32>>;
+
 impl Orchestrator {
+    /// Validates and stores one fabric's inventory with its intended configurations.
     pub async fn import_inventory(
         &self,
         inventory_yaml: &str,
         intended_configs: BTreeMap<String, String>,
     ) -> Result<ImportInventoryResponse, Status> {
-        let inventory = Inventory::from_yaml(inventory_yaml)
-            .map_err(|e| Status::invalid_argument(format!("inventory: {e}")))?;
-        let import = FabricImport {
-            inventory,
-            intended_configs,
-        };
-        import
-            .validate()
-            .map_err(|e| Status::invalid_argument(format!("inventory: {e}")))?;
+        let import = parse_import(inventory_yaml, intended_configs)?;
         let fabric = &import.inventory.fabric;
         let fabric_id = fabric.id.clone();
-
-        if let Some(holder) = lease::current(
-            &self.topology.leases,
-            &fabric_lock_key(&fabric_id),
-            now_unix_ms(),
+        self.refuse_while_locked(&fabric_id).await?;
+        let newest = self.login_secrets_exist(&import).await?;
+        let previous: HashMap<String, DeviceRecord> = kv::scan_json::<DeviceRecord>(
+            &self.topology.inventory,
+            &filters::devices_of(&fabric_id),
         )
         .await
         .map_err(internal)?
-        {
-            return Err(Status::failed_precondition(format!(
-                "fabric {fabric_id} is locked by {} ({}); import the inventory when it is released",
-                holder.holder, holder.purpose
-            )));
+        .into_iter()
+        .map(|(_, record)| (record.device.id.clone(), record))
+        .collect();
+        let records = device_records(&import);
+        let changed_configs = records
+            .iter()
+            .filter(|(record, _)| {
+                previous
+                    .get(&record.device.id)
+                    .map(|p| &p.intended_config_version)
+                    != Some(&record.intended_config_version)
+            })
+            .count() as u32;
+        for chunk in records.chunks(64) {
+            futures::future::try_join_all(
+                chunk
+                    .iter()
+                    .map(|(record, config)| self.store_device(record, config, &newest)),
+            )
+            .await
+            .map_err(internal)?;
         }
+        let record = FabricRecord {
+            fabric: fabric.clone(),
+            device_ids: records.iter().map(|(r, _)| r.device.id.clone()).collect(),
+            imported_time: rotor_bus::now_rfc3339(),
+        };
+        kv::put_json(&self.topology.inventory, &keys::fabric(&fabric_id), &record)
+            .await
+            .map_err(internal)?;
+        self.remove_unlisted(&record, previous.keys()).await?;
+        self.notify_aggregator(&fabric_id).await?;
+        tracing::info!(fabric = %fabric_id, devices = records.len(), changed_configs, "inventory imported");
+        Ok(ImportInventoryResponse {
+            fabric_id,
+            device_count: records.len() as u32,
+            intended_configs_changed: changed_configs,
+        })
+    }
 
-        // Rotor logs in as each device's login user: its secret must exist.
-        let mut newest: HashMap<String, Option<u32>> = HashMap::new();
+    async fn refuse_while_locked(&self, fabric_id: &str) -> Result<(), Status> {
+        let lock = lease::current(
+            &self.topology.leases,
+            &keys::fabric_lock(fabric_id),
+            now_unix_ms(),
+        )
+        .await
+        .map_err(internal)?;
+        match lock {
+            Some(holder) => Err(Status::failed_precondition(format!(
+                "{}; import the inventory when it is released",
+                lock_holder_text(fabric_id, &holder)
+            ))),
+            None => Ok(()),
+        }
+    }
+
+    /// Rotor logs in as each device's login user: its secret must exist. Returns the newest
+    /// version of every mapped path.
+    async fn login_secrets_exist(&self, import: &FabricImport) -> Result<NewestVersions, Status> {
+        let fabric = &import.inventory.fabric;
+        let mut newest = NewestVersions::new();
         for (index, device) in import.inventory.devices.iter().enumerate() {
             for mapping in &device.password_mappings {
-                let path = mapping.resolved_path(&fabric_id, &device.id);
+                let path = mapping.resolved_path(&fabric.id, &device.id);
                 if !newest.contains_key(&path) {
                     let version = self
                         .secrets
@@ -78,99 +131,63 @@ impl Orchestrator {
                 }
             }
         }
+        Ok(newest)
+    }
 
-        let previous: HashSet<String> = load_devices(&self.topology, &fabric_id)
-            .await
-            .map_err(internal)?
-            .into_iter()
-            .map(|d| d.device.id)
-            .collect();
-        let mut changed_configs = 0u32;
-        let records: Vec<(DeviceRecord, String)> = import
-            .inventory
-            .devices
-            .iter()
-            .map(|device| {
-                let config = import.intended_configs[&device.id].clone();
-                let record = DeviceRecord {
-                    fabric_id: fabric_id.clone(),
-                    secrets_mount: fabric.secrets_mount.clone(),
-                    device: device.clone(),
-                    intended_config_version: rotor_inventory::intended_config_version(&config),
-                };
-                (record, config)
-            })
-            .collect();
-        for (record, config) in &records {
-            let key = names::key(&[&fabric_id, &record.device.id]);
-            let stored = kv::get_bytes(&self.topology.intended_configs, &key)
-                .await
-                .map_err(internal)?;
-            if stored.map(|s| s.value) != Some(config.clone().into_bytes().into()) {
-                changed_configs += 1;
+    /// Removes what is stored of devices the fabric no longer lists.
+    async fn remove_unlisted<'a>(
+        &self,
+        fabric: &FabricRecord,
+        stored: impl Iterator<Item = &'a String>,
+    ) -> Result<(), Status> {
+        let topology = &self.topology;
+        for gone in stored.filter(|id| !fabric.device_ids.contains(id)) {
+            let key = keys::device(&fabric.fabric.id, gone);
+            for bucket in [
+                &topology.inventory,
+                &topology.intended_configs,
+                &topology.device_status,
+            ] {
+                bucket.purge(&key).await.map_err(|e| {
+                    Status::internal(format!(
+                        "the inventory was stored, but {gone}'s {} entry could not be removed: {e}; import it again",
+                        bucket.name
+                    ))
+                })?;
             }
         }
-        for chunk in records.chunks(64) {
-            futures::future::try_join_all(
-                chunk
-                    .iter()
-                    .map(|(record, config)| self.store_device(record, config, &newest)),
-            )
-            .await
-            .map_err(internal)?;
+        Ok(())
+    }
+
+    /// Tells the aggregator to reload what it derived from the fabric's inventory.
+    async fn notify_aggregator(&self, fabric_id: &str) -> Result<(), Status> {
+        let client = &self.bus.client;
+        let sent = async {
+            client
+                .publish(
+                    names::inventory_changed_subject(fabric_id),
+                    bytes::Bytes::new(),
+                )
+                .await
+                .map_err(|e| e.to_string())?;
+            client.flush().await.map_err(|e| e.to_string())
         }
-        let current: HashSet<&str> = import
-            .inventory
-            .devices
-            .iter()
-            .map(|d| d.id.as_str())
-            .collect();
-        for gone in previous.iter().filter(|id| !current.contains(id.as_str())) {
-            let key = names::key(&[&fabric_id, gone]);
-            let _ = self.topology.inventory.purge(&key).await;
-            let _ = self.topology.intended_configs.purge(&key).await;
-            let _ = self.topology.device_status.purge(&key).await;
-        }
-        let record = FabricRecord {
-            fabric: fabric.clone(),
-            device_ids: import
-                .inventory
-                .devices
-                .iter()
-                .map(|d| d.id.clone())
-                .collect(),
-            imported_time: rotor_bus::now_rfc3339(),
-        };
-        kv::put_json(&self.topology.inventory, &fabric_id, &record)
-            .await
-            .map_err(internal)?;
-        let _ = self
-            .bus
-            .client
-            .publish(
-                names::inventory_changed_subject(&fabric_id),
-                bytes::Bytes::new(),
-            )
-            .await;
-        let _ = self.bus.client.flush().await;
-        tracing::info!(fabric = %fabric_id, devices = records.len(), changed_configs, "inventory imported");
-        Ok(ImportInventoryResponse {
-            fabric_id,
-            device_count: records.len() as u32,
-            intended_configs_changed: changed_configs,
+        .await;
+        sent.map_err(|error| {
+            Status::unavailable(format!(
+                "the inventory was stored, but the aggregator could not be told ({error}); import it again"
+            ))
         })
     }
-}
 
-impl Orchestrator {
     async fn store_device(
         &self,
         record: &DeviceRecord,
         config: &str,
-        newest: &HashMap<String, Option<u32>>,
+        newest: &NewestVersions,
     ) -> Result<(), BusError> {
         let topology = &self.topology;
-        let key = names::key(&[&record.fabric_id, &record.device.id]);
+        let key = keys::device(&record.fabric_id, &record.device.id);
         topology
             .intended_configs
             .put(&key, config.to_string().into_bytes().into())
@@ -187,10 +204,47 @@ impl Orchestrator {
     }
 }
 
+/// The inventory document and its intended configurations, validated.
+fn parse_import(
+    inventory_yaml: &str,
+    intended_configs: BTreeMap<String, String>,
+) -> Result<FabricImport, Status> {
+    let inventory = Inventory::from_yaml(inventory_yaml)
+        .map_err(|e| Status::invalid_argument(format!("inventory: {e}")))?;
+    let import = FabricImport {
+        inventory,
+        intended_configs,
+    };
+    import
+        .validate()
+        .map_err(|e| Status::invalid_argument(format!("inventory: {e}")))?;
+    Ok(import)
+}
+
+/// Each device's record with its intended configuration.
+fn device_records(import: &FabricImport) -> Vec<(DeviceRecord, String)> {
+    let fabric = &import.inventory.fabric;
+    import
+        .inventory
+        .devices
+        .iter()
+        .map(|device| {
+            let config = import.intended_configs[&device.id].clone();
+            let record = DeviceRecord {
+                fabric_id: fabric.id.clone(),
+                secrets_mount: fabric.secrets_mount.clone(),
+                device: device.clone(),
+                intended_config_version: rotor_inventory::intended_config_version(&config),
+            };
+            (record, config)
+        })
+        .collect()
+}
+
 /// A first status for a device Rotor has not seen: each mapped secret at its newest version.
 fn initial_status(
     record: &DeviceRecord,
-    newest: &HashMap<String, Option<u32>>,
+    newest: &NewestVersions,
     secrets: &rotor_secrets::SecretsClient,
 ) -> DeviceStatus {
     let secrets = record

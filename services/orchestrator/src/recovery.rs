@@ -8,8 +8,9 @@
 use std::time::Duration;
 
 use rotor_bus::kv;
+use rotor_bus::names::{filters, keys};
 use rotor_pipeline::fanout;
-use rotor_pipeline::records::{OperationPlan, load_devices, plan_key};
+use rotor_pipeline::records::{OperationPlan, load_devices, load_fabric, store_plan};
 use rotor_proto::v1::{OperationState, OperationStatus};
 use rotor_runtime::CancellationToken;
 
@@ -37,7 +38,9 @@ pub async fn finish_fanouts(
 ) -> Result<usize, rotor_bus::BusError> {
     let topology = &orchestrator.topology;
     let mut finished = 0;
-    for (_, mut plan) in kv::scan_json::<OperationPlan>(&topology.operations, "*.plan").await? {
+    let plans =
+        kv::scan_json::<OperationPlan>(&topology.operations, &filters::operation_plans()).await?;
+    for (_, mut plan) in plans {
         if plan.fanout_complete {
             continue;
         }
@@ -49,11 +52,14 @@ pub async fn finish_fanouts(
         if (time::OffsetDateTime::now_utc() - accepted) < grace {
             continue;
         }
-        let running = kv::get_message::<OperationStatus>(&topology.operations, &plan.operation_id)
-            .await?
-            .is_some_and(|s| s.value.status == OperationState::InProgress as i32);
-        if running {
-            let devices: Vec<_> = load_devices(topology, &plan.fabric_id)
+        let running = kv::get_message::<OperationStatus>(
+            &topology.operations,
+            &keys::operation(&plan.operation_id),
+        )
+        .await?
+        .is_some_and(|s| s.value.status == OperationState::InProgress as i32);
+        if running && let Some(fabric) = load_fabric(topology, &plan.fabric_id).await? {
+            let devices: Vec<_> = load_devices(topology, &fabric)
                 .await?
                 .into_iter()
                 .filter(|d| plan.device_ids.contains(&d.device.id))
@@ -69,7 +75,7 @@ pub async fn finish_fanouts(
             finished += 1;
         }
         plan.fanout_complete = true;
-        kv::put_json(&topology.operations, &plan_key(&plan.operation_id), &plan).await?;
+        store_plan(&topology.operations, &plan).await?;
     }
     Ok(finished)
 }

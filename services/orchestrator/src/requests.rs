@@ -17,12 +17,13 @@ use std::time::Duration;
 use bytes::Bytes;
 use futures::StreamExt as _;
 use prost::Message;
-use rotor_bus::lease::{self, Acquired, now_unix_ms};
-use rotor_bus::{kv, names};
+use rotor_bus::lease::{self, Acquired, Lease, now_unix_ms};
+use rotor_bus::names::{filters, keys};
+use rotor_bus::{BusError, kv};
 use rotor_inventory::{UpgradeStatus, check_name, check_username};
 use rotor_pipeline::fanout;
 use rotor_pipeline::records::{
-    DeviceRecord, OperationPlan, fabric_lock_key, load_devices, load_fabric, plan_key,
+    DeviceRecord, FabricRecord, OperationPlan, load_devices, load_fabric, store_plan,
 };
 use rotor_proto::v1::{
     DeviceStatus, Error, ErrorCode, FabricStatus, OperationState, OperationStatus, RequestAccepted,
@@ -133,7 +134,7 @@ impl Orchestrator {
         if request.request_id.is_empty() {
             return self.execute(request, kind).await;
         }
-        let key = names::digest_key(&format!("{}\0{}", request.fabric_id, request.request_id));
+        let key = keys::request(&request.fabric_id, &request.request_id);
         for _ in 0..300 {
             match kv::compare_and_set(&self.topology.requests, &key, Bytes::new(), 0).await {
                 Ok(Some(_)) => {
@@ -159,9 +160,9 @@ impl Orchestrator {
                     }
                     // The first copy of this request is still being handled.
                     Ok(_) => tokio::time::sleep(Duration::from_millis(100)).await,
-                    Err(error) => return rejected(ErrorCode::InternalError, error.to_string()),
+                    Err(error) => return internal(error),
                 },
-                Err(error) => return rejected(ErrorCode::InternalError, error.to_string()),
+                Err(error) => return internal(error),
             }
         }
         rejected(
@@ -176,190 +177,142 @@ impl Orchestrator {
         }
     }
 
+    /// Guardrails, device selection, the lock, versions, plan and fan-out.
     async fn try_execute(
         &self,
         request: RotationRequest,
         kind: RotationKind,
     ) -> Result<RotationReply, RotationReply> {
-        let internal = |e: rotor_bus::BusError| rejected(ErrorCode::InternalError, e.to_string());
         let fabric_id = request.fabric_id.clone();
         let fabric = load_fabric(&self.topology, &fabric_id)
             .await
             .map_err(internal)?
             .ok_or_else(|| not_allowed(format!("fabric {fabric_id} is not in the inventory; import it with `rotor inventory import`")))?;
-        match fabric.fabric.upgrade_status {
-            UpgradeStatus::None => {}
-            UpgradeStatus::InProgress => {
-                return Err(not_allowed(format!(
-                    "fabric {fabric_id} is being upgraded (upgradeStatus InProgress); wait for the upgrade to finish, then retry"
-                )));
-            }
-            UpgradeStatus::Failed => {
-                return Err(not_allowed(format!(
-                    "fabric {fabric_id}'s last upgrade failed (upgradeStatus Failed); recover the upgrade first, then retry"
-                )));
-            }
-        }
-        let devices = load_devices(&self.topology, &fabric_id)
+        refuse_while_upgrading(&fabric)?;
+        let devices = load_devices(&self.topology, &fabric)
             .await
             .map_err(internal)?;
-        let by_id: HashMap<&str, &DeviceRecord> =
-            devices.iter().map(|d| (d.device.id.as_str(), d)).collect();
-        for device in &request.device_ids {
-            if !by_id.contains_key(device.as_str()) {
-                return Err(not_allowed(format!(
-                    "device {device} is not in fabric {fabric_id}"
-                )));
-            }
+        let statuses = self.device_statuses(&fabric_id).await?;
+        if is_rotate(kind) {
+            self.refuse_too_many_sets(&fabric_id, &statuses).await?;
         }
-        let is_rotate = matches!(
-            kind,
-            RotationKind::FabricRotatePassword | RotationKind::DeviceRotatePassword
-        );
-
-        let statuses: HashMap<String, DeviceStatus> = kv::scan_messages::<DeviceStatus>(
-            &self.topology.device_status,
-            &format!("{fabric_id}.*"),
-        )
-        .await
-        .map_err(internal)?
-        .into_iter()
-        .map(|(_, status)| (status.device_id.clone(), status))
-        .collect();
-        if is_rotate {
-            let count =
-                match kv::get_message::<FabricStatus>(&self.topology.fabric_status, &fabric_id)
-                    .await
-                    .map_err(internal)?
-                {
-                    Some(status) => status.value.unique_password_set_count,
-                    None => {
-                        rotor_pipeline::fabric_view::unique_password_set_count(statuses.values())
-                    }
-                };
-            if count > self.config.password_set_limit {
-                return Err(not_allowed(format!(
-                    "fabric {fabric_id} has {count} password sets live (limit {}); run `rotor fabric resync-password --fabric {fabric_id}` to converge it first",
-                    self.config.password_set_limit
-                )));
-            }
-        }
-
-        let selected: Vec<&DeviceRecord> = match kind {
-            RotationKind::FabricResyncPassword if request.device_ids.is_empty() => devices
-                .iter()
-                .filter(|device| needs_resync(statuses.get(&device.device.id)))
-                .collect(),
-            _ if request.device_ids.is_empty() => devices.iter().collect(),
-            _ => request
-                .device_ids
-                .iter()
-                .map(|id| by_id[id.as_str()])
-                .collect(),
-        };
-
-        let operation_id = uuid::Uuid::now_v7().to_string();
-        let accepted_time = rotor_bus::now_rfc3339();
-        let accepted = |count: usize| RotationReply {
-            outcome: Some(Outcome::Accepted(RequestAccepted {
-                operation_id: operation_id.clone(),
-                kind: kind as i32,
-                fabric_id: fabric_id.clone(),
-                submitted_device_count: count as u32,
-            })),
-        };
+        let selected = select_devices(kind, &request, &devices, &statuses)?;
         let mut plan = OperationPlan {
-            operation_id: operation_id.clone(),
+            operation_id: uuid::Uuid::now_v7().to_string(),
             kind: kind as i32,
             fabric_id: fabric_id.clone(),
             request_id: request.request_id.clone(),
             requested_by: request.requested_by.clone(),
-            accepted_time: accepted_time.clone(),
+            accepted_time: rotor_bus::now_rfc3339(),
             device_ids: selected.iter().map(|d| d.device.id.clone()).collect(),
             users: request.users.clone(),
             versions: BTreeMap::new(),
             lock_lease_id: String::new(),
             fanout_complete: false,
         };
-        let mut status = OperationStatus {
-            id: operation_id.clone(),
-            kind: kind as i32,
-            fabric_id: fabric_id.clone(),
-            status: OperationState::InProgress as i32,
-            start_time: accepted_time.clone(),
-            total_devices: selected.len() as u32,
-            request_id: request.request_id.clone(),
-            requested_by: request.requested_by.clone(),
-            ..Default::default()
-        };
-        let lock_key = fabric_lock_key(&fabric_id);
         if selected.is_empty() {
-            // Nothing to do (a resync of a converged fabric): the operation ends at once, unless
-            // another fabric-wide operation holds the fabric.
-            if let Some(holder) = lease::current(&self.topology.leases, &lock_key, now_unix_ms())
-                .await
-                .map_err(internal)?
-            {
-                return Err(not_allowed(format!(
-                    "fabric {fabric_id} is locked by {} ({}) until {}; another fabric-wide operation is running, wait for it to finish and retry",
-                    holder.holder,
-                    holder.purpose,
-                    format_unix_ms(holder.expires_unix_ms)
-                )));
-            }
-            status.status = OperationState::Succeeded as i32;
-            status.percent_complete = 100;
-            status.end_time = accepted_time.clone();
-            plan.fanout_complete = true;
-            kv::put_json(&self.topology.operations, &plan_key(&operation_id), &plan)
-                .await
-                .map_err(internal)?;
-            kv::put_message(&self.topology.operations, &operation_id, &status)
-                .await
-                .map_err(internal)?;
-            return Ok(accepted(0));
+            return self.finish_empty(plan).await;
         }
+        let lock = FabricLockGuard::take(self, &fabric_id, &plan).await?;
+        plan.lock_lease_id = lock.lease_id().to_string();
+        let fresh = is_rotate(kind) && !request.use_stored;
+        let prepared = async {
+            plan.versions = self.allocate_versions(&plan, &selected, fresh).await?;
+            self.write_plan(&plan).await
+        }
+        .await;
+        if let Err(reply) = prepared {
+            lock.release().await;
+            return Err(reply);
+        }
+        // From here the operation owns the lock: the aggregator releases it when it ends.
+        lock.hand_over();
+        Ok(self.fan_out(plan, selected).await)
+    }
 
-        // The fabric lock.
-        let lease_ms = self.config.lock_lease.as_millis() as i64;
-        let lock = match lease::acquire(
-            &self.topology.leases,
-            &lock_key,
-            &format!("rotor:{operation_id}"),
-            kind.as_str_name(),
-            lease_ms,
-            now_unix_ms(),
+    async fn device_statuses(
+        &self,
+        fabric_id: &str,
+    ) -> Result<HashMap<String, DeviceStatus>, RotationReply> {
+        Ok(kv::scan_messages::<DeviceStatus>(
+            &self.topology.device_status,
+            &filters::devices_of(fabric_id),
         )
         .await
         .map_err(internal)?
-        {
-            Acquired::Yes(lock) => lock,
-            Acquired::HeldBy(holder) => {
-                return Err(not_allowed(format!(
-                    "fabric {fabric_id} is locked by {} ({}) until {}; another fabric-wide operation is running, wait for it to finish and retry",
-                    holder.holder,
-                    holder.purpose,
-                    format_unix_ms(holder.expires_unix_ms)
-                )));
-            }
-        };
-        plan.lock_lease_id = lock.lease_id.clone();
-        let release = || async {
-            let _ = lease::release(&self.topology.leases, &lock_key, &lock.lease_id).await;
-        };
+        .into_iter()
+        .map(|(_, status)| (status.device_id.clone(), status))
+        .collect())
+    }
 
-        // Secret versions: one new version per distinct secret path (shared paths share it).
+    /// A rotate is refused while the fabric has more live password sets than the limit.
+    async fn refuse_too_many_sets(
+        &self,
+        fabric_id: &str,
+        statuses: &HashMap<String, DeviceStatus>,
+    ) -> Result<(), RotationReply> {
+        let stored =
+            kv::get_message::<FabricStatus>(&self.topology.fabric_status, &keys::fabric(fabric_id))
+                .await
+                .map_err(internal)?;
+        let count = match stored {
+            Some(status) => status.value.unique_password_set_count,
+            None => rotor_pipeline::fabric_view::unique_password_set_count(statuses.values()),
+        };
+        let limit = self.config.password_set_limit;
+        if count > limit {
+            return Err(not_allowed(format!(
+                "fabric {fabric_id} has {count} password sets live (limit {limit}); run `rotor fabric resync-password --fabric {fabric_id}` to converge it first"
+            )));
+        }
+        Ok(())
+    }
+
+    /// Nothing to do (a resync of a converged fabric): the operation ends at once, unless
+    /// another fabric-wide operation holds the fabric.
+    async fn finish_empty(&self, mut plan: OperationPlan) -> Result<RotationReply, RotationReply> {
+        let lock_key = keys::fabric_lock(&plan.fabric_id);
+        if let Some(holder) = lease::current(&self.topology.leases, &lock_key, now_unix_ms())
+            .await
+            .map_err(internal)?
+        {
+            return Err(locked_by(&plan.fabric_id, &holder));
+        }
+        plan.fanout_complete = true;
+        let mut status = operation_status(&plan);
+        status.status = OperationState::Succeeded as i32;
+        status.percent_complete = 100;
+        status.end_time = plan.accepted_time.clone();
+        store_plan(&self.topology.operations, &plan)
+            .await
+            .map_err(internal)?;
+        kv::put_message(
+            &self.topology.operations,
+            &keys::operation(&plan.operation_id),
+            &status,
+        )
+        .await
+        .map_err(internal)?;
+        Ok(accepted(&plan))
+    }
+
+    /// Secret versions: one new version per distinct secret path (shared paths share it), or
+    /// the newest stored one. Paths are independent: with a password per device there are
+    /// thousands, so the store is asked several at a time.
+    async fn allocate_versions(
+        &self,
+        plan: &OperationPlan,
+        selected: &[&DeviceRecord],
+        fresh: bool,
+    ) -> Result<BTreeMap<String, u32>, RotationReply> {
         let mut paths: BTreeSet<(String, String)> = BTreeSet::new();
-        for device in &selected {
+        for device in selected {
             for user in plan.users_for(device) {
                 if let Some(path) = device.secret_path(&user) {
                     paths.insert((device.secrets_mount.clone(), path));
                 }
             }
         }
-        // Paths are independent: with a password per device there are thousands, so the store
-        // is asked several at a time (each new version is generated with the policy first).
-        let fresh = is_rotate && !request.use_stored;
         let (policy, secrets) = (&self.config.password_policy, &self.secrets);
         let versions: Vec<_> = futures::stream::iter(paths)
             .map(|(mount, path)| async move {
@@ -376,26 +329,18 @@ impl Orchestrator {
             .buffered(SECRET_WRITES_IN_FLIGHT)
             .collect()
             .await;
+        let mut allocated = BTreeMap::new();
         for (mount, path, version) in versions {
-            let version = match version {
-                Ok(version) => version,
-                Err(error) => {
-                    release().await;
-                    return Err(rejected(ErrorCode::InternalError, error));
-                }
-            };
-            match version {
+            match version.map_err(|error| rejected(ErrorCode::InternalError, error))? {
                 Ok(Some(version)) => {
-                    plan.versions.insert(path, version);
+                    allocated.insert(path, version);
                 }
                 Ok(None) => {
-                    release().await;
                     return Err(not_allowed(format!(
                         "the secrets store has no version of {mount}/{path}; write the password there first"
                     )));
                 }
                 Err(error) => {
-                    release().await;
                     return Err(rejected(
                         ErrorCode::SecretsUnavailable,
                         format!(
@@ -405,36 +350,213 @@ impl Orchestrator {
                 }
             }
         }
+        Ok(allocated)
+    }
 
-        // The plan first, so a crash during fan-out can be finished by another copy.
-        let written = async {
-            kv::put_json(&self.topology.operations, &plan_key(&operation_id), &plan).await?;
-            kv::put_message(&self.topology.operations, &operation_id, &status).await
-        }
-        .await;
-        if let Err(error) = written {
-            release().await;
-            return Err(internal(error));
-        }
-        let records: Vec<DeviceRecord> = selected.into_iter().cloned().collect();
-        let count = records.len();
-        match fanout::publish_jobs(&self.bus, &plan, &records, &self.config.common.bao_address)
+    /// The plan first, so a crash during fan-out can be finished by another copy.
+    async fn write_plan(&self, plan: &OperationPlan) -> Result<(), RotationReply> {
+        store_plan(&self.topology.operations, plan)
             .await
-        {
+            .map_err(internal)?;
+        kv::put_message(
+            &self.topology.operations,
+            &keys::operation(&plan.operation_id),
+            &operation_status(plan),
+        )
+        .await
+        .map_err(internal)?;
+        Ok(())
+    }
+
+    /// Publishes one job per device; an interrupted fan-out is finished by recovery.
+    async fn fan_out(
+        &self,
+        mut plan: OperationPlan,
+        selected: Vec<&DeviceRecord>,
+    ) -> RotationReply {
+        let records: Vec<DeviceRecord> = selected.into_iter().cloned().collect();
+        let bao_address = &self.config.common.bao_address;
+        match fanout::publish_jobs(&self.bus, &plan, &records, bao_address).await {
             Ok(()) => {
                 plan.fanout_complete = true;
-                if let Err(error) =
-                    kv::put_json(&self.topology.operations, &plan_key(&operation_id), &plan).await
-                {
+                if let Err(error) = store_plan(&self.topology.operations, &plan).await {
                     tracing::warn!(%error, "could not mark the fan-out complete; recovery will publish again (deduplicated)");
                 }
             }
             Err(error) => {
-                tracing::warn!(%error, operation = %operation_id, "fan-out interrupted; recovery will finish it");
+                tracing::warn!(%error, operation = %plan.operation_id, "fan-out interrupted; recovery will finish it");
             }
         }
-        tracing::info!(operation = %operation_id, fabric = %fabric_id, kind = kind.as_str_name(), devices = count, "operation accepted");
-        Ok(accepted(count))
+        tracing::info!(operation = %plan.operation_id, fabric = %plan.fabric_id, kind = plan.kind().as_str_name(), devices = records.len(), "operation accepted");
+        accepted(&plan)
+    }
+}
+
+/// The fabric lock an accepted request takes; given back when dropped unless the operation
+/// took it over ([`FabricLockGuard::hand_over`]).
+struct FabricLockGuard<'a> {
+    orchestrator: &'a Orchestrator,
+    key: String,
+    lease: Option<Lease>,
+}
+
+impl<'a> FabricLockGuard<'a> {
+    async fn take(
+        orchestrator: &'a Orchestrator,
+        fabric_id: &str,
+        plan: &OperationPlan,
+    ) -> Result<FabricLockGuard<'a>, RotationReply> {
+        let key = keys::fabric_lock(fabric_id);
+        let lease_ms = orchestrator.config.lock_lease.as_millis() as i64;
+        match lease::acquire(
+            &orchestrator.topology.leases,
+            &key,
+            &format!("rotor:{}", plan.operation_id),
+            plan.kind().as_str_name(),
+            lease_ms,
+            now_unix_ms(),
+        )
+        .await
+        .map_err(internal)?
+        {
+            Acquired::Yes(lease) => Ok(FabricLockGuard {
+                orchestrator,
+                key,
+                lease: Some(lease),
+            }),
+            Acquired::HeldBy(holder) => Err(locked_by(fabric_id, &holder)),
+        }
+    }
+
+    fn lease_id(&self) -> &str {
+        self.lease.as_ref().map_or("", |lease| &lease.lease_id)
+    }
+
+    fn hand_over(mut self) {
+        self.lease = None;
+    }
+
+    /// Gives the lock back before answering (a refused request leaves the fabric free).
+    async fn release(mut self) {
+        if let Some(lease) = self.lease.take() {
+            release_logged(&self.orchestrator.topology.leases, &self.key, &lease).await;
+        }
+    }
+}
+
+async fn release_logged(leases: &async_nats::jetstream::kv::Store, key: &str, lease: &Lease) {
+    if let Err(error) = lease::release(leases, key, &lease.lease_id).await {
+        tracing::warn!(%error, %key, "could not give a fabric lock back; it lapses");
+    }
+}
+
+impl Drop for FabricLockGuard<'_> {
+    fn drop(&mut self) {
+        if let Some(lease) = self.lease.take() {
+            let (leases, key) = (self.orchestrator.topology.leases.clone(), self.key.clone());
+            tokio::spawn(async move { release_logged(&leases, &key, &lease).await });
+        }
+    }
+}
+
+/// The refusal of a request while someone holds the fabric.
+fn locked_by(fabric_id: &str, holder: &Lease) -> RotationReply {
+    not_allowed(format!(
+        "{}; another fabric-wide operation is running, wait for it to finish and retry",
+        lock_holder_text(fabric_id, holder)
+    ))
+}
+
+/// "fabric F is locked by H (purpose) until T": how every refusal names a lock's holder.
+pub fn lock_holder_text(fabric_id: &str, holder: &Lease) -> String {
+    format!(
+        "fabric {fabric_id} is locked by {} ({}) until {}",
+        holder.holder,
+        holder.purpose,
+        format_unix_ms(holder.expires_unix_ms)
+    )
+}
+
+fn refuse_while_upgrading(fabric: &FabricRecord) -> Result<(), RotationReply> {
+    let fabric_id = &fabric.fabric.id;
+    match fabric.fabric.upgrade_status {
+        UpgradeStatus::None => Ok(()),
+        UpgradeStatus::InProgress => Err(not_allowed(format!(
+            "fabric {fabric_id} is being upgraded (upgradeStatus InProgress); wait for the upgrade to finish, then retry"
+        ))),
+        UpgradeStatus::Failed => Err(not_allowed(format!(
+            "fabric {fabric_id}'s last upgrade failed (upgradeStatus Failed); recover the upgrade first, then retry"
+        ))),
+    }
+}
+
+/// The devices an operation covers: those named, or for a fabric resync those that need it,
+/// or every device of the fabric.
+fn select_devices<'a>(
+    kind: RotationKind,
+    request: &RotationRequest,
+    devices: &'a [DeviceRecord],
+    statuses: &HashMap<String, DeviceStatus>,
+) -> Result<Vec<&'a DeviceRecord>, RotationReply> {
+    let by_id: HashMap<&str, &DeviceRecord> =
+        devices.iter().map(|d| (d.device.id.as_str(), d)).collect();
+    if !request.device_ids.is_empty() {
+        return request
+            .device_ids
+            .iter()
+            .map(|device| {
+                by_id.get(device.as_str()).copied().ok_or_else(|| {
+                    not_allowed(format!(
+                        "device {device} is not in fabric {}",
+                        request.fabric_id
+                    ))
+                })
+            })
+            .collect();
+    }
+    Ok(match kind {
+        RotationKind::FabricResyncPassword => devices
+            .iter()
+            .filter(|device| needs_resync(statuses.get(&device.device.id)))
+            .collect(),
+        _ => devices.iter().collect(),
+    })
+}
+
+fn is_rotate(kind: RotationKind) -> bool {
+    matches!(
+        kind,
+        RotationKind::FabricRotatePassword | RotationKind::DeviceRotatePassword
+    )
+}
+
+fn internal(error: BusError) -> RotationReply {
+    rejected(ErrorCode::InternalError, error.to_string())
+}
+
+fn accepted(plan: &OperationPlan) -> RotationReply {
+    RotationReply {
+        outcome: Some(Outcome::Accepted(RequestAccepted {
+            operation_id: plan.operation_id.clone(),
+            kind: plan.kind,
+            fabric_id: plan.fabric_id.clone(),
+            submitted_device_count: plan.device_ids.len() as u32,
+        })),
+    }
+}
+
+/// The first status of an accepted operation.
+fn operation_status(plan: &OperationPlan) -> OperationStatus {
+    OperationStatus {
+        id: plan.operation_id.clone(),
+        kind: plan.kind,
+        fabric_id: plan.fabric_id.clone(),
+        status: OperationState::InProgress as i32,
+        start_time: plan.accepted_time.clone(),
+        total_devices: plan.device_ids.len() as u32,
+        request_id: plan.request_id.clone(),
+        requested_by: plan.requested_by.clone(),
+        ..Default::default()
     }
 }
 
@@ -451,6 +573,7 @@ fn needs_resync(status: Option<&DeviceStatus>) -> bool {
             .any(|s| s.synchronization_status != SynchronizationStatus::InSync as i32)
 }
 
+/// A Unix time in milliseconds as RFC 3339.
 pub fn format_unix_ms(unix_ms: i64) -> String {
     time::OffsetDateTime::from_unix_timestamp_nanos(unix_ms as i128 * 1_000_000)
         .map(rotor_bus::format_time)
@@ -489,7 +612,7 @@ mod tests {
                 ..good.clone()
             },
             RotationRequest {
-                fabric_id: "fab.*".into(),
+                fabric_id: "fab.*".into(), // names-check: allow (a hostile name)
                 ..good.clone()
             },
             RotationRequest {

@@ -1,0 +1,507 @@
+//! The leader's state: caches of what is in the buckets, what a batch of events changed, and
+//! the writes that make it durable. The transitions themselves are [`crate::fold`]'s.
+
+use std::collections::{HashMap, HashSet};
+use std::time::{Duration, Instant};
+
+use prost::Message;
+use rotor_bus::lease::HeldLease;
+use rotor_bus::names::{filters, keys};
+use rotor_bus::{Bus, BusError, Topology, kv};
+use rotor_pipeline::fabric_view;
+use rotor_pipeline::records::{OperationPlan, load_fabric, load_plan};
+use rotor_proto::v1::{
+    DeviceResult, DeviceStatus, Error, ErrorCode, FabricStatus, OperationState, OperationStatus,
+    StageEvent,
+};
+
+use crate::AggregatorConfig;
+use crate::fold::{self, is_running};
+
+/// An operation that has not finished.
+struct ActiveOperation {
+    status: OperationStatus,
+    plan: OperationPlan,
+    done: HashMap<String, DeviceResult>,
+    /// The fabric lock, renewed while the operation runs (`None`: it was already lost).
+    lock: Option<HeldLease>,
+}
+
+/// What the aggregator derived for one fabric.
+struct FabricCache {
+    device_ids: Vec<String>,
+    last_operation: Option<OperationStatus>,
+    dirty: bool,
+    force: bool,
+    last_written: Option<Instant>,
+}
+
+/// The leader's state.
+pub struct Aggregation {
+    bus: Bus,
+    topology: Topology,
+    config: AggregatorConfig,
+    active: HashMap<String, ActiveOperation>,
+    /// fabric -> device -> status.
+    devices: HashMap<String, HashMap<String, DeviceStatus>>,
+    /// (fabric, secret path) -> the newest version whose success already marked every older
+    /// holder of the path OutOfSync; a later success of the same version need not look again.
+    superseded: HashMap<(String, String), u32>,
+    fabrics: HashMap<String, FabricCache>,
+    dirty_devices: HashSet<(String, String)>,
+    dirty_results: Vec<(String, DeviceResult)>,
+    dirty_operations: HashSet<String>,
+    last_housekeeping: Instant,
+}
+
+impl Aggregation {
+    /// Loads every running operation.
+    pub async fn load(
+        bus: Bus,
+        topology: Topology,
+        config: AggregatorConfig,
+    ) -> Result<Aggregation, BusError> {
+        let mut state = Aggregation {
+            bus,
+            topology,
+            config,
+            active: HashMap::new(),
+            devices: HashMap::new(),
+            superseded: HashMap::new(),
+            fabrics: HashMap::new(),
+            dirty_devices: HashSet::new(),
+            dirty_results: Vec::new(),
+            dirty_operations: HashSet::new(),
+            last_housekeeping: Instant::now(),
+        };
+        let operations = kv::scan_messages::<OperationStatus>(
+            &state.topology.operations,
+            &filters::operations(),
+        )
+        .await?;
+        for (id, status) in operations {
+            if is_running(&status) {
+                state.activate(&id, status).await?;
+            }
+        }
+        tracing::info!(running = state.active.len(), "aggregator state loaded");
+        Ok(state)
+    }
+
+    /// Starts following a running operation: its plan, the results it has, its fabric lock.
+    async fn activate(&mut self, id: &str, status: OperationStatus) -> Result<(), BusError> {
+        let Some(plan) = load_plan(&self.topology.operations, id).await? else {
+            tracing::warn!(operation = id, "an operation without a plan is ignored");
+            return Ok(());
+        };
+        let done: HashMap<String, DeviceResult> = kv::scan_messages::<DeviceResult>(
+            &self.topology.operation_results,
+            &filters::results_of(id),
+        )
+        .await?
+        .into_iter()
+        .map(|(_, result)| (result.resource_id.clone(), result))
+        .collect();
+        let lock = HeldLease::adopt(
+            &self.topology.leases,
+            &keys::fabric_lock(&plan.fabric_id),
+            &plan.lock_lease_id,
+            self.config.lock_lease,
+        )
+        .await?;
+        if lock.is_none() {
+            tracing::warn!(
+                operation = id,
+                "the fabric lock of a running operation was lost"
+            );
+        }
+        self.dirty_operations.insert(id.to_string());
+        self.active.insert(
+            id.to_string(),
+            ActiveOperation {
+                status,
+                plan,
+                done,
+                lock,
+            },
+        );
+        Ok(())
+    }
+
+    /// Reloads what was derived from a fabric's inventory and statuses (after an import).
+    pub async fn reload_fabric(&mut self, fabric_id: &str) -> Result<(), BusError> {
+        self.fabrics.remove(fabric_id);
+        self.devices.remove(fabric_id);
+        self.superseded.retain(|(fabric, _), _| fabric != fabric_id);
+        self.ensure_fabric(fabric_id).await?;
+        if let Some(cache) = self.fabrics.get_mut(fabric_id) {
+            cache.dirty = true;
+            cache.force = true;
+        }
+        self.write_fabrics().await
+    }
+
+    async fn ensure_fabric(&mut self, fabric_id: &str) -> Result<(), BusError> {
+        if self.fabrics.contains_key(fabric_id) {
+            return Ok(());
+        }
+        let device_ids = load_fabric(&self.topology, fabric_id)
+            .await?
+            .map(|record| record.device_ids)
+            .unwrap_or_default();
+        let statuses = kv::scan_messages::<DeviceStatus>(
+            &self.topology.device_status,
+            &filters::devices_of(fabric_id),
+        )
+        .await?;
+        let devices = self.devices.entry(fabric_id.to_string()).or_default();
+        for (key, status) in statuses {
+            if let Some((_, device_id)) = keys::parse_device(&key) {
+                devices.entry(device_id.to_string()).or_insert(status);
+            }
+        }
+        let last_operation = self.last_operation_of(fabric_id).await?;
+        self.fabrics.insert(
+            fabric_id.to_string(),
+            FabricCache {
+                device_ids,
+                last_operation,
+                dirty: false,
+                force: false,
+                last_written: None,
+            },
+        );
+        Ok(())
+    }
+
+    async fn last_operation_of(
+        &self,
+        fabric_id: &str,
+    ) -> Result<Option<OperationStatus>, BusError> {
+        let fabric =
+            kv::get_message::<FabricStatus>(&self.topology.fabric_status, &keys::fabric(fabric_id))
+                .await?;
+        let Some(fabric) = fabric.filter(|f| !f.value.last_operation_id.is_empty()) else {
+            return Ok(None);
+        };
+        Ok(kv::get_message::<OperationStatus>(
+            &self.topology.operations,
+            &keys::operation(&fabric.value.last_operation_id),
+        )
+        .await?
+        .map(|v| v.value))
+    }
+
+    /// Folds a batch of events, writes what changed, then acknowledges the batch.
+    pub async fn fold_batch(
+        &mut self,
+        batch: Vec<async_nats::jetstream::Message>,
+    ) -> Result<(), BusError> {
+        let mut ackers = Vec::with_capacity(batch.len());
+        for message in batch {
+            let (message, acker) = message.split();
+            match StageEvent::decode(message.payload.clone()) {
+                Ok(event)
+                    if !event.operation_id.is_empty()
+                        && !event.fabric_id.is_empty()
+                        && !event.device_id.is_empty() =>
+                {
+                    self.fold(event).await?;
+                }
+                Ok(_) | Err(_) => {
+                    tracing::warn!(subject = %message.subject, "rejected an event that does not decode");
+                    self.bus
+                        .record_rejected(
+                            "aggregator",
+                            &message.subject,
+                            "not a valid StageEvent",
+                            message.payload.clone(),
+                        )
+                        .await?;
+                }
+            }
+            ackers.push(acker);
+        }
+        self.flush().await?;
+        use futures::StreamExt;
+        futures::stream::iter(ackers)
+            .for_each_concurrent(256, |acker| async move {
+                if let Err(error) = acker.ack().await {
+                    tracing::warn!(%error, "could not acknowledge an event; it will be folded again");
+                }
+            })
+            .await;
+        Ok(())
+    }
+
+    async fn fold(&mut self, event: StageEvent) -> Result<(), BusError> {
+        let (fabric_id, device_id) = (event.fabric_id.clone(), event.device_id.clone());
+        self.ensure_fabric(&fabric_id).await?;
+        let status = self
+            .devices
+            .entry(fabric_id.clone())
+            .or_default()
+            .entry(device_id.clone())
+            .or_insert_with(|| DeviceStatus {
+                device_id: device_id.clone(),
+                fabric_id: fabric_id.clone(),
+                ..Default::default()
+            });
+        let folded = fold::fold_event(status, &event);
+        self.dirty_devices
+            .insert((fabric_id.clone(), device_id.clone()));
+        // A device InSync at a version older than one already superseded: the next success of
+        // that version must look at every device again.
+        for (path, version) in folded.in_sync {
+            let cached = (fabric_id.clone(), path);
+            if self
+                .superseded
+                .get(&cached)
+                .is_some_and(|newest| *newest > version)
+            {
+                self.superseded.remove(&cached);
+            }
+        }
+        if let Some(result) = folded.result {
+            self.record_result(&event.operation_id, &fabric_id, result)
+                .await?;
+        }
+        for (path, version) in folded.superseded {
+            self.mark_behind(&fabric_id, &device_id, path, version);
+        }
+        Ok(())
+    }
+
+    /// Records a device's result in its operation (activating the operation if this copy has
+    /// not followed it yet).
+    async fn record_result(
+        &mut self,
+        operation_id: &str,
+        fabric_id: &str,
+        result: DeviceResult,
+    ) -> Result<(), BusError> {
+        self.dirty_results.push((
+            keys::device_result(operation_id, &result.resource_id),
+            result.clone(),
+        ));
+        if !self.active.contains_key(operation_id)
+            && let Some(op) = kv::get_message::<OperationStatus>(
+                &self.topology.operations,
+                &keys::operation(operation_id),
+            )
+            .await?
+            && is_running(&op.value)
+        {
+            self.activate(operation_id, op.value).await?;
+        }
+        if let Some(active) = self.active.get_mut(operation_id) {
+            active.done.insert(result.resource_id.clone(), result);
+            self.dirty_operations.insert(operation_id.to_string());
+        }
+        if let Some(cache) = self.fabrics.get_mut(fabric_id) {
+            cache.dirty = true;
+        }
+        Ok(())
+    }
+
+    /// Devices that share a path at an older version are now behind the store. Once per
+    /// (fabric, path, version): the first success marks every older holder, later successes
+    /// of the same version would find nothing more to mark.
+    fn mark_behind(&mut self, fabric_id: &str, device_id: &str, path: String, version: u32) {
+        let cached = (fabric_id.to_string(), path);
+        if self
+            .superseded
+            .get(&cached)
+            .is_some_and(|newest| *newest >= version)
+        {
+            return;
+        }
+        let Some(fabric_devices) = self.devices.get_mut(fabric_id) else {
+            return;
+        };
+        let changed = fold::mark_behind(fabric_devices.iter_mut(), device_id, &cached.1, version);
+        self.superseded.insert(cached, version);
+        for device in changed {
+            self.dirty_devices.insert((fabric_id.to_string(), device));
+        }
+    }
+
+    /// Writes everything the batch changed: results, device statuses, operations, fabrics.
+    async fn flush(&mut self) -> Result<(), BusError> {
+        let results = std::mem::take(&mut self.dirty_results);
+        for chunk in results.chunks(128) {
+            futures::future::try_join_all(chunk.iter().map(|(key, result)| {
+                kv::put_message(&self.topology.operation_results, key, result)
+            }))
+            .await?;
+        }
+        let dirty: Vec<(String, String)> = self.dirty_devices.drain().collect();
+        let writes: Vec<(String, &DeviceStatus)> = dirty
+            .iter()
+            .filter_map(|(fabric, device)| {
+                self.devices
+                    .get(fabric)
+                    .and_then(|devices| devices.get(device))
+                    .map(|status| (keys::device(fabric, device), status))
+            })
+            .collect();
+        for chunk in writes.chunks(128) {
+            futures::future::try_join_all(
+                chunk.iter().map(|(key, status)| {
+                    kv::put_message(&self.topology.device_status, key, *status)
+                }),
+            )
+            .await?;
+        }
+        let operations: Vec<String> = self.dirty_operations.drain().collect();
+        for id in operations {
+            self.write_operation(&id).await?;
+        }
+        self.write_fabrics().await
+    }
+
+    async fn write_operation(&mut self, id: &str) -> Result<(), BusError> {
+        let Some(active) = self.active.get_mut(id) else {
+            return Ok(());
+        };
+        let now = rotor_bus::now_rfc3339();
+        let finished = fold::update_operation(&mut active.status, &active.plan, &active.done, &now);
+        kv::put_message(
+            &self.topology.operations,
+            &keys::operation(id),
+            &active.status,
+        )
+        .await?;
+        if finished {
+            let active = self.active.remove(id).expect("present above");
+            self.finish(id, active).await?;
+        } else if let Some(cache) = self.fabrics.get_mut(&active.plan.fabric_id)
+            && cache.last_operation.as_ref().is_none_or(|op| op.id != *id)
+        {
+            cache.last_operation = Some(active.status.clone());
+            cache.dirty = true;
+        }
+        Ok(())
+    }
+
+    /// An operation ended: its fabric lock is given back and its fabric rewritten.
+    async fn finish(&mut self, id: &str, active: ActiveOperation) -> Result<(), BusError> {
+        let released = match active.lock {
+            Some(lock) => lock.release().await?,
+            None => false,
+        };
+        tracing::info!(
+            operation = id,
+            fabric = %active.plan.fabric_id,
+            succeeded = active.status.succeeded_devices,
+            failed = active.status.failed_devices,
+            lock_released = released,
+            "operation finished"
+        );
+        self.ensure_fabric(&active.plan.fabric_id).await?;
+        if let Some(cache) = self.fabrics.get_mut(&active.plan.fabric_id) {
+            cache.last_operation = Some(active.status);
+            cache.dirty = true;
+            cache.force = true;
+        }
+        Ok(())
+    }
+
+    /// Writes fabric statuses that changed, at most every 250 ms each unless forced (every
+    /// 250 ms per 2,500 devices for larger fabrics: the status lists every device).
+    pub async fn write_fabrics(&mut self) -> Result<(), BusError> {
+        let due: Vec<String> = self
+            .fabrics
+            .iter()
+            .filter(|(_, cache)| {
+                let every =
+                    Duration::from_millis(250 * (cache.device_ids.len() as u64 / 2500).max(1));
+                cache.dirty
+                    && (cache.force || cache.last_written.is_none_or(|at| at.elapsed() >= every))
+            })
+            .map(|(id, _)| id.clone())
+            .collect();
+        for fabric_id in due {
+            let cache = self.fabrics.get(&fabric_id).expect("listed above");
+            let statuses = self.devices.get(&fabric_id);
+            let status = fabric_view::fabric_status_with(
+                &fabric_id,
+                &cache.device_ids,
+                |device_id| statuses.and_then(|s| s.get(device_id)),
+                cache.last_operation.as_ref(),
+            );
+            kv::put_message(
+                &self.topology.fabric_status,
+                &keys::fabric(&fabric_id),
+                &status,
+            )
+            .await?;
+            let cache = self.fabrics.get_mut(&fabric_id).expect("listed above");
+            cache.dirty = false;
+            cache.force = false;
+            cache.last_written = Some(Instant::now());
+        }
+        Ok(())
+    }
+
+    /// Writes throttled fabric statuses; once a second, ends operations past the timeout and
+    /// reports fabric locks that were lost.
+    pub async fn housekeeping(&mut self) -> Result<(), BusError> {
+        self.write_fabrics().await?;
+        if self.last_housekeeping.elapsed() < Duration::from_secs(1) {
+            return Ok(());
+        }
+        self.last_housekeeping = Instant::now();
+        let now = time::OffsetDateTime::now_utc();
+        let mut timed_out = Vec::new();
+        for (id, active) in self.active.iter_mut() {
+            if active.lock.as_ref().is_some_and(|lock| !lock.is_held()) {
+                tracing::warn!(operation = %id, "the fabric lock of a running operation was lost");
+                active.lock = None;
+            }
+            let started = time::OffsetDateTime::parse(
+                &active.status.start_time,
+                &time::format_description::well_known::Rfc3339,
+            )
+            .unwrap_or(now);
+            if (now - started).whole_seconds() as u64 > self.config.operation_timeout.as_secs() {
+                timed_out.push(id.clone());
+            }
+        }
+        for id in timed_out {
+            self.time_out(id);
+        }
+        self.flush().await
+    }
+
+    /// Ends an operation that ran past the timeout: its unfinished devices fail with `Timeout`.
+    fn time_out(&mut self, id: String) {
+        let active = self.active.get_mut(&id).expect("a running operation");
+        let message = format!(
+            "the operation did not finish within {} s; this device never reported an outcome",
+            self.config.operation_timeout.as_secs()
+        );
+        let missing: Vec<String> = active
+            .plan
+            .device_ids
+            .iter()
+            .filter(|d| !active.done.contains_key(*d))
+            .cloned()
+            .collect();
+        for device in missing {
+            let result = DeviceResult {
+                resource_id: device.clone(),
+                status: OperationState::Failed as i32,
+                error: Some(Error {
+                    code: ErrorCode::Timeout as i32,
+                    message: message.clone(),
+                }),
+            };
+            self.dirty_results
+                .push((keys::device_result(&id, &device), result.clone()));
+            active.done.insert(device, result);
+        }
+        tracing::warn!(operation = %id, "operation timed out");
+        self.dirty_operations.insert(id);
+    }
+}

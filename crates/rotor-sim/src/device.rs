@@ -16,7 +16,7 @@ use tokio::sync::watch;
 use tokio::task::JoinHandle;
 use tokio::time::Instant;
 
-use crate::config::{Node, NvueConfig, scalar_text};
+use crate::config_tree::{Node, NvueConfig, scalar_text};
 use crate::faults::{ActiveFaults, Fault, FaultKind};
 use crate::latency::{LatencyProfile, OperationClass};
 use crate::platform::Platform;

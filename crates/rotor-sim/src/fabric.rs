@@ -8,7 +8,7 @@ use rotor_inventory::Role;
 use serde::{Deserialize, Serialize};
 use serde_yaml::{Mapping, Value};
 
-use crate::config::{Node, NvueConfig};
+use crate::config_tree::{Node, NvueConfig};
 use crate::platform::{Platform, looks_like_password_hash};
 
 /// Initial users per platform: platform -> username -> user.
@@ -351,7 +351,7 @@ pub fn initial_config(plan: &DevicePlan, users: &UsersByPlatform) -> NvueConfig 
     );
     header.insert("version".into(), platform.version().into());
 
-    let mut user_nodes = crate::config::Children::new();
+    let mut user_nodes = crate::config_tree::Children::new();
     let given = users.get(&platform);
     for (username, role, full_name) in platform.default_users() {
         let mut fields = vec![("role", text(*role)), ("full-name", text(*full_name))];

@@ -10,11 +10,12 @@
 //!
 //! Layout:
 //! - [`simulator`]: the [`Simulator`] handle (start, create fabrics, find devices, export,
-//!   counters, shutdown).
+//!   counters, shutdown) and [`SimConfig`], how a simulator runs (addresses, ports, lock-out,
+//!   latency); not to be confused with a device's NVUE configuration in [`config_tree`].
 //! - [`fabric`]: [`FabricSpec`], device naming and each device's initial configuration.
 //! - [`device`]: one device's state: applied and candidate configuration, revisions, logins
 //!   and lock-out, files, faults, latency.
-//! - [`config`]: the NVUE configuration tree (YAML, diff, masking, `nv set` lines).
+//! - [`config_tree`]: the NVUE configuration tree (YAML, diff, masking, `nv set` lines).
 //! - [`nvue`]: the commands, with real output shapes and errors, testable without SSH.
 //! - [`shell`]: bash's quoting, lists and redirections, as far as a session needs them.
 //! - [`ssh`]: the russh server: listeners, authentication, exec and shell channels.
@@ -29,7 +30,7 @@
 
 pub mod bench;
 pub mod client;
-pub mod config;
+pub mod config_tree;
 pub mod control;
 pub mod device;
 pub mod export;

@@ -7,7 +7,7 @@ use std::collections::BTreeMap;
 
 use serde_yaml::Value;
 
-use crate::config::{
+use crate::config_tree::{
     Change, Node, NvueConfig, ParseError, changes_to_yaml, diff, parse_cli_value, parse_documents,
     scalar_text,
 };
@@ -1203,8 +1203,8 @@ fn nv_show(device: &Device, arguments: &[String]) -> CommandResult {
     };
     let masked = node.to_yaml(true);
     let masked = match (path.last(), node) {
-        (Some(key), Node::Leaf(_)) if crate::config::is_password_key(key) => {
-            Value::String(crate::config::MASK.into())
+        (Some(key), Node::Leaf(_)) if crate::config_tree::is_password_key(key) => {
+            Value::String(crate::config_tree::MASK.into())
         }
         _ => masked,
     };

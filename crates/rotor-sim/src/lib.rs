@@ -16,8 +16,10 @@
 //! - [`device`]: one device's state: applied and candidate configuration, revisions, logins
 //!   and lock-out, files, faults, latency.
 //! - [`config_tree`]: the NVUE configuration tree (YAML, diff, masking, `nv set` lines).
-//! - [`nvue`]: the commands, with real output shapes and errors, testable without SSH.
-//! - [`shell`]: bash's quoting, lists and redirections, as far as a session needs them.
+//! - [`shell`]: the login shell, testable without SSH: bash's quoting, lists, pipelines and
+//!   redirections as far as a session needs them, and the few coreutils (`cat`, `rm`, `grep`, ...).
+//! - [`nvue`]: the `nv` command (`set`, `unset`, `show`, `config ...`) with NVUE's output shapes
+//!   and errors.
 //! - [`ssh`]: the russh server: listeners, authentication, exec and shell channels.
 //! - [`faults`], [`latency`], [`platform`], [`verification`]: what they are named for.
 //! - [`export`]: the fabric as a `rotor-inventory` inventory plus intended configurations.

@@ -25,8 +25,8 @@ use tokio::sync::mpsc;
 
 use crate::device::{Device, LoginOutcome, MAX_FILE_BYTES};
 use crate::latency::OperationClass;
-use crate::nvue::{self, ExecContext, Output};
-use crate::shell::{self, CommandList, ShellError};
+use crate::shell::syntax::{self, CommandList, ShellError};
+use crate::shell::{self, ExecContext, Output};
 
 /// The version string the simulated devices announce, as Cumulus Linux 5.9's OpenSSH does.
 pub const SERVER_ID: &str = "SSH-2.0-OpenSSH_9.2p1 Debian-2+deb12u3";
@@ -519,15 +519,15 @@ struct ChannelTask {
 
 impl ChannelTask {
     async fn run_exec(mut self, command: String) {
-        let output = match shell::parse(&command, true) {
-            Err(error) => nvue::shell_error_output(&self.context, &error),
+        let output = match syntax::parse(&command, true) {
+            Err(error) => shell::shell_error_output(&self.context, &error),
             Ok(list) => {
                 let stdin = if list.reads_session_stdin() {
                     Some(self.read_all_input().await)
                 } else {
                     None
                 };
-                nvue::run_list(&self.device, &self.context, &list, stdin).await
+                shell::run_list(&self.device, &self.context, &list, stdin).await
             }
         };
         if output.drop_connection {
@@ -785,7 +785,7 @@ impl ChannelTask {
     async fn run_pending(&mut self, shell: &mut ShellState, stdin: Vec<u8>) -> Option<u32> {
         let list = shell.pending_list.take()?;
         self.context.last_status = shell.last_status;
-        let output = nvue::run_list(&self.device, &self.context, &list, Some(stdin)).await;
+        let output = shell::run_list(&self.device, &self.context, &list, Some(stdin)).await;
         self.deliver(shell, output).await
     }
 
@@ -799,7 +799,7 @@ impl ChannelTask {
                     command.words.push("-y".into());
                 }
                 self.context.last_status = shell.last_status;
-                let output = nvue::run_list(&self.device, &self.context, &list, None).await;
+                let output = shell::run_list(&self.device, &self.context, &list, None).await;
                 return self.deliver(shell, output).await;
             }
             self.send_terminal(b"Aborted apply.\n").await;
@@ -813,7 +813,7 @@ impl ChannelTask {
             text.push_str(&line);
             text
         };
-        let list = match shell::parse(&text, !self.context.interactive) {
+        let list = match syntax::parse(&text, !self.context.interactive) {
             Ok(list) => list,
             Err(ShellError::Incomplete { .. }) if self.context.interactive => {
                 shell.continuation = text;
@@ -821,7 +821,7 @@ impl ChannelTask {
                 return None;
             }
             Err(error) => {
-                let output = nvue::shell_error_output(
+                let output = shell::shell_error_output(
                     &ExecContext {
                         interactive: true,
                         ..self.context.clone()
@@ -834,7 +834,7 @@ impl ChannelTask {
         if list.commands.is_empty() {
             return None;
         }
-        if self.context.interactive && nvue::apply_needs_confirmation(&self.device, &list) {
+        if self.context.interactive && shell::apply_needs_confirmation(&self.device, &list) {
             shell.pending_apply = Some(list);
             return None;
         }
@@ -844,7 +844,7 @@ impl ChannelTask {
             return None;
         }
         self.context.last_status = shell.last_status;
-        let output = nvue::run_list(&self.device, &self.context, &list, None).await;
+        let output = shell::run_list(&self.device, &self.context, &list, None).await;
         self.deliver(shell, output).await
     }
 

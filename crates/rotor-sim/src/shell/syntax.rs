@@ -1,5 +1,5 @@
-//! The small part of bash a switch's login shell shows to Rotor: splitting a command line into
-//! words with bash's quoting rules, `;`, `&&` and `||` lists, `|` pipelines, redirections (`>`,
+//! Parsing a command line as the small part of bash a switch's login shell shows to Rotor: words
+//! with bash's quoting rules, `;`, `&&` and `||` lists, `|` pipelines, redirections (`>`,
 //! `>>`, `<`, `2>&1`, here-documents) and `$` expansion of (always unset) variables and `$?`.
 //!
 //! Variables are expanded exactly as bash would expand unset ones: to nothing. So a password hash

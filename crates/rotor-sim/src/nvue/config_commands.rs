@@ -1,0 +1,652 @@
+//! `nv config show|diff|apply|replace|patch|revision|history`: the candidate and the applied
+//! revision as a whole, configuration files, applying, and the revision history; with the faults
+//! that act on them (`apply_fails`, `rejects_yaml`, `drop_after_apply`, `password_not_applied`,
+//! `change_between_diff_and_apply`).
+
+use serde_yaml::Value;
+
+use crate::config_tree::{
+    Change, Node, NvueConfig, ParseError, changes_to_yaml, diff, parse_documents,
+};
+use crate::device::{Device, DeviceState};
+use crate::platform::Platform;
+use crate::shell::{CommandResult, ExecContext, resolve_path};
+
+use super::lock_for_change;
+use super::options::{Format, options_and_format, parse_options};
+use super::passwords::hash_file_passwords;
+use super::printing::{json_text, lines, table, yaml_text};
+use super::validate::check_tree;
+
+/// The configuration a revision name refers to: `applied`, `startup`, `pending`, or the id of
+/// the applied revision.
+fn revision_config<'a>(
+    state: &'a DeviceState,
+    name: &str,
+) -> Result<&'a NvueConfig, CommandResult> {
+    match name {
+        "applied" | "startup" => Ok(&state.applied),
+        "pending" => Ok(state.candidate.as_deref().unwrap_or(&state.applied)),
+        other => {
+            let wanted = other.trim_start_matches("rev_");
+            if wanted.parse::<u64>().ok() == Some(state.applied_revision()) {
+                Ok(&state.applied)
+            } else {
+                Err(CommandResult::nvue_error(format!(
+                    "The requested revision '{other}' does not exist."
+                )))
+            }
+        }
+    }
+}
+
+pub(super) fn config_show(device: &Device, arguments: &[String]) -> CommandResult {
+    let (options, format) = or_return!(options_and_format(
+        arguments,
+        &[Format::Yaml, Format::Json, Format::Commands]
+    ));
+    let state = device.lock();
+    let revision = options.revision.as_deref().unwrap_or("applied");
+    let config = or_return!(revision_config(&state, revision));
+    match format {
+        Format::Json => {
+            let mut text = config.to_json(true);
+            text.push('\n');
+            CommandResult::success(text)
+        }
+        Format::Commands => CommandResult::success(lines(config.to_commands(true))),
+        _ => CommandResult::success(config.to_startup_yaml(true)),
+    }
+}
+
+pub(super) fn config_diff(device: &Device, arguments: &[String]) -> CommandResult {
+    let (options, format) = or_return!(options_and_format(
+        arguments,
+        &[Format::Yaml, Format::Json, Format::Commands]
+    ));
+    let (from, to) = match options.positional.as_slice() {
+        [] => ("applied", "pending"),
+        [one] => ("applied", one.as_str()),
+        [first, second] => (first.as_str(), second.as_str()),
+        _ => return CommandResult::nvue_error("Too many revisions given"),
+    };
+    let mut state = device.lock();
+    let changes: Vec<Change> = {
+        let before = match revision_config(&state, from) {
+            Ok(config) => config,
+            Err(result) => return result,
+        };
+        let after = match revision_config(&state, to) {
+            Ok(config) => config,
+            Err(result) => return result,
+        };
+        diff(&before.root, &after.root)
+    };
+    let stdout = match format {
+        Format::Commands => lines(
+            changes
+                .iter()
+                .map(|change| change.to_command(true))
+                .collect(),
+        ),
+        Format::Json => {
+            let yaml = changes_to_yaml(&changes, true);
+            if yaml.is_empty() {
+                Vec::new()
+            } else {
+                let value: Value = serde_yaml::from_str(&yaml).unwrap_or_default();
+                json_text(&serde_json::to_value(value).unwrap_or_default())
+            }
+        }
+        _ => changes_to_yaml(&changes, true).into_bytes(),
+    };
+    if state.faults.change_between_diff_and_apply {
+        state.faults.change_between_diff_and_apply = false;
+        Device::commit_concurrent_change(&mut state);
+    }
+    CommandResult::success(stdout)
+}
+
+pub(super) fn config_apply(
+    device: &Device,
+    context: &ExecContext,
+    arguments: &[String],
+) -> CommandResult {
+    let options = or_return!(parse_options(arguments));
+    if let Some(revision) = options.positional.first()
+        && revision != "pending"
+    {
+        return CommandResult::nvue_error(format!(
+            "Applying revision '{revision}' is not supported by this simulated device; apply the pending revision"
+        ));
+    }
+    let mut state = or_return!(lock_for_change(device, &context.user));
+    if !state.has_pending_changes() {
+        state.candidate = None;
+        return CommandResult::success("Warning: No pending configuration changes to apply.\n");
+    }
+    if options.assume_no {
+        return CommandResult::success("Aborted apply.\n");
+    }
+    if !options.assume_yes {
+        return CommandResult::failure(
+            1,
+            "Warning: Applying the pending revision needs confirmation, but there is no terminal to ask on.\n\
+             Error: Aborted apply. Use 'nv config apply -y' (--assume-yes) to apply without confirmation.",
+        );
+    }
+    if state.faults.apply_fails {
+        return CommandResult::nvue_error(
+            "Config apply failed: Internal error while applying the configuration (set by the apply_fails fault); the pending revision was not applied",
+        );
+    }
+    let Some(candidate) = state.candidate.take() else {
+        return CommandResult::success("Warning: No pending configuration changes to apply.\n");
+    };
+    let mut new_config = *candidate;
+    if state.faults.password_not_applied {
+        state.faults.password_not_applied = false;
+        keep_old_password_hashes(device.platform, &state.applied, &mut new_config);
+    }
+    let reason = options
+        .message
+        .clone()
+        .unwrap_or_else(|| format!("Config update by {}", context.user));
+    let revision = state.commit(new_config, &context.user, "CLI", &reason);
+    if state.faults.drop_after_apply {
+        state.faults.drop_after_apply = false;
+        return CommandResult {
+            drop_connection: true,
+            ..CommandResult::default()
+        };
+    }
+    CommandResult::success(format!("applied [rev_id: {revision}]\n"))
+}
+
+/// For `password_not_applied`: users that had a hash keep it.
+fn keep_old_password_hashes(platform: Platform, old: &NvueConfig, new: &mut NvueConfig) {
+    let key = platform.password_key();
+    let Some(old_users) = old
+        .root
+        .get(&["system", "aaa", "user"])
+        .and_then(Node::children)
+    else {
+        return;
+    };
+    for (username, old_user) in old_users {
+        let Some(old_hash) = old_user.get(&[key]) else {
+            continue;
+        };
+        if new.root.get(&["system", "aaa", "user", username]).is_some() {
+            new.root
+                .ensure_branch(&["system", "aaa", "user", username])
+                .insert(key.to_string(), old_hash.clone());
+        }
+    }
+}
+
+/// Reads a file named on an `nv config replace|patch` command line.
+fn read_config_file(
+    device: &Device,
+    context: &ExecContext,
+    state: &DeviceState,
+    name: &str,
+) -> Result<String, CommandResult> {
+    let resolved = resolve_path(device.platform, &context.user, name);
+    let Some(file) = state.file(&resolved) else {
+        return Err(CommandResult::nvue_error(format!(
+            "[Errno 2] No such file or directory: '{name}'"
+        )));
+    };
+    let text = String::from_utf8_lossy(&file.content).into_owned();
+    if state.faults.rejects_yaml {
+        let line = text.lines().count().clamp(1, 3);
+        return Err(CommandResult::nvue_error(format!(
+            "Invalid config file {name}: while parsing a block mapping, did not find expected key at line {line} column 5"
+        )));
+    }
+    Ok(text)
+}
+
+fn config_file_error(name: &str, error: &ParseError) -> CommandResult {
+    CommandResult::nvue_error(format!("Invalid config file {name}: {error}"))
+}
+
+pub(super) fn config_replace(
+    device: &Device,
+    context: &ExecContext,
+    arguments: &[String],
+) -> CommandResult {
+    let options = or_return!(parse_options(arguments));
+    let Some(name) = options.positional.first() else {
+        return CommandResult::nvue_error("Incomplete command: nv config replace <file>");
+    };
+    let mut state = or_return!(lock_for_change(device, &context.user));
+    let text = or_return!(read_config_file(device, context, &state, name));
+    let mut parsed = match NvueConfig::from_startup_yaml(&text) {
+        Ok(parsed) => parsed,
+        Err(error) => return config_file_error(name, &error),
+    };
+    if let Err(problem) = check_tree(device.platform, &parsed.root) {
+        return CommandResult::nvue_error(format!("Invalid config file {name}: {problem}"));
+    }
+    or_return!(hash_file_passwords(device.platform, &mut parsed.root));
+    let header = state.applied.header.clone();
+    state.candidate = Some(Box::new(NvueConfig::new(header, parsed.root)));
+    CommandResult::default()
+}
+
+pub(super) fn config_patch(
+    device: &Device,
+    context: &ExecContext,
+    arguments: &[String],
+) -> CommandResult {
+    let options = or_return!(parse_options(arguments));
+    let Some(name) = options.positional.first() else {
+        return CommandResult::nvue_error("Incomplete command: nv config patch <file>");
+    };
+    let mut state = or_return!(lock_for_change(device, &context.user));
+    let text = or_return!(read_config_file(device, context, &state, name));
+    let mut documents = match parse_documents(&text) {
+        Ok(documents) => documents,
+        Err(error) => return config_file_error(name, &error),
+    };
+    for tree in [&documents.set, &documents.unset].into_iter().flatten() {
+        if let Some(children) = tree.children()
+            && let Some(key) = children
+                .keys()
+                .find(|key| !device.platform.top_level_objects().contains(&key.as_str()))
+        {
+            return CommandResult::nvue_error(format!(
+                "Invalid config file {name}: Invalid config path: {key}"
+            ));
+        }
+    }
+    if let Some(set) = &documents.set
+        && let Err(problem) = check_tree(device.platform, set)
+    {
+        return CommandResult::nvue_error(format!("Invalid config file {name}: {problem}"));
+    }
+    if let Some(set) = &mut documents.set
+        && let Err(result) = hash_file_passwords(device.platform, set)
+    {
+        return result;
+    }
+    let candidate = state.candidate_mut();
+    if let Some(set) = &documents.set {
+        candidate.root.merge(set);
+    }
+    if let Some(unset) = &documents.unset {
+        candidate.root.unset_tree(unset);
+    }
+    CommandResult::default()
+}
+
+pub(super) fn config_revision(device: &Device, arguments: &[String]) -> CommandResult {
+    let (_, format) = or_return!(options_and_format(arguments, &[Format::Json, Format::Yaml]));
+    let state = device.lock();
+    let current = state.applied_revision();
+    let pending = state.candidate.is_some();
+    let revisions: Vec<_> = state.revisions.iter().rev().collect();
+    match format {
+        Format::Json | Format::Yaml => {
+            let mut all = serde_json::Map::new();
+            if pending {
+                all.insert("pending".into(), serde_json::json!({"state": "pending"}));
+            }
+            for revision in &revisions {
+                let state_name = if revision.id == current {
+                    "applied"
+                } else {
+                    "superseded"
+                };
+                all.insert(
+                    revision.id.to_string(),
+                    serde_json::json!({
+                        "state": state_name,
+                        "date": revision.date,
+                        "method": revision.method,
+                        "user": revision.user,
+                        "reason": revision.reason,
+                    }),
+                );
+            }
+            let value = serde_json::Value::Object(all);
+            if format == Format::Json {
+                CommandResult::success(json_text(&value))
+            } else {
+                let yaml: Value = serde_yaml::to_value(&value).unwrap_or_default();
+                CommandResult::success(yaml_text(&yaml))
+            }
+        }
+        _ => {
+            let mut rows = Vec::new();
+            if pending {
+                rows.push(vec![
+                    "pending".to_string(),
+                    "pending".to_string(),
+                    String::new(),
+                    String::new(),
+                    String::new(),
+                    String::new(),
+                ]);
+            }
+            for revision in &revisions {
+                rows.push(vec![
+                    revision.id.to_string(),
+                    if revision.id == current {
+                        "applied"
+                    } else {
+                        "superseded"
+                    }
+                    .to_string(),
+                    revision.date.clone(),
+                    revision.method.clone(),
+                    revision.user.clone(),
+                    revision.reason.clone(),
+                ]);
+            }
+            CommandResult::success(table(
+                &["Rev ID", "State", "Apply Date", "Type", "User", "Reason"],
+                &rows,
+            ))
+        }
+    }
+}
+
+pub(super) fn config_history(device: &Device, arguments: &[String]) -> CommandResult {
+    let (_, format) = or_return!(options_and_format(arguments, &[Format::Json, Format::Yaml]));
+    let state = device.lock();
+    let entries: Vec<serde_json::Value> = state
+        .revisions
+        .iter()
+        .rev()
+        .map(|revision| {
+            serde_json::json!({
+                "apply-id": format!("rev_{}_apply_1", revision.id),
+                "date": revision.date,
+                "message": revision.reason,
+                "method": revision.method,
+                "rev-id": revision.id.to_string(),
+                "user": revision.user,
+            })
+        })
+        .collect();
+    let value = serde_json::Value::Array(entries);
+    if format == Format::Json {
+        CommandResult::success(json_text(&value))
+    } else {
+        let yaml: Value = serde_yaml::to_value(&value).unwrap_or_default();
+        CommandResult::success(yaml_text(&yaml))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::sync::Arc;
+
+    use serde_yaml::Value;
+
+    use crate::device::test_device;
+    use crate::faults::Fault;
+    use crate::platform::Platform;
+    use crate::shell::Output;
+    use crate::shell::testing::{NEW_HASH, run, run_with_stdin};
+
+    #[tokio::test]
+    async fn set_diff_apply_cycle_masks_hashes_and_bumps_the_revision() {
+        let device = test_device(Platform::Cumulus);
+        assert_eq!(
+            run(&device, "nv config diff -o commands").await,
+            Output::default()
+        );
+        let set = run(
+            &device,
+            &format!("nv set system aaa user cumulus hashed-password '{NEW_HASH}'"),
+        )
+        .await;
+        assert_eq!(set.exit_status, 0, "{}", set.stderr_text());
+        let set = run(&device, "nv set interface swp1 description 'to spine 9'").await;
+        assert_eq!(set.exit_status, 0);
+        let diff = run(&device, "nv config diff -o commands").await;
+        assert_eq!(
+            diff.stdout_text(),
+            "nv set interface swp1 description 'to spine 9'\n\
+             nv set system aaa user cumulus hashed-password *\n"
+        );
+        let yaml = run(&device, "nv config diff").await.stdout_text();
+        assert!(yaml.starts_with("- set:\n"), "{yaml}");
+        assert!(yaml.contains("hashed-password: '*'"), "{yaml}");
+        assert!(!yaml.contains("$6$"));
+        let apply = run(&device, "nv config apply -y").await;
+        assert_eq!(apply.stdout_text(), "applied [rev_id: 2]\n");
+        assert_eq!(apply.exit_status, 0);
+        assert_eq!(
+            device.user_password_hash("cumulus").as_deref(),
+            Some(NEW_HASH)
+        );
+        let again = run(&device, "nv config apply -y").await;
+        assert_eq!(again.exit_status, 0);
+        assert!(
+            again.stdout_text().contains("No pending"),
+            "{}",
+            again.stdout_text()
+        );
+        assert_eq!(device.applied_revision(), 2);
+    }
+
+    #[tokio::test]
+    async fn show_masks_hashes_in_every_format() {
+        let device = test_device(Platform::Cumulus);
+        let yaml = run(&device, "nv config show").await.stdout_text();
+        assert!(yaml.starts_with("- header:\n"), "{yaml}");
+        assert!(yaml.contains("hashed-password: '*'"), "{yaml}");
+        assert!(yaml.contains("version: Cumulus Linux 5.9.0"), "{yaml}");
+        let commands = run(&device, "nv config show -o commands")
+            .await
+            .stdout_text();
+        assert!(commands.contains("nv set system aaa user cumulus hashed-password *\n"));
+        assert!(
+            commands.contains("nv set system hostname unit-leaf-01\n"),
+            "{commands}"
+        );
+        let json = run(&device, "nv config show -o json").await.stdout_text();
+        let parsed: serde_json::Value = serde_json::from_str(&json).unwrap();
+        assert_eq!(
+            parsed[1]["set"]["system"]["aaa"]["user"]["cumulus"]["hashed-password"],
+            "*"
+        );
+        for output in [yaml, commands, json] {
+            assert!(!output.contains("$6$"));
+        }
+    }
+
+    #[tokio::test]
+    async fn files_replace_and_patch() {
+        let device = test_device(Platform::Cumulus);
+        let mut intended = device.applied_config();
+        intended.root.set_leaf(
+            &["system", "aaa", "user", "cumulus", "hashed-password"],
+            Value::String(NEW_HASH.into()),
+        );
+        let text = intended.to_startup_yaml(false);
+        let written = run_with_stdin(&device, "cat > /tmp/intended.yaml", &text).await;
+        assert_eq!(written.exit_status, 0);
+        assert_eq!(
+            run(&device, "cat /tmp/intended.yaml").await.stdout_text(),
+            text
+        );
+        let replaced = run(&device, "nv config replace /tmp/intended.yaml").await;
+        assert_eq!(replaced.exit_status, 0, "{}", replaced.stderr_text());
+        assert_eq!(
+            run(&device, "nv config diff -o commands")
+                .await
+                .stdout_text(),
+            "nv set system aaa user cumulus hashed-password *\n"
+        );
+        run(&device, "nv config detach").await;
+        let patch = "- set:\n    system:\n      hostname: patched\n- unset:\n    interface:\n      swp4: null\n";
+        run_with_stdin(&device, "cat > patch.yaml", patch).await;
+        assert!(device.file("/home/cumulus/patch.yaml").is_some());
+        let patched = run(&device, "nv config patch ~/patch.yaml").await;
+        assert_eq!(patched.exit_status, 0, "{}", patched.stderr_text());
+        assert_eq!(
+            run(&device, "nv config diff -o commands")
+                .await
+                .stdout_text(),
+            "nv unset interface swp4\nnv set system hostname patched\n"
+        );
+        let missing = run(&device, "nv config replace /tmp/nothing.yaml").await;
+        assert_eq!(missing.exit_status, 1);
+        assert_eq!(
+            missing.stderr_text(),
+            "Error: [Errno 2] No such file or directory: '/tmp/nothing.yaml'\n"
+        );
+        run_with_stdin(
+            &device,
+            "cat > /tmp/bad.yaml",
+            "- set:\n    system: [\n  x: :\n",
+        )
+        .await;
+        let bad = run(&device, "nv config replace /tmp/bad.yaml").await;
+        assert_eq!(bad.exit_status, 1);
+        let message = bad.stderr_text();
+        assert!(
+            message.starts_with("Error: Invalid config file /tmp/bad.yaml: "),
+            "{message}"
+        );
+        assert!(
+            message.contains("line") && message.contains("column"),
+            "{message}"
+        );
+        assert_eq!(
+            run(&device, "rm -f /tmp/bad.yaml /tmp/absent")
+                .await
+                .exit_status,
+            0
+        );
+        assert_eq!(run(&device, "rm /tmp/absent").await.exit_status, 1);
+        assert_eq!(run(&device, "cat /tmp/bad.yaml").await.exit_status, 1);
+    }
+
+    #[tokio::test]
+    async fn apply_without_confirmation_does_not_hang() {
+        let device = test_device(Platform::Cumulus);
+        run(&device, "nv set system hostname other").await;
+        let output = run(&device, "nv config apply").await;
+        assert_eq!(output.exit_status, 1);
+        assert!(output.stderr_text().contains("-y"));
+        assert_eq!(device.applied_revision(), 1);
+    }
+
+    #[tokio::test]
+    async fn revisions_and_history_list_applies() {
+        let device = test_device(Platform::Cumulus);
+        run(&device, "nv set system hostname other").await;
+        run(&device, "nv config apply -y -m 'rename'").await;
+        let table = run(&device, "nv config revision").await.stdout_text();
+        assert!(table.starts_with("Rev ID"), "{table}");
+        assert!(table.contains("rename"), "{table}");
+        let history = run(&device, "nv config history -o json")
+            .await
+            .stdout_text();
+        let parsed: serde_json::Value = serde_json::from_str(&history).unwrap();
+        assert_eq!(parsed[0]["rev-id"], "2");
+        assert_eq!(parsed[0]["user"], "cumulus");
+        assert_eq!(parsed[1]["rev-id"], "1");
+    }
+
+    #[tokio::test]
+    async fn apply_faults() {
+        let device = Arc::new(test_device(Platform::Cumulus));
+        run(
+            &device,
+            &format!("nv set system aaa user cumulus hashed-password '{NEW_HASH}'"),
+        )
+        .await;
+        device.set_fault(Fault::ApplyFails).unwrap();
+        let failed = run(&device, "nv config apply -y").await;
+        assert_eq!(failed.exit_status, 1);
+        assert!(
+            failed
+                .stderr_text()
+                .starts_with("Error: Config apply failed: ")
+        );
+        assert_eq!(device.applied_revision(), 1);
+        device
+            .clear_fault(crate::faults::FaultKind::ApplyFails)
+            .unwrap();
+
+        device.set_fault(Fault::PasswordNotApplied).unwrap();
+        let applied = run(&device, "nv config apply -y").await;
+        assert_eq!(applied.stdout_text(), "applied [rev_id: 2]\n");
+        assert_ne!(
+            device.user_password_hash("cumulus").as_deref(),
+            Some(NEW_HASH)
+        );
+        assert!(device.faults().is_empty(), "one-shot fault cleared");
+
+        run(
+            &device,
+            &format!("nv set system aaa user cumulus hashed-password '{NEW_HASH}'"),
+        )
+        .await;
+        device.set_fault(Fault::DropAfterApply).unwrap();
+        let dropped = run(&device, "nv config apply -y").await;
+        assert!(dropped.drop_connection);
+        assert!(dropped.stdout.is_empty());
+        assert_eq!(
+            device.user_password_hash("cumulus").as_deref(),
+            Some(NEW_HASH)
+        );
+        assert!(device.faults().is_empty());
+    }
+
+    #[tokio::test]
+    async fn yaml_and_concurrent_change_faults() {
+        let device = Arc::new(test_device(Platform::Cumulus));
+        run_with_stdin(
+            &device,
+            "cat > /tmp/x.yaml",
+            "- set:\n    system:\n      hostname: a\n",
+        )
+        .await;
+        device.set_fault(Fault::RejectsYaml).unwrap();
+        let rejected = run(&device, "nv config replace /tmp/x.yaml").await;
+        assert_eq!(rejected.exit_status, 1);
+        assert!(
+            rejected.stderr_text().contains("line 3 column 5"),
+            "{}",
+            rejected.stderr_text()
+        );
+        assert_eq!(
+            run(&device, "nv config patch /tmp/x.yaml")
+                .await
+                .exit_status,
+            1
+        );
+        device
+            .clear_fault(crate::faults::FaultKind::RejectsYaml)
+            .unwrap();
+        assert_eq!(
+            run(&device, "nv config patch /tmp/x.yaml")
+                .await
+                .exit_status,
+            0
+        );
+
+        device.set_fault(Fault::ChangeBetweenDiffAndApply).unwrap();
+        let before = device.applied_revision();
+        let diff = run(&device, "nv config diff -o commands").await;
+        assert_eq!(diff.stdout_text(), "nv set system hostname a\n");
+        assert_eq!(device.applied_revision(), before + 1);
+        assert!(
+            device
+                .applied_config()
+                .root
+                .leaf_text(&["system", "message", "post-login"])
+                .is_some()
+        );
+        assert!(device.faults().is_empty());
+    }
+}

@@ -3,27 +3,25 @@
 //! that act on them (`apply_fails`, `rejects_yaml`, `drop_after_apply`, `password_not_applied`,
 //! `change_between_diff_and_apply`).
 
+use std::fmt;
+use std::sync::MutexGuard;
+
 use serde_yaml::Value;
 
-use crate::config_tree::{
-    Change, Node, NvueConfig, ParseError, changes_to_yaml, diff, parse_documents,
-};
+use crate::config_tree::{Change, Node, NvueConfig, changes_to_yaml, diff, parse_documents};
 use crate::device::{Device, DeviceState};
 use crate::platform::Platform;
 use crate::shell::{CommandResult, ExecContext, resolve_path};
 
-use super::lock_for_change;
 use super::options::{Format, options_and_format, parse_options};
 use super::passwords::hash_file_passwords;
 use super::printing::{json_text, lines, table, yaml_text};
 use super::validate::check_tree;
+use super::{NvueError, NvueResult, lock_for_change};
 
 /// The configuration a revision name refers to: `applied`, `startup`, `pending`, or the id of
 /// the applied revision.
-fn revision_config<'a>(
-    state: &'a DeviceState,
-    name: &str,
-) -> Result<&'a NvueConfig, CommandResult> {
+fn revision_config<'a>(state: &'a DeviceState, name: &str) -> Result<&'a NvueConfig, NvueError> {
     match name {
         "applied" | "startup" => Ok(&state.applied),
         "pending" => Ok(state.candidate.as_deref().unwrap_or(&state.applied)),
@@ -32,7 +30,7 @@ fn revision_config<'a>(
             if wanted.parse::<u64>().ok() == Some(state.applied_revision()) {
                 Ok(&state.applied)
             } else {
-                Err(CommandResult::nvue_error(format!(
+                Err(NvueError::new(format!(
                     "The requested revision '{other}' does not exist."
                 )))
             }
@@ -40,15 +38,13 @@ fn revision_config<'a>(
     }
 }
 
-pub(super) fn config_show(device: &Device, arguments: &[String]) -> CommandResult {
-    let (options, format) = or_return!(options_and_format(
-        arguments,
-        &[Format::Yaml, Format::Json, Format::Commands]
-    ));
+pub(super) fn config_show(device: &Device, arguments: &[String]) -> NvueResult {
+    let (options, format) =
+        options_and_format(arguments, &[Format::Yaml, Format::Json, Format::Commands])?;
     let state = device.lock();
     let revision = options.revision.as_deref().unwrap_or("applied");
-    let config = or_return!(revision_config(&state, revision));
-    match format {
+    let config = revision_config(&state, revision)?;
+    Ok(match format {
         Format::Json => {
             let mut text = config.to_json(true);
             text.push('\n');
@@ -56,30 +52,22 @@ pub(super) fn config_show(device: &Device, arguments: &[String]) -> CommandResul
         }
         Format::Commands => CommandResult::success(lines(config.to_commands(true))),
         _ => CommandResult::success(config.to_startup_yaml(true)),
-    }
+    })
 }
 
-pub(super) fn config_diff(device: &Device, arguments: &[String]) -> CommandResult {
-    let (options, format) = or_return!(options_and_format(
-        arguments,
-        &[Format::Yaml, Format::Json, Format::Commands]
-    ));
+pub(super) fn config_diff(device: &Device, arguments: &[String]) -> NvueResult {
+    let (options, format) =
+        options_and_format(arguments, &[Format::Yaml, Format::Json, Format::Commands])?;
     let (from, to) = match options.positional.as_slice() {
         [] => ("applied", "pending"),
         [one] => ("applied", one.as_str()),
         [first, second] => (first.as_str(), second.as_str()),
-        _ => return CommandResult::nvue_error("Too many revisions given"),
+        _ => return Err(NvueError::new("Too many revisions given")),
     };
     let mut state = device.lock();
     let changes: Vec<Change> = {
-        let before = match revision_config(&state, from) {
-            Ok(config) => config,
-            Err(result) => return result,
-        };
-        let after = match revision_config(&state, to) {
-            Ok(config) => config,
-            Err(result) => return result,
-        };
+        let before = revision_config(&state, from)?;
+        let after = revision_config(&state, to)?;
         diff(&before.root, &after.root)
     };
     let stdout = match format {
@@ -104,44 +92,45 @@ pub(super) fn config_diff(device: &Device, arguments: &[String]) -> CommandResul
         state.faults.change_between_diff_and_apply = false;
         Device::commit_concurrent_change(&mut state);
     }
-    CommandResult::success(stdout)
+    Ok(CommandResult::success(stdout))
 }
 
 pub(super) fn config_apply(
     device: &Device,
     context: &ExecContext,
     arguments: &[String],
-) -> CommandResult {
-    let options = or_return!(parse_options(arguments));
+) -> NvueResult {
+    let options = parse_options(arguments)?;
     if let Some(revision) = options.positional.first()
         && revision != "pending"
     {
-        return CommandResult::nvue_error(format!(
+        return Err(NvueError::new(format!(
             "Applying revision '{revision}' is not supported by this simulated device; apply the pending revision"
-        ));
+        )));
     }
-    let mut state = or_return!(lock_for_change(device, &context.user));
+    let mut state = lock_for_change(device, &context.user)?;
     if !state.has_pending_changes() {
         state.candidate = None;
-        return CommandResult::success("Warning: No pending configuration changes to apply.\n");
+        return Ok(CommandResult::success(NOTHING_TO_APPLY));
     }
     if options.assume_no {
-        return CommandResult::success("Aborted apply.\n");
+        return Ok(CommandResult::success("Aborted apply.\n"));
     }
     if !options.assume_yes {
-        return CommandResult::failure(
-            1,
-            "Warning: Applying the pending revision needs confirmation, but there is no terminal to ask on.\n\
-             Error: Aborted apply. Use 'nv config apply -y' (--assume-yes) to apply without confirmation.",
-        );
+        return Err(NvueError::new(
+            "Aborted apply. Use 'nv config apply -y' (--assume-yes) to apply without confirmation.",
+        )
+        .after_warning(
+            "Applying the pending revision needs confirmation, but there is no terminal to ask on.",
+        ));
     }
     if state.faults.apply_fails {
-        return CommandResult::nvue_error(
+        return Err(NvueError::new(
             "Config apply failed: Internal error while applying the configuration (set by the apply_fails fault); the pending revision was not applied",
-        );
+        ));
     }
     let Some(candidate) = state.candidate.take() else {
-        return CommandResult::success("Warning: No pending configuration changes to apply.\n");
+        return Ok(CommandResult::success(NOTHING_TO_APPLY));
     };
     let mut new_config = *candidate;
     if state.faults.password_not_applied {
@@ -155,13 +144,18 @@ pub(super) fn config_apply(
     let revision = state.commit(new_config, &context.user, "CLI", &reason);
     if state.faults.drop_after_apply {
         state.faults.drop_after_apply = false;
-        return CommandResult {
+        return Ok(CommandResult {
             drop_connection: true,
             ..CommandResult::default()
-        };
+        });
     }
-    CommandResult::success(format!("applied [rev_id: {revision}]\n"))
+    Ok(CommandResult::success(format!(
+        "applied [rev_id: {revision}]\n"
+    )))
 }
+
+/// What `nv config apply` prints when the candidate changes nothing.
+const NOTHING_TO_APPLY: &str = "Warning: No pending configuration changes to apply.\n";
 
 /// For `password_not_applied`: users that had a hash keep it.
 fn keep_old_password_hashes(platform: Platform, old: &NvueConfig, new: &mut NvueConfig) {
@@ -185,92 +179,86 @@ fn keep_old_password_hashes(platform: Platform, old: &NvueConfig, new: &mut Nvue
     }
 }
 
-/// Reads a file named on an `nv config replace|patch` command line.
-fn read_config_file(
-    device: &Device,
+/// NVUE's error for a configuration file it refuses.
+fn invalid_config_file(name: &str, problem: impl fmt::Display) -> NvueError {
+    NvueError::new(format!("Invalid config file {name}: {problem}"))
+}
+
+/// What `nv config replace|patch <file>` starts with: the options, then the device's state for
+/// a change, and the named file's name and text.
+fn lock_and_read_file<'a>(
+    device: &'a Device,
     context: &ExecContext,
-    state: &DeviceState,
-    name: &str,
-) -> Result<String, CommandResult> {
-    let resolved = resolve_path(device.platform, &context.user, name);
+    arguments: &[String],
+    command: &str,
+) -> Result<(MutexGuard<'a, DeviceState>, String, String), NvueError> {
+    let options = parse_options(arguments)?;
+    let Some(name) = options.positional.into_iter().next() else {
+        return Err(NvueError::new(format!(
+            "Incomplete command: nv config {command} <file>"
+        )));
+    };
+    let state = lock_for_change(device, &context.user)?;
+    let resolved = resolve_path(device.platform, &context.user, &name);
     let Some(file) = state.file(&resolved) else {
-        return Err(CommandResult::nvue_error(format!(
+        return Err(NvueError::new(format!(
             "[Errno 2] No such file or directory: '{name}'"
         )));
     };
     let text = String::from_utf8_lossy(&file.content).into_owned();
     if state.faults.rejects_yaml {
         let line = text.lines().count().clamp(1, 3);
-        return Err(CommandResult::nvue_error(format!(
-            "Invalid config file {name}: while parsing a block mapping, did not find expected key at line {line} column 5"
-        )));
+        return Err(invalid_config_file(
+            &name,
+            format!(
+                "while parsing a block mapping, did not find expected key at line {line} column 5"
+            ),
+        ));
     }
-    Ok(text)
-}
-
-fn config_file_error(name: &str, error: &ParseError) -> CommandResult {
-    CommandResult::nvue_error(format!("Invalid config file {name}: {error}"))
+    Ok((state, name, text))
 }
 
 pub(super) fn config_replace(
     device: &Device,
     context: &ExecContext,
     arguments: &[String],
-) -> CommandResult {
-    let options = or_return!(parse_options(arguments));
-    let Some(name) = options.positional.first() else {
-        return CommandResult::nvue_error("Incomplete command: nv config replace <file>");
-    };
-    let mut state = or_return!(lock_for_change(device, &context.user));
-    let text = or_return!(read_config_file(device, context, &state, name));
-    let mut parsed = match NvueConfig::from_startup_yaml(&text) {
-        Ok(parsed) => parsed,
-        Err(error) => return config_file_error(name, &error),
-    };
-    if let Err(problem) = check_tree(device.platform, &parsed.root) {
-        return CommandResult::nvue_error(format!("Invalid config file {name}: {problem}"));
-    }
-    or_return!(hash_file_passwords(device.platform, &mut parsed.root));
+) -> NvueResult {
+    let (mut state, name, text) = lock_and_read_file(device, context, arguments, "replace")?;
+    let mut parsed =
+        NvueConfig::from_startup_yaml(&text).map_err(|error| invalid_config_file(&name, error))?;
+    check_tree(device.platform, &parsed.root)
+        .map_err(|problem| invalid_config_file(&name, problem))?;
+    hash_file_passwords(device.platform, &mut parsed.root)?;
     let header = state.applied.header.clone();
     state.candidate = Some(Box::new(NvueConfig::new(header, parsed.root)));
-    CommandResult::default()
+    Ok(CommandResult::default())
 }
 
 pub(super) fn config_patch(
     device: &Device,
     context: &ExecContext,
     arguments: &[String],
-) -> CommandResult {
-    let options = or_return!(parse_options(arguments));
-    let Some(name) = options.positional.first() else {
-        return CommandResult::nvue_error("Incomplete command: nv config patch <file>");
-    };
-    let mut state = or_return!(lock_for_change(device, &context.user));
-    let text = or_return!(read_config_file(device, context, &state, name));
-    let mut documents = match parse_documents(&text) {
-        Ok(documents) => documents,
-        Err(error) => return config_file_error(name, &error),
-    };
+) -> NvueResult {
+    let (mut state, name, text) = lock_and_read_file(device, context, arguments, "patch")?;
+    let mut documents =
+        parse_documents(&text).map_err(|error| invalid_config_file(&name, error))?;
     for tree in [&documents.set, &documents.unset].into_iter().flatten() {
         if let Some(children) = tree.children()
             && let Some(key) = children
                 .keys()
                 .find(|key| !device.platform.top_level_objects().contains(&key.as_str()))
         {
-            return CommandResult::nvue_error(format!(
-                "Invalid config file {name}: Invalid config path: {key}"
+            return Err(invalid_config_file(
+                &name,
+                format!("Invalid config path: {key}"),
             ));
         }
     }
-    if let Some(set) = &documents.set
-        && let Err(problem) = check_tree(device.platform, set)
-    {
-        return CommandResult::nvue_error(format!("Invalid config file {name}: {problem}"));
+    if let Some(set) = &documents.set {
+        check_tree(device.platform, set).map_err(|problem| invalid_config_file(&name, problem))?;
     }
-    if let Some(set) = &mut documents.set
-        && let Err(result) = hash_file_passwords(device.platform, set)
-    {
-        return result;
+    if let Some(set) = &mut documents.set {
+        hash_file_passwords(device.platform, set)?;
     }
     let candidate = state.candidate_mut();
     if let Some(set) = &documents.set {
@@ -279,16 +267,22 @@ pub(super) fn config_patch(
     if let Some(unset) = &documents.unset {
         candidate.root.unset_tree(unset);
     }
-    CommandResult::default()
+    Ok(CommandResult::default())
 }
 
-pub(super) fn config_revision(device: &Device, arguments: &[String]) -> CommandResult {
-    let (_, format) = or_return!(options_and_format(arguments, &[Format::Json, Format::Yaml]));
+/// `nv config detach`: drops the pending candidate.
+pub(super) fn config_detach(device: &Device) -> NvueResult {
+    device.lock().candidate = None;
+    Ok(CommandResult::default())
+}
+
+pub(super) fn config_revision(device: &Device, arguments: &[String]) -> NvueResult {
+    let (_, format) = options_and_format(arguments, &[Format::Json, Format::Yaml])?;
     let state = device.lock();
     let current = state.applied_revision();
     let pending = state.candidate.is_some();
     let revisions: Vec<_> = state.revisions.iter().rev().collect();
-    match format {
+    Ok(match format {
         Format::Json | Format::Yaml => {
             let mut all = serde_json::Map::new();
             if pending {
@@ -351,11 +345,11 @@ pub(super) fn config_revision(device: &Device, arguments: &[String]) -> CommandR
                 &rows,
             ))
         }
-    }
+    })
 }
 
-pub(super) fn config_history(device: &Device, arguments: &[String]) -> CommandResult {
-    let (_, format) = or_return!(options_and_format(arguments, &[Format::Json, Format::Yaml]));
+pub(super) fn config_history(device: &Device, arguments: &[String]) -> NvueResult {
+    let (_, format) = options_and_format(arguments, &[Format::Json, Format::Yaml])?;
     let state = device.lock();
     let entries: Vec<serde_json::Value> = state
         .revisions
@@ -373,12 +367,12 @@ pub(super) fn config_history(device: &Device, arguments: &[String]) -> CommandRe
         })
         .collect();
     let value = serde_json::Value::Array(entries);
-    if format == Format::Json {
+    Ok(if format == Format::Json {
         CommandResult::success(json_text(&value))
     } else {
         let yaml: Value = serde_yaml::to_value(&value).unwrap_or_default();
         CommandResult::success(yaml_text(&yaml))
-    }
+    })
 }
 
 #[cfg(test)]

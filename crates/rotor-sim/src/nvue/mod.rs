@@ -1,6 +1,7 @@
 //! NVUE's `nv` command: `nv set|unset|show` and `nv config show|diff|apply|replace|patch|detach|
 //! revision|history|save`, with NVUE's output shapes, error messages and exit codes. This module
-//! dispatches to the handlers and holds what they share (the permission check for changes).
+//! dispatches to the handlers, turns their [`NvueError`] into the command's output, and holds
+//! what they share (the permission check for changes).
 //!
 //! - `options`: `-o`, `-r`, `-y`, `-m`, ... and the output formats a command allows.
 //! - `printing`: JSON, YAML, tables and lines as NVUE prints them.
@@ -10,16 +11,6 @@
 //! - `show`: `nv show`.
 //! - `config_commands`: `nv config ...`.
 
-/// `?` for handlers that answer with a `CommandResult` either way: the error is the answer.
-macro_rules! or_return {
-    ($result:expr) => {
-        match $result {
-            Ok(value) => value,
-            Err(result) => return result,
-        }
-    };
-}
-
 mod config_commands;
 mod options;
 mod passwords;
@@ -28,8 +19,56 @@ mod set;
 mod show;
 mod validate;
 
+use std::sync::MutexGuard;
+
 use crate::device::{Device, DeviceState};
 use crate::shell::{CommandResult, ExecContext};
+
+/// Why an `nv` command failed: it prints `Error: <message>` on stderr (after a `Warning: ...`
+/// line, if there is one) and exits with status 1. [`run`] is the one place that turns it into
+/// the command's output.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+#[error("{message}")]
+pub(crate) struct NvueError {
+    warning: Option<String>,
+    message: String,
+}
+
+impl NvueError {
+    pub(crate) fn new(message: impl Into<String>) -> NvueError {
+        NvueError {
+            warning: None,
+            message: message.into(),
+        }
+    }
+
+    /// The same error, printed after `Warning: <warning>`.
+    pub(crate) fn after_warning(self, warning: impl Into<String>) -> NvueError {
+        NvueError {
+            warning: Some(warning.into()),
+            ..self
+        }
+    }
+
+    /// What follows `Error: `.
+    pub(crate) fn message(&self) -> &str {
+        &self.message
+    }
+}
+
+impl From<NvueError> for CommandResult {
+    fn from(error: NvueError) -> CommandResult {
+        let error_line = format!("Error: {}", error.message);
+        let stderr = match error.warning {
+            Some(warning) => format!("Warning: {warning}\n{error_line}"),
+            None => error_line,
+        };
+        CommandResult::failure(1, stderr)
+    }
+}
+
+/// What an `nv` handler answers: its output, or the error that stopped it.
+pub(crate) type NvueResult = Result<CommandResult, NvueError>;
 
 const NV_USAGE: &str = "\
 Usage:
@@ -47,53 +86,52 @@ Commands:
 
 /// Runs `nv` with `arguments` (the words after `nv`).
 pub(crate) fn run(device: &Device, context: &ExecContext, arguments: &[String]) -> CommandResult {
-    let subcommand = arguments.first().map(String::as_str);
-    match subcommand {
-        None | Some("-h") | Some("--help") => CommandResult::success(NV_USAGE),
+    dispatch(device, context, arguments).unwrap_or_else(CommandResult::from)
+}
+
+fn dispatch(device: &Device, context: &ExecContext, arguments: &[String]) -> NvueResult {
+    match arguments.first().map(String::as_str) {
+        None | Some("-h") | Some("--help") => Ok(CommandResult::success(NV_USAGE)),
         Some("set") => set::nv_set(device, context, &arguments[1..]),
         Some("unset") => set::nv_unset(device, context, &arguments[1..]),
         Some("show") => show::nv_show(device, &arguments[1..]),
-        Some("config") => {
-            let rest = &arguments[arguments.len().min(2)..];
-            match arguments.get(1).map(String::as_str) {
-                Some("show") => config_commands::config_show(device, rest),
-                Some("diff") => config_commands::config_diff(device, rest),
-                Some("apply") => config_commands::config_apply(device, context, rest),
-                Some("replace") => config_commands::config_replace(device, context, rest),
-                Some("patch") => config_commands::config_patch(device, context, rest),
-                Some("detach") => {
-                    device.lock().candidate = None;
-                    CommandResult::default()
-                }
-                Some("revision") => config_commands::config_revision(device, rest),
-                Some("history") => config_commands::config_history(device, rest),
-                Some("save") => CommandResult::default(),
-                _ => CommandResult::nvue_error(format!(
-                    "Invalid Command: nv {}",
-                    arguments.join(" ")
-                )),
-            }
-        }
-        _ => CommandResult::nvue_error(format!("Invalid Command: nv {}", arguments.join(" "))),
+        Some("config") => dispatch_config(device, context, arguments),
+        _ => Err(invalid_command(arguments)),
     }
 }
 
-/// The device's state for a change by `user` (refused for a read-only role).
-pub(super) fn lock_for_change<'a>(
-    device: &'a Device,
-    user: &str,
-) -> Result<std::sync::MutexGuard<'a, DeviceState>, CommandResult> {
-    let state = device.lock();
-    permission_check(device, &state, user)?;
-    Ok(state)
+/// `nv config <command> ...`; `arguments` start with `config`.
+fn dispatch_config(device: &Device, context: &ExecContext, arguments: &[String]) -> NvueResult {
+    let rest = &arguments[arguments.len().min(2)..];
+    match arguments.get(1).map(String::as_str) {
+        Some("show") => config_commands::config_show(device, rest),
+        Some("diff") => config_commands::config_diff(device, rest),
+        Some("apply") => config_commands::config_apply(device, context, rest),
+        Some("replace") => config_commands::config_replace(device, context, rest),
+        Some("patch") => config_commands::config_patch(device, context, rest),
+        Some("detach") => config_commands::config_detach(device),
+        Some("revision") => config_commands::config_revision(device, rest),
+        Some("history") => config_commands::config_history(device, rest),
+        Some("save") => Ok(CommandResult::default()),
+        _ => Err(invalid_command(arguments)),
+    }
 }
 
-fn permission_check(device: &Device, state: &DeviceState, user: &str) -> Result<(), CommandResult> {
+fn invalid_command(arguments: &[String]) -> NvueError {
+    NvueError::new(format!("Invalid Command: nv {}", arguments.join(" ")))
+}
+
+/// The device's state for a change by `user` (refused for a read-only role).
+fn lock_for_change<'a>(
+    device: &'a Device,
+    user: &str,
+) -> Result<MutexGuard<'a, DeviceState>, NvueError> {
+    let state = device.lock();
     match state.user_role(user) {
-        Some(role) if device.platform.is_read_only_role(&role) => Err(CommandResult::nvue_error(
+        Some(role) if device.platform.is_read_only_role(&role) => Err(NvueError::new(
             "You do not have permission to perform this operation",
         )),
-        _ => Ok(()),
+        _ => Ok(state),
     }
 }
 

@@ -1,7 +1,7 @@
 //! The options of an `nv` command (`-o FORMAT`, `-r REV`, `-y`, `--assume-no`, `-m MESSAGE`,
 //! ...) and the output formats a command allows.
 
-use crate::shell::CommandResult;
+use super::NvueError;
 
 /// Options of an `nv` command: `-o FORMAT`, `-r REV`, `-y`, `-m MESSAGE`, ...
 #[derive(Debug, Default)]
@@ -14,7 +14,7 @@ pub(super) struct Options {
     pub(super) assume_no: bool,
 }
 
-pub(super) fn parse_options(arguments: &[String]) -> Result<Options, CommandResult> {
+pub(super) fn parse_options(arguments: &[String]) -> Result<Options, NvueError> {
     let mut options = Options::default();
     let mut iterator = arguments.iter();
     while let Some(argument) = iterator.next() {
@@ -22,13 +22,11 @@ pub(super) fn parse_options(arguments: &[String]) -> Result<Options, CommandResu
             Some((name, value)) if name.starts_with("--") => (name, Some(value.to_string())),
             _ => (argument.as_str(), None),
         };
-        let mut value = |option: &str| -> Result<String, CommandResult> {
+        let mut value = |option: &str| -> Result<String, NvueError> {
             inline
                 .clone()
                 .or_else(|| iterator.next().cloned())
-                .ok_or_else(|| {
-                    CommandResult::nvue_error(format!("Option {option} requires a value"))
-                })
+                .ok_or_else(|| NvueError::new(format!("Option {option} requires a value")))
         };
         match name {
             "-o" | "--output" => options.output = Some(value(name)?),
@@ -40,9 +38,7 @@ pub(super) fn parse_options(arguments: &[String]) -> Result<Options, CommandResu
             "--pending" => options.revision = Some("pending".into()),
             "--operational" | "--color" | "--paginate" | "-h" | "--help" => {}
             other if other.starts_with('-') && other.len() > 1 => {
-                return Err(CommandResult::nvue_error(format!(
-                    "Invalid option '{other}'"
-                )));
+                return Err(NvueError::new(format!("Invalid option '{other}'")));
             }
             _ => options.positional.push(argument.clone()),
         }
@@ -58,20 +54,18 @@ pub(super) enum Format {
     Commands,
 }
 
-fn output_format(options: &Options, allowed: &[Format]) -> Result<Format, CommandResult> {
+fn output_format(options: &Options, allowed: &[Format]) -> Result<Format, NvueError> {
     let format = match options.output.as_deref() {
         None | Some("auto") => Format::Auto,
         Some("yaml") => Format::Yaml,
         Some("json") => Format::Json,
         Some("commands") => Format::Commands,
         Some(other) => {
-            return Err(CommandResult::nvue_error(format!(
-                "Invalid output format '{other}'"
-            )));
+            return Err(NvueError::new(format!("Invalid output format '{other}'")));
         }
     };
     if format != Format::Auto && !allowed.contains(&format) {
-        return Err(CommandResult::nvue_error(format!(
+        return Err(NvueError::new(format!(
             "Output format '{}' is not supported by this command",
             options.output.as_deref().unwrap_or_default()
         )));
@@ -83,7 +77,7 @@ fn output_format(options: &Options, allowed: &[Format]) -> Result<Format, Comman
 pub(super) fn options_and_format(
     arguments: &[String],
     allowed: &[Format],
-) -> Result<(Options, Format), CommandResult> {
+) -> Result<(Options, Format), NvueError> {
     let options = parse_options(arguments)?;
     let format = output_format(&options, allowed)?;
     Ok((options, format))

@@ -6,7 +6,8 @@ use serde_yaml::Value;
 
 use crate::config_tree::{Node, scalar_text};
 use crate::platform::{Platform, looks_like_password_hash};
-use crate::shell::CommandResult;
+
+use super::NvueError;
 
 pub(super) fn is_user_password_path<S: AsRef<str>>(path: &[S]) -> bool {
     let path: Vec<&str> = path.iter().map(AsRef::as_ref).collect();
@@ -15,23 +16,17 @@ pub(super) fn is_user_password_path<S: AsRef<str>>(path: &[S]) -> bool {
 
 /// What NVUE stores for a user's `password` value: it hashes a plaintext itself (SHA-512 crypt);
 /// a hash given to NVOS is kept as it is.
-pub(super) fn stored_password_hash(
-    platform: Platform,
-    value: &str,
-) -> Result<String, CommandResult> {
+pub(super) fn stored_password_hash(platform: Platform, value: &str) -> Result<String, NvueError> {
     if platform == Platform::Nvos && looks_like_password_hash(value) {
         return Ok(value.to_string());
     }
     pwhash::sha512_crypt::hash(value.as_bytes())
-        .map_err(|_| CommandResult::nvue_error("Could not hash the password"))
+        .map_err(|_| NvueError::new("Could not hash the password"))
 }
 
 /// A configuration file's `system aaa user <name> password` values, stored the way `nv set`
 /// stores them (hashed, under the platform's key), so the simulator never keeps a plaintext.
-pub(super) fn hash_file_passwords(
-    platform: Platform,
-    root: &mut Node,
-) -> Result<(), CommandResult> {
+pub(super) fn hash_file_passwords(platform: Platform, root: &mut Node) -> Result<(), NvueError> {
     for (path, value) in root.leaves() {
         let Some(value) = value.filter(|_| is_user_password_path(&path)) else {
             continue;

@@ -6,39 +6,35 @@ use crate::config_tree::{Node, parse_cli_value};
 use crate::device::Device;
 use crate::shell::{CommandResult, ExecContext};
 
-use super::lock_for_change;
 use super::passwords::{is_user_password_path, stored_password_hash};
 use super::validate::{check_address, check_path, check_value, invalid_path, is_collection};
+use super::{NvueError, NvueResult, lock_for_change};
 
-pub(super) fn nv_set(
-    device: &Device,
-    context: &ExecContext,
-    arguments: &[String],
-) -> CommandResult {
+pub(super) fn nv_set(device: &Device, context: &ExecContext, arguments: &[String]) -> NvueResult {
     let platform = device.platform;
     if arguments.len() < 2 {
-        return CommandResult::nvue_error("Incomplete command");
+        return Err(NvueError::new("Incomplete command"));
     }
-    let mut state = or_return!(lock_for_change(device, &context.user));
+    let mut state = lock_for_change(device, &context.user)?;
     let (parent, last) = arguments.split_at(arguments.len() - 1);
     let last = &last[0];
     if is_collection(parent) {
-        or_return!(check_path(platform, arguments));
+        check_path(platform, arguments)?;
         if parent.len() == 4
             && parent[0] == "interface"
             && parent[2] == "ip"
             && parent[3] == "address"
             && !check_address(last)
         {
-            return CommandResult::nvue_error(format!(
+            return Err(NvueError::new(format!(
                 "Invalid value for address: '{last}' is not a valid IP prefix"
-            ));
+            )));
         }
         state.candidate_mut().root.ensure_branch(arguments);
-        return CommandResult::default();
+        return Ok(CommandResult::default());
     }
-    or_return!(check_path(platform, parent));
-    or_return!(check_value(platform, parent, last));
+    check_path(platform, parent)?;
+    check_value(platform, parent, last)?;
     // `nv set system hostname` (no value) names an object, not a value: never replace an
     // object (here all of `system`, users included) with a scalar.
     let pending = state.candidate.as_deref().unwrap_or(&state.applied);
@@ -48,37 +44,33 @@ pub(super) fn nv_set(
         .and_then(Node::children)
         .is_some_and(|children| !children.is_empty())
     {
-        return CommandResult::nvue_error("Incomplete command");
+        return Err(NvueError::new("Incomplete command"));
     }
     if is_user_password_path(parent) {
-        let hash = or_return!(stored_password_hash(platform, last));
+        let hash = stored_password_hash(platform, last)?;
         let mut target = parent.to_vec();
         target[4] = platform.password_key().to_string();
         state
             .candidate_mut()
             .root
             .set_leaf(&target, Value::String(hash));
-        return CommandResult::default();
+        return Ok(CommandResult::default());
     }
     state
         .candidate_mut()
         .root
         .set_leaf(parent, parse_cli_value(last));
-    CommandResult::default()
+    Ok(CommandResult::default())
 }
 
-pub(super) fn nv_unset(
-    device: &Device,
-    context: &ExecContext,
-    arguments: &[String],
-) -> CommandResult {
+pub(super) fn nv_unset(device: &Device, context: &ExecContext, arguments: &[String]) -> NvueResult {
     if arguments.is_empty() {
-        return CommandResult::nvue_error("Incomplete command");
+        return Err(NvueError::new("Incomplete command"));
     }
-    let mut state = or_return!(lock_for_change(device, &context.user));
+    let mut state = lock_for_change(device, &context.user)?;
     let top = &arguments[0];
     if !device.platform.top_level_objects().contains(&top.as_str()) {
-        return invalid_path(arguments);
+        return Err(invalid_path(arguments));
     }
     let candidate = state.candidate_mut();
     if candidate.root.get(arguments).is_some() {
@@ -89,7 +81,7 @@ pub(super) fn nv_unset(
         // `nv unset <path> <value>` removes the leaf when it holds that value.
         candidate.root.remove(parent);
     }
-    CommandResult::default()
+    Ok(CommandResult::default())
 }
 
 #[cfg(test)]

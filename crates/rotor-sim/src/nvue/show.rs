@@ -9,6 +9,7 @@ use crate::shell::CommandResult;
 
 use super::options::{Format, options_and_format};
 use super::printing::{json_text, table, yaml_text};
+use super::{NvueError, NvueResult};
 
 fn user_fields_json(node: &Node) -> serde_json::Map<String, serde_json::Value> {
     let mut fields = serde_json::Map::new();
@@ -20,9 +21,8 @@ fn user_fields_json(node: &Node) -> serde_json::Map<String, serde_json::Value> {
     fields
 }
 
-pub(super) fn nv_show(device: &Device, arguments: &[String]) -> CommandResult {
-    let (options, format) =
-        or_return!(options_and_format(arguments, &[Format::Json, Format::Yaml]));
+pub(super) fn nv_show(device: &Device, arguments: &[String]) -> NvueResult {
+    let (options, format) = options_and_format(arguments, &[Format::Json, Format::Yaml])?;
     let state = device.lock();
     let root = match options.revision.as_deref() {
         Some("pending") => state
@@ -39,7 +39,7 @@ pub(super) fn nv_show(device: &Device, arguments: &[String]) -> CommandResult {
             .and_then(Node::children)
             .map(|children| children.iter().collect())
             .unwrap_or_default();
-        return match format {
+        return Ok(match format {
             Format::Json | Format::Yaml => {
                 let mut all = serde_json::Map::new();
                 for (name, node) in entries {
@@ -70,14 +70,14 @@ pub(super) fn nv_show(device: &Device, arguments: &[String]) -> CommandResult {
                     .collect();
                 CommandResult::success(table(&["Username", "Full-name", "Role", "Summary"], &rows))
             }
-        };
+        });
     }
     if path.len() == 4 && path.iter().zip(users_path).all(|(a, b)| a == b) {
         let Some(user) = root.get(path) else {
-            return CommandResult::nvue_error("The requested item does not exist.");
+            return Err(NvueError::new("The requested item does not exist."));
         };
         let fields = user_fields_json(user);
-        return match format {
+        return Ok(match format {
             Format::Json => CommandResult::success(json_text(&serde_json::Value::Object(fields))),
             Format::Yaml => {
                 let yaml: Value =
@@ -93,17 +93,17 @@ pub(super) fn nv_show(device: &Device, arguments: &[String]) -> CommandResult {
                     .collect();
                 CommandResult::success(table(&["", "applied"], &rows))
             }
-        };
+        });
     }
     let Some(node) = root.get(path) else {
-        return CommandResult::nvue_error("The requested item does not exist.");
+        return Err(NvueError::new("The requested item does not exist."));
     };
     let masked = node.to_yaml(true);
     let masked = match (path.last(), node) {
         (Some(key), Node::Leaf(_)) if is_password_key(key) => Value::String(MASK.into()),
         _ => masked,
     };
-    match format {
+    Ok(match format {
         Format::Json => {
             let json = serde_json::to_value(&masked).unwrap_or_default();
             CommandResult::success(json_text(&json))
@@ -112,7 +112,7 @@ pub(super) fn nv_show(device: &Device, arguments: &[String]) -> CommandResult {
             Value::Mapping(_) => CommandResult::success(yaml_text(&masked)),
             scalar => CommandResult::success(format!("{}\n", scalar_text(scalar))),
         },
-    }
+    })
 }
 
 #[cfg(test)]

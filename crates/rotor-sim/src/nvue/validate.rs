@@ -2,11 +2,10 @@
 //! hostnames, addresses and hashes, checked for each `nv set` and for every leaf of a file given
 //! to `nv config replace|patch`.
 
+use super::NvueError;
+use super::passwords::is_user_password_path;
 use crate::config_tree::{Node, scalar_text};
 use crate::platform::{Platform, looks_like_password_hash};
-use crate::shell::CommandResult;
-
-use super::passwords::is_user_password_path;
 
 /// Paths under which the last word names a new child rather than giving a value.
 const COLLECTIONS: &[&[&str]] = &[
@@ -40,31 +39,29 @@ pub(super) fn is_collection(path: &[String]) -> bool {
     })
 }
 
-pub(super) fn invalid_path(path: &[String]) -> CommandResult {
-    CommandResult::nvue_error(format!("Invalid config path: {}", path.join(" ")))
+pub(super) fn invalid_path(path: &[String]) -> NvueError {
+    NvueError::new(format!("Invalid config path: {}", path.join(" ")))
 }
 
-fn not_one_of(value: &str, field: &str, allowed: &[&str]) -> CommandResult {
+fn not_one_of(value: &str, field: &str, allowed: &[&str]) -> NvueError {
     let quoted: Vec<String> = allowed.iter().map(|item| format!("'{item}'")).collect();
-    CommandResult::nvue_error(format!(
+    NvueError::new(format!(
         "Invalid value for {field}: '{value}' is not one of [{}]",
         quoted.join(", ")
     ))
 }
 
 /// Checks that a path names something the platform's NVUE knows.
-pub(super) fn check_path(platform: Platform, path: &[String]) -> Result<(), CommandResult> {
+pub(super) fn check_path(platform: Platform, path: &[String]) -> Result<(), NvueError> {
     let Some(top) = path.first() else {
-        return Err(CommandResult::nvue_error("Incomplete command"));
+        return Err(NvueError::new("Incomplete command"));
     };
     if !platform.top_level_objects().contains(&top.as_str()) {
         return Err(invalid_path(path));
     }
     if path.len() >= 4 && path[..3] == ["system", "aaa", "user"] {
         if let Err(problem) = rotor_inventory::check_username(&path[3]) {
-            return Err(CommandResult::nvue_error(format!(
-                "Invalid value for user: {problem}"
-            )));
+            return Err(NvueError::new(format!("Invalid value for user: {problem}")));
         }
         if path.len() >= 5 && !platform.user_fields().contains(&path[4].as_str()) {
             return Err(invalid_path(path));
@@ -81,7 +78,7 @@ pub(super) fn check_path(platform: Platform, path: &[String]) -> Result<(), Comm
                 .chars()
                 .all(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '-' | '.'));
         if !valid {
-            return Err(CommandResult::nvue_error(format!(
+            return Err(NvueError::new(format!(
                 "Invalid value for interface: '{name}' is not a valid interface name"
             )));
         }
@@ -94,7 +91,7 @@ pub(super) fn check_value(
     platform: Platform,
     path: &[String],
     value: &str,
-) -> Result<(), CommandResult> {
+) -> Result<(), NvueError> {
     let strings: Vec<&str> = path.iter().map(String::as_str).collect();
     match strings.as_slice() {
         ["system", "aaa", "user", _, "role"] if !platform.user_roles().contains(&value) => {
@@ -102,7 +99,7 @@ pub(super) fn check_value(
         }
         ["system", "aaa", "user", _, "hashed-password"] if !looks_like_password_hash(value) => {
             // Never echo the value: it may be a plaintext password typed by mistake.
-            return Err(CommandResult::nvue_error(
+            return Err(NvueError::new(
                 "Invalid value for hashed-password: expected a crypt(3) hash such as $6$<salt>$<hash>",
             ));
         }
@@ -114,7 +111,7 @@ pub(super) fn check_value(
                     .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '.')
                 && !value.starts_with('-');
             if !valid {
-                return Err(CommandResult::nvue_error(format!(
+                return Err(NvueError::new(format!(
                     "Invalid value for hostname: '{value}' is not a valid hostname"
                 )));
             }
@@ -144,17 +141,16 @@ pub(super) fn check_address(address: &str) -> bool {
     prefix.parse::<u8>().is_ok_and(|prefix| prefix <= limit)
 }
 
-/// Checks a whole configuration tree (from a file) the way `nv set` checks each value.
+/// Checks a whole configuration tree (from a file) the way `nv set` checks each value; the
+/// error is the problem as NVUE names it after the file name.
 pub(super) fn check_tree(platform: Platform, root: &Node) -> Result<(), String> {
+    // The problem is the first error's message without trailing white space.
+    let problem = |error: NvueError| error.message().trim_end().to_string();
     for (path, value) in root.leaves() {
-        if let Err(result) = check_path(platform, &path) {
-            return Err(error_text(&result));
-        }
+        check_path(platform, &path).map_err(problem)?;
         if let Some(value) = value {
             let text = scalar_text(&value);
-            if let Err(result) = check_value(platform, &path, &text) {
-                return Err(error_text(&result));
-            }
+            check_value(platform, &path, &text).map_err(problem)?;
             if platform == Platform::Nvos
                 && is_user_password_path(&path)
                 && !looks_like_password_hash(&text)
@@ -167,9 +163,4 @@ pub(super) fn check_tree(platform: Platform, root: &Node) -> Result<(), String> 
         }
     }
     Ok(())
-}
-
-fn error_text(result: &CommandResult) -> String {
-    let text = String::from_utf8_lossy(&result.stderr).trim().to_string();
-    text.strip_prefix("Error: ").unwrap_or(&text).to_string()
 }

@@ -84,11 +84,6 @@ impl CommandResult {
             ..CommandResult::default()
         }
     }
-
-    /// An NVUE error: `Error: ...` on stderr, exit status 1.
-    pub(crate) fn nvue_error(message: impl AsRef<str>) -> CommandResult {
-        CommandResult::failure(1, format!("Error: {}", message.as_ref()))
-    }
 }
 
 /// Parses a command line (as a whole, as an `exec` request gives it) and runs it.

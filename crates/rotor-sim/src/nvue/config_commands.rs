@@ -9,13 +9,13 @@ use std::sync::MutexGuard;
 use serde_yaml::Value;
 
 use crate::config_tree::{Change, Node, NvueConfig, changes_to_yaml, diff, parse_documents};
-use crate::device::{Device, DeviceState};
+use crate::device::{Device, DeviceState, Revision};
 use crate::platform::Platform;
 use crate::shell::{CommandResult, ExecContext, resolve_path};
 
 use super::options::{Format, options_and_format, parse_options};
 use super::passwords::hash_file_passwords;
-use super::printing::{json_text, lines, table, yaml_text};
+use super::printing::{json_as_yaml_text, json_text, lines, structured_output, table};
 use super::validate::check_tree;
 use super::{NvueError, NvueResult, lock_for_change};
 
@@ -276,78 +276,68 @@ pub(super) fn config_detach(device: &Device) -> NvueResult {
     Ok(CommandResult::default())
 }
 
+/// `nv config revision`: the pending and the remembered revisions, newest first; a table unless
+/// `-o json|yaml`.
 pub(super) fn config_revision(device: &Device, arguments: &[String]) -> NvueResult {
     let (_, format) = options_and_format(arguments, &[Format::Json, Format::Yaml])?;
     let state = device.lock();
     let current = state.applied_revision();
     let pending = state.candidate.is_some();
     let revisions: Vec<_> = state.revisions.iter().rev().collect();
-    Ok(match format {
-        Format::Json | Format::Yaml => {
-            let mut all = serde_json::Map::new();
-            if pending {
-                all.insert("pending".into(), serde_json::json!({"state": "pending"}));
-            }
-            for revision in &revisions {
-                let state_name = if revision.id == current {
-                    "applied"
-                } else {
-                    "superseded"
-                };
-                all.insert(
-                    revision.id.to_string(),
-                    serde_json::json!({
-                        "state": state_name,
-                        "date": revision.date,
-                        "method": revision.method,
-                        "user": revision.user,
-                        "reason": revision.reason,
-                    }),
-                );
-            }
-            let value = serde_json::Value::Object(all);
-            if format == Format::Json {
-                CommandResult::success(json_text(&value))
-            } else {
-                let yaml: Value = serde_yaml::to_value(&value).unwrap_or_default();
-                CommandResult::success(yaml_text(&yaml))
-            }
+    let state_name = |revision: &Revision| {
+        if revision.id == current {
+            "applied"
+        } else {
+            "superseded"
         }
-        _ => {
+    };
+    let mut all = serde_json::Map::new();
+    if pending {
+        all.insert("pending".into(), serde_json::json!({"state": "pending"}));
+    }
+    for revision in &revisions {
+        all.insert(
+            revision.id.to_string(),
+            serde_json::json!({
+                "state": state_name(revision),
+                "date": revision.date,
+                "method": revision.method,
+                "user": revision.user,
+                "reason": revision.reason,
+            }),
+        );
+    }
+    Ok(structured_output(
+        format,
+        &serde_json::Value::Object(all),
+        || {
             let mut rows = Vec::new();
             if pending {
-                rows.push(vec![
-                    "pending".to_string(),
-                    "pending".to_string(),
-                    String::new(),
-                    String::new(),
-                    String::new(),
-                    String::new(),
-                ]);
+                rows.push(
+                    ["pending", "pending", "", "", "", ""]
+                        .map(String::from)
+                        .to_vec(),
+                );
             }
             for revision in &revisions {
                 rows.push(vec![
                     revision.id.to_string(),
-                    if revision.id == current {
-                        "applied"
-                    } else {
-                        "superseded"
-                    }
-                    .to_string(),
+                    state_name(revision).to_string(),
                     revision.date.clone(),
                     revision.method.clone(),
                     revision.user.clone(),
                     revision.reason.clone(),
                 ]);
             }
-            CommandResult::success(table(
+            table(
                 &["Rev ID", "State", "Apply Date", "Type", "User", "Reason"],
                 &rows,
-            ))
-        }
-    })
+            )
+        },
+    ))
 }
 
+/// `nv config history`: the applied revisions, newest first; YAML unless `-o json`.
 pub(super) fn config_history(device: &Device, arguments: &[String]) -> NvueResult {
     let (_, format) = options_and_format(arguments, &[Format::Json, Format::Yaml])?;
     let state = device.lock();
@@ -367,12 +357,9 @@ pub(super) fn config_history(device: &Device, arguments: &[String]) -> NvueResul
         })
         .collect();
     let value = serde_json::Value::Array(entries);
-    Ok(if format == Format::Json {
-        CommandResult::success(json_text(&value))
-    } else {
-        let yaml: Value = serde_yaml::to_value(&value).unwrap_or_default();
-        CommandResult::success(yaml_text(&yaml))
-    })
+    Ok(structured_output(format, &value, || {
+        json_as_yaml_text(&value)
+    }))
 }
 
 #[cfg(test)]

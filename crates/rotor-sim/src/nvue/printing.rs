@@ -1,7 +1,27 @@
-//! How `nv` prints an answer: pretty JSON, YAML, NVUE's plain tables, and lines.
+//! How `nv` prints an answer: pretty JSON, YAML, NVUE's plain tables, and lines; and the one
+//! choice between them that `-o json|yaml` makes for a structured answer.
 
 use serde_yaml::Value;
 
+use crate::shell::CommandResult;
+
+use super::options::Format;
+
+/// A structured answer as `-o` asks: pretty JSON, YAML, or for any other format (no `-o`) what
+/// `otherwise` prints, a table for most commands.
+pub(super) fn structured_output(
+    format: Format,
+    value: &serde_json::Value,
+    otherwise: impl FnOnce() -> Vec<u8>,
+) -> CommandResult {
+    CommandResult::success(match format {
+        Format::Json => json_text(value),
+        Format::Yaml => json_as_yaml_text(value),
+        Format::Auto | Format::Commands => otherwise(),
+    })
+}
+
+/// One line each, each ending in a newline.
 pub(super) fn lines(lines: Vec<String>) -> Vec<u8> {
     let mut text = lines.join("\n");
     if !text.is_empty() {
@@ -10,7 +30,8 @@ pub(super) fn lines(lines: Vec<String>) -> Vec<u8> {
     text.into_bytes()
 }
 
-pub(super) fn table(headers: &[&str], rows: &[Vec<String>]) -> String {
+/// NVUE's plain table: a header row, a row of dashes, then the rows, in columns two spaces apart.
+pub(super) fn table(headers: &[&str], rows: &[Vec<String>]) -> Vec<u8> {
     let mut widths: Vec<usize> = headers.iter().map(|header| header.len()).collect();
     for row in rows {
         for (index, cell) in row.iter().enumerate() {
@@ -32,9 +53,10 @@ pub(super) fn table(headers: &[&str], rows: &[Vec<String>]) -> String {
         render(widths.iter().map(|width| "-".repeat(*width)).collect()),
     ];
     out.extend(rows.iter().map(|row| render(row.clone())));
-    out.join("\n") + "\n"
+    (out.join("\n") + "\n").into_bytes()
 }
 
+/// Pretty JSON and a newline.
 pub(super) fn json_text(value: &serde_json::Value) -> Vec<u8> {
     let mut text = serde_json::to_string_pretty(value).unwrap_or_default();
     text.push('\n');
@@ -45,4 +67,10 @@ pub(super) fn yaml_text(value: &Value) -> Vec<u8> {
     serde_yaml::to_string(value)
         .unwrap_or_default()
         .into_bytes()
+}
+
+/// A JSON value printed as YAML.
+pub(super) fn json_as_yaml_text(value: &serde_json::Value) -> Vec<u8> {
+    let yaml: Value = serde_yaml::to_value(value).unwrap_or_default();
+    yaml_text(&yaml)
 }

@@ -5,21 +5,14 @@ use serde_yaml::Value;
 
 use crate::config_tree::{MASK, Node, is_password_key, scalar_text};
 use crate::device::{Device, users_of};
+use crate::platform::Platform;
 use crate::shell::CommandResult;
 
 use super::options::{Format, options_and_format};
-use super::printing::{json_text, table, yaml_text};
+use super::printing::{json_text, structured_output, table, yaml_text};
 use super::{NvueError, NvueResult};
 
-fn user_fields_json(node: &Node) -> serde_json::Map<String, serde_json::Value> {
-    let mut fields = serde_json::Map::new();
-    for key in ["full-name", "role"] {
-        if let Some(text) = node.leaf_text(&[key]) {
-            fields.insert(key.to_string(), serde_json::Value::String(text));
-        }
-    }
-    fields
-}
+const USERS_PATH: [&str; 3] = ["system", "aaa", "user"];
 
 pub(super) fn nv_show(device: &Device, arguments: &[String]) -> NvueResult {
     let (options, format) = options_and_format(arguments, &[Format::Json, Format::Yaml])?;
@@ -32,87 +25,87 @@ pub(super) fn nv_show(device: &Device, arguments: &[String]) -> NvueResult {
         _ => &state.applied.root,
     };
     let path = &options.positional;
-    let users_path = ["system", "aaa", "user"];
-    if path.len() == 3 && path.iter().zip(users_path).all(|(a, b)| a == b) {
-        let users = root.get(&users_path);
-        let entries: Vec<(&String, &Node)> = users
-            .and_then(Node::children)
-            .map(|children| children.iter().collect())
-            .unwrap_or_default();
-        return Ok(match format {
-            Format::Json | Format::Yaml => {
-                let mut all = serde_json::Map::new();
-                for (name, node) in entries {
-                    all.insert(
-                        name.clone(),
-                        serde_json::Value::Object(user_fields_json(node)),
-                    );
-                }
-                let value = serde_json::Value::Object(all);
-                if format == Format::Json {
-                    CommandResult::success(json_text(&value))
-                } else {
-                    let yaml: Value = serde_yaml::to_value(&value).unwrap_or_default();
-                    CommandResult::success(yaml_text(&yaml))
-                }
-            }
-            _ => {
-                let rows: Vec<Vec<String>> = users_of(root, device.platform)
-                    .into_iter()
-                    .map(|user| {
-                        vec![
-                            user.username,
-                            user.full_name.unwrap_or_default(),
-                            user.role.unwrap_or_default(),
-                            String::new(),
-                        ]
-                    })
-                    .collect();
-                CommandResult::success(table(&["Username", "Full-name", "Role", "Summary"], &rows))
-            }
-        });
+    let under_users = path.iter().zip(USERS_PATH).all(|(a, b)| a == b);
+    match path.len() {
+        3 if under_users => Ok(show_users(format, root, device.platform)),
+        4 if under_users => show_user(format, root, path),
+        _ => show_node(format, root, path),
     }
-    if path.len() == 4 && path.iter().zip(users_path).all(|(a, b)| a == b) {
-        let Some(user) = root.get(path) else {
-            return Err(NvueError::new("The requested item does not exist."));
-        };
-        let fields = user_fields_json(user);
-        return Ok(match format {
-            Format::Json => CommandResult::success(json_text(&serde_json::Value::Object(fields))),
-            Format::Yaml => {
-                let yaml: Value =
-                    serde_yaml::to_value(serde_json::Value::Object(fields)).unwrap_or_default();
-                CommandResult::success(yaml_text(&yaml))
-            }
-            _ => {
-                let rows: Vec<Vec<String>> = fields
-                    .iter()
-                    .map(|(key, value)| {
-                        vec![key.clone(), value.as_str().unwrap_or_default().to_string()]
-                    })
-                    .collect();
-                CommandResult::success(table(&["", "applied"], &rows))
-            }
-        });
+}
+
+fn missing_item() -> NvueError {
+    NvueError::new("The requested item does not exist.")
+}
+
+/// `nv show system aaa user`: every user's full name and role (never a hash).
+fn show_users(format: Format, root: &Node, platform: Platform) -> CommandResult {
+    let mut all = serde_json::Map::new();
+    for (name, node) in root
+        .get(&USERS_PATH)
+        .and_then(Node::children)
+        .into_iter()
+        .flatten()
+    {
+        all.insert(
+            name.clone(),
+            serde_json::Value::Object(user_fields_json(node)),
+        );
     }
-    let Some(node) = root.get(path) else {
-        return Err(NvueError::new("The requested item does not exist."));
-    };
-    let masked = node.to_yaml(true);
+    structured_output(format, &serde_json::Value::Object(all), || {
+        let rows: Vec<Vec<String>> = users_of(root, platform)
+            .into_iter()
+            .map(|user| {
+                vec![
+                    user.username,
+                    user.full_name.unwrap_or_default(),
+                    user.role.unwrap_or_default(),
+                    String::new(),
+                ]
+            })
+            .collect();
+        table(&["Username", "Full-name", "Role", "Summary"], &rows)
+    })
+}
+
+/// `nv show system aaa user <name>`: one user's full name and role.
+fn show_user(format: Format, root: &Node, path: &[String]) -> NvueResult {
+    let user = root.get(path).ok_or_else(missing_item)?;
+    let fields = user_fields_json(user);
+    let rows: Vec<Vec<String>> = fields
+        .iter()
+        .map(|(key, value)| vec![key.clone(), value.as_str().unwrap_or_default().to_string()])
+        .collect();
+    Ok(structured_output(
+        format,
+        &serde_json::Value::Object(fields),
+        || table(&["", "applied"], &rows),
+    ))
+}
+
+/// Any other path: the node as YAML (a leaf as its text) or JSON, hashes masked.
+fn show_node(format: Format, root: &Node, path: &[String]) -> NvueResult {
+    let node = root.get(path).ok_or_else(missing_item)?;
     let masked = match (path.last(), node) {
         (Some(key), Node::Leaf(_)) if is_password_key(key) => Value::String(MASK.into()),
-        _ => masked,
+        _ => node.to_yaml(true),
     };
-    Ok(match format {
-        Format::Json => {
-            let json = serde_json::to_value(&masked).unwrap_or_default();
-            CommandResult::success(json_text(&json))
-        }
+    Ok(CommandResult::success(match format {
+        Format::Json => json_text(&serde_json::to_value(&masked).unwrap_or_default()),
         _ => match &masked {
-            Value::Mapping(_) => CommandResult::success(yaml_text(&masked)),
-            scalar => CommandResult::success(format!("{}\n", scalar_text(scalar))),
+            Value::Mapping(_) => yaml_text(&masked),
+            scalar => format!("{}\n", scalar_text(scalar)).into_bytes(),
         },
-    })
+    }))
+}
+
+fn user_fields_json(node: &Node) -> serde_json::Map<String, serde_json::Value> {
+    let mut fields = serde_json::Map::new();
+    for key in ["full-name", "role"] {
+        if let Some(text) = node.leaf_text(&[key]) {
+            fields.insert(key.to_string(), serde_json::Value::String(text));
+        }
+    }
+    fields
 }
 
 #[cfg(test)]

@@ -22,6 +22,7 @@ mod validate;
 use std::sync::MutexGuard;
 
 use crate::device::{Device, DeviceState};
+use crate::latency::OperationClass;
 use crate::shell::{CommandResult, ExecContext};
 
 /// Why an `nv` command failed: it prints `Error: <message>` on stderr (after a `Warning: ...`
@@ -119,6 +120,34 @@ fn dispatch_config(device: &Device, context: &ExecContext, arguments: &[String])
 
 fn invalid_command(arguments: &[String]) -> NvueError {
     NvueError::new(format!("Invalid Command: nv {}", arguments.join(" ")))
+}
+
+/// The latency class of `nv` with these arguments.
+pub(crate) fn operation_class(arguments: &[String]) -> OperationClass {
+    let positional: Vec<&str> = arguments
+        .iter()
+        .map(String::as_str)
+        .filter(|word| !word.starts_with('-'))
+        .collect();
+    match positional.as_slice() {
+        ["show", ..] => OperationClass::Show,
+        ["config", "show" | "revision" | "history", ..] => OperationClass::Show,
+        ["config", "replace", ..] => OperationClass::Replace,
+        ["config", "patch", ..] => OperationClass::Patch,
+        ["config", "diff", ..] => OperationClass::Diff,
+        ["config", "apply", ..] => OperationClass::Apply,
+        _ => OperationClass::Other,
+    }
+}
+
+/// Whether these `nv` arguments are an `nv config apply` not told yes or no already (`-y`,
+/// `--assume-yes`, `--assume-no`), which asks for confirmation.
+pub(crate) fn is_unanswered_apply(arguments: &[String]) -> bool {
+    let is_apply = arguments.len() >= 2 && arguments[0] == "config" && arguments[1] == "apply";
+    let answered = arguments
+        .iter()
+        .any(|word| matches!(word.as_str(), "-y" | "--assume-yes" | "--assume-no"));
+    is_apply && !answered
 }
 
 /// The device's state for a change by `user` (refused for a read-only role).

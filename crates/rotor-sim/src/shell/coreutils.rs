@@ -52,6 +52,7 @@ fn echo(arguments: &[String]) -> CommandResult {
     CommandResult::success(text)
 }
 
+/// `cat [files...]`: the files, or standard input (`-` or no file).
 fn cat(
     device: &Device,
     context: &ExecContext,
@@ -119,7 +120,8 @@ fn filter_input(
     Ok(input)
 }
 
-/// `grep` (fixed strings; `-v -i -c -q`), `head`/`tail` (`-n N`, `-N`) and `wc` (`-l`).
+/// `grep` (fixed strings; `-v -i -c -q`), `head`/`tail` (`-n N`, `-N`) and `wc` (`-l`) over
+/// their files or standard input.
 fn filter(device: &Device, context: &ExecContext, words: &[String], stdin: &[u8]) -> CommandResult {
     let input = match filter_input(device, context, words, stdin) {
         Ok(input) => input,
@@ -127,94 +129,101 @@ fn filter(device: &Device, context: &ExecContext, words: &[String], stdin: &[u8]
     };
     let text = String::from_utf8_lossy(&input);
     let lines: Vec<&str> = text.lines().collect();
-    let flags: Vec<&str> = words[1..]
-        .iter()
-        .map(String::as_str)
-        .filter(|word| word.starts_with('-') && *word != "-")
-        .collect();
-    let has = |flag: char| {
-        flags
-            .iter()
-            .any(|word| !word.starts_with("--") && word[1..].contains(flag))
-    };
-    let joined = |selected: Vec<&str>| {
-        let mut out = selected.join("\n");
-        if !selected.is_empty() {
-            out.push('\n');
-        }
-        out
-    };
     match words[0].as_str() {
-        "grep" => {
-            let pattern = match words.iter().position(|word| word == "-e") {
-                Some(index) => words.get(index + 1).cloned(),
-                None => words[1..]
-                    .iter()
-                    .find(|word| !word.starts_with('-') || word.as_str() == "-")
-                    .cloned(),
-            };
-            let Some(pattern) = pattern else {
-                return CommandResult::failure(2, "Usage: grep [OPTION]... PATTERNS [FILE]...");
-            };
-            let ignore_case = has('i');
-            let wanted = |line: &str| {
-                let found = if ignore_case {
-                    line.to_lowercase().contains(&pattern.to_lowercase())
-                } else {
-                    line.contains(pattern.as_str())
-                };
-                found != has('v')
-            };
-            let selected: Vec<&str> = lines.iter().copied().filter(|line| wanted(line)).collect();
-            let status = u32::from(selected.is_empty());
-            let stdout = if has('q') {
-                String::new()
-            } else if has('c') {
-                format!("{}\n", selected.len())
-            } else {
-                joined(selected)
-            };
-            CommandResult {
-                stdout: stdout.into_bytes(),
-                status,
-                ..CommandResult::default()
-            }
-        }
-        "head" | "tail" => {
-            let mut count = 10usize;
-            let mut arguments = words[1..].iter();
-            while let Some(word) = arguments.next() {
-                if word == "-n" {
-                    count = arguments.next().and_then(|n| n.parse().ok()).unwrap_or(10);
-                } else if let Some(number) = word.strip_prefix('-')
-                    && let Ok(number) = number.parse()
-                {
-                    count = number;
-                }
-            }
-            let selected = if words[0] == "head" {
-                lines.iter().copied().take(count).collect()
-            } else {
-                lines[lines.len().saturating_sub(count)..].to_vec()
-            };
-            CommandResult::success(joined(selected))
-        }
-        _ => {
-            if has('l') {
-                CommandResult::success(format!("{}\n", lines.len()))
-            } else {
-                let word_count = text.split_whitespace().count();
-                CommandResult::success(format!(
-                    "{:>7} {:>7} {:>7}\n",
-                    lines.len(),
-                    word_count,
-                    input.len()
-                ))
-            }
-        }
+        "grep" => grep(words, &lines),
+        "head" | "tail" => head_or_tail(words, &lines),
+        _ => wc(words, &text, &lines, input.len()),
     }
 }
 
+/// Whether a one-letter flag is given, alone (`-v`) or with others (`-vc`).
+fn has_flag(words: &[String], flag: char) -> bool {
+    words[1..].iter().any(|word| {
+        word.starts_with('-') && word != "-" && !word.starts_with("--") && word[1..].contains(flag)
+    })
+}
+
+/// Lines, each ending in a newline.
+fn joined(selected: &[&str]) -> String {
+    let mut out = selected.join("\n");
+    if !selected.is_empty() {
+        out.push('\n');
+    }
+    out
+}
+
+fn grep(words: &[String], lines: &[&str]) -> CommandResult {
+    let pattern = match words.iter().position(|word| word == "-e") {
+        Some(index) => words.get(index + 1).cloned(),
+        None => words[1..]
+            .iter()
+            .find(|word| !word.starts_with('-') || word.as_str() == "-")
+            .cloned(),
+    };
+    let Some(pattern) = pattern else {
+        return CommandResult::failure(2, "Usage: grep [OPTION]... PATTERNS [FILE]...");
+    };
+    let ignore_case = has_flag(words, 'i');
+    let invert = has_flag(words, 'v');
+    let wanted = |line: &str| {
+        let found = if ignore_case {
+            line.to_lowercase().contains(&pattern.to_lowercase())
+        } else {
+            line.contains(pattern.as_str())
+        };
+        found != invert
+    };
+    let selected: Vec<&str> = lines.iter().copied().filter(|line| wanted(line)).collect();
+    let status = u32::from(selected.is_empty());
+    let stdout = if has_flag(words, 'q') {
+        String::new()
+    } else if has_flag(words, 'c') {
+        format!("{}\n", selected.len())
+    } else {
+        joined(&selected)
+    };
+    CommandResult {
+        stdout: stdout.into_bytes(),
+        status,
+        ..CommandResult::default()
+    }
+}
+
+fn head_or_tail(words: &[String], lines: &[&str]) -> CommandResult {
+    let mut count = 10usize;
+    let mut arguments = words[1..].iter();
+    while let Some(word) = arguments.next() {
+        if word == "-n" {
+            count = arguments.next().and_then(|n| n.parse().ok()).unwrap_or(10);
+        } else if let Some(number) = word.strip_prefix('-')
+            && let Ok(number) = number.parse()
+        {
+            count = number;
+        }
+    }
+    let selected = if words[0] == "head" {
+        &lines[..count.min(lines.len())]
+    } else {
+        &lines[lines.len().saturating_sub(count)..]
+    };
+    CommandResult::success(joined(selected))
+}
+
+fn wc(words: &[String], text: &str, lines: &[&str], bytes: usize) -> CommandResult {
+    if has_flag(words, 'l') {
+        CommandResult::success(format!("{}\n", lines.len()))
+    } else {
+        let word_count = text.split_whitespace().count();
+        CommandResult::success(format!(
+            "{:>7} {:>7} {:>7}\n",
+            lines.len(),
+            word_count,
+            bytes
+        ))
+    }
+}
+
+/// `rm [-f] files...`.
 fn rm(device: &Device, context: &ExecContext, arguments: &[String]) -> CommandResult {
     let force = arguments
         .iter()

@@ -132,23 +132,8 @@ fn strip_sudo(words: &[String]) -> (&[String], bool) {
 /// The latency class of a command, or `None` for shell commands that take no time.
 pub fn classify(words: &[String]) -> Option<OperationClass> {
     let (words, _) = strip_sudo(words);
-    if words.first().map(String::as_str) != Some("nv") {
-        return None;
-    }
-    let positional: Vec<&str> = words[1..]
-        .iter()
-        .map(String::as_str)
-        .filter(|word| !word.starts_with('-'))
-        .collect();
-    Some(match positional.as_slice() {
-        ["show", ..] => OperationClass::Show,
-        ["config", "show" | "revision" | "history", ..] => OperationClass::Show,
-        ["config", "replace", ..] => OperationClass::Replace,
-        ["config", "patch", ..] => OperationClass::Patch,
-        ["config", "diff", ..] => OperationClass::Diff,
-        ["config", "apply", ..] => OperationClass::Apply,
-        _ => OperationClass::Other,
-    })
+    let is_nv = words.first().is_some_and(|word| word == "nv");
+    is_nv.then(|| nvue::operation_class(&words[1..]))
 }
 
 /// Whether an interactive shell must ask "Are you sure?" before running this line: a single
@@ -158,12 +143,9 @@ pub fn apply_needs_confirmation(device: &Device, list: &CommandList) -> bool {
         return false;
     };
     let (words, _) = strip_sudo(&command.words);
-    let is_apply =
-        words.len() >= 3 && words[0] == "nv" && words[1] == "config" && words[2] == "apply";
-    let answered = words
-        .iter()
-        .any(|word| matches!(word.as_str(), "-y" | "--assume-yes" | "--assume-no"));
-    is_apply && !answered && device.lock().has_pending_changes()
+    words.first().is_some_and(|word| word == "nv")
+        && nvue::is_unanswered_apply(&words[1..])
+        && device.lock().has_pending_changes()
 }
 
 /// Runs a parsed command line: each command after its delay, with `&&`/`||`, pipelines and
@@ -200,15 +182,9 @@ pub async fn run_list(
             .iter()
             .map(|word| word.replace(LAST_STATUS_MARK, &status_text))
             .collect();
-        let (plain_words, _) = strip_sudo(&words);
-        if let Some(first) = plain_words.first()
-            && (first == "exit" || first == "logout")
-        {
+        if let Some(exit_status) = exit_request(&words, last_status) {
             output.exit_requested = true;
-            output.exit_status = plain_words
-                .get(1)
-                .and_then(|code| code.parse::<u32>().ok())
-                .map_or(last_status, |code| code & 0xff);
+            output.exit_status = exit_status;
             return output;
         }
         let from_pipe = if *connector == Connector::Pipe {
@@ -224,18 +200,7 @@ pub async fn run_list(
                 continue;
             }
         };
-        if let Some(class) = classify(&words) {
-            let delay = device.delay_for(class);
-            if !delay.is_zero() {
-                tokio::time::sleep(delay).await;
-            }
-        }
-        let result = execute(device, context, &words, &stdin);
-        device
-            .settings
-            .counters
-            .commands
-            .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        let result = run_command(device, context, &words, &stdin).await;
         if result.drop_connection {
             return Output {
                 drop_connection: true,
@@ -248,6 +213,40 @@ pub async fn run_list(
     }
     output.exit_status = last_status;
     output
+}
+
+/// For `exit [N]` or `logout` (also after `sudo`): the shell's exit status, `N` or the last one.
+fn exit_request(words: &[String], last_status: u32) -> Option<u32> {
+    let (words, _) = strip_sudo(words);
+    let first = words.first()?;
+    (first == "exit" || first == "logout").then(|| {
+        words
+            .get(1)
+            .and_then(|code| code.parse::<u32>().ok())
+            .map_or(last_status, |code| code & 0xff)
+    })
+}
+
+/// Runs one command after the delay its latency class has on this device, and counts it.
+async fn run_command(
+    device: &Device,
+    context: &ExecContext,
+    words: &[String],
+    stdin: &[u8],
+) -> CommandResult {
+    if let Some(class) = classify(words) {
+        let delay = device.delay_for(class);
+        if !delay.is_zero() {
+            tokio::time::sleep(delay).await;
+        }
+    }
+    let result = execute(device, context, words, stdin);
+    device
+        .settings
+        .counters
+        .commands
+        .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    result
 }
 
 /// Resolves a file name the way the shell would from the user's home directory.

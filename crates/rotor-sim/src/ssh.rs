@@ -8,6 +8,7 @@
 use std::collections::HashMap;
 use std::future::poll_fn;
 use std::io;
+use std::ops::ControlFlow;
 use std::pin::Pin;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
@@ -671,21 +672,9 @@ impl ChannelTask {
                         continue;
                     }
                     shell.last_was_carriage_return = byte == b'\r';
-                    self.send_terminal(b"\n").await;
-                    let line = std::mem::take(&mut shell.line);
-                    if let Some(stdin) = shell.collecting_stdin.as_mut() {
-                        stdin.extend_from_slice(&line);
-                        stdin.push(b'\n');
-                        continue;
+                    if let ControlFlow::Break(ended) = self.enter(shell).await {
+                        return ended;
                     }
-                    let text = String::from_utf8_lossy(&line).into_owned();
-                    if let Some(status) = self.process_line(shell, text).await {
-                        return Some(status);
-                    }
-                    if self.kill.is_killed() {
-                        return None;
-                    }
-                    self.send_prompt(shell).await;
                 }
                 0x7f | 0x08 if !shell.line.is_empty() => {
                     while let Some(removed) = shell.line.pop() {
@@ -697,30 +686,10 @@ impl ChannelTask {
                     self.send_terminal(b"\x08 \x08").await;
                 }
                 0x7f | 0x08 => {}
-                0x03 => {
-                    shell.line.clear();
-                    shell.continuation.clear();
-                    shell.pending_apply = None;
-                    shell.pending_list = None;
-                    shell.collecting_stdin = None;
-                    shell.last_status = 130;
-                    self.send_terminal(b"^C\n").await;
-                    self.send_prompt(shell).await;
-                }
+                0x03 => self.interrupt(shell).await,
                 0x04 => {
-                    if let Some(stdin) = shell.collecting_stdin.take() {
-                        let mut stdin = stdin;
-                        stdin.extend_from_slice(&std::mem::take(&mut shell.line));
-                        if let Some(status) = self.run_pending(shell, stdin).await {
-                            return Some(status);
-                        }
-                        if self.kill.is_killed() {
-                            return None;
-                        }
-                        self.send_prompt(shell).await;
-                    } else if shell.line.is_empty() && shell.continuation.is_empty() {
-                        self.send_terminal(b"logout\n").await;
-                        return Some(shell.last_status);
+                    if let ControlFlow::Break(ended) = self.end_of_input(shell).await {
+                        return ended;
                     }
                 }
                 0x15 => {
@@ -738,6 +707,60 @@ impl ChannelTask {
             }
         }
         None
+    }
+
+    /// Enter on a terminal: the line is run (or added to the standard input being collected)
+    /// and the prompt comes again. Breaks with what [`Self::terminal_input`] returns when the
+    /// shell ends or the session is killed.
+    async fn enter(&mut self, shell: &mut ShellState) -> ControlFlow<Option<u32>> {
+        self.send_terminal(b"\n").await;
+        let line = std::mem::take(&mut shell.line);
+        if let Some(stdin) = shell.collecting_stdin.as_mut() {
+            stdin.extend_from_slice(&line);
+            stdin.push(b'\n');
+            return ControlFlow::Continue(());
+        }
+        let text = String::from_utf8_lossy(&line).into_owned();
+        if let Some(status) = self.process_line(shell, text).await {
+            return ControlFlow::Break(Some(status));
+        }
+        if self.kill.is_killed() {
+            return ControlFlow::Break(None);
+        }
+        self.send_prompt(shell).await;
+        ControlFlow::Continue(())
+    }
+
+    /// Ctrl-C: forgets the line, any continuation, pending confirmation and collected input.
+    async fn interrupt(&mut self, shell: &mut ShellState) {
+        shell.line.clear();
+        shell.continuation.clear();
+        shell.pending_apply = None;
+        shell.pending_list = None;
+        shell.collecting_stdin = None;
+        shell.last_status = 130;
+        self.send_terminal(b"^C\n").await;
+        self.send_prompt(shell).await;
+    }
+
+    /// Ctrl-D: ends the standard input being collected (and runs its command), or on an empty
+    /// line logs out. Breaks as [`Self::enter`] does.
+    async fn end_of_input(&mut self, shell: &mut ShellState) -> ControlFlow<Option<u32>> {
+        if let Some(stdin) = shell.collecting_stdin.take() {
+            let mut stdin = stdin;
+            stdin.extend_from_slice(&std::mem::take(&mut shell.line));
+            if let Some(status) = self.run_pending(shell, stdin).await {
+                return ControlFlow::Break(Some(status));
+            }
+            if self.kill.is_killed() {
+                return ControlFlow::Break(None);
+            }
+            self.send_prompt(shell).await;
+        } else if shell.line.is_empty() && shell.continuation.is_empty() {
+            self.send_terminal(b"logout\n").await;
+            return ControlFlow::Break(Some(shell.last_status));
+        }
+        ControlFlow::Continue(())
     }
 
     /// Bytes of a script on standard input (no terminal): run line by line, no prompt or echo.

@@ -315,10 +315,15 @@ impl Tokenizer<'_> {
         Ok(())
     }
 
-    /// The rest of a `'...'` string: everything is literal.
-    fn single_quoted(&mut self) -> Result<(), ShellError> {
+    /// A quoted part starts: the word exists even if the quotes are empty (`''`).
+    fn begin_quoted(&mut self) {
         self.word.get_or_insert_with(String::new);
         self.word_was_quoted = true;
+    }
+
+    /// The rest of a `'...'` string: everything is literal.
+    fn single_quoted(&mut self) -> Result<(), ShellError> {
+        self.begin_quoted();
         loop {
             match self.chars.next() {
                 Some('\'') => return Ok(()),
@@ -335,8 +340,7 @@ impl Tokenizer<'_> {
     /// The rest of a `"..."` string: `$` expands, a backslash escapes `$`, `` ` ``, `"`, `\`
     /// and a newline.
     fn double_quoted(&mut self) -> Result<(), ShellError> {
-        self.word.get_or_insert_with(String::new);
-        self.word_was_quoted = true;
+        self.begin_quoted();
         loop {
             match self.chars.next() {
                 Some('"') => return Ok(()),

@@ -24,7 +24,8 @@
 //! - [`faults`], [`latency`], [`platform`], [`verification`]: what they are named for.
 //! - [`export`]: the fabric as a `rotor-inventory` inventory plus intended configurations.
 //! - [`control`]: the HTTP+JSON control interface.
-//! - [`client`]: a small russh client for tests and the benchmark; [`bench`]: the benchmark.
+//! - [`client`]: a small russh client for tests and the benchmark; [`bench`](mod@bench): the
+//!   benchmark.
 //!
 //! Invariant: the simulator never receives, stores or logs a plaintext password except the one a
 //! client sends at login, which is only checked (and, on success, remembered as a SHA-256 digest

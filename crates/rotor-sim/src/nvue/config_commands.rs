@@ -1,7 +1,7 @@
-//! `nv config show|diff|apply|replace|patch|revision|history`: the candidate and the applied
-//! revision as a whole, configuration files, applying, and the revision history; with the faults
-//! that act on them (`apply_fails`, `rejects_yaml`, `drop_after_apply`, `password_not_applied`,
-//! `change_between_diff_and_apply`).
+//! `nv config show|diff|apply|replace|patch|detach|revision|history`: the candidate and the
+//! applied revision as a whole, configuration files, applying, and the revision history; with
+//! the faults that act on them (`apply_fails`, `rejects_yaml`, `drop_after_apply`,
+//! `password_not_applied`, `change_between_diff_and_apply`).
 
 use std::fmt;
 use std::sync::MutexGuard;

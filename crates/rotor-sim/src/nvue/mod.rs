@@ -1,6 +1,6 @@
 //! NVUE's `nv` command: `nv set|unset|show` and `nv config show|diff|apply|replace|patch|detach|
 //! revision|history|save`, with NVUE's output shapes, error messages and exit codes. This module
-//! dispatches to the handlers, turns their [`NvueError`] into the command's output, and holds
+//! dispatches to the handlers, turns their `NvueError` into the command's output, and holds
 //! what they share (the permission check for changes).
 //!
 //! - `options`: `-o`, `-r`, `-y`, `-m`, ... and the output formats a command allows.

@@ -14,6 +14,7 @@ pub(super) struct Options {
     pub(super) assume_no: bool,
 }
 
+/// Splits an `nv` command's words into its options and its positional words.
 pub(super) fn parse_options(arguments: &[String]) -> Result<Options, NvueError> {
     let mut options = Options::default();
     let mut iterator = arguments.iter();
@@ -46,6 +47,7 @@ pub(super) fn parse_options(arguments: &[String]) -> Result<Options, NvueError> 
     Ok(options)
 }
 
+/// The output format `-o` asks for; `Auto` when it is not given.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub(super) enum Format {
     Auto,

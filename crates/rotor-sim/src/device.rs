@@ -16,7 +16,7 @@ use tokio::sync::watch;
 use tokio::task::JoinHandle;
 use tokio::time::Instant;
 
-use crate::config::{Node, NvueConfig, scalar_text};
+use crate::config_tree::{Node, NvueConfig, scalar_text};
 use crate::faults::{ActiveFaults, Fault, FaultKind};
 use crate::latency::{LatencyProfile, OperationClass};
 use crate::platform::Platform;
@@ -158,6 +158,13 @@ impl DeviceState {
         let applied = &self.applied;
         self.candidate
             .get_or_insert_with(|| Box::new((**applied).clone()))
+    }
+
+    /// The role of a user in the applied configuration.
+    pub fn user_role(&self, user: &str) -> Option<String> {
+        self.applied
+            .root
+            .leaf_text(&["system", "aaa", "user", user, "role"])
     }
 
     pub fn has_pending_changes(&self) -> bool {
@@ -921,6 +928,7 @@ pub(crate) fn test_device(platform: Platform) -> Device {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::config_tree::diff;
 
     #[tokio::test(start_paused = true)]
     async fn five_failures_lock_for_fifteen_minutes_and_success_resets() {
@@ -964,5 +972,25 @@ mod tests {
         assert_eq!(statistics.succeeded_logins, 2);
         assert_eq!(device.check_login("nobody", "x"), LoginOutcome::UnknownUser);
         assert!(device.login_statistics().users.is_empty());
+    }
+
+    #[tokio::test]
+    async fn drift_changes_a_description_and_clearing_reverts_it() {
+        let device = Arc::new(test_device(Platform::Cumulus));
+        let created = device.created_config();
+        device.set_fault(Fault::Drifted).unwrap();
+        let drifted = device.applied_config();
+        let changes = diff(&created.root, &drifted.root);
+        assert_eq!(changes.len(), 1);
+        assert_eq!(
+            changes[0].to_command(true),
+            "nv set interface swp1 description 'drifted: changed outside Rotor'"
+        );
+        assert_eq!(device.applied_revision(), 2);
+        device
+            .clear_fault(crate::faults::FaultKind::Drifted)
+            .unwrap();
+        assert!(device.applied_config().root.same_as(&created.root));
+        assert_eq!(device.applied_revision(), 3);
     }
 }

@@ -8,7 +8,7 @@ use rotor_inventory::Role;
 use serde::{Deserialize, Serialize};
 use serde_yaml::{Mapping, Value};
 
-use crate::config::{Node, NvueConfig};
+use crate::config_tree::{Children, Node, NvueConfig};
 use crate::platform::{Platform, looks_like_password_hash};
 
 /// Initial users per platform: platform -> username -> user.
@@ -351,8 +351,24 @@ pub fn initial_config(plan: &DevicePlan, users: &UsersByPlatform) -> NvueConfig 
     );
     header.insert("version".into(), platform.version().into());
 
-    let mut user_nodes = crate::config::Children::new();
-    let given = users.get(&platform);
+    let user_nodes = initial_users(platform, users.get(&platform));
+    let hostname = plan.id.replace('_', "-");
+    let system = map(vec![
+        ("hostname", text(hostname)),
+        ("aaa", map(vec![("user", Node::Branch(user_nodes))])),
+        ("timezone", text("Etc/UTC")),
+    ]);
+    let root = match platform {
+        Platform::Cumulus => cumulus_root(plan, system),
+        Platform::Nvos => nvos_root(system),
+    };
+    NvueConfig::new(Value::Mapping(header), root)
+}
+
+/// The platform's default users with the hashes (and any role or full name) given for them,
+/// then the other users given.
+fn initial_users(platform: Platform, given: Option<&BTreeMap<String, InitialUser>>) -> Children {
+    let mut user_nodes = Children::new();
     for (username, role, full_name) in platform.default_users() {
         let mut fields = vec![("role", text(*role)), ("full-name", text(*full_name))];
         if let Some(user) = given.and_then(|given| given.get(*username)) {
@@ -382,137 +398,135 @@ pub fn initial_config(plan: &DevicePlan, users: &UsersByPlatform) -> NvueConfig 
         }
         user_nodes.insert(username.clone(), map(fields));
     }
+    user_nodes
+}
 
-    let hostname = plan.id.replace('_', "-");
-    let system = map(vec![
-        ("hostname", text(hostname)),
-        ("aaa", map(vec![("user", Node::Branch(user_nodes))])),
-        ("timezone", text("Etc/UTC")),
-    ]);
+/// A Cumulus switch's configuration around its `system` tree: management, loopback and four
+/// fabric ports, BGP, NTP and DNS.
+fn cumulus_root(plan: &DevicePlan, system: Node) -> Node {
     let loopback = format!(
         "10.255.{}.{}",
         (plan.index / 250) % 250,
         plan.index % 250 + 1
     );
-    let root = match platform {
-        Platform::Cumulus => {
-            let mut interfaces = vec![
-                (
-                    "eth0".to_string(),
-                    map(vec![
-                        ("type", text("eth")),
-                        ("ip", map(vec![("address", map(vec![("dhcp", empty())]))])),
-                        ("vrf", text("mgmt")),
-                    ]),
-                ),
-                (
-                    "lo".to_string(),
-                    map(vec![
-                        ("type", text("loopback")),
-                        (
-                            "ip",
-                            map(vec![(
-                                "address",
-                                Node::Branch(
-                                    [(format!("{loopback}/32"), empty())].into_iter().collect(),
-                                ),
-                            )]),
-                        ),
-                    ]),
-                ),
-            ];
-            let peer = match plan.role {
-                Role::Spine => "leaf",
-                _ => "spine",
-            };
-            for port in 1..=4 {
-                interfaces.push((
-                    format!("swp{port}"),
-                    map(vec![
-                        ("type", text("swp")),
-                        ("description", text(format!("fabric link to {peer} {port}"))),
-                        ("link", map(vec![("state", text("up"))])),
-                    ]),
-                ));
-            }
-            map(vec![
-                ("system", system),
-                ("interface", Node::Branch(interfaces.into_iter().collect())),
-                (
-                    "router",
-                    map(vec![(
-                        "bgp",
-                        map(vec![
-                            (
-                                "autonomous-system",
-                                Node::Leaf(Value::Number(
-                                    (4_200_000_000u64 + plan.index as u64).into(),
-                                )),
-                            ),
-                            ("router-id", text(loopback.clone())),
-                            ("enable", text("on")),
-                        ]),
-                    )]),
-                ),
-                (
-                    "service",
-                    map(vec![
-                        (
-                            "ntp",
-                            map(vec![(
-                                "mgmt",
-                                map(vec![(
-                                    "server",
-                                    map(vec![("pool.ntp.org", map(vec![("iburst", text("on"))]))]),
-                                )]),
-                            )]),
-                        ),
-                        (
-                            "dns",
-                            map(vec![(
-                                "mgmt",
-                                map(vec![("server", map(vec![("192.0.2.53", empty())]))]),
-                            )]),
-                        ),
-                    ]),
-                ),
-            ])
-        }
-        Platform::Nvos => {
-            let mut interfaces = vec![(
-                "eth0".to_string(),
+    map(vec![
+        ("system", system),
+        ("interface", cumulus_interfaces(plan, &loopback)),
+        (
+            "router",
+            map(vec![(
+                "bgp",
                 map(vec![
-                    ("type", text("eth")),
-                    ("ip", map(vec![("address", map(vec![("dhcp", empty())]))])),
+                    (
+                        "autonomous-system",
+                        Node::Leaf(Value::Number((4_200_000_000u64 + plan.index as u64).into())),
+                    ),
+                    ("router-id", text(loopback.clone())),
+                    ("enable", text("on")),
                 ]),
-            )];
-            for port in 1..=2 {
-                interfaces.push((
-                    format!("sw1p{port}"),
-                    map(vec![
-                        ("type", text("nvl")),
-                        ("description", text(format!("NVLink port {port}"))),
-                        ("link", map(vec![("state", text("up"))])),
-                    ]),
-                ));
-            }
+            )]),
+        ),
+        (
+            "service",
             map(vec![
-                ("system", system),
-                ("interface", Node::Branch(interfaces.into_iter().collect())),
                 (
-                    "service",
+                    "ntp",
                     map(vec![(
-                        "ntp",
+                        "mgmt",
                         map(vec![(
-                            "default",
-                            map(vec![("server", map(vec![("pool.ntp.org", empty())]))]),
+                            "server",
+                            map(vec![("pool.ntp.org", map(vec![("iburst", text("on"))]))]),
                         )]),
                     )]),
                 ),
-            ])
-        }
+                (
+                    "dns",
+                    map(vec![(
+                        "mgmt",
+                        map(vec![("server", map(vec![("192.0.2.53", empty())]))]),
+                    )]),
+                ),
+            ]),
+        ),
+    ])
+}
+
+/// A Cumulus switch's interfaces: `eth0` (management), `lo` and `swp1`-`swp4`.
+fn cumulus_interfaces(plan: &DevicePlan, loopback: &str) -> Node {
+    let mut interfaces = vec![
+        (
+            "eth0".to_string(),
+            map(vec![
+                ("type", text("eth")),
+                ("ip", map(vec![("address", map(vec![("dhcp", empty())]))])),
+                ("vrf", text("mgmt")),
+            ]),
+        ),
+        (
+            "lo".to_string(),
+            map(vec![
+                ("type", text("loopback")),
+                (
+                    "ip",
+                    map(vec![(
+                        "address",
+                        Node::Branch([(format!("{loopback}/32"), empty())].into_iter().collect()),
+                    )]),
+                ),
+            ]),
+        ),
+    ];
+    let peer = match plan.role {
+        Role::Spine => "leaf",
+        _ => "spine",
     };
-    NvueConfig::new(Value::Mapping(header), root)
+    for port in 1..=4 {
+        interfaces.push((
+            format!("swp{port}"),
+            map(vec![
+                ("type", text("swp")),
+                ("description", text(format!("fabric link to {peer} {port}"))),
+                ("link", map(vec![("state", text("up"))])),
+            ]),
+        ));
+    }
+    Node::Branch(interfaces.into_iter().collect())
+}
+
+/// An NVOS switch's configuration around its `system` tree: management, two NVLink ports and
+/// NTP.
+fn nvos_root(system: Node) -> Node {
+    let mut interfaces = vec![(
+        "eth0".to_string(),
+        map(vec![
+            ("type", text("eth")),
+            ("ip", map(vec![("address", map(vec![("dhcp", empty())]))])),
+        ]),
+    )];
+    for port in 1..=2 {
+        interfaces.push((
+            format!("sw1p{port}"),
+            map(vec![
+                ("type", text("nvl")),
+                ("description", text(format!("NVLink port {port}"))),
+                ("link", map(vec![("state", text("up"))])),
+            ]),
+        ));
+    }
+    map(vec![
+        ("system", system),
+        ("interface", Node::Branch(interfaces.into_iter().collect())),
+        (
+            "service",
+            map(vec![(
+                "ntp",
+                map(vec![(
+                    "default",
+                    map(vec![("server", map(vec![("pool.ntp.org", empty())]))]),
+                )]),
+            )]),
+        ),
+    ])
 }
 
 #[cfg(test)]

@@ -10,18 +10,22 @@
 //!
 //! Layout:
 //! - [`simulator`]: the [`Simulator`] handle (start, create fabrics, find devices, export,
-//!   counters, shutdown).
+//!   counters, shutdown) and [`SimConfig`], how a simulator runs (addresses, ports, lock-out,
+//!   latency); not to be confused with a device's NVUE configuration in [`config_tree`].
 //! - [`fabric`]: [`FabricSpec`], device naming and each device's initial configuration.
 //! - [`device`]: one device's state: applied and candidate configuration, revisions, logins
 //!   and lock-out, files, faults, latency.
-//! - [`config`]: the NVUE configuration tree (YAML, diff, masking, `nv set` lines).
-//! - [`nvue`]: the commands, with real output shapes and errors, testable without SSH.
-//! - [`shell`]: bash's quoting, lists and redirections, as far as a session needs them.
+//! - [`config_tree`]: the NVUE configuration tree (YAML, diff, masking, `nv set` lines).
+//! - [`shell`]: the login shell, testable without SSH: bash's quoting, lists, pipelines and
+//!   redirections as far as a session needs them, and the few coreutils (`cat`, `rm`, `grep`, ...).
+//! - [`nvue`]: the `nv` command (`set`, `unset`, `show`, `config ...`) with NVUE's output shapes
+//!   and errors.
 //! - [`ssh`]: the russh server: listeners, authentication, exec and shell channels.
 //! - [`faults`], [`latency`], [`platform`], [`verification`]: what they are named for.
 //! - [`export`]: the fabric as a `rotor-inventory` inventory plus intended configurations.
 //! - [`control`]: the HTTP+JSON control interface.
-//! - [`client`]: a small russh client for tests and the benchmark; [`bench`]: the benchmark.
+//! - [`client`]: a small russh client for tests and the benchmark; [`bench`](mod@bench): the
+//!   benchmark.
 //!
 //! Invariant: the simulator never receives, stores or logs a plaintext password except the one a
 //! client sends at login, which is only checked (and, on success, remembered as a SHA-256 digest
@@ -29,7 +33,7 @@
 
 pub mod bench;
 pub mod client;
-pub mod config;
+pub mod config_tree;
 pub mod control;
 pub mod device;
 pub mod export;

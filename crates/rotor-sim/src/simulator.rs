@@ -14,7 +14,7 @@ use tokio::task::JoinHandle;
 
 use crate::device::{Counters, Device, DeviceSummary, LockoutPolicy, Settings};
 use crate::export::{ExportOptions, ExportSummary, ExportedFabric};
-use crate::fabric::{FabricSpec, check_users, initial_config, plan_devices};
+use crate::fabric::{DevicePlan, FabricSpec, check_users, initial_config, plan_devices};
 use crate::latency::LatencyProfile;
 use crate::platform::Platform;
 use crate::ssh;
@@ -156,6 +156,24 @@ fn lock<T>(mutex: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
         .unwrap_or_else(|poisoned| poisoned.into_inner())
 }
 
+/// Refuses a fabric with a platform whose login user (the one Rotor logs in with) has no hash.
+fn check_login_users(spec: &FabricSpec, plans: &[DevicePlan]) -> Result<(), SimError> {
+    for platform in [Platform::Cumulus, Platform::Nvos] {
+        let needed = plans.iter().any(|plan| plan.platform == platform);
+        let login = platform.login_user();
+        let given = spec
+            .initial_users
+            .get(&platform)
+            .is_some_and(|users| users.contains_key(login));
+        if needed && !given {
+            return Err(SimError::InvalidSpec(format!(
+                "initialUsers has no password hash for {platform} user {login:?}, the user Rotor logs in with"
+            )));
+        }
+    }
+    Ok(())
+}
+
 impl Simulator {
     /// Starts a simulator with no devices; serves the control interface when configured.
     pub async fn start(config: SimConfig) -> Result<Simulator, SimError> {
@@ -229,63 +247,16 @@ impl Simulator {
                 return Err(SimError::DeviceExists(plan.id.clone()));
             }
         }
-        for platform in [Platform::Cumulus, Platform::Nvos] {
-            let needed = plans.iter().any(|plan| plan.platform == platform);
-            let login = platform.login_user();
-            let given = spec
-                .initial_users
-                .get(&platform)
-                .is_some_and(|users| users.contains_key(login));
-            if needed && !given {
-                return Err(SimError::InvalidSpec(format!(
-                    "initialUsers has no password hash for {platform} user {login:?}, the user Rotor logs in with"
-                )));
-            }
-        }
+        check_login_users(&spec, &plans)?;
         let mut created: Vec<Arc<Device>> = Vec::with_capacity(plans.len());
         for plan in &plans {
-            let port = match self.shared.config.base_port {
-                Some(base) => {
-                    let port = u32::from(base) + *port_offset;
-                    if port > u32::from(u16::MAX) {
-                        self.stop_devices(&created);
-                        return Err(SimError::InvalidSpec(format!(
-                            "ports from {base} run out before device {}",
-                            plan.id
-                        )));
-                    }
-                    *port_offset += 1;
-                    port as u16
-                }
-                None => 0,
-            };
-            let address = SocketAddr::new(self.shared.config.bind_address, port);
-            let listener = match ssh::bind(address) {
-                Ok(listener) => listener,
-                Err(source) => {
+            match self.start_device(&spec, plan, &mut port_offset) {
+                Ok(device) => created.push(device),
+                Err(error) => {
                     self.stop_devices(&created);
-                    return Err(SimError::Bind { address, source });
+                    return Err(error);
                 }
-            };
-            let port = listener
-                .local_addr()
-                .map(|local| local.port())
-                .unwrap_or(port);
-            let device = Arc::new(Device::new(
-                plan.id.clone(),
-                spec.fabric_id.clone(),
-                plan.platform,
-                plan.role,
-                port,
-                ssh::derive_host_key(&spec.seed, &plan.id),
-                Arc::clone(&self.shared.settings),
-                initial_config(plan, &spec.initial_users),
-            ));
-            if let Err(source) = ssh::listen_on(&device, listener) {
-                self.stop_devices(&created);
-                return Err(SimError::Bind { address, source });
             }
-            created.push(device);
         }
         {
             let mut devices = write(&self.shared.devices);
@@ -314,6 +285,48 @@ impl Simulator {
             devices: created.iter().map(|device| device.summary()).collect(),
             start_milliseconds: elapsed.as_millis() as u64,
         })
+    }
+
+    /// Binds a planned device's port (the next from `base_port`, counted in `port_offset`, or
+    /// one the OS chooses), builds the device and starts listening.
+    fn start_device(
+        &self,
+        spec: &FabricSpec,
+        plan: &DevicePlan,
+        port_offset: &mut u32,
+    ) -> Result<Arc<Device>, SimError> {
+        let port = match self.shared.config.base_port {
+            Some(base) => {
+                let port = u32::from(base) + *port_offset;
+                if port > u32::from(u16::MAX) {
+                    return Err(SimError::InvalidSpec(format!(
+                        "ports from {base} run out before device {}",
+                        plan.id
+                    )));
+                }
+                *port_offset += 1;
+                port as u16
+            }
+            None => 0,
+        };
+        let address = SocketAddr::new(self.shared.config.bind_address, port);
+        let listener = ssh::bind(address).map_err(|source| SimError::Bind { address, source })?;
+        let port = listener
+            .local_addr()
+            .map(|local| local.port())
+            .unwrap_or(port);
+        let device = Arc::new(Device::new(
+            plan.id.clone(),
+            spec.fabric_id.clone(),
+            plan.platform,
+            plan.role,
+            port,
+            ssh::derive_host_key(&spec.seed, &plan.id),
+            Arc::clone(&self.shared.settings),
+            initial_config(plan, &spec.initial_users),
+        ));
+        ssh::listen_on(&device, listener).map_err(|source| SimError::Bind { address, source })?;
+        Ok(device)
     }
 
     fn stop_devices(&self, devices: &[Arc<Device>]) {

@@ -8,6 +8,7 @@
 use std::collections::HashMap;
 use std::future::poll_fn;
 use std::io;
+use std::ops::ControlFlow;
 use std::pin::Pin;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
@@ -25,8 +26,8 @@ use tokio::sync::mpsc;
 
 use crate::device::{Device, LoginOutcome, MAX_FILE_BYTES};
 use crate::latency::OperationClass;
-use crate::nvue::{self, ExecContext, Output};
-use crate::shell::{self, CommandList, ShellError};
+use crate::shell::syntax::{self, CommandList, ShellError};
+use crate::shell::{self, ExecContext, Output};
 
 /// The version string the simulated devices announce, as Cumulus Linux 5.9's OpenSSH does.
 pub const SERVER_ID: &str = "SSH-2.0-OpenSSH_9.2p1 Debian-2+deb12u3";
@@ -519,15 +520,15 @@ struct ChannelTask {
 
 impl ChannelTask {
     async fn run_exec(mut self, command: String) {
-        let output = match shell::parse(&command, true) {
-            Err(error) => nvue::shell_error_output(&self.context, &error),
+        let output = match syntax::parse(&command, true) {
+            Err(error) => shell::shell_error_output(&self.context, &error),
             Ok(list) => {
                 let stdin = if list.reads_session_stdin() {
                     Some(self.read_all_input().await)
                 } else {
                     None
                 };
-                nvue::run_list(&self.device, &self.context, &list, stdin).await
+                shell::run_list(&self.device, &self.context, &list, stdin).await
             }
         };
         if output.drop_connection {
@@ -671,21 +672,9 @@ impl ChannelTask {
                         continue;
                     }
                     shell.last_was_carriage_return = byte == b'\r';
-                    self.send_terminal(b"\n").await;
-                    let line = std::mem::take(&mut shell.line);
-                    if let Some(stdin) = shell.collecting_stdin.as_mut() {
-                        stdin.extend_from_slice(&line);
-                        stdin.push(b'\n');
-                        continue;
+                    if let ControlFlow::Break(ended) = self.enter(shell).await {
+                        return ended;
                     }
-                    let text = String::from_utf8_lossy(&line).into_owned();
-                    if let Some(status) = self.process_line(shell, text).await {
-                        return Some(status);
-                    }
-                    if self.kill.is_killed() {
-                        return None;
-                    }
-                    self.send_prompt(shell).await;
                 }
                 0x7f | 0x08 if !shell.line.is_empty() => {
                     while let Some(removed) = shell.line.pop() {
@@ -697,30 +686,10 @@ impl ChannelTask {
                     self.send_terminal(b"\x08 \x08").await;
                 }
                 0x7f | 0x08 => {}
-                0x03 => {
-                    shell.line.clear();
-                    shell.continuation.clear();
-                    shell.pending_apply = None;
-                    shell.pending_list = None;
-                    shell.collecting_stdin = None;
-                    shell.last_status = 130;
-                    self.send_terminal(b"^C\n").await;
-                    self.send_prompt(shell).await;
-                }
+                0x03 => self.interrupt(shell).await,
                 0x04 => {
-                    if let Some(stdin) = shell.collecting_stdin.take() {
-                        let mut stdin = stdin;
-                        stdin.extend_from_slice(&std::mem::take(&mut shell.line));
-                        if let Some(status) = self.run_pending(shell, stdin).await {
-                            return Some(status);
-                        }
-                        if self.kill.is_killed() {
-                            return None;
-                        }
-                        self.send_prompt(shell).await;
-                    } else if shell.line.is_empty() && shell.continuation.is_empty() {
-                        self.send_terminal(b"logout\n").await;
-                        return Some(shell.last_status);
+                    if let ControlFlow::Break(ended) = self.end_of_input(shell).await {
+                        return ended;
                     }
                 }
                 0x15 => {
@@ -738,6 +707,60 @@ impl ChannelTask {
             }
         }
         None
+    }
+
+    /// Enter on a terminal: the line is run (or added to the standard input being collected)
+    /// and the prompt comes again. Breaks with what [`Self::terminal_input`] returns when the
+    /// shell ends or the session is killed.
+    async fn enter(&mut self, shell: &mut ShellState) -> ControlFlow<Option<u32>> {
+        self.send_terminal(b"\n").await;
+        let line = std::mem::take(&mut shell.line);
+        if let Some(stdin) = shell.collecting_stdin.as_mut() {
+            stdin.extend_from_slice(&line);
+            stdin.push(b'\n');
+            return ControlFlow::Continue(());
+        }
+        let text = String::from_utf8_lossy(&line).into_owned();
+        if let Some(status) = self.process_line(shell, text).await {
+            return ControlFlow::Break(Some(status));
+        }
+        if self.kill.is_killed() {
+            return ControlFlow::Break(None);
+        }
+        self.send_prompt(shell).await;
+        ControlFlow::Continue(())
+    }
+
+    /// Ctrl-C: forgets the line, any continuation, pending confirmation and collected input.
+    async fn interrupt(&mut self, shell: &mut ShellState) {
+        shell.line.clear();
+        shell.continuation.clear();
+        shell.pending_apply = None;
+        shell.pending_list = None;
+        shell.collecting_stdin = None;
+        shell.last_status = 130;
+        self.send_terminal(b"^C\n").await;
+        self.send_prompt(shell).await;
+    }
+
+    /// Ctrl-D: ends the standard input being collected (and runs its command), or on an empty
+    /// line logs out. Breaks as [`Self::enter`] does.
+    async fn end_of_input(&mut self, shell: &mut ShellState) -> ControlFlow<Option<u32>> {
+        if let Some(stdin) = shell.collecting_stdin.take() {
+            let mut stdin = stdin;
+            stdin.extend_from_slice(&std::mem::take(&mut shell.line));
+            if let Some(status) = self.run_pending(shell, stdin).await {
+                return ControlFlow::Break(Some(status));
+            }
+            if self.kill.is_killed() {
+                return ControlFlow::Break(None);
+            }
+            self.send_prompt(shell).await;
+        } else if shell.line.is_empty() && shell.continuation.is_empty() {
+            self.send_terminal(b"logout\n").await;
+            return ControlFlow::Break(Some(shell.last_status));
+        }
+        ControlFlow::Continue(())
     }
 
     /// Bytes of a script on standard input (no terminal): run line by line, no prompt or echo.
@@ -785,7 +808,7 @@ impl ChannelTask {
     async fn run_pending(&mut self, shell: &mut ShellState, stdin: Vec<u8>) -> Option<u32> {
         let list = shell.pending_list.take()?;
         self.context.last_status = shell.last_status;
-        let output = nvue::run_list(&self.device, &self.context, &list, Some(stdin)).await;
+        let output = shell::run_list(&self.device, &self.context, &list, Some(stdin)).await;
         self.deliver(shell, output).await
     }
 
@@ -799,7 +822,7 @@ impl ChannelTask {
                     command.words.push("-y".into());
                 }
                 self.context.last_status = shell.last_status;
-                let output = nvue::run_list(&self.device, &self.context, &list, None).await;
+                let output = shell::run_list(&self.device, &self.context, &list, None).await;
                 return self.deliver(shell, output).await;
             }
             self.send_terminal(b"Aborted apply.\n").await;
@@ -813,7 +836,7 @@ impl ChannelTask {
             text.push_str(&line);
             text
         };
-        let list = match shell::parse(&text, !self.context.interactive) {
+        let list = match syntax::parse(&text, !self.context.interactive) {
             Ok(list) => list,
             Err(ShellError::Incomplete { .. }) if self.context.interactive => {
                 shell.continuation = text;
@@ -821,7 +844,7 @@ impl ChannelTask {
                 return None;
             }
             Err(error) => {
-                let output = nvue::shell_error_output(
+                let output = shell::shell_error_output(
                     &ExecContext {
                         interactive: true,
                         ..self.context.clone()
@@ -834,7 +857,7 @@ impl ChannelTask {
         if list.commands.is_empty() {
             return None;
         }
-        if self.context.interactive && nvue::apply_needs_confirmation(&self.device, &list) {
+        if self.context.interactive && shell::apply_needs_confirmation(&self.device, &list) {
             shell.pending_apply = Some(list);
             return None;
         }
@@ -844,7 +867,7 @@ impl ChannelTask {
             return None;
         }
         self.context.last_status = shell.last_status;
-        let output = nvue::run_list(&self.device, &self.context, &list, None).await;
+        let output = shell::run_list(&self.device, &self.context, &list, None).await;
         self.deliver(shell, output).await
     }
 

@@ -8,7 +8,7 @@ use std::time::{Duration, Instant};
 use common::*;
 use rotor_inventory::AdministrativeState;
 use rotor_sim::client::{SimClient, try_login};
-use rotor_sim::config::NvueConfig;
+use rotor_sim::config_tree::NvueConfig;
 use rotor_sim::{ExportOptions, Fault, FaultKind, LatencyProfile, Platform};
 
 async fn stage_password_change(client: &SimClient, platform: Platform) {

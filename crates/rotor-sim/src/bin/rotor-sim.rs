@@ -9,7 +9,7 @@ use anyhow::{Context, bail};
 use clap::{Args, Parser, Subcommand};
 use rotor_inventory::UpgradeStatus;
 use rotor_sim::bench::{BenchOptions, resident_bytes};
-use rotor_sim::fabric::parse_users_file;
+use rotor_sim::fabric::{UsersByPlatform, parse_users_file};
 use rotor_sim::{
     ExportOptions, FabricSpec, Fault, LatencyProfile, LockoutPolicy, PlatformMix, SimConfig,
     Simulator,
@@ -166,32 +166,8 @@ async fn run(arguments: RunArgs) -> anyhow::Result<()> {
     })?;
     let mix = PlatformMix::parse(&arguments.platform_mix)
         .map_err(|problem| anyhow::anyhow!("--platform-mix: {problem}"))?;
-    let users = match &arguments.users_file {
-        Some(path) => {
-            let text = std::fs::read_to_string(path)
-                .with_context(|| format!("cannot read --users-file {}", path.display()))?;
-            parse_users_file(&text)
-                .map_err(|problem| anyhow::anyhow!("--users-file {}: {problem}", path.display()))?
-        }
-        None if arguments.devices > 0 => {
-            bail!(
-                "--users-file is needed: the simulator takes the users' password hashes, never passwords"
-            )
-        }
-        None => Default::default(),
-    };
-    let faults = arguments
-        .faults
-        .iter()
-        .map(|text| {
-            let (device, fault) = text
-                .split_once('=')
-                .with_context(|| format!("--fault {text:?}: expected DEVICE=FAULT"))?;
-            let fault =
-                Fault::parse(fault).map_err(|problem| anyhow::anyhow!("--fault: {problem}"))?;
-            Ok((device.to_string(), fault))
-        })
-        .collect::<anyhow::Result<Vec<_>>>()?;
+    let users = read_users_file(&arguments)?;
+    let faults = parse_faults(&arguments.faults)?;
     let export_options = ExportOptions {
         secrets_mount: arguments.secrets_mount.clone(),
         secret_path_template: arguments.secret_path_template.clone(),
@@ -213,47 +189,13 @@ async fn run(arguments: RunArgs) -> anyhow::Result<()> {
     let control = simulator.serve_control(arguments.control).await?;
     println!("rotor-sim: control interface on http://{control}");
 
-    let mut inventory_path = None;
-    if arguments.devices > 0 {
-        let resident_before = resident_bytes();
-        let mut spec = FabricSpec::new(arguments.fabric.clone(), arguments.devices)
-            .with_seed(arguments.seed.clone());
-        spec.platform_mix = mix;
-        spec.initial_users = users;
-        let summary = simulator.create_fabric(spec)?;
-        let resident_after = resident_bytes();
-        let ports: Vec<u16> = summary.devices.iter().map(|device| device.port).collect();
-        let seconds = summary.start_milliseconds.max(1) as f64 / 1000.0;
-        println!(
-            "rotor-sim: fabric {}: {} devices on 127.0.0.1 ports {}..{}, started in {:.3} s ({:.0} devices/s, {} KiB resident for them)",
-            summary.fabric_id,
-            summary.device_count,
-            ports.iter().min().copied().unwrap_or_default(),
-            ports.iter().max().copied().unwrap_or_default(),
-            seconds,
-            summary.device_count as f64 / seconds,
-            resident_after.saturating_sub(resident_before) / 1024,
-        );
-        for (device_id, fault) in faults {
-            let device = simulator.require_device(&device_id)?;
-            device
-                .set_fault(fault.clone())
-                .map_err(|problem| anyhow::anyhow!("--fault {device_id}: {problem}"))?;
-            println!("rotor-sim: {device_id}: fault {}", fault.kind());
-        }
-        if let Some(directory) = &arguments.export {
-            let written =
-                simulator.export_inventory(&arguments.fabric, directory, &export_options)?;
-            println!(
-                "rotor-sim: exported {} with {} intended configurations",
-                written.inventory_path.display(),
-                written.devices
-            );
-            inventory_path = Some(written.inventory_path);
-        }
+    let inventory_path = if arguments.devices > 0 {
+        start_fabric(&simulator, &arguments, mix, users, faults, &export_options)?
     } else if !faults.is_empty() {
         bail!("--fault needs devices");
-    }
+    } else {
+        None
+    };
     let device_count = simulator.counters().devices;
     if let Some(path) = &arguments.ready_file {
         let ready = serde_json::json!({
@@ -270,6 +212,87 @@ async fn run(arguments: RunArgs) -> anyhow::Result<()> {
     simulator.shutdown().await;
     println!("rotor-sim: stopped");
     Ok(())
+}
+
+/// The users file's hashes; required when there are devices.
+fn read_users_file(arguments: &RunArgs) -> anyhow::Result<UsersByPlatform> {
+    Ok(match &arguments.users_file {
+        Some(path) => {
+            let text = std::fs::read_to_string(path)
+                .with_context(|| format!("cannot read --users-file {}", path.display()))?;
+            parse_users_file(&text)
+                .map_err(|problem| anyhow::anyhow!("--users-file {}: {problem}", path.display()))?
+        }
+        None if arguments.devices > 0 => {
+            bail!(
+                "--users-file is needed: the simulator takes the users' password hashes, never passwords"
+            )
+        }
+        None => Default::default(),
+    })
+}
+
+/// `--fault DEVICE=FAULT` arguments.
+fn parse_faults(faults: &[String]) -> anyhow::Result<Vec<(String, Fault)>> {
+    faults
+        .iter()
+        .map(|text| {
+            let (device, fault) = text
+                .split_once('=')
+                .with_context(|| format!("--fault {text:?}: expected DEVICE=FAULT"))?;
+            let fault =
+                Fault::parse(fault).map_err(|problem| anyhow::anyhow!("--fault: {problem}"))?;
+            Ok((device.to_string(), fault))
+        })
+        .collect()
+}
+
+/// Creates the fabric the arguments ask for, sets its faults and exports it if asked; returns
+/// the exported inventory's path.
+fn start_fabric(
+    simulator: &Simulator,
+    arguments: &RunArgs,
+    mix: PlatformMix,
+    users: UsersByPlatform,
+    faults: Vec<(String, Fault)>,
+    export_options: &ExportOptions,
+) -> anyhow::Result<Option<PathBuf>> {
+    let resident_before = resident_bytes();
+    let mut spec = FabricSpec::new(arguments.fabric.clone(), arguments.devices)
+        .with_seed(arguments.seed.clone());
+    spec.platform_mix = mix;
+    spec.initial_users = users;
+    let summary = simulator.create_fabric(spec)?;
+    let resident_after = resident_bytes();
+    let ports: Vec<u16> = summary.devices.iter().map(|device| device.port).collect();
+    let seconds = summary.start_milliseconds.max(1) as f64 / 1000.0;
+    println!(
+        "rotor-sim: fabric {}: {} devices on 127.0.0.1 ports {}..{}, started in {:.3} s ({:.0} devices/s, {} KiB resident for them)",
+        summary.fabric_id,
+        summary.device_count,
+        ports.iter().min().copied().unwrap_or_default(),
+        ports.iter().max().copied().unwrap_or_default(),
+        seconds,
+        summary.device_count as f64 / seconds,
+        resident_after.saturating_sub(resident_before) / 1024,
+    );
+    for (device_id, fault) in faults {
+        let device = simulator.require_device(&device_id)?;
+        device
+            .set_fault(fault.clone())
+            .map_err(|problem| anyhow::anyhow!("--fault {device_id}: {problem}"))?;
+        println!("rotor-sim: {device_id}: fault {}", fault.kind());
+    }
+    let Some(directory) = &arguments.export else {
+        return Ok(None);
+    };
+    let written = simulator.export_inventory(&arguments.fabric, directory, export_options)?;
+    println!(
+        "rotor-sim: exported {} with {} intended configurations",
+        written.inventory_path.display(),
+        written.devices
+    );
+    Ok(Some(written.inventory_path))
 }
 
 async fn bench(arguments: BenchArgs) -> anyhow::Result<()> {

@@ -1,5 +1,5 @@
-//! The small part of bash a switch's login shell shows to Rotor: splitting a command line into
-//! words with bash's quoting rules, `;`, `&&` and `||` lists, `|` pipelines, redirections (`>`,
+//! Parsing a command line as the small part of bash a switch's login shell shows to Rotor: words
+//! with bash's quoting rules, `;`, `&&` and `||` lists, `|` pipelines, redirections (`>`,
 //! `>>`, `<`, `2>&1`, here-documents) and `$` expansion of (always unset) variables and `$?`.
 //!
 //! Variables are expanded exactly as bash would expand unset ones: to nothing. So a password hash
@@ -268,48 +268,8 @@ impl Tokenizer<'_> {
                         self.chars.next();
                     }
                 }
-                '\'' => {
-                    self.word.get_or_insert_with(String::new);
-                    self.word_was_quoted = true;
-                    loop {
-                        match self.chars.next() {
-                            Some('\'') => break,
-                            Some(inner) => self.push_char(inner),
-                            None => {
-                                return Err(ShellError::Incomplete {
-                                    looking_for: "'".into(),
-                                });
-                            }
-                        }
-                    }
-                }
-                '"' => {
-                    self.word.get_or_insert_with(String::new);
-                    self.word_was_quoted = true;
-                    loop {
-                        match self.chars.next() {
-                            Some('"') => break,
-                            Some('\\') => match self.chars.peek().copied() {
-                                Some(next @ ('$' | '`' | '"' | '\\')) => {
-                                    self.chars.next();
-                                    self.push_char(next);
-                                }
-                                Some('\n') => {
-                                    self.chars.next();
-                                }
-                                _ => self.push_char('\\'),
-                            },
-                            Some('$') => self.expand_variable(true)?,
-                            Some('`') => return Err(ShellError::Unsupported("`...`".into())),
-                            Some(inner) => self.push_char(inner),
-                            None => {
-                                return Err(ShellError::Incomplete {
-                                    looking_for: "\"".into(),
-                                });
-                            }
-                        }
-                    }
-                }
+                '\'' => self.single_quoted()?,
+                '"' => self.double_quoted()?,
                 '\\' => match self.chars.next() {
                     Some('\n') => {}
                     Some(next) => {
@@ -326,35 +286,7 @@ impl Tokenizer<'_> {
                     }
                     return Err(ShellError::UnexpectedToken(c.to_string()));
                 }
-                ';' => {
-                    self.finish_word();
-                    if self.chars.peek() == Some(&';') {
-                        return Err(ShellError::UnexpectedToken(";;".into()));
-                    }
-                    self.tokens.push(Token::Operator(";"));
-                }
-                '&' => {
-                    self.finish_word();
-                    match self.chars.peek() {
-                        Some('&') => {
-                            self.chars.next();
-                            self.tokens.push(Token::Operator("&&"));
-                        }
-                        Some('>') => {
-                            return Err(ShellError::Unsupported("&>".into()));
-                        }
-                        _ => return Err(ShellError::Unsupported("background job (&)".into())),
-                    }
-                }
-                '|' => {
-                    self.finish_word();
-                    if self.chars.peek() == Some(&'|') {
-                        self.chars.next();
-                        self.tokens.push(Token::Operator("||"));
-                    } else {
-                        self.tokens.push(Token::Operator("|"));
-                    }
-                }
+                ';' | '&' | '|' => self.list_operator(c)?,
                 '>' => self.redirect_output()?,
                 '<' => {
                     self.finish_word();
@@ -380,6 +312,80 @@ impl Tokenizer<'_> {
                 });
             }
         }
+        Ok(())
+    }
+
+    /// A quoted part starts: the word exists even if the quotes are empty (`''`).
+    fn begin_quoted(&mut self) {
+        self.word.get_or_insert_with(String::new);
+        self.word_was_quoted = true;
+    }
+
+    /// The rest of a `'...'` string: everything is literal.
+    fn single_quoted(&mut self) -> Result<(), ShellError> {
+        self.begin_quoted();
+        loop {
+            match self.chars.next() {
+                Some('\'') => return Ok(()),
+                Some(inner) => self.push_char(inner),
+                None => {
+                    return Err(ShellError::Incomplete {
+                        looking_for: "'".into(),
+                    });
+                }
+            }
+        }
+    }
+
+    /// The rest of a `"..."` string: `$` expands, a backslash escapes `$`, `` ` ``, `"`, `\`
+    /// and a newline.
+    fn double_quoted(&mut self) -> Result<(), ShellError> {
+        self.begin_quoted();
+        loop {
+            match self.chars.next() {
+                Some('"') => return Ok(()),
+                Some('\\') => match self.chars.peek().copied() {
+                    Some(next @ ('$' | '`' | '"' | '\\')) => {
+                        self.chars.next();
+                        self.push_char(next);
+                    }
+                    Some('\n') => {
+                        self.chars.next();
+                    }
+                    _ => self.push_char('\\'),
+                },
+                Some('$') => self.expand_variable(true)?,
+                Some('`') => return Err(ShellError::Unsupported("`...`".into())),
+                Some(inner) => self.push_char(inner),
+                None => {
+                    return Err(ShellError::Incomplete {
+                        looking_for: "\"".into(),
+                    });
+                }
+            }
+        }
+    }
+
+    /// `;`, `&&`, `|` or `||` (`c` is the first character); a single `&` (a background job) and
+    /// `&>` are refused.
+    fn list_operator(&mut self, c: char) -> Result<(), ShellError> {
+        self.finish_word();
+        let doubled = self.chars.peek() == Some(&c);
+        let operator = match (c, doubled) {
+            (';', true) => return Err(ShellError::UnexpectedToken(";;".into())),
+            (';', false) => ";",
+            ('&', true) => "&&",
+            ('&', false) if self.chars.peek() == Some(&'>') => {
+                return Err(ShellError::Unsupported("&>".into()));
+            }
+            ('&', false) => return Err(ShellError::Unsupported("background job (&)".into())),
+            (_, true) => "||",
+            (_, false) => "|",
+        };
+        if doubled {
+            self.chars.next();
+        }
+        self.tokens.push(Token::Operator(operator));
         Ok(())
     }
 

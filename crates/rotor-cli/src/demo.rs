@@ -16,12 +16,15 @@ use rotor_proto::v1::{
 use rotor_sim::faults::FaultKind;
 use rotor_sim::{Fault, Platform};
 
-use crate::cli::{DemoArgs, OutputFormat, PortsMode};
+use rotor_stack::LocalStack;
+use rotor_stack::ports::PortChoice;
+use rotor_stack::services::{SECRETS_MOUNT, login_secret_path};
+
+use crate::cli::{DemoArgs, OutputFormat};
 use crate::commands::{self, Context};
 use crate::exit::{CliError, Exit};
 use crate::output::{self, Table, code_name, state_name, sync_name};
 use crate::signals::StopSignals;
-use crate::stack::{LocalStack, SECRETS_MOUNT, StackOptions, login_secret_path};
 
 const FABRIC: &str = "fab1";
 
@@ -81,22 +84,22 @@ async fn tour(arguments: &DemoArgs, state_dir: &Path) -> anyhow::Result<()> {
          simulated fabric of switches that speak NVUE over real SSH. All on free loopback ports,\n\
          with state in a temporary folder.\n",
     );
-    let options = StackOptions {
-        fabric_id: FABRIC.to_string(),
-        devices: arguments.devices,
-        platform_mix: rotor_sim::PlatformMix {
+    let stack = LocalStack::builder(FABRIC, arguments.devices as usize, state_dir)
+        .platform_mix(rotor_sim::PlatformMix {
             cumulus: 20,
             nvos: 4,
-        },
-        state_dir: state_dir.to_path_buf(),
-        ports: PortsMode::Auto,
-        latency: arguments.latency.profile(),
-    };
-    let stack = LocalStack::start(&options, |line| crate::out!("  started {line}")).await?;
+        })
+        .ports(PortChoice::Free)
+        .simulator_in_process(arguments.latency.profile())
+        .start(|started| crate::out!("  started {started}"))
+        .await?;
+    let sim = stack
+        .simulator()
+        .ok_or_else(|| anyhow!("the demo's simulator runs in this process"))?;
     let (cumulus, nvos) = stack.platform_counts;
 
     // Two devices that will not take the rotation.
-    let devices = stack.sim.fabric_devices(FABRIC)?;
+    let devices = sim.fabric_devices(FABRIC)?;
     let leaves: Vec<String> = devices
         .iter()
         .filter(|d| d.platform() == Platform::Cumulus && d.id().contains("-leaf-"))
@@ -118,8 +121,8 @@ async fn tour(arguments: &DemoArgs, state_dir: &Path) -> anyhow::Result<()> {
         .or(leaves.last())
         .cloned()
         .ok_or_else(|| anyhow!("the fabric has no device to disable"))?;
-    stack.sim.set_fault(&drifted, Fault::Drifted)?;
-    stack.sim.set_fault(
+    sim.set_fault(&drifted, Fault::Drifted)?;
+    sim.set_fault(
         &disabled,
         Fault::AdministrativeState {
             state: rotor_inventory::AdministrativeState::Disabled,
@@ -228,17 +231,13 @@ async fn tour(arguments: &DemoArgs, state_dir: &Path) -> anyhow::Result<()> {
     }
 
     heading("4. Fix them");
-    stack
-        .sim
-        .clear_fault(&drifted, FaultKind::Drifted)
+    sim.clear_fault(&drifted, FaultKind::Drifted)
         .context("reverting the drift")?;
     crate::out!(
         "An operator reverts the drift on {drifted} (its interface description is back to the\n\
          intended value)."
     );
-    stack
-        .sim
-        .clear_fault(&disabled, FaultKind::AdministrativeState)
+    sim.clear_fault(&disabled, FaultKind::AdministrativeState)
         .context("enabling the device")?;
     stack.import().await?;
     crate::out!(
@@ -281,7 +280,7 @@ async fn tour(arguments: &DemoArgs, state_dir: &Path) -> anyhow::Result<()> {
         .read(SECRETS_MOUNT, &path, None)
         .await
         .context("reading the newest password version from OpenBao")?;
-    let device = stack.sim.require_device(&drifted)?;
+    let device = sim.require_device(&drifted)?;
     let address = device.address().to_string();
     let host_key = device.host_key();
     let options = rotor_device::ssh::SshOptions::default();

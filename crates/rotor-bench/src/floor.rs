@@ -15,8 +15,12 @@ use rotor_device::ssh::{Session, SshOptions};
 use rotor_secrets::{Password, PasswordPolicy, render_hash};
 use serde::Serialize;
 
+use rotor_sim::{FabricSpec, Platform};
+use rotor_stack::Role;
+use rotor_stack::binaries::Binaries;
+
 use crate::procstat;
-use crate::stack::{Binaries, SimSpec, start_simulator};
+use crate::stack::MeasuredProcess;
 
 #[derive(Clone, Debug, Serialize)]
 #[serde(rename_all = "camelCase")]
@@ -49,27 +53,19 @@ pub async fn measure(
 ) -> anyhow::Result<FloorFigures> {
     let password = PasswordPolicy::default().generate()?;
     let hash = render_hash(&password, "floor", 1, "cumulus");
-    let users = format!(
-        "cumulus:\n  cumulus: '{}'\nnvos:\n  admin: '{}'\n",
-        hash.as_crypt(),
-        hash.as_crypt()
-    );
+    let spec = FabricSpec::new("floor", devices)
+        .with_user(Platform::Cumulus, "cumulus", hash.as_crypt())
+        .with_user(Platform::Nvos, "admin", hash.as_crypt());
     let control = std::net::TcpListener::bind("127.0.0.1:0")?
         .local_addr()?
         .port();
-    let sim = start_simulator(
-        binaries,
-        &SimSpec {
-            fabric_id: "floor",
-            devices,
-            platform_mix: "cumulus=1",
-            latency: "none",
-            users_yaml: &users,
-            control_port: control,
-        },
-        dir,
-    )
-    .await?;
+    let binary = binaries
+        .sim
+        .as_deref()
+        .context("the floor needs rotor-sim")?;
+    let process =
+        rotor_stack::simulator::start_process(binary, &spec, "none", control, dir).await?;
+    let sim = MeasuredProcess::of("rotor-sim", Role::Simulator, &process);
     let inventory = rotor_inventory::FabricImport::load(&dir.join("inventory/inventory.yaml"))
         .map_err(|e| anyhow!("the floor's inventory: {e}"))?
         .inventory;
@@ -157,7 +153,7 @@ pub async fn measure(
             session.close().await;
         }
     }
-    drop(sim);
+    drop(process);
 
     // Hashing (one thread, pure CPU).
     let rounds = 200;

@@ -11,10 +11,11 @@ use std::time::{Duration, Instant};
 
 use anyhow::{Context as _, bail};
 use rotor_secrets::PasswordPolicy;
+use rotor_stack::services::{SECRETS_MOUNT, login_secret_path};
 use serde::{Deserialize, Serialize};
 
 use crate::rotation::Percentiles;
-use crate::stack::{BenchStack, SECRETS_MOUNT, login_secret_path};
+use crate::stack::BenchStack;
 
 /// The repository root (where `bench/` and `tools/` are).
 pub fn repo_root() -> PathBuf {
@@ -131,14 +132,16 @@ pub async fn run_peer(
         setting,
         devices,
     } = run;
-    let path = login_secret_path(&stack.fabric_id);
+    let path = login_secret_path(&stack.local.fabric_id);
     let (current, _) = stack
+        .local
         .secrets
         .read(SECRETS_MOUNT, &path, None)
         .await
         .context("reading the fabric's current password")?;
     let new = PasswordPolicy::default().generate()?;
     stack
+        .local
         .secrets
         .write(SECRETS_MOUNT, &path, &new)
         .await
@@ -150,7 +153,7 @@ pub async fn run_peer(
     let sim_pid = stack
         .processes
         .iter()
-        .find(|p| p.role == crate::stack::Role::Simulator)
+        .find(|p| p.role == rotor_stack::Role::Simulator)
         .and_then(|p| p.pid);
     let sim_before = sim_pid
         .and_then(crate::procstat::cpu_seconds)
@@ -159,7 +162,7 @@ pub async fn run_peer(
     let mut child = Command::new(python)
         .arg(&script_path)
         .arg("--inventory")
-        .arg(&stack.inventory_path)
+        .arg(stack.local.inventory_path())
         .arg("--devices")
         .arg(devices.to_string())
         .arg(format!("--{}", setting.0))

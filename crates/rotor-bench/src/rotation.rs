@@ -18,8 +18,10 @@ use rotor_proto::v1::{
 };
 use serde::Serialize;
 
+use rotor_stack::Role;
+
 use crate::procstat;
-use crate::stack::{BenchStack, Role};
+use crate::stack::BenchStack;
 
 /// The change of every numeric counter between two `GET /counters` answers.
 fn counter_deltas(before: &serde_json::Value, after: &serde_json::Value) -> serde_json::Value {
@@ -178,7 +180,7 @@ pub async fn rotate(stack: &mut BenchStack, limit: Duration) -> anyhow::Result<R
         .client
         .rotate(RotationRequest {
             kind: RotationKind::FabricRotatePassword as i32,
-            fabric_id: stack.fabric_id.clone(),
+            fabric_id: stack.local.fabric_id.clone(),
             requested_by: "rotor-bench".into(),
             ..Default::default()
         })
@@ -288,7 +290,7 @@ pub async fn rotate(stack: &mut BenchStack, limit: Duration) -> anyhow::Result<R
             .map(|p| p.cpu_seconds)
             .sum()
     };
-    let devices = stack.devices;
+    let devices = stack.local.devices;
     let rotor_cpu_seconds = sum(Role::Rotor);
     let broker_cpu_seconds = sum(Role::Broker);
     let secrets_cpu_seconds = sum(Role::Secrets);
@@ -337,7 +339,7 @@ async fn read_events(
     let stream = stack.jetstream.get_stream("ROTOR_EVENTS").await?;
     let consumer = stream
         .create_consumer(consumer::pull::OrderedConfig {
-            filter_subject: format!("rotor.events.{}.>", stack.fabric_id),
+            filter_subject: format!("rotor.events.{}.>", stack.local.fabric_id),
             deliver_policy: consumer::DeliverPolicy::All,
             ..Default::default()
         })

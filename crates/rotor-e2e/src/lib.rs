@@ -10,15 +10,16 @@ use std::time::Duration;
 
 use anyhow::{Context, bail};
 use rotor_bus::{Bus, BusSettings, Topology};
-use rotor_harness::{BaoServer, GuardedProcess, NatsCluster, NatsServer, ScratchDir};
+use rotor_harness::{BaoServer, NatsCluster, NatsServer, ScratchDir};
 use rotor_proto::v1::rotation_service_client::RotationServiceClient;
 use rotor_proto::v1::*;
 use rotor_runtime::CancellationToken;
 use rotor_runtime::settings::Settings;
 use rotor_runtime::telemetry::{self, CapturedLogs, LogFormat};
-use rotor_secrets::{Password, PasswordPolicy, SecretsClient, SecretsSettings, render_hash};
+use rotor_secrets::{Password, PasswordPolicy, SecretsClient, SecretsSettings};
 use rotor_sim::export::ExportedFabric;
 use rotor_sim::{ExportOptions, FabricSpec, Platform, SimConfig, Simulator};
+use rotor_stack::process::GuardedProcess;
 use tonic::transport::Channel;
 
 /// Every log line of every service in this test process (set once per process).
@@ -106,7 +107,7 @@ impl Default for StackOptions {
 }
 
 /// The secret path every simulated device's login user maps to (see the simulator's export).
-pub use rotor_harness::local::login_secret_path;
+pub use rotor_stack::services::login_secret_path;
 
 /// A running stack.
 pub struct TestStack {
@@ -158,23 +159,14 @@ impl TestStack {
         let path = login_secret_path(&fabric_id);
         let version = secrets.write("secret", &path, &initial_password).await?;
         let monitor = PasswordPolicy::default().generate()?;
-        let spec = FabricSpec::new(&fabric_id, options.devices)
-            .with_platform_mix(options.platform_mix.0, options.platform_mix.1)
-            .with_user(
-                Platform::Cumulus,
-                "cumulus",
-                render_hash(&initial_password, &path, version, "cumulus").as_crypt(),
-            )
-            .with_user(
-                Platform::Nvos,
-                "admin",
-                render_hash(&initial_password, &path, version, "admin").as_crypt(),
-            )
-            .with_user(
-                Platform::Nvos,
-                "monitor",
-                render_hash(&monitor, "monitor", 1, "monitor").as_crypt(),
-            );
+        let spec = rotor_stack::simulator::with_initial_users(
+            FabricSpec::new(&fabric_id, options.devices)
+                .with_platform_mix(options.platform_mix.0, options.platform_mix.1),
+            &initial_password,
+            &path,
+            version,
+            &monitor,
+        );
         let sim = Simulator::start(options.sim.clone()).await?;
         sim.create_fabric(spec)?;
 
@@ -234,10 +226,7 @@ impl TestStack {
                 }
             }
         }
-        let channel = connect_api(grpc_address).await?;
-        stack.client = RotationServiceClient::new(channel)
-            .max_decoding_message_size(256 << 20)
-            .max_encoding_message_size(256 << 20);
+        stack.client = rotor_stack::api::client(connect_api(grpc_address).await?);
         if options.import {
             stack.import(|_| {}).await?;
         }
@@ -647,18 +636,9 @@ fn least_privilege_token(bao: &BaoServer) -> anyhow::Result<String> {
 
 /// A built service binary next to the test binary (`target/<profile>/deps/..`).
 pub fn service_binary(service: &str) -> std::path::PathBuf {
-    let exe = std::env::current_exe().expect("the test binary has a path");
-    let profile_dir = exe
-        .parent()
-        .and_then(|deps| deps.parent())
-        .expect("target/<profile>/deps");
-    let binary = profile_dir.join(format!("rotor-{service}"));
-    assert!(
-        binary.exists(),
-        "{} is not built; run `cargo build --workspace --bins` (make test does)",
-        binary.display()
-    );
-    binary
+    let hint = "`cargo build --workspace --bins` (make test does)";
+    rotor_stack::binaries::find_rotor_binary(&format!("rotor-{service}"), hint)
+        .unwrap_or_else(|missing| panic!("missing executable: {missing}"))
 }
 
 /// Connects to the API, waiting (bounded) for it to listen.

@@ -170,17 +170,7 @@ impl TestStack {
         let sim = Simulator::start(options.sim.clone()).await?;
         sim.create_fabric(spec)?;
 
-        let bus = Bus::connect(BusSettings {
-            url: nats.url(),
-            replicas: if options.cluster { 3 } else { 1 },
-            user: options.nats_user.as_ref().map(|(user, _)| user.clone()),
-            password: options
-                .nats_user
-                .as_ref()
-                .map(|(_, password)| password.as_str().into()),
-            ..Default::default()
-        })
-        .await?;
+        let bus = connect_bus(&options, &nats).await?;
         let topology = bus.ensure_topology().await?;
 
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
@@ -210,27 +200,34 @@ impl TestStack {
         } else {
             stack.bao.token().to_string()
         };
-        if options.processes {
-            drop(listener);
-            stack.spawn_process("orchestrator", 0);
-            for copy in 0..options.copies {
-                for service in ["differ", "applier", "backup", "aggregator"] {
-                    stack.spawn_process(service, copy);
-                }
-            }
-        } else {
-            stack.start_orchestrator(listener).await?;
-            for copy in 0..options.copies {
-                for service in ["differ", "applier", "backup", "aggregator"] {
-                    stack.start_service(service, copy).await?;
-                }
-            }
-        }
+        stack.start_services(listener).await?;
         stack.client = rotor_stack::api::client(connect_api(grpc_address).await?);
         if options.import {
             stack.import(|_| {}).await?;
         }
         Ok(stack)
+    }
+
+    /// Every service, in this process or as processes; the orchestrator's API on `listener`.
+    async fn start_services(&mut self, listener: tokio::net::TcpListener) -> anyhow::Result<()> {
+        let copies = self.options.copies;
+        if self.options.processes {
+            drop(listener);
+            self.spawn_process("orchestrator", 0);
+            for copy in 0..copies {
+                for service in ["differ", "applier", "backup", "aggregator"] {
+                    self.spawn_process(service, copy);
+                }
+            }
+        } else {
+            self.start_orchestrator(listener).await?;
+            for copy in 0..copies {
+                for service in ["differ", "applier", "backup", "aggregator"] {
+                    self.start_service(service, copy).await?;
+                }
+            }
+        }
+        Ok(())
     }
 
     /// The settings a service of this stack runs with.
@@ -603,6 +600,21 @@ impl TestStack {
         }
         self.sim.shutdown().await;
     }
+}
+
+/// The test's own connection to its broker, with the stack's replicas and credentials.
+async fn connect_bus(options: &StackOptions, nats: &Broker) -> anyhow::Result<Bus> {
+    Ok(Bus::connect(BusSettings {
+        url: nats.url(),
+        replicas: if options.cluster { 3 } else { 1 },
+        user: options.nats_user.as_ref().map(|(user, _)| user.clone()),
+        password: options
+            .nats_user
+            .as_ref()
+            .map(|(_, password)| password.as_str().into()),
+        ..Default::default()
+    })
+    .await?)
 }
 
 /// A token limited by the policy Rotor ships in `deploy/openbao-policy.hcl`.

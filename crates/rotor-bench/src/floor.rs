@@ -13,10 +13,14 @@ use std::time::Instant;
 use anyhow::{Context as _, anyhow};
 use rotor_device::ssh::{Session, SshOptions};
 use rotor_secrets::{Password, PasswordPolicy, render_hash};
+use rotor_sim::{FabricSpec, Platform};
+use rotor_stack::Role;
+use rotor_stack::binaries::Binaries;
+use rotor_stack::process::GuardedProcess;
 use serde::Serialize;
 
 use crate::procstat;
-use crate::stack::{Binaries, SimSpec, start_simulator};
+use crate::stack::MeasuredProcess;
 
 #[derive(Clone, Debug, Serialize)]
 #[serde(rename_all = "camelCase")]
@@ -38,6 +42,9 @@ pub struct FloorFigures {
     pub logins_per_second: f64,
 }
 
+/// Clients in flight at once (logins, and sessions running commands).
+const CONCURRENCY: usize = 16;
+
 /// Measures the floor against a fresh `devices`-device simulator (no latency).
 pub async fn measure(
     binaries: &Binaries,
@@ -48,59 +55,107 @@ pub async fn measure(
     devices_sharing_a_hash: usize,
 ) -> anyhow::Result<FloorFigures> {
     let password = PasswordPolicy::default().generate()?;
-    let hash = render_hash(&password, "floor", 1, "cumulus");
-    let users = format!(
-        "cumulus:\n  cumulus: '{}'\nnvos:\n  admin: '{}'\n",
-        hash.as_crypt(),
-        hash.as_crypt()
-    );
-    let control = std::net::TcpListener::bind("127.0.0.1:0")?
-        .local_addr()?
-        .port();
-    let sim = start_simulator(
-        binaries,
-        &SimSpec {
-            fabric_id: "floor",
-            devices,
-            platform_mix: "cumulus=1",
-            latency: "none",
-            users_yaml: &users,
-            control_port: control,
-        },
-        dir,
-    )
-    .await?;
-    let inventory = rotor_inventory::FabricImport::load(&dir.join("inventory/inventory.yaml"))
-        .map_err(|e| anyhow!("the floor's inventory: {e}"))?
-        .inventory;
-    let targets: Arc<Vec<(String, String)>> = Arc::new(
-        inventory
-            .devices
-            .iter()
-            .map(|d| (d.address.clone(), d.host_key.clone()))
-            .collect(),
-    );
+    let sim = FloorSimulator::start(binaries, dir, devices, &password).await?;
     let options = SshOptions::default();
 
     // Warm up (first connections pay for lazy initialisation).
-    for (address, key) in targets.iter().take(4) {
+    for (address, key) in sim.targets.iter().take(4) {
         Session::connect(address, key, "cumulus", &password, &options)
             .await
             .context("a floor login")?
             .close()
             .await;
     }
+    let login = measure_logins(&sim, &password, &options, logins).await?;
+    let client_commands = measure_commands(&sim, &password, &options, commands).await?;
+    drop(sim);
+    let ms_per_hash = ms_per_hash(&password);
 
-    // Logins.
-    let concurrency = 16;
+    let client_ms_per_login = login.client_cpu_seconds * 1000.0 / logins as f64;
+    let client_ms_per_command = client_commands * 1000.0 / commands as f64;
+    Ok(FloorFigures {
+        logins,
+        commands,
+        client_ms_per_login,
+        server_ms_per_login: login.server_cpu_seconds * 1000.0 / logins as f64,
+        client_ms_per_command,
+        ms_per_hash,
+        floor_ms_per_device: 2.0 * client_ms_per_login
+            + 2.0 * client_ms_per_command
+            + ms_per_hash / devices_sharing_a_hash.max(1) as f64,
+        devices_sharing_a_hash,
+        logins_per_second: logins as f64 / login.wall_seconds,
+    })
+}
+
+/// `rotor-sim` as a process whose devices all take `password` (as a `$6$` hash), and each
+/// device's (address, host key).
+struct FloorSimulator {
+    /// Stops the simulator when dropped.
+    _process: GuardedProcess,
+    measured: MeasuredProcess,
+    targets: Arc<Vec<(String, String)>>,
+}
+
+impl FloorSimulator {
+    async fn start(
+        binaries: &Binaries,
+        dir: &std::path::Path,
+        devices: usize,
+        password: &Password,
+    ) -> anyhow::Result<FloorSimulator> {
+        let hash = render_hash(password, "floor", 1, "cumulus");
+        let spec = FabricSpec::new("floor", devices)
+            .with_user(Platform::Cumulus, "cumulus", hash.as_crypt())
+            .with_user(Platform::Nvos, "admin", hash.as_crypt());
+        let control = std::net::TcpListener::bind("127.0.0.1:0")?
+            .local_addr()?
+            .port();
+        let binary = binaries
+            .sim
+            .as_deref()
+            .context("the floor needs rotor-sim")?;
+        let process =
+            rotor_stack::simulator::start_process(binary, &spec, "none", control, dir).await?;
+        let measured = MeasuredProcess::of("rotor-sim", Role::Simulator, &process);
+        let inventory = rotor_inventory::FabricImport::load(&dir.join("inventory/inventory.yaml"))
+            .map_err(|e| anyhow!("the floor's inventory: {e}"))?
+            .inventory;
+        let targets = inventory
+            .devices
+            .iter()
+            .map(|d| (d.address.clone(), d.host_key.clone()))
+            .collect();
+        Ok(FloorSimulator {
+            _process: process,
+            measured,
+            targets: Arc::new(targets),
+        })
+    }
+}
+
+/// Wall time and CPU (this process's, the simulator's) of a number of logins.
+struct LoginFigures {
+    wall_seconds: f64,
+    client_cpu_seconds: f64,
+    server_cpu_seconds: f64,
+}
+
+/// `logins` SSH logins (connect, key exchange, password, close), [`CONCURRENCY`] at a time.
+async fn measure_logins(
+    sim: &FloorSimulator,
+    password: &Password,
+    options: &SshOptions,
+    logins: usize,
+) -> anyhow::Result<LoginFigures> {
     let next = Arc::new(AtomicUsize::new(0));
     let client_before = procstat::own_cpu_seconds();
-    let server_before = sim.cpu_seconds();
+    let server_before = sim.measured.cpu_seconds();
     let started = Instant::now();
     let mut tasks = tokio::task::JoinSet::new();
-    for _ in 0..concurrency {
+    for _ in 0..CONCURRENCY {
         let next = next.clone();
-        let targets = targets.clone();
+        let targets = sim.targets.clone();
         let password = password.clone();
         let options = options.clone();
         tasks.spawn(async move {
@@ -120,21 +175,31 @@ pub async fn measure(
     while let Some(result) = tasks.join_next().await {
         result??;
     }
-    let login_seconds = started.elapsed().as_secs_f64();
-    let client_login = procstat::own_cpu_seconds() - client_before;
-    let server_login = sim.cpu_seconds() - server_before;
+    Ok(LoginFigures {
+        wall_seconds: started.elapsed().as_secs_f64(),
+        client_cpu_seconds: procstat::own_cpu_seconds() - client_before,
+        server_cpu_seconds: sim.measured.cpu_seconds() - server_before,
+    })
+}
 
-    // Commands on open sessions.
+/// This process's CPU seconds for `commands` exec commands on [`CONCURRENCY`] open sessions.
+async fn measure_commands(
+    sim: &FloorSimulator,
+    password: &Password,
+    options: &SshOptions,
+    commands: usize,
+) -> anyhow::Result<f64> {
     let mut sessions = Vec::new();
-    for (address, key) in targets.iter().take(concurrency) {
+    for (address, key) in sim.targets.iter().take(CONCURRENCY) {
         sessions.push(Arc::new(
-            Session::connect(address, key, "cumulus", &password, &options)
+            Session::connect(address, key, "cumulus", password, options)
                 .await
                 .map_err(|e| anyhow!("{e}"))?,
         ));
     }
     let next = Arc::new(AtomicUsize::new(0));
     let client_before = procstat::own_cpu_seconds();
+    let mut tasks = tokio::task::JoinSet::new();
     for session in &sessions {
         let next = next.clone();
         let session = session.clone();
@@ -145,7 +210,7 @@ pub async fn measure(
                     .await
                     .map_err(|e| anyhow!("{e}"))?;
             }
-            Ok(())
+            Ok::<(), anyhow::Error>(())
         });
     }
     while let Some(result) = tasks.join_next().await {
@@ -157,31 +222,16 @@ pub async fn measure(
             session.close().await;
         }
     }
-    drop(sim);
+    Ok(client_commands)
+}
 
-    // Hashing (one thread, pure CPU).
+/// CPU milliseconds of one `$6$` hash as Rotor renders it (one thread, pure CPU; CPU time, not
+/// wall time, so other programs on the machine do not count).
+fn ms_per_hash(password: &Password) -> f64 {
     let rounds = 200;
-    let sample = Password::new("Floor-Hash-Sample-1");
-    // CPU time, not wall time: other programs on the machine must not count.
     let cpu_before = procstat::own_cpu_seconds();
     for version in 0..rounds {
-        std::hint::black_box(render_hash(&sample, "floor", version, "cumulus"));
+        std::hint::black_box(render_hash(password, "floor", version, "cumulus"));
     }
-    let ms_per_hash = (procstat::own_cpu_seconds() - cpu_before) * 1000.0 / rounds as f64;
-
-    let client_ms_per_login = client_login * 1000.0 / logins as f64;
-    let client_ms_per_command = client_commands * 1000.0 / commands as f64;
-    Ok(FloorFigures {
-        logins,
-        commands,
-        client_ms_per_login,
-        server_ms_per_login: server_login * 1000.0 / logins as f64,
-        client_ms_per_command,
-        ms_per_hash,
-        floor_ms_per_device: 2.0 * client_ms_per_login
-            + 2.0 * client_ms_per_command
-            + ms_per_hash / devices_sharing_a_hash.max(1) as f64,
-        devices_sharing_a_hash,
-        logins_per_second: logins as f64 / login_seconds,
-    })
+    (procstat::own_cpu_seconds() - cpu_before) * 1000.0 / rounds as f64
 }

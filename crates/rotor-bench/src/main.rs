@@ -25,7 +25,10 @@ use serde::Serialize;
 use crate::floor::FloorFigures;
 use crate::peers::PeerFigures;
 use crate::rotation::RotationFigures;
-use crate::stack::{BenchStack, Binaries, StackOptions};
+use rotor_sim::PlatformMix;
+use rotor_stack::binaries::Binaries;
+
+use crate::stack::{BenchStack, StackOptions};
 
 #[derive(Debug, Parser)]
 #[command(
@@ -53,8 +56,8 @@ struct Args {
     #[arg(long, default_value_t = 500)]
     asyncssh_concurrency: usize,
     /// Platform weights of the simulated fabrics.
-    #[arg(long, default_value = "cumulus=20,nvos=4")]
-    platform_mix: String,
+    #[arg(long, default_value = "cumulus=20,nvos=4", value_parser = PlatformMix::parse)]
+    platform_mix: PlatformMix,
     /// Extra `ROTOR_*` settings for every service, `KEY=VALUE`; repeatable.
     #[arg(long = "service-env")]
     service_env: Vec<String>,
@@ -178,7 +181,6 @@ fn service_env(args: &Args) -> anyhow::Result<Vec<(String, String)>> {
 
 async fn run_scenario(
     args: &Args,
-    binaries: &Binaries,
     run_dir: &std::path::Path,
     name: &str,
     devices: usize,
@@ -203,7 +205,7 @@ async fn run_scenario(
         fabric_id: "bench".to_string(),
         devices,
         latency: latency.to_string(),
-        platform_mix: args.platform_mix.clone(),
+        platform_mix: args.platform_mix,
         differ_copies: copies,
         applier_copies: copies,
         service_env: match service_env(args) {
@@ -215,15 +217,14 @@ async fn run_scenario(
         },
         dir: dir.clone(),
     };
-    let mut stack =
-        match BenchStack::start(binaries, &options, |line| say(&format!("  {line}"))).await {
-            Ok(stack) => stack,
-            Err(error) => {
-                say(&format!("  {name} could not start: {error:#}"));
-                result.error = Some(format!("{error:#}"));
-                return (result, None);
-            }
-        };
+    let mut stack = match BenchStack::start(&options, |line| say(&format!("  {line}"))).await {
+        Ok(stack) => stack,
+        Err(error) => {
+            say(&format!("  {name} could not start: {error:#}"));
+            result.error = Some(format!("{error:#}"));
+            return (result, None);
+        }
+    };
     result.stack_start_seconds = stack.start_seconds;
     result.import_seconds = stack.import_seconds;
     match rotation::rotate(&mut stack, Duration::from_secs(args.rotation_limit)).await {
@@ -247,12 +248,14 @@ async fn run_scenario(
 }
 
 fn cleanup_store(dir: &std::path::Path) {
-    // The JetStream store of a 10,000-device run is large; keep the logs only.
+    // The JetStream store of a 10,000-device run is large; keep the logs only (and not the
+    // stopped dev server's token).
     let _ = std::fs::remove_dir_all(dir.join("nats"));
     let _ = std::fs::remove_dir_all(dir.join("bao"));
+    let _ = std::fs::remove_file(dir.join("bao-token"));
 }
 
-async fn run_peers(args: &Args, binaries: &Binaries, run_dir: &std::path::Path) -> PeersResult {
+async fn run_peers(args: &Args, run_dir: &std::path::Path) -> PeersResult {
     let devices = scaled(args, args.peer_devices);
     let mut result = PeersResult {
         devices,
@@ -271,16 +274,7 @@ async fn run_peers(args: &Args, binaries: &Binaries, run_dir: &std::path::Path) 
             return result;
         }
     };
-    let (rotor, stack) = run_scenario(
-        args,
-        binaries,
-        run_dir,
-        "peers-rotor",
-        devices,
-        "realistic",
-        1,
-    )
-    .await;
+    let (rotor, stack) = run_scenario(args, run_dir, "peers-rotor", devices, "realistic", 1).await;
     result.rotor = Some(rotor);
     let Some(mut stack) = stack else {
         return result;
@@ -328,7 +322,7 @@ async fn run_peers(args: &Args, binaries: &Binaries, run_dir: &std::path::Path) 
             }
         }
     }
-    stack.shutdown();
+    stack.shutdown().await;
     cleanup_store(&out_dir);
     result
 }
@@ -337,7 +331,7 @@ async fn run_peers(args: &Args, binaries: &Binaries, run_dir: &std::path::Path) 
 async fn main() -> anyhow::Result<()> {
     let args = Args::parse();
     let started = Instant::now();
-    let binaries = Binaries::find()?;
+    let binaries = Binaries::find(true, stack::BUILD_HINT)?;
     let stamp = report::timestamp();
     let run_dir = args
         .out
@@ -361,7 +355,6 @@ async fn main() -> anyhow::Result<()> {
         let devices = scaled(&args, scenario.devices);
         let (result, stack) = run_scenario(
             &args,
-            &binaries,
             &run_dir,
             scenario.name,
             devices,
@@ -370,14 +363,14 @@ async fn main() -> anyhow::Result<()> {
         )
         .await;
         if let Some(stack) = stack {
-            stack.shutdown();
+            stack.shutdown().await;
         }
         cleanup_store(&run_dir.join(scenario.name));
         results.scenarios.push(result);
         write_results(&args, &run_dir, &results)?;
     }
     if wanted(&args, "peers") {
-        results.peers = Some(run_peers(&args, &binaries, &run_dir).await);
+        results.peers = Some(run_peers(&args, &run_dir).await);
         write_results(&args, &run_dir, &results)?;
     }
     if wanted(&args, "floor") {

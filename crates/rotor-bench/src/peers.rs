@@ -10,11 +10,12 @@ use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
 use anyhow::{Context as _, bail};
-use rotor_secrets::PasswordPolicy;
+use rotor_secrets::{Password, PasswordPolicy};
+use rotor_stack::services::{SECRETS_MOUNT, login_secret_path};
 use serde::{Deserialize, Serialize};
 
 use crate::rotation::Percentiles;
-use crate::stack::{BenchStack, SECRETS_MOUNT, login_secret_path};
+use crate::stack::BenchStack;
 
 /// The repository root (where `bench/` and `tools/` are).
 pub fn repo_root() -> PathBuf {
@@ -131,18 +132,7 @@ pub async fn run_peer(
         setting,
         devices,
     } = run;
-    let path = login_secret_path(&stack.fabric_id);
-    let (current, _) = stack
-        .secrets
-        .read(SECRETS_MOUNT, &path, None)
-        .await
-        .context("reading the fabric's current password")?;
-    let new = PasswordPolicy::default().generate()?;
-    stack
-        .secrets
-        .write(SECRETS_MOUNT, &path, &new)
-        .await
-        .context("writing the peer's new password to OpenBao")?;
+    let (current, new) = next_password(stack).await?;
     let out = out_dir.join(format!("{tool}.json"));
     let log = out_dir.join(format!("{tool}.log"));
     let _ = std::fs::remove_file(&out);
@@ -150,7 +140,7 @@ pub async fn run_peer(
     let sim_pid = stack
         .processes
         .iter()
-        .find(|p| p.role == crate::stack::Role::Simulator)
+        .find(|p| p.role == rotor_stack::Role::Simulator)
         .and_then(|p| p.pid);
     let sim_before = sim_pid
         .and_then(crate::procstat::cpu_seconds)
@@ -159,7 +149,7 @@ pub async fn run_peer(
     let mut child = Command::new(python)
         .arg(&script_path)
         .arg("--inventory")
-        .arg(&stack.inventory_path)
+        .arg(stack.local.inventory_path())
         .arg("--devices")
         .arg(devices.to_string())
         .arg(format!("--{}", setting.0))
@@ -174,10 +164,56 @@ pub async fn run_peer(
         .spawn()
         .with_context(|| format!("starting {}", script_path.display()))?;
     drop((current, new));
+    let status = wait_bounded(&mut child, limit, tool, &log).await?;
+    let sim_after = sim_pid
+        .and_then(crate::procstat::cpu_seconds)
+        .unwrap_or(0.0);
+    if !status.success() {
+        bail!("{tool} exited with {status}; its log is {}", log.display());
+    }
+    let summary: PeerSummary = serde_json::from_str(
+        &std::fs::read_to_string(&out).with_context(|| format!("reading {}", out.display()))?,
+    )
+    .with_context(|| format!("{} is not the expected summary", out.display()))?;
+    Ok(PeerFigures::of(
+        tool,
+        setting,
+        summary,
+        sim_after - sim_before,
+    ))
+}
+
+/// The fabric's current password from OpenBao, and a new one written there as the next version
+/// (so the store keeps describing the fabric after the peer's run).
+async fn next_password(stack: &BenchStack) -> anyhow::Result<(Password, Password)> {
+    let path = login_secret_path(&stack.local.fabric_id);
+    let (current, _) = stack
+        .local
+        .secrets
+        .read(SECRETS_MOUNT, &path, None)
+        .await
+        .context("reading the fabric's current password")?;
+    let new = PasswordPolicy::default().generate()?;
+    stack
+        .local
+        .secrets
+        .write(SECRETS_MOUNT, &path, &new)
+        .await
+        .context("writing the peer's new password to OpenBao")?;
+    Ok((current, new))
+}
+
+/// Waits for the peer's process, killing it after `limit`.
+async fn wait_bounded(
+    child: &mut std::process::Child,
+    limit: Duration,
+    tool: &str,
+    log: &Path,
+) -> anyhow::Result<std::process::ExitStatus> {
     let started = Instant::now();
-    let status = loop {
+    loop {
         if let Some(status) = child.try_wait()? {
-            break status;
+            return Ok(status);
         }
         if started.elapsed() > limit {
             let _ = child.kill();
@@ -189,39 +225,40 @@ pub async fn run_peer(
             );
         }
         tokio::time::sleep(Duration::from_millis(100)).await;
-    };
-    let sim_after = sim_pid
-        .and_then(crate::procstat::cpu_seconds)
-        .unwrap_or(0.0);
-    if !status.success() {
-        bail!("{tool} exited with {status}; its log is {}", log.display());
     }
-    let summary: PeerSummary = serde_json::from_str(
-        &std::fs::read_to_string(&out).with_context(|| format!("reading {}", out.display()))?,
-    )
-    .with_context(|| format!("{} is not the expected summary", out.display()))?;
-    let wall = summary.wall_seconds.max(0.001);
-    Ok(PeerFigures {
-        tool: tool.to_string(),
-        setting: format!(
-            "{} {}",
-            setting.1,
-            if setting.0 == "workers" {
-                "threads"
-            } else {
-                "concurrent"
-            }
-        ),
-        devices: summary.devices,
-        succeeded: summary.succeeded,
-        failed: summary.failed,
-        failures: summary.failures,
-        wall_seconds: wall,
-        devices_per_minute: summary.succeeded as f64 * 60.0 / wall,
-        per_device: Percentiles::of(summary.per_device_seconds),
-        cpu_seconds: summary.cpu_seconds,
-        cpu_ms_per_device: summary.cpu_seconds * 1000.0 / summary.devices.max(1) as f64,
-        simulator_cpu_seconds: sim_after - sim_before,
-        peak_rss_mib: summary.peak_rss_mib,
-    })
+}
+
+impl PeerFigures {
+    /// The figures of a peer's run from its summary and the simulator's CPU meanwhile.
+    fn of(
+        tool: &str,
+        setting: (&str, usize),
+        summary: PeerSummary,
+        simulator_cpu_seconds: f64,
+    ) -> PeerFigures {
+        let wall = summary.wall_seconds.max(0.001);
+        PeerFigures {
+            tool: tool.to_string(),
+            setting: format!(
+                "{} {}",
+                setting.1,
+                if setting.0 == "workers" {
+                    "threads"
+                } else {
+                    "concurrent"
+                }
+            ),
+            devices: summary.devices,
+            succeeded: summary.succeeded,
+            failed: summary.failed,
+            failures: summary.failures,
+            wall_seconds: wall,
+            devices_per_minute: summary.succeeded as f64 * 60.0 / wall,
+            per_device: Percentiles::of(summary.per_device_seconds),
+            cpu_seconds: summary.cpu_seconds,
+            cpu_ms_per_device: summary.cpu_seconds * 1000.0 / summary.devices.max(1) as f64,
+            simulator_cpu_seconds,
+            peak_rss_mib: summary.peak_rss_mib,
+        }
+    }
 }

@@ -390,7 +390,7 @@ pub fn table(results: &BenchResults) -> String {
         .filter(|s| s.devices >= 10_000)
         .filter_map(|s| s.rotation.as_ref())
         .flat_map(|r| r.processes.iter())
-        .filter(|p| p.role == crate::stack::Role::Rotor)
+        .filter(|p| p.role == rotor_stack::Role::Rotor)
         .max_by(|a, b| a.peak_rss_mib.total_cmp(&b.peak_rss_mib));
     if let Some(p) = worst {
         let _ = writeln!(

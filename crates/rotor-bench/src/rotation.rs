@@ -17,8 +17,10 @@ use rotor_proto::v1::{
 };
 use serde::Serialize;
 
+use rotor_stack::Role;
+
 use crate::procstat;
-use crate::stack::{BenchStack, Role};
+use crate::stack::BenchStack;
 
 /// The change of every numeric counter between two `GET /counters` answers.
 fn counter_deltas(before: &serde_json::Value, after: &serde_json::Value) -> serde_json::Value {
@@ -183,61 +185,10 @@ pub async fn rotate(stack: &mut BenchStack, limit: Duration) -> anyhow::Result<R
 
     let submitted_unix = unix_now();
     let submitted = Instant::now();
-    let reply = stack
-        .client
-        .rotate(RotationRequest {
-            kind: RotationKind::FabricRotatePassword as i32,
-            fabric_id: stack.fabric_id.clone(),
-            requested_by: "rotor-bench".into(),
-            ..Default::default()
-        })
-        .await
-        .map_err(|status| anyhow!("Rotate: {}", status.message()))?
-        .into_inner();
-    let fanout_seconds = submitted.elapsed().as_secs_f64();
-    let operation_id = match reply.outcome {
-        Some(Outcome::Accepted(accepted)) => accepted.operation_id,
-        Some(Outcome::Rejected(rejected)) => {
-            bail!("the rotation was rejected: {:?}", rejected.error)
-        }
-        None => bail!("the rotation got an empty reply"),
-    };
+    let (operation_id, fanout_seconds) = submit(stack, submitted).await?;
 
-    // Poll the operation; sample the aggregator's ack floor meanwhile.
-    let mut samples: Vec<(f64, u64, u64)> = Vec::new();
-    let status: OperationStatus = loop {
-        if let Some((floor, last)) = aggregator_floor(stack).await {
-            samples.push((
-                submitted.elapsed().as_secs_f64(),
-                floor.saturating_sub(base_sequence),
-                last.saturating_sub(base_sequence),
-            ));
-        }
-        let status = stack
-            .client
-            .show_operation(ShowOperationRequest {
-                operation_id: operation_id.clone(),
-                omit_devices: true,
-            })
-            .await
-            .map_err(|status| anyhow!("ShowOperation: {}", status.message()))?
-            .into_inner();
-        if matches!(
-            OperationState::try_from(status.status),
-            Ok(OperationState::Succeeded | OperationState::Failed)
-        ) {
-            break status;
-        }
-        stack.check()?;
-        if submitted.elapsed() > limit {
-            bail!(
-                "the rotation did not finish within {} s ({}% done)",
-                limit.as_secs(),
-                status.percent_complete
-            );
-        }
-        tokio::time::sleep(Duration::from_millis(250)).await;
-    };
+    let (status, samples) =
+        wait_for_end(stack, &operation_id, submitted, base_sequence, limit).await?;
     let cpu_after: Vec<f64> = stack.processes.iter().map(|p| p.cpu_seconds()).collect();
     let machine_cpu = procstat::machine_cpu_seconds() - machine_before;
     let own_cpu = procstat::own_cpu_seconds() - own_before;
@@ -247,49 +198,13 @@ pub async fn rotate(stack: &mut BenchStack, limit: Duration) -> anyhow::Result<R
     let wall_seconds = (end - submitted_unix).max(0.001);
     let accepted = parse_time(&status.start_time).unwrap_or(submitted_unix);
 
-    // The failures, from the full status.
-    let full = stack
-        .client
-        .show_operation(ShowOperationRequest {
-            operation_id: operation_id.clone(),
-            omit_devices: false,
-        })
-        .await
-        .map_err(|status| anyhow!("ShowOperation: {}", status.message()))?
-        .into_inner();
-    let failures: Vec<String> = full
-        .operations
-        .iter()
-        .filter(|r| r.status != OperationState::Succeeded as i32)
-        .take(5)
-        .map(|r| {
-            let error = r.error.clone().unwrap_or_default();
-            format!(
-                "{}: {} {}",
-                r.resource_id,
-                rotor_proto::v1::ErrorCode::try_from(error.code)
-                    .map(|c| c.as_str_name())
-                    .unwrap_or("?"),
-                error.message
-            )
-        })
-        .collect();
+    let failures = first_failures(stack, &operation_id).await?;
 
     let events = read_events(stack, &operation_id).await?;
     let (per_device, stages) = timings(&events, accepted);
     let aggregator = aggregator_figures(stack, &samples, base_sequence, &events).await;
 
-    let processes: Vec<ProcessFigures> = stack
-        .processes
-        .iter()
-        .zip(cpu_before.iter().zip(cpu_after.iter()))
-        .map(|(process, (before, after))| ProcessFigures {
-            name: process.name.clone(),
-            role: process.role,
-            cpu_seconds: after - before,
-            peak_rss_mib: process.peak_rss_mib(),
-        })
-        .collect();
+    let processes = process_figures(stack, &cpu_before, &cpu_after);
     let sum = |role: Role| -> f64 {
         processes
             .iter()
@@ -297,7 +212,7 @@ pub async fn rotate(stack: &mut BenchStack, limit: Duration) -> anyhow::Result<R
             .map(|p| p.cpu_seconds)
             .sum()
     };
-    let devices = stack.devices;
+    let devices = stack.local.devices;
     let rotor_cpu_seconds = sum(Role::Rotor);
     let broker_cpu_seconds = sum(Role::Broker);
     let secrets_cpu_seconds = sum(Role::Secrets);
@@ -337,12 +252,134 @@ pub async fn rotate(stack: &mut BenchStack, limit: Duration) -> anyhow::Result<R
     })
 }
 
+/// Sends the fabric rotation; returns the operation id and how long the call took (the
+/// fan-out).
+async fn submit(stack: &mut BenchStack, submitted: Instant) -> anyhow::Result<(String, f64)> {
+    let reply = stack
+        .client
+        .rotate(RotationRequest {
+            kind: RotationKind::FabricRotatePassword as i32,
+            fabric_id: stack.local.fabric_id.clone(),
+            requested_by: "rotor-bench".into(),
+            ..Default::default()
+        })
+        .await
+        .map_err(|status| anyhow!("Rotate: {}", status.message()))?
+        .into_inner();
+    let fanout_seconds = submitted.elapsed().as_secs_f64();
+    let operation_id = match reply.outcome {
+        Some(Outcome::Accepted(accepted)) => accepted.operation_id,
+        Some(Outcome::Rejected(rejected)) => {
+            bail!("the rotation was rejected: {:?}", rejected.error)
+        }
+        None => bail!("the rotation got an empty reply"),
+    };
+    Ok((operation_id, fanout_seconds))
+}
+
+/// Polls the operation until it ends (bounded by `limit`), sampling the aggregator's ack floor
+/// meanwhile: (seconds since `submitted`, events folded, events published) since
+/// `base_sequence`.
+async fn wait_for_end(
+    stack: &mut BenchStack,
+    operation_id: &str,
+    submitted: Instant,
+    base_sequence: u64,
+    limit: Duration,
+) -> anyhow::Result<(OperationStatus, Vec<(f64, u64, u64)>)> {
+    let mut samples: Vec<(f64, u64, u64)> = Vec::new();
+    let status: OperationStatus = loop {
+        if let Some((floor, last)) = aggregator_floor(stack).await {
+            samples.push((
+                submitted.elapsed().as_secs_f64(),
+                floor.saturating_sub(base_sequence),
+                last.saturating_sub(base_sequence),
+            ));
+        }
+        let status = stack
+            .client
+            .show_operation(ShowOperationRequest {
+                operation_id: operation_id.to_string(),
+                omit_devices: true,
+            })
+            .await
+            .map_err(|status| anyhow!("ShowOperation: {}", status.message()))?
+            .into_inner();
+        if matches!(
+            OperationState::try_from(status.status),
+            Ok(OperationState::Succeeded | OperationState::Failed)
+        ) {
+            break status;
+        }
+        stack.check()?;
+        if submitted.elapsed() > limit {
+            bail!(
+                "the rotation did not finish within {} s ({}% done)",
+                limit.as_secs(),
+                status.percent_complete
+            );
+        }
+        tokio::time::sleep(Duration::from_millis(250)).await;
+    };
+    Ok((status, samples))
+}
+
+/// The first few failures, `device: code message`, from the operation's full status.
+async fn first_failures(stack: &mut BenchStack, operation_id: &str) -> anyhow::Result<Vec<String>> {
+    let full = stack
+        .client
+        .show_operation(ShowOperationRequest {
+            operation_id: operation_id.to_string(),
+            omit_devices: false,
+        })
+        .await
+        .map_err(|status| anyhow!("ShowOperation: {}", status.message()))?
+        .into_inner();
+    let failures: Vec<String> = full
+        .operations
+        .iter()
+        .filter(|r| r.status != OperationState::Succeeded as i32)
+        .take(5)
+        .map(|r| {
+            let error = r.error.clone().unwrap_or_default();
+            format!(
+                "{}: {} {}",
+                r.resource_id,
+                rotor_proto::v1::ErrorCode::try_from(error.code)
+                    .map(|c| c.as_str_name())
+                    .unwrap_or("?"),
+                error.message
+            )
+        })
+        .collect();
+    Ok(failures)
+}
+
+/// Every process's CPU over the rotation and its peak memory.
+fn process_figures(
+    stack: &BenchStack,
+    cpu_before: &[f64],
+    cpu_after: &[f64],
+) -> Vec<ProcessFigures> {
+    stack
+        .processes
+        .iter()
+        .zip(cpu_before.iter().zip(cpu_after.iter()))
+        .map(|(process, (before, after))| ProcessFigures {
+            name: process.name.clone(),
+            role: process.role,
+            cpu_seconds: after - before,
+            peak_rss_mib: process.peak_rss_mib(),
+        })
+        .collect()
+}
+
 /// Every stage event of the operation, with the stream's timestamp (seconds since the epoch).
 async fn read_events(
     stack: &BenchStack,
     operation_id: &str,
 ) -> anyhow::Result<Vec<(StageEvent, f64)>> {
-    let filter = rotor_bus::names::events_filter(Some(&stack.fabric_id), None);
+    let filter = rotor_bus::names::events_filter(Some(&stack.local.fabric_id), None);
     let mut replay = rotor_bus::replay_events(&stack.jetstream, filter, false)
         .await
         .context("reading the events back")?;

@@ -292,6 +292,16 @@ pub enum PortsMode {
     Auto,
 }
 
+impl PortsMode {
+    /// The local stack's choice of ports.
+    pub fn choice(self) -> rotor_stack::ports::PortChoice {
+        match self {
+            PortsMode::Default => rotor_stack::ports::PortChoice::WellKnown,
+            PortsMode::Auto => rotor_stack::ports::PortChoice::Free,
+        }
+    }
+}
+
 /// How long the simulated switches take to answer.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
 pub enum Latency {

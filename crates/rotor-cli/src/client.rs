@@ -1,15 +1,10 @@
 //! Reaching the Rotor API: one gRPC channel to the orchestrator, and the identity (`$USER@host
 //! via rotor CLI`) written into every request the command sends.
 
-use std::time::Duration;
-
-use rotor_proto::v1::rotation_service_client::RotationServiceClient;
-use tonic::transport::{Channel, Endpoint};
-
 use crate::exit::{CliError, error_chain};
 
 /// The API client.
-pub type Client = RotationServiceClient<Channel>;
+pub type Client = rotor_stack::api::Client;
 
 /// The server URL as given, with `http://` added when no scheme was given.
 pub fn normalise_server(server: &str) -> String {
@@ -23,17 +18,13 @@ pub fn normalise_server(server: &str) -> String {
 
 /// Connects to the API at `server`; an unreachable server is one clear line and exit 6.
 pub async fn connect(server: &str) -> Result<Client, CliError> {
-    let endpoint = Endpoint::from_shared(server.to_string())
-        .map_err(|e| CliError::usage(format!("--server {server:?} is not a URL: {e}")))?
-        .connect_timeout(Duration::from_secs(5))
-        .tcp_nodelay(true);
+    let endpoint = rotor_stack::api::endpoint(server)
+        .map_err(|e| CliError::usage(format!("--server {server:?} is not a URL: {e}")))?;
     let channel = endpoint
         .connect()
         .await
         .map_err(|e| CliError::unreachable(server, error_chain(&e)))?;
-    Ok(RotationServiceClient::new(channel)
-        .max_decoding_message_size(256 << 20)
-        .max_encoding_message_size(256 << 20))
+    Ok(rotor_stack::api::client(channel))
 }
 
 /// Who is asking: `$USER@host via rotor CLI`.

@@ -16,12 +16,15 @@ use rotor_proto::v1::{
 use rotor_sim::faults::FaultKind;
 use rotor_sim::{Fault, Platform};
 
-use crate::cli::{DemoArgs, OutputFormat, PortsMode};
+use rotor_stack::LocalStack;
+use rotor_stack::ports::PortChoice;
+use rotor_stack::services::{SECRETS_MOUNT, login_secret_path};
+
+use crate::cli::{DemoArgs, OutputFormat};
 use crate::commands::{self, Context};
 use crate::exit::{CliError, Exit};
 use crate::output::{self, Table, code_name, state_name, sync_name};
 use crate::signals::StopSignals;
-use crate::stack::{LocalStack, SECRETS_MOUNT, StackOptions, login_secret_path};
 
 const FABRIC: &str = "fab1";
 
@@ -73,6 +76,36 @@ fn command_line(text: &str) {
 }
 
 async fn tour(arguments: &DemoArgs, state_dir: &Path) -> anyhow::Result<()> {
+    let stack = start(arguments, state_dir).await?;
+    let sim = stack
+        .simulator()
+        .ok_or_else(|| anyhow!("the demo's simulator runs in this process"))?;
+    let (drifted, disabled) = break_two_devices(sim)?;
+    introduce(&stack, &drifted, &disabled).await?;
+    let mut context = Context::new(&stack.api_url, OutputFormat::Table);
+    let rotation = rotate(&mut context).await?;
+    let statuses = show_status(&mut context, &rotation).await?;
+    explain_failures(&rotation, &statuses)?;
+    fix(&stack, sim, &drifted, &disabled).await?;
+    let fabric = resync(&mut context).await?;
+    let new_version = prove_over_ssh(&stack, sim, &drifted).await?;
+
+    heading("Done");
+    crate::out!(
+        "Every device of {FABRIC} holds version {new_version} of the password, and no password was printed\n\
+         or logged anywhere. Try it yourself with `rotor up` (see docs/first-rotation.md).\n"
+    );
+    crate::out!(
+        "{FABRIC}: {} devices, uniquePasswordSetCount {}",
+        fabric.total_devices,
+        fabric.unique_password_set_count
+    );
+    stack.shutdown().await;
+    Ok(())
+}
+
+/// The local stack, its pieces printed as they come up.
+async fn start(arguments: &DemoArgs, state_dir: &Path) -> anyhow::Result<LocalStack> {
     crate::out!("Rotor demo: rotating the admin password of a whole (simulated) fabric.");
     heading("Starting a local Rotor");
     paragraph(
@@ -81,22 +114,22 @@ async fn tour(arguments: &DemoArgs, state_dir: &Path) -> anyhow::Result<()> {
          simulated fabric of switches that speak NVUE over real SSH. All on free loopback ports,\n\
          with state in a temporary folder.\n",
     );
-    let options = StackOptions {
-        fabric_id: FABRIC.to_string(),
-        devices: arguments.devices,
-        platform_mix: rotor_sim::PlatformMix {
+    let stack = LocalStack::builder(FABRIC, arguments.devices as usize, state_dir)
+        .platform_mix(rotor_sim::PlatformMix {
             cumulus: 20,
             nvos: 4,
-        },
-        state_dir: state_dir.to_path_buf(),
-        ports: PortsMode::Auto,
-        latency: arguments.latency.profile(),
-    };
-    let stack = LocalStack::start(&options, |line| crate::out!("  started {line}")).await?;
-    let (cumulus, nvos) = stack.platform_counts;
+        })
+        .ports(PortChoice::Free)
+        .simulator_in_process(arguments.latency.profile())
+        .start(|started| crate::out!("  started {started}"))
+        .await?;
+    Ok(stack)
+}
 
-    // Two devices that will not take the rotation.
-    let devices = stack.sim.fabric_devices(FABRIC)?;
+/// Two devices that will not take the rotation: a drifted Cumulus leaf and a disabled device
+/// (an NVOS one when there is one); returns their ids.
+fn break_two_devices(sim: &rotor_sim::Simulator) -> anyhow::Result<(String, String)> {
+    let devices = sim.fabric_devices(FABRIC)?;
     let leaves: Vec<String> = devices
         .iter()
         .filter(|d| d.platform() == Platform::Cumulus && d.id().contains("-leaf-"))
@@ -118,13 +151,19 @@ async fn tour(arguments: &DemoArgs, state_dir: &Path) -> anyhow::Result<()> {
         .or(leaves.last())
         .cloned()
         .ok_or_else(|| anyhow!("the fabric has no device to disable"))?;
-    stack.sim.set_fault(&drifted, Fault::Drifted)?;
-    stack.sim.set_fault(
+    sim.set_fault(&drifted, Fault::Drifted)?;
+    sim.set_fault(
         &disabled,
         Fault::AdministrativeState {
             state: rotor_inventory::AdministrativeState::Disabled,
         },
     )?;
+    Ok((drifted, disabled))
+}
+
+/// Imports the fabric and says what it is and which two devices will fail.
+async fn introduce(stack: &LocalStack, drifted: &str, disabled: &str) -> anyhow::Result<()> {
+    let (cumulus, nvos) = stack.platform_counts;
     let imported = stack.import().await?;
     crate::out!(
         "\nFabric {FABRIC}: {} devices ({cumulus} Cumulus Linux, {nvos} NVOS), imported into Rotor\n\
@@ -142,9 +181,11 @@ async fn tour(arguments: &DemoArgs, state_dir: &Path) -> anyhow::Result<()> {
     crate::out!(
         "  - {disabled} is Disabled in the inventory (administrativeState: Disabled), e.g. for\n    maintenance."
     );
+    Ok(())
+}
 
-    let mut context = Context::new(&stack.api_url, OutputFormat::Table);
-
+/// Step 1: the rotation, which fails on the two devices.
+async fn rotate(context: &mut Context) -> anyhow::Result<OperationStatus> {
     heading("1. Rotate the fabric's password");
     paragraph(
         "Rotor writes a new password version to OpenBao, then for every device: renders its\n\
@@ -155,16 +196,23 @@ async fn tour(arguments: &DemoArgs, state_dir: &Path) -> anyhow::Result<()> {
     command_line(&format!(
         "rotor fabric rotate-password --fabric {FABRIC} --wait"
     ));
-    let rotation = rotate_or_resync(&mut context, RotationKind::FabricRotatePassword).await?;
+    let rotation = rotate_or_resync(context, RotationKind::FabricRotatePassword).await?;
     ensure!(
         progress_exit(&rotation) == Exit::PartialSuccess,
         "the rotation was expected to fail on two devices (PartialSuccess), but it ended {}",
         state_name(rotation.status)
     );
+    Ok(rotation)
+}
 
+/// Step 2: the fabric's status and a table of every device's; returns the statuses.
+async fn show_status(
+    context: &mut Context,
+    rotation: &OperationStatus,
+) -> anyhow::Result<Vec<DeviceStatus>> {
     heading("2. The fabric's status");
     command_line(&format!("rotor fabric show --fabric {FABRIC} -o json"));
-    let fabric = fabric_status(&mut context, &rotation.id).await?;
+    let fabric = fabric_status(context, &rotation.id).await?;
     crate::out!("{}", output::json(&fabric));
     crate::out!(
         "\nTwo password sets are live now (uniquePasswordSetCount {}): {} devices hold the new\n\
@@ -173,9 +221,13 @@ async fn tour(arguments: &DemoArgs, state_dir: &Path) -> anyhow::Result<()> {
         fabric.succeeded_device_ids.len(),
         fabric.failed_device_ids.len()
     );
-    let statuses = device_statuses(&mut context, &fabric).await?;
-    crate::out!("{}", device_table(&statuses, &rotation));
+    let statuses = device_statuses(context, &fabric).await?;
+    crate::out!("{}", device_table(&statuses, rotation));
+    Ok(statuses)
+}
 
+/// Step 3: what went wrong on each device that did not succeed, in plain words.
+fn explain_failures(rotation: &OperationStatus, statuses: &[DeviceStatus]) -> anyhow::Result<()> {
     heading("3. Why two devices were not updated");
     for result in rotation
         .operations
@@ -226,19 +278,24 @@ async fn tour(arguments: &DemoArgs, state_dir: &Path) -> anyhow::Result<()> {
             ),
         }
     }
+    Ok(())
+}
 
+/// Step 4: the drift reverted and the device enabled, the inventory imported again.
+async fn fix(
+    stack: &LocalStack,
+    sim: &rotor_sim::Simulator,
+    drifted: &str,
+    disabled: &str,
+) -> anyhow::Result<()> {
     heading("4. Fix them");
-    stack
-        .sim
-        .clear_fault(&drifted, FaultKind::Drifted)
+    sim.clear_fault(drifted, FaultKind::Drifted)
         .context("reverting the drift")?;
     crate::out!(
         "An operator reverts the drift on {drifted} (its interface description is back to the\n\
          intended value)."
     );
-    stack
-        .sim
-        .clear_fault(&disabled, FaultKind::AdministrativeState)
+    sim.clear_fault(disabled, FaultKind::AdministrativeState)
         .context("enabling the device")?;
     stack.import().await?;
     crate::out!(
@@ -248,7 +305,12 @@ async fn tour(arguments: &DemoArgs, state_dir: &Path) -> anyhow::Result<()> {
         "rotor inventory import {}",
         stack.inventory_path().display()
     ));
+    Ok(())
+}
 
+/// Step 5: the resync, after which every device holds the new password; returns the fabric's
+/// status.
+async fn resync(context: &mut Context) -> anyhow::Result<FabricStatus> {
     heading("5. Resync the fabric");
     paragraph(
         "A resync pushes the current password version (no new one) to every device that does not\n\
@@ -257,14 +319,14 @@ async fn tour(arguments: &DemoArgs, state_dir: &Path) -> anyhow::Result<()> {
     command_line(&format!(
         "rotor fabric resync-password --fabric {FABRIC} --wait"
     ));
-    let resync = rotate_or_resync(&mut context, RotationKind::FabricResyncPassword).await?;
+    let resync = rotate_or_resync(context, RotationKind::FabricResyncPassword).await?;
     ensure!(
         progress_exit(&resync) == Exit::Success,
         "the resync was expected to succeed, but it ended {} ({})",
         state_name(resync.status),
         output::error_text(resync.error.as_ref())
     );
-    let fabric = fabric_status(&mut context, &resync.id).await?;
+    let fabric = fabric_status(context, &resync.id).await?;
     crate::out!("");
     command_line(&format!("rotor fabric show --fabric {FABRIC}"));
     crate::out!("{}", commands::fabric_fields(&fabric));
@@ -273,7 +335,16 @@ async fn tour(arguments: &DemoArgs, state_dir: &Path) -> anyhow::Result<()> {
         "the fabric still has {} password sets",
         fabric.unique_password_set_count
     );
+    Ok(fabric)
+}
 
+/// Step 6: the new password logs in over real SSH, the old one does not; returns the new
+/// version.
+async fn prove_over_ssh(
+    stack: &LocalStack,
+    sim: &rotor_sim::Simulator,
+    drifted: &str,
+) -> anyhow::Result<u32> {
     heading("6. Proof over SSH");
     let path = login_secret_path(FABRIC);
     let (new_password, new_version) = stack
@@ -281,7 +352,7 @@ async fn tour(arguments: &DemoArgs, state_dir: &Path) -> anyhow::Result<()> {
         .read(SECRETS_MOUNT, &path, None)
         .await
         .context("reading the newest password version from OpenBao")?;
-    let device = stack.sim.require_device(&drifted)?;
+    let device = sim.require_device(drifted)?;
     let address = device.address().to_string();
     let host_key = device.host_key();
     let options = rotor_device::ssh::SshOptions::default();
@@ -324,19 +395,7 @@ async fn tour(arguments: &DemoArgs, state_dir: &Path) -> anyhow::Result<()> {
             bail!("the old password still logs in to {drifted}");
         }
     }
-
-    heading("Done");
-    crate::out!(
-        "Every device of {FABRIC} holds version {new_version} of the password, and no password was printed\n\
-         or logged anywhere. Try it yourself with `rotor up` (see docs/first-rotation.md).\n"
-    );
-    crate::out!(
-        "{FABRIC}: {} devices, uniquePasswordSetCount {}",
-        fabric.total_devices,
-        fabric.unique_password_set_count
-    );
-    stack.shutdown().await;
-    Ok(())
+    Ok(new_version)
 }
 
 fn progress_exit(operation: &OperationStatus) -> Exit {

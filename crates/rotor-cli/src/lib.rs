@@ -8,8 +8,8 @@
 //! - [`output`]: tables, `name  value` lines, JSON, enum names.
 //! - [`exit`]: exit codes and one-line errors.
 //! - [`client`]: the connection and the requester's identity.
-//! - [`stack`]: a whole local Rotor (NATS, OpenBao, the five services, a simulated fabric).
-//! - [`up`], [`demo`]: `rotor up` and `rotor demo` on top of it.
+//! - [`up`], [`demo`]: `rotor up` and `rotor demo`, each on a whole local Rotor (NATS,
+//!   OpenBao, the five services, a simulated fabric) from `rotor_stack`.
 //! - [`signals`]: Ctrl-C and SIGTERM.
 //!
 //! Invariant: the command never prints or logs a plaintext password. Rotations generate
@@ -24,7 +24,6 @@ pub mod exit;
 pub mod output;
 pub mod progress;
 pub mod signals;
-pub mod stack;
 pub mod up;
 
 use cli::{Cli, Command};

@@ -4,10 +4,12 @@
 use std::path::PathBuf;
 use std::time::Duration;
 
+use rotor_stack::LocalStack;
+use rotor_stack::services::login_secret_path;
+
 use crate::cli::UpArgs;
 use crate::exit::{CliError, Exit};
 use crate::signals::StopSignals;
-use crate::stack::{LocalStack, StackOptions, login_secret_path};
 
 /// The line `rotor up` prints once everything is ready (scripts and tests wait for it).
 pub const READY_LINE: &str = "rotor up: ready";
@@ -15,25 +17,24 @@ pub const READY_LINE: &str = "rotor up: ready";
 pub async fn run(arguments: UpArgs) -> Result<Exit, CliError> {
     // Watch the signals first: a Ctrl-C during the start stops what was started.
     let mut signals = StopSignals::watch();
-    let options = StackOptions {
-        fabric_id: arguments.fabric.clone(),
-        devices: arguments.devices,
-        platform_mix: arguments.platform_mix,
-        state_dir: arguments
-            .state_dir
-            .clone()
-            .unwrap_or_else(|| PathBuf::from(".rotor")),
-        ports: arguments.ports,
-        latency: arguments.latency.profile(),
-    };
+    let state_dir = arguments
+        .state_dir
+        .clone()
+        .unwrap_or_else(|| PathBuf::from(".rotor"));
     eprintln!(
         "rotor up: starting a local Rotor with a {}-device simulated fabric {} (state in {})",
-        options.devices,
-        options.fabric_id,
-        options.state_dir.display()
+        arguments.devices,
+        arguments.fabric,
+        state_dir.display()
     );
+    let builder = LocalStack::builder(&arguments.fabric, arguments.devices as usize, state_dir)
+        .platform_mix(arguments.platform_mix)
+        .ports(arguments.ports.choice())
+        .simulator_in_process(arguments.latency.profile());
     let start = async {
-        let stack = LocalStack::start(&options, |line| eprintln!("  started {line}")).await?;
+        let stack = builder
+            .start(|started| eprintln!("  started {started}"))
+            .await?;
         let imported = stack.import().await?;
         anyhow::Ok((stack, imported))
     };
@@ -49,7 +50,7 @@ pub async fn run(arguments: UpArgs) -> Result<Exit, CliError> {
     let reason = loop {
         tokio::select! {
             signal = signals.recv() => break format!("{signal} received"),
-            _ = stack.sim.wait_for_shutdown_request() => {
+            _ = wait_for_shutdown_request(&stack) => {
                 break "the simulator's control interface asked for shutdown".to_string();
             }
             _ = tokio::time::sleep(Duration::from_secs(1)) => {
@@ -67,6 +68,14 @@ pub async fn run(arguments: UpArgs) -> Result<Exit, CliError> {
     stack.shutdown().await;
     eprintln!("rotor up: stopped (logs kept in {})", log_dir.display());
     Ok(Exit::Success)
+}
+
+/// Until the in-process simulator's control interface asks for shutdown.
+async fn wait_for_shutdown_request(stack: &LocalStack) {
+    match stack.simulator() {
+        Some(sim) => sim.wait_for_shutdown_request().await,
+        None => std::future::pending().await,
+    }
 }
 
 fn print_ready(stack: &LocalStack, devices: u32) {
@@ -109,9 +118,8 @@ Press Ctrl-C to stop everything.",
         logs = stack.log_dir.display(),
         path = login_secret_path(fabric),
         first_device = stack
-            .sim
-            .fabric_devices(fabric)
-            .ok()
+            .simulator()
+            .and_then(|sim| sim.fabric_devices(fabric).ok())
             .and_then(|devices| devices.first().map(|d| d.id().to_string()))
             .unwrap_or_else(|| format!("{fabric}-leaf-01")),
     );

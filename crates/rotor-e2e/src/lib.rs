@@ -10,15 +10,16 @@ use std::time::Duration;
 
 use anyhow::{Context, bail};
 use rotor_bus::{Bus, BusSettings, Topology};
-use rotor_harness::{BaoServer, GuardedProcess, NatsCluster, NatsServer, ScratchDir};
+use rotor_harness::{BaoServer, NatsCluster, NatsServer, ScratchDir};
 use rotor_proto::v1::rotation_service_client::RotationServiceClient;
 use rotor_proto::v1::*;
 use rotor_runtime::CancellationToken;
 use rotor_runtime::settings::Settings;
 use rotor_runtime::telemetry::{self, CapturedLogs, LogFormat};
-use rotor_secrets::{Password, PasswordPolicy, SecretsClient, SecretsSettings, render_hash};
+use rotor_secrets::{Password, PasswordPolicy, SecretsClient, SecretsSettings};
 use rotor_sim::export::ExportedFabric;
 use rotor_sim::{ExportOptions, FabricSpec, Platform, SimConfig, Simulator};
+use rotor_stack::process::GuardedProcess;
 use tonic::transport::Channel;
 
 /// Every log line of every service in this test process (set once per process).
@@ -106,7 +107,7 @@ impl Default for StackOptions {
 }
 
 /// The secret path every simulated device's login user maps to (see the simulator's export).
-pub use rotor_harness::local::login_secret_path;
+pub use rotor_stack::services::login_secret_path;
 
 /// A running stack.
 pub struct TestStack {
@@ -158,37 +159,18 @@ impl TestStack {
         let path = login_secret_path(&fabric_id);
         let version = secrets.write("secret", &path, &initial_password).await?;
         let monitor = PasswordPolicy::default().generate()?;
-        let spec = FabricSpec::new(&fabric_id, options.devices)
-            .with_platform_mix(options.platform_mix.0, options.platform_mix.1)
-            .with_user(
-                Platform::Cumulus,
-                "cumulus",
-                render_hash(&initial_password, &path, version, "cumulus").as_crypt(),
-            )
-            .with_user(
-                Platform::Nvos,
-                "admin",
-                render_hash(&initial_password, &path, version, "admin").as_crypt(),
-            )
-            .with_user(
-                Platform::Nvos,
-                "monitor",
-                render_hash(&monitor, "monitor", 1, "monitor").as_crypt(),
-            );
+        let spec = rotor_stack::simulator::with_initial_users(
+            FabricSpec::new(&fabric_id, options.devices)
+                .with_platform_mix(options.platform_mix.0, options.platform_mix.1),
+            &initial_password,
+            &path,
+            version,
+            &monitor,
+        );
         let sim = Simulator::start(options.sim.clone()).await?;
         sim.create_fabric(spec)?;
 
-        let bus = Bus::connect(BusSettings {
-            url: nats.url(),
-            replicas: if options.cluster { 3 } else { 1 },
-            user: options.nats_user.as_ref().map(|(user, _)| user.clone()),
-            password: options
-                .nats_user
-                .as_ref()
-                .map(|(_, password)| password.as_str().into()),
-            ..Default::default()
-        })
-        .await?;
+        let bus = connect_bus(&options, &nats).await?;
         let topology = bus.ensure_topology().await?;
 
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
@@ -218,30 +200,34 @@ impl TestStack {
         } else {
             stack.bao.token().to_string()
         };
-        if options.processes {
-            drop(listener);
-            stack.spawn_process("orchestrator", 0);
-            for copy in 0..options.copies {
-                for service in ["differ", "applier", "backup", "aggregator"] {
-                    stack.spawn_process(service, copy);
-                }
-            }
-        } else {
-            stack.start_orchestrator(listener).await?;
-            for copy in 0..options.copies {
-                for service in ["differ", "applier", "backup", "aggregator"] {
-                    stack.start_service(service, copy).await?;
-                }
-            }
-        }
-        let channel = connect_api(grpc_address).await?;
-        stack.client = RotationServiceClient::new(channel)
-            .max_decoding_message_size(256 << 20)
-            .max_encoding_message_size(256 << 20);
+        stack.start_services(listener).await?;
+        stack.client = rotor_stack::api::client(connect_api(grpc_address).await?);
         if options.import {
             stack.import(|_| {}).await?;
         }
         Ok(stack)
+    }
+
+    /// Every service, in this process or as processes; the orchestrator's API on `listener`.
+    async fn start_services(&mut self, listener: tokio::net::TcpListener) -> anyhow::Result<()> {
+        let copies = self.options.copies;
+        if self.options.processes {
+            drop(listener);
+            self.spawn_process("orchestrator", 0);
+            for copy in 0..copies {
+                for service in ["differ", "applier", "backup", "aggregator"] {
+                    self.spawn_process(service, copy);
+                }
+            }
+        } else {
+            self.start_orchestrator(listener).await?;
+            for copy in 0..copies {
+                for service in ["differ", "applier", "backup", "aggregator"] {
+                    self.start_service(service, copy).await?;
+                }
+            }
+        }
+        Ok(())
     }
 
     /// The settings a service of this stack runs with.
@@ -616,6 +602,21 @@ impl TestStack {
     }
 }
 
+/// The test's own connection to its broker, with the stack's replicas and credentials.
+async fn connect_bus(options: &StackOptions, nats: &Broker) -> anyhow::Result<Bus> {
+    Ok(Bus::connect(BusSettings {
+        url: nats.url(),
+        replicas: if options.cluster { 3 } else { 1 },
+        user: options.nats_user.as_ref().map(|(user, _)| user.clone()),
+        password: options
+            .nats_user
+            .as_ref()
+            .map(|(_, password)| password.as_str().into()),
+        ..Default::default()
+    })
+    .await?)
+}
+
 /// A token limited by the policy Rotor ships in `deploy/openbao-policy.hcl`.
 fn least_privilege_token(bao: &BaoServer) -> anyhow::Result<String> {
     let policy =
@@ -647,18 +648,9 @@ fn least_privilege_token(bao: &BaoServer) -> anyhow::Result<String> {
 
 /// A built service binary next to the test binary (`target/<profile>/deps/..`).
 pub fn service_binary(service: &str) -> std::path::PathBuf {
-    let exe = std::env::current_exe().expect("the test binary has a path");
-    let profile_dir = exe
-        .parent()
-        .and_then(|deps| deps.parent())
-        .expect("target/<profile>/deps");
-    let binary = profile_dir.join(format!("rotor-{service}"));
-    assert!(
-        binary.exists(),
-        "{} is not built; run `cargo build --workspace --bins` (make test does)",
-        binary.display()
-    );
-    binary
+    let hint = "`cargo build --workspace --bins` (make test does)";
+    rotor_stack::binaries::find_rotor_binary(&format!("rotor-{service}"), hint)
+        .unwrap_or_else(|missing| panic!("missing executable: {missing}"))
 }
 
 /// Connects to the API, waiting (bounded) for it to listen.

@@ -1,52 +1,29 @@
-//! Real servers for tests: `nats-server` with JetStream and `bao server -dev` (OpenBao), each on
-//! a free loopback port with its own scratch directory, stopped and cleaned up on drop.
+//! Real servers for tests: `nats-server` with JetStream (also as a 3-node cluster) and
+//! `bao server -dev` (OpenBao), each on a free loopback port with its own scratch directory,
+//! stopped and cleaned up on drop. No test talks to a server it did not start.
 //!
-//! Binaries are found in `$ROTOR_TOOLS_DIR`, then the project's `tools/bin` (filled by
-//! `scripts/bootstrap.sh`), then `PATH`. Every server runs under a small shell guard that kills it
-//! when the test process goes away, even if the test is killed before `Drop` runs, so no server
-//! outlives its test. No test talks to a server it did not start.
+//! The servers' binaries, command lines, readiness probes and the guard that kills a server when
+//! the test process goes away (even if the test is killed before `Drop` runs) are the ones every
+//! local stack uses, from `rotor_stack`; what is here is only for tests: free ports, scratch
+//! directories, panics instead of errors, outages (stop, restart, seal).
 
-pub mod local;
-
-use std::io::{BufRead, BufReader, Read, Write};
+use std::io::{BufRead, BufReader, Write};
 use std::net::{TcpListener, TcpStream};
 use std::path::{Path, PathBuf};
-use std::process::{Child, ChildStdin, Command, Stdio};
+use std::process::{Command, Stdio};
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
-/// Where the project's bootstrap puts the servers.
-pub fn tools_dir() -> PathBuf {
-    std::env::var_os("ROTOR_TOOLS_DIR")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| Path::new(env!("CARGO_MANIFEST_DIR")).join("../../tools/bin"))
-}
+use rotor_stack::process::GuardedProcess;
+use rotor_stack::servers::{
+    BAO_READY_WITHIN, NATS_READY_WITHIN, bao_dev_args, bao_dev_env, bao_is_healthy, nats_args,
+    nats_config, nats_greets,
+};
 
-/// Finds an executable in the tools folder or on `PATH`.
-pub fn find_binary(name: &str) -> PathBuf {
-    try_find_binary(name).unwrap_or_else(|| {
-        panic!(
-            "{name} was not found in {} or on PATH; run `scripts/bootstrap.sh` (make test does)",
-            tools_dir().display()
-        )
-    })
-}
-
-/// Like [`find_binary`], but `None` instead of a panic when the executable is nowhere.
-pub fn try_find_binary(name: &str) -> Option<PathBuf> {
-    let local = tools_dir().join(name);
-    if local.exists() {
-        return Some(local);
-    }
-    find_on_path(name)
-}
-
-/// Finds an executable file on `PATH` only.
-pub fn find_on_path(name: &str) -> Option<PathBuf> {
-    let path = std::env::var_os("PATH")?;
-    std::env::split_paths(&path)
-        .map(|dir| dir.join(name))
-        .find(|candidate| candidate.is_file())
+/// A server the bootstrap installs, or a panic saying where it was looked for and how to get it.
+fn tool(name: &str) -> PathBuf {
+    rotor_stack::binaries::find_tool(name)
+        .unwrap_or_else(|missing| panic!("missing executable: {missing}"))
 }
 
 /// A fresh scratch directory under the system temp folder, removed on drop.
@@ -82,151 +59,6 @@ pub fn free_port() -> u16 {
         .expect("a loopback port is free")
 }
 
-/// A child process that dies with the test process: it runs under `sh`, which waits for its
-/// standard input (a pipe from us) to close and then kills the child.
-#[derive(Debug)]
-pub struct GuardedProcess {
-    guard: Child,
-    stdin: Option<ChildStdin>,
-    /// Set by [`GuardedProcess::begin_stop`] until the guard has been waited for.
-    stopping: bool,
-    log: PathBuf,
-    name: String,
-}
-
-impl GuardedProcess {
-    pub fn spawn(
-        name: &str,
-        program: &Path,
-        args: &[String],
-        log: PathBuf,
-        env: &[(&str, &str)],
-    ) -> GuardedProcess {
-        let script = r#"exec 3<&0; "$@" </dev/null >"$LOG" 2>&1 & child=$!; read -r _ <&3; kill -TERM $child 2>/dev/null; for i in 1 2 3 4 5 6 7 8 9 10; do kill -0 $child 2>/dev/null || exit 0; sleep 0.1; done; kill -KILL $child 2>/dev/null; wait $child 2>/dev/null"#;
-        Self::spawn_with_guard(script, name, program, args, log, env)
-    }
-
-    /// Like [`GuardedProcess::spawn`], but the guard also ends when the child ends on its own,
-    /// so [`GuardedProcess::is_running`] tells whether the child itself still runs (for
-    /// long-lived stacks that must notice a crashed server).
-    pub fn spawn_watched(
-        name: &str,
-        program: &Path,
-        args: &[String],
-        log: PathBuf,
-        env: &[(&str, &str)],
-    ) -> GuardedProcess {
-        let script = r#"exec 3<&0; "$@" </dev/null >"$LOG" 2>&1 & child=$!; ( read -r _ <&3; kill -TERM $child 2>/dev/null; for i in 1 2 3 4 5 6 7 8 9 10; do kill -0 $child 2>/dev/null || exit 0; sleep 0.1; done; kill -KILL $child 2>/dev/null ) </dev/null & watcher=$!; exec 3<&-; wait $child; status=$?; kill $watcher 2>/dev/null; exit $status"#;
-        Self::spawn_with_guard(script, name, program, args, log, env)
-    }
-
-    fn spawn_with_guard(
-        script: &str,
-        name: &str,
-        program: &Path,
-        args: &[String],
-        log: PathBuf,
-        env: &[(&str, &str)],
-    ) -> GuardedProcess {
-        let mut command = Command::new("sh");
-        // Its own process group: a Ctrl-C in the terminal reaches the parent (which stops its
-        // children in order), not the guard, whose death would orphan the child.
-        std::os::unix::process::CommandExt::process_group(&mut command, 0);
-        command
-            .arg("-c")
-            .arg(script)
-            .arg("sh")
-            .arg(program)
-            .args(args)
-            .env("LOG", &log)
-            .stdin(Stdio::piped())
-            .stdout(Stdio::null())
-            .stderr(Stdio::null());
-        for (key, value) in env {
-            command.env(key, value);
-        }
-        let mut guard = command
-            .spawn()
-            .unwrap_or_else(|e| panic!("cannot start {}: {e}", program.display()));
-        let stdin = guard.stdin.take();
-        GuardedProcess {
-            guard,
-            stdin,
-            stopping: false,
-            log,
-            name: name.to_string(),
-        }
-    }
-
-    /// The file the process's output goes to.
-    pub fn log_path(&self) -> &Path {
-        &self.log
-    }
-
-    /// What the process has printed so far.
-    pub fn log(&self) -> String {
-        std::fs::read_to_string(&self.log).unwrap_or_default()
-    }
-
-    /// Stops the process and waits for it.
-    pub fn stop(&mut self) {
-        self.begin_stop();
-        if self.stopping {
-            self.stopping = false;
-            let _ = self.guard.wait();
-        }
-    }
-
-    /// Asks the process to stop (SIGTERM, then SIGKILL after a second) without waiting, so that
-    /// many processes can stop at once; [`GuardedProcess::stop`] (or drop) then waits.
-    pub fn begin_stop(&mut self) {
-        if let Some(stdin) = self.stdin.take() {
-            drop(stdin);
-            self.stopping = true;
-        }
-    }
-
-    /// Kills the process with SIGKILL (a crash: no shutdown, no cleanup) and waits for the guard.
-    pub fn kill_hard(&mut self) {
-        let _ = Command::new("pkill")
-            .args(["-KILL", "-P", &self.guard.id().to_string()])
-            .status();
-        self.stop();
-    }
-
-    /// The guard's process id (the server runs as its child).
-    pub fn guard_pid(&self) -> u32 {
-        self.guard.id()
-    }
-
-    pub fn is_running(&mut self) -> bool {
-        self.stdin.is_some() && matches!(self.guard.try_wait(), Ok(None))
-    }
-
-    fn fail(&self, what: &str) -> ! {
-        panic!("{} {what}; its log:\n{}", self.name, self.log())
-    }
-}
-
-impl Drop for GuardedProcess {
-    fn drop(&mut self) {
-        self.stop();
-    }
-}
-
-fn wait_until(deadline: Duration, mut ready: impl FnMut() -> bool) -> bool {
-    let start = Instant::now();
-    let mut pause = Duration::from_millis(5);
-    while start.elapsed() < deadline {
-        if ready() {
-            return true;
-        }
-        std::thread::sleep(pause);
-        pause = (pause * 2).min(Duration::from_millis(100));
-    }
-    ready()
-}
-
 /// Options for a NATS server.
 #[derive(Clone, Debug, Default)]
 pub struct NatsOptions {
@@ -256,46 +88,39 @@ impl NatsServer {
         let port = free_port();
         let mut config = base_nats_config(dir.path(), port, &options);
         config.push_str(&options.extra_config);
-        Self::launch(dir, port, None, config)
-    }
-
-    fn launch(dir: ScratchDir, port: u16, cluster_port: Option<u16>, config: String) -> NatsServer {
-        let config_path = dir.path().join("nats.conf");
-        std::fs::write(&config_path, config).unwrap();
-        let process = GuardedProcess::spawn(
-            "nats-server",
-            &find_binary("nats-server"),
-            &["-c".to_string(), config_path.display().to_string()],
-            dir.path().join("nats.log"),
-            &[],
-        );
-        let server = NatsServer {
-            process,
-            port,
-            cluster_port,
-            config_path,
-            _dir: dir,
-        };
+        let mut server = Self::spawn(dir, port, None, config);
         server.wait_ready();
         server
     }
 
-    fn wait_ready(&self) {
-        let port = self.port;
-        let ready = wait_until(Duration::from_secs(20), || {
-            // A NATS server greets every connection with an INFO line.
-            TcpStream::connect(("127.0.0.1", port))
-                .and_then(|stream| {
-                    stream.set_read_timeout(Some(Duration::from_millis(500)))?;
-                    let mut line = String::new();
-                    BufReader::new(stream).read_line(&mut line)?;
-                    Ok(line.starts_with("INFO"))
-                })
-                .unwrap_or(false)
-        });
-        if !ready {
-            self.process.fail("did not start listening");
+    /// Writes the configuration and starts the server, without waiting for it.
+    fn spawn(dir: ScratchDir, port: u16, cluster_port: Option<u16>, config: String) -> NatsServer {
+        let config_path = dir.path().join("nats.conf");
+        std::fs::write(&config_path, config).unwrap();
+        NatsServer {
+            process: Self::spawn_process(&config_path, dir.path()),
+            port,
+            cluster_port,
+            config_path,
+            _dir: dir,
         }
+    }
+
+    fn spawn_process(config_path: &Path, dir: &Path) -> GuardedProcess {
+        GuardedProcess::spawn(
+            "nats-server",
+            &tool("nats-server"),
+            &nats_args(config_path),
+            dir.join("nats.log"),
+            &[],
+        )
+    }
+
+    fn wait_ready(&mut self) {
+        let port = self.port;
+        self.process
+            .wait_ready_blocking(NATS_READY_WITHIN, || nats_greets(port))
+            .unwrap_or_else(|error| panic!("{error}"));
     }
 
     /// The URL clients connect to.
@@ -319,13 +144,7 @@ impl NatsServer {
     /// Starts it again on the same port with the same data.
     pub fn restart(&mut self) {
         self.process.stop();
-        self.process = GuardedProcess::spawn(
-            "nats-server",
-            &find_binary("nats-server"),
-            &["-c".to_string(), self.config_path.display().to_string()],
-            self._dir.path().join("nats.log"),
-            &[],
-        );
+        self.process = Self::spawn_process(&self.config_path, self._dir.path());
         self.wait_ready();
     }
 
@@ -335,11 +154,7 @@ impl NatsServer {
 }
 
 fn base_nats_config(dir: &Path, port: u16, options: &NatsOptions) -> String {
-    let mut config = format!(
-        "listen: 127.0.0.1:{port}\nmax_payload: 8MB\nserver_name: n{port}\n\
-         jetstream {{\n  store_dir: \"{}\"\n  max_memory_store: 256MB\n  max_file_store: 4GB\n}}\n",
-        dir.join("store").display()
-    );
+    let mut config = nats_config(port, &format!("n{port}"), &dir.join("store"), "4GB");
     if let Some((user, password)) = &options.user_password {
         config.push_str(&format!(
             "authorization {{\n  user: \"{user}\"\n  password: \"{password}\"\n}}\n"
@@ -362,35 +177,22 @@ impl NatsCluster {
             .map(|(_, cluster)| format!("nats-route://127.0.0.1:{cluster}"))
             .collect();
         // Start every node before waiting on any: a JetStream cluster needs a quorum to be ready.
-        let mut pending = Vec::new();
-        for (port, cluster_port) in &ports {
-            let dir = ScratchDir::new("nats-cluster");
-            let mut config = base_nats_config(dir.path(), *port, &NatsOptions::default());
-            config.push_str(&format!(
-                "cluster {{\n  name: rotor-test\n  listen: 127.0.0.1:{cluster_port}\n  routes: [{}]\n}}\n",
-                routes.join(", ")
-            ));
-            let config_path = dir.path().join("nats.conf");
-            std::fs::write(&config_path, config).unwrap();
-            let process = GuardedProcess::spawn(
-                "nats-server",
-                &find_binary("nats-server"),
-                &["-c".to_string(), config_path.display().to_string()],
-                dir.path().join("nats.log"),
-                &[],
-            );
-            pending.push(NatsServer {
-                process,
-                port: *port,
-                cluster_port: Some(*cluster_port),
-                config_path,
-                _dir: dir,
-            });
-        }
-        for server in &pending {
+        let mut servers: Vec<NatsServer> = ports
+            .iter()
+            .map(|(port, cluster_port)| {
+                let dir = ScratchDir::new("nats-cluster");
+                let mut config = base_nats_config(dir.path(), *port, &NatsOptions::default());
+                config.push_str(&format!(
+                    "cluster {{\n  name: rotor-test\n  listen: 127.0.0.1:{cluster_port}\n  routes: [{}]\n}}\n",
+                    routes.join(", ")
+                ));
+                NatsServer::spawn(dir, *port, Some(*cluster_port), config)
+            })
+            .collect();
+        for server in &mut servers {
             server.wait_ready();
         }
-        NatsCluster { servers: pending }
+        NatsCluster { servers }
     }
 
     /// Every node's URL, comma separated, as clients take it.
@@ -418,36 +220,21 @@ impl BaoServer {
         let port = free_port();
         let token = format!("root-{}-{port}", std::process::id());
         let home = dir.path().display().to_string();
-        let process = GuardedProcess::spawn(
+        let mut process = GuardedProcess::spawn(
             "bao",
-            &find_binary("bao"),
-            &[
-                "server".to_string(),
-                "-dev".to_string(),
-                "-dev-no-store-token".to_string(),
-                format!("-dev-root-token-id={token}"),
-                format!("-dev-listen-address=127.0.0.1:{port}"),
-            ],
+            &tool("bao"),
+            &bao_dev_args(port),
             dir.path().join("bao.log"),
-            &[("HOME", home.as_str()), ("BAO_LOG_LEVEL", "warn")],
+            &bao_dev_env(&token, &home),
         );
-        let server = BaoServer {
+        process
+            .wait_ready_blocking(BAO_READY_WITHIN, || bao_is_healthy(port))
+            .unwrap_or_else(|error| panic!("{error}"));
+        BaoServer {
             process,
             port,
             token,
             _dir: dir,
-        };
-        server.wait_ready();
-        server
-    }
-
-    fn wait_ready(&self) {
-        let port = self.port;
-        let ready = wait_until(Duration::from_secs(30), || {
-            http_get_status(port, "/v1/sys/health") == Some(200)
-        });
-        if !ready {
-            self.process.fail("did not become healthy");
         }
     }
 
@@ -504,7 +291,7 @@ impl BaoServer {
     /// Runs `bao` with this server's address and token, returning its output (for setting up
     /// policies and tokens in tests).
     pub fn cli(&self, args: &[&str], stdin: Option<&str>) -> std::process::Output {
-        let mut command = Command::new(find_binary("bao"));
+        let mut command = Command::new(tool("bao"));
         command
             .args(args)
             .env("BAO_ADDR", self.address())
@@ -528,16 +315,6 @@ impl BaoServer {
     }
 }
 
-/// A minimal HTTP GET on loopback, returning the status code.
-fn http_get_status(port: u16, path: &str) -> Option<u16> {
-    let mut stream = TcpStream::connect(("127.0.0.1", port)).ok()?;
-    stream.set_read_timeout(Some(Duration::from_secs(2))).ok()?;
-    write!(stream, "GET {path} HTTP/1.0\r\nHost: 127.0.0.1\r\n\r\n").ok()?;
-    let mut response = String::new();
-    stream.read_to_string(&mut response).ok()?;
-    response.split_whitespace().nth(1)?.parse().ok()
-}
-
 /// A JSON value from the NATS monitoring-free `INFO` line: the server's version, for reports.
 pub fn nats_server_info(url_port: u16) -> Option<serde_json::Value> {
     let stream = TcpStream::connect(("127.0.0.1", url_port)).ok()?;
@@ -557,9 +334,9 @@ mod tests {
         let info = nats_server_info(nats.port()).expect("the server greets");
         assert_eq!(info["jetstream"], serde_json::Value::Bool(true));
         let mut bao = BaoServer::start();
-        assert_eq!(http_get_status(bao.port(), "/v1/sys/health"), Some(200));
+        assert!(bao_is_healthy(bao.port()));
         let port = bao.port();
         bao.stop();
-        assert_eq!(http_get_status(port, "/v1/sys/health"), None);
+        assert!(!bao_is_healthy(port));
     }
 }

@@ -1,0 +1,39 @@
+//! A whole Rotor on this machine, each piece a child process: `nats-server` with JetStream, an
+//! OpenBao dev server, the five services (as many copies of each as asked for) and a simulated
+//! fabric, in this process or as a `rotor-sim` process. `rotor up`, `rotor demo` and
+//! `rotor-bench` start one with [`StackBuilder`]; the test servers (crate `rotor-harness`) use
+//! its pieces: the process guard, the binary lookup, the servers' command lines and probes.
+//!
+//! Layout:
+//! - [`LocalStack`] and [`StackBuilder`]: what to start, the start sequence, `check`, the API,
+//!   the fabric's import, shutdown in order.
+//! - [`process`]: [`process::GuardedProcess`], a child that dies with this process (even after
+//!   `kill -9`), its log, and bounded readiness waits.
+//! - [`binaries`]: where `nats-server`, `bao`, `rotor-sim` and the service binaries are, and
+//!   what to tell a user when one is missing.
+//! - [`servers`]: `nats-server`'s configuration, `bao server -dev`'s command line and
+//!   environment, their readiness probes.
+//! - [`services`]: the services' names, their `ROTOR_*` environment, the fabric's secret path.
+//! - [`simulator`]: the fabric's first password (into OpenBao, to the devices only as hashes),
+//!   and `rotor-sim` as a process.
+//! - [`ports`]: the well-known ports or free ones. [`api`]: the gRPC client.
+//!
+//! Invariant: the fabric's first password is generated here, written to OpenBao and turned into
+//! `$6$` hashes for the simulator; it is never printed, logged or put on a command line. OpenBao's
+//! root token reaches the dev server and the services through their environment, not their
+//! command lines.
+
+#![warn(missing_docs)]
+
+pub mod api;
+pub mod binaries;
+mod error;
+pub mod ports;
+pub mod process;
+pub mod servers;
+pub mod services;
+pub mod simulator;
+mod stack;
+
+pub use error::StackError;
+pub use stack::{LocalStack, Role, StackBuilder, StackProcess, Started};

@@ -1,0 +1,90 @@
+//! The four loopback ports of a local stack: the well-known ones (each checked free, a busy one
+//! named) or four free ones chosen at start.
+
+use std::net::TcpListener;
+
+use crate::StackError;
+
+/// Which ports a stack uses.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum PortChoice {
+    /// [`Ports::WELL_KNOWN`]; a busy one stops the start, naming it.
+    WellKnown,
+    /// Free ports chosen at start (several stacks side by side).
+    Free,
+}
+
+/// The ports of one stack.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Ports {
+    /// NATS's client port.
+    pub nats: u16,
+    /// OpenBao's API.
+    pub bao: u16,
+    /// The Rotor API (the orchestrator's gRPC).
+    pub api: u16,
+    /// The simulator's HTTP control interface.
+    pub control: u16,
+}
+
+impl Ports {
+    /// NATS 4222, OpenBao 8200, API 50051, simulator control 50052.
+    pub const WELL_KNOWN: Ports = Ports {
+        nats: 4222,
+        bao: 8200,
+        api: 50051,
+        control: 50052,
+    };
+
+    /// The well-known ports (each checked free, a busy one named) or four free ones.
+    pub fn choose(choice: PortChoice) -> Result<Ports, StackError> {
+        match choice {
+            PortChoice::WellKnown => {
+                let ports = Ports::WELL_KNOWN;
+                for (port, what) in [
+                    (ports.nats, "NATS"),
+                    (ports.bao, "OpenBao"),
+                    (ports.api, "the Rotor API"),
+                    (ports.control, "the simulator's control interface"),
+                ] {
+                    if let Err(error) = TcpListener::bind(("127.0.0.1", port)) {
+                        return Err(StackError::PortBusy { port, what, error });
+                    }
+                }
+                Ok(ports)
+            }
+            PortChoice::Free => {
+                // Hold all four at once so they differ.
+                let listeners: Vec<TcpListener> = (0..4)
+                    .map(|_| TcpListener::bind("127.0.0.1:0"))
+                    .collect::<Result<_, _>>()
+                    .map_err(StackError::NoFreePort)?;
+                let port = |i: usize| {
+                    listeners[i]
+                        .local_addr()
+                        .map(|a| a.port())
+                        .map_err(StackError::NoFreePort)
+                };
+                Ok(Ports {
+                    nats: port(0)?,
+                    bao: port(1)?,
+                    api: port(2)?,
+                    control: port(3)?,
+                })
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn free_ports_differ() {
+        let ports = Ports::choose(PortChoice::Free).unwrap();
+        let mut all = [ports.nats, ports.bao, ports.api, ports.control];
+        all.sort();
+        assert!(all.windows(2).all(|pair| pair[0] != pair[1]), "{ports:?}");
+    }
+}

@@ -1,0 +1,71 @@
+//! Rotor's five services as a local stack runs them: their names and start order, the
+//! `ROTOR_*` environment of each copy, and where the fabric's login password is in OpenBao.
+
+/// The five services, in start order.
+pub const SERVICES: [&str; 5] = ["orchestrator", "differ", "applier", "backup", "aggregator"];
+
+/// The secrets mount a local stack uses.
+pub const SECRETS_MOUNT: &str = "secret";
+
+/// The login user's secret path of a fabric in a local stack (the simulator's export maps every
+/// device's login user to it).
+pub fn login_secret_path(fabric_id: &str) -> String {
+    format!("fabrics/{fabric_id}/AdminRW")
+}
+
+/// Where a service copy finds the servers.
+#[derive(Clone, Copy, Debug)]
+pub struct ServiceTargets<'a> {
+    /// NATS's URL.
+    pub nats_url: &'a str,
+    /// OpenBao's address.
+    pub bao_address: &'a str,
+    /// The token the services use.
+    pub bao_token: &'a str,
+    /// The orchestrator's gRPC listen address.
+    pub api_listen: &'a str,
+}
+
+/// The `ROTOR_*` environment of one service copy in a local stack (`instance` is e.g.
+/// `differ-0`; the orchestrator also gets the API's listen address).
+pub fn service_env<'a>(
+    targets: ServiceTargets<'a>,
+    service: &str,
+    instance: &'a str,
+) -> Vec<(&'a str, &'a str)> {
+    let mut env = vec![
+        ("ROTOR_NATS_URL", targets.nats_url),
+        ("ROTOR_BAO_ADDR", targets.bao_address),
+        ("ROTOR_BAO_TOKEN", targets.bao_token),
+        ("ROTOR_INSTANCE", instance),
+        ("ROTOR_LOG_FORMAT", "text"),
+        ("ROTOR_LOG", "info,async_nats=warn,russh=warn"),
+        ("ROTOR_SHUTDOWN_GRACE_SECS", "5"),
+        ("ROTOR_LEADER_LEASE_SECS", "3"),
+        ("NO_COLOR", "1"),
+    ];
+    if service == "orchestrator" {
+        env.push(("ROTOR_GRPC_LISTEN", targets.api_listen));
+    }
+    env
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn only_the_orchestrator_listens_for_the_api() {
+        let targets = ServiceTargets {
+            nats_url: "nats://127.0.0.1:1",
+            bao_address: "http://127.0.0.1:2",
+            bao_token: "t",
+            api_listen: "127.0.0.1:3",
+        };
+        let orchestrator = service_env(targets, "orchestrator", "orchestrator-0");
+        assert!(orchestrator.contains(&("ROTOR_GRPC_LISTEN", "127.0.0.1:3")));
+        let differ = service_env(targets, "differ", "differ-1");
+        assert!(!differ.iter().any(|(key, _)| *key == "ROTOR_GRPC_LISTEN"));
+        assert!(differ.contains(&("ROTOR_INSTANCE", "differ-1")));
+    }
+}

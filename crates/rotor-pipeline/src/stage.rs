@@ -75,12 +75,6 @@ impl StageError {
         self.applied = applied;
         self
     }
-
-    /// The same failure, never retried.
-    pub fn final_failure(mut self) -> StageError {
-        self.retryable = false;
-        self
-    }
 }
 
 impl From<AccessError> for StageError {

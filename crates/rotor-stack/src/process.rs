@@ -111,11 +111,6 @@ impl GuardedProcess {
         &self.program
     }
 
-    /// The file the process's output goes to.
-    pub fn log_path(&self) -> &Path {
-        &self.log
-    }
-
     /// What the process has printed so far.
     pub fn log(&self) -> String {
         std::fs::read_to_string(&self.log).unwrap_or_default()

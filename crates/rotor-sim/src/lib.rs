@@ -13,6 +13,9 @@
 //!   counters, shutdown) and [`SimConfig`], how a simulator runs (addresses, ports, lock-out,
 //!   latency); not to be confused with a device's NVUE configuration in [`config_tree`].
 //! - [`fabric`]: [`FabricSpec`], device naming and each device's initial configuration.
+//! - [`profile`]: [`Profile`], the NVIDIA release a device stands for (`cumulus-5.8` ...
+//!   `nvos-25.02`), and the mix of profiles in a fabric.
+//! - [`host_keys`]: deterministic ed25519, ECDSA P-256 and (when asked) RSA host keys.
 //! - [`device`]: one device's state: applied and candidate configuration, revisions, logins
 //!   and lock-out, files, faults, latency.
 //! - [`config_tree`]: the NVUE configuration tree (YAML, diff, masking, `nv set` lines).
@@ -39,9 +42,11 @@ pub mod device;
 pub mod export;
 pub mod fabric;
 pub mod faults;
+pub mod host_keys;
 pub mod latency;
 pub mod nvue;
 pub mod platform;
+pub mod profile;
 pub mod shell;
 pub mod simulator;
 pub mod ssh;
@@ -53,4 +58,5 @@ pub use fabric::{FabricSpec, InitialUser, PlatformMix};
 pub use faults::{Fault, FaultKind};
 pub use latency::LatencyProfile;
 pub use platform::Platform;
+pub use profile::{HostKeyType, Profile, ProfileMix};
 pub use simulator::{SimConfig, SimError, Simulator};

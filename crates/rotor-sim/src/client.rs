@@ -1,6 +1,6 @@
 //! A small russh SSH client for the simulator's own tests and benchmark: connect with a password
-//! (optionally pinning the host key), run a command with optional standard input, collect
-//! stdout, stderr and the exit status.
+//! (optionally pinning the host key, optionally offering only some host key algorithms), run a
+//! command with optional standard input, collect stdout, stderr and the exit status.
 
 use std::net::SocketAddr;
 use std::sync::Arc;
@@ -59,11 +59,15 @@ impl std::fmt::Debug for SimClient {
 }
 
 fn client_config() -> Arc<client::Config> {
-    Arc::new(client::Config {
+    Arc::new(client_config_value())
+}
+
+fn client_config_value() -> client::Config {
+    client::Config {
         nodelay: true,
         inactivity_timeout: Some(Duration::from_secs(120)),
         ..Default::default()
-    })
+    }
 }
 
 impl SimClient {
@@ -77,6 +81,27 @@ impl SimClient {
     ) -> Result<SimClient, ClientError> {
         let handler = ClientHandler { expected_host_key };
         let mut handle = client::connect(client_config(), address, handler).await?;
+        let result = handle.authenticate_password(username, password).await?;
+        if !result.success() {
+            return Err(ClientError::AuthenticationFailed);
+        }
+        Ok(SimClient { handle })
+    }
+
+    /// Like [`SimClient::connect`], but the client offers only these host key algorithms (as
+    /// OpenSSH's `HostKeyAlgorithms` does): a server with no key of those types is refused
+    /// during the key exchange.
+    pub async fn connect_with_host_key_algorithms(
+        address: SocketAddr,
+        username: &str,
+        password: &str,
+        expected_host_key: Option<PublicKey>,
+        host_key_algorithms: &[russh::keys::Algorithm],
+    ) -> Result<SimClient, ClientError> {
+        let mut config = client_config_value();
+        config.preferred.key = std::borrow::Cow::Owned(host_key_algorithms.to_vec());
+        let handler = ClientHandler { expected_host_key };
+        let mut handle = client::connect(Arc::new(config), address, handler).await?;
         let result = handle.authenticate_password(username, password).await?;
         if !result.success() {
             return Err(ClientError::AuthenticationFailed);

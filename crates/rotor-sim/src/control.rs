@@ -1,6 +1,7 @@
 //! The loopback HTTP+JSON control interface: create and remove fabrics, list and inspect
-//! devices, set and clear faults, change latency, reset lock-outs, export the inventory, read
-//! counters, and ask the simulator to shut down. Endpoints are listed in `docs/simulator.md`.
+//! devices, set and clear faults, reboot a device, change latency, reset lock-outs, export the
+//! inventory, read counters, and ask the simulator to shut down. Endpoints are listed in
+//! `docs/simulator.md`.
 
 use std::path::PathBuf;
 
@@ -77,6 +78,7 @@ pub fn router(simulator: Simulator) -> Router {
                 .delete(clear_device_latency),
         )
         .route("/devices/{device}/logins", get(device_logins))
+        .route("/devices/{device}/reboot", post(reboot_device))
         .route("/devices/{device}/lockouts", delete(reset_lockouts))
         .route(
             "/devices/{device}/users/{user}/password-hash",
@@ -300,6 +302,31 @@ async fn reset_lockouts(
     let device = simulator.require_device(&device)?;
     device.reset_lockouts();
     ok(device.login_statistics())
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct RebootRequest {
+    down_ms: Option<u64>,
+}
+
+/// `POST /devices/{id}/reboot` (body optional, `{"downMs": N}`): answers once the device is up
+/// again, with its summary.
+async fn reboot_device(
+    State(simulator): State<Simulator>,
+    Path(device): Path<String>,
+    body: axum::body::Bytes,
+) -> ApiResult {
+    let device = simulator.require_device(&device)?;
+    let request: RebootRequest = if body.iter().all(u8::is_ascii_whitespace) {
+        RebootRequest::default()
+    } else {
+        serde_json::from_slice(&body).map_err(|error| bad_request(error.to_string()))?
+    };
+    device
+        .reboot(request.down_ms.map(std::time::Duration::from_millis))
+        .await;
+    ok(device.summary())
 }
 
 #[derive(Debug, Deserialize)]

@@ -1,6 +1,9 @@
-//! One simulated device: its applied configuration and pending candidate, revisions, users and
-//! their login failures (lock-out), files written through the shell, faults and latency; and the
-//! settings every device of a simulator shares.
+//! One simulated device: its profile, host keys, applied, startup and candidate configuration,
+//! revisions, users and their login failures (lock-out), files written through the shell, faults
+//! and latency; and the settings every device of a simulator shares.
+//!
+//! Saving, auto-save, commit-confirm and detached revisions are in [`crate::revisions`], the
+//! reboot in [`crate::reboot`], the login restrictions in [`crate::restrictions`].
 
 use std::collections::HashMap;
 use std::net::{IpAddr, SocketAddr};
@@ -17,9 +20,14 @@ use tokio::task::JoinHandle;
 use tokio::time::Instant;
 
 use crate::config_tree::{Node, NvueConfig, scalar_text};
+use crate::fabric::DevicePlan;
 use crate::faults::{ActiveFaults, Fault, FaultKind};
+use crate::host_keys::openssh_public_key;
 use crate::latency::{LatencyProfile, OperationClass};
 use crate::platform::Platform;
+use crate::profile::Profile;
+use crate::revisions::{DetachedRevision, PasswordHistory, PendingConfirm};
+use crate::ssh::KillSwitch;
 use crate::verification::VerificationCache;
 
 /// The largest file the shell stores, in bytes.
@@ -67,6 +75,8 @@ pub(crate) struct Settings {
     pub counters: Counters,
     pub verification: VerificationCache,
     pub auth_rejection_delay: Duration,
+    /// How long a reboot keeps a device down unless told otherwise.
+    pub reboot_down_time: Duration,
     /// Set to `true` once at shutdown; open connections watch it.
     pub shutdown: watch::Sender<bool>,
 }
@@ -82,8 +92,13 @@ pub struct Revision {
     /// `CLI` (over SSH), `API` (control interface) or `startup`.
     pub method: String,
     pub reason: String,
+    /// The message NVUE shows with the revision: `nv config apply -m <message>`, or
+    /// `Config update by <user>`.
+    pub message: String,
     /// UTC, `YYYY-MM-DD HH:MM:SS`.
     pub date: String,
+    /// Applied with `--confirm` and then rolled back (confirm timeout or `--confirm-no`).
+    pub rolled_back: bool,
 }
 
 #[derive(Debug, Default)]
@@ -116,7 +131,11 @@ pub(crate) struct DriftRecord {
 
 #[derive(Debug)]
 pub(crate) struct DeviceState {
+    pub profile: Profile,
     pub applied: Arc<NvueConfig>,
+    /// What `/etc/nvue.d/startup.yaml` holds: what a reboot loads. Shares memory with
+    /// `applied` while they are the same.
+    pub startup: Arc<NvueConfig>,
     /// The configuration the device was created with (for drift and the exported intended
     /// configuration); shares memory with `applied` until the first change.
     pub created: Arc<NvueConfig>,
@@ -128,6 +147,16 @@ pub(crate) struct DeviceState {
     pub latency: Option<LatencyProfile>,
     pub logins: LoginRecord,
     pub drift: Option<DriftRecord>,
+    /// An apply made with `--confirm` that waits for `--confirm-yes`.
+    pub pending_confirm: Option<PendingConfirm>,
+    /// Candidates kept by `nv config detach`, oldest first (a few at most).
+    pub detached: Vec<DetachedRevision>,
+    /// The id the next revision (applied or detached) gets.
+    pub next_revision_id: u64,
+    /// NVOS: each user's recent password hashes, for password hardening's history rule.
+    pub password_history: PasswordHistory,
+    /// Down for a reboot: no connections until it comes back.
+    pub rebooting: bool,
 }
 
 impl DeviceState {
@@ -135,16 +164,28 @@ impl DeviceState {
         self.revisions.last().map_or(0, |revision| revision.id)
     }
 
-    /// Replaces the applied configuration and records a new revision; returns its id.
-    pub fn commit(&mut self, config: NvueConfig, user: &str, method: &str, reason: &str) -> u64 {
-        let id = self.applied_revision() + 1;
-        self.applied = Arc::new(config);
+    /// Replaces the applied configuration and records a new revision (`reason`, `message` as
+    /// `nv config revision` shows them); returns its id. Nothing is saved here.
+    pub fn commit(
+        &mut self,
+        config: NvueConfig,
+        user: &str,
+        method: &str,
+        reason: &str,
+        message: &str,
+    ) -> u64 {
+        let id = self.take_revision_id();
+        let previous = std::mem::replace(&mut self.applied, Arc::new(config));
+        self.password_history
+            .record_changes(self.profile, &previous, &self.applied);
         self.revisions.push(Revision {
             id,
             user: user.to_string(),
             method: method.to_string(),
             reason: reason.to_string(),
+            message: message.to_string(),
             date: now_text(),
+            rolled_back: false,
         });
         if self.revisions.len() > MAX_REVISIONS {
             let excess = self.revisions.len() - MAX_REVISIONS;
@@ -256,12 +297,16 @@ pub struct DeviceSummary {
     pub id: String,
     pub fabric_id: String,
     pub platform: Platform,
+    /// The release the device stands for (`cumulus-5.16`, `nvos-25.02`, ...).
+    pub profile: Profile,
     pub role: Role,
     /// `host:port` to connect to.
     pub address: String,
     pub port: u16,
-    /// OpenSSH form, `ssh-ed25519 AAAA...`.
+    /// The first host key, OpenSSH form (`ssh-ed25519 AAAA...`, `ecdsa-sha2-nistp256 AAAA...`).
     pub host_key: String,
+    /// Every host key the device offers, first key first, OpenSSH form.
+    pub host_keys: Vec<String>,
     pub administrative_state: AdministrativeState,
     pub applied_revision: u64,
     pub pending_changes: bool,
@@ -282,6 +327,17 @@ pub struct DeviceReport {
     /// NVUE startup YAML of the applied configuration (hashes masked unless asked otherwise).
     pub applied_config: String,
     pub candidate_config: Option<String>,
+    /// NVUE startup YAML of the startup configuration, what a reboot loads (masked likewise).
+    pub startup_config: String,
+    /// Whether the startup configuration is the applied one.
+    pub saved: bool,
+    /// Whether auto-save is on (the applied configuration's setting, else the profile's
+    /// default).
+    pub auto_save: bool,
+    /// Milliseconds left before a pending `nv config apply --confirm` rolls back, if one is.
+    pub confirm_remaining_ms: Option<u64>,
+    /// Whether the device is up (not in the middle of a reboot).
+    pub up: bool,
     pub drifted_from_created: bool,
     pub latency: LatencyProfile,
     pub latency_override: Option<LatencyProfile>,
@@ -302,9 +358,11 @@ pub struct Device {
     pub(crate) id: String,
     pub(crate) fabric_id: String,
     pub(crate) platform: Platform,
+    pub(crate) profile: Profile,
     pub(crate) role: Role,
     pub(crate) port: u16,
-    pub(crate) host_key: PrivateKey,
+    /// The host keys offered, first key first (never empty).
+    pub(crate) host_keys: Vec<PrivateKey>,
     pub(crate) settings: Arc<Settings>,
     pub(crate) state: Mutex<DeviceState>,
     /// The listening socket, while the device is reachable.
@@ -312,23 +370,32 @@ pub struct Device {
     /// The accept loop, while the device listens.
     pub(crate) listener: Mutex<Option<JoinHandle<()>>>,
     pub(crate) open_sessions: AtomicU32,
+    /// The open connections, to cut them all at a reboot (dead entries are pruned as new
+    /// connections come).
+    pub(crate) connections: Mutex<Vec<std::sync::Weak<KillSwitch>>>,
+    /// Woken when a reboot ends.
+    pub(crate) came_up: tokio::sync::Notify,
 }
 
 impl Device {
-    #[allow(clippy::too_many_arguments)]
+    /// A device as `plan` describes it, listening on nothing yet.
     pub(crate) fn new(
-        id: String,
+        plan: &DevicePlan,
         fabric_id: String,
-        platform: Platform,
-        role: Role,
         port: u16,
-        host_key: PrivateKey,
+        host_keys: Vec<PrivateKey>,
         settings: Arc<Settings>,
         config: NvueConfig,
     ) -> Device {
+        assert!(
+            !host_keys.is_empty(),
+            "a device offers at least one host key"
+        );
         let config = Arc::new(config);
         let state = DeviceState {
+            profile: plan.profile,
             applied: Arc::clone(&config),
+            startup: Arc::clone(&config),
             created: config,
             candidate: None,
             revisions: vec![Revision {
@@ -336,33 +403,49 @@ impl Device {
                 user: "system".into(),
                 method: "startup".into(),
                 reason: "Initial configuration".into(),
+                message: "Initial configuration".into(),
                 date: now_text(),
+                rolled_back: false,
             }],
             files: Vec::new(),
             faults: ActiveFaults::default(),
             latency: None,
             logins: LoginRecord::default(),
             drift: None,
+            pending_confirm: None,
+            detached: Vec::new(),
+            next_revision_id: 2,
+            password_history: PasswordHistory::default(),
+            rebooting: false,
         };
         Device {
-            id,
+            id: plan.id.clone(),
             fabric_id,
-            platform,
-            role,
+            platform: plan.platform,
+            profile: plan.profile,
+            role: plan.role,
             port,
-            host_key,
+            host_keys,
             settings,
             state: Mutex::new(state),
             socket: Mutex::new(None),
             listener: Mutex::new(None),
             open_sessions: AtomicU32::new(0),
+            connections: Mutex::new(Vec::new()),
+            came_up: tokio::sync::Notify::new(),
         }
     }
 
+    /// The device's state. A commit-confirm whose time ran out is rolled back here, before
+    /// anyone looks: every reader and writer goes through this lock, so the rollback is seen at
+    /// the instant it is due (on Tokio's clock) without a timer task per device.
     pub(crate) fn lock(&self) -> MutexGuard<'_, DeviceState> {
-        self.state
+        let mut state = self
+            .state
             .lock()
-            .unwrap_or_else(|poisoned| poisoned.into_inner())
+            .unwrap_or_else(|poisoned| poisoned.into_inner());
+        state.roll_back_if_confirm_expired();
+        state
     }
 
     pub fn id(&self) -> &str {
@@ -375,6 +458,11 @@ impl Device {
 
     pub fn platform(&self) -> Platform {
         self.platform
+    }
+
+    /// The release the device stands for.
+    pub fn profile(&self) -> Profile {
+        self.profile
     }
 
     pub fn role(&self) -> Role {
@@ -390,18 +478,28 @@ impl Device {
         SocketAddr::new(self.settings.bind_address, self.port)
     }
 
-    /// The SSH host key in OpenSSH public-key form (`ssh-ed25519 AAAA...`).
+    /// The first SSH host key in OpenSSH public-key form (`ssh-ed25519 AAAA...`; on
+    /// `cumulus-5.16` `ecdsa-sha2-nistp256 AAAA...`). [`Device::host_keys`] has them all.
     pub fn host_key(&self) -> String {
-        let text = self.host_key.public_key().to_openssh().unwrap_or_default();
-        text.split_whitespace()
-            .take(2)
-            .collect::<Vec<_>>()
-            .join(" ")
+        openssh_public_key(&self.host_keys[0])
     }
 
-    /// The host's public key.
+    /// Every host key the device offers, in OpenSSH public-key form, first key first.
+    pub fn host_keys(&self) -> Vec<String> {
+        self.host_keys.iter().map(openssh_public_key).collect()
+    }
+
+    /// The first host key's public key.
     pub fn public_key(&self) -> russh::keys::PublicKey {
-        self.host_key.public_key().clone()
+        self.host_keys[0].public_key().clone()
+    }
+
+    /// Every host key's public key, first key first.
+    pub fn public_keys(&self) -> Vec<russh::keys::PublicKey> {
+        self.host_keys
+            .iter()
+            .map(|key| key.public_key().clone())
+            .collect()
     }
 
     /// The applied configuration, unmasked.
@@ -412,6 +510,38 @@ impl Device {
     /// The configuration the device was created with, unmasked.
     pub fn created_config(&self) -> NvueConfig {
         (*self.lock().created).clone()
+    }
+
+    /// The startup configuration (what `/etc/nvue.d/startup.yaml` holds, what a reboot loads),
+    /// unmasked.
+    pub fn startup_config(&self) -> NvueConfig {
+        (*self.lock().startup).clone()
+    }
+
+    /// Whether the startup configuration is the applied one (saved, or auto-saved).
+    pub fn is_saved(&self) -> bool {
+        self.lock().is_saved()
+    }
+
+    /// Whether auto-save is on: the applied configuration's setting, else the profile's default.
+    pub fn auto_save(&self) -> bool {
+        self.lock().auto_save_enabled()
+    }
+
+    /// How long a pending `nv config apply --confirm` has before it rolls back by itself.
+    pub fn confirm_remaining(&self) -> Option<Duration> {
+        self.lock().confirm_remaining()
+    }
+
+    /// The user's password hash in the startup configuration.
+    pub fn startup_password_hash(&self, username: &str) -> Option<String> {
+        self.lock().startup.root.leaf_text(&[
+            "system",
+            "aaa",
+            "user",
+            username,
+            self.platform.password_key(),
+        ])
     }
 
     /// The pending candidate, if there is one.
@@ -473,12 +603,10 @@ impl Device {
             ],
             Value::String(hashed_password.to_string()),
         );
-        Ok(state.commit(
-            config,
-            "operator",
-            "API",
-            &format!("Password of {username} changed outside Rotor"),
-        ))
+        let message = format!("Password of {username} changed outside Rotor");
+        let revision = state.commit(config, "operator", "API", "Config update", &message);
+        state.save_if_auto_save();
+        Ok(revision)
     }
 
     /// Whether an operation of this class would be delayed, and by how much.
@@ -524,33 +652,33 @@ impl Device {
     /// Checks a password login against the applied configuration and the lock-out policy, and
     /// records the outcome. The password is neither logged nor kept.
     pub fn check_login(&self, username: &str, password: &str) -> LoginOutcome {
-        let policy = self.settings.lockout;
         let now = Instant::now();
-        let hash = {
+        let (hash, policy) = {
             let mut state = self.lock();
+            let policy = state.login_policy(self.settings.lockout);
             if let Some(record) = state.logins.users.get_mut(username)
                 && let Some(until) = record.locked_until
             {
                 if now < until {
-                    state.logins.failed += 1;
-                    self.settings
-                        .counters
-                        .logins_failed
-                        .fetch_add(1, Ordering::Relaxed);
+                    self.count_failed_login(&mut state);
                     return LoginOutcome::Locked;
                 }
                 record.locked_until = None;
                 record.consecutive_failures = 0;
             }
             let user = state.applied.root.get(&["system", "aaa", "user", username]);
-            user.map(|user| {
+            let hash = user.map(|user| {
                 user.leaf_text(&[self.platform.password_key()])
                     .unwrap_or_default()
-            })
+            });
+            (hash, policy)
         };
         let outcome = match &hash {
             None => LoginOutcome::UnknownUser,
-            Some(hash) if !hash.is_empty() && self.settings.verification.verify(password, hash) => {
+            Some(hash)
+                if crate::platform::looks_like_password_hash(hash)
+                    && self.settings.verification.verify(password, hash) =>
+            {
                 LoginOutcome::Accepted
             }
             Some(_) => LoginOutcome::WrongPassword,
@@ -565,22 +693,13 @@ impl Device {
                     .logins_succeeded
                     .fetch_add(1, Ordering::Relaxed);
             }
-            LoginOutcome::UnknownUser => {
-                state.logins.failed += 1;
-                self.settings
-                    .counters
-                    .logins_failed
-                    .fetch_add(1, Ordering::Relaxed);
-            }
+            LoginOutcome::UnknownUser => self.count_failed_login(&mut state),
             LoginOutcome::WrongPassword | LoginOutcome::Locked => {
-                state.logins.failed += 1;
-                self.settings
-                    .counters
-                    .logins_failed
-                    .fetch_add(1, Ordering::Relaxed);
+                self.count_failed_login(&mut state);
                 let record = state.logins.users.entry(username.to_string()).or_default();
                 record.consecutive_failures += 1;
-                if record.consecutive_failures >= policy.threshold.max(1)
+                if policy.locks
+                    && record.consecutive_failures >= policy.threshold.max(1)
                     && record.locked_until.is_none()
                 {
                     record.locked_until = Some(now + policy.period);
@@ -593,6 +712,20 @@ impl Device {
             }
         }
         outcome
+    }
+
+    fn count_failed_login(&self, state: &mut DeviceState) {
+        state.logins.failed += 1;
+        self.settings
+            .counters
+            .logins_failed
+            .fetch_add(1, Ordering::Relaxed);
+    }
+
+    /// How long the device waits before it answers a refused login (`fail-delay` on profiles
+    /// with login restrictions; 0 elsewhere).
+    pub fn failed_login_delay(&self) -> Duration {
+        self.lock().login_policy(self.settings.lockout).fail_delay
     }
 
     /// Failed-login counts, locked users and lock-outs ever triggered.
@@ -675,6 +808,10 @@ impl Device {
             Fault::AdministrativeState { state } => {
                 self.lock().faults.administrative_state = state;
             }
+            Fault::StallApply { ms } => self.lock().faults.stall_apply = Some(ms),
+            Fault::Reboot { down_ms } => {
+                drop(self.start_reboot(down_ms.map(Duration::from_millis)));
+            }
         }
         Ok(())
     }
@@ -685,7 +822,8 @@ impl Device {
         match kind {
             FaultKind::Unreachable => {
                 let was = std::mem::replace(&mut self.lock().faults.unreachable, false);
-                if was || !self.is_listening() {
+                let rebooting = self.lock().rebooting;
+                if (was || !self.is_listening()) && !rebooting {
                     crate::ssh::start_listening(self).map_err(|error| {
                         self.lock().faults.unreachable = true;
                         format!("cannot listen on port {} again: {error}", self.port)
@@ -704,8 +842,20 @@ impl Device {
             FaultKind::AdministrativeState => {
                 self.lock().faults.administrative_state = AdministrativeState::Enabled;
             }
+            FaultKind::StallApply => self.lock().faults.stall_apply = None,
+            FaultKind::Reboot => {}
         }
         Ok(())
+    }
+
+    /// Remembers an open connection, to cut it at a reboot.
+    pub(crate) fn register_connection(&self, connection: &Arc<KillSwitch>) {
+        let mut connections = self
+            .connections
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner());
+        connections.retain(|known| known.strong_count() > 0);
+        connections.push(Arc::downgrade(connection));
     }
 
     /// Whether the device accepts connections.
@@ -746,7 +896,9 @@ impl Device {
         let path = self.drift_path(&config);
         let value = "drifted: changed outside Rotor".to_string();
         config.root.set_leaf(&path, Value::String(value.clone()));
-        state.commit(config, "operator", "API", "Drift: changed outside Rotor");
+        let message = "Drift: changed outside Rotor";
+        state.commit(config, "operator", "API", "Config update", message);
+        state.save_if_auto_save();
         state.drift = Some(DriftRecord {
             path,
             drifted_value: value,
@@ -776,7 +928,8 @@ impl Device {
                 config.root.remove(&drift.path);
             }
         }
-        state.commit(config, "operator", "API", "Drift reverted");
+        state.commit(config, "operator", "API", "Config update", "Drift reverted");
+        state.save_if_auto_save();
     }
 
     /// Makes the non-password change of `change_between_diff_and_apply`: a new post-login
@@ -788,7 +941,14 @@ impl Device {
             &["system", "message", "post-login"],
             Value::String(format!("Changed by another operator (revision {next})")),
         );
-        state.commit(config, "operator", "CLI", "Config update by operator");
+        state.commit(
+            config,
+            "operator",
+            "CLI",
+            "Config update",
+            "Config update by operator",
+        );
+        state.save_if_auto_save();
     }
 
     /// Paths of the files in the device's file store.
@@ -818,10 +978,12 @@ impl Device {
             id: self.id.clone(),
             fabric_id: self.fabric_id.clone(),
             platform: self.platform,
+            profile: self.profile,
             role: self.role,
             address: self.address().to_string(),
             port: self.port,
             host_key: self.host_key(),
+            host_keys: self.host_keys(),
             administrative_state: state.faults.administrative_state,
             applied_revision: state.applied_revision(),
             pending_changes: state.has_pending_changes(),
@@ -848,6 +1010,13 @@ impl Device {
                 .candidate
                 .as_ref()
                 .map(|candidate| candidate.to_startup_yaml(!unmasked)),
+            startup_config: state.startup.to_startup_yaml(!unmasked),
+            saved: state.is_saved(),
+            auto_save: state.auto_save_enabled(),
+            confirm_remaining_ms: state
+                .confirm_remaining()
+                .map(|remaining| remaining.as_millis() as u64),
+            up: !state.rebooting,
             drifted_from_created: !state.applied.root.same_as(&state.created.root),
             latency,
             latency_override: state.latency,
@@ -877,26 +1046,34 @@ pub(crate) fn users_of(root: &Node, platform: Platform) -> Vec<UserInfo> {
         .collect()
 }
 
-/// A device that is not listening anywhere, for unit tests of the command layer.
+/// A device that is not listening anywhere, for unit tests of the command layer: Cumulus devices
+/// are `cumulus-5.8` (auto-save off, so `applied [rev_id: N]`), NVOS devices `nvos-25.02`.
 #[cfg(test)]
 pub(crate) fn test_device(platform: Platform) -> Device {
+    test_device_with(match platform {
+        Platform::Cumulus => Profile::Cumulus5_8,
+        Platform::Nvos => Profile::Nvos25_02,
+    })
+}
+
+/// A device of `profile` that is not listening anywhere, with the login user's password
+/// `secret` and a read-only user `auditor` (same password).
+#[cfg(test)]
+pub(crate) fn test_device_with(profile: Profile) -> Device {
     use crate::fabric::{FabricSpec, initial_config, plan_devices};
+    let platform = profile.platform();
     let hash = pwhash::sha512_crypt::hash_with("$6$rounds=5000$unittest", "secret").unwrap();
-    let spec = FabricSpec::new("unit", 1)
-        .with_platform_mix(
-            u32::from(platform == Platform::Cumulus),
-            u32::from(platform == Platform::Nvos),
-        )
+    let mut spec = FabricSpec::new("unit", 1)
+        .with_profiles(vec![profile])
         .with_user(platform, platform.login_user(), hash.clone())
         .with_user(platform, "auditor", hash);
-    let mut spec = spec;
     if let Some(users) = spec.initial_users.get_mut(&platform)
         && let Some(auditor) = users.get_mut("auditor")
     {
         auditor.role = Some(
             match platform {
                 Platform::Cumulus => "nvue-monitor",
-                Platform::Nvos => "system-monitor",
+                Platform::Nvos => "monitor",
             }
             .to_string(),
         );
@@ -911,18 +1088,11 @@ pub(crate) fn test_device(platform: Platform) -> Device {
         counters: Counters::default(),
         verification: VerificationCache::new(16),
         auth_rejection_delay: Duration::ZERO,
+        reboot_down_time: Duration::from_millis(500),
         shutdown,
     });
-    Device::new(
-        plan.id,
-        "unit".into(),
-        platform,
-        plan.role,
-        0,
-        crate::ssh::derive_host_key("unit", "device"),
-        settings,
-        config,
-    )
+    let keys = vec![crate::ssh::derive_host_key("unit", "device")];
+    Device::new(&plan, "unit".into(), 0, keys, settings, config)
 }
 
 #[cfg(test)]

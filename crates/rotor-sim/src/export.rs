@@ -3,8 +3,10 @@
 //! intended configuration of every device.
 //!
 //! The intended configuration is the device's configuration as created (so a drifted device
-//! differs from it) with the password field of every mapped user removed: Rotor's renderer fills
-//! it in from the secrets store.
+//! differs from it) with the password fields of every mapped user removed (`hashed-password`,
+//! and NVOS's `password`, which the simulator never stores anyway): Rotor's renderer fills them
+//! in from the secrets store. The inventory pins the device's first host key
+//! ([`Device::host_key`]); [`Device::host_keys`] lists them all.
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -95,13 +97,11 @@ pub fn build(
         }
         let mut intended = created;
         for mapping in &mappings {
-            intended.root.remove(&[
-                "system",
-                "aaa",
-                "user",
-                mapping.username.as_str(),
-                platform.password_key(),
-            ]);
+            for key in ["hashed-password", "password"] {
+                intended
+                    .root
+                    .remove(&["system", "aaa", "user", mapping.username.as_str(), key]);
+            }
         }
         let config_file = format!("configs/{}.yaml", device.id());
         intended_configs.insert(device.id().to_string(), intended.to_startup_yaml(false));

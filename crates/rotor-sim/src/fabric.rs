@@ -1,6 +1,6 @@
-//! Describing a simulated fabric (how many devices, which platforms and roles, the seed, the
-//! initial users and their password hashes) and turning that into device ids and the NVUE
-//! configuration each device starts with.
+//! Describing a simulated fabric (how many devices, which platforms, profiles and roles, the
+//! seed, the initial users and their password hashes) and turning that into device ids, each
+//! device's profile and the NVUE configuration each device starts with.
 
 use std::collections::BTreeMap;
 
@@ -10,6 +10,7 @@ use serde_yaml::{Mapping, Value};
 
 use crate::config_tree::{Children, Node, NvueConfig};
 use crate::platform::{Platform, looks_like_password_hash};
+use crate::profile::{Profile, ProfileMix};
 
 /// Initial users per platform: platform -> username -> user.
 pub type UsersByPlatform = BTreeMap<Platform, BTreeMap<String, InitialUser>>;
@@ -38,6 +39,19 @@ pub struct FabricSpec {
     /// Prefix of every device id; `<fabric id>-` when not given.
     #[serde(default)]
     pub device_id_prefix: Option<String>,
+    /// Relative weights of profiles (`{"cumulus-5.16": 10, "nvos-25.02": 4}`); when given, it
+    /// decides the platforms too and `platform_mix` is ignored. Without it, Cumulus devices cycle
+    /// through [`crate::profile::DEFAULT_CUMULUS_CYCLE`] and NVOS devices are `nvos-25.02`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub profile_mix: Option<ProfileMix>,
+    /// A profile per device, in the order the devices are created (Cumulus first, then NVOS,
+    /// whatever order is given here); overrides both mixes.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub profiles: Option<Vec<Profile>>,
+    /// Give every device an RSA host key too (offered as `rsa-sha2-512`/`rsa-sha2-256`). RSA
+    /// keys take tens of milliseconds each to generate, so this is off by default.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub rsa_host_keys: bool,
 }
 
 fn default_seed() -> String {
@@ -55,6 +69,9 @@ impl FabricSpec {
             seed: default_seed(),
             initial_users: BTreeMap::new(),
             device_id_prefix: None,
+            profile_mix: None,
+            profiles: None,
+            rsa_host_keys: false,
         }
     }
 
@@ -86,6 +103,98 @@ impl FabricSpec {
         self.device_id_prefix = Some(prefix.into());
         self
     }
+
+    /// Sets the profile mix (see [`FabricSpec::profile_mix`]).
+    pub fn with_profile_mix(mut self, mix: ProfileMix) -> FabricSpec {
+        self.profile_mix = Some(mix);
+        self
+    }
+
+    /// Gives the devices these profiles, one each (the device count becomes their number).
+    pub fn with_profiles(mut self, profiles: Vec<Profile>) -> FabricSpec {
+        self.devices = profiles.len();
+        self.profiles = Some(profiles);
+        self
+    }
+
+    /// Gives every device an RSA host key as well.
+    pub fn with_rsa_host_keys(mut self) -> FabricSpec {
+        self.rsa_host_keys = true;
+        self
+    }
+
+    /// Each device's profile, in creation order: Cumulus devices first, then NVOS.
+    pub fn device_profiles(&self) -> Result<Vec<Profile>, String> {
+        if let Some(profiles) = &self.profiles {
+            if profiles.len() != self.devices {
+                return Err(format!(
+                    "profiles lists {} profiles for {} devices",
+                    profiles.len(),
+                    self.devices
+                ));
+            }
+            let mut ordered = profiles.clone();
+            ordered.sort_by_key(|profile| profile.platform() == Platform::Nvos);
+            return Ok(ordered);
+        }
+        let counts: Vec<(Profile, usize)> = match &self.profile_mix {
+            Some(mix) => mix.counts(self.devices),
+            None => {
+                let (cumulus, nvos) = self.platform_mix.counts(self.devices);
+                let cycle =
+                    (0..cumulus).map(|index| Profile::default_for(Platform::Cumulus, index));
+                let nvos = (0..nvos).map(|index| Profile::default_for(Platform::Nvos, index));
+                return Ok(cycle.chain(nvos).collect());
+            }
+        };
+        let mut ordered = Vec::with_capacity(self.devices);
+        for platform in [Platform::Cumulus, Platform::Nvos] {
+            let quotas: Vec<(Profile, usize)> = counts
+                .iter()
+                .copied()
+                .filter(|(profile, count)| profile.platform() == platform && *count > 0)
+                .collect();
+            ordered.extend(spread(&quotas));
+        }
+        Ok(ordered)
+    }
+
+    /// (Cumulus devices, NVOS devices) this specification creates.
+    pub fn platform_counts(&self) -> (usize, usize) {
+        match (&self.profiles, &self.profile_mix) {
+            (Some(profiles), _) => {
+                let nvos = profiles
+                    .iter()
+                    .filter(|profile| profile.platform() == Platform::Nvos)
+                    .count();
+                (profiles.len() - nvos, nvos)
+            }
+            (None, Some(mix)) => mix.platform_counts(self.devices),
+            (None, None) => self.platform_mix.counts(self.devices),
+        }
+    }
+}
+
+/// Interleaves profiles by their counts (smooth weighted round robin), so a mix of 10 and 3
+/// spreads the 3 among the 10 instead of putting them last. Deterministic.
+fn spread(quotas: &[(Profile, usize)]) -> Vec<Profile> {
+    let total: usize = quotas.iter().map(|(_, count)| count).sum();
+    let mut given = vec![0usize; quotas.len()];
+    let mut out = Vec::with_capacity(total);
+    for _ in 0..total {
+        // The profile furthest behind its share at this position: given/count smallest.
+        let chosen = (0..quotas.len())
+            .filter(|index| given[*index] < quotas[*index].1)
+            .min_by(|a, b| {
+                let left = given[*a] * quotas[*b].1;
+                let right = given[*b] * quotas[*a].1;
+                left.cmp(&right).then(a.cmp(b))
+            })
+            .unwrap_or(0);
+        given[chosen] += 1;
+        out.push(quotas[chosen].0);
+    }
+    out
 }
 
 /// Relative weights of the platforms in a fabric.
@@ -217,7 +326,9 @@ pub fn check_users(users: &UsersByPlatform) -> Result<(), String> {
                 ));
             }
             if let Some(role) = &user.role
-                && !platform.user_roles().contains(&role.as_str())
+                && !platform
+                    .user_roles()
+                    .contains(&platform.canonical_role(role).as_str())
             {
                 return Err(format!(
                     "{platform} user {username:?}: role {role:?} is not one of {:?}",
@@ -234,6 +345,8 @@ pub fn check_users(users: &UsersByPlatform) -> Result<(), String> {
 pub struct DevicePlan {
     pub id: String,
     pub platform: Platform,
+    /// The release the device stands for.
+    pub profile: Profile,
     pub role: Role,
     /// Position in the fabric, from 0.
     pub index: usize,
@@ -268,20 +381,17 @@ pub fn plan_devices(spec: &FabricSpec) -> Result<Vec<DevicePlan>, String> {
             spec.devices
         ));
     }
-    let (cumulus, _) = spec.platform_mix.counts(spec.devices);
+    let profiles = spec.device_profiles()?;
+    let (cumulus, _) = spec.platform_counts();
     let spines = if cumulus >= 4 {
         (cumulus / 12).max(2)
     } else {
         0
     };
     let borders = if cumulus >= 8 { 2 } else { 0 };
-    let mut assigned: Vec<(Platform, Role, &'static str)> = Vec::with_capacity(spec.devices);
-    for index in 0..spec.devices {
-        let platform = if index < cumulus {
-            Platform::Cumulus
-        } else {
-            Platform::Nvos
-        };
+    let mut assigned: Vec<(Profile, Role, &'static str)> = Vec::with_capacity(spec.devices);
+    for (index, profile) in profiles.into_iter().enumerate() {
+        let platform = profile.platform();
         let role = match &spec.roles {
             Some(roles) => roles[index],
             None if platform == Platform::Nvos => Role::Leaf,
@@ -294,7 +404,7 @@ pub fn plan_devices(spec: &FabricSpec) -> Result<Vec<DevicePlan>, String> {
         } else {
             role_slug(role)
         };
-        assigned.push((platform, role, slug));
+        assigned.push((profile, role, slug));
     }
     let mut totals: BTreeMap<&str, usize> = BTreeMap::new();
     for (_, _, slug) in &assigned {
@@ -306,7 +416,7 @@ pub fn plan_devices(spec: &FabricSpec) -> Result<Vec<DevicePlan>, String> {
         .unwrap_or_else(|| format!("{}-", spec.fabric_id));
     let mut numbers: BTreeMap<&str, usize> = BTreeMap::new();
     let mut plans = Vec::with_capacity(spec.devices);
-    for (index, (platform, role, slug)) in assigned.into_iter().enumerate() {
+    for (index, (profile, role, slug)) in assigned.into_iter().enumerate() {
         let number = numbers.entry(slug).or_default();
         *number += 1;
         let width = totals[slug].to_string().len().max(2);
@@ -314,7 +424,8 @@ pub fn plan_devices(spec: &FabricSpec) -> Result<Vec<DevicePlan>, String> {
         rotor_inventory::check_name(&id).map_err(|problem| format!("device id {problem}"))?;
         plans.push(DevicePlan {
             id,
-            platform,
+            platform: profile.platform(),
+            profile,
             role,
             index,
         });
@@ -349,7 +460,7 @@ pub fn initial_config(plan: &DevicePlan, users: &UsersByPlatform) -> NvueConfig 
         "rev-id".into(),
         Value::Number(serde_yaml::Number::from(1.0)),
     );
-    header.insert("version".into(), platform.version().into());
+    header.insert("version".into(), plan.profile.version().into());
 
     let user_nodes = initial_users(platform, users.get(&platform));
     let hostname = plan.id.replace('_', "-");
@@ -374,7 +485,7 @@ fn initial_users(platform: Platform, given: Option<&BTreeMap<String, InitialUser
         if let Some(user) = given.and_then(|given| given.get(*username)) {
             fields.push((platform.password_key(), text(user.hashed_password.clone())));
             if let Some(role) = &user.role {
-                fields[0] = ("role", text(role.clone()));
+                fields[0] = ("role", text(platform.canonical_role(role)));
             }
             if let Some(full_name) = &user.full_name {
                 fields[1] = ("full-name", text(full_name.clone()));
@@ -389,7 +500,10 @@ fn initial_users(platform: Platform, given: Option<&BTreeMap<String, InitialUser
         let mut fields = vec![
             (
                 "role",
-                text(user.role.clone().unwrap_or_else(|| "system-admin".into())),
+                text(user.role.as_deref().map_or_else(
+                    || platform.default_role().into(),
+                    |role| platform.canonical_role(role),
+                )),
             ),
             (platform.password_key(), text(user.hashed_password.clone())),
         ];
@@ -583,9 +697,10 @@ mod tests {
             Some("$6$salt$hash")
         );
         let nvos = initial_config(&plans[1], &spec.initial_users);
+        // NVOS keeps a user's stored hash under `hashed-password` (`password` takes plaintext).
         assert_eq!(
             nvos.root
-                .leaf_text(&["system", "aaa", "user", "admin", "password"])
+                .leaf_text(&["system", "aaa", "user", "admin", "hashed-password"])
                 .as_deref(),
             Some("$6$salt$admin")
         );
@@ -596,6 +711,48 @@ mod tests {
         );
         let text = cumulus.to_startup_yaml(false);
         rotor_inventory::check_intended_config(&text).unwrap();
-        assert!(text.contains("version: Cumulus Linux 5.9.0"), "{text}");
+        assert!(text.contains("version: Cumulus Linux 5.16.0"), "{text}");
+    }
+
+    #[test]
+    fn profiles_come_from_the_default_cycle_a_mix_or_a_list() {
+        let default = FabricSpec::new("dc1", 10).with_platform_mix(8, 2);
+        let plans = plan_devices(&default).unwrap();
+        let profiles: Vec<Profile> = plans.iter().map(|plan| plan.profile).collect();
+        assert_eq!(&profiles[..4], &crate::profile::DEFAULT_CUMULUS_CYCLE);
+        assert_eq!(profiles[4], Profile::Cumulus5_16);
+        assert_eq!(profiles[8], Profile::Nvos25_02);
+        assert_eq!(plans[8].id, "dc1-nvos-01");
+
+        let mix = ProfileMix::parse("cumulus-5.8=3,cumulus-5.16=1,nvos-25.02=1").unwrap();
+        let plans = plan_devices(&FabricSpec::new("m", 5).with_profile_mix(mix)).unwrap();
+        let profiles: Vec<Profile> = plans.iter().map(|plan| plan.profile).collect();
+        assert_eq!(
+            profiles,
+            vec![
+                Profile::Cumulus5_8,
+                Profile::Cumulus5_16,
+                Profile::Cumulus5_8,
+                Profile::Cumulus5_8,
+                Profile::Nvos25_02
+            ]
+        );
+
+        let listed = FabricSpec::new("l", 0).with_profiles(vec![
+            Profile::Nvos25_02,
+            Profile::Cumulus5_9,
+            Profile::Cumulus5_15,
+        ]);
+        let plans = plan_devices(&listed).unwrap();
+        assert_eq!(plans[0].profile, Profile::Cumulus5_9);
+        assert_eq!(plans[2].platform, Platform::Nvos);
+        assert_eq!(
+            plan_devices(&FabricSpec {
+                devices: 4,
+                ..listed
+            })
+            .unwrap_err(),
+            "profiles lists 3 profiles for 4 devices"
+        );
     }
 }

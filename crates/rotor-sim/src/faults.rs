@@ -36,6 +36,24 @@ pub enum Fault {
     ChangeBetweenDiffAndApply,
     /// Only changes the administrative state written to the exported inventory.
     AdministrativeState { state: AdministrativeState },
+    /// Sticky: every `nv config apply` takes effect at once, but its answer is held back `ms`
+    /// milliseconds (so a test can kill the applier between the apply and its proof).
+    StallApply {
+        /// How long the answer is held back, in milliseconds.
+        ms: u64,
+    },
+    /// Fires at once: the device reboots (down for `downMs`, the simulator's default when not
+    /// given) and comes back with its startup configuration. Never listed as active.
+    Reboot {
+        /// How long the device stays down, in milliseconds.
+        #[serde(
+            default,
+            rename = "downMs",
+            alias = "down_ms",
+            skip_serializing_if = "Option::is_none"
+        )]
+        down_ms: Option<u64>,
+    },
 }
 
 fn one() -> f64 {
@@ -54,11 +72,14 @@ impl Fault {
             Fault::PasswordNotApplied => FaultKind::PasswordNotApplied,
             Fault::ChangeBetweenDiffAndApply => FaultKind::ChangeBetweenDiffAndApply,
             Fault::AdministrativeState { .. } => FaultKind::AdministrativeState,
+            Fault::StallApply { .. } => FaultKind::StallApply,
+            Fault::Reboot { .. } => FaultKind::Reboot,
         }
     }
 
     /// Parses a fault from its name, as the command line gives it: `unreachable`, `slow`,
-    /// `slow:3` (factor), `slow:+500` (extra milliseconds), `administrative_state:RMA`, ...
+    /// `slow:3` (factor), `slow:+500` (extra milliseconds), `administrative_state:RMA`,
+    /// `stall_apply:3000` (milliseconds), `reboot`, `reboot:2000` (milliseconds down), ...
     pub fn parse(text: &str) -> Result<Fault, String> {
         let (name, argument) = match text.split_once(':') {
             Some((name, argument)) => (name, Some(argument)),
@@ -89,6 +110,20 @@ impl Fault {
                         .parse()
                         .map_err(|_| format!("{text:?}: expected slow:FACTOR"))?,
                     extra_ms: 0,
+                },
+            },
+            FaultKind::StallApply => Fault::StallApply {
+                ms: argument
+                    .and_then(|ms| ms.parse().ok())
+                    .ok_or_else(|| format!("{text:?}: expected stall_apply:MILLISECONDS"))?,
+            },
+            FaultKind::Reboot => Fault::Reboot {
+                down_ms: match argument {
+                    None => None,
+                    Some(ms) => Some(
+                        ms.parse()
+                            .map_err(|_| format!("{text:?}: expected reboot:MILLISECONDS"))?,
+                    ),
                 },
             },
             FaultKind::AdministrativeState => {
@@ -122,10 +157,14 @@ pub enum FaultKind {
     PasswordNotApplied,
     ChangeBetweenDiffAndApply,
     AdministrativeState,
+    /// [`Fault::StallApply`].
+    StallApply,
+    /// [`Fault::Reboot`].
+    Reboot,
 }
 
 /// Every fault kind, in documentation order.
-pub const ALL_FAULT_KINDS: [FaultKind; 9] = [
+pub const ALL_FAULT_KINDS: [FaultKind; 11] = [
     FaultKind::Unreachable,
     FaultKind::Slow,
     FaultKind::Drifted,
@@ -135,6 +174,8 @@ pub const ALL_FAULT_KINDS: [FaultKind; 9] = [
     FaultKind::PasswordNotApplied,
     FaultKind::ChangeBetweenDiffAndApply,
     FaultKind::AdministrativeState,
+    FaultKind::StallApply,
+    FaultKind::Reboot,
 ];
 
 impl FaultKind {
@@ -149,6 +190,8 @@ impl FaultKind {
             FaultKind::PasswordNotApplied => "password_not_applied",
             FaultKind::ChangeBetweenDiffAndApply => "change_between_diff_and_apply",
             FaultKind::AdministrativeState => "administrative_state",
+            FaultKind::StallApply => "stall_apply",
+            FaultKind::Reboot => "reboot",
         }
     }
 
@@ -183,6 +226,8 @@ pub struct ActiveFaults {
     pub password_not_applied: bool,
     pub change_between_diff_and_apply: bool,
     pub administrative_state: AdministrativeState,
+    /// Milliseconds an apply's answer is held back.
+    pub stall_apply: Option<u64>,
 }
 
 impl ActiveFaults {
@@ -217,6 +262,9 @@ impl ActiveFaults {
                 state: self.administrative_state,
             });
         }
+        if let Some(ms) = self.stall_apply {
+            faults.push(Fault::StallApply { ms });
+        }
         faults
     }
 }
@@ -250,6 +298,17 @@ mod tests {
             Fault::ChangeBetweenDiffAndApply
         );
         assert!(Fault::parse("gremlins").is_err());
+        assert_eq!(
+            Fault::parse("stall_apply:2500").unwrap(),
+            Fault::StallApply { ms: 2500 }
+        );
+        assert!(Fault::parse("stall_apply").is_err());
+        assert_eq!(
+            Fault::parse("reboot").unwrap(),
+            Fault::Reboot { down_ms: None }
+        );
+        let reboot: Fault = serde_json::from_str(r#"{"kind":"reboot","downMs":50}"#).unwrap();
+        assert_eq!(reboot, Fault::Reboot { down_ms: Some(50) });
         for kind in ALL_FAULT_KINDS {
             assert_eq!(FaultKind::parse(kind.as_str()).unwrap(), kind);
         }

@@ -15,9 +15,11 @@
 //! - [`fabric`]: [`FabricSpec`], device naming and each device's initial configuration.
 //! - [`profile`]: [`Profile`], the NVIDIA release a device stands for (`cumulus-5.8` ...
 //!   `nvos-25.02`), and the mix of profiles in a fabric.
-//! - [`host_keys`]: deterministic ed25519, ECDSA P-256 and (when asked) RSA host keys.
 //! - [`device`]: one device's state: applied and candidate configuration, revisions, logins
-//!   and lock-out, files, faults, latency.
+//!   and lock-out, files, faults, latency; [`revisions`]: the startup configuration, saving,
+//!   auto-save, commit-confirm and detached revisions; [`reboot`]: taking a device down and
+//!   back up with its startup configuration; [`restrictions`]: lock-out and fail delay.
+//! - [`host_keys`]: deterministic ed25519, ECDSA P-256 and (when asked) RSA host keys.
 //! - [`config_tree`]: the NVUE configuration tree (YAML, diff, masking, `nv set` lines).
 //! - [`shell`]: the login shell, testable without SSH: bash's quoting, lists, pipelines and
 //!   redirections as far as a session needs them, and the few coreutils (`cat`, `rm`, `grep`, ...).
@@ -47,6 +49,9 @@ pub mod latency;
 pub mod nvue;
 pub mod platform;
 pub mod profile;
+pub mod reboot;
+pub mod restrictions;
+pub mod revisions;
 pub mod shell;
 pub mod simulator;
 pub mod ssh;

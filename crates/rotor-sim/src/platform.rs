@@ -1,6 +1,7 @@
 //! What differs between the two simulated operating systems (Cumulus Linux and NVOS): default
 //! users, the key a password hash is stored under, version strings, known configuration objects,
-//! interface kinds, user roles and the shell prompt.
+//! interface kinds, user roles and the shell prompt. What differs between releases of one
+//! operating system is in [`crate::profile`].
 
 use std::fmt;
 
@@ -41,12 +42,11 @@ impl Platform {
         }
     }
 
-    /// The field of `system aaa user <name>` that holds the password hash.
+    /// The field of `system aaa user <name>` that holds the stored password hash:
+    /// `hashed-password` on both platforms. (NVOS's `password` field takes a plaintext that the
+    /// switch hashes into `hashed-password`; the simulator never keeps a `password` value.)
     pub fn password_key(self) -> &'static str {
-        match self {
-            Platform::Cumulus => "hashed-password",
-            Platform::Nvos => "password",
-        }
+        "hashed-password"
     }
 
     /// The account Rotor logs in with.
@@ -62,18 +62,16 @@ impl Platform {
         match self {
             Platform::Cumulus => &[("cumulus", "system-admin", "cumulus,,,")],
             Platform::Nvos => &[
-                ("admin", "system-admin", "System Administrator"),
-                ("monitor", "system-monitor", "System Monitor"),
+                ("admin", "admin", "System Administrator"),
+                ("monitor", "monitor", "System Monitor"),
             ],
         }
     }
 
-    /// The `version` field of the startup configuration header.
+    /// The `version` field of the startup configuration header of the platform's first profile
+    /// in the default mix (each device's own is [`crate::Profile::version`]).
     pub fn version(self) -> &'static str {
-        match self {
-            Platform::Cumulus => "Cumulus Linux 5.9.0",
-            Platform::Nvos => "NVOS 25.02",
-        }
+        crate::profile::Profile::default_for(self, 0).version()
     }
 
     /// The `model` field of the startup configuration header.
@@ -118,13 +116,35 @@ impl Platform {
     pub fn user_roles(self) -> &'static [&'static str] {
         match self {
             Platform::Cumulus => &["nvue-admin", "nvue-monitor", "system-admin"],
-            Platform::Nvos => &["system-admin", "system-monitor"],
+            Platform::Nvos => &["admin", "monitor"],
+        }
+    }
+
+    /// The role a new user gets when none is given.
+    pub fn default_role(self) -> &'static str {
+        match self {
+            Platform::Cumulus => "system-admin",
+            Platform::Nvos => "admin",
+        }
+    }
+
+    /// A role name as this platform spells it: on NVOS the simulator's earlier names
+    /// `system-admin` and `system-monitor` (still accepted in fabric specifications and users
+    /// files) become `admin` and `monitor`.
+    pub fn canonical_role(self, role: &str) -> String {
+        match (self, role) {
+            (Platform::Nvos, "system-admin") => "admin".to_string(),
+            (Platform::Nvos, "system-monitor") => "monitor".to_string(),
+            _ => role.to_string(),
         }
     }
 
     /// Roles that may only look, never change the configuration.
     pub fn is_read_only_role(self, role: &str) -> bool {
-        matches!(role, "nvue-monitor" | "system-monitor")
+        match self {
+            Platform::Cumulus => role == "nvue-monitor",
+            Platform::Nvos => role == "monitor",
+        }
     }
 
     /// Fields accepted under `system aaa user <name>`.
@@ -132,7 +152,8 @@ impl Platform {
         match self {
             // `password` takes a plaintext password that NVUE hashes into `hashed-password`.
             Platform::Cumulus => &["enable", "full-name", "hashed-password", "password", "role"],
-            Platform::Nvos => &["full-name", "password", "role", "state"],
+            // `password` takes a plaintext the switch hashes; `hashed-password` a crypt hash.
+            Platform::Nvos => &["full-name", "hashed-password", "password", "role", "state"],
         }
     }
 
@@ -154,6 +175,16 @@ impl fmt::Display for Platform {
     fn fmt(&self, formatter: &mut fmt::Formatter<'_>) -> fmt::Result {
         formatter.write_str(self.as_str())
     }
+}
+
+/// What an applied masked value (`hashed-password: '*'`, as `nv config show` prints every hash)
+/// stores: like `*` in `/etc/shadow`, a hash no password matches.
+pub const MASKED_VALUE: &str = "*";
+
+/// Whether a `hashed-password` value is accepted: a crypt(3) hash, or the masked value `*`
+/// (which locks the password: nothing matches it).
+pub fn is_acceptable_hashed_password(text: &str) -> bool {
+    text == MASKED_VALUE || looks_like_password_hash(text)
 }
 
 /// Whether a text looks like a crypt(3) password hash NVUE would accept as a hashed password.

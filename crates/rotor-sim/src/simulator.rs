@@ -15,6 +15,7 @@ use tokio::task::JoinHandle;
 use crate::device::{Counters, Device, DeviceSummary, LockoutPolicy, Settings};
 use crate::export::{ExportOptions, ExportSummary, ExportedFabric};
 use crate::fabric::{DevicePlan, FabricSpec, check_users, initial_config, plan_devices};
+use crate::host_keys::derive_host_keys;
 use crate::latency::LatencyProfile;
 use crate::platform::Platform;
 use crate::ssh;
@@ -38,6 +39,8 @@ pub struct SimConfig {
     pub auth_rejection_delay: Duration,
     /// Size of the cache of successful password verifications; 0 disables it.
     pub verification_cache_entries: usize,
+    /// How long a rebooting device stays down when the reboot does not say (500 ms).
+    pub reboot_down_time: Duration,
 }
 
 impl Default for SimConfig {
@@ -50,6 +53,7 @@ impl Default for SimConfig {
             control_address: None,
             auth_rejection_delay: Duration::ZERO,
             verification_cache_entries: 4096,
+            reboot_down_time: Duration::from_millis(500),
         }
     }
 }
@@ -185,6 +189,7 @@ impl Simulator {
             counters: Counters::default(),
             verification: VerificationCache::new(config.verification_cache_entries),
             auth_rejection_delay: config.auth_rejection_delay,
+            reboot_down_time: config.reboot_down_time,
             shutdown,
         });
         let (shutdown_requested, _) = watch::channel(false);
@@ -315,13 +320,12 @@ impl Simulator {
             .local_addr()
             .map(|local| local.port())
             .unwrap_or(port);
+        let key_types = plan.profile.host_key_types(spec.rsa_host_keys);
         let device = Arc::new(Device::new(
-            plan.id.clone(),
+            plan,
             spec.fabric_id.clone(),
-            plan.platform,
-            plan.role,
             port,
-            ssh::derive_host_key(&spec.seed, &plan.id),
+            derive_host_keys(&spec.seed, &plan.id, &key_types),
             Arc::clone(&self.shared.settings),
             initial_config(plan, &spec.initial_users),
         ));
@@ -412,6 +416,12 @@ impl Simulator {
         self.require_device(device_id)?
             .clear_fault(kind)
             .map_err(SimError::Fault)
+    }
+
+    /// Reboots a device by id (see [`Device::reboot`]) and returns once it is up again.
+    pub async fn reboot(&self, device_id: &str, down: Option<Duration>) -> Result<(), SimError> {
+        self.require_device(device_id)?.reboot(down).await;
+        Ok(())
     }
 
     /// The latency profile of devices without their own.

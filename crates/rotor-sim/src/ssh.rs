@@ -1,6 +1,6 @@
-//! The SSH side of a simulated device (russh server): deterministic host keys, one loopback
-//! listener per device, password authentication with lock-out, `exec` channels with standard
-//! input, and an interactive shell with prompt, echo and minimal line editing.
+//! The SSH side of a simulated device (russh server): the profile's host keys, one loopback
+//! listener per device, password authentication with lock-out and fail delay, `exec` channels
+//! with standard input, and an interactive shell with prompt, echo and minimal line editing.
 //!
 //! Every device has exactly one task while idle: its accept loop. A connection gets the tasks
 //! russh needs plus one per channel, and they end with it.
@@ -16,10 +16,8 @@ use std::task::{Context, Poll, Waker};
 use std::time::Duration;
 
 use russh::keys::PrivateKey;
-use russh::keys::ssh_key::private::Ed25519Keypair;
 use russh::server::{Auth, ChannelOpenHandle, Handle, Msg, Session};
 use russh::{Channel, ChannelId, MethodKind, MethodSet, SshId};
-use sha2::{Digest, Sha256};
 use tokio::io::{AsyncRead, AsyncWrite, ReadBuf};
 use tokio::net::TcpStream;
 use tokio::sync::mpsc;
@@ -36,14 +34,10 @@ pub const SERVER_ID: &str = "SSH-2.0-OpenSSH_9.2p1 Debian-2+deb12u3";
 const MAX_CHANNEL_INPUT: usize = 2 * MAX_FILE_BYTES;
 
 /// The device's ed25519 host key: its 32-byte seed is SHA-256(seed || 0x00 || device id), so the
-/// same (seed, device id) always gives the same key and Rotor can pin it.
+/// same (seed, device id) always gives the same key and Rotor can pin it. (The other key types
+/// are in [`crate::host_keys`].)
 pub fn derive_host_key(seed: &str, device_id: &str) -> PrivateKey {
-    let mut digest = Sha256::new();
-    digest.update(seed.as_bytes());
-    digest.update([0u8]);
-    digest.update(device_id.as_bytes());
-    let key_seed: [u8; 32] = digest.finalize().into();
-    PrivateKey::from(Ed25519Keypair::from_seed(&key_seed))
+    crate::host_keys::derive_ed25519(seed, device_id)
 }
 
 /// Binds the device's port (non-blocking, ready for Tokio).
@@ -126,12 +120,13 @@ fn server_config(device: &Device) -> Arc<russh::server::Config> {
         server_id: SshId::Standard(SERVER_ID.into()),
         preferred: russh::Preferred {
             kex: std::borrow::Cow::Borrowed(KEX_ALGORITHMS),
+            key: std::borrow::Cow::Borrowed(crate::host_keys::HOST_KEY_ALGORITHMS),
             ..russh::Preferred::DEFAULT
         },
         methods: MethodSet::from(&[MethodKind::Password][..]),
         auth_rejection_time: device.settings.auth_rejection_delay,
         auth_rejection_time_initial: Some(Duration::ZERO),
-        keys: vec![device.host_key.clone()],
+        keys: device.host_keys.clone(),
         max_auth_attempts: 6,
         inactivity_timeout: Some(Duration::from_secs(3600)),
         nodelay: true,
@@ -151,6 +146,7 @@ async fn serve_connection(device: Arc<Device>, stream: TcpStream) {
         return;
     }
     let kill = Arc::new(KillSwitch::default());
+    device.register_connection(&kill);
     let stream = KillableStream {
         inner: stream,
         kill: Arc::clone(&kill),
@@ -178,13 +174,13 @@ async fn serve_connection(device: Arc<Device>, stream: TcpStream) {
 /// Lets the simulator cut a connection the way a failing switch would: no disconnect message,
 /// the socket just closes.
 #[derive(Debug, Default)]
-struct KillSwitch {
+pub(crate) struct KillSwitch {
     killed: AtomicBool,
     read_waker: Mutex<Option<Waker>>,
 }
 
 impl KillSwitch {
-    fn kill(&self) {
+    pub(crate) fn kill(&self) {
         self.killed.store(true, Ordering::SeqCst);
         if let Some(waker) = lock(&self.read_waker).take() {
             waker.wake();
@@ -342,7 +338,14 @@ impl russh::server::Handler for ConnectionHandler {
                 self.user = Some(user.to_string());
                 Ok(Auth::Accept)
             }
-            _ => Ok(reject_password()),
+            _ => {
+                // `fail-delay`: the client really waits for the refusal.
+                let delay = self.device.failed_login_delay();
+                if !delay.is_zero() {
+                    tokio::time::sleep(delay).await;
+                }
+                Ok(reject_password())
+            }
         }
     }
 
@@ -825,7 +828,8 @@ impl ChannelTask {
                 let output = shell::run_list(&self.device, &self.context, &list, None).await;
                 return self.deliver(shell, output).await;
             }
-            self.send_terminal(b"Aborted apply.\n").await;
+            let declined = format!("{}\n", crate::nvue::DECLINED_APPLY);
+            self.send_terminal(declined.as_bytes()).await;
             shell.last_status = 1;
             return None;
         }
@@ -857,9 +861,17 @@ impl ChannelTask {
         if list.commands.is_empty() {
             return None;
         }
-        if self.context.interactive && shell::apply_needs_confirmation(&self.device, &list) {
-            shell.pending_apply = Some(list);
-            return None;
+        if self.context.interactive {
+            let warnings = shell::apply_warnings(&self.device, &list);
+            if !warnings.is_empty() {
+                let text: String = warnings
+                    .iter()
+                    .map(|warning| format!("Warning: {warning}\n"))
+                    .collect();
+                self.send_terminal(text.as_bytes()).await;
+                shell.pending_apply = Some(list);
+                return None;
+            }
         }
         if list.reads_session_stdin() {
             shell.pending_list = Some(list);
@@ -923,7 +935,7 @@ mod tests {
     use super::*;
 
     #[test]
-    fn host_keys_are_deterministic_per_seed_and_device() {
+    fn ed25519_host_keys_are_deterministic_per_seed_and_device() {
         let first = derive_host_key("seed", "leaf-01");
         let again = derive_host_key("seed", "leaf-01");
         let other_device = derive_host_key("seed", "leaf-02");

@@ -60,6 +60,11 @@ async fn binary_runs_a_fabric_until_terminated() {
     .await
     .expect("ready in time");
     assert!(ready.contains("devices=4"), "{ready}");
+    assert!(
+        printed.iter().any(|line| line
+            == "rotor-sim: profiles cumulus-5.9=1,cumulus-5.15=1,cumulus-5.16=1,nvos-25.02=1"),
+        "{printed:?}"
+    );
     let control = ready
         .split_whitespace()
         .find_map(|word| word.strip_prefix("control=http://"))

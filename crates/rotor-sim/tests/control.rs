@@ -38,8 +38,8 @@ async fn http(address: SocketAddr, method: &str, path: &str, body: Option<Value>
     (status, value)
 }
 
-#[tokio::test]
-async fn control_interface_end_to_end() {
+/// A simulator serving its control interface on a free port, and where.
+async fn start_with_control() -> (Simulator, SocketAddr) {
     let simulator = Simulator::start(SimConfig {
         control_address: Some("127.0.0.1:0".parse().unwrap()),
         ..SimConfig::default()
@@ -47,6 +47,12 @@ async fn control_interface_end_to_end() {
     .await
     .unwrap();
     let control = simulator.control_address().unwrap();
+    (simulator, control)
+}
+
+#[tokio::test]
+async fn control_interface_end_to_end() {
+    let (simulator, control) = start_with_control().await;
     let (status, health) = http(control, "GET", "/health", None).await;
     assert_eq!((status, health), (200, json!({"status": "ok"})));
 
@@ -84,12 +90,24 @@ async fn control_interface_end_to_end() {
     let cumulus_id = devices[0]["id"].as_str().unwrap().to_string();
     let nvos_id = devices[2]["id"].as_str().unwrap().to_string();
     assert_eq!(devices[2]["platform"], "nvos");
+    // The default mix: the first Cumulus device is cumulus-5.16, which offers only ECDSA; the
+    // second cumulus-5.15 (ed25519 first); NVOS nvos-25.02.
+    assert_eq!(devices[0]["profile"], "cumulus-5.16");
     assert!(
         devices[0]["hostKey"]
             .as_str()
             .unwrap()
+            .starts_with("ecdsa-sha2-nistp256 ")
+    );
+    assert_eq!(devices[1]["profile"], "cumulus-5.15");
+    assert!(
+        devices[1]["hostKey"]
+            .as_str()
+            .unwrap()
             .starts_with("ssh-ed25519 ")
     );
+    assert_eq!(devices[1]["hostKeys"].as_array().unwrap().len(), 2);
+    assert_eq!(devices[2]["profile"], "nvos-25.02");
 
     let (status, report) = http(control, "GET", &format!("/devices/{cumulus_id}"), None).await;
     assert_eq!(status, 200);
@@ -347,4 +365,70 @@ async fn a_thousand_devices_start_and_each_answers_on_its_own_port() {
             .all(|device| !device.is_listening())
     );
     assert!(simulator.create_fabric(spec("late", 1, 0)).is_err());
+}
+
+#[tokio::test]
+async fn fabrics_take_a_profile_mix_and_devices_reboot_through_the_control_interface() {
+    let (simulator, control) = start_with_control().await;
+    let spec = json!({
+        "fabricId": "profiles",
+        "devices": 3,
+        "profileMix": {"cumulus-5.8": 1, "cumulus-5.16": 1, "nvos-25.02": 1},
+        "initialUsers": {
+            "cumulus": {"cumulus": hash(CUMULUS_PASSWORD)},
+            "nvos": {"admin": hash(ADMIN_PASSWORD), "monitor": hash(MONITOR_PASSWORD)}
+        }
+    });
+    let (status, created) = http(control, "POST", "/fabrics", Some(spec)).await;
+    assert_eq!(status, 201, "{created}");
+    let profiles: Vec<&str> = created["devices"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|device| device["profile"].as_str().unwrap())
+        .collect();
+    assert_eq!(profiles, ["cumulus-5.8", "cumulus-5.16", "nvos-25.02"]);
+    let id = created["devices"][0]["id"].as_str().unwrap().to_string();
+    let device = simulator.device(&id).unwrap();
+    let client = rotor_sim::client::SimClient::connect(
+        device.address(),
+        "cumulus",
+        CUMULUS_PASSWORD,
+        Some(device.public_key()),
+    )
+    .await
+    .unwrap();
+    let changed = client
+        .exec("nv set system hostname unsaved && nv -y config apply", None)
+        .await
+        .unwrap();
+    assert_eq!(
+        changed.stdout, "applied [rev_id: 2]\n",
+        "{}",
+        changed.stderr
+    );
+    let (_, report) = http(control, "GET", &format!("/devices/{id}"), None).await;
+    assert_eq!(report["saved"], false);
+    assert_eq!(report["autoSave"], false);
+    let (status, summary) = http(
+        control,
+        "POST",
+        &format!("/devices/{id}/reboot"),
+        Some(json!({"downMs": 100})),
+    )
+    .await;
+    assert_eq!(status, 200, "{summary}");
+    assert_eq!(summary["id"], id.as_str());
+    assert!(client.is_closed() || client.exec("true", None).await.is_err());
+    assert_ne!(
+        device.hostname().as_deref(),
+        Some("unsaved"),
+        "startup loaded"
+    );
+    let (_, report) = http(control, "GET", &format!("/devices/{id}"), None).await;
+    assert_eq!(report["up"], true);
+    assert_eq!(report["saved"], true);
+    let (status, _) = http(control, "POST", &format!("/devices/{id}/reboot"), None).await;
+    assert_eq!(status, 200, "no body: the default down time");
+    simulator.shutdown().await;
 }

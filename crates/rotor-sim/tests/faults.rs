@@ -219,7 +219,8 @@ async fn password_not_applied_reports_success_but_keeps_the_old_hash_once() {
     stage_password_change(&client, Platform::Cumulus).await;
     device.set_fault(Fault::PasswordNotApplied).unwrap();
     let applied = client.exec("nv config apply -y", None).await.unwrap();
-    assert_eq!(applied.stdout, "applied [rev_id: 2]\n");
+    // cumulus-5.16 auto-saves.
+    assert_eq!(applied.stdout, "applied_and_saved [rev_id: 2]\n");
     assert!(
         !try_login(device.address(), "cumulus", NEW_PASSWORD)
             .await

@@ -116,7 +116,7 @@ async fn openssh_exec_with_exit_codes_stdin_and_pinned_host_key() {
         .await;
         assert_eq!(shown.status, Some(0), "{}", shown.stderr);
         let parsed: serde_json::Value = serde_json::from_str(&shown.stdout).unwrap();
-        assert_eq!(parsed["role"], "system-admin");
+        assert_eq!(parsed["role"], admin_role(platform));
 
         let unknown = ssh(
             &device,
@@ -224,7 +224,11 @@ async fn openssh_shell_driven_through_stdin() {
     )
     .await;
     assert_eq!(script.status, Some(3), "{}", script.stderr);
-    assert_eq!(script.stdout, format!("{hostname}\napplied [rev_id: 2]\n"));
+    // The fabric's first Cumulus device is cumulus-5.16: auto-save is on, the apply saves too.
+    assert_eq!(
+        script.stdout,
+        format!("{hostname}\napplied_and_saved [rev_id: 2]\n")
+    );
 
     // With a forced terminal: prompt, echo and CRLF.
     let terminal = ssh(

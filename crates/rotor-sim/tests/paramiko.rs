@@ -18,7 +18,8 @@ import paramiko
 port, user, password, host_key = int(sys.argv[1]), sys.argv[2], sys.argv[3], sys.argv[4]
 algorithm, blob = host_key.split()[:2]
 client = paramiko.SSHClient()
-client.get_host_keys().add(f"[127.0.0.1]:{port}", algorithm, paramiko.Ed25519Key(data=base64.b64decode(blob)))
+key_class = {"ssh-ed25519": paramiko.Ed25519Key, "ecdsa-sha2-nistp256": paramiko.ECDSAKey}[algorithm]
+client.get_host_keys().add(f"[127.0.0.1]:{port}", algorithm, key_class(data=base64.b64decode(blob)))
 client.set_missing_host_key_policy(paramiko.RejectPolicy())
 client.connect("127.0.0.1", port=port, username=user, password=password,
                allow_agent=False, look_for_keys=False, timeout=10)

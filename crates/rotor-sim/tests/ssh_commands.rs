@@ -47,7 +47,7 @@ async fn show_commands_mask_hashes_on_both_platforms() {
             .unwrap();
         assert_eq!(user.exit_status, Some(0));
         let parsed: serde_json::Value = serde_json::from_str(&user.stdout).unwrap();
-        assert_eq!(parsed["role"], "system-admin");
+        assert_eq!(parsed["role"], admin_role(platform));
         let missing = client
             .exec("nv show system aaa user ghost -o json", None)
             .await
@@ -66,7 +66,8 @@ async fn show_commands_mask_hashes_on_both_platforms() {
         .await
         .unwrap();
     let parsed: serde_json::Value = serde_json::from_str(&users.stdout).unwrap();
-    assert_eq!(parsed["monitor"]["role"], "system-monitor");
+    // NVOS's roles are `admin` and `monitor` (NVOS user manual, AAA commands).
+    assert_eq!(parsed["monitor"]["role"], "monitor");
     simulator.shutdown().await;
 }
 
@@ -107,9 +108,14 @@ async fn rotation_through_replace_changes_the_password_at_once() {
         let revision_before = device.applied_revision();
         let applied = client.exec("nv config apply -y", None).await.unwrap();
         assert_eq!(applied.exit_status, Some(0));
+        // cumulus-5.16 auto-saves; NVOS applies without saving.
+        let state = match platform {
+            Platform::Cumulus => "applied_and_saved",
+            Platform::Nvos => "applied",
+        };
         assert_eq!(
             applied.stdout,
-            format!("applied [rev_id: {}]\n", revision_before + 1)
+            format!("{state} [rev_id: {}]\n", revision_before + 1)
         );
         // The new password works at once, the old one no longer does.
         assert!(
@@ -200,7 +206,8 @@ async fn set_unset_patch_detach_revision_history_and_errors() {
         Some(0)
     );
     let applied = run("nv config apply -y").await;
-    assert_eq!(applied.stdout, "applied [rev_id: 2]\n");
+    // The detached candidate kept revision 2; cumulus-5.16 auto-saves.
+    assert_eq!(applied.stdout, "applied_and_saved [rev_id: 3]\n");
     assert_eq!(device.hostname().as_deref(), Some("patched-01"));
     let revisions = run("nv config revision").await;
     assert!(
@@ -209,8 +216,19 @@ async fn set_unset_patch_detach_revision_history_and_errors() {
         revisions.stdout
     );
     assert!(revisions.stdout.contains("cumulus"));
+    let detached = revisions
+        .stdout
+        .lines()
+        .find(|line| line.starts_with("2 "))
+        .unwrap_or_default();
+    assert!(detached.contains(" detached "), "{}", revisions.stdout);
     let history = run("nv config history").await;
-    assert!(history.stdout.contains("rev-id: '2'"), "{}", history.stdout);
+    assert!(history.stdout.contains("rev-id: '3'"), "{}", history.stdout);
+    assert!(
+        !history.stdout.contains("rev-id: '2'"),
+        "{}",
+        history.stdout
+    );
 
     let invalid = run("nv set vlan 10 name x").await;
     assert_eq!(invalid.exit_status, Some(1));
@@ -240,7 +258,7 @@ async fn set_unset_patch_detach_revision_history_and_errors() {
     assert_eq!(unknown.stderr, "-bash: show: command not found\n");
     let confirm = run("nv set system hostname again && nv config apply").await;
     assert_eq!(confirm.exit_status, Some(1), "apply without -y refuses");
-    assert_eq!(device.applied_revision(), 2);
+    assert_eq!(device.applied_revision(), 3);
     client.disconnect().await;
     simulator.shutdown().await;
 }
@@ -253,7 +271,14 @@ async fn host_keys_are_stable_and_pinned() {
     for device in first_run.devices() {
         let twin = second_run.device(device.id()).unwrap();
         assert_eq!(device.host_key(), twin.host_key());
-        assert!(device.host_key().starts_with("ssh-ed25519 AAAA"));
+        assert_eq!(device.host_keys(), twin.host_keys());
+        // cumulus-5.16 offers only ECDSA (Cumulus Linux 5.16 SSH ciphers); the others
+        // ed25519 first.
+        let first_type = match device.profile() {
+            rotor_sim::Profile::Cumulus5_16 => "ecdsa-sha2-nistp256 AAAA",
+            _ => "ssh-ed25519 AAAA",
+        };
+        assert!(device.host_key().starts_with(first_type));
         assert_ne!(device.port(), twin.port());
     }
     let devices = first_run.devices();
@@ -304,7 +329,10 @@ async fn interactive_shell_with_prompt_echo_editing_and_confirmation() {
     terminal.read_until("Are you sure? [y/N] ").await;
     terminal.send("y\r").await;
     let applied = terminal.read_until("cumulus@shell-renamed:mgmt:~$ ").await;
-    assert!(applied.contains("applied [rev_id: 2]"), "{applied}");
+    assert!(
+        applied.contains("applied_and_saved [rev_id: 2]"),
+        "{applied}"
+    );
     terminal.send("bogus\r").await;
     let error = terminal.read_until("cumulus@shell-renamed:mgmt:~$ ").await;
     assert!(error.contains("-bash: bogus: command not found"), "{error}");

@@ -11,8 +11,8 @@ use rotor_inventory::UpgradeStatus;
 use rotor_sim::bench::{BenchOptions, resident_bytes};
 use rotor_sim::fabric::{UsersByPlatform, parse_users_file};
 use rotor_sim::{
-    ExportOptions, FabricSpec, Fault, LatencyProfile, LockoutPolicy, PlatformMix, SimConfig,
-    Simulator,
+    ExportOptions, FabricSpec, Fault, LatencyProfile, LockoutPolicy, PlatformMix, ProfileMix,
+    SimConfig, Simulator,
 };
 
 #[global_allocator]
@@ -46,9 +46,20 @@ struct RunArgs {
     /// Number of devices (0: start with none; create fabrics through the control interface).
     #[arg(long, default_value_t = 24)]
     devices: usize,
-    /// Platform weights, e.g. `cumulus=20,nvos=4`.
+    /// Platform weights, e.g. `cumulus=20,nvos=4` (Cumulus devices cycle through the default
+    /// Cumulus profiles, NVOS devices are nvos-25.02).
     #[arg(long, default_value = "cumulus=1")]
     platform_mix: String,
+    /// Profile weights, e.g. `cumulus-5.16=10,cumulus-5.8=6,nvos-25.02=4`; overrides
+    /// `--platform-mix`.
+    #[arg(long)]
+    profile_mix: Option<String>,
+    /// Give every device an RSA host key too (slow to generate: about 0.1 s per device).
+    #[arg(long)]
+    rsa_host_keys: bool,
+    /// How long a rebooted device stays down when the reboot does not say, in milliseconds.
+    #[arg(long, default_value_t = 500)]
+    reboot_down_ms: u64,
     /// Seed the devices' host keys derive from.
     #[arg(long, default_value = "rotor")]
     seed: String,
@@ -166,6 +177,12 @@ async fn run(arguments: RunArgs) -> anyhow::Result<()> {
     })?;
     let mix = PlatformMix::parse(&arguments.platform_mix)
         .map_err(|problem| anyhow::anyhow!("--platform-mix: {problem}"))?;
+    let profile_mix = arguments
+        .profile_mix
+        .as_deref()
+        .map(ProfileMix::parse)
+        .transpose()
+        .map_err(|problem| anyhow::anyhow!("--profile-mix: {problem}"))?;
     let users = read_users_file(&arguments)?;
     let faults = parse_faults(&arguments.faults)?;
     let export_options = ExportOptions {
@@ -183,6 +200,7 @@ async fn run(arguments: RunArgs) -> anyhow::Result<()> {
             threshold: arguments.lockout_threshold,
             period: std::time::Duration::from_secs(arguments.lockout_seconds),
         },
+        reboot_down_time: std::time::Duration::from_millis(arguments.reboot_down_ms),
         ..SimConfig::default()
     };
     let simulator = Simulator::start(config).await?;
@@ -190,7 +208,15 @@ async fn run(arguments: RunArgs) -> anyhow::Result<()> {
     println!("rotor-sim: control interface on http://{control}");
 
     let inventory_path = if arguments.devices > 0 {
-        start_fabric(&simulator, &arguments, mix, users, faults, &export_options)?
+        let mixes = (mix, profile_mix);
+        start_fabric(
+            &simulator,
+            &arguments,
+            mixes,
+            users,
+            faults,
+            &export_options,
+        )?
     } else if !faults.is_empty() {
         bail!("--fault needs devices");
     } else {
@@ -252,7 +278,7 @@ fn parse_faults(faults: &[String]) -> anyhow::Result<Vec<(String, Fault)>> {
 fn start_fabric(
     simulator: &Simulator,
     arguments: &RunArgs,
-    mix: PlatformMix,
+    (mix, profile_mix): (PlatformMix, Option<ProfileMix>),
     users: UsersByPlatform,
     faults: Vec<(String, Fault)>,
     export_options: &ExportOptions,
@@ -261,6 +287,8 @@ fn start_fabric(
     let mut spec = FabricSpec::new(arguments.fabric.clone(), arguments.devices)
         .with_seed(arguments.seed.clone());
     spec.platform_mix = mix;
+    spec.profile_mix = profile_mix;
+    spec.rsa_host_keys = arguments.rsa_host_keys;
     spec.initial_users = users;
     let summary = simulator.create_fabric(spec)?;
     let resident_after = resident_bytes();
@@ -276,6 +304,15 @@ fn start_fabric(
         summary.device_count as f64 / seconds,
         resident_after.saturating_sub(resident_before) / 1024,
     );
+    let mut profiles: std::collections::BTreeMap<rotor_sim::Profile, usize> = Default::default();
+    for device in &summary.devices {
+        *profiles.entry(device.profile).or_default() += 1;
+    }
+    let profiles: Vec<String> = profiles
+        .iter()
+        .map(|(profile, count)| format!("{profile}={count}"))
+        .collect();
+    println!("rotor-sim: profiles {}", profiles.join(","));
     for (device_id, fault) in faults {
         let device = simulator.require_device(&device_id)?;
         device

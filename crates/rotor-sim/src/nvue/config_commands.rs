@@ -1,15 +1,16 @@
-//! `nv config show|diff|apply|replace|patch|detach|revision|history`: the candidate and the
-//! applied revision as a whole, configuration files, applying, and the revision history; with
-//! the faults that act on them (`apply_fails`, `rejects_yaml`, `drop_after_apply`,
-//! `password_not_applied`, `change_between_diff_and_apply`).
+//! `nv config show|diff|replace|patch|detach|save|revision|history`: revisions as a whole
+//! (applied, startup, pending, empty, detached), configuration files (also from standard input,
+//! `/dev/stdin`), saving, and the revision history; with the faults that act on them
+//! (`rejects_yaml`, `change_between_diff_and_apply`). `nv config apply` is in `apply`.
 
+use std::borrow::Cow;
 use std::fmt;
 use std::sync::MutexGuard;
 
 use serde_yaml::Value;
 
 use crate::config_tree::{Change, Node, NvueConfig, changes_to_yaml, diff, parse_documents};
-use crate::device::{Device, DeviceState, Revision};
+use crate::device::{Device, DeviceState};
 use crate::platform::Platform;
 use crate::shell::{CommandResult, ExecContext, resolve_path};
 
@@ -19,23 +20,40 @@ use super::printing::{json_as_yaml_text, json_text, lines, structured_output, ta
 use super::validate::check_tree;
 use super::{NvueError, NvueResult, lock_for_change};
 
-/// The configuration a revision name refers to: `applied`, `startup`, `pending`, or the id of
-/// the applied revision.
-fn revision_config<'a>(state: &'a DeviceState, name: &str) -> Result<&'a NvueConfig, NvueError> {
-    match name {
-        "applied" | "startup" => Ok(&state.applied),
-        "pending" => Ok(state.candidate.as_deref().unwrap_or(&state.applied)),
+/// The file name that means "the command's standard input".
+pub(crate) const STDIN_FILE: &str = "/dev/stdin";
+
+/// The configuration a revision name refers to: `applied`, `startup`, `pending` (the candidate,
+/// or the applied configuration when there is none), `empty`, or a number: the applied
+/// revision's or a detached revision's (`rev_N` works too).
+fn revision_config<'a>(
+    state: &'a DeviceState,
+    name: &str,
+) -> Result<Cow<'a, NvueConfig>, NvueError> {
+    Ok(match name {
+        "applied" => Cow::Borrowed(&*state.applied),
+        "startup" => Cow::Borrowed(&*state.startup),
+        "pending" => Cow::Borrowed(state.candidate.as_deref().unwrap_or(&state.applied)),
+        "empty" => Cow::Owned(NvueConfig::new(Value::Null, Node::default())),
         other => {
-            let wanted = other.trim_start_matches("rev_");
-            if wanted.parse::<u64>().ok() == Some(state.applied_revision()) {
-                Ok(&state.applied)
-            } else {
-                Err(NvueError::new(format!(
-                    "The requested revision '{other}' does not exist."
-                )))
+            let wanted = other.trim_start_matches("rev_").parse::<u64>().ok();
+            let detached = state
+                .detached
+                .iter()
+                .find(|revision| Some(revision.id) == wanted);
+            match (wanted, detached) {
+                (_, Some(revision)) => Cow::Borrowed(&*revision.config),
+                (Some(id), None) if id == state.applied_revision() => {
+                    Cow::Borrowed(&*state.applied)
+                }
+                _ => {
+                    return Err(NvueError::new(format!(
+                        "The requested revision '{other}' does not exist."
+                    )));
+                }
             }
         }
-    }
+    })
 }
 
 pub(super) fn config_show(device: &Device, arguments: &[String]) -> NvueResult {
@@ -55,6 +73,8 @@ pub(super) fn config_show(device: &Device, arguments: &[String]) -> NvueResult {
     })
 }
 
+/// `nv config diff [-o yaml|json|commands] [<rev> [<rev>]]`: pending against applied, applied
+/// against one revision, or the first revision against the second; hashes masked.
 pub(super) fn config_diff(device: &Device, arguments: &[String]) -> NvueResult {
     let (options, format) =
         options_and_format(arguments, &[Format::Yaml, Format::Json, Format::Commands])?;
@@ -95,88 +115,11 @@ pub(super) fn config_diff(device: &Device, arguments: &[String]) -> NvueResult {
     Ok(CommandResult::success(stdout))
 }
 
-pub(super) fn config_apply(
-    device: &Device,
-    context: &ExecContext,
-    arguments: &[String],
-) -> NvueResult {
-    let options = parse_options(arguments)?;
-    if let Some(revision) = options.positional.first()
-        && revision != "pending"
-    {
-        return Err(NvueError::new(format!(
-            "Applying revision '{revision}' is not supported by this simulated device; apply the pending revision"
-        )));
-    }
-    let mut state = lock_for_change(device, &context.user)?;
-    if !state.has_pending_changes() {
-        state.candidate = None;
-        return Ok(CommandResult::success(NOTHING_TO_APPLY));
-    }
-    if options.assume_no {
-        return Ok(CommandResult::success("Aborted apply.\n"));
-    }
-    if !options.assume_yes {
-        return Err(NvueError::new(
-            "Aborted apply. Use 'nv config apply -y' (--assume-yes) to apply without confirmation.",
-        )
-        .after_warning(
-            "Applying the pending revision needs confirmation, but there is no terminal to ask on.",
-        ));
-    }
-    if state.faults.apply_fails {
-        return Err(NvueError::new(
-            "Config apply failed: Internal error while applying the configuration (set by the apply_fails fault); the pending revision was not applied",
-        ));
-    }
-    let Some(candidate) = state.candidate.take() else {
-        return Ok(CommandResult::success(NOTHING_TO_APPLY));
-    };
-    let mut new_config = *candidate;
-    if state.faults.password_not_applied {
-        state.faults.password_not_applied = false;
-        keep_old_password_hashes(device.platform, &state.applied, &mut new_config);
-    }
-    let reason = options
-        .message
-        .clone()
-        .unwrap_or_else(|| format!("Config update by {}", context.user));
-    let revision = state.commit(new_config, &context.user, "CLI", &reason);
-    if state.faults.drop_after_apply {
-        state.faults.drop_after_apply = false;
-        return Ok(CommandResult {
-            drop_connection: true,
-            ..CommandResult::default()
-        });
-    }
-    Ok(CommandResult::success(format!(
-        "applied [rev_id: {revision}]\n"
-    )))
-}
-
-/// What `nv config apply` prints when the candidate changes nothing.
-const NOTHING_TO_APPLY: &str = "Warning: No pending configuration changes to apply.\n";
-
-/// For `password_not_applied`: users that had a hash keep it.
-fn keep_old_password_hashes(platform: Platform, old: &NvueConfig, new: &mut NvueConfig) {
-    let key = platform.password_key();
-    let Some(old_users) = old
-        .root
-        .get(&["system", "aaa", "user"])
-        .and_then(Node::children)
-    else {
-        return;
-    };
-    for (username, old_user) in old_users {
-        let Some(old_hash) = old_user.get(&[key]) else {
-            continue;
-        };
-        if new.root.get(&["system", "aaa", "user", username]).is_some() {
-            new.root
-                .ensure_branch(&["system", "aaa", "user", username])
-                .insert(key.to_string(), old_hash.clone());
-        }
-    }
+/// `nv config save`: the applied configuration becomes the startup configuration. Prints
+/// `saved` (Cumulus Linux 5.16 NVUE CLI documentation).
+pub(super) fn config_save(device: &Device, context: &ExecContext) -> NvueResult {
+    lock_for_change(device, &context.user)?.save();
+    Ok(CommandResult::success("saved\n"))
 }
 
 /// NVUE's error for a configuration file it refuses.
@@ -185,12 +128,14 @@ fn invalid_config_file(name: &str, problem: impl fmt::Display) -> NvueError {
 }
 
 /// What `nv config replace|patch <file>` starts with: the options, then the device's state for
-/// a change, and the named file's name and text.
+/// a change, and the file's name and text: a stored file, or the command's standard input for
+/// `/dev/stdin` (never stored).
 fn lock_and_read_file<'a>(
     device: &'a Device,
     context: &ExecContext,
     arguments: &[String],
     command: &str,
+    stdin: &[u8],
 ) -> Result<(MutexGuard<'a, DeviceState>, String, String), NvueError> {
     let options = parse_options(arguments)?;
     let Some(name) = options.positional.into_iter().next() else {
@@ -200,12 +145,16 @@ fn lock_and_read_file<'a>(
     };
     let state = lock_for_change(device, &context.user)?;
     let resolved = resolve_path(device.platform, &context.user, &name);
-    let Some(file) = state.file(&resolved) else {
-        return Err(NvueError::new(format!(
-            "[Errno 2] No such file or directory: '{name}'"
-        )));
+    let text = if resolved == STDIN_FILE {
+        String::from_utf8_lossy(stdin).into_owned()
+    } else {
+        let Some(file) = state.file(&resolved) else {
+            return Err(NvueError::new(format!(
+                "[Errno 2] No such file or directory: '{name}'"
+            )));
+        };
+        String::from_utf8_lossy(&file.content).into_owned()
     };
-    let text = String::from_utf8_lossy(&file.content).into_owned();
     if state.faults.rejects_yaml {
         let line = text.lines().count().clamp(1, 3);
         return Err(invalid_config_file(
@@ -218,28 +167,42 @@ fn lock_and_read_file<'a>(
     Ok((state, name, text))
 }
 
+/// What a successful replace or patch prints: NVOS names a file in the current directory
+/// (NGTS `test_replace_patch`); otherwise nothing.
+fn loaded(platform: Platform, name: &str) -> CommandResult {
+    if platform == Platform::Nvos && !name.contains('/') {
+        CommandResult::success(format!(
+            "Loading config file: {name} from current directory.\n"
+        ))
+    } else {
+        CommandResult::default()
+    }
+}
+
 pub(super) fn config_replace(
     device: &Device,
     context: &ExecContext,
     arguments: &[String],
+    stdin: &[u8],
 ) -> NvueResult {
-    let (mut state, name, text) = lock_and_read_file(device, context, arguments, "replace")?;
+    let (mut state, name, text) = lock_and_read_file(device, context, arguments, "replace", stdin)?;
     let mut parsed =
         NvueConfig::from_startup_yaml(&text).map_err(|error| invalid_config_file(&name, error))?;
-    check_tree(device.platform, &parsed.root)
+    check_tree(device.profile, &parsed.root)
         .map_err(|problem| invalid_config_file(&name, problem))?;
-    hash_file_passwords(device.platform, &mut parsed.root)?;
+    hash_file_passwords(&state, &mut parsed.root)?;
     let header = state.applied.header.clone();
     state.candidate = Some(Box::new(NvueConfig::new(header, parsed.root)));
-    Ok(CommandResult::default())
+    Ok(loaded(device.platform, &name))
 }
 
 pub(super) fn config_patch(
     device: &Device,
     context: &ExecContext,
     arguments: &[String],
+    stdin: &[u8],
 ) -> NvueResult {
-    let (mut state, name, text) = lock_and_read_file(device, context, arguments, "patch")?;
+    let (mut state, name, text) = lock_and_read_file(device, context, arguments, "patch", stdin)?;
     let mut documents =
         parse_documents(&text).map_err(|error| invalid_config_file(&name, error))?;
     for tree in [&documents.set, &documents.unset].into_iter().flatten() {
@@ -254,11 +217,9 @@ pub(super) fn config_patch(
             ));
         }
     }
-    if let Some(set) = &documents.set {
-        check_tree(device.platform, set).map_err(|problem| invalid_config_file(&name, problem))?;
-    }
     if let Some(set) = &mut documents.set {
-        hash_file_passwords(device.platform, set)?;
+        check_tree(device.profile, set).map_err(|problem| invalid_config_file(&name, problem))?;
+        hash_file_passwords(&state, set)?;
     }
     let candidate = state.candidate_mut();
     if let Some(set) = &documents.set {
@@ -267,72 +228,103 @@ pub(super) fn config_patch(
     if let Some(unset) = &documents.unset {
         candidate.root.unset_tree(unset);
     }
+    Ok(loaded(device.platform, &name))
+}
+
+/// `nv config detach`: the candidate becomes a numbered detached revision; prints nothing.
+pub(super) fn config_detach(device: &Device, context: &ExecContext) -> NvueResult {
+    device.lock().detach(&context.user);
     Ok(CommandResult::default())
 }
 
-/// `nv config detach`: drops the pending candidate.
-pub(super) fn config_detach(device: &Device) -> NvueResult {
-    device.lock().candidate = None;
-    Ok(CommandResult::default())
+/// One row of `nv config revision`: (id, state, apply id, date, type, user, reason, message).
+type RevisionRow = [String; 8];
+
+fn revision_rows(state: &DeviceState) -> Vec<RevisionRow> {
+    let mut rows: Vec<(u64, RevisionRow)> = state
+        .revisions
+        .iter()
+        .map(|revision| {
+            let row = [
+                revision.id.to_string(),
+                state.revision_state(revision).to_string(),
+                format!("rev_{}_apply_1", revision.id),
+                revision.date.clone(),
+                revision.method.clone(),
+                revision.user.clone(),
+                revision.reason.clone(),
+                revision.message.clone(),
+            ];
+            (revision.id, row)
+        })
+        .collect();
+    for detached in &state.detached {
+        let row = [
+            detached.id.to_string(),
+            "detached".to_string(),
+            String::new(),
+            detached.date.clone(),
+            "CLI".to_string(),
+            detached.user.clone(),
+            String::new(),
+            String::new(),
+        ];
+        rows.push((detached.id, row));
+    }
+    rows.sort_by_key(|row| std::cmp::Reverse(row.0));
+    rows.into_iter().map(|(_, row)| row).collect()
 }
 
-/// `nv config revision`: the pending and the remembered revisions, newest first; a table unless
-/// `-o json|yaml`.
+/// `nv config revision`: the pending, applied and detached revisions, newest first; a table
+/// (`Rev ID  State  Apply ID  Apply Date  Type  User  Reason  Message`) unless `-o json|yaml`.
 pub(super) fn config_revision(device: &Device, arguments: &[String]) -> NvueResult {
     let (_, format) = options_and_format(arguments, &[Format::Json, Format::Yaml])?;
     let state = device.lock();
-    let current = state.applied_revision();
-    let pending = state.candidate.is_some();
-    let revisions: Vec<_> = state.revisions.iter().rev().collect();
-    let state_name = |revision: &Revision| {
-        if revision.id == current {
-            "applied"
-        } else {
-            "superseded"
-        }
-    };
-    let mut all = serde_json::Map::new();
-    if pending {
-        all.insert("pending".into(), serde_json::json!({"state": "pending"}));
+    let mut rows = revision_rows(&state);
+    if state.candidate.is_some() {
+        let mut pending: RevisionRow = Default::default();
+        pending[0] = "pending".into();
+        pending[1] = "pending".into();
+        rows.insert(0, pending);
     }
-    for revision in &revisions {
-        all.insert(
-            revision.id.to_string(),
+    let mut all = serde_json::Map::new();
+    for row in &rows {
+        let [
+            id,
+            state_name,
+            apply_id,
+            date,
+            method,
+            user,
+            reason,
+            message,
+        ] = row.clone();
+        let entry = if id == "pending" {
+            serde_json::json!({"state": "pending"})
+        } else {
             serde_json::json!({
-                "state": state_name(revision),
-                "date": revision.date,
-                "method": revision.method,
-                "user": revision.user,
-                "reason": revision.reason,
-            }),
-        );
+                "state": state_name, "apply-id": apply_id, "date": date, "method": method,
+                "user": user, "reason": reason, "message": message,
+            })
+        };
+        all.insert(id, entry);
     }
     Ok(structured_output(
         format,
         &serde_json::Value::Object(all),
         || {
-            let mut rows = Vec::new();
-            if pending {
-                rows.push(
-                    ["pending", "pending", "", "", "", ""]
-                        .map(String::from)
-                        .to_vec(),
-                );
-            }
-            for revision in &revisions {
-                rows.push(vec![
-                    revision.id.to_string(),
-                    state_name(revision).to_string(),
-                    revision.date.clone(),
-                    revision.method.clone(),
-                    revision.user.clone(),
-                    revision.reason.clone(),
-                ]);
-            }
-            table(
-                &["Rev ID", "State", "Apply Date", "Type", "User", "Reason"],
-                &rows,
-            )
+            let headers = [
+                "Rev ID",
+                "State",
+                "Apply ID",
+                "Apply Date",
+                "Type",
+                "User",
+                "Reason",
+                "Message",
+            ];
+            let rows: Vec<Vec<String>> = rows.into_iter().map(Vec::from).collect();
+            table(&headers, &rows)
         },
     ))
 }
@@ -349,8 +341,9 @@ pub(super) fn config_history(device: &Device, arguments: &[String]) -> NvueResul
             serde_json::json!({
                 "apply-id": format!("rev_{}_apply_1", revision.id),
                 "date": revision.date,
-                "message": revision.reason,
+                "message": revision.message,
                 "method": revision.method,
+                "reason": revision.reason,
                 "rev-id": revision.id.to_string(),
                 "user": revision.user,
             })
@@ -408,10 +401,10 @@ mod tests {
         );
         let again = run(&device, "nv config apply -y").await;
         assert_eq!(again.exit_status, 0);
-        assert!(
-            again.stdout_text().contains("No pending"),
-            "{}",
-            again.stdout_text()
+        // NVUE's own words (NGTS NO_CONFIG_DIFF_APPLY_MSG).
+        assert_eq!(
+            again.stdout_text(),
+            "config apply executed with no config diff\n"
         );
         assert_eq!(device.applied_revision(), 2);
     }
@@ -422,7 +415,7 @@ mod tests {
         let yaml = run(&device, "nv config show").await.stdout_text();
         assert!(yaml.starts_with("- header:\n"), "{yaml}");
         assert!(yaml.contains("hashed-password: '*'"), "{yaml}");
-        assert!(yaml.contains("version: Cumulus Linux 5.9.0"), "{yaml}");
+        assert!(yaml.contains("version: Cumulus Linux 5.8.0"), "{yaml}");
         let commands = run(&device, "nv config show -o commands")
             .await
             .stdout_text();
@@ -535,6 +528,55 @@ mod tests {
         assert_eq!(parsed[0]["rev-id"], "2");
         assert_eq!(parsed[0]["user"], "cumulus");
         assert_eq!(parsed[1]["rev-id"], "1");
+    }
+
+    #[tokio::test]
+    async fn a_detached_candidate_stays_a_numbered_revision_for_diffs() {
+        let device = test_device(Platform::Cumulus);
+        run(&device, "nv set system hostname kept-aside").await;
+        let detached = run(&device, "nv config detach").await;
+        assert_eq!(detached, Output::default(), "detach prints nothing");
+        assert_eq!(
+            run(&device, "nv config diff -o commands")
+                .await
+                .stdout_text(),
+            ""
+        );
+        for command in [
+            "nv config diff applied 2 -o commands",
+            "nv config diff 2 -o commands",
+        ] {
+            assert_eq!(
+                run(&device, command).await.stdout_text(),
+                "nv set system hostname kept-aside\n",
+                "{command}"
+            );
+        }
+        let revisions = run(&device, "nv config revision -o json")
+            .await
+            .stdout_text();
+        let parsed: serde_json::Value = serde_json::from_str(&revisions).unwrap();
+        assert_eq!(parsed["2"]["state"], "detached");
+        assert_eq!(parsed["1"]["state"], "applied_and_saved");
+        let table = run(&device, "nv config revision").await.stdout_text();
+        assert!(
+            table.starts_with(
+                "Rev ID  State              Apply ID       Apply Date           Type     User     Reason                 Message"
+            ),
+            "{table}"
+        );
+        assert!(
+            run(&device, "nv config diff 9")
+                .await
+                .stderr_text()
+                .contains("'9' does not exist")
+        );
+        let empty = run(&device, "nv config diff empty applied -o commands").await;
+        assert!(
+            empty
+                .stdout_text()
+                .contains("nv set system hostname unit-leaf-01\n")
+        );
     }
 
     #[tokio::test]

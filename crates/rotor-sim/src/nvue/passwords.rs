@@ -1,40 +1,52 @@
 //! How a user's `password` value is stored, from `nv set` or a configuration file: hashed with
-//! SHA-512 crypt under the platform's key (NVOS keeps a given hash), so the simulator never keeps
-//! a plaintext.
+//! SHA-512 crypt under `hashed-password`, so the simulator never keeps a plaintext. Cumulus
+//! hashes what it is given; NVOS checks password hardening first and hashes whatever it is
+//! given too (a `$6$...` string included: `password` is a plaintext field there), except the
+//! masked value `*` (what `nv config show` prints), which becomes a password nothing matches.
 
 use serde_yaml::Value;
 
 use crate::config_tree::{Node, scalar_text};
-use crate::platform::{Platform, looks_like_password_hash};
+use crate::device::DeviceState;
+use crate::platform::{MASKED_VALUE, Platform};
 
 use super::NvueError;
+use super::hardening::check_password_hardening;
 
+/// Whether a path is `system aaa user <name> password`.
 pub(super) fn is_user_password_path<S: AsRef<str>>(path: &[S]) -> bool {
     let path: Vec<&str> = path.iter().map(AsRef::as_ref).collect();
     path.len() == 5 && path[..3] == ["system", "aaa", "user"] && path[4] == "password"
 }
 
-/// What NVUE stores for a user's `password` value: it hashes a plaintext itself (SHA-512 crypt);
-/// a hash given to NVOS is kept as it is.
-pub(super) fn stored_password_hash(platform: Platform, value: &str) -> Result<String, NvueError> {
-    if platform == Platform::Nvos && looks_like_password_hash(value) {
-        return Ok(value.to_string());
+/// What the switch stores under `hashed-password` for `username`'s `password` value.
+pub(super) fn stored_password_hash(
+    state: &DeviceState,
+    username: &str,
+    value: &str,
+) -> Result<String, NvueError> {
+    if state.profile.platform() == Platform::Nvos {
+        check_password_hardening(state, username, value)?;
+        if value == MASKED_VALUE {
+            return Ok(MASKED_VALUE.to_string());
+        }
     }
     pwhash::sha512_crypt::hash(value.as_bytes())
         .map_err(|_| NvueError::new("Could not hash the password"))
 }
 
 /// A configuration file's `system aaa user <name> password` values, stored the way `nv set`
-/// stores them (hashed, under the platform's key), so the simulator never keeps a plaintext.
-pub(super) fn hash_file_passwords(platform: Platform, root: &mut Node) -> Result<(), NvueError> {
+/// stores them (checked, hashed, under `hashed-password`), so the simulator never keeps a
+/// plaintext.
+pub(super) fn hash_file_passwords(state: &DeviceState, root: &mut Node) -> Result<(), NvueError> {
     for (path, value) in root.leaves() {
         let Some(value) = value.filter(|_| is_user_password_path(&path)) else {
             continue;
         };
-        let hash = stored_password_hash(platform, &scalar_text(&value))?;
+        let hash = stored_password_hash(state, &path[3], &scalar_text(&value))?;
         root.remove(&path);
         let mut target = path;
-        target[4] = platform.password_key().to_string();
+        target[4] = state.profile.platform().password_key().to_string();
         root.set_leaf(&target, Value::String(hash));
     }
     Ok(())

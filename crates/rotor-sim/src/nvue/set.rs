@@ -7,7 +7,9 @@ use crate::device::Device;
 use crate::shell::{CommandResult, ExecContext};
 
 use super::passwords::{is_user_password_path, stored_password_hash};
-use super::validate::{check_address, check_path, check_value, invalid_path, is_collection};
+use super::validate::{
+    check_address, check_path, check_profile_setting, check_value, invalid_path, is_collection,
+};
 use super::{NvueError, NvueResult, lock_for_change};
 
 pub(super) fn nv_set(device: &Device, context: &ExecContext, arguments: &[String]) -> NvueResult {
@@ -34,6 +36,7 @@ pub(super) fn nv_set(device: &Device, context: &ExecContext, arguments: &[String
         return Ok(CommandResult::default());
     }
     check_path(platform, parent)?;
+    check_profile_setting(device.profile, parent, Some(last))?;
     check_value(platform, parent, last)?;
     // `nv set system hostname` (no value) names an object, not a value: never replace an
     // object (here all of `system`, users included) with a scalar.
@@ -47,7 +50,7 @@ pub(super) fn nv_set(device: &Device, context: &ExecContext, arguments: &[String
         return Err(NvueError::new("Incomplete command"));
     }
     if is_user_password_path(parent) {
-        let hash = stored_password_hash(platform, last)?;
+        let hash = stored_password_hash(&state, &parent[3], last)?;
         let mut target = parent.to_vec();
         target[4] = platform.password_key().to_string();
         state

@@ -63,6 +63,8 @@ pub(crate) struct CommandResult {
     pub(crate) stderr: Vec<u8>,
     pub(crate) status: u32,
     pub(crate) drop_connection: bool,
+    /// How long the answer is held back after the command took effect (`stall_apply`).
+    pub(crate) hold_back: std::time::Duration,
 }
 
 impl CommandResult {
@@ -136,16 +138,24 @@ pub fn classify(words: &[String]) -> Option<OperationClass> {
     is_nv.then(|| nvue::operation_class(&words[1..]))
 }
 
-/// Whether an interactive shell must ask "Are you sure?" before running this line: a single
-/// `nv config apply` without `-y`/`--assume-yes`/`--assume-no`, with changes pending.
-pub fn apply_needs_confirmation(device: &Device, list: &CommandList) -> bool {
+/// The warnings an interactive shell prints before it asks "Are you sure? [y/N]" for this line:
+/// a single `nv config apply` without `-y`/`--assume-yes`/`--assume-no` whose pending changes
+/// raise warnings (NVUE asks only then). Empty: no question.
+pub fn apply_warnings(device: &Device, list: &CommandList) -> Vec<String> {
     let [(_, command)] = list.commands.as_slice() else {
-        return false;
+        return Vec::new();
     };
     let (words, _) = strip_sudo(&command.words);
-    words.first().is_some_and(|word| word == "nv")
-        && nvue::is_unanswered_apply(&words[1..])
-        && device.lock().has_pending_changes()
+    if words.first().is_none_or(|word| word != "nv") {
+        return Vec::new();
+    }
+    nvue::unanswered_apply_warnings(device, &words[1..])
+}
+
+/// Whether an interactive shell must ask "Are you sure?" before running this line (see
+/// [`apply_warnings`]).
+pub fn apply_needs_confirmation(device: &Device, list: &CommandList) -> bool {
+    !apply_warnings(device, list).is_empty()
 }
 
 /// Runs a parsed command line: each command after its delay, with `&&`/`||`, pipelines and
@@ -246,6 +256,9 @@ async fn run_command(
         .counters
         .commands
         .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    if !result.hold_back.is_zero() {
+        tokio::time::sleep(result.hold_back).await;
+    }
     result
 }
 
@@ -288,7 +301,7 @@ fn execute(
     }
     match words.first().map(String::as_str) {
         None => CommandResult::default(),
-        Some("nv") => nvue::run(device, context, &words[1..]),
+        Some("nv") => nvue::run(device, context, &words[1..], stdin),
         Some(_) => coreutils::run(device, context, words, stdin),
     }
 }

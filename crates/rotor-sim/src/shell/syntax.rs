@@ -78,7 +78,7 @@ pub struct SimpleCommand {
 
 impl SimpleCommand {
     /// Whether the command reads its standard input (as `cat` with no file operand and no
-    /// input redirection does).
+    /// input redirection does, or `nv config replace|patch /dev/stdin`).
     pub fn reads_stdin(&self) -> bool {
         let takes_input = self.redirects.iter().any(|redirect| {
             matches!(
@@ -86,6 +86,13 @@ impl SimpleCommand {
                 Redirect::StdinFromFile { .. } | Redirect::StdinText { .. }
             )
         });
+        let words = match self.words.first().map(String::as_str) {
+            Some("sudo") => &self.words[1..],
+            _ => &self.words[..],
+        };
+        if words.first().is_some_and(|name| name == "nv") {
+            return !takes_input && crate::nvue::reads_stdin(&words[1..]);
+        }
         !takes_input
             && self
                 .words

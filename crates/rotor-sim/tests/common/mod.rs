@@ -51,6 +51,14 @@ pub fn first(simulator: &Simulator, platform: Platform) -> Arc<Device> {
         .unwrap()
 }
 
+/// The role of the platform's login user (NVOS's roles are `admin` and `monitor`).
+pub fn admin_role(platform: Platform) -> &'static str {
+    match platform {
+        Platform::Cumulus => "system-admin",
+        Platform::Nvos => "admin",
+    }
+}
+
 pub fn login_password(platform: Platform) -> &'static str {
     match platform {
         Platform::Cumulus => CUMULUS_PASSWORD,

@@ -28,6 +28,8 @@ use crate::signals::StopSignals;
 
 const FABRIC: &str = "fab1";
 
+/// Runs `rotor demo`: starts a local stack, walks through the tour printing each step, and stops
+/// the stack (also on Ctrl-C, with [`Exit::Interrupted`]).
 pub async fn run(arguments: DemoArgs) -> Result<Exit, CliError> {
     let mut signals = StopSignals::watch();
     let state_dir = state_dir_for(std::process::id());

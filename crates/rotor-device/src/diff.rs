@@ -9,7 +9,11 @@ pub enum DiffClass {
     /// Only the target users' passwords change: auto-approved.
     PasswordOnly,
     /// Lines that change something other than the target users' passwords.
-    Invalid { offending_lines: Vec<String> },
+    Invalid {
+        /// The diff lines that are not password changes for the target users, as the device
+        /// printed them (hashes masked).
+        offending_lines: Vec<String>,
+    },
 }
 
 /// The display text of an empty diff.

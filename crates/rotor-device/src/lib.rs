@@ -7,7 +7,10 @@
 //! - [`diff`]: classifying a diff as empty, password-only for the target users, or anything else.
 //! - [`render`]: the intended configuration with each mapped user's hash filled in.
 //!
-//! Every failure is a [`DeviceError`] whose [`DeviceError::code`] is one of DESIGN.md's codes.
+//! Every failure is a [`DeviceError`] whose [`DeviceError::code`] is one of the device-level
+//! error codes in `docs/errors.md`.
+
+#![warn(missing_docs)]
 
 pub mod diff;
 pub mod nvue;
@@ -19,41 +22,94 @@ use rotor_proto::v1::ErrorCode;
 /// What went wrong with a device. Messages never contain a password or a hash.
 #[derive(Debug, thiserror::Error, Clone, PartialEq, Eq)]
 pub enum DeviceError {
+    /// The TCP connection or the SSH handshake failed (`CouldNotConnect`, retryable).
     #[error("cannot connect to {address}: {reason}")]
-    Connect { address: String, reason: String },
+    Connect {
+        /// The device's management address, `host:port`.
+        address: String,
+        /// What the network or the SSH library said.
+        reason: String,
+    },
+    /// The device presented a host key other than the pinned one; no password was sent
+    /// (`HostKeyMismatch`).
     #[error("{address} presented host key {presented}, not the pinned {pinned}")]
     HostKeyMismatch {
+        /// The device's management address, `host:port`.
         address: String,
+        /// The key the inventory pins, in OpenSSH form.
         pinned: String,
+        /// The key the device presented, in OpenSSH form.
         presented: String,
     },
+    /// The inventory's pinned host key (given here) does not parse, so no connection is made
+    /// (`HostKeyMismatch`).
     #[error("the pinned host key {0:?} is not a valid OpenSSH public key")]
     BadPinnedKey(String),
+    /// The device refused the password login (`CouldNotConnect`); counts against the
+    /// lock-out budget.
     #[error("{address} refused the password of {user}")]
-    AuthenticationFailed { address: String, user: String },
+    AuthenticationFailed {
+        /// The device's management address, `host:port`.
+        address: String,
+        /// The device user that tried to log in.
+        user: String,
+    },
+    /// The device did not answer in time (`Timeout`, retryable).
     #[error("{address} did not answer {what} within {seconds} s")]
     Timeout {
+        /// The device's management address, `host:port`.
         address: String,
+        /// What was waited for: the connection, the login, or a command's name.
         what: String,
+        /// The timeout that ran out, in whole seconds.
         seconds: u64,
     },
+    /// The device closed the connection before a command finished (`CouldNotConnect`,
+    /// retryable).
     #[error("{address} closed the connection during {what}")]
-    Disconnected { address: String, what: String },
-    #[error("{address} rejected the configuration: {message}")]
-    ConfigSyntax { address: String, message: String },
-    #[error("{address} failed to apply the configuration: {message}")]
-    ApplyFailed { address: String, message: String },
-    #[error("`{command}` failed on {address} (exit {exit}): {message}")]
-    Command {
+    Disconnected {
+        /// The device's management address, `host:port`.
         address: String,
-        command: String,
-        exit: u32,
+        /// What was under way: the login or a command's name.
+        what: String,
+    },
+    /// NVUE refused the candidate configuration as invalid (`ConfigSyntax`).
+    #[error("{address} rejected the configuration: {message}")]
+    ConfigSyntax {
+        /// The device's management address, `host:port`.
+        address: String,
+        /// NVUE's error text, hashes redacted and shortened.
         message: String,
     },
+    /// NVUE could not apply the candidate (`ConfigApplyFailure`).
+    #[error("{address} failed to apply the configuration: {message}")]
+    ApplyFailed {
+        /// The device's management address, `host:port`.
+        address: String,
+        /// NVUE's error text, hashes redacted and shortened.
+        message: String,
+    },
+    /// A command exited with a non-zero status for another reason (`UnexpectedDeviceOutput`).
+    #[error("`{command}` failed on {address} (exit {exit}): {message}")]
+    Command {
+        /// The device's management address, `host:port`.
+        address: String,
+        /// The command's first words (never an argument that could be a hash).
+        command: String,
+        /// The exit status.
+        exit: u32,
+        /// What the command printed, hashes redacted and shortened.
+        message: String,
+    },
+    /// The device printed something NVUE does not print for that command
+    /// (`UnexpectedDeviceOutput`): a wrong platform, a wrapper shell, an old NVUE.
     #[error("{address} printed something NVUE does not print for `{command}`: {detail}")]
     UnexpectedOutput {
+        /// The device's management address, `host:port`.
         address: String,
+        /// The command's name.
         command: String,
+        /// What was wrong with the output, hashes redacted.
         detail: String,
     },
 }

@@ -15,6 +15,7 @@ pub struct Nvue<'a> {
 }
 
 impl<'a> Nvue<'a> {
+    /// NVUE commands over a session that is already logged in.
     pub fn new(session: &'a Session) -> Nvue<'a> {
         Nvue { session }
     }

@@ -2,7 +2,7 @@
 //!
 //! The host key is pinned from the inventory: a device presenting any other key is refused with
 //! [`DeviceError::HostKeyMismatch`] before a password is sent. Nagle's algorithm is off
-//! (`nodelay`), which takes a loopback login from about 35 ms to about 1 ms (FACTS.md).
+//! (`nodelay`), which takes a loopback login from about 35 ms to about 1 ms.
 
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
@@ -17,7 +17,10 @@ use crate::{DeviceError, excerpt};
 /// Timeouts for talking to devices.
 #[derive(Clone, Debug)]
 pub struct SshOptions {
+    /// How long the TCP connection with the SSH handshake, and then the password login, may each
+    /// take (default 15 s).
     pub connect_timeout: Duration,
+    /// How long one command may run, with its input and output (default 60 s).
     pub command_timeout: Duration,
 }
 
@@ -33,12 +36,16 @@ impl Default for SshOptions {
 /// What a command printed and how it ended.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct CommandOutput {
+    /// Everything the command wrote to standard output.
     pub stdout: String,
+    /// Everything the command wrote to standard error.
     pub stderr: String,
+    /// The exit status (0 is success).
     pub exit: u32,
 }
 
 impl CommandOutput {
+    /// Whether the command exited with status 0.
     pub fn succeeded(&self) -> bool {
         self.exit == 0
     }
@@ -175,10 +182,12 @@ impl Session {
         }
     }
 
+    /// The device's management address (`host:port`) this session is connected to.
     pub fn address(&self) -> &str {
         &self.address
     }
 
+    /// The device user this session is logged in as.
     pub fn user(&self) -> &str {
         &self.user
     }

@@ -9,6 +9,8 @@
 //! field that is wrong. [`FabricImport::load`] also reads the intended configuration files.
 //! Nothing here holds a password: mappings point at secrets, they never contain one.
 
+#![warn(missing_docs)]
+
 use std::collections::{BTreeMap, BTreeSet};
 use std::fmt;
 use std::path::{Path, PathBuf};
@@ -27,17 +29,24 @@ pub const MAX_INTENDED_CONFIG_BYTES: usize = 512 * 1024;
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct Inventory {
+    /// Must be [`API_VERSION`].
     pub api_version: String,
+    /// Must be [`KIND`].
     pub kind: String,
+    /// The fabric the devices belong to.
     pub fabric: Fabric,
+    /// Every device of the fabric, at least one; ids and addresses are unique within the document.
     pub devices: Vec<Device>,
 }
 
-/// A named set of devices rotated together (the seeds also call it a site).
+/// A named set of devices rotated together (also called a site).
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct Fabric {
+    /// The fabric's id: 1 to 64 characters from `A-Z a-z 0-9 _ -` (see [`check_name`]), used in
+    /// subjects and keys.
     pub id: String,
+    /// Whether the fabric is being upgraded; `None` when the document leaves it out.
     #[serde(default)]
     pub upgrade_status: UpgradeStatus,
     /// The device id of the fabric's terminal server, if it has one.
@@ -55,22 +64,33 @@ fn default_secrets_mount() -> String {
 /// Whether the fabric is being upgraded; rotations are refused unless it is `None`.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub enum UpgradeStatus {
+    /// Not being upgraded: rotations are allowed.
     #[default]
     None,
+    /// An upgrade is running: rotations are refused with `OperationNotAllowed`.
     InProgress,
+    /// The last upgrade failed: rotations are refused with `OperationNotAllowed` until it is fixed.
     Failed,
 }
 
 /// What a device does in the fabric.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 pub enum Role {
+    /// A spine switch.
     Spine,
+    /// A leaf switch.
     Leaf,
+    /// A border leaf, connecting the fabric to other networks.
     Border,
+    /// A customer edge device.
     CE,
+    /// A top-of-rack switch.
     ToR,
+    /// A network packet broker.
     NPB,
+    /// A terminal server (console access to the other devices).
     TS,
+    /// A management-network switch.
     Management,
 }
 
@@ -78,12 +98,16 @@ pub enum Role {
 /// inventory with such a device still imports and the device fails with `UnsupportedPlatform`.
 #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum Platform {
+    /// NVIDIA Cumulus Linux (`cumulus`).
     Cumulus,
+    /// NVIDIA NVOS (`nvos`).
     Nvos,
+    /// Any other platform name, kept as written; such a device fails with `UnsupportedPlatform`.
     Other(String),
 }
 
 impl Platform {
+    /// The name as the inventory spells it: `cumulus`, `nvos`, or the unsupported name as given.
     pub fn as_str(&self) -> &str {
         match self {
             Platform::Cumulus => "cumulus",
@@ -92,6 +116,7 @@ impl Platform {
         }
     }
 
+    /// Whether Rotor can drive this platform (everything but [`Platform::Other`]).
     pub fn is_supported(&self) -> bool {
         !matches!(self, Platform::Other(_))
     }
@@ -137,14 +162,20 @@ impl<'de> Deserialize<'de> for Platform {
 /// Whether Rotor may contact a device. Only `Enabled` devices are ever contacted.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub enum AdministrativeState {
+    /// Rotor may contact the device; the default.
     #[default]
     Enabled,
+    /// Taken out of service; the device is skipped with `DeviceDisabled`.
     Disabled,
+    /// Being worked on; the device is skipped with `DeviceDisabled`.
     UnderMaintenance,
+    /// Returned to the vendor (return merchandise authorization); the device is skipped with
+    /// `DeviceDisabled`.
     RMA,
 }
 
 impl AdministrativeState {
+    /// The state's name as the inventory and the status messages spell it, e.g. `UnderMaintenance`.
     pub fn as_str(&self) -> &'static str {
         match self {
             AdministrativeState::Enabled => "Enabled",
@@ -159,18 +190,23 @@ impl AdministrativeState {
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct Device {
+    /// The device's id, unique within the fabric (same rules as [`check_name`]).
     pub id: String,
+    /// What the device does in the fabric.
     pub role: Role,
+    /// The operating system the device runs, which picks the driver and the password field.
     pub platform: Platform,
     /// Management address as `host:port`.
     pub address: String,
     /// The device's SSH host key in OpenSSH form (`ssh-ed25519 AAAA...`); connections to a
     /// device presenting any other key are refused.
     pub host_key: String,
+    /// Whether Rotor may contact the device; `Enabled` when the document leaves it out.
     #[serde(default)]
     pub administrative_state: AdministrativeState,
     /// The device account Rotor logs in with; it must have a password mapping.
     pub login_user: String,
+    /// The device users whose passwords Rotor manages, each user at most once.
     pub password_mappings: Vec<PasswordMapping>,
     /// Path of the device's intended configuration (NVUE startup YAML), relative to the
     /// inventory file.
@@ -178,6 +214,7 @@ pub struct Device {
 }
 
 impl Device {
+    /// The password mapping for a device user, if the device has one.
     pub fn mapping_for(&self, username: &str) -> Option<&PasswordMapping> {
         self.password_mappings
             .iter()
@@ -189,6 +226,7 @@ impl Device {
 #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct PasswordMapping {
+    /// The user's name on the device, as Linux `useradd` accepts it (see [`check_username`]).
     pub username: String,
     /// A label for the kind of credential, e.g. `AdminRW`.
     pub secret_type: String,
@@ -212,6 +250,7 @@ impl PasswordMapping {
 pub struct InventoryError {
     /// Where the problem is, e.g. `devices[3] (leaf-03).platform` or `fabric.id`.
     pub location: String,
+    /// What is wrong there, as a sentence fragment for a person.
     pub problem: String,
 }
 
@@ -306,10 +345,12 @@ impl Inventory {
         Ok(inventory)
     }
 
+    /// The inventory as a YAML document in the same format [`Inventory::from_yaml`] reads.
     pub fn to_yaml(&self) -> String {
         serde_yaml::to_string(self).expect("an inventory always serialises")
     }
 
+    /// The device with this id, if the fabric has one.
     pub fn device(&self, device_id: &str) -> Option<&Device> {
         self.devices.iter().find(|d| d.id == device_id)
     }
@@ -436,6 +477,7 @@ fn check_host_key(host_key: &str) -> Result<(), String> {
 /// An inventory with every device's intended configuration read in: what an import sends.
 #[derive(Clone, Debug, PartialEq)]
 pub struct FabricImport {
+    /// The validated inventory document.
     pub inventory: Inventory,
     /// Device id -> intended configuration text (NVUE startup YAML).
     pub intended_configs: BTreeMap<String, String>,
@@ -444,15 +486,21 @@ pub struct FabricImport {
 /// Why an inventory file could not be loaded.
 #[derive(Debug, thiserror::Error)]
 pub enum LoadError {
+    /// The inventory file or an intended configuration file it names could not be read.
     #[error("cannot read {path}: {source}")]
     Read {
+        /// The file that could not be read.
         path: PathBuf,
+        /// The operating system's error.
         #[source]
         source: std::io::Error,
     },
+    /// The files were read but the inventory or an intended configuration is not valid.
     #[error("{path}: {source}")]
     Invalid {
+        /// The inventory file.
         path: PathBuf,
+        /// What is wrong, and where.
         #[source]
         source: InventoryError,
     },

@@ -32,6 +32,7 @@ use crate::records::DeviceRecord;
 pub struct LoginBudget {
     /// Failed logins Rotor may cause on one device within the window.
     pub max_failures: u32,
+    /// The window failures are counted in (default 15 minutes).
     pub window: Duration,
 }
 
@@ -48,8 +49,11 @@ impl Default for LoginBudget {
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct RememberedCredential {
+    /// The device user that logged in.
     pub username: String,
+    /// The resolved secret path whose version worked.
     pub path: String,
+    /// The version that worked; tried first next time.
     pub version: u32,
 }
 
@@ -57,41 +61,77 @@ pub struct RememberedCredential {
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct LoginAttempts {
+    /// Failed logins counted so far in this window.
     pub failures: u32,
+    /// When the window started, in Unix milliseconds; counting restarts once it is older than
+    /// [`LoginBudget::window`].
     pub window_start_unix_ms: i64,
 }
 
 /// Why no session could be had.
 #[derive(Debug, thiserror::Error)]
 pub enum AccessError {
+    /// Connecting or logging in failed on the device; its own code.
     #[error(transparent)]
     Device(#[from] DeviceError),
+    /// A candidate password could not be read (`SecretsUnavailable`).
     #[error(transparent)]
     Secrets(#[from] SecretsError),
+    /// The lock or the login bookkeeping could not be read or written (`InternalError`).
     #[error(transparent)]
     Bus(#[from] BusError),
+    /// There is no password to log in with, e.g. no mapping for the login user
+    /// (`CouldNotConnect`).
     #[error("{device}: {reason}")]
-    NoCredential { device: String, reason: String },
+    NoCredential {
+        /// The device id.
+        device: String,
+        /// Why there is nothing to try.
+        reason: String,
+    },
+    /// The device is not `Enabled` in the inventory, so it is never contacted (`DeviceDisabled`).
     #[error("{device} is {state}; enable it (administrativeState Enabled) and run a resync")]
-    Disabled { device: String, state: String },
+    Disabled {
+        /// The device id.
+        device: String,
+        /// Its administrative state, e.g. `UnderMaintenance`.
+        state: String,
+    },
+    /// Another job held the device lock for longer than this job waits (`Timeout`, retryable).
     #[error("{device} is busy with another Rotor job ({holder}); will try again")]
-    Busy { device: String, holder: String },
+    Busy {
+        /// The device id.
+        device: String,
+        /// Who holds the device lock.
+        holder: String,
+    },
+    /// The device refused every stored version of the login user's password
+    /// (`CouldNotConnect`).
     #[error(
         "{device}: every stored version of {path} ({versions}) was refused for {user}; if the password was changed outside Rotor, write the device's current password to the secrets store and run a resync"
     )]
     AllRefused {
+        /// The device id.
         device: String,
+        /// The login user.
         user: String,
+        /// The resolved secret path.
         path: String,
+        /// The versions tried, comma separated.
         versions: String,
     },
+    /// Another failed login could lock the user out, so none was tried (`AuthLockoutRisk`).
     #[error(
         "{device}: stopped before locking {user} out: {failures} failed logins within the lock-out window already (budget {budget})"
     )]
     BudgetSpent {
+        /// The device id.
         device: String,
+        /// The login user.
         user: String,
+        /// Failed logins already counted in the window.
         failures: u32,
+        /// [`LoginBudget::max_failures`].
         budget: u32,
     },
 }
@@ -110,6 +150,7 @@ impl AccessError {
         }
     }
 
+    /// The failure a device result records for this error, with its error code.
     pub fn failure(&self) -> StageFailure {
         let code = match self {
             AccessError::Device(error) => error.code(),
@@ -137,9 +178,13 @@ struct LoginUser<'a> {
 /// Logs in to devices for one worker.
 #[derive(Clone, Debug)]
 pub struct DeviceAccess {
+    /// The buckets the device locks, remembered credentials and login attempts live in.
     pub topology: Topology,
+    /// Where the candidate passwords are read from.
     pub secrets: SecretsClient,
+    /// SSH timeouts.
     pub ssh: SshOptions,
+    /// How many failed logins Rotor may cause per device.
     pub budget: LoginBudget,
     /// How long a device lock lasts without renewal (a crashed holder's lock frees after this).
     pub device_lock: Duration,

@@ -15,14 +15,19 @@ use crate::render::Renderer;
 /// Settings of a job worker.
 #[derive(Clone, Debug)]
 pub struct WorkerConfig {
+    /// The service's name (`differ`, `applier`, `backup`).
     pub service: String,
+    /// The settings every service has.
     pub common: CommonSettings,
+    /// How many failed logins Rotor may cause per device, and in what window
+    /// (`ROTOR_LOGIN_FAILURE_BUDGET`, 1 to 4, default 2; `ROTOR_LOGIN_WINDOW_SECS`, default 900).
     pub budget: LoginBudget,
     /// The lease of the per-device lock (`ROTOR_DEVICE_LOCK_SECS`).
     pub device_lock: Duration,
 }
 
 impl WorkerConfig {
+    /// Reads the worker's settings; the first bad value is the error, naming the setting.
     pub fn from_settings(service: &str, settings: &Settings) -> Result<WorkerConfig, SettingError> {
         let common = CommonSettings::from_settings(service, settings)?;
         let budget = LoginBudget {
@@ -38,6 +43,7 @@ impl WorkerConfig {
         })
     }
 
+    /// The job loop's options: the service name, jobs in flight, shutdown grace.
     pub fn worker_options(&self) -> WorkerOptions {
         WorkerOptions {
             service: self.service.clone(),
@@ -50,12 +56,16 @@ impl WorkerConfig {
 /// Why a service could not start.
 #[derive(Debug, thiserror::Error)]
 pub enum StartError {
+    /// NATS could not be reached or the topology could not be created.
     #[error(transparent)]
     Bus(#[from] BusError),
+    /// The secrets store could not be reached or refused the token.
     #[error(transparent)]
     Secrets(#[from] SecretsError),
+    /// A setting is missing or invalid.
     #[error(transparent)]
     Setting(#[from] SettingError),
+    /// Anything else that stops the start, described.
     #[error("{0}")]
     Other(String),
 }
@@ -63,11 +73,17 @@ pub enum StartError {
 /// Connections and helpers every job worker shares.
 #[derive(Clone, Debug)]
 pub struct WorkerContext {
+    /// The NATS connection.
     pub bus: Bus,
+    /// Every bucket and the object store, created at connect.
     pub topology: Topology,
+    /// Logging in to devices within the device lock and the login budget.
     pub access: DeviceAccess,
+    /// Rendering intended configurations with the target hashes.
     pub renderer: Renderer,
+    /// Publishing stage events as this worker.
     pub reporter: Reporter,
+    /// The settings the context was built from.
     pub config: WorkerConfig,
 }
 

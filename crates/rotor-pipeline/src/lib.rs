@@ -12,6 +12,8 @@
 //! - [`fanout`]: an operation's diff jobs; [`fabric_view`]: the fabric picture from device
 //!   statuses.
 
+#![warn(missing_docs)]
+
 pub mod access;
 pub mod context;
 pub mod events;

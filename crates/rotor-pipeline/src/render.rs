@@ -45,6 +45,7 @@ impl RenderError {
 /// The intended configuration with the target hashes in it.
 #[derive(Clone, Debug)]
 pub struct Rendered {
+    /// The rendered configuration (NVUE startup YAML), hashes included: never logged or published.
     pub yaml: String,
     /// The version of the stored intended configuration it was rendered from.
     pub intended_config_version: String,
@@ -53,11 +54,14 @@ pub struct Rendered {
 /// Renders intended configurations; shares one hash cache per worker.
 #[derive(Clone, Debug)]
 pub struct Renderer {
+    /// Where the target versions' passwords are read from.
     pub secrets: SecretsClient,
+    /// Hashes already rendered by this worker, shared by its jobs.
     pub hashes: Arc<HashCache>,
 }
 
 impl Renderer {
+    /// A renderer with an empty hash cache.
     pub fn new(secrets: SecretsClient) -> Renderer {
         Renderer {
             secrets,

@@ -40,6 +40,7 @@ pub struct Delivery {
     pub attempt: u32,
     /// The consumer's redelivery limit.
     pub max_deliver: i64,
+    /// The subject the job was published on.
     pub subject: String,
 }
 
@@ -57,6 +58,7 @@ pub fn backoff(attempt: u32) -> Duration {
 
 /// A worker's job handling.
 pub trait JobHandler: Send + Sync + 'static {
+    /// The protobuf message a job of this kind carries.
     type Job: Message + Default + Send + 'static;
 
     /// The kind of job (and so the consumer) this worker takes.
@@ -70,8 +72,11 @@ pub trait JobHandler: Send + Sync + 'static {
 /// How the loop runs.
 #[derive(Clone, Debug)]
 pub struct WorkerOptions {
+    /// The service's name, used for the `rotor.rejected.<service>` subject and in logs.
     pub service: String,
+    /// How many jobs this copy handles at once (also the pull batch size, capped at 256).
     pub max_in_flight: usize,
+    /// How long shutdown waits for in-flight jobs before handing the rest back for redelivery.
     pub shutdown_grace: Duration,
 }
 

@@ -13,6 +13,8 @@
 //! password, with one deliberate exception: [`Password::expose_for_login`], which the SSH driver
 //! calls to log in.
 
+#![warn(missing_docs)]
+
 mod client;
 mod hashing;
 mod policy;
@@ -50,10 +52,12 @@ impl Password {
         self.0.expose_secret()
     }
 
+    /// The plaintext's length in bytes.
     pub fn len(&self) -> usize {
         self.0.expose_secret().len()
     }
 
+    /// Whether the plaintext is empty.
     pub fn is_empty(&self) -> bool {
         self.len() == 0
     }

@@ -14,8 +14,10 @@
 //!
 //! - [`fold`]: the transitions (event to device status, results to operation status, newer
 //!   versions to OutOfSync), pure and table-tested.
-//! - [`state`]: the leader's caches and the writes.
+//! - `state` (private): the leader's caches and the writes.
 //! - this module: settings, leadership and the loop that feeds the state.
+
+#![warn(missing_docs)]
 
 pub mod fold;
 mod state;
@@ -35,6 +37,7 @@ use crate::state::Aggregation;
 /// Settings of the aggregator.
 #[derive(Clone, Debug)]
 pub struct AggregatorConfig {
+    /// The settings every service has.
     pub common: CommonSettings,
     /// How long a leader's lease lasts without renewal.
     pub leader_lease: Duration,
@@ -47,6 +50,8 @@ pub struct AggregatorConfig {
 }
 
 impl AggregatorConfig {
+    /// Reads the aggregator's settings (`ROTOR_LEADER_LEASE_SECS`, `ROTOR_LOCK_LEASE_SECS`,
+    /// `ROTOR_OPERATION_TIMEOUT_SECS`, ...); the first bad value is the error.
     pub fn from_settings(settings: &Settings) -> Result<AggregatorConfig, SettingError> {
         Ok(AggregatorConfig {
             common: CommonSettings::from_settings("aggregator", settings)?,

@@ -13,6 +13,8 @@
 //! candidate again and reads the diff; an empty diff means the change took effect and only the
 //! proof is left, the approved diff means it did not and it is applied.
 
+#![warn(missing_docs)]
+
 use rotor_bus::JobKind;
 use rotor_device::DeviceError;
 use rotor_device::nvue::{self, Nvue};

@@ -10,6 +10,8 @@
 //!
 //! The candidate is detached again before the session closes, so the device is left as found.
 
+#![warn(missing_docs)]
+
 use rotor_bus::names::keys;
 use rotor_bus::{JobKind, kv};
 use rotor_device::diff::{self, DiffClass};

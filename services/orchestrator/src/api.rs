@@ -51,6 +51,7 @@ pub async fn serve(
 /// The service implementation.
 #[derive(Debug)]
 pub struct Api {
+    /// What the request handlers share.
     pub orchestrator: Orchestrator,
     /// Ends open event streams at shutdown, so the server's graceful stop does not wait on them.
     pub shutdown: CancellationToken,

@@ -19,6 +19,8 @@ use crate::Orchestrator;
 /// How old an incomplete plan must be before another copy finishes it.
 pub const GRACE: Duration = Duration::from_secs(20);
 
+/// Every 5 seconds, until `shutdown`, finishes the fan-outs that have been incomplete for longer
+/// than [`GRACE`]; a failed check is logged and tried again.
 pub async fn run(orchestrator: Orchestrator, shutdown: CancellationToken) {
     loop {
         tokio::select! {

@@ -39,11 +39,17 @@ const SECRET_WRITES_IN_FLIGHT: usize = 16;
 /// Which API method a request came through (the bus takes both kinds).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Method {
+    /// The gRPC `Rotate` method: only `FabricRotatePassword` and `DeviceRotatePassword` are
+    /// accepted.
     Rotate,
+    /// The gRPC `Resync` method: only `FabricResyncPassword` and `DeviceResyncPassword` are
+    /// accepted.
     Resync,
+    /// The bus request subject `rotor.requests.<fabric>`: any of the four kinds.
     Either,
 }
 
+/// A rejection answer with `code` and `message`; nothing was done.
 pub fn rejected(code: ErrorCode, message: impl Into<String>) -> RotationReply {
     RotationReply {
         outcome: Some(Outcome::Rejected(RequestRejected {

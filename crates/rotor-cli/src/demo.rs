@@ -356,11 +356,11 @@ async fn prove_over_ssh(
         .context("reading the newest password version from OpenBao")?;
     let device = sim.require_device(drifted)?;
     let address = device.address().to_string();
-    let host_key = device.host_key();
+    let host_keys = [device.host_key()];
     let options = rotor_device::ssh::SshOptions::default();
     let session = rotor_device::ssh::Session::connect(
         &address,
-        &host_key,
+        &host_keys,
         "cumulus",
         &new_password,
         &options,
@@ -380,7 +380,7 @@ async fn prove_over_ssh(
         .context("reading version 1 from OpenBao")?;
     let old = rotor_device::ssh::Session::connect(
         &address,
-        &host_key,
+        &host_keys,
         "cumulus",
         &old_password,
         &options,

@@ -54,6 +54,17 @@ pub enum DeviceError {
         /// The device user that tried to log in.
         user: String,
     },
+    /// No answer to the password login within the login timeout, after the password was sent
+    /// (`Timeout`, retryable; the lock-out budget counts it as a possibly failed login).
+    #[error("{address} did not answer the password login of {user} within {seconds} s")]
+    LoginTimeout {
+        /// The device's management address, `host:port`.
+        address: String,
+        /// The device user that tried to log in.
+        user: String,
+        /// The login timeout.
+        seconds: u64,
+    },
     /// The device did not answer in time (`Timeout`, retryable).
     #[error("{address} did not answer {what} within {seconds} s")]
     Timeout {
@@ -124,7 +135,7 @@ impl DeviceError {
             DeviceError::HostKeyMismatch { .. } | DeviceError::BadPinnedKey(_) => {
                 ErrorCode::HostKeyMismatch
             }
-            DeviceError::Timeout { .. } => ErrorCode::Timeout,
+            DeviceError::Timeout { .. } | DeviceError::LoginTimeout { .. } => ErrorCode::Timeout,
             DeviceError::ConfigSyntax { .. } => ErrorCode::ConfigSyntax,
             DeviceError::ApplyFailed { .. } => ErrorCode::ConfigApplyFailure,
             DeviceError::Command { .. } | DeviceError::UnexpectedOutput { .. } => {
@@ -139,6 +150,7 @@ impl DeviceError {
             self,
             DeviceError::Connect { .. }
                 | DeviceError::Timeout { .. }
+                | DeviceError::LoginTimeout { .. }
                 | DeviceError::Disconnected { .. }
         )
     }

@@ -718,8 +718,8 @@ async fn rotor_device_session(
     user: &str,
     password: &Password,
 ) -> Result<rotor_device::ssh::Session, rotor_device::DeviceError> {
-    rotor_device::ssh::Session::connect(address, host_key, user, password, &Default::default())
-        .await
+    let pinned = [host_key.to_string()];
+    rotor_device::ssh::Session::connect(address, &pinned, user, password, &Default::default()).await
 }
 
 /// Sets a device's administrative state in an exported inventory.

@@ -198,9 +198,15 @@ pub struct Device {
     pub platform: Platform,
     /// Management address as `host:port`.
     pub address: String,
-    /// The device's SSH host key in OpenSSH form (`ssh-ed25519 AAAA...`); connections to a
-    /// device presenting any other key are refused.
+    /// The device's SSH host key in OpenSSH form (`ssh-ed25519 AAAA...`,
+    /// `ecdsa-sha2-nistp256 AAAA...`, `ssh-rsa AAAA...`); connections to a device presenting a
+    /// key that is not pinned are refused. Give one here, or several in `hostKeys`.
+    #[serde(default, skip_serializing_if = "String::is_empty")]
     pub host_key: String,
+    /// More pinned host keys (a switch with several key types, or during a host-key rotation):
+    /// any of them is accepted.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub host_keys: Vec<String>,
     /// Whether Rotor may contact the device; `Enabled` when the document leaves it out.
     #[serde(default)]
     pub administrative_state: AdministrativeState,
@@ -214,6 +220,15 @@ pub struct Device {
 }
 
 impl Device {
+    /// Every pinned host key (`hostKey`, then `hostKeys`).
+    pub fn pinned_host_keys(&self) -> Vec<String> {
+        std::iter::once(&self.host_key)
+            .filter(|key| !key.is_empty())
+            .chain(&self.host_keys)
+            .cloned()
+            .collect()
+    }
+
     /// The password mapping for a device user, if the device has one.
     pub fn mapping_for(&self, username: &str) -> Option<&PasswordMapping> {
         self.password_mappings
@@ -396,7 +411,7 @@ impl Inventory {
                     format!("{} is also the address of {other}", device.address),
                 ));
             }
-            check_host_key(&device.host_key).map_err(|p| InventoryError::new(at("hostKey"), p))?;
+            check_host_keys(device).map_err(|(field, p)| InventoryError::new(at(field), p))?;
             check_username(&device.login_user)
                 .map_err(|p| InventoryError::new(at("loginUser"), p))?;
             let mut users = BTreeSet::new();
@@ -454,6 +469,32 @@ fn check_address(address: &str) -> Result<(), String> {
         Ok(port) if port > 0 => Ok(()),
         _ => Err(format!("{address:?} has no valid port")),
     }
+}
+
+/// At least one pinned key, each an OpenSSH public key, none twice.
+fn check_host_keys(device: &Device) -> Result<(), (&'static str, String)> {
+    if !device.host_key.is_empty() {
+        check_host_key(&device.host_key).map_err(|p| ("hostKey", p))?;
+    }
+    let mut seen = BTreeSet::new();
+    for key in device.pinned_host_keys() {
+        check_host_key(&key).map_err(|p| ("hostKeys", p))?;
+        let blob = key
+            .split_whitespace()
+            .nth(1)
+            .unwrap_or_default()
+            .to_string();
+        if !seen.insert(blob) {
+            return Err(("hostKeys", "the same key is pinned twice".into()));
+        }
+    }
+    if seen.is_empty() {
+        return Err((
+            "hostKey",
+            "must pin the device's SSH host key (hostKey or hostKeys)".into(),
+        ));
+    }
+    Ok(())
 }
 
 fn check_host_key(host_key: &str) -> Result<(), String> {

@@ -238,12 +238,18 @@ impl Drop for DeviceLock {
 pub struct DeviceSession {
     session: Option<Session>,
     lock: Option<DeviceLock>,
+    login_version: u32,
 }
 
 impl DeviceSession {
     /// The SSH session.
     pub fn session(&self) -> &Session {
         self.session.as_ref().expect("present until closed")
+    }
+
+    /// The version of the login user's secret that logged this session in.
+    pub fn login_version(&self) -> u32 {
+        self.login_version
     }
 
     /// Whether the device's lock is still held (see [`DeviceLock::is_held`]).
@@ -341,12 +347,13 @@ impl DeviceAccess {
         targets: &[SecretTarget],
         targets_first: bool,
     ) -> Result<DeviceSession, AccessError> {
-        let session = self
+        let (session, login_version) = self
             .connect_preferring(device, targets, targets_first)
             .await?;
         Ok(DeviceSession {
             session: Some(session),
             lock: Some(lock),
+            login_version,
         })
     }
 
@@ -357,18 +364,18 @@ impl DeviceAccess {
         device: &DeviceRecord,
         targets: &[SecretTarget],
     ) -> Result<Session, AccessError> {
-        self.connect_preferring(device, targets, false).await
+        Ok(self.connect_preferring(device, targets, false).await?.0)
     }
 
     /// Like [`Self::connect`]; with `targets_first`, the versions being pushed are tried before
     /// the remembered one (after an apply whose outcome is unknown, the device most likely holds
-    /// them already).
+    /// them already). Returns the session and the version that logged it in.
     pub async fn connect_preferring(
         &self,
         device: &DeviceRecord,
         targets: &[SecretTarget],
         targets_first: bool,
-    ) -> Result<Session, AccessError> {
+    ) -> Result<(Session, u32), AccessError> {
         let user = device.device.login_user.clone();
         let path = device
             .secret_path(&user)
@@ -399,7 +406,7 @@ impl DeviceAccess {
             };
             kv::put_json(&self.topology.credentials, &key, &credential).await?;
         }
-        Ok(session)
+        Ok((session, version))
     }
 
     /// The versions most likely to log in, most likely first: the targets (after an uncertain
@@ -516,7 +523,7 @@ impl DeviceAccess {
         let reserved = self.reserve(&key, &device.device.id, user).await?;
         let result = Session::connect(
             &device.device.address,
-            &device.device.host_key,
+            &device.device.pinned_host_keys(),
             user,
             password,
             &self.ssh,

@@ -24,6 +24,13 @@ pub struct WorkerConfig {
     pub budget: LoginBudget,
     /// The lease of the per-device lock (`ROTOR_DEVICE_LOCK_SECS`).
     pub device_lock: Duration,
+    /// How long a password login may take to be answered (`ROTOR_LOGIN_TIMEOUT_SECS`, default
+    /// 30 s: above NVUE's 15 s lock-out re-attempt time, so a delayed refusal is seen as one).
+    pub login_timeout: Duration,
+    /// How long an applied change waits for its confirmation before the switch rolls it back
+    /// by itself (`ROTOR_CONFIRM_SECS`, default 300 s, as NVIDIA's Config Manager uses; NVUE's
+    /// own default is 10 minutes).
+    pub confirm_window: Duration,
 }
 
 impl WorkerConfig {
@@ -35,11 +42,16 @@ impl WorkerConfig {
             window: settings.seconds("ROTOR_LOGIN_WINDOW_SECS", Duration::from_secs(15 * 60))?,
         };
         let device_lock = settings.seconds("ROTOR_DEVICE_LOCK_SECS", Duration::from_secs(30))?;
+        let login_timeout =
+            settings.seconds("ROTOR_LOGIN_TIMEOUT_SECS", Duration::from_secs(30))?;
+        let confirm_window = settings.seconds("ROTOR_CONFIRM_SECS", Duration::from_secs(300))?;
         Ok(WorkerConfig {
             service: service.to_string(),
             common,
             budget,
             device_lock,
+            login_timeout,
+            confirm_window,
         })
     }
 
@@ -104,6 +116,7 @@ impl WorkerContext {
         };
         let ssh = SshOptions {
             connect_timeout: config.common.device_timeout.min(Duration::from_secs(30)),
+            login_timeout: config.login_timeout,
             command_timeout: config.common.device_timeout,
         };
         Ok(WorkerContext {

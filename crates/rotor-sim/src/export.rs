@@ -116,6 +116,7 @@ pub fn build(
             platform: platform.inventory_platform(),
             address: device.address().to_string(),
             host_key: device.host_key(),
+            host_keys: Vec::new(),
             administrative_state: device.administrative_state(),
             login_user,
             password_mappings: mappings,

@@ -131,6 +131,9 @@ pub struct ApplyJob {
     /// The versions the device held before, restored if the new password fails its proof.
     #[prost(message, repeated, tag = "5")]
     pub previous: ::prost::alloc::vec::Vec<SecretTarget>,
+    /// The target users whose password the change sets (the others already hold their target).
+    #[prost(string, repeated, tag = "6")]
+    pub changing_users: ::prost::alloc::vec::Vec<::prost::alloc::string::String>,
 }
 /// Stage 4, taken by the backup worker.
 #[derive(Clone, PartialEq, ::prost::Message)]
@@ -582,7 +585,7 @@ pub enum ErrorCode {
     ConfigSyntax = 16,
     /// the device failed to apply the change
     ConfigApplyFailure = 17,
-    /// the new password did not log in; the previous one was restored
+    /// the new password did not log in; the change was rolled back and the previous password proven
     VerificationFailed = 18,
     /// another login could lock the account; Rotor stopped trying
     AuthLockoutRisk = 19,
@@ -596,6 +599,8 @@ pub enum ErrorCode {
     Timeout = 23,
     /// a bug in Rotor; the message says where
     InternalError = 24,
+    /// a failed change could not be proven rolled back: critical, retried
+    RestoreFailed = 25,
     /// Request level.
     ///
     /// guardrail: upgrade, fabric lock, too many password sets, unknown name
@@ -629,6 +634,7 @@ impl ErrorCode {
             Self::UnexpectedDeviceOutput => "UnexpectedDeviceOutput",
             Self::Timeout => "Timeout",
             Self::InternalError => "InternalError",
+            Self::RestoreFailed => "RestoreFailed",
             Self::OperationNotAllowed => "OperationNotAllowed",
             Self::InvalidRequest => "InvalidRequest",
         }
@@ -655,6 +661,7 @@ impl ErrorCode {
             "UnexpectedDeviceOutput" => Some(Self::UnexpectedDeviceOutput),
             "Timeout" => Some(Self::Timeout),
             "InternalError" => Some(Self::InternalError),
+            "RestoreFailed" => Some(Self::RestoreFailed),
             "OperationNotAllowed" => Some(Self::OperationNotAllowed),
             "InvalidRequest" => Some(Self::InvalidRequest),
             _ => None,

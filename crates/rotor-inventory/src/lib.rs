@@ -598,7 +598,8 @@ impl FabricImport {
                     ),
                 ));
             }
-            check_intended_config(text).map_err(|p| InventoryError::new(at, p))?;
+            check_intended_config(text).map_err(|p| InventoryError::new(at.clone(), p))?;
+            check_no_masked_secrets(text).map_err(|p| InventoryError::new(at, p))?;
         }
         if let Some(extra) = self
             .intended_configs
@@ -626,6 +627,33 @@ pub fn check_intended_config(text: &str) -> Result<(), String> {
         .any(|item| item.as_mapping().is_some_and(|m| m.contains_key("set")));
     if !has_set {
         return Err("is not NVUE startup YAML: no `- set:` entry".into());
+    }
+    Ok(())
+}
+
+/// Refuses an intended configuration that carries a masked password (`'*'` or `*`, as
+/// `nv config show` and Rotor's backups print every hash): applied, it would set a password
+/// nothing matches (NVUE stores the `*` as given).
+pub fn check_no_masked_secrets(text: &str) -> Result<(), String> {
+    let value: serde_yaml::Value =
+        serde_yaml::from_str(text).map_err(|e| format!("is not valid YAML: {e}"))?;
+    let users = value
+        .as_sequence()
+        .into_iter()
+        .flatten()
+        .filter_map(|item| item.get("set"))
+        .filter_map(|set| set.get("system")?.get("aaa")?.get("user")?.as_mapping());
+    for users in users {
+        for (user, record) in users {
+            for key in ["password", "hashed-password"] {
+                if record.get(key).and_then(|v| v.as_str()).map(str::trim) == Some("*") {
+                    return Err(format!(
+                        "system.aaa.user.{}.{key} is masked ('*'), as `nv config show` and backups print it; applied, it would set a password nothing matches. Give the real hash (the switch's /etc/nvue.d/startup.yaml has it) or leave the field out for users Rotor rotates",
+                        user.as_str().unwrap_or("?")
+                    ));
+                }
+            }
+        }
     }
     Ok(())
 }

@@ -285,10 +285,17 @@ impl Bus {
             } else {
                 1
             };
+            // A request id's answer is kept for a week: a retry within it is not run twice.
+            let max_age = if bucket == names::buckets::REQUESTS {
+                Duration::from_secs(7 * 24 * 3600)
+            } else {
+                Duration::ZERO
+            };
             let store = js
                 .create_or_update_key_value(nats_kv::Config {
                     bucket: bucket.to_string(),
                     history,
+                    max_age,
                     num_replicas: settings.replicas,
                     storage: stream::StorageType::File,
                     ..Default::default()
@@ -331,6 +338,7 @@ impl Bus {
             login_attempts: take(names::buckets::LOGIN_ATTEMPTS),
             stage_marks: take(names::buckets::STAGE_MARKS),
             backup_index: take(names::buckets::BACKUP_INDEX),
+            switches: take(names::buckets::SWITCHES),
             backups,
         })
     }
@@ -610,6 +618,8 @@ pub struct Topology {
     pub stage_marks: nats_kv::Store,
     /// [`names::buckets::BACKUP_INDEX`]: one entry per backup, so older backups stay listable.
     pub backup_index: nats_kv::Store,
+    /// [`names::buckets::SWITCHES`]: which device claims each physical switch identity.
+    pub switches: nats_kv::Store,
     /// [`names::BACKUPS_OBJECT_STORE`]: the backed-up running configurations.
     pub backups: object_store::ObjectStore,
 }
@@ -631,5 +641,12 @@ pub fn format_time(at: time::OffsetDateTime) -> String {
         .replace_nanosecond(at.millisecond() as u32 * 1_000_000)
         .unwrap_or(at);
     at.format(&time::format_description::well_known::Rfc3339)
+        .unwrap_or_default()
+}
+
+/// A Unix time in milliseconds as RFC 3339 (empty when out of range).
+pub fn format_unix_ms(unix_ms: i64) -> String {
+    time::OffsetDateTime::from_unix_timestamp_nanos(unix_ms as i128 * 1_000_000)
+        .map(format_time)
         .unwrap_or_default()
 }

@@ -65,6 +65,17 @@ pub enum DeviceError {
         /// The login timeout.
         seconds: u64,
     },
+    /// The connection broke during the password login, after the password was sent
+    /// (`CouldNotConnect`, retryable; counted as a possibly failed login).
+    #[error("{address} dropped the password login of {user}: {reason}")]
+    LoginInterrupted {
+        /// The device's management address, `host:port`.
+        address: String,
+        /// The device user that tried to log in.
+        user: String,
+        /// What the SSH library said.
+        reason: String,
+    },
     /// The device did not answer in time (`Timeout`, retryable).
     #[error("{address} did not answer {what} within {seconds} s")]
     Timeout {
@@ -131,6 +142,7 @@ impl DeviceError {
         match self {
             DeviceError::Connect { .. }
             | DeviceError::AuthenticationFailed { .. }
+            | DeviceError::LoginInterrupted { .. }
             | DeviceError::Disconnected { .. } => ErrorCode::CouldNotConnect,
             DeviceError::HostKeyMismatch { .. } | DeviceError::BadPinnedKey(_) => {
                 ErrorCode::HostKeyMismatch
@@ -144,6 +156,17 @@ impl DeviceError {
         }
     }
 
+    /// Whether a login that ended with this error may have cost the account a failed login on
+    /// the switch: the password was sent and no success was seen.
+    pub fn password_may_have_failed(&self) -> bool {
+        matches!(
+            self,
+            DeviceError::AuthenticationFailed { .. }
+                | DeviceError::LoginTimeout { .. }
+                | DeviceError::LoginInterrupted { .. }
+        )
+    }
+
     /// Whether trying again later may help: connection problems and timeouts.
     pub fn is_retryable(&self) -> bool {
         matches!(
@@ -151,6 +174,7 @@ impl DeviceError {
             DeviceError::Connect { .. }
                 | DeviceError::Timeout { .. }
                 | DeviceError::LoginTimeout { .. }
+                | DeviceError::LoginInterrupted { .. }
                 | DeviceError::Disconnected { .. }
         )
     }

@@ -205,9 +205,10 @@ impl Session {
                 user: user.into(),
                 seconds: options.login_timeout.as_secs(),
             }),
-            Ok(Err(error)) => Err(DeviceError::Connect {
+            Ok(Err(error)) => Err(DeviceError::LoginInterrupted {
                 address: address.into(),
-                reason: format!("login failed: {error}"),
+                user: user.into(),
+                reason: error.to_string(),
             }),
             Ok(Ok(AuthResult::Failure { .. })) => Err(DeviceError::AuthenticationFailed {
                 address: address.into(),

@@ -220,6 +220,28 @@ pub struct Device {
 }
 
 impl Device {
+    /// The physical switch this device is: a digest of its first pinned host key. Two devices
+    /// (in any fabrics) never share one (checked at import), so the device lock and the
+    /// failed-login ledger, keyed by it, hold whatever id or address a switch is listed under.
+    /// Keep the first key in place during a host-key rotation (add the new one after it).
+    pub fn switch_identity(&self) -> String {
+        let first = self.pinned_host_keys().into_iter().next().unwrap_or_default();
+        key_digest(&first)
+    }
+
+    /// Digests of everything that identifies the physical switch: each pinned key and the
+    /// canonical address (host in lower case, port as a number). Import refuses a device that
+    /// shares one with a device of another id or fabric.
+    pub fn identity_claims(&self) -> Vec<String> {
+        let mut claims: Vec<String> = self
+            .pinned_host_keys()
+            .iter()
+            .map(|key| format!("key-{}", key_digest(key)))
+            .collect();
+        claims.push(format!("address-{}", digest(&canonical_address(&self.address))));
+        claims
+    }
+
     /// Every pinned host key (`hostKey`, then `hostKeys`).
     pub fn pinned_host_keys(&self) -> Vec<String> {
         std::iter::once(&self.host_key)
@@ -395,6 +417,7 @@ impl Inventory {
         }
         let mut seen_ids = BTreeSet::new();
         let mut seen_addresses = BTreeMap::new();
+        let mut seen_claims: BTreeMap<String, &str> = BTreeMap::new();
         for (index, device) in self.devices.iter().enumerate() {
             let at = |field: &str| format!("devices[{index}] ({}).{field}", device.id);
             check_name(&device.id).map_err(|p| InventoryError::new(at("id"), p))?;
@@ -404,7 +427,8 @@ impl Inventory {
             if let Err(problem) = check_address(&device.address) {
                 return Err(InventoryError::new(at("address"), problem));
             }
-            if let Some(other) = seen_addresses.insert(device.address.as_str(), device.id.as_str())
+            if let Some(other) =
+                seen_addresses.insert(canonical_address(&device.address), device.id.as_str())
             {
                 return Err(InventoryError::new(
                     at("address"),
@@ -412,6 +436,16 @@ impl Inventory {
                 ));
             }
             check_host_keys(device).map_err(|(field, p)| InventoryError::new(at(field), p))?;
+            for claim in device.identity_claims() {
+                if let Some(other) = seen_claims.insert(claim, device.id.as_str())
+                    && other != device.id
+                {
+                    return Err(InventoryError::new(
+                        at("hostKeys"),
+                        format!("{other} pins the same host key: one switch is one device"),
+                    ));
+                }
+            }
             check_username(&device.login_user)
                 .map_err(|p| InventoryError::new(at("loginUser"), p))?;
             let mut users = BTreeSet::new();
@@ -456,6 +490,31 @@ impl Inventory {
         }
         Ok(())
     }
+}
+
+/// `host:port` with the host in lower case and the port as a plain number (`Switch1:022` and
+/// `switch1:22` are the same address).
+pub fn canonical_address(address: &str) -> String {
+    match address.rsplit_once(':') {
+        Some((host, port)) => match port.parse::<u16>() {
+            Ok(port) => format!("{}:{port}", host.to_ascii_lowercase()),
+            Err(_) => address.to_ascii_lowercase(),
+        },
+        None => address.to_ascii_lowercase(),
+    }
+}
+
+/// The digest of an OpenSSH key's base64 blob (comments and spacing do not count).
+fn key_digest(openssh: &str) -> String {
+    digest(openssh.split_whitespace().nth(1).unwrap_or_default())
+}
+
+fn digest(text: &str) -> String {
+    Sha256::digest(text.as_bytes())
+        .iter()
+        .take(16)
+        .map(|b| format!("{b:02x}"))
+        .collect()
 }
 
 fn check_address(address: &str) -> Result<(), String> {

@@ -14,8 +14,8 @@
 
 use std::time::Duration;
 
-use rotor_bus::kv::{self, Versioned};
-use rotor_bus::lease::{HeldLease, now_unix_ms};
+use rotor_bus::kv;
+use rotor_bus::lease::HeldLease;
 use rotor_bus::names::keys;
 use rotor_bus::{BusError, Topology};
 use rotor_device::DeviceError;
@@ -25,6 +25,7 @@ use rotor_secrets::{Password, SecretsClient, SecretsError};
 use serde::{Deserialize, Serialize};
 
 use crate::events::StageFailure;
+use crate::ledger::{LoginLedger, LoginOutcome};
 use crate::records::DeviceRecord;
 
 /// The lock-out budget.
@@ -55,17 +56,6 @@ pub struct RememberedCredential {
     pub path: String,
     /// The version that worked; tried first next time.
     pub version: u32,
-}
-
-/// Failed logins Rotor caused on one device in the current window.
-#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
-pub struct LoginAttempts {
-    /// Failed logins counted so far in this window.
-    pub failures: u32,
-    /// When the window started, in Unix milliseconds; counting restarts once it is older than
-    /// [`LoginBudget::window`].
-    pub window_start_unix_ms: i64,
 }
 
 /// Why no session could be had.
@@ -122,7 +112,7 @@ pub enum AccessError {
     },
     /// Another failed login could lock the user out, so none was tried (`AuthLockoutRisk`).
     #[error(
-        "{device}: stopped before locking {user} out: {failures} failed logins within the lock-out window already (budget {budget})"
+        "{device}: stopped before locking {user} out: {refused}{failures} failed logins by Rotor within the lock-out window (budget {budget}); the budget is spent until {until}, when Rotor may try again"
     )]
     BudgetSpent {
         /// The device id.
@@ -133,6 +123,11 @@ pub enum AccessError {
         failures: u32,
         /// [`LoginBudget::max_failures`].
         budget: u32,
+        /// When the oldest failure leaves the window (RFC 3339).
+        until: String,
+        /// What this attempt tried and the switch refused, if anything (`the switch refused
+        /// versions 4, 3 of admin; `), never a secret.
+        refused: String,
     },
 }
 
@@ -299,7 +294,7 @@ impl DeviceAccess {
     /// Refused for a device that is not Enabled (every stage locks before it connects).
     pub async fn lock_device(&self, device: &DeviceRecord) -> Result<DeviceLock, AccessError> {
         refuse_unless_enabled(device)?;
-        let key = keys::device_lock(&device.fabric_id, &device.device.id);
+        let key = keys::switch_lock(&device.device.switch_identity());
         let deadline = tokio::time::Instant::now() + self.device_lock * 2;
         let mut pause = Duration::from_millis(20);
         loop {
@@ -493,6 +488,34 @@ impl DeviceAccess {
                 Err(AccessError::Device(DeviceError::AuthenticationFailed { .. })) => {
                     tracing::info!(device = %login.device.device.id, user = %login.user, version, "password version refused; trying an older one");
                 }
+                Err(AccessError::BudgetSpent {
+                    device,
+                    user,
+                    failures,
+                    budget,
+                    until,
+                    ..
+                }) => {
+                    tried.pop();
+                    let refused = if tried.is_empty() {
+                        String::new()
+                    } else {
+                        format!(
+                            "the switch refused {} of {}/{} for {user}; ",
+                            tried.join(", "),
+                            login.mount,
+                            login.path
+                        )
+                    };
+                    return Err(AccessError::BudgetSpent {
+                        device,
+                        user,
+                        failures,
+                        budget,
+                        until,
+                        refused,
+                    });
+                }
                 Err(other) => return Err(other),
             }
         }
@@ -512,15 +535,28 @@ impl DeviceAccess {
         })
     }
 
-    /// One password login within the budget: reserve a failure, log in, give it back on success.
+    /// One password login within the budget: reserve a failure in the ledger of this user of
+    /// this switch, log in, settle the reservation by what the switch saw.
     pub async fn login(
         &self,
         device: &DeviceRecord,
         user: &str,
         password: &Password,
     ) -> Result<Session, AccessError> {
-        let key = keys::device(&device.fabric_id, &device.device.id);
-        let reserved = self.reserve(&key, &device.device.id, user).await?;
+        let switch = device.device.switch_identity();
+        let reservation = match self.ledger().reserve(&switch, user).await? {
+            Ok(reservation) => reservation,
+            Err(spent) => {
+                return Err(AccessError::BudgetSpent {
+                    device: device.device.id.clone(),
+                    user: user.to_string(),
+                    failures: spent.failures,
+                    budget: self.budget.max_failures,
+                    until: rotor_bus::format_unix_ms(spent.free_at_unix_ms),
+                    refused: String::new(),
+                });
+            }
+        };
         let result = Session::connect(
             &device.device.address,
             &device.device.pinned_host_keys(),
@@ -529,90 +565,20 @@ impl DeviceAccess {
             &self.ssh,
         )
         .await;
-        match &result {
-            Err(DeviceError::AuthenticationFailed { .. }) => {}
-            // Anything else did not cost the device a failed login.
-            _ => self.give_back(&key, result.is_ok(), reserved).await?,
-        }
+        let outcome = match &result {
+            Ok(_) => LoginOutcome::Succeeded,
+            Err(error) if error.password_may_have_failed() => LoginOutcome::MaybeFailed,
+            Err(_) => LoginOutcome::NotTried,
+        };
+        self.ledger().settle(reservation, outcome).await?;
         Ok(result?)
     }
 
-    /// Reserves one failed login; returns what was written (for [`Self::give_back`]).
-    async fn reserve(
-        &self,
-        key: &str,
-        device_id: &str,
-        user: &str,
-    ) -> Result<Option<Versioned<LoginAttempts>>, AccessError> {
-        let budget = self.budget.max_failures;
-        let window_ms = self.budget.window.as_millis() as i64;
-        let mut spent = None;
-        let reserved = kv::update_json_versioned::<LoginAttempts, _>(
-            &self.topology.login_attempts,
-            key,
-            |current| {
-                let now = now_unix_ms();
-                let mut attempts = current.unwrap_or_default();
-                if now - attempts.window_start_unix_ms > window_ms {
-                    attempts = LoginAttempts {
-                        failures: 0,
-                        window_start_unix_ms: now,
-                    };
-                }
-                if attempts.failures >= budget {
-                    spent = Some(attempts.failures);
-                    return None;
-                }
-                attempts.failures += 1;
-                spent = None;
-                Some(attempts)
-            },
-        )
-        .await?;
-        if let Some(failures) = spent {
-            return Err(AccessError::BudgetSpent {
-                device: device_id.to_string(),
-                user: user.to_string(),
-                failures,
-                budget,
-            });
+    fn ledger(&self) -> LoginLedger {
+        LoginLedger {
+            store: self.topology.login_attempts.clone(),
+            budget: self.budget.clone(),
         }
-        Ok(reserved)
-    }
-
-    /// Returns a reserved failure; after a successful login the device's count is reset. When
-    /// nobody changed the record since the reservation, one compare-and-set at the reserved
-    /// revision does it (no read); otherwise it reads, changes and writes as usual.
-    async fn give_back(
-        &self,
-        key: &str,
-        logged_in: bool,
-        reserved: Option<Versioned<LoginAttempts>>,
-    ) -> Result<(), AccessError> {
-        let change = |current: Option<LoginAttempts>| {
-            let mut attempts = current?;
-            if logged_in {
-                attempts.failures = 0;
-            } else {
-                attempts.failures = attempts.failures.saturating_sub(1);
-            }
-            Some(attempts)
-        };
-        if let Some(reserved) = reserved
-            && let Some(next) = change(Some(reserved.value))
-            && kv::compare_and_set_json(
-                &self.topology.login_attempts,
-                key,
-                &next,
-                reserved.revision,
-            )
-            .await?
-            .is_some()
-        {
-            return Ok(());
-        }
-        kv::update_json::<LoginAttempts, _>(&self.topology.login_attempts, key, change).await?;
-        Ok(())
     }
 
     /// Remembers that `version` of the login user's secret now logs in (after an apply).

@@ -12,6 +12,9 @@ use crate::access::{DeviceAccess, LoginBudget};
 use crate::events::Reporter;
 use crate::render::Renderer;
 
+/// Failed logins left to the switch's own users below its lock-out count.
+const LOCKOUT_MARGIN: u64 = 2;
+
 /// Settings of a job worker.
 #[derive(Clone, Debug)]
 pub struct WorkerConfig {
@@ -19,8 +22,11 @@ pub struct WorkerConfig {
     pub service: String,
     /// The settings every service has.
     pub common: CommonSettings,
-    /// How many failed logins Rotor may cause per device, and in what window
-    /// (`ROTOR_LOGIN_FAILURE_BUDGET`, 1 to 4, default 2; `ROTOR_LOGIN_WINDOW_SECS`, default 900).
+    /// How many failed logins Rotor may cause per user of a switch, and in what sliding window
+    /// (`ROTOR_LOGIN_FAILURE_BUDGET`, default 2; `ROTOR_LOGIN_WINDOW_SECS`, default 900, NVUE's
+    /// counting window). The budget is at most the switches' lock-out count
+    /// (`ROTOR_SWITCH_LOCKOUT_ATTEMPTS`, default 5, NVUE's `lockout-attempts` default) minus two,
+    /// so an operator's own failed logins still have room before the account locks.
     pub budget: LoginBudget,
     /// The lease of the per-device lock (`ROTOR_DEVICE_LOCK_SECS`).
     pub device_lock: Duration,
@@ -37,10 +43,21 @@ impl WorkerConfig {
     /// Reads the worker's settings; the first bad value is the error, naming the setting.
     pub fn from_settings(service: &str, settings: &Settings) -> Result<WorkerConfig, SettingError> {
         let common = CommonSettings::from_settings(service, settings)?;
+        let lockout = settings.number("ROTOR_SWITCH_LOCKOUT_ATTEMPTS", 5, 3..=999)?;
         let budget = LoginBudget {
-            max_failures: settings.number("ROTOR_LOGIN_FAILURE_BUDGET", 2, 1..=4)? as u32,
+            max_failures: settings.number("ROTOR_LOGIN_FAILURE_BUDGET", 2, 1..=997)? as u32,
             window: settings.seconds("ROTOR_LOGIN_WINDOW_SECS", Duration::from_secs(15 * 60))?,
         };
+        if u64::from(budget.max_failures) + LOCKOUT_MARGIN > lockout {
+            return Err(SettingError {
+                name: "ROTOR_LOGIN_FAILURE_BUDGET".into(),
+                reason: format!(
+                    "{} failed logins plus a margin of {LOCKOUT_MARGIN} would reach the switches' lock-out count {lockout} (ROTOR_SWITCH_LOCKOUT_ATTEMPTS); at most {} is allowed",
+                    budget.max_failures,
+                    lockout.saturating_sub(LOCKOUT_MARGIN)
+                ),
+            });
+        }
         let device_lock = settings.seconds("ROTOR_DEVICE_LOCK_SECS", Duration::from_secs(30))?;
         let login_timeout =
             settings.seconds("ROTOR_LOGIN_TIMEOUT_SECS", Duration::from_secs(30))?;

@@ -19,6 +19,7 @@ pub mod context;
 pub mod events;
 pub mod fabric_view;
 pub mod fanout;
+pub mod ledger;
 pub mod marks;
 pub mod records;
 pub mod render;

@@ -129,6 +129,14 @@ pub struct OperationPlan {
     pub lock_lease_id: String,
     /// Set once every job is published.
     pub fanout_complete: bool,
+    /// Set once the plan's versions are allocated (a plan is written first with none, so an
+    /// orchestrator that dies while writing secret versions leaves a plan recovery can end).
+    #[serde(default = "prepared_by_default")]
+    pub prepared: bool,
+}
+
+fn prepared_by_default() -> bool {
+    true
 }
 
 impl OperationPlan {

@@ -376,6 +376,35 @@ impl SecretsClient {
         }
     }
 
+    /// How many versions the store keeps of a secret, and which it has now. KV v2 keeps
+    /// `max_versions` per secret (the secret's own setting, else the mount's, else 10) and
+    /// removes the oldest when a newer one is written (OpenBao/Vault KV v2 documentation). A
+    /// mount whose configuration this token may not read counts as keeping 10.
+    pub async fn retention(&self, mount: &str, path: &str) -> Result<Retention, SecretsError> {
+        let metadata = match vaultrs::kv2::read_metadata(self.client.as_ref(), mount, path).await
+        {
+            Ok(metadata) => Some(metadata),
+            Err(ClientError::APIError { code: 404, .. }) => None,
+            Err(e) => {
+                return Err(self.classify(e, &format!("reading {mount}/{path}'s metadata"), None));
+            }
+        };
+        let own = metadata.as_ref().map_or(0, |m| m.max_versions);
+        let keeps = if own > 0 {
+            own
+        } else {
+            match vaultrs::kv2::config::read(self.client.as_ref(), mount).await {
+                Ok(config) if config.max_versions > 0 => config.max_versions,
+                _ => DEFAULT_MAX_VERSIONS,
+            }
+        };
+        Ok(Retention {
+            keeps: keeps as u32,
+            newest: metadata.as_ref().map_or(0, |m| m.current_version as u32),
+            oldest: metadata.as_ref().map_or(0, |m| m.oldest_version as u32),
+        })
+    }
+
     /// The newest readable version, if the secret exists.
     pub async fn newest_version(
         &self,
@@ -405,6 +434,27 @@ impl SecretsClient {
             .rev()
             .find(|v| v.readable && v.version < version)
             .map(|v| v.version))
+    }
+}
+
+/// What KV v2 keeps when `max_versions` is not set anywhere.
+const DEFAULT_MAX_VERSIONS: u64 = 10;
+
+/// How many versions of a secret the store keeps, and the ones it has.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Retention {
+    /// Versions kept; writing one more removes the oldest beyond this.
+    pub keeps: u32,
+    /// The newest version (0: the secret does not exist).
+    pub newest: u32,
+    /// The oldest version still kept (0: none).
+    pub oldest: u32,
+}
+
+impl Retention {
+    /// The oldest version still kept after one more version is written.
+    pub fn oldest_after_write(&self) -> u32 {
+        (self.newest + 1).saturating_sub(self.keeps) + 1
     }
 }
 

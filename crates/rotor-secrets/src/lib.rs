@@ -29,7 +29,9 @@ use std::fmt;
 
 use secrecy::{ExposeSecret, SecretString};
 
-pub use client::{SecretVersion, SecretsClient, SecretsError, SecretsSettings, reference};
+pub use client::{
+    Retention, SecretVersion, SecretsClient, SecretsError, SecretsSettings, reference,
+};
 pub use hashing::{HashCache, HashedPassword, render_hash};
 pub use patch::{SecretDocument, nvos_password_patch};
 pub use policy::{PasswordPolicy, PolicyError};

@@ -83,6 +83,24 @@ impl PasswordPolicy {
         Ok(())
     }
 
+    /// A new password that contains none of `users` (NVOS's password hardening refuses a
+    /// password containing its user's name).
+    pub fn generate_avoiding(&self, users: &[&str]) -> Result<Password, PolicyError> {
+        for _ in 0..100 {
+            let password = self.generate()?;
+            let text = password.expose().to_ascii_lowercase();
+            if !users
+                .iter()
+                .any(|user| !user.is_empty() && text.contains(&user.to_ascii_lowercase()))
+            {
+                return Ok(password);
+            }
+        }
+        Err(PolicyError::Random(
+            "no password without the user names came out of 100 tries".into(),
+        ))
+    }
+
     /// A new password from the operating system's random source.
     pub fn generate(&self) -> Result<Password, PolicyError> {
         self.validate()?;

@@ -559,6 +559,7 @@ mod tests {
             versions: Default::default(),
             lock_lease_id: String::new(),
             fanout_complete: true,
+            prepared: true,
         }
     }
 

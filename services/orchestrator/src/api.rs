@@ -19,7 +19,8 @@ use tokio::io::AsyncReadExt;
 use tonic::{Request, Response, Status};
 
 use crate::Orchestrator;
-use crate::requests::{Method, format_unix_ms, lock_holder_text};
+use crate::requests::{Method, lock_holder_text};
+use rotor_bus::format_unix_ms;
 
 /// Serves the API on `listener` until `shutdown` is cancelled.
 pub async fn serve(

@@ -26,6 +26,14 @@ fn internal(error: BusError) -> Status {
     Status::internal(error.to_string())
 }
 
+/// Which device a switch identity belongs to (`rotor_switches`).
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct SwitchOwner {
+    fabric_id: String,
+    device_id: String,
+}
+
 /// The newest stored version of each secret path the inventory maps.
 type NewestVersions = HashMap<String, Option<u32>>;
 
@@ -50,6 +58,7 @@ impl Orchestrator {
         .into_iter()
         .map(|(_, record)| (record.device.id.clone(), record))
         .collect();
+        self.claim_switches(&import).await?;
         let records = device_records(&import);
         let changed_configs = records
             .iter()
@@ -77,7 +86,13 @@ impl Orchestrator {
         kv::put_json(&self.topology.inventory, &keys::fabric(&fabric_id), &record)
             .await
             .map_err(internal)?;
-        self.remove_unlisted(&record, previous.keys()).await?;
+        self.remove_unlisted(&record, previous.values()).await?;
+        for (now, _) in &records {
+            if let Some(before) = previous.get(&now.device.id) {
+                let keep = now.device.identity_claims();
+                self.release_claims(&fabric_id, &before.device, &keep).await?;
+            }
+        }
         self.notify_aggregator(&fabric_id).await?;
         tracing::info!(fabric = %fabric_id, devices = records.len(), changed_configs, "inventory imported");
         Ok(ImportInventoryResponse {
@@ -134,14 +149,103 @@ impl Orchestrator {
         Ok(newest)
     }
 
-    /// Removes what is stored of devices the fabric no longer lists.
+    /// Claims every device's switch identity (its pinned host keys, its canonical address) for
+    /// it, refusing a switch another device (of any fabric) already is, and gives back claims
+    /// a device no longer makes. Claims are created only if absent, so two imports at once
+    /// cannot both take one.
+    async fn claim_switches(&self, import: &FabricImport) -> Result<(), Status> {
+        let fabric_id = &import.inventory.fabric.id;
+        for (index, device) in import.inventory.devices.iter().enumerate() {
+            let owner = SwitchOwner {
+                fabric_id: fabric_id.clone(),
+                device_id: device.id.clone(),
+            };
+            for claim in device.identity_claims() {
+                let key = keys::switch_claim(&claim);
+                let created = kv::compare_and_set_json(&self.topology.switches, &key, &owner, 0)
+                    .await
+                    .map_err(internal)?;
+                if created.is_some() {
+                    continue;
+                }
+                let holder = kv::get_json::<SwitchOwner>(&self.topology.switches, &key)
+                    .await
+                    .map_err(internal)?
+                    .map(|v| v.value);
+                match holder {
+                    Some(holder) if holder != owner && self.still_listed(&holder).await? => {
+                        return Err(Status::invalid_argument(format!(
+                            "inventory: devices[{index}] ({}): this switch (the same {}) is already device {} of fabric {}; one switch is one device, remove it there first",
+                            device.id,
+                            if claim.starts_with("key-") { "host key" } else { "address" },
+                            holder.device_id,
+                            holder.fabric_id
+                        )));
+                    }
+                    _ => {
+                        kv::put_json(&self.topology.switches, &key, &owner)
+                            .await
+                            .map_err(internal)?;
+                    }
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// Gives back `device`'s switch claims, but those in `keep` (a device whose host key or
+    /// address changed keeps only its new ones).
+    async fn release_claims(
+        &self,
+        fabric_id: &str,
+        device: &rotor_inventory::Device,
+        keep: &[String],
+    ) -> Result<(), Status> {
+        let owner = SwitchOwner {
+            fabric_id: fabric_id.to_string(),
+            device_id: device.id.clone(),
+        };
+        let switches = &self.topology.switches;
+        for claim in device.identity_claims() {
+            if keep.contains(&claim) {
+                continue;
+            }
+            let key = keys::switch_claim(&claim);
+            let held = kv::get_json::<SwitchOwner>(switches, &key)
+                .await
+                .map_err(internal)?;
+            if held.is_some_and(|held| held.value == owner) {
+                switches
+                    .purge(&key)
+                    .await
+                    .map_err(|e| Status::internal(format!("could not give {key} back: {e}")))?;
+            }
+        }
+        Ok(())
+    }
+
+    /// Whether a claim's holder is still in its fabric's inventory (a claim left by a device
+    /// that is gone is stale).
+    async fn still_listed(&self, holder: &SwitchOwner) -> Result<bool, Status> {
+        Ok(
+            rotor_pipeline::records::load_fabric(&self.topology, &holder.fabric_id)
+                .await
+                .map_err(internal)?
+                .is_some_and(|fabric| fabric.device_ids.contains(&holder.device_id)),
+        )
+    }
+
+    /// Removes what is stored of devices the fabric no longer lists, their switch claims too.
     async fn remove_unlisted<'a>(
         &self,
         fabric: &FabricRecord,
-        stored: impl Iterator<Item = &'a String>,
+        stored: impl Iterator<Item = &'a DeviceRecord>,
     ) -> Result<(), Status> {
         let topology = &self.topology;
-        for gone in stored.filter(|id| !fabric.device_ids.contains(id)) {
+        for gone in stored.filter(|d| !fabric.device_ids.contains(&d.device.id)) {
+            self.release_claims(&fabric.fabric.id, &gone.device, &[])
+                .await?;
+            let gone = &gone.device.id;
             let key = keys::device(&fabric.fabric.id, gone);
             for bucket in [
                 &topology.inventory,

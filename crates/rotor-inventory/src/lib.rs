@@ -225,7 +225,11 @@ impl Device {
     /// failed-login ledger, keyed by it, hold whatever id or address a switch is listed under.
     /// Keep the first key in place during a host-key rotation (add the new one after it).
     pub fn switch_identity(&self) -> String {
-        let first = self.pinned_host_keys().into_iter().next().unwrap_or_default();
+        let first = self
+            .pinned_host_keys()
+            .into_iter()
+            .next()
+            .unwrap_or_default();
         key_digest(&first)
     }
 
@@ -238,7 +242,10 @@ impl Device {
             .iter()
             .map(|key| format!("key-{}", key_digest(key)))
             .collect();
-        claims.push(format!("address-{}", digest(&canonical_address(&self.address))));
+        claims.push(format!(
+            "address-{}",
+            digest(&canonical_address(&self.address))
+        ));
         claims
     }
 

@@ -478,11 +478,21 @@ impl DeviceAccess {
             if !seen.insert(version) {
                 continue;
             }
-            tried.push(format!("v{version}"));
-            let (password, _) = self
+            let password = match self
                 .secrets
                 .read(login.mount, login.path, Some(version))
-                .await?;
+                .await
+            {
+                Ok((password, _)) => password,
+                // A remembered or held version the store no longer has (removed, destroyed):
+                // the next candidate may log in (the documented recovery writes a new one).
+                Err(SecretsError::VersionNotFound { .. }) => {
+                    tracing::info!(device = %login.device.device.id, version, "a candidate version is gone from the secrets store; trying the next");
+                    continue;
+                }
+                Err(error) => return Err(error.into()),
+            };
+            tried.push(format!("v{version}"));
             match self.login(login.device, login.user, &password).await {
                 Ok(session) => return Ok((session, version)),
                 Err(AccessError::Device(DeviceError::AuthenticationFailed { .. })) => {

@@ -13,10 +13,10 @@
 //! counts for `window` after it happened, so no burst at a window's edge can exceed the budget.
 
 use async_nats::jetstream::kv::Store;
+use rotor_bus::BusError;
 use rotor_bus::kv::{self, Versioned};
 use rotor_bus::lease::now_unix_ms;
 use rotor_bus::names::keys;
-use rotor_bus::BusError;
 use serde::{Deserialize, Serialize};
 
 use crate::access::LoginBudget;

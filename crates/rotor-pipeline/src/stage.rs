@@ -368,6 +368,31 @@ impl StageRun<'_> {
         }
     }
 
+    /// Refuses a change on the device unless the operation still holds its fabric lock (the
+    /// job's fence): an operation that ended or timed out, or whose lock someone else took,
+    /// changes nothing any more (`NotAttempted`).
+    pub async fn check_fence(&self) -> Result<(), StageError> {
+        if self.job.fence.is_empty() {
+            return Ok(());
+        }
+        let lock = rotor_bus::lease::current(
+            &self.context.topology.leases,
+            &rotor_bus::names::keys::fabric_lock(&self.job.fabric_id),
+            rotor_bus::lease::now_unix_ms(),
+        )
+        .await?;
+        if lock.is_some_and(|lock| lock.lease_id == self.job.fence) {
+            return Ok(());
+        }
+        Err(StageError::fail(
+            ErrorCode::NotAttempted,
+            format!(
+                "operation {} no longer holds fabric {}'s lock (it ended, timed out, or another holder took the lock); nothing was changed on {}",
+                self.job.operation_id, self.job.fabric_id, self.job.device_id
+            ),
+        ))
+    }
+
     /// Makes the device's startup configuration carry what is applied of the target users'
     /// passwords, so a reboot keeps them: saves (`nv config save`) unless
     /// `nv config diff applied startup` shows no password change of theirs, then checks again.
@@ -393,6 +418,7 @@ impl StageRun<'_> {
         if !unsaved && !lacks(&nvue.unsaved_changes().await?) {
             return Ok(());
         }
+        self.check_fence().await?;
         nvue.save().await?;
         if lacks(&nvue.unsaved_changes().await?) {
             return Err(StageError::retry(

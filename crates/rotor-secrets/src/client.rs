@@ -381,8 +381,7 @@ impl SecretsClient {
     /// removes the oldest when a newer one is written (OpenBao/Vault KV v2 documentation). A
     /// mount whose configuration this token may not read counts as keeping 10.
     pub async fn retention(&self, mount: &str, path: &str) -> Result<Retention, SecretsError> {
-        let metadata = match vaultrs::kv2::read_metadata(self.client.as_ref(), mount, path).await
-        {
+        let metadata = match vaultrs::kv2::read_metadata(self.client.as_ref(), mount, path).await {
             Ok(metadata) => Some(metadata),
             Err(ClientError::APIError { code: 404, .. }) => None,
             Err(e) => {

@@ -26,7 +26,7 @@ use std::time::Duration;
 
 use futures::StreamExt;
 use rotor_bus::lease::{HeldLease, now_unix_ms};
-use rotor_bus::names::{self, keys};
+use rotor_bus::names::{self, filters, keys};
 use rotor_bus::{Bus, BusError, Topology};
 use rotor_pipeline::StartError;
 use rotor_runtime::CancellationToken;
@@ -123,6 +123,16 @@ async fn lead(
     leader: &HeldLease,
     shutdown: &CancellationToken,
 ) -> Result<(), BusError> {
+    // Watch operations before loading the running ones, so none accepted in between is missed:
+    // the fabric lock of every operation is renewed from the moment its status is written.
+    let mut operations = topology
+        .operations
+        .watch(filters::operations().as_str())
+        .await
+        .map_err(|e| BusError::JetStream {
+            what: "watch operations".into(),
+            reason: e.to_string(),
+        })?;
     let mut state = Aggregation::load(bus.clone(), topology.clone(), config.clone()).await?;
     let consumer = bus.aggregator_consumer().await?;
     let mut messages = consumer
@@ -152,6 +162,11 @@ async fn lead(
             _ = leader.lost() => {
                 tracing::warn!("lost the aggregator lease");
                 return Ok(());
+            }
+            entry = operations.next() => {
+                if let Some(Ok(entry)) = entry {
+                    state.notice_operation(&entry.key, entry.value).await?;
+                }
             }
             notice = notices.next() => {
                 if let Some(notice) = notice

@@ -161,7 +161,7 @@ async fn apply_on(
         Some(apply_approved(run, session, &nvue, job).await?)
     };
     match prove(run).await? {
-        Ok(()) => keep(run, &nvue, applied).await,
+        Ok(()) => keep(run, session, &nvue, applied).await,
         Err(reason) => Err(restore(run, &nvue, job, previous, &reason).await),
     }
 }
@@ -312,6 +312,10 @@ async fn apply_approved(
             "the device lock was lost before the apply",
         ));
     }
+    if let Err(error) = run.check_fence().await {
+        run.detach(nvue).await;
+        return Err(error);
+    }
     let topology = &run.context.topology;
     marks::write_apply(topology, run.job, ApplyState::Applying, None).await?;
     match nvue.apply_with_rollback(confirm_window(run)).await {
@@ -368,9 +372,16 @@ async fn prove(run: &StageRun<'_>) -> Result<Result<(), String>, StageError> {
 /// the login user's new version and marks the apply done.
 async fn keep(
     run: &StageRun<'_>,
+    session: &DeviceSession,
     nvue: &Nvue<'_>,
     applied: Option<Applied>,
 ) -> Result<Option<u64>, StageError> {
+    if !session.is_held() {
+        // Someone else may have the device now; the switch rolls the unconfirmed change back.
+        return Err(StageError::internal(
+            "the device lock was lost before the confirmation; the change rolls back by itself",
+        ));
+    }
     let saved = match nvue.confirm().await {
         Ok(saved) => saved || applied.is_some_and(|a| a.saved),
         // Nothing waited for a confirmation: the change came through an apply confirmed

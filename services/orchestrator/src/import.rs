@@ -11,7 +11,7 @@
 
 use std::collections::{BTreeMap, HashMap};
 
-use rotor_bus::lease::{self, now_unix_ms};
+use rotor_bus::lease::HeldLease;
 use rotor_bus::names::{self, filters, keys};
 use rotor_bus::{BusError, kv};
 use rotor_inventory::{FabricImport, Inventory};
@@ -34,6 +34,9 @@ struct SwitchOwner {
     device_id: String,
 }
 
+/// The lease of the fabric lock an import holds (renewed while it runs).
+const IMPORT_LOCK: std::time::Duration = std::time::Duration::from_secs(60);
+
 /// The newest stored version of each secret path the inventory maps.
 type NewestVersions = HashMap<String, Option<u32>>;
 
@@ -45,9 +48,22 @@ impl Orchestrator {
         intended_configs: BTreeMap<String, String>,
     ) -> Result<ImportInventoryResponse, Status> {
         let import = parse_import(inventory_yaml, intended_configs)?;
+        // The import holds the fabric lock while it writes: no operation can start in between
+        // a check and the writes, nor run while the inventory changes under it.
+        let lock = self.lock_for_import(&import.inventory.fabric.id).await?;
+        let imported = self.import_locked(&import).await;
+        if let Err(error) = lock.release().await {
+            tracing::warn!(%error, "could not give the import's fabric lock back; it lapses");
+        }
+        imported
+    }
+
+    async fn import_locked(
+        &self,
+        import: &FabricImport,
+    ) -> Result<ImportInventoryResponse, Status> {
         let fabric = &import.inventory.fabric;
         let fabric_id = fabric.id.clone();
-        self.refuse_while_locked(&fabric_id).await?;
         let newest = self.login_secrets_exist(&import).await?;
         let previous: HashMap<String, DeviceRecord> = kv::scan_json::<DeviceRecord>(
             &self.topology.inventory,
@@ -90,7 +106,12 @@ impl Orchestrator {
         for (now, _) in &records {
             if let Some(before) = previous.get(&now.device.id) {
                 let keep = now.device.identity_claims();
-                self.release_claims(&fabric_id, &before.device, &keep).await?;
+                self.release_claims(&fabric_id, &before.device, &keep)
+                    .await?;
+                if before.device != now.device {
+                    // What Rotor remembers of a device is of the device as it was listed.
+                    self.forget_credential(&fabric_id, &now.device.id).await?;
+                }
             }
         }
         self.notify_aggregator(&fabric_id).await?;
@@ -102,21 +123,23 @@ impl Orchestrator {
         })
     }
 
-    async fn refuse_while_locked(&self, fabric_id: &str) -> Result<(), Status> {
-        let lock = lease::current(
+    /// Takes the fabric lock for the import, or refuses while someone else holds it.
+    async fn lock_for_import(&self, fabric_id: &str) -> Result<HeldLease, Status> {
+        let taken = HeldLease::acquire(
             &self.topology.leases,
             &keys::fabric_lock(fabric_id),
-            now_unix_ms(),
+            "rotor:inventory-import",
+            "InventoryImport",
+            IMPORT_LOCK,
         )
         .await
         .map_err(internal)?;
-        match lock {
-            Some(holder) => Err(Status::failed_precondition(format!(
+        taken.map_err(|holder| {
+            Status::failed_precondition(format!(
                 "{}; import the inventory when it is released",
                 lock_holder_text(fabric_id, &holder)
-            ))),
-            None => Ok(()),
-        }
+            ))
+        })
     }
 
     /// Rotor logs in as each device's login user: its secret must exist. Returns the newest
@@ -177,7 +200,11 @@ impl Orchestrator {
                         return Err(Status::invalid_argument(format!(
                             "inventory: devices[{index}] ({}): this switch (the same {}) is already device {} of fabric {}; one switch is one device, remove it there first",
                             device.id,
-                            if claim.starts_with("key-") { "host key" } else { "address" },
+                            if claim.starts_with("key-") {
+                                "host key"
+                            } else {
+                                "address"
+                            },
                             holder.device_id,
                             holder.fabric_id
                         )));
@@ -251,6 +278,7 @@ impl Orchestrator {
                 &topology.inventory,
                 &topology.intended_configs,
                 &topology.device_status,
+                &topology.credentials,
             ] {
                 bucket.purge(&key).await.map_err(|e| {
                     Status::internal(format!(
@@ -261,6 +289,16 @@ impl Orchestrator {
             }
         }
         Ok(())
+    }
+
+    /// Forgets which version last logged in to a device (its record changed).
+    async fn forget_credential(&self, fabric_id: &str, device_id: &str) -> Result<(), Status> {
+        let key = keys::device(fabric_id, device_id);
+        self.topology.credentials.purge(&key).await.map_err(|e| {
+            Status::internal(format!(
+                "the inventory was stored, but what Rotor remembers of {device_id} could not be cleared: {e}; import it again"
+            ))
+        })
     }
 
     /// Tells the aggregator to reload what it derived from the fabric's inventory.

@@ -91,7 +91,10 @@ pub async fn finish_fanouts(
 }
 
 /// Ends an operation whose orchestrator died before it was prepared.
-async fn abandon(orchestrator: &Orchestrator, plan: &mut OperationPlan) -> Result<(), rotor_bus::BusError> {
+async fn abandon(
+    orchestrator: &Orchestrator,
+    plan: &mut OperationPlan,
+) -> Result<(), rotor_bus::BusError> {
     let topology = &orchestrator.topology;
     let now = rotor_bus::now_rfc3339();
     let status = OperationStatus {
@@ -110,7 +113,12 @@ async fn abandon(orchestrator: &Orchestrator, plan: &mut OperationPlan) -> Resul
         }),
         ..Default::default()
     };
-    kv::put_message(&topology.operations, &keys::operation(&plan.operation_id), &status).await?;
+    kv::put_message(
+        &topology.operations,
+        &keys::operation(&plan.operation_id),
+        &status,
+    )
+    .await?;
     let released = rotor_bus::lease::release(
         &topology.leases,
         &keys::fabric_lock(&plan.fabric_id),

@@ -206,9 +206,14 @@ impl Orchestrator {
             .strip_prefix(MARKER_PREFIX.as_bytes())
             .and_then(|rest| std::str::from_utf8(rest).ok()?.parse::<i64>().ok())
         else {
-            return Ok(Claim::Answered(RotationReply::decode(stored.value).unwrap_or_else(
-                |e| rejected(ErrorCode::InternalError, format!("stored answer unreadable: {e}")),
-            )));
+            return Ok(Claim::Answered(
+                RotationReply::decode(stored.value).unwrap_or_else(|e| {
+                    rejected(
+                        ErrorCode::InternalError,
+                        format!("stored answer unreadable: {e}"),
+                    )
+                }),
+            ));
         };
         if now_unix_ms() - since < MARKER_STALE.as_millis() as i64 {
             return Ok(Claim::Busy);
@@ -606,7 +611,6 @@ fn needs_resync(status: Option<&DeviceStatus>) -> bool {
             .iter()
             .any(|s| s.synchronization_status != SynchronizationStatus::InSync as i32)
 }
-
 
 #[cfg(test)]
 mod tests {

@@ -108,6 +108,10 @@ pub struct DeviceJob {
     /// The users asked for on this device; a user without a target has no password mapping.
     #[prost(string, repeated, tag = "7")]
     pub users: ::prost::alloc::vec::Vec<::prost::alloc::string::String>,
+    /// The lease id of the operation's fabric lock: a worker changes nothing on the device unless
+    /// the lock is still held under it (a fencing token; empty on jobs from before it existed).
+    #[prost(string, tag = "8")]
+    pub fence: ::prost::alloc::string::String,
 }
 /// Stages 1 and 2, taken by the differ.
 #[derive(Clone, PartialEq, ::prost::Message)]
@@ -601,6 +605,8 @@ pub enum ErrorCode {
     InternalError = 24,
     /// a failed change could not be proven rolled back: critical, retried
     RestoreFailed = 25,
+    /// the device's part was not attempted (its operation ended first)
+    NotAttempted = 27,
     /// Request level.
     ///
     /// guardrail: upgrade, fabric lock, too many password sets, unknown name
@@ -635,6 +641,7 @@ impl ErrorCode {
             Self::Timeout => "Timeout",
             Self::InternalError => "InternalError",
             Self::RestoreFailed => "RestoreFailed",
+            Self::NotAttempted => "NotAttempted",
             Self::OperationNotAllowed => "OperationNotAllowed",
             Self::InvalidRequest => "InvalidRequest",
         }
@@ -662,6 +669,7 @@ impl ErrorCode {
             "Timeout" => Some(Self::Timeout),
             "InternalError" => Some(Self::InternalError),
             "RestoreFailed" => Some(Self::RestoreFailed),
+            "NotAttempted" => Some(Self::NotAttempted),
             "OperationNotAllowed" => Some(Self::OperationNotAllowed),
             "InvalidRequest" => Some(Self::InvalidRequest),
             _ => None,

@@ -811,6 +811,9 @@ impl serde::Serialize for DeviceJob {
         if true {
             len += 1;
         }
+        if true {
+            len += 1;
+        }
         let mut struct_ser = serializer.serialize_struct("rotor.v1.DeviceJob", len)?;
         if true {
             struct_ser.serialize_field("operationId", &self.operation_id)?;
@@ -835,6 +838,9 @@ impl serde::Serialize for DeviceJob {
         if true {
             struct_ser.serialize_field("users", &self.users)?;
         }
+        if true {
+            struct_ser.serialize_field("fence", &self.fence)?;
+        }
         struct_ser.end()
     }
 }
@@ -856,6 +862,7 @@ impl<'de> serde::Deserialize<'de> for DeviceJob {
             "accepted_time",
             "acceptedTime",
             "users",
+            "fence",
         ];
 
         #[allow(clippy::enum_variant_names)]
@@ -867,6 +874,7 @@ impl<'de> serde::Deserialize<'de> for DeviceJob {
             Targets,
             AcceptedTime,
             Users,
+            Fence,
         }
         impl<'de> serde::Deserialize<'de> for GeneratedField {
             fn deserialize<D>(deserializer: D) -> std::result::Result<GeneratedField, D::Error>
@@ -895,6 +903,7 @@ impl<'de> serde::Deserialize<'de> for DeviceJob {
                             "targets" => Ok(GeneratedField::Targets),
                             "acceptedTime" | "accepted_time" => Ok(GeneratedField::AcceptedTime),
                             "users" => Ok(GeneratedField::Users),
+                            "fence" => Ok(GeneratedField::Fence),
                             _ => Err(serde::de::Error::unknown_field(value, FIELDS)),
                         }
                     }
@@ -921,6 +930,7 @@ impl<'de> serde::Deserialize<'de> for DeviceJob {
                 let mut targets__ = None;
                 let mut accepted_time__ = None;
                 let mut users__ = None;
+                let mut fence__ = None;
                 while let Some(k) = map_.next_key()? {
                     match k {
                         GeneratedField::OperationId => {
@@ -965,6 +975,12 @@ impl<'de> serde::Deserialize<'de> for DeviceJob {
                             }
                             users__ = Some(map_.next_value()?);
                         }
+                        GeneratedField::Fence => {
+                            if fence__.is_some() {
+                                return Err(serde::de::Error::duplicate_field("fence"));
+                            }
+                            fence__ = Some(map_.next_value()?);
+                        }
                     }
                 }
                 Ok(DeviceJob {
@@ -975,6 +991,7 @@ impl<'de> serde::Deserialize<'de> for DeviceJob {
                     targets: targets__.unwrap_or_default(),
                     accepted_time: accepted_time__.unwrap_or_default(),
                     users: users__.unwrap_or_default(),
+                    fence: fence__.unwrap_or_default(),
                 })
             }
         }
@@ -1737,6 +1754,7 @@ impl serde::Serialize for ErrorCode {
             Self::Timeout => "Timeout",
             Self::InternalError => "InternalError",
             Self::RestoreFailed => "RestoreFailed",
+            Self::NotAttempted => "NotAttempted",
             Self::OperationNotAllowed => "OperationNotAllowed",
             Self::InvalidRequest => "InvalidRequest",
         };
@@ -1770,6 +1788,7 @@ impl<'de> serde::Deserialize<'de> for ErrorCode {
             "Timeout",
             "InternalError",
             "RestoreFailed",
+            "NotAttempted",
             "OperationNotAllowed",
             "InvalidRequest",
         ];
@@ -1832,6 +1851,7 @@ impl<'de> serde::Deserialize<'de> for ErrorCode {
                     "Timeout" => Ok(ErrorCode::Timeout),
                     "InternalError" => Ok(ErrorCode::InternalError),
                     "RestoreFailed" => Ok(ErrorCode::RestoreFailed),
+                    "NotAttempted" => Ok(ErrorCode::NotAttempted),
                     "OperationNotAllowed" => Ok(ErrorCode::OperationNotAllowed),
                     "InvalidRequest" => Ok(ErrorCode::InvalidRequest),
                     _ => Err(serde::de::Error::unknown_variant(value, FIELDS)),

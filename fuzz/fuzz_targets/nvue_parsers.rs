@@ -11,7 +11,7 @@ fuzz_target!(|data: &[u8]| {
     let text = String::from_utf8_lossy(data);
     if let Ok(lines) = parse_diff_commands(&text) {
         assert!(lines.iter().all(|line| !line.contains("$6$")));
-        let _ = classify(&lines, &["cumulus".to_string()]);
+        let _ = classify(&lines, &["cumulus".to_string()], &["hashed-password"]);
     }
     let _ = parse_apply(&text);
     let _ = check_startup_yaml(&text);

@@ -94,7 +94,7 @@ struct FloorSimulator {
     /// Stops the simulator when dropped.
     _process: GuardedProcess,
     measured: MeasuredProcess,
-    targets: Arc<Vec<(String, String)>>,
+    targets: Arc<Vec<(String, Vec<String>)>>,
 }
 
 impl FloorSimulator {
@@ -124,7 +124,7 @@ impl FloorSimulator {
         let targets = inventory
             .devices
             .iter()
-            .map(|d| (d.address.clone(), d.host_key.clone()))
+            .map(|d| (d.address.clone(), d.pinned_host_keys()))
             .collect();
         Ok(FloorSimulator {
             _process: process,

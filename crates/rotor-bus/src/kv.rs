@@ -15,7 +15,9 @@ use crate::names::{self, KeyFilter};
 /// One key's value and the revision it was read at.
 #[derive(Clone, Debug)]
 pub struct Versioned<T> {
+    /// The decoded value.
     pub value: T,
+    /// The key's revision in the bucket, to pass to [`compare_and_set`] as `expected`.
     pub revision: u64,
 }
 
@@ -38,6 +40,7 @@ pub async fn get_bytes(store: &Store, key: &str) -> Result<Option<Versioned<Byte
     }))
 }
 
+/// Reads a protobuf message and its revision; `None` when the key is absent or deleted.
 pub async fn get_message<M: Message + Default>(
     store: &Store,
     key: &str,
@@ -55,6 +58,7 @@ pub async fn get_message<M: Message + Default>(
     }))
 }
 
+/// Writes a protobuf message unconditionally; returns the new revision.
 pub async fn put_message(store: &Store, key: &str, value: &impl Message) -> Result<u64, BusError> {
     store
         .put(key, Bytes::from(value.encode_to_vec()))
@@ -62,6 +66,7 @@ pub async fn put_message(store: &Store, key: &str, value: &impl Message) -> Resu
         .map_err(|e| bucket_error(store, "write", key, e))
 }
 
+/// Reads a JSON value and its revision; `None` when the key is absent or deleted.
 pub async fn get_json<T: DeserializeOwned>(
     store: &Store,
     key: &str,
@@ -79,6 +84,7 @@ pub async fn get_json<T: DeserializeOwned>(
     }))
 }
 
+/// Writes a value as JSON unconditionally; returns the new revision.
 pub async fn put_json(store: &Store, key: &str, value: &impl Serialize) -> Result<u64, BusError> {
     let bytes = serde_json::to_vec(value).expect("values written to buckets always serialise");
     store

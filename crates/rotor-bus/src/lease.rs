@@ -2,8 +2,9 @@
 //!
 //! Fabric locks (one per fabric, shared with other systems' fabric-wide work), service
 //! leadership and device locks use them, through one primitive: [`HeldLease`] (taken or
-//! adopted, renewed in the background, `is_held`, released). Taking a lease is atomic (create, or compare-and-set over an expired
-//! one), so two takers never both win; a crashed holder blocks nobody for longer than its lease.
+//! adopted, renewed in the background, `is_held`, released). Taking a lease is atomic (create,
+//! or compare-and-set over an expired one), so two takers never both win; a crashed holder
+//! blocks nobody for longer than its lease.
 //! Times are Unix milliseconds from the caller, so tests control the clock.
 
 use std::sync::Arc;
@@ -17,18 +18,24 @@ use serde::{Deserialize, Serialize};
 use crate::BusError;
 use crate::kv::{compare_and_set, get_json};
 
+/// A lease as stored under its key (JSON, camelCase).
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct Lease {
+    /// Who holds it, e.g. an operation or a person; shown to whoever is refused.
     pub holder: String,
+    /// Why it is held, e.g. `upgrade to 5.9`; may be empty.
     pub purpose: String,
     /// Proof of holding, needed to renew or release.
     pub lease_id: String,
+    /// When it was taken, in Unix milliseconds.
     pub acquired_unix_ms: i64,
+    /// When it runs out unless renewed, in Unix milliseconds; from then on anyone may take it.
     pub expires_unix_ms: i64,
 }
 
 impl Lease {
+    /// Whether the lease has run out at `now_unix_ms` (the expiry instant counts as expired).
     pub fn is_expired(&self, now_unix_ms: i64) -> bool {
         now_unix_ms >= self.expires_unix_ms
     }
@@ -37,6 +44,7 @@ impl Lease {
 /// The result of trying to take a lease.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Acquired {
+    /// The caller took the lease.
     Yes(Lease),
     /// Someone else holds it until the lease expires.
     HeldBy(Lease),

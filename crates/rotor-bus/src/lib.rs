@@ -11,6 +11,8 @@
 //! Invariant: all state lives in JetStream; nothing a service needs after a restart is kept only
 //! in its memory.
 
+#![warn(missing_docs)]
+
 pub mod kv;
 pub mod lease;
 pub mod names;
@@ -37,6 +39,7 @@ pub struct BusSettings {
     pub client_name: String,
     /// User name and password, when the server requires them (the password never prints).
     pub user: Option<String>,
+    /// The password for `user`; used only when both are set.
     pub password: Option<secrecy::SecretString>,
     /// A `.creds` file (JWT + NKey), when the server uses decentralised auth.
     pub credentials_file: Option<PathBuf>,
@@ -82,19 +85,46 @@ impl Default for BusSettings {
 /// What can go wrong talking to the bus. Messages name the server, stream or bucket.
 #[derive(Debug, thiserror::Error)]
 pub enum BusError {
+    /// The server could not be reached or refused the connection.
     #[error("cannot reach NATS at {url}: {reason}")]
-    Connect { url: String, reason: String },
-    #[error("invalid NATS setting {setting}: {reason}")]
-    Setting {
-        setting: &'static str,
+    Connect {
+        /// The URL(s) that were tried, as configured.
+        url: String,
+        /// What the client library said.
         reason: String,
     },
+    /// A connection setting is unusable (a URL that does not parse, an unreadable `.creds`
+    /// file).
+    #[error("invalid NATS setting {setting}: {reason}")]
+    Setting {
+        /// The environment variable that holds the setting, e.g. `ROTOR_NATS_URL`.
+        setting: &'static str,
+        /// What is wrong with its value.
+        reason: String,
+    },
+    /// A JetStream call failed: managing a stream or consumer, publishing, reading or writing a
+    /// bucket or the object store.
     #[error("JetStream {what}: {reason}")]
-    JetStream { what: String, reason: String },
+    JetStream {
+        /// What was being done, naming the stream, bucket or key.
+        what: String,
+        /// What the server or the client library said.
+        reason: String,
+    },
+    /// A stored value or a message is not what it should be (bad protobuf or JSON).
     #[error("cannot decode {what}: {reason}")]
-    Decode { what: String, reason: String },
+    Decode {
+        /// Where the value came from, e.g. `<bucket>/<key>`.
+        what: String,
+        /// Why it does not decode.
+        reason: String,
+    },
+    /// A compare-and-set lost: another writer changed the key between read and write.
     #[error("{what} was changed by someone else at the same time")]
-    Conflict { what: String },
+    Conflict {
+        /// The key (or lease) that was changed.
+        what: String,
+    },
 }
 
 impl BusError {
@@ -109,7 +139,10 @@ impl BusError {
 /// A connection to NATS with JetStream, shared by a service's tasks (cheap to clone).
 #[derive(Clone, Debug)]
 pub struct Bus {
+    /// The underlying NATS connection, for core publish, subscribe and request/reply.
     pub client: async_nats::Client,
+    /// The JetStream context on that connection, for streams, consumers, buckets and the object
+    /// store.
     pub jetstream: jetstream::Context,
     settings: Arc<BusSettings>,
 }
@@ -175,6 +208,7 @@ impl Bus {
         })
     }
 
+    /// The settings this connection was made with.
     pub fn settings(&self) -> &BusSettings {
         &self.settings
     }
@@ -251,10 +285,17 @@ impl Bus {
             } else {
                 1
             };
+            // A request id's answer is kept for a week: a retry within it is not run twice.
+            let max_age = if bucket == names::buckets::REQUESTS {
+                Duration::from_secs(7 * 24 * 3600)
+            } else {
+                Duration::ZERO
+            };
             let store = js
                 .create_or_update_key_value(nats_kv::Config {
                     bucket: bucket.to_string(),
                     history,
+                    max_age,
                     num_replicas: settings.replicas,
                     storage: stream::StorageType::File,
                     ..Default::default()
@@ -297,6 +338,7 @@ impl Bus {
             login_attempts: take(names::buckets::LOGIN_ATTEMPTS),
             stage_marks: take(names::buckets::STAGE_MARKS),
             backup_index: take(names::buckets::BACKUP_INDEX),
+            switches: take(names::buckets::SWITCHES),
             backups,
         })
     }
@@ -550,18 +592,35 @@ fn is_cluster_forming(error: &BusError) -> bool {
 /// Handles on every bucket and the object store, opened by [`Bus::ensure_topology`].
 #[derive(Clone)]
 pub struct Topology {
+    /// [`names::buckets::INVENTORY`]: fabric and device records.
     pub inventory: nats_kv::Store,
+    /// [`names::buckets::INTENDED_CONFIGS`]: each device's intended configuration.
     pub intended_configs: nats_kv::Store,
+    /// [`names::buckets::DEVICE_STATUS`]: each device's `DeviceStatus`.
     pub device_status: nats_kv::Store,
+    /// [`names::buckets::FABRIC_STATUS`]: each fabric's `FabricStatus`.
     pub fabric_status: nats_kv::Store,
+    /// [`names::buckets::OPERATIONS`]: operation statuses and plans.
     pub operations: nats_kv::Store,
+    /// [`names::buckets::OPERATION_RESULTS`]: each device's result in an operation.
     pub operation_results: nats_kv::Store,
+    /// [`names::buckets::REQUESTS`]: the first answer to each request id, so a repeat is not
+    /// executed twice.
     pub requests: nats_kv::Store,
+    /// [`names::buckets::LEASES`]: fabric locks, service leadership and device locks.
     pub leases: nats_kv::Store,
+    /// [`names::buckets::CREDENTIALS`]: which secret version Rotor last logged in to each device
+    /// with.
     pub credentials: nats_kv::Store,
+    /// [`names::buckets::LOGIN_ATTEMPTS`]: each device's failed-login budget use.
     pub login_attempts: nats_kv::Store,
+    /// [`names::buckets::STAGE_MARKS`]: which stage side effects are done or under way.
     pub stage_marks: nats_kv::Store,
+    /// [`names::buckets::BACKUP_INDEX`]: one entry per backup, so older backups stay listable.
     pub backup_index: nats_kv::Store,
+    /// [`names::buckets::SWITCHES`]: which device claims each physical switch identity.
+    pub switches: nats_kv::Store,
+    /// [`names::BACKUPS_OBJECT_STORE`]: the backed-up running configurations.
     pub backups: object_store::ObjectStore,
 }
 
@@ -576,10 +635,18 @@ pub fn now_rfc3339() -> String {
     format_time(time::OffsetDateTime::now_utc())
 }
 
+/// Formats a time as [`now_rfc3339`] does: RFC 3339, UTC, truncated to milliseconds.
 pub fn format_time(at: time::OffsetDateTime) -> String {
     let at = at
         .replace_nanosecond(at.millisecond() as u32 * 1_000_000)
         .unwrap_or(at);
     at.format(&time::format_description::well_known::Rfc3339)
+        .unwrap_or_default()
+}
+
+/// A Unix time in milliseconds as RFC 3339 (empty when out of range).
+pub fn format_unix_ms(unix_ms: i64) -> String {
+    time::OffsetDateTime::from_unix_timestamp_nanos(unix_ms as i128 * 1_000_000)
+        .map(format_time)
         .unwrap_or_default()
 }

@@ -190,20 +190,24 @@ pub mod buckets {
     /// `RotationReply`; empty while the first copy is handled).
     pub const REQUESTS: &str = "rotor_requests";
     /// `fabric.<fabric>` -> fabric lock; `service.<name>` -> leadership;
-    /// `device.<fabric>.<device>` -> device lock (JSON leases).
+    /// `switch.<switch>` -> device lock (JSON leases).
     pub const LEASES: &str = "rotor_leases";
     /// `<fabric>.<device>` -> which secret version Rotor last logged in with (JSON, no secret).
     pub const CREDENTIALS: &str = "rotor_credentials";
-    /// `<fabric>.<device>` -> failed-login budget use within the lock-out window (JSON).
+    /// `<switch>.<user>` -> the failed logins Rotor caused for one user of one physical switch
+    /// within the lock-out window (JSON, see `keys::login_ledger`).
     pub const LOGIN_ATTEMPTS: &str = "rotor_login_attempts";
     /// `<fabric>.<device>.<operation>.<mark>` -> a stage's side effect is done or under way
     /// (JSON; see [`super::StageMark`]).
     pub const STAGE_MARKS: &str = "rotor_stage_marks";
     /// `<fabric>.<device>.<operation>` -> `BackupInfo` (protobuf) of the backup in the object store.
     pub const BACKUP_INDEX: &str = "rotor_backup_index";
+    /// `<claim>` -> the device that claims a physical switch's identity (a pinned host key's or
+    /// the canonical address's digest; JSON), so one switch is one device across fabrics.
+    pub const SWITCHES: &str = "rotor_switches";
 
     /// Every bucket, as [`crate::Bus::ensure_topology`] creates them.
-    pub const ALL: [&str; 12] = [
+    pub const ALL: [&str; 13] = [
         INVENTORY,
         INTENDED_CONFIGS,
         DEVICE_STATUS,
@@ -216,6 +220,7 @@ pub mod buckets {
         LOGIN_ATTEMPTS,
         STAGE_MARKS,
         BACKUP_INDEX,
+        SWITCHES,
     ];
 }
 
@@ -290,9 +295,15 @@ pub mod keys {
         format!("service.{service}")
     }
 
-    /// A device's lock (held by the one job working on it).
-    pub fn device_lock(fabric_id: &str, device_id: &str) -> String {
-        format!("device.{fabric_id}.{device_id}")
+    /// A physical switch's lock (held by the one job working on it), by its identity
+    /// (`rotor_inventory::Device::switch_identity`).
+    pub fn switch_lock(switch: &str) -> String {
+        format!("switch.{switch}")
+    }
+
+    /// The failed-login ledger of one user of one physical switch.
+    pub fn login_ledger(switch: &str, user: &str) -> String {
+        format!("{switch}.{user}")
     }
 
     /// A stage mark of one device in one operation.
@@ -303,6 +314,11 @@ pub mod keys {
         mark: StageMark,
     ) -> String {
         format!("{fabric_id}.{device_id}.{operation_id}.{}", mark.token())
+    }
+
+    /// A claim on a physical switch's identity (`rotor_inventory::Device::identity_claims`).
+    pub fn switch_claim(claim: &str) -> String {
+        claim.to_string()
     }
 
     /// A backup's index entry (the same parts as its object name).
@@ -459,7 +475,8 @@ mod tests {
         assert_eq!(keys::operation_plan("op"), "op.plan");
         assert_eq!(keys::fabric_lock("fab1"), "fabric.fab1");
         assert_eq!(keys::leader("aggregator"), "service.aggregator");
-        assert_eq!(keys::device_lock("fab1", "d"), "device.fab1.d");
+        assert_eq!(keys::switch_lock("ab12"), "switch.ab12");
+        assert_eq!(keys::login_ledger("ab12", "admin"), "ab12.admin");
         assert_eq!(
             keys::stage_mark("fab1", "d", "op", StageMark::Apply),
             "fab1.d.op.apply"

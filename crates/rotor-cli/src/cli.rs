@@ -30,6 +30,7 @@ pub struct Cli {
     #[arg(short = 'o', long, global = true, env = "ROTOR_OUTPUT", value_enum)]
     pub output: Option<OutputFormat>,
 
+    /// The verb.
     #[command(subcommand)]
     pub command: Command,
 }
@@ -37,10 +38,13 @@ pub struct Cli {
 /// How answers are printed.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
 pub enum OutputFormat {
+    /// Columns for people.
     Table,
+    /// The API's answer in proto3 JSON.
     Json,
 }
 
+/// Every verb of `rotor`, grouped by what it acts on.
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// Rotate, resync and show a whole fabric.
@@ -80,11 +84,13 @@ pub struct WaitArgs {
     pub wait: bool,
 }
 
+/// `rotor fabric ...`: the verbs on a whole fabric.
 #[derive(Debug, Subcommand)]
 pub enum FabricCommand {
     /// Generate new passwords and push them to every device of the fabric.
     #[command(after_help = EXIT_CODES_HELP)]
     RotatePassword {
+        /// The fabric's id.
         #[arg(long)]
         fabric: String,
         /// A device user to rotate (repeatable). Default: every mapped user.
@@ -98,6 +104,7 @@ pub enum FabricCommand {
         /// does nothing again.
         #[arg(long)]
         request_id: Option<String>,
+        /// Whether to wait for the operation to end.
         #[command(flatten)]
         wait: WaitArgs,
     },
@@ -105,13 +112,17 @@ pub enum FabricCommand {
     /// devices).
     #[command(after_help = EXIT_CODES_HELP)]
     ResyncPassword {
+        /// The fabric's id.
         #[arg(long)]
         fabric: String,
         /// Only this device (repeatable). Default: every device not in sync.
         #[arg(long = "device", value_name = "DEVICE")]
         devices: Vec<String>,
+        /// Your id for this request: sending the same id again returns the first answer and does
+        /// nothing again.
         #[arg(long)]
         request_id: Option<String>,
+        /// Whether to wait for the operation to end.
         #[command(flatten)]
         wait: WaitArgs,
     },
@@ -119,37 +130,49 @@ pub enum FabricCommand {
     /// password set count.
     #[command(after_help = EXIT_CODES_HELP)]
     Show {
+        /// The fabric's id.
         #[arg(long)]
         fabric: String,
     },
 }
 
+/// `rotor device ...`: the verbs on one device.
 #[derive(Debug, Subcommand)]
 pub enum DeviceCommand {
     /// Generate a new password for one user of one device and push it.
     #[command(after_help = EXIT_CODES_HELP)]
     RotatePassword {
+        /// The fabric's id.
         #[arg(long)]
         fabric: String,
+        /// The device's id.
         #[arg(long)]
         device: String,
         /// The device user to rotate. Default: the device's login user.
         #[arg(long)]
         user: Option<String>,
+        /// Your id for this request: sending the same id again returns the first answer and does
+        /// nothing again.
         #[arg(long)]
         request_id: Option<String>,
+        /// Whether to wait for the operation to end.
         #[command(flatten)]
         wait: WaitArgs,
     },
     /// Push the current passwords to one device.
     #[command(after_help = EXIT_CODES_HELP)]
     ResyncPassword {
+        /// The fabric's id.
         #[arg(long)]
         fabric: String,
+        /// The device's id.
         #[arg(long)]
         device: String,
+        /// Your id for this request: sending the same id again returns the first answer and does
+        /// nothing again.
         #[arg(long)]
         request_id: Option<String>,
+        /// Whether to wait for the operation to end.
         #[command(flatten)]
         wait: WaitArgs,
     },
@@ -157,13 +180,16 @@ pub enum DeviceCommand {
     /// stages of its last operation.
     #[command(after_help = EXIT_CODES_HELP)]
     Show {
+        /// The fabric's id.
         #[arg(long)]
         fabric: String,
+        /// The device's id.
         #[arg(long)]
         device: String,
     },
 }
 
+/// `rotor operation ...`: accepted requests and their results.
 #[derive(Debug, Subcommand)]
 pub enum OperationCommand {
     /// One operation with every device's result.
@@ -184,14 +210,17 @@ pub enum OperationCommand {
     },
 }
 
+/// `rotor events ...`: stage events.
 #[derive(Debug, Subcommand)]
 pub enum EventsCommand {
     /// Print stage events as they happen (one line each; one JSON object per line with
     /// `-o json`) until Ctrl-C.
     #[command(after_help = EXIT_CODES_HELP)]
     Watch {
+        /// Only this fabric's events.
         #[arg(long)]
         fabric: Option<String>,
+        /// Only this device's events.
         #[arg(long)]
         device: Option<String>,
         /// Only this operation's events.
@@ -203,13 +232,16 @@ pub enum EventsCommand {
     },
 }
 
+/// `rotor backup ...`: configuration backups.
 #[derive(Debug, Subcommand)]
 pub enum BackupCommand {
     /// A fabric's backups (or one device's), newest first.
     #[command(after_help = EXIT_CODES_HELP)]
     List {
+        /// The fabric's id.
         #[arg(long)]
         fabric: String,
+        /// Only this device's backups.
         #[arg(long)]
         device: Option<String>,
     },
@@ -221,6 +253,7 @@ pub enum BackupCommand {
     },
 }
 
+/// `rotor inventory ...`: importing and showing inventories.
 #[derive(Debug, Subcommand)]
 pub enum InventoryCommand {
     /// Read an inventory file and every intended configuration it names, check them, and send
@@ -234,17 +267,20 @@ pub enum InventoryCommand {
     /// The inventory Rotor holds for a fabric, as YAML.
     #[command(after_help = EXIT_CODES_HELP)]
     Show {
+        /// The fabric's id.
         #[arg(long)]
         fabric: String,
     },
 }
 
+/// `rotor lock ...`: the fabric lock, for other fabric-wide work.
 #[derive(Debug, Subcommand)]
 pub enum LockCommand {
     /// Take the fabric lock; Rotor refuses fabric-wide operations until it is released or its
     /// lease expires. Prints the lease id needed to renew or release it.
     #[command(after_help = EXIT_CODES_HELP)]
     Acquire {
+        /// The fabric's id.
         #[arg(long)]
         fabric: String,
         /// Who takes it (shown to whoever is refused). Default: `$USER@host via rotor CLI`.
@@ -260,24 +296,30 @@ pub enum LockCommand {
     /// Extend a lock you hold.
     #[command(after_help = EXIT_CODES_HELP)]
     Renew {
+        /// The fabric's id.
         #[arg(long)]
         fabric: String,
+        /// The lease id `lock acquire` printed.
         #[arg(long)]
         lease_id: String,
+        /// New lease length from now (0: the server's default, 300 s unless configured).
         #[arg(long, default_value_t = 0)]
         lease_seconds: u32,
     },
     /// Give back a lock you hold.
     #[command(after_help = EXIT_CODES_HELP)]
     Release {
+        /// The fabric's id.
         #[arg(long)]
         fabric: String,
+        /// The lease id `lock acquire` printed.
         #[arg(long)]
         lease_id: String,
     },
     /// Who holds a fabric's lock, if anyone.
     #[command(after_help = EXIT_CODES_HELP)]
     Show {
+        /// The fabric's id.
         #[arg(long)]
         fabric: String,
     },
@@ -312,6 +354,7 @@ pub enum Latency {
 }
 
 impl Latency {
+    /// The simulator's latency profile for this choice.
     pub fn profile(self) -> rotor_sim::LatencyProfile {
         match self {
             Latency::None => rotor_sim::LatencyProfile::none(),
@@ -320,6 +363,7 @@ impl Latency {
     }
 }
 
+/// The flags of `rotor up`.
 #[derive(Clone, Debug, Args)]
 pub struct UpArgs {
     /// How many simulated devices.
@@ -344,6 +388,7 @@ pub struct UpArgs {
     pub latency: Latency,
 }
 
+/// The flags of `rotor demo`.
 #[derive(Clone, Debug, Args)]
 pub struct DemoArgs {
     /// How many simulated devices (at least 10).

@@ -21,12 +21,16 @@ use crate::progress;
 /// What every verb needs: where the API is, how to print, and the connection once made.
 #[derive(Debug)]
 pub struct Context {
+    /// The API's address, normalised to a URL.
     pub server: String,
+    /// How answers are printed.
     pub format: OutputFormat,
     client: Option<Client>,
 }
 
 impl Context {
+    /// A context for the API at `server` (a URL, or `host:port`); the connection is made on first
+    /// use.
     pub fn new(server: &str, format: OutputFormat) -> Context {
         Context {
             server: client::normalise_server(server),
@@ -77,7 +81,9 @@ impl Context {
 /// How a rotation request ended, for the caller (the demo reads the operation).
 #[derive(Debug)]
 pub struct Submitted {
+    /// The exit code the answer implies.
     pub exit: Exit,
+    /// The acknowledgement, when the request was accepted.
     pub accepted: Option<RequestAccepted>,
     /// With `--wait`: the ended operation with every device's result.
     pub operation: Option<OperationStatus>,
@@ -150,7 +156,7 @@ pub async fn submit(
     })
 }
 
-/// The acknowledgement: the seed's sample response, i.e. `RequestAccepted` plus
+/// The acknowledgement, in the shape `docs/cli.md` documents: `RequestAccepted` plus
 /// `"status": "Accepted"`.
 fn print_accepted(context: &Context, accepted: &RequestAccepted, wait: bool) {
     if context.json() {
@@ -458,6 +464,7 @@ fn rotation_request(
     }
 }
 
+/// Runs a `rotor fabric ...` verb.
 pub async fn fabric(context: &mut Context, command: FabricCommand) -> Result<Exit, CliError> {
     match command {
         FabricCommand::RotatePassword {
@@ -504,6 +511,7 @@ pub async fn fabric(context: &mut Context, command: FabricCommand) -> Result<Exi
     }
 }
 
+/// Runs a `rotor device ...` verb.
 pub async fn device(context: &mut Context, command: DeviceCommand) -> Result<Exit, CliError> {
     match command {
         DeviceCommand::RotatePassword {
@@ -553,6 +561,7 @@ pub async fn device(context: &mut Context, command: DeviceCommand) -> Result<Exi
     }
 }
 
+/// Runs a `rotor operation ...` verb.
 pub async fn operation(context: &mut Context, command: OperationCommand) -> Result<Exit, CliError> {
     let mut client = context.client().await?;
     match command {
@@ -618,6 +627,7 @@ pub fn event_line(event: &StageEvent) -> String {
     line.trim_end().to_string()
 }
 
+/// Runs a `rotor events ...` verb.
 pub async fn events(context: &mut Context, command: EventsCommand) -> Result<Exit, CliError> {
     let EventsCommand::Watch {
         fabric,
@@ -698,6 +708,7 @@ fn backup_text(backup: &GetBackupResponse) -> String {
     )
 }
 
+/// Runs a `rotor backup ...` verb.
 pub async fn backup(context: &mut Context, command: BackupCommand) -> Result<Exit, CliError> {
     let mut client = context.client().await?;
     match command {
@@ -730,6 +741,7 @@ pub fn load_inventory(file: &Path) -> Result<ImportInventoryRequest, CliError> {
     })
 }
 
+/// Runs a `rotor inventory ...` verb.
 pub async fn inventory(context: &mut Context, command: InventoryCommand) -> Result<Exit, CliError> {
     match command {
         InventoryCommand::Import { file } => {
@@ -769,6 +781,7 @@ fn lock_fields(lock: &FabricLock) -> String {
     fields(&pairs)
 }
 
+/// Runs a `rotor lock ...` verb.
 pub async fn lock(context: &mut Context, command: LockCommand) -> Result<Exit, CliError> {
     let mut client = context.client().await?;
     match command {

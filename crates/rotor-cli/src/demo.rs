@@ -28,6 +28,8 @@ use crate::signals::StopSignals;
 
 const FABRIC: &str = "fab1";
 
+/// Runs `rotor demo`: starts a local stack, walks through the tour printing each step, and stops
+/// the stack (also on Ctrl-C, with [`Exit::Interrupted`]).
 pub async fn run(arguments: DemoArgs) -> Result<Exit, CliError> {
     let mut signals = StopSignals::watch();
     let state_dir = state_dir_for(std::process::id());
@@ -354,11 +356,11 @@ async fn prove_over_ssh(
         .context("reading the newest password version from OpenBao")?;
     let device = sim.require_device(drifted)?;
     let address = device.address().to_string();
-    let host_key = device.host_key();
+    let host_keys = [device.host_key()];
     let options = rotor_device::ssh::SshOptions::default();
     let session = rotor_device::ssh::Session::connect(
         &address,
-        &host_key,
+        &host_keys,
         "cumulus",
         &new_password,
         &options,
@@ -378,7 +380,7 @@ async fn prove_over_ssh(
         .context("reading version 1 from OpenBao")?;
     let old = rotor_device::ssh::Session::connect(
         &address,
-        &host_key,
+        &host_keys,
         "cumulus",
         &old_password,
         &options,

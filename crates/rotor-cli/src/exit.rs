@@ -30,6 +30,7 @@ pub enum Exit {
 }
 
 impl Exit {
+    /// The process exit status for this outcome.
     pub fn code(self) -> u8 {
         match self {
             Exit::Success => 0,
@@ -59,11 +60,14 @@ Exit codes:
 /// An error the command reports in one line on stderr, with the exit code it implies.
 #[derive(Debug)]
 pub struct CliError {
+    /// The exit code to leave with.
     pub exit: Exit,
+    /// What happened, in one line (printed after `rotor: `).
     pub message: String,
 }
 
 impl CliError {
+    /// An error with an exit code and a message.
     pub fn new(exit: Exit, message: impl Into<String>) -> CliError {
         CliError {
             exit,
@@ -71,14 +75,18 @@ impl CliError {
         }
     }
 
+    /// A usage error ([`Exit::Usage`]).
     pub fn usage(message: impl Into<String>) -> CliError {
         CliError::new(Exit::Usage, message)
     }
 
+    /// A rejected or invalid request, or a bad input file ([`Exit::Rejected`]).
     pub fn rejected(message: impl Into<String>) -> CliError {
         CliError::new(Exit::Rejected, message)
     }
 
+    /// The API cannot be reached or failed, or the local stack cannot start
+    /// ([`Exit::Unavailable`]).
     pub fn unavailable(message: impl Into<String>) -> CliError {
         CliError::new(Exit::Unavailable, message)
     }

@@ -16,6 +16,8 @@
 //! passwords inside Rotor; `rotor up` and `rotor demo` hold the fabric's first password only to
 //! write it to OpenBao and hash it for the simulator, and read versions back only to log in.
 
+#![warn(missing_docs)]
+
 pub mod cli;
 pub mod client;
 pub mod commands;

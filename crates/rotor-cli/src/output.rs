@@ -64,6 +64,7 @@ pub struct Table {
 }
 
 impl Table {
+    /// An empty table with these column headers.
     pub fn new(headers: &[&str]) -> Table {
         Table {
             headers: headers.iter().map(|h| h.to_string()).collect(),
@@ -71,14 +72,18 @@ impl Table {
         }
     }
 
+    /// Adds a row; cells beyond the number of headers are not printed.
     pub fn row(&mut self, cells: Vec<String>) {
         self.rows.push(cells);
     }
 
+    /// Whether the table has no rows.
     pub fn is_empty(&self) -> bool {
         self.rows.is_empty()
     }
 
+    /// The table as text: columns padded to their widest cell and two spaces apart, no trailing
+    /// spaces.
     pub fn render(&self) -> String {
         let columns = self.headers.len();
         let mut widths: Vec<usize> = self.headers.iter().map(|h| h.chars().count()).collect();
@@ -128,6 +133,7 @@ pub fn or_dash(text: &str) -> String {
     }
 }
 
+/// An operation state's proto name (e.g. `Succeeded`); `-` when unset or unknown.
 pub fn state_name(value: i32) -> &'static str {
     match OperationState::try_from(value) {
         Ok(OperationState::Unspecified) | Err(_) => "-",
@@ -135,6 +141,7 @@ pub fn state_name(value: i32) -> &'static str {
     }
 }
 
+/// A request kind's proto name (e.g. `FabricRotatePassword`); `-` when unset or unknown.
 pub fn kind_name(value: i32) -> &'static str {
     match RotationKind::try_from(value) {
         Ok(RotationKind::Unspecified) | Err(_) => "-",
@@ -142,6 +149,7 @@ pub fn kind_name(value: i32) -> &'static str {
     }
 }
 
+/// An error code's proto name (e.g. `DiffChanged`); `-` when unset or unknown.
 pub fn code_name(value: i32) -> &'static str {
     match ErrorCode::try_from(value) {
         Ok(ErrorCode::Unspecified) | Err(_) => "-",
@@ -149,6 +157,7 @@ pub fn code_name(value: i32) -> &'static str {
     }
 }
 
+/// A stage's proto name (e.g. `apply_configuration`); `-` when unset or unknown.
 pub fn stage_name(value: i32) -> &'static str {
     match Stage::try_from(value) {
         Ok(Stage::Unspecified) | Err(_) => "-",
@@ -156,6 +165,7 @@ pub fn stage_name(value: i32) -> &'static str {
     }
 }
 
+/// A stage event status's proto name (e.g. `Skipped`); `-` when unset or unknown.
 pub fn stage_status_name(value: i32) -> &'static str {
     match stage_event::Status::try_from(value) {
         Ok(stage_event::Status::Unspecified) | Err(_) => "-",
@@ -163,6 +173,7 @@ pub fn stage_status_name(value: i32) -> &'static str {
     }
 }
 
+/// A synchronization status's proto name (e.g. `InSync`); `-` when unset or unknown.
 pub fn sync_name(value: i32) -> &'static str {
     match SynchronizationStatus::try_from(value) {
         Ok(SynchronizationStatus::Unspecified) | Err(_) => "-",
@@ -170,6 +181,7 @@ pub fn sync_name(value: i32) -> &'static str {
     }
 }
 
+/// An administrative state's proto name (e.g. `UnderMaintenance`); `-` when unset or unknown.
 pub fn administrative_state_name(value: i32) -> &'static str {
     match AdministrativeState::try_from(value) {
         Ok(AdministrativeState::Unspecified) | Err(_) => "-",

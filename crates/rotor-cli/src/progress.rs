@@ -64,6 +64,8 @@ pub struct Progress {
 }
 
 impl Progress {
+    /// A progress display for `operation_id`: a live line on a terminal, occasional plain lines
+    /// otherwise.
     pub fn new(operation_id: &str) -> Progress {
         Progress {
             operation_id: operation_id.to_string(),

@@ -11,6 +11,8 @@ pub struct StopSignals {
 }
 
 impl StopSignals {
+    /// Starts watching SIGINT and SIGTERM; panics only if the runtime cannot install signal
+    /// handlers.
     pub fn watch() -> StopSignals {
         StopSignals {
             interrupt: signal(SignalKind::interrupt()).expect("SIGINT can be watched"),

@@ -14,6 +14,8 @@ use crate::signals::StopSignals;
 /// The line `rotor up` prints once everything is ready (scripts and tests wait for it).
 pub const READY_LINE: &str = "rotor up: ready";
 
+/// Runs `rotor up`: starts a local stack, prints how to reach it and [`READY_LINE`], and stops it
+/// on Ctrl-C or SIGTERM.
 pub async fn run(arguments: UpArgs) -> Result<Exit, CliError> {
     // Watch the signals first: a Ctrl-C during the start stops what was started.
     let mut signals = StopSignals::watch();

@@ -116,7 +116,7 @@ async fn every_verb_in_both_output_forms() {
     let devices = stack.device_ids();
     let device = devices[0].as_str();
 
-    // Fabric show before any rotation: the seed's shape.
+    // Fabric show before any rotation: the fabric status shape docs/cli.md documents.
     let run = rotor(
         server,
         &["fabric", "show", "--fabric", "fab1", "-o", "json"],
@@ -259,7 +259,7 @@ async fn every_verb_in_both_output_forms() {
         assert!(table.stdout.contains(expected), "{}", table.stdout);
     }
 
-    // Device show: the seed's device shape.
+    // Device show: the device status shape docs/cli.md documents.
     let status = rotor(
         server,
         &[
@@ -512,7 +512,7 @@ async fn every_verb_in_both_output_forms() {
     .await
     .expect(0);
     assert_eq!(run.json()["kind"], "FabricResyncPassword");
-    // Without --wait: the acknowledgement only, in the seed's words.
+    // Without --wait: the acknowledgement only, worded as docs/cli.md shows it.
     let run = rotor(
         server,
         &[

@@ -7,7 +7,10 @@
 //! - [`diff`]: classifying a diff as empty, password-only for the target users, or anything else.
 //! - [`render`]: the intended configuration with each mapped user's hash filled in.
 //!
-//! Every failure is a [`DeviceError`] whose [`DeviceError::code`] is one of DESIGN.md's codes.
+//! Every failure is a [`DeviceError`] whose [`DeviceError::code`] is one of the device-level
+//! error codes in `docs/errors.md`.
+
+#![warn(missing_docs)]
 
 pub mod diff;
 pub mod nvue;
@@ -19,41 +22,116 @@ use rotor_proto::v1::ErrorCode;
 /// What went wrong with a device. Messages never contain a password or a hash.
 #[derive(Debug, thiserror::Error, Clone, PartialEq, Eq)]
 pub enum DeviceError {
+    /// The TCP connection or the SSH handshake failed (`CouldNotConnect`, retryable).
     #[error("cannot connect to {address}: {reason}")]
-    Connect { address: String, reason: String },
+    Connect {
+        /// The device's management address, `host:port`.
+        address: String,
+        /// What the network or the SSH library said.
+        reason: String,
+    },
+    /// The device presented a host key other than the pinned one; no password was sent
+    /// (`HostKeyMismatch`).
     #[error("{address} presented host key {presented}, not the pinned {pinned}")]
     HostKeyMismatch {
+        /// The device's management address, `host:port`.
         address: String,
+        /// The key the inventory pins, in OpenSSH form.
         pinned: String,
+        /// The key the device presented, in OpenSSH form.
         presented: String,
     },
+    /// The inventory's pinned host key (given here) does not parse, so no connection is made
+    /// (`HostKeyMismatch`).
     #[error("the pinned host key {0:?} is not a valid OpenSSH public key")]
     BadPinnedKey(String),
+    /// The device refused the password login (`CouldNotConnect`); counts against the
+    /// lock-out budget.
     #[error("{address} refused the password of {user}")]
-    AuthenticationFailed { address: String, user: String },
-    #[error("{address} did not answer {what} within {seconds} s")]
-    Timeout {
+    AuthenticationFailed {
+        /// The device's management address, `host:port`.
         address: String,
-        what: String,
+        /// The device user that tried to log in.
+        user: String,
+    },
+    /// No answer to the password login within the login timeout, after the password was sent
+    /// (`Timeout`, retryable; the lock-out budget counts it as a possibly failed login).
+    #[error("{address} did not answer the password login of {user} within {seconds} s")]
+    LoginTimeout {
+        /// The device's management address, `host:port`.
+        address: String,
+        /// The device user that tried to log in.
+        user: String,
+        /// The login timeout.
         seconds: u64,
     },
-    #[error("{address} closed the connection during {what}")]
-    Disconnected { address: String, what: String },
-    #[error("{address} rejected the configuration: {message}")]
-    ConfigSyntax { address: String, message: String },
-    #[error("{address} failed to apply the configuration: {message}")]
-    ApplyFailed { address: String, message: String },
-    #[error("`{command}` failed on {address} (exit {exit}): {message}")]
-    Command {
+    /// The connection broke during the password login, after the password was sent
+    /// (`CouldNotConnect`, retryable; counted as a possibly failed login).
+    #[error("{address} dropped the password login of {user}: {reason}")]
+    LoginInterrupted {
+        /// The device's management address, `host:port`.
         address: String,
-        command: String,
-        exit: u32,
+        /// The device user that tried to log in.
+        user: String,
+        /// What the SSH library said.
+        reason: String,
+    },
+    /// The device did not answer in time (`Timeout`, retryable).
+    #[error("{address} did not answer {what} within {seconds} s")]
+    Timeout {
+        /// The device's management address, `host:port`.
+        address: String,
+        /// What was waited for: the connection, the login, or a command's name.
+        what: String,
+        /// The timeout that ran out, in whole seconds.
+        seconds: u64,
+    },
+    /// The device closed the connection before a command finished (`CouldNotConnect`,
+    /// retryable).
+    #[error("{address} closed the connection during {what}")]
+    Disconnected {
+        /// The device's management address, `host:port`.
+        address: String,
+        /// What was under way: the login or a command's name.
+        what: String,
+    },
+    /// NVUE refused the candidate configuration as invalid (`ConfigSyntax`).
+    #[error("{address} rejected the configuration: {message}")]
+    ConfigSyntax {
+        /// The device's management address, `host:port`.
+        address: String,
+        /// NVUE's error text, hashes redacted and shortened.
         message: String,
     },
+    /// NVUE could not apply the candidate (`ConfigApplyFailure`).
+    #[error("{address} failed to apply the configuration: {message}")]
+    ApplyFailed {
+        /// The device's management address, `host:port`.
+        address: String,
+        /// NVUE's error text, hashes redacted and shortened.
+        message: String,
+    },
+    /// A command exited with a non-zero status for another reason (`UnexpectedDeviceOutput`).
+    #[error("`{command}` failed on {address} (exit {exit}): {message}")]
+    Command {
+        /// The device's management address, `host:port`.
+        address: String,
+        /// The command's first words (never an argument that could be a hash).
+        command: String,
+        /// The exit status.
+        exit: u32,
+        /// What the command printed, hashes redacted and shortened.
+        message: String,
+    },
+    /// The device printed something NVUE does not print for that command
+    /// (`UnexpectedDeviceOutput`): a wrong platform, a wrapper shell, an old NVUE.
     #[error("{address} printed something NVUE does not print for `{command}`: {detail}")]
     UnexpectedOutput {
+        /// The device's management address, `host:port`.
         address: String,
+        /// The command's name.
         command: String,
+        /// What was wrong with the output, hashes redacted.
         detail: String,
     },
 }
@@ -64,11 +142,12 @@ impl DeviceError {
         match self {
             DeviceError::Connect { .. }
             | DeviceError::AuthenticationFailed { .. }
+            | DeviceError::LoginInterrupted { .. }
             | DeviceError::Disconnected { .. } => ErrorCode::CouldNotConnect,
             DeviceError::HostKeyMismatch { .. } | DeviceError::BadPinnedKey(_) => {
                 ErrorCode::HostKeyMismatch
             }
-            DeviceError::Timeout { .. } => ErrorCode::Timeout,
+            DeviceError::Timeout { .. } | DeviceError::LoginTimeout { .. } => ErrorCode::Timeout,
             DeviceError::ConfigSyntax { .. } => ErrorCode::ConfigSyntax,
             DeviceError::ApplyFailed { .. } => ErrorCode::ConfigApplyFailure,
             DeviceError::Command { .. } | DeviceError::UnexpectedOutput { .. } => {
@@ -77,12 +156,25 @@ impl DeviceError {
         }
     }
 
+    /// Whether a login that ended with this error may have cost the account a failed login on
+    /// the switch: the password was sent and no success was seen.
+    pub fn password_may_have_failed(&self) -> bool {
+        matches!(
+            self,
+            DeviceError::AuthenticationFailed { .. }
+                | DeviceError::LoginTimeout { .. }
+                | DeviceError::LoginInterrupted { .. }
+        )
+    }
+
     /// Whether trying again later may help: connection problems and timeouts.
     pub fn is_retryable(&self) -> bool {
         matches!(
             self,
             DeviceError::Connect { .. }
                 | DeviceError::Timeout { .. }
+                | DeviceError::LoginTimeout { .. }
+                | DeviceError::LoginInterrupted { .. }
                 | DeviceError::Disconnected { .. }
         )
     }

@@ -1,5 +1,7 @@
 //! Rendering a device's intended configuration: its NVUE startup YAML with each mapped user's
-//! password hash filled in from the target secret version.
+//! password hash filled in from the target secret version (Cumulus Linux, `hashed-password`),
+//! or with the mapped users' password fields left out (NVOS, whose `password` field takes a
+//! plaintext it hashes itself: Rotor sends that separately, see `rotor_secrets::nvos_password_patch`).
 
 use rotor_inventory::Platform;
 use rotor_secrets::HashedPassword;
@@ -22,15 +24,8 @@ fn child<'a>(map: &'a mut Mapping, key: &str) -> Result<&'a mut Mapping, RenderE
         .ok_or_else(|| RenderError(format!("`{key}` is not a map")))
 }
 
-/// Returns `intended` with `system.aaa.user.<user>.<password key>` set to each hash.
-/// The result is deterministic for the same inputs.
-pub fn render_intended(
-    intended: &str,
-    platform: &Platform,
-    hashes: &[(String, HashedPassword)],
-) -> Result<String, RenderError> {
-    let mut document: Value =
-        serde_yaml::from_str(intended).map_err(|e| RenderError(format!("not YAML: {e}")))?;
+/// The `system.aaa.user` map of an intended configuration (created if absent).
+fn users_of(document: &mut Value) -> Result<&mut Mapping, RenderError> {
     let items = document
         .as_sequence_mut()
         .ok_or_else(|| RenderError("not NVUE startup YAML (a list)".into()))?;
@@ -45,13 +40,42 @@ pub fn render_intended(
     let set = set
         .as_mapping_mut()
         .ok_or_else(|| RenderError("`set` is not a map".into()))?;
-    let users = child(child(child(set, "system")?, "aaa")?, "user")?;
+    child(child(child(set, "system")?, "aaa")?, "user")
+}
+
+fn parse(intended: &str) -> Result<Value, RenderError> {
+    serde_yaml::from_str(intended).map_err(|e| RenderError(format!("not YAML: {e}")))
+}
+
+/// Returns `intended` with `system.aaa.user.<user>.<password key>` set to each hash.
+/// The result is deterministic for the same inputs.
+pub fn render_intended(
+    intended: &str,
+    platform: &Platform,
+    hashes: &[(String, HashedPassword)],
+) -> Result<String, RenderError> {
+    let mut document = parse(intended)?;
+    let users = users_of(&mut document)?;
     for (user, hash) in hashes {
         let record = child(users, user)?;
         record.insert(
             Value::String(platform.password_key().to_string()),
             Value::String(hash.as_crypt().to_string()),
         );
+    }
+    serde_yaml::to_string(&document).map_err(|e| RenderError(e.to_string()))
+}
+
+/// Returns `intended` with every password field (`password`, `hashed-password`) of `users`
+/// removed: what an NVOS drift check loads, where the switch's stored values cannot be rendered.
+pub fn render_without_passwords(intended: &str, users: &[String]) -> Result<String, RenderError> {
+    let mut document = parse(intended)?;
+    let records = users_of(&mut document)?;
+    for user in users {
+        let record = child(records, user)?;
+        for key in ["password", "hashed-password"] {
+            record.remove(key);
+        }
     }
     serde_yaml::to_string(&document).map_err(|e| RenderError(e.to_string()))
 }
@@ -92,6 +116,19 @@ mod tests {
             "$6$salt$abc"
         );
         assert!(render_intended("set: {}", &Platform::Cumulus, &[]).is_err());
+        let stripped = render_without_passwords(
+            "- set:\n    system:\n      aaa:\n        user:\n          admin:\n            role: admin\n            hashed-password: $6$a$b\n          monitor:\n            hashed-password: $6$c$d\n",
+            &["admin".to_string()],
+        )
+        .unwrap();
+        let parsed: Value = serde_yaml::from_str(&stripped).unwrap();
+        let users = &parsed[0]["set"]["system"]["aaa"]["user"];
+        assert!(
+            users["admin"].get("hashed-password").is_none(),
+            "{stripped}"
+        );
+        assert_eq!(users["admin"]["role"], "admin");
+        assert_eq!(users["monitor"]["hashed-password"], "$6$c$d");
         assert!(render_intended("- set:\n    system: 3\n", &Platform::Cumulus, &[]).is_err());
     }
 }

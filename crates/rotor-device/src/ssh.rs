@@ -1,23 +1,41 @@
 //! One SSH connection to a device: pinned host key, password login, commands on exec channels.
 //!
-//! The host key is pinned from the inventory: a device presenting any other key is refused with
-//! [`DeviceError::HostKeyMismatch`] before a password is sent. Nagle's algorithm is off
-//! (`nodelay`), which takes a loopback login from about 35 ms to about 1 ms (FACTS.md).
+//! The host keys are pinned from the inventory (one or several, for a host-key rotation): a
+//! device presenting any other key is refused with [`DeviceError::HostKeyMismatch`] before a
+//! password is sent. Key negotiation offers only the pinned keys' algorithms (ed25519, ECDSA
+//! P-256/384/521, RSA with SHA-2 signatures only), so a switch that offers several key types
+//! (Cumulus 5.16 offers `ecdsa-sha2-nistp256`, `rsa-sha2-256` and `rsa-sha2-512`, per its SSH
+//! documentation) presents one that is pinned. Nagle's algorithm is off (`nodelay`), which takes
+//! a loopback login from about 35 ms to about 1 ms.
+//!
+//! A refused password is [`DeviceError::AuthenticationFailed`] however long the switch took to
+//! say so (NVUE's `fail-delay` and lock-out re-attempt time delay refusals); only a login that
+//! got no answer within `login_timeout` is [`DeviceError::LoginTimeout`], which the lock-out
+//! budget counts as a possible failure (the password was sent).
 
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use rotor_secrets::Password;
-use russh::ChannelMsg;
+use std::borrow::Cow;
+
 use russh::client::{self, AuthResult};
-use russh::keys::{PublicKey, PublicKeyOrCertificate};
+use russh::keys::{Algorithm, HashAlg, PublicKey, PublicKeyOrCertificate};
+use russh::{ChannelMsg, Preferred};
 
 use crate::{DeviceError, excerpt};
 
 /// Timeouts for talking to devices.
 #[derive(Clone, Debug)]
 pub struct SshOptions {
+    /// How long the TCP connection with the SSH handshake may take, up to the host-key check
+    /// (default 15 s).
     pub connect_timeout: Duration,
+    /// How long the password login's answer may take (default 30 s): above the longest delay a
+    /// switch puts on a refusal (NVUE's lock-out re-attempt time defaults to 15 s), so a slow
+    /// refusal is seen as a refusal.
+    pub login_timeout: Duration,
+    /// How long one command may run, with its input and output (default 60 s).
     pub command_timeout: Duration,
 }
 
@@ -25,6 +43,7 @@ impl Default for SshOptions {
     fn default() -> Self {
         SshOptions {
             connect_timeout: Duration::from_secs(15),
+            login_timeout: Duration::from_secs(30),
             command_timeout: Duration::from_secs(60),
         }
     }
@@ -33,12 +52,16 @@ impl Default for SshOptions {
 /// What a command printed and how it ended.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct CommandOutput {
+    /// Everything the command wrote to standard output.
     pub stdout: String,
+    /// Everything the command wrote to standard error.
     pub stderr: String,
+    /// The exit status (0 is success).
     pub exit: u32,
 }
 
 impl CommandOutput {
+    /// Whether the command exited with status 0.
     pub fn succeeded(&self) -> bool {
         self.exit == 0
     }
@@ -53,12 +76,12 @@ impl CommandOutput {
     }
 }
 
-struct PinnedKey {
-    pinned: PublicKey,
+struct PinnedKeys {
+    pinned: Vec<PublicKey>,
     presented: Arc<Mutex<Option<String>>>,
 }
 
-impl client::Handler for PinnedKey {
+impl client::Handler for PinnedKeys {
     type Error = russh::Error;
 
     async fn check_server_key(
@@ -72,7 +95,11 @@ impl client::Handler for PinnedKey {
                 return Ok(false);
             }
         };
-        if key.key_data() == self.pinned.key_data() {
+        if self
+            .pinned
+            .iter()
+            .any(|pinned| pinned.key_data() == key.key_data())
+        {
             Ok(true)
         } else {
             *self.presented.lock().unwrap() = Some(key.fingerprint(Default::default()).to_string());
@@ -81,23 +108,65 @@ impl client::Handler for PinnedKey {
     }
 }
 
-fn client_config() -> Arc<client::Config> {
+/// The client configuration for a device whose keys are `pinned`: only their algorithms are
+/// offered for the host key, so the server presents a pinned one.
+fn client_config(pinned: &[PublicKey]) -> Arc<client::Config> {
+    let mut key: Vec<Algorithm> = Vec::new();
+    for algorithm in pinned
+        .iter()
+        .flat_map(|k| host_key_algorithms(k.algorithm()))
+    {
+        if !key.contains(&algorithm) {
+            key.push(algorithm);
+        }
+    }
     Arc::new(client::Config {
         nodelay: true,
         inactivity_timeout: Some(Duration::from_secs(300)),
+        preferred: Preferred {
+            key: Cow::Owned(key),
+            ..Preferred::DEFAULT
+        },
         ..Default::default()
     })
 }
 
-/// Parses an OpenSSH public key (`ssh-ed25519 AAAA... [comment]`).
+/// The host-key signature algorithms a pinned key can be presented with: RSA keys with SHA-2
+/// signatures only (`rsa-sha2-512`, `rsa-sha2-256`; never SHA-1 `ssh-rsa`).
+fn host_key_algorithms(key: Algorithm) -> Vec<Algorithm> {
+    match key {
+        Algorithm::Rsa { .. } => vec![
+            Algorithm::Rsa {
+                hash: Some(HashAlg::Sha512),
+            },
+            Algorithm::Rsa {
+                hash: Some(HashAlg::Sha256),
+            },
+        ],
+        other => vec![other],
+    }
+}
+
+/// The key types Rotor pins: ed25519, ECDSA (NIST P-256, P-384, P-521) and RSA.
+fn is_supported(algorithm: &Algorithm) -> bool {
+    matches!(
+        algorithm,
+        Algorithm::Ed25519 | Algorithm::Ecdsa { .. } | Algorithm::Rsa { .. }
+    )
+}
+
+/// Parses an OpenSSH public key (`ssh-ed25519 AAAA... [comment]`, `ecdsa-sha2-nistp256 ...`,
+/// `ssh-rsa ...`) of a supported type.
 pub fn parse_host_key(openssh: &str) -> Result<PublicKey, DeviceError> {
     PublicKey::from_openssh(openssh.trim())
-        .map_err(|_| DeviceError::BadPinnedKey(openssh.to_string()))
+        .ok()
+        .filter(|key| is_supported(&key.algorithm()))
+        .ok_or_else(|| DeviceError::BadPinnedKey(openssh.to_string()))
 }
 
 /// A logged-in SSH connection to one device.
 pub struct Session {
-    handle: client::Handle<PinnedKey>,
+    handle: client::Handle<PinnedKeys>,
     address: String,
     user: String,
     options: SshOptions,
@@ -113,54 +182,33 @@ impl std::fmt::Debug for Session {
 }
 
 impl Session {
-    /// Connects, checks the host key against `pinned_host_key`, and logs in with a password.
+    /// Connects, checks the host key against the pinned ones, and logs in with a password.
     pub async fn connect(
         address: &str,
-        pinned_host_key: &str,
+        pinned_host_keys: &[String],
         user: &str,
         password: &Password,
         options: &SshOptions,
     ) -> Result<Session, DeviceError> {
-        let pinned = parse_host_key(pinned_host_key)?;
-        let presented = Arc::new(Mutex::new(None));
-        let handler = PinnedKey {
-            pinned: pinned.clone(),
-            presented: presented.clone(),
-        };
-        let connect = client::connect(client_config(), address, handler);
-        let mut handle = match tokio::time::timeout(options.connect_timeout, connect).await {
-            Err(_) => {
-                return Err(DeviceError::Timeout {
-                    address: address.into(),
-                    what: "the SSH handshake".into(),
-                    seconds: options.connect_timeout.as_secs(),
-                });
-            }
-            Ok(Err(error)) => {
-                if let Some(presented) = presented.lock().unwrap().take() {
-                    return Err(DeviceError::HostKeyMismatch {
-                        address: address.into(),
-                        pinned: pinned.fingerprint(Default::default()).to_string(),
-                        presented,
-                    });
-                }
-                return Err(DeviceError::Connect {
-                    address: address.into(),
-                    reason: error.to_string(),
-                });
-            }
-            Ok(Ok(handle)) => handle,
-        };
+        let pinned: Vec<PublicKey> = pinned_host_keys
+            .iter()
+            .map(|key| parse_host_key(key))
+            .collect::<Result<_, _>>()?;
+        if pinned.is_empty() {
+            return Err(DeviceError::BadPinnedKey(String::new()));
+        }
+        let mut handle = handshake(address, &pinned, options).await?;
         let login = handle.authenticate_password(user, password.expose_for_login());
-        match tokio::time::timeout(options.connect_timeout, login).await {
-            Err(_) => Err(DeviceError::Timeout {
+        match tokio::time::timeout(options.login_timeout, login).await {
+            Err(_) => Err(DeviceError::LoginTimeout {
                 address: address.into(),
-                what: "the password login".into(),
-                seconds: options.connect_timeout.as_secs(),
+                user: user.into(),
+                seconds: options.login_timeout.as_secs(),
             }),
-            Ok(Err(error)) => Err(DeviceError::Connect {
+            Ok(Err(error)) => Err(DeviceError::LoginInterrupted {
                 address: address.into(),
-                reason: format!("login failed: {error}"),
+                user: user.into(),
+                reason: error.to_string(),
             }),
             Ok(Ok(AuthResult::Failure { .. })) => Err(DeviceError::AuthenticationFailed {
                 address: address.into(),
@@ -175,10 +223,12 @@ impl Session {
         }
     }
 
+    /// The device's management address (`host:port`) this session is connected to.
     pub fn address(&self) -> &str {
         &self.address
     }
 
+    /// The device user this session is logged in as.
     pub fn user(&self) -> &str {
         &self.user
     }
@@ -261,6 +311,45 @@ impl Session {
             .handle
             .disconnect(russh::Disconnect::ByApplication, "", "en")
             .await;
+    }
+}
+
+/// Connects and checks the host key (no password is sent before it is accepted).
+async fn handshake(
+    address: &str,
+    pinned: &[PublicKey],
+    options: &SshOptions,
+) -> Result<client::Handle<PinnedKeys>, DeviceError> {
+    let presented = Arc::new(Mutex::new(None));
+    let handler = PinnedKeys {
+        pinned: pinned.to_vec(),
+        presented: presented.clone(),
+    };
+    let connect = client::connect(client_config(pinned), address, handler);
+    match tokio::time::timeout(options.connect_timeout, connect).await {
+        Err(_) => Err(DeviceError::Timeout {
+            address: address.into(),
+            what: "the SSH handshake".into(),
+            seconds: options.connect_timeout.as_secs(),
+        }),
+        Ok(Err(error)) => {
+            if let Some(presented) = presented.lock().unwrap().take() {
+                let pinned: Vec<String> = pinned
+                    .iter()
+                    .map(|k| k.fingerprint(Default::default()).to_string())
+                    .collect();
+                return Err(DeviceError::HostKeyMismatch {
+                    address: address.into(),
+                    pinned: pinned.join(", "),
+                    presented,
+                });
+            }
+            Err(DeviceError::Connect {
+                address: address.into(),
+                reason: error.to_string(),
+            })
+        }
+        Ok(Ok(handle)) => Ok(handle),
     }
 }
 

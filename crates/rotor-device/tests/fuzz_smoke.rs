@@ -91,7 +91,7 @@ fn parsers_survive_random_and_mutated_device_output() {
         };
         if let Ok(lines) = parse_diff_commands(&text) {
             assert!(lines.iter().all(|line| !line.contains("$6$")), "{text:?}");
-            let _ = classify(&lines, &["cumulus".to_string()]);
+            let _ = classify(&lines, &["cumulus".to_string()], &["hashed-password"]);
         }
         let _ = parse_apply(&text);
         let _ = check_startup_yaml(&text);

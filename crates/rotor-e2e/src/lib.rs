@@ -4,6 +4,8 @@
 //! [`TestStack::start`] gives each test its own servers and names, so tests never share state.
 //! Helpers submit requests through the gRPC API and wait for operations with bounded polling.
 
+#![warn(missing_docs)]
+
 use std::collections::BTreeMap;
 use std::sync::OnceLock;
 use std::time::Duration;
@@ -42,10 +44,13 @@ pub fn captured_logs() -> CapturedLogs {
 /// What to start.
 #[derive(Clone, Debug)]
 pub struct StackOptions {
+    /// The simulated fabric's id (default `fab1`).
     pub fabric_id: String,
+    /// How many simulated devices (default 4).
     pub devices: usize,
     /// Relative weights (cumulus, nvos).
     pub platform_mix: (u32, u32),
+    /// How the simulator runs: lock-out, latency, faults at start.
     pub sim: SimConfig,
     /// How many copies of (differ, applier, backup, aggregator).
     pub copies: usize,
@@ -66,7 +71,9 @@ pub struct StackOptions {
 /// The NATS server or cluster of a stack.
 #[derive(Debug)]
 pub enum Broker {
+    /// One `nats-server`.
     Single(NatsServer),
+    /// A JetStream cluster (three nodes), for failover tests.
     Cluster(NatsCluster),
 }
 
@@ -111,17 +118,31 @@ pub use rotor_stack::services::login_secret_path;
 
 /// A running stack.
 pub struct TestStack {
+    /// The test's own NATS server or cluster.
     pub nats: Broker,
+    /// The test's own OpenBao dev server.
     pub bao: BaoServer,
+    /// The simulated fabric, in this process.
     pub sim: Simulator,
+    /// A bus connection of the test's own, for looking at state and events.
     pub bus: Bus,
+    /// Every bucket and the object store, opened on [`TestStack::bus`].
     pub topology: Topology,
+    /// A secrets-store client with the root token.
     pub secrets: SecretsClient,
+    /// A gRPC client of the orchestrator's API.
     pub client: RotationServiceClient<Channel>,
+    /// The simulated fabric's id, as in [`StackOptions::fabric_id`].
     pub fabric_id: String,
+    /// The fabric's first password: version 1 of the login secret, which every device holds at
+    /// start.
     pub initial_password: Password,
+    /// Where the orchestrator's gRPC API listens.
     pub grpc_address: std::net::SocketAddr,
+    /// The log lines of the services running in this process, for assertions (e.g. that no password
+    /// appears).
     pub logs: CapturedLogs,
+    /// The options the stack was started with.
     pub options: StackOptions,
     /// The token the services use.
     pub service_token: String,
@@ -139,6 +160,8 @@ impl std::fmt::Debug for TestStack {
 }
 
 impl TestStack {
+    /// Starts everything `options` asks for: servers on free ports, the fabric's first password in
+    /// OpenBao, the simulator, the five services, and (unless told not to) the inventory import.
     pub async fn start(options: StackOptions) -> anyhow::Result<TestStack> {
         let logs = captured_logs();
         let nats = if options.cluster {
@@ -377,6 +400,7 @@ impl TestStack {
             .into_inner())
     }
 
+    /// The simulated fabric's device ids, sorted.
     pub fn device_ids(&self) -> Vec<String> {
         let mut ids: Vec<String> = self
             .sim
@@ -389,6 +413,7 @@ impl TestStack {
         ids
     }
 
+    /// A simulated device, to inspect or to inject faults; panics if there is no such device.
     pub fn device(&self, id: &str) -> std::sync::Arc<rotor_sim::Device> {
         self.sim.device(id).expect("the device exists")
     }
@@ -403,6 +428,7 @@ impl TestStack {
         }
     }
 
+    /// A fabric resync request.
     pub fn fabric_resync(&self) -> RotationRequest {
         RotationRequest {
             kind: RotationKind::FabricResyncPassword as i32,
@@ -537,6 +563,7 @@ impl TestStack {
         }
     }
 
+    /// A device's status through the API.
     pub async fn device_status(&self, device_id: &str) -> anyhow::Result<DeviceStatus> {
         Ok(self
             .client
@@ -691,8 +718,8 @@ async fn rotor_device_session(
     user: &str,
     password: &Password,
 ) -> Result<rotor_device::ssh::Session, rotor_device::DeviceError> {
-    rotor_device::ssh::Session::connect(address, host_key, user, password, &Default::default())
-        .await
+    let pinned = [host_key.to_string()];
+    rotor_device::ssh::Session::connect(address, &pinned, user, password, &Default::default()).await
 }
 
 /// Sets a device's administrative state in an exported inventory.

@@ -19,7 +19,10 @@ async fn a_device_removed_from_the_inventory_is_never_contacted_again() {
     let removed = devices[0].clone();
     let first = stack.run(stack.fabric_rotate()).await.unwrap();
     assert_eq!(first.total_devices as usize, devices.len());
-    assert!(logins(&stack, &removed) > 0, "the first rotation reaches it");
+    assert!(
+        logins(&stack, &removed) > 0,
+        "the first rotation reaches it"
+    );
 
     // Import again without it; then put its old record back, as an import whose removal of
     // the device's entries failed half-way would leave it.
@@ -51,9 +54,16 @@ async fn a_device_removed_from_the_inventory_is_never_contacted_again() {
     // Neither a fabric rotation nor a resync selects it, and a device rotation is refused.
     for request in [stack.fabric_rotate(), stack.fabric_resync()] {
         let operation = stack.run(request).await.unwrap();
-        assert_eq!(operation.status, OperationState::Succeeded as i32, "{operation:?}");
+        assert_eq!(
+            operation.status,
+            OperationState::Succeeded as i32,
+            "{operation:?}"
+        );
         assert!(
-            operation.operations.iter().all(|r| r.resource_id != removed),
+            operation
+                .operations
+                .iter()
+                .all(|r| r.resource_id != removed),
             "{removed} was part of {operation:?}"
         );
     }
@@ -72,6 +82,10 @@ async fn a_device_removed_from_the_inventory_is_never_contacted_again() {
     }
     let fabric = stack.fabric_status(None).await.unwrap();
     assert_eq!(fabric.total_devices as usize, devices.len() - 1);
-    assert_eq!(logins(&stack, &removed), before, "the removed device was contacted");
+    assert_eq!(
+        logins(&stack, &removed),
+        before,
+        "the removed device was contacted"
+    );
     stack.shutdown().await;
 }

@@ -50,6 +50,7 @@ async fn a_fan_out_interrupted_by_a_crash_is_finished_by_another_copy() {
         versions: [(path.clone(), version)].into(),
         lock_lease_id: lock.lease_id.clone(),
         fanout_complete: false,
+        prepared: true,
     };
     store_plan(&stack.topology.operations, &plan).await.unwrap();
     let status = OperationStatus {

@@ -7,6 +7,8 @@
 //! local stack uses, from `rotor_stack`; what is here is only for tests: free ports, scratch
 //! directories, panics instead of errors, outages (stop, restart, seal).
 
+#![warn(missing_docs)]
+
 use std::io::{BufRead, BufReader, Write};
 use std::net::{TcpListener, TcpStream};
 use std::path::{Path, PathBuf};
@@ -31,6 +33,8 @@ fn tool(name: &str) -> PathBuf {
 pub struct ScratchDir(PathBuf);
 
 impl ScratchDir {
+    /// Creates an empty directory named after `label`, the process id and a counter, so that tests
+    /// in one process never share one.
     pub fn new(label: &str) -> ScratchDir {
         static COUNTER: AtomicU64 = AtomicU64::new(0);
         let n = COUNTER.fetch_add(1, Ordering::Relaxed);
@@ -40,6 +44,7 @@ impl ScratchDir {
         ScratchDir(path)
     }
 
+    /// The directory's path.
     pub fn path(&self) -> &Path {
         &self.0
     }
@@ -79,10 +84,14 @@ pub struct NatsServer {
 }
 
 impl NatsServer {
+    /// Starts a server with no authentication and waits until it accepts connections; panics if it
+    /// does not.
     pub fn start() -> NatsServer {
         Self::start_with(NatsOptions::default())
     }
 
+    /// Starts a server with `options` and waits until it accepts connections; panics if it does
+    /// not.
     pub fn start_with(options: NatsOptions) -> NatsServer {
         let dir = ScratchDir::new("nats");
         let port = free_port();
@@ -128,10 +137,12 @@ impl NatsServer {
         format!("nats://127.0.0.1:{}", self.port)
     }
 
+    /// The client port on 127.0.0.1.
     pub fn port(&self) -> u16 {
         self.port
     }
 
+    /// Everything the server has written to its log so far, for a failing test's message.
     pub fn log(&self) -> String {
         self.process.log()
     }
@@ -148,6 +159,7 @@ impl NatsServer {
         self.wait_ready();
     }
 
+    /// The cluster (route) port, when the server is a node of a [`NatsCluster`].
     pub fn cluster_port(&self) -> Option<u16> {
         self.cluster_port
     }
@@ -163,13 +175,16 @@ fn base_nats_config(dir: &Path, port: u16, options: &NatsOptions) -> String {
     config
 }
 
-/// Three `nats-server`s forming a JetStream cluster on loopback.
+/// `nats-server`s (usually three) forming a JetStream cluster on loopback.
 #[derive(Debug)]
 pub struct NatsCluster {
+    /// The nodes, each with its own ports and store; stop or restart one to test failover.
     pub servers: Vec<NatsServer>,
 }
 
 impl NatsCluster {
+    /// Starts `size` nodes routed to each other and waits until every one is ready; panics if one
+    /// is not.
     pub fn start(size: usize) -> NatsCluster {
         let ports: Vec<(u16, u16)> = (0..size).map(|_| (free_port(), free_port())).collect();
         let routes: Vec<String> = ports
@@ -215,6 +230,8 @@ pub struct BaoServer {
 }
 
 impl BaoServer {
+    /// Starts a dev server with a root token of its own and waits until it is healthy; panics if it
+    /// does not become healthy.
     pub fn start() -> BaoServer {
         let dir = ScratchDir::new("bao");
         let port = free_port();
@@ -248,10 +265,12 @@ impl BaoServer {
         &self.token
     }
 
+    /// The HTTP port on 127.0.0.1.
     pub fn port(&self) -> u16 {
         self.port
     }
 
+    /// Everything the server has written to its log so far, for a failing test's message.
     pub fn log(&self) -> String {
         self.process.log()
     }

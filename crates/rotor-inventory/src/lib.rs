@@ -9,6 +9,8 @@
 //! field that is wrong. [`FabricImport::load`] also reads the intended configuration files.
 //! Nothing here holds a password: mappings point at secrets, they never contain one.
 
+#![warn(missing_docs)]
+
 use std::collections::{BTreeMap, BTreeSet};
 use std::fmt;
 use std::path::{Path, PathBuf};
@@ -27,17 +29,24 @@ pub const MAX_INTENDED_CONFIG_BYTES: usize = 512 * 1024;
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct Inventory {
+    /// Must be [`API_VERSION`].
     pub api_version: String,
+    /// Must be [`KIND`].
     pub kind: String,
+    /// The fabric the devices belong to.
     pub fabric: Fabric,
+    /// Every device of the fabric, at least one; ids and addresses are unique within the document.
     pub devices: Vec<Device>,
 }
 
-/// A named set of devices rotated together (the seeds also call it a site).
+/// A named set of devices rotated together (also called a site).
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct Fabric {
+    /// The fabric's id: 1 to 64 characters from `A-Z a-z 0-9 _ -` (see [`check_name`]), used in
+    /// subjects and keys.
     pub id: String,
+    /// Whether the fabric is being upgraded; `None` when the document leaves it out.
     #[serde(default)]
     pub upgrade_status: UpgradeStatus,
     /// The device id of the fabric's terminal server, if it has one.
@@ -55,22 +64,33 @@ fn default_secrets_mount() -> String {
 /// Whether the fabric is being upgraded; rotations are refused unless it is `None`.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub enum UpgradeStatus {
+    /// Not being upgraded: rotations are allowed.
     #[default]
     None,
+    /// An upgrade is running: rotations are refused with `OperationNotAllowed`.
     InProgress,
+    /// The last upgrade failed: rotations are refused with `OperationNotAllowed` until it is fixed.
     Failed,
 }
 
 /// What a device does in the fabric.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 pub enum Role {
+    /// A spine switch.
     Spine,
+    /// A leaf switch.
     Leaf,
+    /// A border leaf, connecting the fabric to other networks.
     Border,
+    /// A customer edge device.
     CE,
+    /// A top-of-rack switch.
     ToR,
+    /// A network packet broker.
     NPB,
+    /// A terminal server (console access to the other devices).
     TS,
+    /// A management-network switch.
     Management,
 }
 
@@ -78,12 +98,16 @@ pub enum Role {
 /// inventory with such a device still imports and the device fails with `UnsupportedPlatform`.
 #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum Platform {
+    /// NVIDIA Cumulus Linux (`cumulus`).
     Cumulus,
+    /// NVIDIA NVOS (`nvos`).
     Nvos,
+    /// Any other platform name, kept as written; such a device fails with `UnsupportedPlatform`.
     Other(String),
 }
 
 impl Platform {
+    /// The name as the inventory spells it: `cumulus`, `nvos`, or the unsupported name as given.
     pub fn as_str(&self) -> &str {
         match self {
             Platform::Cumulus => "cumulus",
@@ -92,6 +116,7 @@ impl Platform {
         }
     }
 
+    /// Whether Rotor can drive this platform (everything but [`Platform::Other`]).
     pub fn is_supported(&self) -> bool {
         !matches!(self, Platform::Other(_))
     }
@@ -137,14 +162,20 @@ impl<'de> Deserialize<'de> for Platform {
 /// Whether Rotor may contact a device. Only `Enabled` devices are ever contacted.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub enum AdministrativeState {
+    /// Rotor may contact the device; the default.
     #[default]
     Enabled,
+    /// Taken out of service; the device is skipped with `DeviceDisabled`.
     Disabled,
+    /// Being worked on; the device is skipped with `DeviceDisabled`.
     UnderMaintenance,
+    /// Returned to the vendor (return merchandise authorization); the device is skipped with
+    /// `DeviceDisabled`.
     RMA,
 }
 
 impl AdministrativeState {
+    /// The state's name as the inventory and the status messages spell it, e.g. `UnderMaintenance`.
     pub fn as_str(&self) -> &'static str {
         match self {
             AdministrativeState::Enabled => "Enabled",
@@ -159,18 +190,29 @@ impl AdministrativeState {
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct Device {
+    /// The device's id, unique within the fabric (same rules as [`check_name`]).
     pub id: String,
+    /// What the device does in the fabric.
     pub role: Role,
+    /// The operating system the device runs, which picks the driver and the password field.
     pub platform: Platform,
     /// Management address as `host:port`.
     pub address: String,
-    /// The device's SSH host key in OpenSSH form (`ssh-ed25519 AAAA...`); connections to a
-    /// device presenting any other key are refused.
+    /// The device's SSH host key in OpenSSH form (`ssh-ed25519 AAAA...`,
+    /// `ecdsa-sha2-nistp256 AAAA...`, `ssh-rsa AAAA...`); connections to a device presenting a
+    /// key that is not pinned are refused. Give one here, or several in `hostKeys`.
+    #[serde(default, skip_serializing_if = "String::is_empty")]
     pub host_key: String,
+    /// More pinned host keys (a switch with several key types, or during a host-key rotation):
+    /// any of them is accepted.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub host_keys: Vec<String>,
+    /// Whether Rotor may contact the device; `Enabled` when the document leaves it out.
     #[serde(default)]
     pub administrative_state: AdministrativeState,
     /// The device account Rotor logs in with; it must have a password mapping.
     pub login_user: String,
+    /// The device users whose passwords Rotor manages, each user at most once.
     pub password_mappings: Vec<PasswordMapping>,
     /// Path of the device's intended configuration (NVUE startup YAML), relative to the
     /// inventory file.
@@ -178,6 +220,45 @@ pub struct Device {
 }
 
 impl Device {
+    /// The physical switch this device is: a digest of its first pinned host key. Two devices
+    /// (in any fabrics) never share one (checked at import), so the device lock and the
+    /// failed-login ledger, keyed by it, hold whatever id or address a switch is listed under.
+    /// Keep the first key in place during a host-key rotation (add the new one after it).
+    pub fn switch_identity(&self) -> String {
+        let first = self
+            .pinned_host_keys()
+            .into_iter()
+            .next()
+            .unwrap_or_default();
+        key_digest(&first)
+    }
+
+    /// Digests of everything that identifies the physical switch: each pinned key and the
+    /// canonical address (host in lower case, port as a number). Import refuses a device that
+    /// shares one with a device of another id or fabric.
+    pub fn identity_claims(&self) -> Vec<String> {
+        let mut claims: Vec<String> = self
+            .pinned_host_keys()
+            .iter()
+            .map(|key| format!("key-{}", key_digest(key)))
+            .collect();
+        claims.push(format!(
+            "address-{}",
+            digest(&canonical_address(&self.address))
+        ));
+        claims
+    }
+
+    /// Every pinned host key (`hostKey`, then `hostKeys`).
+    pub fn pinned_host_keys(&self) -> Vec<String> {
+        std::iter::once(&self.host_key)
+            .filter(|key| !key.is_empty())
+            .chain(&self.host_keys)
+            .cloned()
+            .collect()
+    }
+
+    /// The password mapping for a device user, if the device has one.
     pub fn mapping_for(&self, username: &str) -> Option<&PasswordMapping> {
         self.password_mappings
             .iter()
@@ -189,6 +270,7 @@ impl Device {
 #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct PasswordMapping {
+    /// The user's name on the device, as Linux `useradd` accepts it (see [`check_username`]).
     pub username: String,
     /// A label for the kind of credential, e.g. `AdminRW`.
     pub secret_type: String,
@@ -212,6 +294,7 @@ impl PasswordMapping {
 pub struct InventoryError {
     /// Where the problem is, e.g. `devices[3] (leaf-03).platform` or `fabric.id`.
     pub location: String,
+    /// What is wrong there, as a sentence fragment for a person.
     pub problem: String,
 }
 
@@ -306,10 +389,12 @@ impl Inventory {
         Ok(inventory)
     }
 
+    /// The inventory as a YAML document in the same format [`Inventory::from_yaml`] reads.
     pub fn to_yaml(&self) -> String {
         serde_yaml::to_string(self).expect("an inventory always serialises")
     }
 
+    /// The device with this id, if the fabric has one.
     pub fn device(&self, device_id: &str) -> Option<&Device> {
         self.devices.iter().find(|d| d.id == device_id)
     }
@@ -339,6 +424,7 @@ impl Inventory {
         }
         let mut seen_ids = BTreeSet::new();
         let mut seen_addresses = BTreeMap::new();
+        let mut seen_claims: BTreeMap<String, &str> = BTreeMap::new();
         for (index, device) in self.devices.iter().enumerate() {
             let at = |field: &str| format!("devices[{index}] ({}).{field}", device.id);
             check_name(&device.id).map_err(|p| InventoryError::new(at("id"), p))?;
@@ -348,14 +434,25 @@ impl Inventory {
             if let Err(problem) = check_address(&device.address) {
                 return Err(InventoryError::new(at("address"), problem));
             }
-            if let Some(other) = seen_addresses.insert(device.address.as_str(), device.id.as_str())
+            if let Some(other) =
+                seen_addresses.insert(canonical_address(&device.address), device.id.as_str())
             {
                 return Err(InventoryError::new(
                     at("address"),
                     format!("{} is also the address of {other}", device.address),
                 ));
             }
-            check_host_key(&device.host_key).map_err(|p| InventoryError::new(at("hostKey"), p))?;
+            check_host_keys(device).map_err(|(field, p)| InventoryError::new(at(field), p))?;
+            for claim in device.identity_claims() {
+                if let Some(other) = seen_claims.insert(claim, device.id.as_str())
+                    && other != device.id
+                {
+                    return Err(InventoryError::new(
+                        at("hostKeys"),
+                        format!("{other} pins the same host key: one switch is one device"),
+                    ));
+                }
+            }
             check_username(&device.login_user)
                 .map_err(|p| InventoryError::new(at("loginUser"), p))?;
             let mut users = BTreeSet::new();
@@ -402,6 +499,31 @@ impl Inventory {
     }
 }
 
+/// `host:port` with the host in lower case and the port as a plain number (`Switch1:022` and
+/// `switch1:22` are the same address).
+pub fn canonical_address(address: &str) -> String {
+    match address.rsplit_once(':') {
+        Some((host, port)) => match port.parse::<u16>() {
+            Ok(port) => format!("{}:{port}", host.to_ascii_lowercase()),
+            Err(_) => address.to_ascii_lowercase(),
+        },
+        None => address.to_ascii_lowercase(),
+    }
+}
+
+/// The digest of an OpenSSH key's base64 blob (comments and spacing do not count).
+fn key_digest(openssh: &str) -> String {
+    digest(openssh.split_whitespace().nth(1).unwrap_or_default())
+}
+
+fn digest(text: &str) -> String {
+    Sha256::digest(text.as_bytes())
+        .iter()
+        .take(16)
+        .map(|b| format!("{b:02x}"))
+        .collect()
+}
+
 fn check_address(address: &str) -> Result<(), String> {
     let Some((host, port)) = address.rsplit_once(':') else {
         return Err(format!("{address:?} must be host:port"));
@@ -413,6 +535,32 @@ fn check_address(address: &str) -> Result<(), String> {
         Ok(port) if port > 0 => Ok(()),
         _ => Err(format!("{address:?} has no valid port")),
     }
+}
+
+/// At least one pinned key, each an OpenSSH public key, none twice.
+fn check_host_keys(device: &Device) -> Result<(), (&'static str, String)> {
+    if !device.host_key.is_empty() {
+        check_host_key(&device.host_key).map_err(|p| ("hostKey", p))?;
+    }
+    let mut seen = BTreeSet::new();
+    for key in device.pinned_host_keys() {
+        check_host_key(&key).map_err(|p| ("hostKeys", p))?;
+        let blob = key
+            .split_whitespace()
+            .nth(1)
+            .unwrap_or_default()
+            .to_string();
+        if !seen.insert(blob) {
+            return Err(("hostKeys", "the same key is pinned twice".into()));
+        }
+    }
+    if seen.is_empty() {
+        return Err((
+            "hostKey",
+            "must pin the device's SSH host key (hostKey or hostKeys)".into(),
+        ));
+    }
+    Ok(())
 }
 
 fn check_host_key(host_key: &str) -> Result<(), String> {
@@ -436,6 +584,7 @@ fn check_host_key(host_key: &str) -> Result<(), String> {
 /// An inventory with every device's intended configuration read in: what an import sends.
 #[derive(Clone, Debug, PartialEq)]
 pub struct FabricImport {
+    /// The validated inventory document.
     pub inventory: Inventory,
     /// Device id -> intended configuration text (NVUE startup YAML).
     pub intended_configs: BTreeMap<String, String>,
@@ -444,15 +593,21 @@ pub struct FabricImport {
 /// Why an inventory file could not be loaded.
 #[derive(Debug, thiserror::Error)]
 pub enum LoadError {
+    /// The inventory file or an intended configuration file it names could not be read.
     #[error("cannot read {path}: {source}")]
     Read {
+        /// The file that could not be read.
         path: PathBuf,
+        /// The operating system's error.
         #[source]
         source: std::io::Error,
     },
+    /// The files were read but the inventory or an intended configuration is not valid.
     #[error("{path}: {source}")]
     Invalid {
+        /// The inventory file.
         path: PathBuf,
+        /// What is wrong, and where.
         #[source]
         source: InventoryError,
     },
@@ -509,7 +664,8 @@ impl FabricImport {
                     ),
                 ));
             }
-            check_intended_config(text).map_err(|p| InventoryError::new(at, p))?;
+            check_intended_config(text).map_err(|p| InventoryError::new(at.clone(), p))?;
+            check_no_masked_secrets(text).map_err(|p| InventoryError::new(at, p))?;
         }
         if let Some(extra) = self
             .intended_configs
@@ -537,6 +693,33 @@ pub fn check_intended_config(text: &str) -> Result<(), String> {
         .any(|item| item.as_mapping().is_some_and(|m| m.contains_key("set")));
     if !has_set {
         return Err("is not NVUE startup YAML: no `- set:` entry".into());
+    }
+    Ok(())
+}
+
+/// Refuses an intended configuration that carries a masked password (`'*'` or `*`, as
+/// `nv config show` and Rotor's backups print every hash): applied, it would set a password
+/// nothing matches (NVUE stores the `*` as given).
+pub fn check_no_masked_secrets(text: &str) -> Result<(), String> {
+    let value: serde_yaml::Value =
+        serde_yaml::from_str(text).map_err(|e| format!("is not valid YAML: {e}"))?;
+    let users = value
+        .as_sequence()
+        .into_iter()
+        .flatten()
+        .filter_map(|item| item.get("set"))
+        .filter_map(|set| set.get("system")?.get("aaa")?.get("user")?.as_mapping());
+    for users in users {
+        for (user, record) in users {
+            for key in ["password", "hashed-password"] {
+                if record.get(key).and_then(|v| v.as_str()).map(str::trim) == Some("*") {
+                    return Err(format!(
+                        "system.aaa.user.{}.{key} is masked ('*'), as `nv config show` and backups print it; applied, it would set a password nothing matches. Give the real hash (the switch's /etc/nvue.d/startup.yaml has it) or leave the field out for users Rotor rotates",
+                        user.as_str().unwrap_or("?")
+                    ));
+                }
+            }
+        }
     }
     Ok(())
 }

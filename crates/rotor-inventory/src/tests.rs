@@ -197,3 +197,67 @@ fn intended_config_versions_are_stable_and_distinct() {
     assert_ne!(intended_config_version("a"), intended_config_version("b"));
     assert_eq!(intended_config_version("a").len(), 16);
 }
+
+#[test]
+fn masked_passwords_in_intended_configs_are_refused_with_the_device_and_path() {
+    let inventory = Inventory::from_yaml(SAMPLE).unwrap();
+    let good = "- set:\n    system:\n      hostname: leaf-01\n".to_string();
+    // As `nv config show -o yaml` prints a user (NVUE masks every hash as '*').
+    for masked in [
+        "- set:\n    system:\n      aaa:\n        user:\n          monitor:\n            hashed-password: '*'\n",
+        "- set:\n    system:\n      aaa:\n        user:\n          monitor:\n            password: '*'\n",
+        "- set:\n    system:\n      aaa:\n        user:\n          monitor:\n            hashed-password: \"*\"\n",
+    ] {
+        let import = FabricImport {
+            inventory: inventory.clone(),
+            intended_configs: [
+                ("leaf-01".to_string(), good.clone()),
+                ("ts-01".to_string(), masked.to_string()),
+            ]
+            .into(),
+        };
+        let error = import.validate().unwrap_err();
+        assert_eq!(
+            error.location, "devices[1] (ts-01).intendedConfig",
+            "{masked}"
+        );
+        assert!(
+            error.problem.contains("system.aaa.user.monitor."),
+            "{}",
+            error.problem
+        );
+        assert!(error.problem.contains("masked"), "{}", error.problem);
+    }
+    // A real hash, and no password field at all, are fine.
+    let real = "- set:\n    system:\n      aaa:\n        user:\n          monitor:\n            hashed-password: '$6$salt$hash'\n";
+    let import = FabricImport {
+        inventory,
+        intended_configs: [
+            ("leaf-01".to_string(), good),
+            ("ts-01".to_string(), real.to_string()),
+        ]
+        .into(),
+    };
+    import.validate().unwrap();
+}
+
+#[test]
+fn several_host_keys_can_be_pinned() {
+    let text = SAMPLE.replace(
+        "    hostKey: ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIOMqqnkVzrm0SdG6UOoqKLsabgH5C9okWi0dh2l9GKJl\n",
+        "    hostKeys:\n      - ecdsa-sha2-nistp256 AAAAE2VjZHNhLXNoYTItbmlzdHAyNTYAAAAIbmlzdHAyNTYAAABBBEmKSENjQEezOmxkZMy7opKgwFB9nkt5YRrYMjNuG5N87uRgg6CLrbo5wAdT/y6v0mKV0U2w0WZ2YB/++Tpockg=\n      - ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIOMqqnkVzrm0SdG6UOoqKLsabgH5C9okWi0dh2l9GKJl\n",
+    );
+    let inventory = Inventory::from_yaml(&text).unwrap();
+    assert_eq!(inventory.devices[0].pinned_host_keys().len(), 2);
+    inventory.validate().unwrap();
+    let none = SAMPLE.replace(
+        "    hostKey: ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIOMqqnkVzrm0SdG6UOoqKLsabgH5C9okWi0dh2l9GKJl\n",
+        "",
+    );
+    assert_eq!(error_of(&none).location, "devices[0] (leaf-01).hostKey");
+    let twice = text.replace(
+        "      - ssh-ed25519",
+        "      - ecdsa-sha2-nistp256 AAAAE2VjZHNhLXNoYTItbmlzdHAyNTYAAAAIbmlzdHAyNTYAAABBBEmKSENjQEezOmxkZMy7opKgwFB9nkt5YRrYMjNuG5N87uRgg6CLrbo5wAdT/y6v0mKV0U2w0WZ2YB/++Tpockg=\n      - ssh-ed25519",
+    );
+    assert_eq!(error_of(&twice).location, "devices[0] (leaf-01).hostKeys");
+}

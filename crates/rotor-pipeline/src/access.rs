@@ -14,8 +14,8 @@
 
 use std::time::Duration;
 
-use rotor_bus::kv::{self, Versioned};
-use rotor_bus::lease::{HeldLease, now_unix_ms};
+use rotor_bus::kv;
+use rotor_bus::lease::HeldLease;
 use rotor_bus::names::keys;
 use rotor_bus::{BusError, Topology};
 use rotor_device::DeviceError;
@@ -25,6 +25,7 @@ use rotor_secrets::{Password, SecretsClient, SecretsError};
 use serde::{Deserialize, Serialize};
 
 use crate::events::StageFailure;
+use crate::ledger::{LoginLedger, LoginOutcome};
 use crate::records::DeviceRecord;
 
 /// The lock-out budget.
@@ -32,6 +33,7 @@ use crate::records::DeviceRecord;
 pub struct LoginBudget {
     /// Failed logins Rotor may cause on one device within the window.
     pub max_failures: u32,
+    /// The window failures are counted in (default 15 minutes).
     pub window: Duration,
 }
 
@@ -48,51 +50,84 @@ impl Default for LoginBudget {
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct RememberedCredential {
+    /// The device user that logged in.
     pub username: String,
+    /// The resolved secret path whose version worked.
     pub path: String,
+    /// The version that worked; tried first next time.
     pub version: u32,
-}
-
-/// Failed logins Rotor caused on one device in the current window.
-#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
-pub struct LoginAttempts {
-    pub failures: u32,
-    pub window_start_unix_ms: i64,
 }
 
 /// Why no session could be had.
 #[derive(Debug, thiserror::Error)]
 pub enum AccessError {
+    /// Connecting or logging in failed on the device; its own code.
     #[error(transparent)]
     Device(#[from] DeviceError),
+    /// A candidate password could not be read (`SecretsUnavailable`).
     #[error(transparent)]
     Secrets(#[from] SecretsError),
+    /// The lock or the login bookkeeping could not be read or written (`InternalError`).
     #[error(transparent)]
     Bus(#[from] BusError),
+    /// There is no password to log in with, e.g. no mapping for the login user
+    /// (`CouldNotConnect`).
     #[error("{device}: {reason}")]
-    NoCredential { device: String, reason: String },
+    NoCredential {
+        /// The device id.
+        device: String,
+        /// Why there is nothing to try.
+        reason: String,
+    },
+    /// The device is not `Enabled` in the inventory, so it is never contacted (`DeviceDisabled`).
     #[error("{device} is {state}; enable it (administrativeState Enabled) and run a resync")]
-    Disabled { device: String, state: String },
+    Disabled {
+        /// The device id.
+        device: String,
+        /// Its administrative state, e.g. `UnderMaintenance`.
+        state: String,
+    },
+    /// Another job held the device lock for longer than this job waits (`Timeout`, retryable).
     #[error("{device} is busy with another Rotor job ({holder}); will try again")]
-    Busy { device: String, holder: String },
+    Busy {
+        /// The device id.
+        device: String,
+        /// Who holds the device lock.
+        holder: String,
+    },
+    /// The device refused every stored version of the login user's password
+    /// (`CouldNotConnect`).
     #[error(
         "{device}: every stored version of {path} ({versions}) was refused for {user}; if the password was changed outside Rotor, write the device's current password to the secrets store and run a resync"
     )]
     AllRefused {
+        /// The device id.
         device: String,
+        /// The login user.
         user: String,
+        /// The resolved secret path.
         path: String,
+        /// The versions tried, comma separated.
         versions: String,
     },
+    /// Another failed login could lock the user out, so none was tried (`AuthLockoutRisk`).
     #[error(
-        "{device}: stopped before locking {user} out: {failures} failed logins within the lock-out window already (budget {budget})"
+        "{device}: stopped before locking {user} out: {refused}{failures} failed logins by Rotor within the lock-out window (budget {budget}); the budget is spent until {until}, when Rotor may try again"
     )]
     BudgetSpent {
+        /// The device id.
         device: String,
+        /// The login user.
         user: String,
+        /// Failed logins already counted in the window.
         failures: u32,
+        /// [`LoginBudget::max_failures`].
         budget: u32,
+        /// When the oldest failure leaves the window (RFC 3339).
+        until: String,
+        /// What this attempt tried and the switch refused, if anything (`the switch refused
+        /// versions 4, 3 of admin; `), never a secret.
+        refused: String,
     },
 }
 
@@ -110,6 +145,7 @@ impl AccessError {
         }
     }
 
+    /// The failure a device result records for this error, with its error code.
     pub fn failure(&self) -> StageFailure {
         let code = match self {
             AccessError::Device(error) => error.code(),
@@ -137,9 +173,13 @@ struct LoginUser<'a> {
 /// Logs in to devices for one worker.
 #[derive(Clone, Debug)]
 pub struct DeviceAccess {
+    /// The buckets the device locks, remembered credentials and login attempts live in.
     pub topology: Topology,
+    /// Where the candidate passwords are read from.
     pub secrets: SecretsClient,
+    /// SSH timeouts.
     pub ssh: SshOptions,
+    /// How many failed logins Rotor may cause per device.
     pub budget: LoginBudget,
     /// How long a device lock lasts without renewal (a crashed holder's lock frees after this).
     pub device_lock: Duration,
@@ -193,12 +233,18 @@ impl Drop for DeviceLock {
 pub struct DeviceSession {
     session: Option<Session>,
     lock: Option<DeviceLock>,
+    login_version: u32,
 }
 
 impl DeviceSession {
     /// The SSH session.
     pub fn session(&self) -> &Session {
         self.session.as_ref().expect("present until closed")
+    }
+
+    /// The version of the login user's secret that logged this session in.
+    pub fn login_version(&self) -> u32 {
+        self.login_version
     }
 
     /// Whether the device's lock is still held (see [`DeviceLock::is_held`]).
@@ -248,7 +294,7 @@ impl DeviceAccess {
     /// Refused for a device that is not Enabled (every stage locks before it connects).
     pub async fn lock_device(&self, device: &DeviceRecord) -> Result<DeviceLock, AccessError> {
         refuse_unless_enabled(device)?;
-        let key = keys::device_lock(&device.fabric_id, &device.device.id);
+        let key = keys::switch_lock(&device.device.switch_identity());
         let deadline = tokio::time::Instant::now() + self.device_lock * 2;
         let mut pause = Duration::from_millis(20);
         loop {
@@ -296,12 +342,13 @@ impl DeviceAccess {
         targets: &[SecretTarget],
         targets_first: bool,
     ) -> Result<DeviceSession, AccessError> {
-        let session = self
+        let (session, login_version) = self
             .connect_preferring(device, targets, targets_first)
             .await?;
         Ok(DeviceSession {
             session: Some(session),
             lock: Some(lock),
+            login_version,
         })
     }
 
@@ -312,18 +359,18 @@ impl DeviceAccess {
         device: &DeviceRecord,
         targets: &[SecretTarget],
     ) -> Result<Session, AccessError> {
-        self.connect_preferring(device, targets, false).await
+        Ok(self.connect_preferring(device, targets, false).await?.0)
     }
 
     /// Like [`Self::connect`]; with `targets_first`, the versions being pushed are tried before
     /// the remembered one (after an apply whose outcome is unknown, the device most likely holds
-    /// them already).
+    /// them already). Returns the session and the version that logged it in.
     pub async fn connect_preferring(
         &self,
         device: &DeviceRecord,
         targets: &[SecretTarget],
         targets_first: bool,
-    ) -> Result<Session, AccessError> {
+    ) -> Result<(Session, u32), AccessError> {
         let user = device.device.login_user.clone();
         let path = device
             .secret_path(&user)
@@ -354,7 +401,7 @@ impl DeviceAccess {
             };
             kv::put_json(&self.topology.credentials, &key, &credential).await?;
         }
-        Ok(session)
+        Ok((session, version))
     }
 
     /// The versions most likely to log in, most likely first: the targets (after an uncertain
@@ -431,15 +478,53 @@ impl DeviceAccess {
             if !seen.insert(version) {
                 continue;
             }
-            tried.push(format!("v{version}"));
-            let (password, _) = self
+            let password = match self
                 .secrets
                 .read(login.mount, login.path, Some(version))
-                .await?;
+                .await
+            {
+                Ok((password, _)) => password,
+                // A remembered or held version the store no longer has (removed, destroyed):
+                // the next candidate may log in (the documented recovery writes a new one).
+                Err(SecretsError::VersionNotFound { .. }) => {
+                    tracing::info!(device = %login.device.device.id, version, "a candidate version is gone from the secrets store; trying the next");
+                    continue;
+                }
+                Err(error) => return Err(error.into()),
+            };
+            tried.push(format!("v{version}"));
             match self.login(login.device, login.user, &password).await {
                 Ok(session) => return Ok((session, version)),
                 Err(AccessError::Device(DeviceError::AuthenticationFailed { .. })) => {
                     tracing::info!(device = %login.device.device.id, user = %login.user, version, "password version refused; trying an older one");
+                }
+                Err(AccessError::BudgetSpent {
+                    device,
+                    user,
+                    failures,
+                    budget,
+                    until,
+                    ..
+                }) => {
+                    tried.pop();
+                    let refused = if tried.is_empty() {
+                        String::new()
+                    } else {
+                        format!(
+                            "the switch refused {} of {}/{} for {user}; ",
+                            tried.join(", "),
+                            login.mount,
+                            login.path
+                        )
+                    };
+                    return Err(AccessError::BudgetSpent {
+                        device,
+                        user,
+                        failures,
+                        budget,
+                        until,
+                        refused,
+                    });
                 }
                 Err(other) => return Err(other),
             }
@@ -460,107 +545,50 @@ impl DeviceAccess {
         })
     }
 
-    /// One password login within the budget: reserve a failure, log in, give it back on success.
+    /// One password login within the budget: reserve a failure in the ledger of this user of
+    /// this switch, log in, settle the reservation by what the switch saw.
     pub async fn login(
         &self,
         device: &DeviceRecord,
         user: &str,
         password: &Password,
     ) -> Result<Session, AccessError> {
-        let key = keys::device(&device.fabric_id, &device.device.id);
-        let reserved = self.reserve(&key, &device.device.id, user).await?;
+        let switch = device.device.switch_identity();
+        let reservation = match self.ledger().reserve(&switch, user).await? {
+            Ok(reservation) => reservation,
+            Err(spent) => {
+                return Err(AccessError::BudgetSpent {
+                    device: device.device.id.clone(),
+                    user: user.to_string(),
+                    failures: spent.failures,
+                    budget: self.budget.max_failures,
+                    until: rotor_bus::format_unix_ms(spent.free_at_unix_ms),
+                    refused: String::new(),
+                });
+            }
+        };
         let result = Session::connect(
             &device.device.address,
-            &device.device.host_key,
+            &device.device.pinned_host_keys(),
             user,
             password,
             &self.ssh,
         )
         .await;
-        match &result {
-            Err(DeviceError::AuthenticationFailed { .. }) => {}
-            // Anything else did not cost the device a failed login.
-            _ => self.give_back(&key, result.is_ok(), reserved).await?,
-        }
+        let outcome = match &result {
+            Ok(_) => LoginOutcome::Succeeded,
+            Err(error) if error.password_may_have_failed() => LoginOutcome::MaybeFailed,
+            Err(_) => LoginOutcome::NotTried,
+        };
+        self.ledger().settle(reservation, outcome).await?;
         Ok(result?)
     }
 
-    /// Reserves one failed login; returns what was written (for [`Self::give_back`]).
-    async fn reserve(
-        &self,
-        key: &str,
-        device_id: &str,
-        user: &str,
-    ) -> Result<Option<Versioned<LoginAttempts>>, AccessError> {
-        let budget = self.budget.max_failures;
-        let window_ms = self.budget.window.as_millis() as i64;
-        let mut spent = None;
-        let reserved = kv::update_json_versioned::<LoginAttempts, _>(
-            &self.topology.login_attempts,
-            key,
-            |current| {
-                let now = now_unix_ms();
-                let mut attempts = current.unwrap_or_default();
-                if now - attempts.window_start_unix_ms > window_ms {
-                    attempts = LoginAttempts {
-                        failures: 0,
-                        window_start_unix_ms: now,
-                    };
-                }
-                if attempts.failures >= budget {
-                    spent = Some(attempts.failures);
-                    return None;
-                }
-                attempts.failures += 1;
-                spent = None;
-                Some(attempts)
-            },
-        )
-        .await?;
-        if let Some(failures) = spent {
-            return Err(AccessError::BudgetSpent {
-                device: device_id.to_string(),
-                user: user.to_string(),
-                failures,
-                budget,
-            });
+    fn ledger(&self) -> LoginLedger {
+        LoginLedger {
+            store: self.topology.login_attempts.clone(),
+            budget: self.budget.clone(),
         }
-        Ok(reserved)
-    }
-
-    /// Returns a reserved failure; after a successful login the device's count is reset. When
-    /// nobody changed the record since the reservation, one compare-and-set at the reserved
-    /// revision does it (no read); otherwise it reads, changes and writes as usual.
-    async fn give_back(
-        &self,
-        key: &str,
-        logged_in: bool,
-        reserved: Option<Versioned<LoginAttempts>>,
-    ) -> Result<(), AccessError> {
-        let change = |current: Option<LoginAttempts>| {
-            let mut attempts = current?;
-            if logged_in {
-                attempts.failures = 0;
-            } else {
-                attempts.failures = attempts.failures.saturating_sub(1);
-            }
-            Some(attempts)
-        };
-        if let Some(reserved) = reserved
-            && let Some(next) = change(Some(reserved.value))
-            && kv::compare_and_set_json(
-                &self.topology.login_attempts,
-                key,
-                &next,
-                reserved.revision,
-            )
-            .await?
-            .is_some()
-        {
-            return Ok(());
-        }
-        kv::update_json::<LoginAttempts, _>(&self.topology.login_attempts, key, change).await?;
-        Ok(())
     }
 
     /// Remembers that `version` of the login user's secret now logs in (after an apply).

@@ -13,12 +13,17 @@ use rotor_proto::v1::{
 /// A failure of a stage, with what the device result will say.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct StageFailure {
+    /// The error code the device result and the failed event carry.
     pub code: ErrorCode,
+    /// What went wrong, for a person; never a password or a hash.
     pub message: String,
+    /// For `DiffValidationError`: the diff lines that are not password-only changes; otherwise
+    /// empty.
     pub offending_lines: Vec<String>,
 }
 
 impl StageFailure {
+    /// A failure with `code` and `message` and no offending lines.
     pub fn new(code: ErrorCode, message: impl Into<String>) -> StageFailure {
         StageFailure {
             code,
@@ -27,6 +32,7 @@ impl StageFailure {
         }
     }
 
+    /// The failure as the protobuf `Error` of an event or a device result.
     pub fn error(&self) -> Error {
         Error {
             code: self.code as i32,
@@ -45,15 +51,22 @@ pub struct Reporter {
 /// Extra fields of one event.
 #[derive(Clone, Debug, Default)]
 pub struct EventDetails {
+    /// The event's human-readable text, e.g. the diff's display text.
     pub display: String,
+    /// The error of a failed stage.
     pub error: Option<Error>,
+    /// The offending diff lines of a `DiffValidationError`.
     pub offending_lines: Vec<String>,
+    /// The secret versions the event is about; empty means the job's targets.
     pub secrets: Vec<SecretTarget>,
+    /// The version of the intended configuration the stage worked with, when it has one.
     pub intended_config_version: String,
+    /// The device's outcome, on its last event in the operation (the backup's).
     pub outcome: Option<DeviceOutcome>,
 }
 
 impl Reporter {
+    /// A reporter that signs its events as `worker` (this copy's instance name).
     pub fn new(bus: Bus, worker: impl Into<String>) -> Reporter {
         Reporter {
             bus,
@@ -61,6 +74,7 @@ impl Reporter {
         }
     }
 
+    /// The bus the events are published on.
     pub fn bus(&self) -> &Bus {
         &self.bus
     }
@@ -105,6 +119,7 @@ impl Reporter {
         self.bus.publish_event(&event).await
     }
 
+    /// Publishes that `stage` started.
     pub async fn started(
         &self,
         job: &DeviceJob,
@@ -121,6 +136,8 @@ impl Reporter {
         .await
     }
 
+    /// Publishes that `stage` succeeded, with its display text and the intended configuration
+    /// version.
     pub async fn succeeded(
         &self,
         job: &DeviceJob,
@@ -138,6 +155,7 @@ impl Reporter {
             .await
     }
 
+    /// Publishes that `stage` failed, with the failure's code, message and offending lines.
     pub async fn failed(
         &self,
         job: &DeviceJob,

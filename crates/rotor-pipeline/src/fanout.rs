@@ -25,6 +25,7 @@ pub fn diff_job(plan: &OperationPlan, device: &DeviceRecord, bao_address: &str) 
             targets,
             accepted_time: plan.accepted_time.clone(),
             users: plan.users_for(device),
+            fence: plan.lock_lease_id.clone(),
         }),
     }
 }

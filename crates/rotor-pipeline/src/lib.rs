@@ -12,11 +12,14 @@
 //! - [`fanout`]: an operation's diff jobs; [`fabric_view`]: the fabric picture from device
 //!   statuses.
 
+#![warn(missing_docs)]
+
 pub mod access;
 pub mod context;
 pub mod events;
 pub mod fabric_view;
 pub mod fanout;
+pub mod ledger;
 pub mod marks;
 pub mod records;
 pub mod render;

@@ -14,9 +14,11 @@ use crate::records::stage_mark_key;
 pub enum ApplyState {
     /// `nv config apply` was (or is being) sent; its outcome may be unknown.
     Applying,
+    /// A proof failed and the rollback was started; it is not proven yet.
+    Restoring,
     /// Applied and every new password proven.
     Applied,
-    /// A proof failed and the previous passwords were put back.
+    /// A proof failed, the change was rolled back and the previous password proven.
     Restored,
 }
 

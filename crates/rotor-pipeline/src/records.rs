@@ -14,8 +14,11 @@ use serde::{Deserialize, Serialize};
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct FabricRecord {
+    /// The fabric's inventory entry.
     pub fabric: Fabric,
+    /// The ids of the fabric's devices, in inventory order; only these device records count.
     pub device_ids: Vec<String>,
+    /// When the inventory was imported (RFC 3339).
     pub imported_time: String,
 }
 
@@ -23,8 +26,11 @@ pub struct FabricRecord {
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct DeviceRecord {
+    /// The fabric the device belongs to.
     pub fabric_id: String,
+    /// The fabric's KV v2 mount, where the device's secrets live.
     pub secrets_mount: String,
+    /// The device's inventory entry.
     pub device: Device,
     /// The version of the intended configuration stored for the device.
     pub intended_config_version: String,
@@ -39,6 +45,7 @@ impl DeviceRecord {
     }
 }
 
+/// Reads a fabric's record; `None` when the fabric was never imported.
 pub async fn load_fabric(
     topology: &Topology,
     fabric_id: &str,
@@ -48,6 +55,7 @@ pub async fn load_fabric(
         .map(|v| v.value))
 }
 
+/// Reads a device's record; `None` when no such device was imported.
 pub async fn load_device(
     topology: &Topology,
     fabric_id: &str,
@@ -79,6 +87,7 @@ pub async fn load_devices(
         .collect())
 }
 
+/// Reads a device's intended configuration (NVUE startup YAML); `None` when none is stored.
 pub async fn load_intended_config(
     topology: &Topology,
     fabric_id: &str,
@@ -98,11 +107,17 @@ pub async fn load_intended_config(
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct OperationPlan {
+    /// The operation's id.
     pub operation_id: String,
+    /// The request kind, a `RotationKind` as its number; see [`OperationPlan::kind`].
     pub kind: i32,
+    /// The fabric the operation runs on.
     pub fabric_id: String,
+    /// The request id the caller gave; empty when it gave none (then a repeat is not detected).
     pub request_id: String,
+    /// Who asked, as the request names them (at most 200 characters).
     pub requested_by: String,
+    /// When the request was accepted (RFC 3339).
     pub accepted_time: String,
     /// The devices the operation covers.
     pub device_ids: Vec<String>,
@@ -114,9 +129,18 @@ pub struct OperationPlan {
     pub lock_lease_id: String,
     /// Set once every job is published.
     pub fanout_complete: bool,
+    /// Set once the plan's versions are allocated (a plan is written first with none, so an
+    /// orchestrator that dies while writing secret versions leaves a plan recovery can end).
+    #[serde(default = "prepared_by_default")]
+    pub prepared: bool,
+}
+
+fn prepared_by_default() -> bool {
+    true
 }
 
 impl OperationPlan {
+    /// The request kind; `Unspecified` if the stored number is not a known kind.
     pub fn kind(&self) -> RotationKind {
         RotationKind::try_from(self.kind).unwrap_or(RotationKind::Unspecified)
     }
@@ -159,6 +183,7 @@ impl OperationPlan {
     }
 }
 
+/// Reads an operation's plan; `None` when there is none.
 pub async fn load_plan(
     operations: &Store,
     operation_id: &str,

@@ -3,8 +3,12 @@
 use std::sync::Arc;
 
 use rotor_bus::{BusError, Topology};
+use rotor_inventory::Platform;
 use rotor_proto::v1::{ErrorCode, SecretTarget};
-use rotor_secrets::{HashCache, HashedPassword, SecretsClient, SecretsError};
+use rotor_secrets::{
+    HashCache, HashedPassword, Password, SecretDocument, SecretsClient, SecretsError,
+    nvos_password_patch,
+};
 
 use crate::records::{DeviceRecord, load_intended_config};
 
@@ -45,6 +49,7 @@ impl RenderError {
 /// The intended configuration with the target hashes in it.
 #[derive(Clone, Debug)]
 pub struct Rendered {
+    /// The rendered configuration (NVUE startup YAML), hashes included: never logged or published.
     pub yaml: String,
     /// The version of the stored intended configuration it was rendered from.
     pub intended_config_version: String,
@@ -53,16 +58,36 @@ pub struct Rendered {
 /// Renders intended configurations; shares one hash cache per worker.
 #[derive(Clone, Debug)]
 pub struct Renderer {
+    /// Where the target versions' passwords are read from.
     pub secrets: SecretsClient,
+    /// Hashes already rendered by this worker, shared by its jobs.
     pub hashes: Arc<HashCache>,
 }
 
 impl Renderer {
+    /// A renderer with an empty hash cache.
     pub fn new(secrets: SecretsClient) -> Renderer {
         Renderer {
             secrets,
             hashes: Arc::new(HashCache::default()),
         }
+    }
+
+    /// Each target's password, read from the store.
+    pub async fn passwords(
+        &self,
+        targets: &[SecretTarget],
+    ) -> Result<Vec<(SecretTarget, Password)>, RenderError> {
+        let mut passwords = Vec::with_capacity(targets.len());
+        for target in targets {
+            let reference = target.reference.clone().unwrap_or_default();
+            let (password, _) = self
+                .secrets
+                .read(&reference.mount, &reference.path, Some(reference.version))
+                .await?;
+            passwords.push((target.clone(), password));
+        }
+        Ok(passwords)
     }
 
     /// The hash of each target's version, per user.
@@ -71,21 +96,24 @@ impl Renderer {
         targets: &[SecretTarget],
     ) -> Result<Vec<(String, HashedPassword)>, RenderError> {
         let mut hashes = Vec::with_capacity(targets.len());
-        for target in targets {
-            let reference = target.reference.clone().unwrap_or_default();
-            let (password, version) = self
-                .secrets
-                .read(&reference.mount, &reference.path, Some(reference.version))
-                .await?;
-            let hash = self
-                .hashes
-                .render(&password, &reference.path, version, &target.username);
-            hashes.push((target.username.clone(), hash));
+        for (target, password) in self.passwords(targets).await? {
+            let reference = target.reference.unwrap_or_default();
+            let hash = self.hashes.render(
+                &password,
+                &reference.path,
+                reference.version,
+                &target.username,
+            );
+            hashes.push((target.username, hash));
         }
         Ok(hashes)
     }
 
-    /// Loads the device's intended configuration and fills in the targets' hashes.
+    /// The device's intended configuration as a drift check loads it: on Cumulus Linux with the
+    /// targets' hashes filled in (so the diff also shows the password change, or nothing when
+    /// the device holds it); on NVOS with every mapped user's password fields left out (NVOS
+    /// takes a password as a plaintext it hashes with a fresh salt, so no rendering of it could
+    /// ever match the switch's: the change is sent separately, see [`Self::nvos_patch`]).
     pub async fn render(
         &self,
         topology: &Topology,
@@ -96,13 +124,43 @@ impl Renderer {
             .await?
             .ok_or_else(|| RenderError::NoIntendedConfig(device.device.id.clone()))?;
         let version = rotor_inventory::intended_config_version(&intended);
-        let hashes = self.hashes(targets).await?;
-        let yaml =
-            rotor_device::render::render_intended(&intended, &device.device.platform, &hashes)
-                .map_err(|e| RenderError::Syntax(e.to_string()))?;
+        let platform = &device.device.platform;
+        let yaml = if *platform == Platform::Nvos {
+            let mapped: Vec<String> = device
+                .device
+                .password_mappings
+                .iter()
+                .map(|m| m.username.clone())
+                .collect();
+            rotor_device::render::render_without_passwords(&intended, &mapped)
+        } else {
+            let hashes = self.hashes(targets).await?;
+            rotor_device::render::render_intended(&intended, platform, &hashes)
+        }
+        .map_err(|e| RenderError::Syntax(e.to_string()))?;
         Ok(Rendered {
             yaml,
             intended_config_version: version,
         })
+    }
+
+    /// The NVOS patch that sets `users`' passwords to their target versions (plaintext, for the
+    /// SSH channel only).
+    pub async fn nvos_patch(
+        &self,
+        targets: &[SecretTarget],
+        users: &[String],
+    ) -> Result<SecretDocument, RenderError> {
+        let changing: Vec<SecretTarget> = targets
+            .iter()
+            .filter(|t| users.contains(&t.username))
+            .cloned()
+            .collect();
+        let passwords = self.passwords(&changing).await?;
+        let entries: Vec<(&str, &Password)> = passwords
+            .iter()
+            .map(|(target, password)| (target.username.as_str(), password))
+            .collect();
+        Ok(nvos_password_patch(&entries))
     }
 }

@@ -18,7 +18,7 @@ use rotor_proto::v1::{
     BackupJob, DeviceJob, DeviceOutcome, ErrorCode, OperationState, SecretTarget, Stage,
 };
 use rotor_runtime::CancellationToken;
-use rotor_runtime::worker::{self, Delivery, JobHandler, JobOutcome, backoff};
+use rotor_runtime::worker::{self, Delivery, JobHandler, JobOutcome, Shield, ShieldGuard, backoff};
 
 use crate::access::{AccessError, DeviceLock, DeviceSession};
 use crate::context::{StartError, WorkerConfig, WorkerContext};
@@ -171,7 +171,7 @@ impl<W: StageWorker> JobHandler for StageHandler<W> {
             .execute(
                 &job,
                 device_job,
-                attempt,
+                (attempt, delivery.shield.clone()),
                 &mut stage,
                 &mut intended_config_version,
             )
@@ -215,7 +215,7 @@ impl<W: StageWorker> StageHandler<W> {
         &self,
         job: &W::Job,
         device_job: &DeviceJob,
-        attempt: u32,
+        (attempt, shield): (u32, Shield),
         stage: &mut Stage,
         intended_config_version: &mut String,
     ) -> Result<(), StageError> {
@@ -246,6 +246,7 @@ impl<W: StageWorker> StageHandler<W> {
             attempt,
             stage: W::FIRST_STAGE,
             intended_config_version: String::new(),
+            shield,
         };
         let result = self.worker.work(job, &mut run).await;
         *stage = run.stage;
@@ -267,9 +268,16 @@ pub struct StageRun<'a> {
     pub attempt: u32,
     stage: Stage,
     intended_config_version: String,
+    shield: Shield,
 }
 
 impl StageRun<'_> {
+    /// Enters a part of the job that a graceful shutdown lets finish (see
+    /// [`rotor_runtime::worker::Shield`]); it lasts while the guard lives.
+    pub fn shield(&self) -> ShieldGuard {
+        self.shield.raise()
+    }
+
     /// The stage the job is in (failures without a stage of their own belong to it).
     pub fn stage(&self) -> Stage {
         self.stage
@@ -358,6 +366,70 @@ impl StageRun<'_> {
         if let Err(error) = nvue.detach().await {
             tracing::warn!(device = %self.job.device_id, %error, "could not detach the candidate; the device keeps a pending revision");
         }
+    }
+
+    /// Refuses a change on the device unless the operation still holds its fabric lock (the
+    /// job's fence): an operation that ended or timed out, or whose lock someone else took,
+    /// changes nothing any more (`NotAttempted`).
+    pub async fn check_fence(&self) -> Result<(), StageError> {
+        if self.job.fence.is_empty() {
+            return Ok(());
+        }
+        let lock = rotor_bus::lease::current(
+            &self.context.topology.leases,
+            &rotor_bus::names::keys::fabric_lock(&self.job.fabric_id),
+            rotor_bus::lease::now_unix_ms(),
+        )
+        .await?;
+        if lock.is_some_and(|lock| lock.lease_id == self.job.fence) {
+            return Ok(());
+        }
+        Err(StageError::fail(
+            ErrorCode::NotAttempted,
+            format!(
+                "operation {} no longer holds fabric {}'s lock (it ended, timed out, or another holder took the lock); nothing was changed on {}",
+                self.job.operation_id, self.job.fabric_id, self.job.device_id
+            ),
+        ))
+    }
+
+    /// Makes the device's startup configuration carry what is applied of the target users'
+    /// passwords, so a reboot keeps them: saves (`nv config save`) unless
+    /// `nv config diff applied startup` shows no password change of theirs, then checks again.
+    /// With `unsaved` (the apply said it did not save), saves without asking first. NVOS applies
+    /// without saving; so do Cumulus switches with auto-save off (5.8 and earlier by default).
+    pub async fn ensure_saved(
+        &self,
+        nvue: &rotor_device::nvue::Nvue<'_>,
+        unsaved: bool,
+    ) -> Result<(), StageError> {
+        let users: Vec<String> = self
+            .job
+            .targets
+            .iter()
+            .map(|t| t.username.clone())
+            .collect();
+        let keys = ["password", "hashed-password"];
+        let lacks = |lines: &[String]| {
+            lines
+                .iter()
+                .any(|line| rotor_device::diff::is_password_line(line, &users, &keys))
+        };
+        if !unsaved && !lacks(&nvue.unsaved_changes().await?) {
+            return Ok(());
+        }
+        self.check_fence().await?;
+        nvue.save().await?;
+        if lacks(&nvue.unsaved_changes().await?) {
+            return Err(StageError::retry(
+                ErrorCode::ConfigApplyFailure,
+                format!(
+                    "{} saved its configuration, but the startup configuration still lacks the new password; a reboot would bring the old one back",
+                    self.job.device_id
+                ),
+            ));
+        }
+        Ok(())
     }
 
     /// Takes the device's lock (see [`crate::DeviceAccess::lock_device`]).

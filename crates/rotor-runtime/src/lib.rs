@@ -9,6 +9,8 @@
 //!   recorded, graceful shutdown that finishes or hands back in-flight work.
 //! - [`shutdown`]: Ctrl-C / SIGTERM as a cancellation token.
 
+#![warn(missing_docs)]
+
 pub mod settings;
 pub mod shutdown;
 pub mod telemetry;

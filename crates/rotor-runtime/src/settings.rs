@@ -19,6 +19,7 @@ use rotor_secrets::SecretsSettings;
 pub struct SettingError {
     /// The environment variable name, e.g. `ROTOR_NATS_URL`.
     pub name: String,
+    /// What is wrong with the value, e.g. `"abc" is not valid: invalid digit found in string`.
     pub reason: String,
 }
 
@@ -87,6 +88,7 @@ impl Settings {
         }
     }
 
+    /// Sets (or replaces) one setting.
     pub fn set(&mut self, name: &str, value: impl Into<String>) {
         self.values.insert(name.to_string(), value.into());
     }
@@ -96,6 +98,7 @@ impl Settings {
         self.values.iter().map(|(k, v)| (k.as_str(), v.as_str()))
     }
 
+    /// The value of a setting; `None` when it is unset or empty.
     pub fn raw(&self, name: &str) -> Option<&str> {
         self.values
             .get(name)
@@ -103,6 +106,7 @@ impl Settings {
             .filter(|s| !s.is_empty())
     }
 
+    /// The value of a setting, or `default` when it is unset or empty.
     pub fn string(&self, name: &str, default: &str) -> String {
         self.raw(name).unwrap_or(default).to_string()
     }
@@ -150,6 +154,8 @@ impl Settings {
         Ok(Duration::from_secs_f64(value))
     }
 
+    /// A boolean: `1`, `true`, `yes`, `on` or `0`, `false`, `no`, `off` (any case), or the default
+    /// when unset.
     pub fn boolean(&self, name: &str, default: bool) -> Result<bool, SettingError> {
         match self.raw(name).map(|s| s.to_ascii_lowercase()) {
             None => Ok(default),
@@ -166,6 +172,7 @@ impl Settings {
 /// Settings every service has.
 #[derive(Clone, Debug)]
 pub struct CommonSettings {
+    /// How to reach NATS and shape the topology (`ROTOR_NATS_*`, `ROTOR_JOB_*`, ...).
     pub bus: BusSettings,
     /// `None` when no token is set; services that read secrets call [`Self::require_secrets`].
     pub secrets: Option<SecretsSettings>,
@@ -191,11 +198,14 @@ impl CommonSettings {
     }
 }
 
-/// The default OpenBao address and token, which reach a `rotor up` stack.
+/// The default OpenBao address (`ROTOR_BAO_ADDR`), which reaches a `rotor up` stack.
 pub const DEFAULT_BAO_ADDR: &str = "http://127.0.0.1:8200";
+/// The default NATS URL (`ROTOR_NATS_URL`), which reaches a `rotor up` stack.
 pub const DEFAULT_NATS_URL: &str = "nats://127.0.0.1:4222";
 
 impl CommonSettings {
+    /// Reads the settings every service has, for the service named `service` (which names its NATS
+    /// client and its instance); the first bad value is the error.
     pub fn from_settings(
         service: &str,
         settings: &Settings,

@@ -21,7 +21,9 @@ use crate::settings::Settings;
 /// Log line format.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum LogFormat {
+    /// Human-readable lines (the default).
     Text,
+    /// One JSON object per line, for log collectors.
     Json,
 }
 
@@ -89,6 +91,7 @@ pub fn init(service: &str, settings: &Settings) {
 pub struct CapturedLogs(Arc<Mutex<Vec<u8>>>);
 
 impl CapturedLogs {
+    /// Everything written so far, as text.
     pub fn text(&self) -> String {
         String::from_utf8_lossy(&self.0.lock().unwrap()).into_owned()
     }

@@ -12,6 +12,7 @@
 
 use std::future::Future;
 use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Duration;
 
 use async_nats::jetstream::AckKind;
@@ -40,7 +41,39 @@ pub struct Delivery {
     pub attempt: u32,
     /// The consumer's redelivery limit.
     pub max_deliver: i64,
+    /// The subject the job was published on.
     pub subject: String,
+    /// Raised while the job is in a part a shutdown must not cut short.
+    pub shield: Shield,
+}
+
+/// Marks the parts of a job that a graceful shutdown lets finish instead of handing the job
+/// back (an apply, its proof and its rollback: cutting them short would leave a switch waiting
+/// for a confirmation or a rollback nobody proves). Raised while any [`ShieldGuard`] lives.
+#[derive(Clone, Debug, Default)]
+pub struct Shield(Arc<AtomicUsize>);
+
+impl Shield {
+    /// Raises the shield until the guard is dropped.
+    pub fn raise(&self) -> ShieldGuard {
+        self.0.fetch_add(1, Ordering::AcqRel);
+        ShieldGuard(self.0.clone())
+    }
+
+    /// Whether a guard lives.
+    pub fn is_raised(&self) -> bool {
+        self.0.load(Ordering::Acquire) > 0
+    }
+}
+
+/// Keeps a [`Shield`] raised while it lives.
+#[derive(Debug)]
+pub struct ShieldGuard(Arc<AtomicUsize>);
+
+impl Drop for ShieldGuard {
+    fn drop(&mut self) {
+        self.0.fetch_sub(1, Ordering::AcqRel);
+    }
 }
 
 impl Delivery {
@@ -57,6 +90,7 @@ pub fn backoff(attempt: u32) -> Duration {
 
 /// A worker's job handling.
 pub trait JobHandler: Send + Sync + 'static {
+    /// The protobuf message a job of this kind carries.
     type Job: Message + Default + Send + 'static;
 
     /// The kind of job (and so the consumer) this worker takes.
@@ -70,8 +104,11 @@ pub trait JobHandler: Send + Sync + 'static {
 /// How the loop runs.
 #[derive(Clone, Debug)]
 pub struct WorkerOptions {
+    /// The service's name, used for the `rotor.rejected.<service>` subject and in logs.
     pub service: String,
+    /// How many jobs this copy handles at once (also the pull batch size, capped at 256).
     pub max_in_flight: usize,
+    /// How long shutdown waits for in-flight jobs before handing the rest back for redelivery.
     pub shutdown_grace: Duration,
 }
 
@@ -158,18 +195,28 @@ pub async fn run<H: JobHandler>(
                     attempt,
                     max_deliver,
                     subject: message.subject.to_string(),
+                    shield: Shield::default(),
                 };
+                let shield = delivery.shield.clone();
                 // Boxed: a stage's future is large, and the worker thread's stack is not.
                 let mut work = Box::pin(handler.handle(job, delivery));
                 let mut ticker = tokio::time::interval(progress_every);
                 ticker.tick().await;
+                let mut finishing = false;
                 let outcome = loop {
                     tokio::select! {
                         outcome = &mut work => break Some(outcome),
                         _ = ticker.tick() => {
                             let _ = acker.ack_with(AckKind::Progress).await;
                         }
-                        _ = hand_back.cancelled() => break None,
+                        _ = hand_back.cancelled(), if !finishing => {
+                            if !shield.is_raised() {
+                                break None;
+                            }
+                            // In a part that must not be cut short: finish the job instead.
+                            tracing::info!("shutting down: finishing a job in its apply section first");
+                            finishing = true;
+                        }
                     }
                 };
                 let ack = match outcome {

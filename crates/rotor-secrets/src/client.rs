@@ -21,7 +21,9 @@ use crate::Password;
 pub struct SecretsSettings {
     /// e.g. `http://127.0.0.1:8200`.
     pub address: String,
+    /// The store token (`ROTOR_BAO_TOKEN`); never printed, not even by `Debug`.
     pub token: SecretString,
+    /// How long one request to the store may take.
     pub timeout: Duration,
     /// How long a read version stays in memory (0 disables the cache).
     pub cache_ttl: Duration,
@@ -38,6 +40,7 @@ impl std::fmt::Debug for SecretsSettings {
 }
 
 impl SecretsSettings {
+    /// Settings for the store at `address` with `token`: a 10 s request timeout and a 300 s cache.
     pub fn new(address: impl Into<String>, token: impl Into<String>) -> SecretsSettings {
         SecretsSettings {
             address: address.into(),
@@ -51,32 +54,68 @@ impl SecretsSettings {
 /// What can go wrong with the secrets store. Messages name the store and the path, never a value.
 #[derive(Debug, thiserror::Error)]
 pub enum SecretsError {
+    /// The configured address is not a usable URL, or the HTTP client cannot be built for it.
     #[error("invalid secrets store address {address:?}: {reason}")]
-    Address { address: String, reason: String },
+    Address {
+        /// The address as configured.
+        address: String,
+        /// What is wrong with it.
+        reason: String,
+    },
+    /// The store cannot be reached, or did not answer in time (transient).
     #[error("the secrets store at {address} cannot be reached: {reason}")]
-    Unavailable { address: String, reason: String },
+    Unavailable {
+        /// The store's address.
+        address: String,
+        /// What the HTTP client said.
+        reason: String,
+    },
+    /// The store refused the token (HTTP 403).
     #[error(
         "the secrets store at {address} refused the token for {what} (permission denied); check ROTOR_BAO_TOKEN and its policy"
     )]
-    PermissionDenied { address: String, what: String },
+    PermissionDenied {
+        /// The store's address.
+        address: String,
+        /// What was being done, e.g. `token lookup` or a read of a path.
+        what: String,
+    },
+    /// The secret exists but not in this version (or the version was deleted).
     #[error("{mount}/{path} has no version {version} in the secrets store")]
     VersionNotFound {
+        /// The KV v2 mount.
         mount: String,
+        /// The secret's path under the mount.
         path: String,
+        /// The version asked for.
         version: u32,
     },
+    /// There is no secret at this path.
     #[error("{mount}/{path} does not exist in the secrets store")]
-    NotFound { mount: String, path: String },
+    NotFound {
+        /// The KV v2 mount.
+        mount: String,
+        /// The secret's path under the mount.
+        path: String,
+    },
+    /// The version exists but holds no `password` field, so it is not one Rotor can use.
     #[error("{mount}/{path} version {version} has no \"password\" field")]
     Malformed {
+        /// The KV v2 mount.
         mount: String,
+        /// The secret's path under the mount.
         path: String,
+        /// The version read.
         version: u32,
     },
+    /// The store answered with another error (transient: it may be sealed or overloaded).
     #[error("the secrets store at {address} failed on {what}: {reason}")]
     Server {
+        /// The store's address.
         address: String,
+        /// What was being done.
         what: String,
+        /// The HTTP status and the store's error messages.
         reason: String,
     },
 }
@@ -94,7 +133,9 @@ impl SecretsError {
 /// One version of a secret, as listed by [`SecretsClient::versions`].
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct SecretVersion {
+    /// The version number (KV v2 versions start at 1).
     pub version: u32,
+    /// When the version was written, in RFC 3339 as the store reports it.
     pub created_time: String,
     /// Deleted or destroyed versions cannot be read.
     pub readable: bool,
@@ -182,6 +223,7 @@ impl SecretsClient {
             .map_err(|e| self.classify(e, "token lookup", None))
     }
 
+    /// The store's address, as configured (for messages).
     pub fn address(&self) -> &str {
         &self.address
     }
@@ -334,6 +376,34 @@ impl SecretsClient {
         }
     }
 
+    /// How many versions the store keeps of a secret, and which it has now. KV v2 keeps
+    /// `max_versions` per secret (the secret's own setting, else the mount's, else 10) and
+    /// removes the oldest when a newer one is written (OpenBao/Vault KV v2 documentation). A
+    /// mount whose configuration this token may not read counts as keeping 10.
+    pub async fn retention(&self, mount: &str, path: &str) -> Result<Retention, SecretsError> {
+        let metadata = match vaultrs::kv2::read_metadata(self.client.as_ref(), mount, path).await {
+            Ok(metadata) => Some(metadata),
+            Err(ClientError::APIError { code: 404, .. }) => None,
+            Err(e) => {
+                return Err(self.classify(e, &format!("reading {mount}/{path}'s metadata"), None));
+            }
+        };
+        let own = metadata.as_ref().map_or(0, |m| m.max_versions);
+        let keeps = if own > 0 {
+            own
+        } else {
+            match vaultrs::kv2::config::read(self.client.as_ref(), mount).await {
+                Ok(config) if config.max_versions > 0 => config.max_versions,
+                _ => DEFAULT_MAX_VERSIONS,
+            }
+        };
+        Ok(Retention {
+            keeps: keeps as u32,
+            newest: metadata.as_ref().map_or(0, |m| m.current_version as u32),
+            oldest: metadata.as_ref().map_or(0, |m| m.oldest_version as u32),
+        })
+    }
+
     /// The newest readable version, if the secret exists.
     pub async fn newest_version(
         &self,
@@ -363,6 +433,27 @@ impl SecretsClient {
             .rev()
             .find(|v| v.readable && v.version < version)
             .map(|v| v.version))
+    }
+}
+
+/// What KV v2 keeps when `max_versions` is not set anywhere.
+const DEFAULT_MAX_VERSIONS: u64 = 10;
+
+/// How many versions of a secret the store keeps, and the ones it has.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Retention {
+    /// Versions kept; writing one more removes the oldest beyond this.
+    pub keeps: u32,
+    /// The newest version (0: the secret does not exist).
+    pub newest: u32,
+    /// The oldest version still kept (0: none).
+    pub oldest: u32,
+}
+
+impl Retention {
+    /// The oldest version still kept after one more version is written.
+    pub fn oldest_after_write(&self) -> u32 {
+        (self.newest + 1).saturating_sub(self.keeps) + 1
     }
 }
 

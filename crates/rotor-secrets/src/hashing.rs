@@ -30,6 +30,8 @@ impl HashedPassword {
         pwhash::sha512_crypt::verify(password.expose(), &self.0)
     }
 
+    /// Wraps a `$6$` crypt string read from elsewhere, e.g. a device configuration, so it can be
+    /// verified.
     pub fn from_crypt(crypt: impl Into<String>) -> HashedPassword {
         HashedPassword(crypt.into())
     }
@@ -81,6 +83,7 @@ type HashKey = ([u8; 32], String, u32, String);
 const HASH_CACHE_LIMIT: usize = 65_536;
 
 impl HashCache {
+    /// The same hash as [`render_hash`], from the cache when it was rendered before.
     pub fn render(
         &self,
         password: &Password,

@@ -9,20 +9,31 @@
 //! - [`render_hash`]: the SHA-512-crypt (`$6$`) hash a device stores, deterministic for a given
 //!   (secret path, version, user) so that re-rendering an unchanged password gives an empty diff.
 //!
+//! - [`nvos_password_patch`]: the NVUE patch document that sets NVOS users' plaintext
+//!   `password` fields, for the SSH channel only.
+//!
 //! Everything that leaves this crate is a reference (mount, path, version) or a hash, never the
-//! password, with one deliberate exception: [`Password::expose_for_login`], which the SSH driver
-//! calls to log in.
+//! password, with two deliberate exceptions: [`Password::expose_for_login`], which the SSH driver
+//! calls to log in, and [`SecretDocument`], a patch for an NVOS switch that the driver writes to
+//! a command's standard input over SSH (NVOS takes a user's password only as a plaintext it
+//! hashes itself: NVOS user manual, `nv set system aaa user <user> password`).
+
+#![warn(missing_docs)]
 
 mod client;
 mod hashing;
+mod patch;
 mod policy;
 
 use std::fmt;
 
 use secrecy::{ExposeSecret, SecretString};
 
-pub use client::{SecretVersion, SecretsClient, SecretsError, SecretsSettings, reference};
+pub use client::{
+    Retention, SecretVersion, SecretsClient, SecretsError, SecretsSettings, reference,
+};
 pub use hashing::{HashCache, HashedPassword, render_hash};
+pub use patch::{SecretDocument, nvos_password_patch};
 pub use policy::{PasswordPolicy, PolicyError};
 
 /// A plaintext password. `Debug` prints `Password(***)`; there is no `Display`, `Serialize` or
@@ -50,10 +61,12 @@ impl Password {
         self.0.expose_secret()
     }
 
+    /// The plaintext's length in bytes.
     pub fn len(&self) -> usize {
         self.0.expose_secret().len()
     }
 
+    /// Whether the plaintext is empty.
     pub fn is_empty(&self) -> bool {
         self.len() == 0
     }

@@ -10,12 +10,18 @@ pub const SAFE_SYMBOLS: &str = "%+,-./:=@^_";
 /// How generated passwords are made.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct PasswordPolicy {
+    /// How many characters a password has, 12 to 128 (default 24).
     pub length: usize,
+    /// At least this many lowercase letters (default 2).
     pub min_lowercase: usize,
+    /// At least this many uppercase letters (default 2).
     pub min_uppercase: usize,
+    /// At least this many digits (default 2).
     pub min_digits: usize,
+    /// At least this many symbols from `symbols` (default 2).
     pub min_symbols: usize,
-    /// The symbols to draw from; each must be in [`SAFE_SYMBOLS`].
+    /// The symbols to draw from; each must be one of the safe symbols `%+,-./:=@^_` (the
+    /// default is all of them).
     pub symbols: String,
 }
 
@@ -32,14 +38,24 @@ impl Default for PasswordPolicy {
     }
 }
 
+/// Why a policy cannot generate passwords.
 #[derive(Debug, thiserror::Error, PartialEq, Eq)]
 pub enum PolicyError {
+    /// The length (given) is outside 12 to 128.
     #[error("password length {0} is outside 12..=128")]
     Length(usize),
+    /// The minimum counts add up to more than the length.
     #[error("the minimum counts add up to {required}, more than the length {length}")]
-    Minimums { required: usize, length: usize },
+    Minimums {
+        /// The sum of the minimum counts.
+        required: usize,
+        /// The policy's length.
+        length: usize,
+    },
+    /// A symbol (given) is not one of the safe symbols `%+,-./:=@^_`.
     #[error("symbol {0:?} is not one NVUE's CLI takes literally (allowed: {SAFE_SYMBOLS})")]
     Symbol(char),
+    /// The operating system's random source failed (its error, given).
     #[error("the operating system's random source failed: {0}")]
     Random(String),
 }
@@ -49,6 +65,7 @@ const UPPERCASE: &str = "ABCDEFGHJKLMNPQRSTUVWXYZ";
 const DIGITS: &str = "23456789";
 
 impl PasswordPolicy {
+    /// Checks the length, that the minimum counts fit in it, and that every symbol is safe.
     pub fn validate(&self) -> Result<(), PolicyError> {
         if !(12..=128).contains(&self.length) {
             return Err(PolicyError::Length(self.length));
@@ -64,6 +81,24 @@ impl PasswordPolicy {
             return Err(PolicyError::Symbol(bad));
         }
         Ok(())
+    }
+
+    /// A new password that contains none of `users` (NVOS's password hardening refuses a
+    /// password containing its user's name).
+    pub fn generate_avoiding(&self, users: &[&str]) -> Result<Password, PolicyError> {
+        for _ in 0..100 {
+            let password = self.generate()?;
+            let text = password.expose().to_ascii_lowercase();
+            if !users
+                .iter()
+                .any(|user| !user.is_empty() && text.contains(&user.to_ascii_lowercase()))
+            {
+                return Ok(password);
+            }
+        }
+        Err(PolicyError::Random(
+            "no password without the user names came out of 100 tries".into(),
+        ))
     }
 
     /// A new password from the operating system's random source.

@@ -48,17 +48,29 @@ impl Default for BenchOptions {
 #[derive(Clone, Debug, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct BenchReport {
+    /// Devices started.
     pub devices: usize,
+    /// How long starting them took, in seconds.
     pub start_seconds: f64,
+    /// Devices started per second.
     pub devices_started_per_second: f64,
+    /// This process's resident memory before the devices started, in bytes (0 without `/proc`).
     pub resident_bytes_before: u64,
+    /// This process's resident memory once they were all idle, in bytes (0 without `/proc`).
     pub resident_bytes_after: u64,
+    /// The growth of resident memory divided by the number of devices, in bytes.
     pub bytes_per_idle_device: u64,
+    /// Password logins performed (half as many login + command runs follow).
     pub logins: usize,
+    /// Concurrent clients.
     pub concurrency: usize,
+    /// Whether the simulator cached successful password verifications.
     pub verification_cache: bool,
+    /// Password logins served per second.
     pub logins_per_second: f64,
+    /// Logins each followed by one `nv show` command, served per second.
     pub login_and_command_per_second: f64,
+    /// Logins and commands that failed; anything but 0 makes the figures suspect.
     pub failed_operations: usize,
 }
 

@@ -13,8 +13,10 @@ use russh::{ChannelMsg, Disconnect};
 /// Why a client operation failed.
 #[derive(Debug, thiserror::Error)]
 pub enum ClientError {
+    /// The SSH connection or a channel failed.
     #[error("ssh: {0}")]
     Ssh(#[from] russh::Error),
+    /// The device refused the password.
     #[error("authentication failed")]
     AuthenticationFailed,
 }
@@ -22,8 +24,11 @@ pub enum ClientError {
 /// What a command produced. `exit_status` is `None` when the connection ended without one.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct ExecResult {
+    /// Everything the command wrote to standard output (lossy UTF-8).
     pub stdout: String,
+    /// Everything the command wrote to standard error (lossy UTF-8).
     pub stderr: String,
+    /// The exit status; `None` when the connection ended without one.
     pub exit_status: Option<u32>,
 }
 
@@ -152,6 +157,7 @@ impl SimClient {
         &self.handle
     }
 
+    /// Ends the session politely (an SSH disconnect message); errors are ignored.
     pub async fn disconnect(self) {
         let _ = self
             .handle

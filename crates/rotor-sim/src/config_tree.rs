@@ -44,6 +44,7 @@ pub type ChildIter<'a> =
     std::iter::Map<std::slice::Iter<'a, ChildEntry>, fn(&ChildEntry) -> (&String, &Node)>;
 
 impl Children {
+    /// No children.
     pub fn new() -> Children {
         Children(Vec::new())
     }
@@ -52,10 +53,12 @@ impl Children {
         self.0.binary_search_by(|(name, _)| name.as_str().cmp(key))
     }
 
+    /// The child named `key`, if there is one.
     pub fn get(&self, key: &str) -> Option<&Node> {
         self.position(key).ok().map(|index| &self.0[index].1)
     }
 
+    /// The child named `key`, to change it in place.
     pub fn get_mut(&mut self, key: &str) -> Option<&mut Node> {
         match self.position(key) {
             Ok(index) => Some(&mut self.0[index].1),
@@ -63,6 +66,7 @@ impl Children {
         }
     }
 
+    /// Whether there is a child named `key`.
     pub fn contains_key(&self, key: &str) -> bool {
         self.position(key).is_ok()
     }
@@ -78,6 +82,7 @@ impl Children {
         }
     }
 
+    /// Removes the child named `key`; returns it if there was one.
     pub fn remove(&mut self, key: &str) -> Option<Node> {
         self.position(key).ok().map(|index| self.0.remove(index).1)
     }
@@ -94,18 +99,22 @@ impl Children {
         &mut self.0[index].1
     }
 
+    /// The children as (name, node), sorted by name.
     pub fn iter(&self) -> ChildIter<'_> {
         self.0.iter().map(|(key, node)| (key, node))
     }
 
+    /// The children's names, sorted.
     pub fn keys(&self) -> impl Iterator<Item = &String> {
         self.0.iter().map(|(key, _)| key)
     }
 
+    /// How many children there are.
     pub fn len(&self) -> usize {
         self.0.len()
     }
 
+    /// Whether there are no children.
     pub fn is_empty(&self) -> bool {
         self.0.is_empty()
     }
@@ -174,6 +183,7 @@ impl Node {
         }
     }
 
+    /// The children of a branch; `None` for a leaf.
     pub fn children(&self) -> Option<&Children> {
         match self {
             Node::Branch(children) => Some(children),
@@ -411,8 +421,11 @@ impl fmt::Display for ParseError {
 /// The documents of an NVUE startup YAML file (`- header:`, `- set:`, `- unset:`).
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct StartupDocuments {
+    /// The `- header:` document as written, if present.
     pub header: Option<Value>,
+    /// The `- set:` tree, if present.
     pub set: Option<Node>,
+    /// The `- unset:` tree, if present.
     pub unset: Option<Node>,
 }
 
@@ -476,6 +489,8 @@ pub struct NvueConfig {
 }
 
 impl NvueConfig {
+    /// A configuration with this header and `- set:` tree; a leaf given as the root becomes an
+    /// empty branch.
     pub fn new(header: Value, root: Node) -> NvueConfig {
         let root = match root {
             Node::Leaf(_) => Node::default(),
@@ -544,14 +559,20 @@ impl NvueConfig {
 pub enum Change {
     /// A leaf (with its value) or an empty branch (`None`) that is new or changed.
     Set {
+        /// Where, from the root.
         path: Vec<String>,
+        /// The leaf's new value; `None` for an empty branch.
         value: Option<Value>,
     },
     /// The highest node present before and absent after.
-    Unset { path: Vec<String> },
+    Unset {
+        /// Where, from the root.
+        path: Vec<String>,
+    },
 }
 
 impl Change {
+    /// The path of the changed node, from the root.
     pub fn path(&self) -> &[String] {
         match self {
             Change::Set { path, .. } | Change::Unset { path } => path,

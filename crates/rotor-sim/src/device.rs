@@ -85,12 +85,14 @@ pub(crate) struct Settings {
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct Revision {
+    /// The revision number, counting up from 1 (the configuration at creation).
     pub id: u64,
     /// Who applied it: the SSH user, or `operator` for changes made through the control
     /// interface (faults, out-of-band edits), `system` for the configuration at creation.
     pub user: String,
     /// `CLI` (over SSH), `API` (control interface) or `startup`.
     pub method: String,
+    /// Why it was applied, e.g. `Initial configuration` or the fault that changed it.
     pub reason: String,
     /// The message NVUE shows with the revision: `nv config apply -m <message>`, or
     /// `Config update by <user>`.
@@ -248,9 +250,11 @@ pub(crate) fn now_text() -> String {
 /// How a password login attempt ended.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum LoginOutcome {
+    /// The password matched; the user's failure count is reset.
     Accepted,
     /// Wrong password, or a user without a password hash.
     WrongPassword,
+    /// No such user in the applied configuration; counted as a failed login, but locks nothing.
     UnknownUser,
     /// The account is locked; the password was not even checked.
     Locked,
@@ -260,9 +264,13 @@ pub enum LoginOutcome {
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct UserInfo {
+    /// The user's name.
     pub username: String,
+    /// The user's NVUE role (e.g. `system-admin`), if set.
     pub role: Option<String>,
+    /// The user's full name, if set.
     pub full_name: Option<String>,
+    /// Whether the user has a password hash, i.e. can log in with a password.
     pub has_password: bool,
 }
 
@@ -270,8 +278,11 @@ pub struct UserInfo {
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct UserLoginStatus {
+    /// The user's name.
     pub username: String,
+    /// Failed logins in a row since the last success or the end of the last lock.
     pub consecutive_failures: u32,
+    /// Whether the account is locked now.
     pub locked: bool,
     /// Milliseconds until the lock ends, when locked.
     pub locked_remaining_ms: Option<u64>,
@@ -281,12 +292,15 @@ pub struct UserLoginStatus {
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct LoginStatistics {
+    /// Password logins accepted, ever.
     pub succeeded_logins: u64,
+    /// Password logins refused (any reason), ever.
     pub failed_logins: u64,
     /// How many times an account was locked, ever.
     pub lockouts_triggered: u64,
     /// Users with failures or a lock, sorted by name.
     pub users: Vec<UserLoginStatus>,
+    /// The users locked now, sorted by name.
     pub locked_users: Vec<String>,
 }
 
@@ -294,23 +308,33 @@ pub struct LoginStatistics {
 #[derive(Clone, Debug, PartialEq, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct DeviceSummary {
+    /// The device's id.
     pub id: String,
+    /// The fabric the device belongs to.
     pub fabric_id: String,
+    /// The platform the device simulates.
     pub platform: Platform,
     /// The release the device stands for (`cumulus-5.16`, `nvos-25.02`, ...).
     pub profile: Profile,
+    /// The device's role in its fabric.
     pub role: Role,
     /// `host:port` to connect to.
     pub address: String,
+    /// The SSH port on the simulator's address.
     pub port: u16,
     /// The first host key, OpenSSH form (`ssh-ed25519 AAAA...`, `ecdsa-sha2-nistp256 AAAA...`).
     pub host_key: String,
     /// Every host key the device offers, first key first, OpenSSH form.
     pub host_keys: Vec<String>,
+    /// The device's administrative state, as the exported inventory says it.
     pub administrative_state: AdministrativeState,
+    /// The number of the applied revision.
     pub applied_revision: u64,
+    /// Whether a candidate is loaded that differs from the applied configuration.
     pub pending_changes: bool,
+    /// The faults active now.
     pub faults: Vec<Fault>,
+    /// How many SSH sessions are open to the device now.
     pub open_sessions: u32,
 }
 
@@ -318,14 +342,20 @@ pub struct DeviceSummary {
 #[derive(Clone, Debug, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct DeviceReport {
+    /// The summary fields, flattened into the report.
     #[serde(flatten)]
     pub summary: DeviceSummary,
+    /// `system hostname` of the applied configuration, if set.
     pub hostname: Option<String>,
+    /// The users of the applied configuration.
     pub users: Vec<UserInfo>,
+    /// Login counters and lock-out state.
     pub logins: LoginStatistics,
+    /// Every revision, oldest first; the last one is applied.
     pub revisions: Vec<Revision>,
     /// NVUE startup YAML of the applied configuration (hashes masked unless asked otherwise).
     pub applied_config: String,
+    /// NVUE startup YAML of the pending candidate, if there is one (masked like `applied_config`).
     pub candidate_config: Option<String>,
     /// NVUE startup YAML of the startup configuration, what a reboot loads (masked likewise).
     pub startup_config: String,
@@ -338,9 +368,13 @@ pub struct DeviceReport {
     pub confirm_remaining_ms: Option<u64>,
     /// Whether the device is up (not in the middle of a reboot).
     pub up: bool,
+    /// Whether the applied configuration differs from the one the device was created with.
     pub drifted_from_created: bool,
+    /// The latency the device answers with now (its override, else the simulator's).
     pub latency: LatencyProfile,
+    /// The device's own latency, when one was set for it.
     pub latency_override: Option<LatencyProfile>,
+    /// The files in the device's file store.
     pub files: Vec<FileInfo>,
 }
 
@@ -348,7 +382,9 @@ pub struct DeviceReport {
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct FileInfo {
+    /// The file's path, as the session wrote it.
     pub path: String,
+    /// Its size in bytes.
     pub bytes: usize,
 }
 
@@ -448,14 +484,17 @@ impl Device {
         state
     }
 
+    /// The device's id.
     pub fn id(&self) -> &str {
         &self.id
     }
 
+    /// The fabric the device belongs to.
     pub fn fabric_id(&self) -> &str {
         &self.fabric_id
     }
 
+    /// The platform the device simulates.
     pub fn platform(&self) -> Platform {
         self.platform
     }
@@ -465,10 +504,12 @@ impl Device {
         self.profile
     }
 
+    /// The device's role in its fabric.
     pub fn role(&self) -> Role {
         self.role
     }
 
+    /// The SSH port the device listens on.
     pub fn port(&self) -> u16 {
         self.port
     }
@@ -549,6 +590,7 @@ impl Device {
         self.lock().candidate.as_deref().cloned()
     }
 
+    /// The number of the applied revision.
     pub fn applied_revision(&self) -> u64 {
         self.lock().applied_revision()
     }
@@ -780,6 +822,7 @@ impl Device {
         self.lock().faults.list()
     }
 
+    /// The device's administrative state now (a fault can change it).
     pub fn administrative_state(&self) -> AdministrativeState {
         self.lock().faults.administrative_state
     }
@@ -968,10 +1011,12 @@ impl Device {
         self.lock().file(path).map(|file| file.content.clone())
     }
 
+    /// How many SSH sessions are open to the device now.
     pub fn open_sessions(&self) -> u32 {
         self.open_sessions.load(Ordering::Relaxed)
     }
 
+    /// The device as lists show it.
     pub fn summary(&self) -> DeviceSummary {
         let state = self.lock();
         DeviceSummary {

@@ -32,6 +32,7 @@ pub struct ExportOptions {
     pub secret_path_template: String,
     /// The secret type of the login user's password.
     pub secret_type: String,
+    /// The fabric's upgrade status in the exported inventory.
     pub upgrade_status: UpgradeStatus,
     /// More users to map, when a device has them (e.g. `breakglass`).
     pub additional_mappings: Vec<PasswordMapping>,
@@ -55,6 +56,7 @@ impl Default for ExportOptions {
 /// An exported fabric, in memory.
 #[derive(Clone, Debug, PartialEq)]
 pub struct ExportedFabric {
+    /// The fabric's inventory, validated as Rotor's import validates it.
     pub inventory: Inventory,
     /// Device id -> intended configuration (NVUE startup YAML).
     pub intended_configs: BTreeMap<String, String>,
@@ -64,8 +66,11 @@ pub struct ExportedFabric {
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct ExportSummary {
+    /// The inventory file written.
     pub inventory_path: PathBuf,
+    /// The directory the intended configurations were written to, one file per device.
     pub config_directory: PathBuf,
+    /// How many devices the inventory lists.
     pub devices: usize,
 }
 
@@ -111,6 +116,7 @@ pub fn build(
             platform: platform.inventory_platform(),
             address: device.address().to_string(),
             host_key: device.host_key(),
+            host_keys: Vec::new(),
             administrative_state: device.administrative_state(),
             login_user,
             password_mappings: mappings,

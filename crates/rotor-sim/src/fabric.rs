@@ -19,6 +19,7 @@ pub type UsersByPlatform = BTreeMap<Platform, BTreeMap<String, InitialUser>>;
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct FabricSpec {
+    /// The fabric's id, as in an inventory.
     pub fabric_id: String,
     /// How many devices.
     pub devices: usize,
@@ -89,16 +90,19 @@ impl FabricSpec {
         self
     }
 
+    /// Sets the relative weights of Cumulus and NVOS devices.
     pub fn with_platform_mix(mut self, cumulus: u32, nvos: u32) -> FabricSpec {
         self.platform_mix = PlatformMix { cumulus, nvos };
         self
     }
 
+    /// Sets the seed the host keys are derived from (same seed and device id, same key).
     pub fn with_seed(mut self, seed: impl Into<String>) -> FabricSpec {
         self.seed = seed.into();
         self
     }
 
+    /// Sets the prefix of every device id (instead of `<fabric id>-`).
     pub fn with_device_id_prefix(mut self, prefix: impl Into<String>) -> FabricSpec {
         self.device_id_prefix = Some(prefix.into());
         self
@@ -201,7 +205,9 @@ fn spread(quotas: &[(Profile, usize)]) -> Vec<Profile> {
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(default)]
 pub struct PlatformMix {
+    /// The weight of Cumulus Linux devices (default 1).
     pub cumulus: u32,
+    /// The weight of NVOS devices (default 0).
     pub nvos: u32,
 }
 
@@ -258,14 +264,19 @@ impl PlatformMix {
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase", from = "InitialUserForm")]
 pub struct InitialUser {
+    /// The user's `$6$` password hash, as NVUE stores it.
     pub hashed_password: String,
+    /// The user's NVUE role; one the platform knows. Default: the platform's default user's role,
+    /// or `system-admin` for other users.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub role: Option<String>,
+    /// The user's full name, if any.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub full_name: Option<String>,
 }
 
 impl InitialUser {
+    /// A user with this hash and the default role and full name.
     pub fn new(hashed_password: impl Into<String>) -> InitialUser {
         InitialUser {
             hashed_password: hashed_password.into(),
@@ -343,10 +354,14 @@ pub fn check_users(users: &UsersByPlatform) -> Result<(), String> {
 /// One device to create.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct DevicePlan {
+    /// The device's id, `<prefix><role>-<number>` (e.g. `fab1-leaf-07`; NVOS devices are
+    /// `<prefix>nvos-<number>`), numbered per role from 1.
     pub id: String,
+    /// The platform the device runs.
     pub platform: Platform,
     /// The release the device stands for.
     pub profile: Profile,
+    /// The device's role in the fabric.
     pub role: Role,
     /// Position in the fabric, from 0.
     pub index: usize,

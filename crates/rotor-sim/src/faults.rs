@@ -14,8 +14,10 @@ pub enum Fault {
     Unreachable,
     /// Every delay (login and commands) is multiplied by `factor`, then `extra_ms` is added.
     Slow {
+        /// How many times longer every delay is (default 1).
         #[serde(default = "one")]
         factor: f64,
+        /// Milliseconds added to every delay after the factor (default 0).
         #[serde(default, rename = "extraMs", alias = "extra_ms")]
         extra_ms: u64,
     },
@@ -35,7 +37,10 @@ pub enum Fault {
     /// (a non-password edit, new revision) as if another operator committed.
     ChangeBetweenDiffAndApply,
     /// Only changes the administrative state written to the exported inventory.
-    AdministrativeState { state: AdministrativeState },
+    AdministrativeState {
+        /// The state the exported inventory gives the device.
+        state: AdministrativeState,
+    },
     /// Sticky: every `nv config apply` takes effect at once, but its answer is held back `ms`
     /// milliseconds (so a test can kill the applier between the apply and its proof).
     StallApply {
@@ -61,6 +66,7 @@ fn one() -> f64 {
 }
 
 impl Fault {
+    /// The fault's kind, by which it is cleared.
     pub fn kind(&self) -> FaultKind {
         match self {
             Fault::Unreachable => FaultKind::Unreachable,
@@ -148,14 +154,23 @@ impl Fault {
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum FaultKind {
+    /// [`Fault::Unreachable`].
     Unreachable,
+    /// [`Fault::Slow`].
     Slow,
+    /// [`Fault::Drifted`].
     Drifted,
+    /// [`Fault::ApplyFails`].
     ApplyFails,
+    /// [`Fault::RejectsYaml`].
     RejectsYaml,
+    /// [`Fault::DropAfterApply`].
     DropAfterApply,
+    /// [`Fault::PasswordNotApplied`].
     PasswordNotApplied,
+    /// [`Fault::ChangeBetweenDiffAndApply`].
     ChangeBetweenDiffAndApply,
+    /// [`Fault::AdministrativeState`]; clearing it sets the state back to `Enabled`.
     AdministrativeState,
     /// [`Fault::StallApply`].
     StallApply,
@@ -179,6 +194,8 @@ pub const ALL_FAULT_KINDS: [FaultKind; 11] = [
 ];
 
 impl FaultKind {
+    /// The kind's name, as the command line, the control interface and JSON spell it
+    /// (`snake_case`).
     pub fn as_str(self) -> &'static str {
         match self {
             FaultKind::Unreachable => "unreachable",
@@ -195,6 +212,7 @@ impl FaultKind {
         }
     }
 
+    /// The kind named `name` (as [`FaultKind::as_str`] spells it); the error lists the known names.
     pub fn parse(name: &str) -> Result<FaultKind, String> {
         ALL_FAULT_KINDS
             .into_iter()
@@ -217,14 +235,24 @@ impl fmt::Display for FaultKind {
 /// The faults active on one device.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct ActiveFaults {
+    /// [`Fault::Unreachable`] is active.
     pub unreachable: bool,
+    /// [`Fault::Slow`] is active, with its factor and extra milliseconds.
     pub slow: Option<(f64, u64)>,
+    /// [`Fault::Drifted`] is active.
     pub drifted: bool,
+    /// [`Fault::ApplyFails`] is active.
     pub apply_fails: bool,
+    /// [`Fault::RejectsYaml`] is active.
     pub rejects_yaml: bool,
+    /// [`Fault::DropAfterApply`] is armed for the next apply.
     pub drop_after_apply: bool,
+    /// [`Fault::PasswordNotApplied`] is armed for the next apply.
     pub password_not_applied: bool,
+    /// [`Fault::ChangeBetweenDiffAndApply`] is armed for the next diff.
     pub change_between_diff_and_apply: bool,
+    /// The administrative state the exported inventory gives the device (`Enabled` unless a fault
+    /// set another).
     pub administrative_state: AdministrativeState,
     /// Milliseconds an apply's answer is held back.
     pub stall_apply: Option<u64>,

@@ -29,13 +29,21 @@ pub enum OperationClass {
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase", default)]
 pub struct LatencyProfile {
+    /// Password authentication.
     pub login_ms: u64,
+    /// `nv show`, `nv config show`, `nv config revision|history`.
     pub show_ms: u64,
+    /// `nv config replace`.
     pub replace_ms: u64,
+    /// `nv config patch`.
     pub patch_ms: u64,
+    /// `nv config diff`.
     pub diff_ms: u64,
+    /// The shortest `nv config apply`.
     pub apply_min_ms: u64,
+    /// The longest `nv config apply`.
     pub apply_max_ms: u64,
+    /// `nv set`, `nv unset`, `nv config detach` and every other command.
     pub other_ms: u64,
 }
 
@@ -96,11 +104,18 @@ impl LatencyProfile {
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(untagged)]
 pub enum LatencySetting {
-    Named { profile: String },
+    /// A profile by name.
+    Named {
+        /// `none` or `realistic`.
+        profile: String,
+    },
+    /// A whole profile given field by field (missing fields are 0).
     Custom(LatencyProfile),
 }
 
 impl LatencySetting {
+    /// The profile this setting stands for; an unknown profile name is an error naming the known
+    /// ones.
     pub fn resolve(&self) -> Result<LatencyProfile, String> {
         match self {
             LatencySetting::Named { profile } => LatencyProfile::named(profile).ok_or_else(|| {

@@ -26,7 +26,12 @@
 //! - [`nvue`]: the `nv` command (`set`, `unset`, `show`, `config ...`) with NVUE's output shapes
 //!   and errors.
 //! - [`ssh`]: the russh server: listeners, authentication, exec and shell channels.
-//! - [`faults`], [`latency`], [`platform`], [`verification`]: what they are named for.
+//! - [`faults`]: the injectable faults and the set active on one device.
+//! - [`latency`]: how long operations take (`none`, `realistic` or custom profiles).
+//! - [`platform`]: what differs between Cumulus Linux and NVOS (default users, the password
+//!   field, versions, roles, the prompt).
+//! - [`verification`]: checking passwords against `$6$` hashes, with a small cache of successful
+//!   checks.
 //! - [`export`]: the fabric as a `rotor-inventory` inventory plus intended configurations.
 //! - [`control`]: the HTTP+JSON control interface.
 //! - [`client`]: a small russh client for tests and the benchmark; [`bench`](mod@bench): the
@@ -35,6 +40,8 @@
 //! Invariant: the simulator never receives, stores or logs a plaintext password except the one a
 //! client sends at login, which is only checked (and, on success, remembered as a SHA-256 digest
 //! together with the hash in a small bounded cache).
+
+#![warn(missing_docs)]
 
 pub mod bench;
 pub mod client;

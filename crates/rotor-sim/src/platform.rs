@@ -18,6 +18,7 @@ pub enum Platform {
 }
 
 impl Platform {
+    /// The platform's name as inventories spell it: `cumulus` or `nvos`.
     pub fn as_str(self) -> &'static str {
         match self {
             Platform::Cumulus => "cumulus",

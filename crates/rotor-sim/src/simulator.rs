@@ -29,6 +29,7 @@ pub struct SimConfig {
     /// `None`: each device gets a port chosen by the OS. `Some(port)`: devices get consecutive
     /// ports from this one, in creation order across fabrics.
     pub base_port: Option<u16>,
+    /// When an account locks after failed logins, and for how long.
     pub lockout: LockoutPolicy,
     /// The latency profile of every device without its own.
     pub latency: LatencyProfile,
@@ -61,32 +62,46 @@ impl Default for SimConfig {
 /// Why a simulator operation failed.
 #[derive(Debug, thiserror::Error)]
 pub enum SimError {
+    /// A fabric with this id (given) already exists.
     #[error("fabric {0:?} already exists")]
     FabricExists(String),
+    /// No fabric has this id (given).
     #[error("unknown fabric {0:?}")]
     UnknownFabric(String),
+    /// No device has this id (given).
     #[error("unknown device {0:?}")]
     UnknownDevice(String),
+    /// A device with this id (given) exists already, in this or another fabric.
     #[error("device {0:?} already exists (set deviceIdPrefix to tell fabrics apart)")]
     DeviceExists(String),
+    /// The fabric specification is not usable (what is wrong, given).
     #[error("invalid fabric specification: {0}")]
     InvalidSpec(String),
+    /// A device's or the control interface's socket could not be bound.
     #[error("cannot listen on {address}: {source}")]
     Bind {
+        /// The address that could not be bound.
         address: SocketAddr,
+        /// The operating system's error.
         #[source]
         source: std::io::Error,
     },
+    /// A fault could not be set or cleared (why, given).
     #[error("{0}")]
     Fault(String),
+    /// The exported inventory fails Rotor's own validation.
     #[error("the exported inventory is invalid: {0}")]
     Inventory(#[from] rotor_inventory::InventoryError),
+    /// An exported file could not be written.
     #[error("cannot write {path}: {source}")]
     Write {
+        /// The file that could not be written.
         path: std::path::PathBuf,
+        /// The operating system's error.
         #[source]
         source: std::io::Error,
     },
+    /// The simulator was shut down, so it takes no more work.
     #[error("the simulator has been shut down")]
     ShutDown,
 }
@@ -95,9 +110,13 @@ pub enum SimError {
 #[derive(Clone, Debug, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct FabricSummary {
+    /// The fabric's id.
     pub fabric_id: String,
+    /// The seed its host keys were derived from.
     pub seed: String,
+    /// How many devices were created.
     pub device_count: usize,
+    /// Every device created, in creation order.
     pub devices: Vec<DeviceSummary>,
     /// How long starting the devices took, in milliseconds.
     pub start_milliseconds: u64,
@@ -107,15 +126,25 @@ pub struct FabricSummary {
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct SimulatorCounters {
+    /// Fabrics now.
     pub fabrics: usize,
+    /// Devices now.
     pub devices: usize,
+    /// SSH connections accepted, ever.
     pub connections: u64,
+    /// Password logins accepted, ever.
     pub logins_succeeded: u64,
+    /// Password logins refused, ever.
     pub logins_failed: u64,
+    /// Accounts locked by failed logins, ever.
     pub lockouts_triggered: u64,
+    /// Commands run, ever.
     pub commands: u64,
+    /// SSH sessions open now.
     pub open_sessions: u64,
+    /// Logins checked against the cache of successful verifications instead of hashing again.
     pub verification_cache_hits: u64,
+    /// Logins that needed a full SHA-512-crypt verification.
     pub full_password_verifications: u64,
 }
 
@@ -434,6 +463,7 @@ impl Simulator {
         *write(&self.shared.settings.latency) = profile;
     }
 
+    /// The simulator-wide counters now.
     pub fn counters(&self) -> SimulatorCounters {
         let counters = &self.shared.settings.counters;
         let (hits, misses) = self.shared.settings.verification.statistics();

@@ -1,6 +1,6 @@
 //! The pure part of aggregation: what one stage event does to a device's status, what an
 //! operation's results make of its status, and which devices a newer secret version leaves
-//! behind. No I/O: [`crate::state`] feeds these from the bus and writes what they return.
+//! behind. No I/O: the private `state` module feeds these from the bus and writes what they return.
 
 use std::collections::HashMap;
 
@@ -559,6 +559,7 @@ mod tests {
             versions: Default::default(),
             lock_lease_id: String::new(),
             fanout_complete: true,
+            prepared: true,
         }
     }
 

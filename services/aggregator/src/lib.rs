@@ -14,8 +14,10 @@
 //!
 //! - [`fold`]: the transitions (event to device status, results to operation status, newer
 //!   versions to OutOfSync), pure and table-tested.
-//! - [`state`]: the leader's caches and the writes.
+//! - `state` (private): the leader's caches and the writes.
 //! - this module: settings, leadership and the loop that feeds the state.
+
+#![warn(missing_docs)]
 
 pub mod fold;
 mod state;
@@ -24,7 +26,7 @@ use std::time::Duration;
 
 use futures::StreamExt;
 use rotor_bus::lease::{HeldLease, now_unix_ms};
-use rotor_bus::names::{self, keys};
+use rotor_bus::names::{self, filters, keys};
 use rotor_bus::{Bus, BusError, Topology};
 use rotor_pipeline::StartError;
 use rotor_runtime::CancellationToken;
@@ -35,6 +37,7 @@ use crate::state::Aggregation;
 /// Settings of the aggregator.
 #[derive(Clone, Debug)]
 pub struct AggregatorConfig {
+    /// The settings every service has.
     pub common: CommonSettings,
     /// How long a leader's lease lasts without renewal.
     pub leader_lease: Duration,
@@ -47,6 +50,8 @@ pub struct AggregatorConfig {
 }
 
 impl AggregatorConfig {
+    /// Reads the aggregator's settings (`ROTOR_LEADER_LEASE_SECS`, `ROTOR_LOCK_LEASE_SECS`,
+    /// `ROTOR_OPERATION_TIMEOUT_SECS`, ...); the first bad value is the error.
     pub fn from_settings(settings: &Settings) -> Result<AggregatorConfig, SettingError> {
         Ok(AggregatorConfig {
             common: CommonSettings::from_settings("aggregator", settings)?,
@@ -118,6 +123,16 @@ async fn lead(
     leader: &HeldLease,
     shutdown: &CancellationToken,
 ) -> Result<(), BusError> {
+    // Watch operations before loading the running ones, so none accepted in between is missed:
+    // the fabric lock of every operation is renewed from the moment its status is written.
+    let mut operations = topology
+        .operations
+        .watch(filters::operations().as_str())
+        .await
+        .map_err(|e| BusError::JetStream {
+            what: "watch operations".into(),
+            reason: e.to_string(),
+        })?;
     let mut state = Aggregation::load(bus.clone(), topology.clone(), config.clone()).await?;
     let consumer = bus.aggregator_consumer().await?;
     let mut messages = consumer
@@ -147,6 +162,11 @@ async fn lead(
             _ = leader.lost() => {
                 tracing::warn!("lost the aggregator lease");
                 return Ok(());
+            }
+            entry = operations.next() => {
+                if let Some(Ok(entry)) = entry {
+                    state.notice_operation(&entry.key, entry.value).await?;
+                }
             }
             notice = notices.next() => {
                 if let Some(notice) = notice

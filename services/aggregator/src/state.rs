@@ -88,6 +88,29 @@ impl Aggregation {
         Ok(state)
     }
 
+    /// A running operation this copy does not follow yet (just accepted): follow it now, so its
+    /// fabric lock is renewed before its first device reports.
+    pub async fn notice_operation(
+        &mut self,
+        id: &str,
+        value: bytes::Bytes,
+    ) -> Result<(), BusError> {
+        if self.active.contains_key(id) {
+            return Ok(());
+        }
+        if !OperationStatus::decode(value).is_ok_and(|status| is_running(&status)) {
+            return Ok(());
+        }
+        // The watch may deliver an older write late (an operation this copy just finished):
+        // only the stored status counts.
+        match kv::get_message::<OperationStatus>(&self.topology.operations, &keys::operation(id))
+            .await?
+        {
+            Some(status) if is_running(&status.value) => self.activate(id, status.value).await,
+            _ => Ok(()),
+        }
+    }
+
     /// Starts following a running operation: its plan, the results it has, its fabric lock.
     async fn activate(&mut self, id: &str, status: OperationStatus) -> Result<(), BusError> {
         let Some(plan) = load_plan(&self.topology.operations, id).await? else {

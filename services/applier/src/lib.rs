@@ -2,26 +2,45 @@
 //!
 //! For each approved device it logs in, refuses with `DiffChanged` if the running configuration
 //! or the intended configuration is not the one the differ diffed (or the candidate's diff is no
-//! longer the approved one), applies, and then proves each new password with a fresh SSH login
-//! and checks the account still exists. If a proof fails, the previous password is restored
-//! through the session that is still open and the device fails with `VerificationFailed`: a
-//! device is never left without a working credential.
+//! longer the approved one), and applies with NVUE's automatic rollback (`nv config apply
+//! --confirm <time>`: unless confirmed in time, the switch goes back to what it had by itself).
+//! It then proves each new password with a fresh SSH login and checks the account still exists.
+//! - Every proof passed: it confirms (`--confirm-yes`), makes the startup configuration carry the
+//!   change (`nv config save` where the platform does not save by itself), remembers the login
+//!   user's new version, and the device holds the new versions.
+//! - A proof failed: it rolls back (`--confirm-no`), proves the previous password of the login
+//!   user with a fresh login and fails with `VerificationFailed`; a rollback it cannot prove is
+//!   `RestoreFailed` (retried). The restore never sets a password again (NVOS refuses one of the
+//!   last ten), and it needs nothing from the secrets store at that moment: the previous
+//!   passwords are read before the apply.
 //!
-//! A stage mark (`rotor_stage_marks`) records "applying" before the apply and "applied" or
-//! "restored" after. A redelivered job whose mark says "applying" (the apply's outcome is
-//! unknown: connection dropped, worker killed, timeout) does not re-apply blindly: it loads the
-//! candidate again and reads the diff; an empty diff means the change took effect and only the
-//! proof is left, the approved diff means it did not and it is applied.
+//! The apply, proof and rollback run shielded: a graceful shutdown lets them finish. If the
+//! worker dies in between, the rollback timer is the backstop.
+//!
+//! A stage mark (`rotor_stage_marks`) records "applying" before the apply, "restoring" before a
+//! rollback, and "applied" or "restored" after. A redelivered job whose mark says "applying"
+//! (the outcome is unknown: connection dropped, worker killed, timeout) does not re-apply
+//! blindly: it logs in preferring the new versions and loads the change again; nothing left to
+//! change means the change is on the device (waiting for its confirmation, or confirmed) and
+//! only the proof and confirmation are left; the approved diff means it is not (never applied,
+//! or rolled back by the timer) and it is applied.
+
+#![warn(missing_docs)]
+
+use std::time::Duration;
 
 use rotor_bus::JobKind;
 use rotor_device::DeviceError;
-use rotor_device::nvue::{self, Nvue};
+use rotor_device::diff::{self, DiffClass};
+use rotor_device::nvue::{self, Applied, Nvue};
+use rotor_inventory::Platform;
 use rotor_pipeline::access::DeviceSession;
 use rotor_pipeline::marks::{self, ApplyState};
 use rotor_pipeline::stage::{self, StageError, StageRun, StageWorker};
 use rotor_pipeline::{AccessError, StartError, WorkerConfig};
-use rotor_proto::v1::{ApplyJob, DeviceJob, ErrorCode, Stage};
+use rotor_proto::v1::{ApplyJob, DeviceJob, ErrorCode, SecretTarget, Stage};
 use rotor_runtime::CancellationToken;
+use rotor_secrets::Password;
 
 /// Runs the applier until `shutdown` is cancelled.
 pub async fn run(config: WorkerConfig, shutdown: CancellationToken) -> Result<(), StartError> {
@@ -50,21 +69,34 @@ impl StageWorker for Applier {
                 let revision = mark.and_then(|m| m.revision);
                 return report_applied(run, revision).await;
             }
-            Some(ApplyState::Restored) => {
-                return Err(StageError::fail(
-                    ErrorCode::VerificationFailed,
-                    "the new password did not log in; the previous password was restored",
-                )
-                .holding(job.previous.clone(), false));
-            }
-            Some(ApplyState::Applying) | None => {}
+            Some(ApplyState::Restored) => return Err(restored(job, RESTORED)),
+            Some(ApplyState::Applying | ApplyState::Restoring) | None => {}
         }
-        let uncertain = mark.is_some();
+        // What a rollback's proof needs, before anything changes on the device.
+        let previous = Previous::read(run, job).await?;
+        let restoring = mark
+            .as_ref()
+            .is_some_and(|m| m.mark == ApplyState::Restoring);
+        let uncertain = mark.is_some() && !restoring;
         let session = run.open(uncertain).await?;
-        let revision = apply_on(run, &session, job, uncertain).await;
+        let result = {
+            let _shielded = run.shield();
+            if restoring {
+                resume_restore(run, &session, job, &previous).await
+            } else {
+                apply_on(run, &session, job, &previous, uncertain).await
+            }
+        };
         session.close().await;
-        report_applied(run, revision?).await
+        report_applied(run, result?).await
     }
+}
+
+const RESTORED: &str = "the new password did not log in; the change was rolled back";
+
+/// The device's failure after a proven rollback: it holds the previous versions.
+fn restored(job: &ApplyJob, what: &str) -> StageError {
+    StageError::fail(ErrorCode::VerificationFailed, what).holding(job.previous.clone(), false)
 }
 
 fn diff_changed(what: &str) -> StageError {
@@ -76,50 +108,126 @@ fn diff_changed(what: &str) -> StageError {
     )
 }
 
-/// Checks, applies and proves on an open session; returns the applied revision (`None`: the
-/// change was already on the device).
+/// The passwords the device held before, read before the apply.
+struct Previous {
+    /// The login user's previous password and its version, when the login user is rotated.
+    login: Option<(u32, Password)>,
+}
+
+impl Previous {
+    async fn read(run: &StageRun<'_>, job: &ApplyJob) -> Result<Previous, StageError> {
+        let login_user = &run.device.device.login_user;
+        let previous: Vec<SecretTarget> = job
+            .previous
+            .iter()
+            .filter(|p| &p.username == login_user)
+            .cloned()
+            .collect();
+        let mut read = run.context.renderer.passwords(&previous).await?;
+        Ok(Previous {
+            login: read
+                .pop()
+                .map(|(target, password)| (target.reference.map_or(0, |r| r.version), password)),
+        })
+    }
+}
+
+/// Checks, applies, proves and confirms (or rolls back) on an open session; returns the
+/// applied revision (`None`: the change was already on the device).
 async fn apply_on(
     run: &StageRun<'_>,
     session: &DeviceSession,
     job: &ApplyJob,
+    previous: &Previous,
     uncertain: bool,
 ) -> Result<Option<u64>, StageError> {
     let nvue = Nvue::new(session.session());
-    let lines = diff_again(run, &nvue, job).await?;
-    let revision = if lines.is_empty() {
-        // The device already holds the target hashes: an earlier apply took effect (or a
-        // concurrent one did). Only the proof is left.
+    let changing = still_changing(run, session, job, uncertain).await?;
+    let lines = if changing.is_empty() {
+        Vec::new()
+    } else {
+        load_change(run, &nvue, job, &changing).await?
+    };
+    let applied = if lines.is_empty() {
+        // The device already holds the targets: an earlier apply took effect (waiting for its
+        // confirmation, or confirmed), or a concurrent one did. Only the proof is left.
         run.detach(&nvue).await;
         if !uncertain {
             tracing::info!(device = %run.job.device_id, "the change is already on the device");
         }
         None
-    } else if lines != job.approved_diff {
-        run.detach(&nvue).await;
-        return Err(diff_changed(&format!(
-            "the diff changed (now: {})",
-            lines.join(" | ")
-        )));
     } else {
-        apply_approved(run, session, &nvue, job).await?
+        check_approved(run, &nvue, job, &changing, &lines).await?;
+        Some(apply_approved(run, session, &nvue, job).await?)
     };
-    prove(run, session, job).await?;
-    marks::write_apply(
-        &run.context.topology,
-        run.job,
-        ApplyState::Applied,
-        revision,
-    )
-    .await?;
-    Ok(revision)
+    match prove(run).await? {
+        Ok(()) => keep(run, session, &nvue, applied).await,
+        Err(reason) => Err(restore(run, &nvue, job, previous, &reason).await),
+    }
+}
+
+/// The users whose change is still to be made. After an uncertain apply on NVOS (where a
+/// change cannot be loaded twice: the switch refuses a password it had among its last ones),
+/// those whose target version does not log in yet; otherwise the approved ones.
+async fn still_changing(
+    run: &StageRun<'_>,
+    session: &DeviceSession,
+    job: &ApplyJob,
+    uncertain: bool,
+) -> Result<Vec<String>, StageError> {
+    if !uncertain || run.device.device.platform != Platform::Nvos {
+        return Ok(job.changing_users.clone());
+    }
+    let mut changing = Vec::new();
+    for target in &run.job.targets {
+        if !job.changing_users.contains(&target.username) {
+            continue;
+        }
+        let version = target.reference.as_ref().map_or(0, |r| r.version);
+        let holds = if target.username == run.device.device.login_user {
+            session.login_version() == version
+        } else {
+            logs_in(run, target).await?
+        };
+        if !holds {
+            changing.push(target.username.clone());
+        }
+    }
+    Ok(changing)
+}
+
+/// Whether `target`'s version logs in as its user (a login within the budget).
+async fn logs_in(run: &StageRun<'_>, target: &SecretTarget) -> Result<bool, StageError> {
+    let context = run.context;
+    let (_, password) = context
+        .renderer
+        .passwords(std::slice::from_ref(target))
+        .await?
+        .pop()
+        .expect("one target, one password");
+    match context
+        .access
+        .login(&run.device, &target.username, &password)
+        .await
+    {
+        Ok(fresh) => {
+            fresh.close().await;
+            Ok(true)
+        }
+        Err(AccessError::Device(DeviceError::AuthenticationFailed { .. })) => Ok(false),
+        Err(error) => Err(error.into()),
+    }
 }
 
 /// Refuses if the running or intended configuration is not the one the differ diffed; loads
-/// the candidate again and returns its diff.
-async fn diff_again(
+/// the change as the candidate and returns its diff (Cumulus: the intended configuration with
+/// the target hashes; NVOS: a patch of the changing users' plaintext passwords, sent on the
+/// command's standard input).
+async fn load_change(
     run: &StageRun<'_>,
     nvue: &Nvue<'_>,
     job: &ApplyJob,
+    changing: &[String],
 ) -> Result<Vec<String>, StageError> {
     let running = nvue.running_config().await?;
     if nvue::fingerprint(&running) != job.running_config_fingerprint {
@@ -136,7 +244,19 @@ async fn diff_again(
             job.intended_config_version, rendered.intended_config_version
         )));
     }
-    match nvue.diff_candidate(&rendered.yaml).await {
+    let loaded = if run.device.device.platform == Platform::Nvos {
+        let patch = context
+            .renderer
+            .nvos_patch(&run.job.targets, changing)
+            .await?;
+        match nvue.patch_from_stdin(patch.expose_for_channel()).await {
+            Ok(()) => nvue.diff_commands().await,
+            Err(error) => Err(error),
+        }
+    } else {
+        nvue.diff_candidate(&rendered.yaml).await
+    };
+    match loaded {
         Ok(lines) => Ok(lines),
         Err(error) => {
             run.detach(nvue).await;
@@ -145,13 +265,46 @@ async fn diff_again(
     }
 }
 
-/// Applies the approved candidate, with the "applying" mark written first.
+/// The candidate's diff must still be the approved change: on Cumulus the very lines the
+/// differ approved; on NVOS password lines of exactly the changing users.
+async fn check_approved(
+    run: &StageRun<'_>,
+    nvue: &Nvue<'_>,
+    job: &ApplyJob,
+    changing: &[String],
+    lines: &[String],
+) -> Result<(), StageError> {
+    let approved = if run.device.device.platform == Platform::Nvos {
+        let keys = diff::password_keys(&Platform::Nvos);
+        diff::classify(lines, changing, keys) == DiffClass::PasswordOnly
+            && diff::changed_users(lines) == sorted(changing)
+    } else {
+        lines == job.approved_diff
+    };
+    if approved {
+        return Ok(());
+    }
+    run.detach(nvue).await;
+    Err(diff_changed(&format!(
+        "the diff changed (now: {})",
+        lines.join(" | ")
+    )))
+}
+
+fn sorted(users: &[String]) -> Vec<String> {
+    let mut users = users.to_vec();
+    users.sort();
+    users.dedup();
+    users
+}
+
+/// Applies the approved candidate with the rollback timer, the "applying" mark written first.
 async fn apply_approved(
     run: &StageRun<'_>,
     session: &DeviceSession,
     nvue: &Nvue<'_>,
     job: &ApplyJob,
-) -> Result<Option<u64>, StageError> {
+) -> Result<Applied, StageError> {
     if !session.is_held() {
         // Another job may have the device now: never apply without it; try again later.
         run.detach(nvue).await;
@@ -159,10 +312,14 @@ async fn apply_approved(
             "the device lock was lost before the apply",
         ));
     }
+    if let Err(error) = run.check_fence().await {
+        run.detach(nvue).await;
+        return Err(error);
+    }
     let topology = &run.context.topology;
     marks::write_apply(topology, run.job, ApplyState::Applying, None).await?;
-    match nvue.apply().await {
-        Ok(revision) => Ok(revision),
+    match nvue.apply_with_rollback(confirm_window(run)).await {
+        Ok(applied) => Ok(applied),
         Err(error @ DeviceError::ApplyFailed { .. }) => {
             run.detach(nvue).await;
             marks::clear_apply(topology, run.job).await?;
@@ -171,94 +328,207 @@ async fn apply_approved(
                     .holding(job.previous.clone(), false),
             )
         }
-        // The outcome is unknown: the mark stays "applying" and the next attempt finds out.
+        // The outcome is unknown: the mark stays "applying", the next attempt finds out, and
+        // the rollback timer undoes a change nobody confirms.
         Err(error) => Err(error.into()),
     }
 }
 
-/// Proves every new password with a fresh login and checks each account exists; restores
-/// the previous passwords through `session` if any proof fails.
-async fn prove(
-    run: &StageRun<'_>,
-    session: &DeviceSession,
-    job: &ApplyJob,
-) -> Result<(), StageError> {
+fn confirm_window(run: &StageRun<'_>) -> Duration {
+    run.context.config.confirm_window
+}
+
+/// Proves every new password with a fresh login and checks each account exists. `Ok(Err)`: a
+/// proof failed (the reason); `Err`: the device did not answer (the outcome stays unknown).
+async fn prove(run: &StageRun<'_>) -> Result<Result<(), String>, StageError> {
     let access = &run.context.access;
-    let device = &run.device;
-    for target in &run.job.targets {
-        let reference = target.reference.clone().unwrap_or_default();
-        let (password, _) = access
-            .secrets
-            .read(&reference.mount, &reference.path, Some(reference.version))
-            .await
-            .map_err(|e| StageError::retry(ErrorCode::SecretsUnavailable, e.to_string()))?;
-        let proof = match access.login(device, &target.username, &password).await {
+    let targets = run.context.renderer.passwords(&run.job.targets).await?;
+    for (target, password) in &targets {
+        let user = &target.username;
+        let proof = match access.login(&run.device, user, password).await {
             Ok(fresh) => {
-                let exists = Nvue::new(&fresh).user_exists(&target.username).await;
+                let exists = Nvue::new(&fresh).user_exists(user).await;
                 fresh.close().await;
                 match exists? {
                     true => Ok(()),
-                    false => Err(format!("the account {} no longer exists", target.username)),
+                    false => Err(format!("the account {user} no longer exists")),
                 }
             }
             Err(AccessError::Device(DeviceError::AuthenticationFailed { .. })) => Err(format!(
-                "a fresh login as {} with the new password was refused",
-                target.username
+                "a fresh login as {user} with the new password was refused"
             )),
             Err(error @ AccessError::BudgetSpent { .. }) => Err(error.to_string()),
             // The device did not answer: the outcome stays unknown, try again later.
             Err(error) => return Err(error.into()),
         };
-        if let Err(reason) = proof {
-            return Err(restore(run, session, job, &reason).await);
-        }
-        if target.username == device.device.login_user {
-            access
-                .remember(device, &reference.path, reference.version)
-                .await?;
+        if proof.is_err() {
+            return Ok(proof);
         }
     }
-    Ok(())
+    Ok(Ok(()))
 }
 
-/// Puts the previous passwords back through the open session; the device's failure.
+/// Every proof passed: confirms, makes the startup configuration carry the change, remembers
+/// the login user's new version and marks the apply done.
+async fn keep(
+    run: &StageRun<'_>,
+    session: &DeviceSession,
+    nvue: &Nvue<'_>,
+    applied: Option<Applied>,
+) -> Result<Option<u64>, StageError> {
+    if !session.is_held() {
+        // Someone else may have the device now; the switch rolls the unconfirmed change back.
+        return Err(StageError::internal(
+            "the device lock was lost before the confirmation; the change rolls back by itself",
+        ));
+    }
+    let saved = match nvue.confirm().await {
+        Ok(saved) => saved || applied.is_some_and(|a| a.saved),
+        // Nothing waited for a confirmation: the change came through an apply confirmed
+        // earlier, or the timer already rolled it back. A fresh login tells which.
+        Err(DeviceError::Command { .. }) => {
+            if !still_in_place(run).await? {
+                return Err(StageError::retry(
+                    ErrorCode::ConfigApplyFailure,
+                    "the change was rolled back before it could be confirmed; it is applied again",
+                ));
+            }
+            false
+        }
+        Err(error) => return Err(error.into()),
+    };
+    run.ensure_saved(nvue, !saved).await?;
+    let login_user = &run.device.device.login_user;
+    if let Some(reference) = run
+        .job
+        .targets
+        .iter()
+        .find(|t| &t.username == login_user)
+        .and_then(|t| t.reference.as_ref())
+    {
+        run.context
+            .access
+            .remember(&run.device, &reference.path, reference.version)
+            .await?;
+    }
+    let revision = applied.and_then(|a| a.revision);
+    marks::write_apply(
+        &run.context.topology,
+        run.job,
+        ApplyState::Applied,
+        revision,
+    )
+    .await?;
+    Ok(revision)
+}
+
+/// Whether the login user's target version still logs in (after a confirmation that found
+/// nothing waiting).
+async fn still_in_place(run: &StageRun<'_>) -> Result<bool, StageError> {
+    let login_user = &run.device.device.login_user;
+    match run.job.targets.iter().find(|t| &t.username == login_user) {
+        Some(target) => logs_in(run, target).await,
+        None => Ok(true),
+    }
+}
+
+/// A proof failed: rolls the change back and proves the previous password; the device's failure.
 async fn restore(
+    run: &StageRun<'_>,
+    nvue: &Nvue<'_>,
+    job: &ApplyJob,
+    previous: &Previous,
+    reason: &str,
+) -> StageError {
+    let topology = &run.context.topology;
+    if let Err(error) = marks::write_apply(topology, run.job, ApplyState::Restoring, None).await {
+        return error.into();
+    }
+    if let Err(error) = nvue.roll_back().await {
+        // Already rolled back by the timer, or the device did not answer: the proof decides.
+        tracing::info!(device = %run.job.device_id, %error, "the rollback command failed; proving the previous password");
+    }
+    finish_restore(run, job, previous, reason).await
+}
+
+/// A redelivery after a rollback was started: roll back again if the new version is still in
+/// place, then prove the previous password.
+async fn resume_restore(
     run: &StageRun<'_>,
     session: &DeviceSession,
     job: &ApplyJob,
+    previous: &Previous,
+) -> Result<Option<u64>, StageError> {
+    let nvue = Nvue::new(session.session());
+    if let Some((version, _)) = &previous.login
+        && session.login_version() != *version
+        && let Err(error) = nvue.roll_back().await
+    {
+        tracing::info!(device = %run.job.device_id, %error, "the rollback command failed; proving the previous password");
+    }
+    Err(finish_restore(run, job, previous, "a rollback was under way").await)
+}
+
+/// Proves the login user's previous password with a fresh login: `VerificationFailed` (the
+/// device holds its previous versions, remembered as such) or `RestoreFailed`.
+async fn finish_restore(
+    run: &StageRun<'_>,
+    job: &ApplyJob,
+    previous: &Previous,
     reason: &str,
 ) -> StageError {
-    let nvue = Nvue::new(session.session());
-    let failed = |message: String| StageError::fail(ErrorCode::VerificationFailed, message);
-    let hashes = match run.context.renderer.hashes(&job.previous).await {
-        Ok(hashes) => hashes,
-        Err(error) => {
-            return failed(format!(
-                "{reason}; the previous password could not be read to restore it: {error}"
-            ));
-        }
+    let Some((version, password)) = &previous.login else {
+        // The login user was not rotated: the session that is open proves it still logs in.
+        return mark_restored(run, job, reason, None).await;
     };
-    let key = run.device.device.platform.password_key();
-    for (user, hash) in &hashes {
-        if let Err(error) = nvue
-            .set_password_hash_and_apply(user, key, hash.as_crypt())
-            .await
-        {
-            return failed(format!(
-                "{reason}; restoring the previous password of {user} failed: {error}"
-            ));
+    let access = &run.context.access;
+    let login_user = &run.device.device.login_user;
+    match access.login(&run.device, login_user, password).await {
+        Ok(fresh) => {
+            fresh.close().await;
+            mark_restored(run, job, reason, Some(*version)).await
         }
+        Err(error) => StageError::retry(
+            ErrorCode::RestoreFailed,
+            format!(
+                "{reason}; the change was rolled back, but the previous password of {login_user} (version {version}) could not be proven: {error}"
+            ),
+        ),
+    }
+}
+
+/// Records the proven rollback: the remembered credential back at the previous version, the
+/// "restored" mark, `VerificationFailed`.
+async fn mark_restored(
+    run: &StageRun<'_>,
+    job: &ApplyJob,
+    reason: &str,
+    login_version: Option<u32>,
+) -> StageError {
+    let access = &run.context.access;
+    let login_user = &run.device.device.login_user;
+    if let (Some(version), Some(path)) = (login_version, run.device.secret_path(login_user))
+        && let Err(error) = access.remember(&run.device, &path, version).await
+    {
+        return error.into();
     }
     let topology = &run.context.topology;
     if let Err(error) = marks::write_apply(topology, run.job, ApplyState::Restored, None).await {
         return error.into();
     }
-    let restored: Vec<&str> = hashes.iter().map(|(user, _)| user.as_str()).collect();
-    failed(format!(
-        "{reason}; the previous password was restored for {} through the open session",
-        restored.join(", ")
-    ))
-    .holding(job.previous.clone(), false)
+    let users: Vec<&str> = run
+        .job
+        .targets
+        .iter()
+        .map(|t| t.username.as_str())
+        .collect();
+    restored(
+        job,
+        &format!(
+            "{reason}; the change was rolled back and the previous password proven by a fresh login (users {})",
+            users.join(", ")
+        ),
+    )
 }
 
 /// The stage succeeded: its event, then the backup job.

@@ -9,6 +9,8 @@
 //!
 //! A redelivered job writes the same object again (same name, same content): idempotent.
 
+#![warn(missing_docs)]
+
 use std::collections::HashMap;
 
 use rotor_bus::names::{self, keys};

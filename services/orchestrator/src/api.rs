@@ -19,7 +19,8 @@ use tokio::io::AsyncReadExt;
 use tonic::{Request, Response, Status};
 
 use crate::Orchestrator;
-use crate::requests::{Method, format_unix_ms, lock_holder_text};
+use crate::requests::{Method, lock_holder_text};
+use rotor_bus::format_unix_ms;
 
 /// Serves the API on `listener` until `shutdown` is cancelled.
 pub async fn serve(
@@ -51,6 +52,7 @@ pub async fn serve(
 /// The service implementation.
 #[derive(Debug)]
 pub struct Api {
+    /// What the request handlers share.
     pub orchestrator: Orchestrator,
     /// Ends open event streams at shutdown, so the server's graceful stop does not wait on them.
     pub shutdown: CancellationToken,

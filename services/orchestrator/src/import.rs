@@ -11,7 +11,7 @@
 
 use std::collections::{BTreeMap, HashMap};
 
-use rotor_bus::lease::{self, now_unix_ms};
+use rotor_bus::lease::HeldLease;
 use rotor_bus::names::{self, filters, keys};
 use rotor_bus::{BusError, kv};
 use rotor_inventory::{FabricImport, Inventory};
@@ -26,6 +26,17 @@ fn internal(error: BusError) -> Status {
     Status::internal(error.to_string())
 }
 
+/// Which device a switch identity belongs to (`rotor_switches`).
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct SwitchOwner {
+    fabric_id: String,
+    device_id: String,
+}
+
+/// The lease of the fabric lock an import holds (renewed while it runs).
+const IMPORT_LOCK: std::time::Duration = std::time::Duration::from_secs(60);
+
 /// The newest stored version of each secret path the inventory maps.
 type NewestVersions = HashMap<String, Option<u32>>;
 
@@ -37,9 +48,22 @@ impl Orchestrator {
         intended_configs: BTreeMap<String, String>,
     ) -> Result<ImportInventoryResponse, Status> {
         let import = parse_import(inventory_yaml, intended_configs)?;
+        // The import holds the fabric lock while it writes: no operation can start in between
+        // a check and the writes, nor run while the inventory changes under it.
+        let lock = self.lock_for_import(&import.inventory.fabric.id).await?;
+        let imported = self.import_locked(&import).await;
+        if let Err(error) = lock.release().await {
+            tracing::warn!(%error, "could not give the import's fabric lock back; it lapses");
+        }
+        imported
+    }
+
+    async fn import_locked(
+        &self,
+        import: &FabricImport,
+    ) -> Result<ImportInventoryResponse, Status> {
         let fabric = &import.inventory.fabric;
         let fabric_id = fabric.id.clone();
-        self.refuse_while_locked(&fabric_id).await?;
         let newest = self.login_secrets_exist(&import).await?;
         let previous: HashMap<String, DeviceRecord> = kv::scan_json::<DeviceRecord>(
             &self.topology.inventory,
@@ -50,6 +74,7 @@ impl Orchestrator {
         .into_iter()
         .map(|(_, record)| (record.device.id.clone(), record))
         .collect();
+        self.claim_switches(&import).await?;
         let records = device_records(&import);
         let changed_configs = records
             .iter()
@@ -77,7 +102,18 @@ impl Orchestrator {
         kv::put_json(&self.topology.inventory, &keys::fabric(&fabric_id), &record)
             .await
             .map_err(internal)?;
-        self.remove_unlisted(&record, previous.keys()).await?;
+        self.remove_unlisted(&record, previous.values()).await?;
+        for (now, _) in &records {
+            if let Some(before) = previous.get(&now.device.id) {
+                let keep = now.device.identity_claims();
+                self.release_claims(&fabric_id, &before.device, &keep)
+                    .await?;
+                if before.device != now.device {
+                    // What Rotor remembers of a device is of the device as it was listed.
+                    self.forget_credential(&fabric_id, &now.device.id).await?;
+                }
+            }
+        }
         self.notify_aggregator(&fabric_id).await?;
         tracing::info!(fabric = %fabric_id, devices = records.len(), changed_configs, "inventory imported");
         Ok(ImportInventoryResponse {
@@ -87,21 +123,23 @@ impl Orchestrator {
         })
     }
 
-    async fn refuse_while_locked(&self, fabric_id: &str) -> Result<(), Status> {
-        let lock = lease::current(
+    /// Takes the fabric lock for the import, or refuses while someone else holds it.
+    async fn lock_for_import(&self, fabric_id: &str) -> Result<HeldLease, Status> {
+        let taken = HeldLease::acquire(
             &self.topology.leases,
             &keys::fabric_lock(fabric_id),
-            now_unix_ms(),
+            "rotor:inventory-import",
+            "InventoryImport",
+            IMPORT_LOCK,
         )
         .await
         .map_err(internal)?;
-        match lock {
-            Some(holder) => Err(Status::failed_precondition(format!(
+        taken.map_err(|holder| {
+            Status::failed_precondition(format!(
                 "{}; import the inventory when it is released",
                 lock_holder_text(fabric_id, &holder)
-            ))),
-            None => Ok(()),
-        }
+            ))
+        })
     }
 
     /// Rotor logs in as each device's login user: its secret must exist. Returns the newest
@@ -134,19 +172,113 @@ impl Orchestrator {
         Ok(newest)
     }
 
-    /// Removes what is stored of devices the fabric no longer lists.
+    /// Claims every device's switch identity (its pinned host keys, its canonical address) for
+    /// it, refusing a switch another device (of any fabric) already is, and gives back claims
+    /// a device no longer makes. Claims are created only if absent, so two imports at once
+    /// cannot both take one.
+    async fn claim_switches(&self, import: &FabricImport) -> Result<(), Status> {
+        let fabric_id = &import.inventory.fabric.id;
+        for (index, device) in import.inventory.devices.iter().enumerate() {
+            let owner = SwitchOwner {
+                fabric_id: fabric_id.clone(),
+                device_id: device.id.clone(),
+            };
+            for claim in device.identity_claims() {
+                let key = keys::switch_claim(&claim);
+                let created = kv::compare_and_set_json(&self.topology.switches, &key, &owner, 0)
+                    .await
+                    .map_err(internal)?;
+                if created.is_some() {
+                    continue;
+                }
+                let holder = kv::get_json::<SwitchOwner>(&self.topology.switches, &key)
+                    .await
+                    .map_err(internal)?
+                    .map(|v| v.value);
+                match holder {
+                    Some(holder) if holder != owner && self.still_listed(&holder).await? => {
+                        return Err(Status::invalid_argument(format!(
+                            "inventory: devices[{index}] ({}): this switch (the same {}) is already device {} of fabric {}; one switch is one device, remove it there first",
+                            device.id,
+                            if claim.starts_with("key-") {
+                                "host key"
+                            } else {
+                                "address"
+                            },
+                            holder.device_id,
+                            holder.fabric_id
+                        )));
+                    }
+                    _ => {
+                        kv::put_json(&self.topology.switches, &key, &owner)
+                            .await
+                            .map_err(internal)?;
+                    }
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// Gives back `device`'s switch claims, but those in `keep` (a device whose host key or
+    /// address changed keeps only its new ones).
+    async fn release_claims(
+        &self,
+        fabric_id: &str,
+        device: &rotor_inventory::Device,
+        keep: &[String],
+    ) -> Result<(), Status> {
+        let owner = SwitchOwner {
+            fabric_id: fabric_id.to_string(),
+            device_id: device.id.clone(),
+        };
+        let switches = &self.topology.switches;
+        for claim in device.identity_claims() {
+            if keep.contains(&claim) {
+                continue;
+            }
+            let key = keys::switch_claim(&claim);
+            let held = kv::get_json::<SwitchOwner>(switches, &key)
+                .await
+                .map_err(internal)?;
+            if held.is_some_and(|held| held.value == owner) {
+                switches
+                    .purge(&key)
+                    .await
+                    .map_err(|e| Status::internal(format!("could not give {key} back: {e}")))?;
+            }
+        }
+        Ok(())
+    }
+
+    /// Whether a claim's holder is still in its fabric's inventory (a claim left by a device
+    /// that is gone is stale).
+    async fn still_listed(&self, holder: &SwitchOwner) -> Result<bool, Status> {
+        Ok(
+            rotor_pipeline::records::load_fabric(&self.topology, &holder.fabric_id)
+                .await
+                .map_err(internal)?
+                .is_some_and(|fabric| fabric.device_ids.contains(&holder.device_id)),
+        )
+    }
+
+    /// Removes what is stored of devices the fabric no longer lists, their switch claims too.
     async fn remove_unlisted<'a>(
         &self,
         fabric: &FabricRecord,
-        stored: impl Iterator<Item = &'a String>,
+        stored: impl Iterator<Item = &'a DeviceRecord>,
     ) -> Result<(), Status> {
         let topology = &self.topology;
-        for gone in stored.filter(|id| !fabric.device_ids.contains(id)) {
+        for gone in stored.filter(|d| !fabric.device_ids.contains(&d.device.id)) {
+            self.release_claims(&fabric.fabric.id, &gone.device, &[])
+                .await?;
+            let gone = &gone.device.id;
             let key = keys::device(&fabric.fabric.id, gone);
             for bucket in [
                 &topology.inventory,
                 &topology.intended_configs,
                 &topology.device_status,
+                &topology.credentials,
             ] {
                 bucket.purge(&key).await.map_err(|e| {
                     Status::internal(format!(
@@ -157,6 +289,16 @@ impl Orchestrator {
             }
         }
         Ok(())
+    }
+
+    /// Forgets which version last logged in to a device (its record changed).
+    async fn forget_credential(&self, fabric_id: &str, device_id: &str) -> Result<(), Status> {
+        let key = keys::device(fabric_id, device_id);
+        self.topology.credentials.purge(&key).await.map_err(|e| {
+            Status::internal(format!(
+                "the inventory was stored, but what Rotor remembers of {device_id} could not be cleared: {e}; import it again"
+            ))
+        })
     }
 
     /// Tells the aggregator to reload what it derived from the fabric's inventory.

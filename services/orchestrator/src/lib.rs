@@ -11,11 +11,14 @@
 //!
 //! Every copy serves both surfaces; all state is in JetStream, so any copy answers any request.
 
+#![warn(missing_docs)]
+
 pub mod api;
 pub mod bus_requests;
 pub mod import;
 pub mod recovery;
 pub mod requests;
+mod versions;
 
 use std::net::SocketAddr;
 use std::time::Duration;
@@ -29,9 +32,12 @@ use rotor_secrets::{PasswordPolicy, SecretsClient};
 /// Settings of the orchestrator.
 #[derive(Clone, Debug)]
 pub struct OrchestratorConfig {
+    /// The settings every service has; the secrets store's token is required.
     pub common: CommonSettings,
     /// Where the gRPC API listens.
     pub grpc_listen: SocketAddr,
+    /// How new passwords are generated; only the length is configurable (`ROTOR_PASSWORD_LENGTH`,
+    /// 12 to 128, default 24).
     pub password_policy: PasswordPolicy,
     /// A new rotate is refused while the fabric has more live password sets than this.
     pub password_set_limit: u32,
@@ -44,6 +50,8 @@ pub struct OrchestratorConfig {
 }
 
 impl OrchestratorConfig {
+    /// Reads the orchestrator's settings; the first bad value (or a missing secrets-store token) is
+    /// the error.
     pub fn from_settings(settings: &Settings) -> Result<OrchestratorConfig, SettingError> {
         let common = CommonSettings::from_settings("orchestrator", settings)?;
         common.require_secrets()?;
@@ -78,9 +86,13 @@ impl OrchestratorConfig {
 /// What every request handler shares.
 #[derive(Clone, Debug)]
 pub struct Orchestrator {
+    /// The NATS connection.
     pub bus: Bus,
+    /// Every bucket and the object store.
     pub topology: Topology,
+    /// Where new secret versions are written and current ones read.
     pub secrets: SecretsClient,
+    /// The settings the orchestrator was started with.
     pub config: OrchestratorConfig,
 }
 

@@ -1,9 +1,12 @@
 //! Finishing fan-outs a crashed orchestrator left half done.
 //!
-//! An operation's plan is written before its first job is published and marked complete after
-//! the last. Every copy looks, every few seconds, for plans of running operations that are not
-//! complete and older than a grace period, and publishes their jobs again. Job message ids make
-//! this a no-op for jobs already published.
+//! An operation's plan is written before its secret versions, again once they are allocated
+//! (prepared), and marked complete after its last job is published. Every copy looks, every few
+//! seconds, for incomplete plans older than a grace period: a prepared one's jobs are published
+//! again (job message ids make that a no-op for jobs already published); one that was never
+//! prepared (its orchestrator died while writing versions) is ended as failed, with its fabric
+//! lock given back: no device was contacted, and the versions it wrote are reused by the next
+//! rotation (see `versions`).
 
 use std::time::Duration;
 
@@ -19,6 +22,8 @@ use crate::Orchestrator;
 /// How old an incomplete plan must be before another copy finishes it.
 pub const GRACE: Duration = Duration::from_secs(20);
 
+/// Every 5 seconds, until `shutdown`, finishes the fan-outs that have been incomplete for longer
+/// than [`GRACE`]; a failed check is logged and tried again.
 pub async fn run(orchestrator: Orchestrator, shutdown: CancellationToken) {
     loop {
         tokio::select! {
@@ -52,6 +57,10 @@ pub async fn finish_fanouts(
         if (time::OffsetDateTime::now_utc() - accepted) < grace {
             continue;
         }
+        if !plan.prepared {
+            abandon(orchestrator, &mut plan).await?;
+            continue;
+        }
         let running = kv::get_message::<OperationStatus>(
             &topology.operations,
             &keys::operation(&plan.operation_id),
@@ -59,10 +68,11 @@ pub async fn finish_fanouts(
         .await?
         .is_some_and(|s| s.value.status == OperationState::InProgress as i32);
         if running && let Some(fabric) = load_fabric(topology, &plan.fabric_id).await? {
+            let selected: std::collections::HashSet<&String> = plan.device_ids.iter().collect();
             let devices: Vec<_> = load_devices(topology, &fabric)
                 .await?
                 .into_iter()
-                .filter(|d| plan.device_ids.contains(&d.device.id))
+                .filter(|d| selected.contains(&d.device.id))
                 .collect();
             fanout::publish_jobs(
                 &orchestrator.bus,
@@ -78,4 +88,46 @@ pub async fn finish_fanouts(
         store_plan(&topology.operations, &plan).await?;
     }
     Ok(finished)
+}
+
+/// Ends an operation whose orchestrator died before it was prepared.
+async fn abandon(
+    orchestrator: &Orchestrator,
+    plan: &mut OperationPlan,
+) -> Result<(), rotor_bus::BusError> {
+    let topology = &orchestrator.topology;
+    let now = rotor_bus::now_rfc3339();
+    let status = OperationStatus {
+        id: plan.operation_id.clone(),
+        kind: plan.kind,
+        fabric_id: plan.fabric_id.clone(),
+        status: OperationState::Failed as i32,
+        start_time: plan.accepted_time.clone(),
+        end_time: now,
+        total_devices: plan.device_ids.len() as u32,
+        request_id: plan.request_id.clone(),
+        requested_by: plan.requested_by.clone(),
+        error: Some(rotor_proto::v1::Error {
+            code: rotor_proto::v1::ErrorCode::InternalError as i32,
+            message: "the orchestrator stopped while preparing this operation; no device was contacted. Send the request again".into(),
+        }),
+        ..Default::default()
+    };
+    kv::put_message(
+        &topology.operations,
+        &keys::operation(&plan.operation_id),
+        &status,
+    )
+    .await?;
+    let released = rotor_bus::lease::release(
+        &topology.leases,
+        &keys::fabric_lock(&plan.fabric_id),
+        &plan.lock_lease_id,
+    )
+    .await?;
+    plan.prepared = true;
+    plan.fanout_complete = true;
+    store_plan(&topology.operations, plan).await?;
+    tracing::warn!(operation = %plan.operation_id, lock_released = released, "ended an operation whose orchestrator died while preparing it");
+    Ok(())
 }

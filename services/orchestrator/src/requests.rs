@@ -11,11 +11,10 @@
 //!    use-stored, resync). The store unreachable: refused before any device is touched.
 //! 6. The operation plan and status are written, then one job per device is published.
 
-use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::collections::{BTreeMap, HashMap};
 use std::time::Duration;
 
 use bytes::Bytes;
-use futures::StreamExt as _;
 use prost::Message;
 use rotor_bus::lease::{self, Acquired, Lease, now_unix_ms};
 use rotor_bus::names::{filters, keys};
@@ -33,17 +32,49 @@ use rotor_proto::v1::{
 
 use crate::Orchestrator;
 
-/// Secret versions written (or read) at once while a request is prepared.
-const SECRET_WRITES_IN_FLIGHT: usize = 16;
+/// The start of a request id's marker while its first copy is handled.
+const MARKER_PREFIX: &str = "handling:";
+
+/// How long a request id's marker may stand before it counts as left by a dead orchestrator.
+const MARKER_STALE: Duration = Duration::from_secs(120);
+
+/// Who has a request id.
+enum Claim {
+    /// This copy handles it (the marker's revision).
+    Ours(u64),
+    /// Another copy is handling it.
+    Busy,
+    /// It was answered before.
+    Answered(RotationReply),
+}
+
+/// Whether an answer is final for its request id: accepted, or refused as invalid. Guardrail
+/// refusals and an unreachable store may change, so the same request may be sent again.
+fn is_final(reply: &RotationReply) -> bool {
+    match &reply.outcome {
+        Some(Outcome::Accepted(_)) => true,
+        Some(Outcome::Rejected(rejected)) => rejected
+            .error
+            .as_ref()
+            .is_some_and(|e| e.code == ErrorCode::InvalidRequest as i32),
+        None => false,
+    }
+}
 
 /// Which API method a request came through (the bus takes both kinds).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Method {
+    /// The gRPC `Rotate` method: only `FabricRotatePassword` and `DeviceRotatePassword` are
+    /// accepted.
     Rotate,
+    /// The gRPC `Resync` method: only `FabricResyncPassword` and `DeviceResyncPassword` are
+    /// accepted.
     Resync,
+    /// The bus request subject `rotor.requests.<fabric>`: any of the four kinds.
     Either,
 }
 
+/// A rejection answer with `code` and `message`; nothing was done.
 pub fn rejected(code: ErrorCode, message: impl Into<String>) -> RotationReply {
     RotationReply {
         outcome: Some(Outcome::Rejected(RequestRejected {
@@ -55,7 +86,7 @@ pub fn rejected(code: ErrorCode, message: impl Into<String>) -> RotationReply {
     }
 }
 
-fn not_allowed(message: impl Into<String>) -> RotationReply {
+pub(crate) fn not_allowed(message: impl Into<String>) -> RotationReply {
     rejected(ErrorCode::OperationNotAllowed, message)
 }
 
@@ -126,6 +157,12 @@ pub fn validate(request: &RotationRequest, method: Method) -> Result<RotationKin
 
 impl Orchestrator {
     /// Handles one request end to end and returns the answer (also for a repeated id).
+    ///
+    /// A request id is claimed with a marker (`handling:<unix ms>`) before the request runs, so
+    /// a concurrent copy waits for the first answer; a marker older than [`MARKER_STALE`] was
+    /// left by an orchestrator that died while handling it and is taken over. Only final
+    /// answers are kept for the id (accepted, or refused as invalid): a refusal that can change
+    /// (a guardrail, the store unreachable) is not, so the same request can succeed later.
     pub async fn submit(&self, request: RotationRequest, method: Method) -> RotationReply {
         let kind = match validate(&request, method) {
             Ok(kind) => kind,
@@ -136,32 +173,15 @@ impl Orchestrator {
         }
         let key = keys::request(&request.fabric_id, &request.request_id);
         for _ in 0..300 {
-            match kv::compare_and_set(&self.topology.requests, &key, Bytes::new(), 0).await {
-                Ok(Some(_)) => {
+            match self.claim_request(&key).await {
+                Ok(Claim::Ours(revision)) => {
                     let reply = self.execute(request, kind).await;
-                    if let Err(error) = self
-                        .topology
-                        .requests
-                        .put(&key, Bytes::from(reply.encode_to_vec()))
-                        .await
-                    {
-                        tracing::warn!(%error, "could not record the answer to a request");
-                    }
+                    self.record_answer(&key, revision, &reply).await;
                     return reply;
                 }
-                Ok(None) => match kv::get_bytes(&self.topology.requests, &key).await {
-                    Ok(Some(first)) if !first.value.is_empty() => {
-                        return RotationReply::decode(first.value).unwrap_or_else(|e| {
-                            rejected(
-                                ErrorCode::InternalError,
-                                format!("stored answer unreadable: {e}"),
-                            )
-                        });
-                    }
-                    // The first copy of this request is still being handled.
-                    Ok(_) => tokio::time::sleep(Duration::from_millis(100)).await,
-                    Err(error) => return internal(error),
-                },
+                Ok(Claim::Answered(reply)) => return reply,
+                // The first copy of this request is still being handled.
+                Ok(Claim::Busy) => tokio::time::sleep(Duration::from_millis(100)).await,
                 Err(error) => return internal(error),
             }
         }
@@ -169,6 +189,63 @@ impl Orchestrator {
             ErrorCode::OperationNotAllowed,
             "a request with this id is still being handled; ask again later",
         )
+    }
+
+    /// Takes a request id for this copy, or finds its answer or its handler.
+    async fn claim_request(&self, key: &str) -> Result<Claim, BusError> {
+        let requests = &self.topology.requests;
+        let marker = || Bytes::from(format!("{MARKER_PREFIX}{}", now_unix_ms()));
+        if let Some(revision) = kv::compare_and_set(requests, key, marker(), 0).await? {
+            return Ok(Claim::Ours(revision));
+        }
+        let Some(stored) = kv::get_bytes(requests, key).await? else {
+            return Ok(Claim::Busy);
+        };
+        let Some(since) = stored
+            .value
+            .strip_prefix(MARKER_PREFIX.as_bytes())
+            .and_then(|rest| std::str::from_utf8(rest).ok()?.parse::<i64>().ok())
+        else {
+            return Ok(Claim::Answered(
+                RotationReply::decode(stored.value).unwrap_or_else(|e| {
+                    rejected(
+                        ErrorCode::InternalError,
+                        format!("stored answer unreadable: {e}"),
+                    )
+                }),
+            ));
+        };
+        if now_unix_ms() - since < MARKER_STALE.as_millis() as i64 {
+            return Ok(Claim::Busy);
+        }
+        // Its handler is gone: take it over (only one copy wins the compare-and-set).
+        Ok(
+            match kv::compare_and_set(requests, key, marker(), stored.revision).await? {
+                Some(revision) => Claim::Ours(revision),
+                None => Claim::Busy,
+            },
+        )
+    }
+
+    /// Keeps a final answer for the request id; gives the id back otherwise.
+    async fn record_answer(&self, key: &str, revision: u64, reply: &RotationReply) {
+        let requests = &self.topology.requests;
+        let result = if is_final(reply) {
+            kv::compare_and_set(requests, key, Bytes::from(reply.encode_to_vec()), revision)
+                .await
+                .map(|_| ())
+        } else {
+            requests
+                .delete_expect_revision(key, Some(revision))
+                .await
+                .map_err(|e| BusError::JetStream {
+                    what: format!("give back request id {key}"),
+                    reason: e.to_string(),
+                })
+        };
+        if let Err(error) = result {
+            tracing::warn!(%error, "could not record the answer to a request");
+        }
     }
 
     async fn execute(&self, request: RotationRequest, kind: RotationKind) -> RotationReply {
@@ -209,6 +286,7 @@ impl Orchestrator {
             versions: BTreeMap::new(),
             lock_lease_id: String::new(),
             fanout_complete: false,
+            prepared: false,
         };
         if selected.is_empty() {
             return self.finish_empty(plan).await;
@@ -216,18 +294,35 @@ impl Orchestrator {
         let lock = FabricLockGuard::take(self, &fabric_id, &plan).await?;
         plan.lock_lease_id = lock.lease_id().to_string();
         let fresh = is_rotate(kind) && !request.use_stored;
+        // The plan first: an orchestrator that dies while writing secret versions leaves a plan
+        // that recovery ends (and the versions it wrote, which the next rotation reuses).
         let prepared = async {
-            plan.versions = self.allocate_versions(&plan, &selected, fresh).await?;
+            store_plan(&self.topology.operations, &plan)
+                .await
+                .map_err(internal)?;
+            plan.versions = self
+                .allocate_versions(&plan, &selected, &devices, &statuses, fresh)
+                .await?;
+            plan.prepared = true;
             self.write_plan(&plan).await
         }
         .await;
         if let Err(reply) = prepared {
+            self.forget_plan(&plan.operation_id).await;
             lock.release().await;
             return Err(reply);
         }
         // From here the operation owns the lock: the aggregator releases it when it ends.
         lock.hand_over();
         Ok(self.fan_out(plan, selected).await)
+    }
+
+    /// Removes the plan of a request that was refused while it was prepared.
+    async fn forget_plan(&self, operation_id: &str) {
+        let key = keys::operation_plan(operation_id);
+        if let Err(error) = self.topology.operations.purge(&key).await {
+            tracing::warn!(%error, operation = operation_id, "could not remove a refused operation's plan; recovery ends it");
+        }
     }
 
     async fn device_statuses(
@@ -279,6 +374,7 @@ impl Orchestrator {
             return Err(locked_by(&plan.fabric_id, &holder));
         }
         plan.fanout_complete = true;
+        plan.prepared = true;
         let mut status = operation_status(&plan);
         status.status = OperationState::Succeeded as i32;
         status.percent_complete = 100;
@@ -294,63 +390,6 @@ impl Orchestrator {
         .await
         .map_err(internal)?;
         Ok(accepted(&plan))
-    }
-
-    /// Secret versions: one new version per distinct secret path (shared paths share it), or
-    /// the newest stored one. Paths are independent: with a password per device there are
-    /// thousands, so the store is asked several at a time.
-    async fn allocate_versions(
-        &self,
-        plan: &OperationPlan,
-        selected: &[&DeviceRecord],
-        fresh: bool,
-    ) -> Result<BTreeMap<String, u32>, RotationReply> {
-        let mut paths: BTreeSet<(String, String)> = BTreeSet::new();
-        for device in selected {
-            for user in plan.users_for(device) {
-                if let Some(path) = device.secret_path(&user) {
-                    paths.insert((device.secrets_mount.clone(), path));
-                }
-            }
-        }
-        let (policy, secrets) = (&self.config.password_policy, &self.secrets);
-        let versions: Vec<_> = futures::stream::iter(paths)
-            .map(|(mount, path)| async move {
-                let version = if fresh {
-                    match policy.generate() {
-                        Ok(password) => secrets.write(&mount, &path, &password).await.map(Some),
-                        Err(error) => return (mount, path, Err(error.to_string())),
-                    }
-                } else {
-                    secrets.newest_version(&mount, &path).await
-                };
-                (mount, path, Ok(version))
-            })
-            .buffered(SECRET_WRITES_IN_FLIGHT)
-            .collect()
-            .await;
-        let mut allocated = BTreeMap::new();
-        for (mount, path, version) in versions {
-            match version.map_err(|error| rejected(ErrorCode::InternalError, error))? {
-                Ok(Some(version)) => {
-                    allocated.insert(path, version);
-                }
-                Ok(None) => {
-                    return Err(not_allowed(format!(
-                        "the secrets store has no version of {mount}/{path}; write the password there first"
-                    )));
-                }
-                Err(error) => {
-                    return Err(rejected(
-                        ErrorCode::SecretsUnavailable,
-                        format!(
-                            "{error}; nothing was changed on any device, retry when the store is back"
-                        ),
-                    ));
-                }
-            }
-        }
-        Ok(allocated)
     }
 
     /// The plan first, so a crash during fan-out can be finished by another copy.
@@ -473,7 +512,7 @@ pub fn lock_holder_text(fabric_id: &str, holder: &Lease) -> String {
         "fabric {fabric_id} is locked by {} ({}) until {}",
         holder.holder,
         holder.purpose,
-        format_unix_ms(holder.expires_unix_ms)
+        rotor_bus::format_unix_ms(holder.expires_unix_ms)
     )
 }
 
@@ -571,13 +610,6 @@ fn needs_resync(status: Option<&DeviceStatus>) -> bool {
             .secrets
             .iter()
             .any(|s| s.synchronization_status != SynchronizationStatus::InSync as i32)
-}
-
-/// A Unix time in milliseconds as RFC 3339.
-pub fn format_unix_ms(unix_ms: i64) -> String {
-    time::OffsetDateTime::from_unix_timestamp_nanos(unix_ms as i128 * 1_000_000)
-        .map(rotor_bus::format_time)
-        .unwrap_or_default()
 }
 
 #[cfg(test)]

@@ -108,6 +108,10 @@ pub struct DeviceJob {
     /// The users asked for on this device; a user without a target has no password mapping.
     #[prost(string, repeated, tag = "7")]
     pub users: ::prost::alloc::vec::Vec<::prost::alloc::string::String>,
+    /// The lease id of the operation's fabric lock: a worker changes nothing on the device unless
+    /// the lock is still held under it (a fencing token; empty on jobs from before it existed).
+    #[prost(string, tag = "8")]
+    pub fence: ::prost::alloc::string::String,
 }
 /// Stages 1 and 2, taken by the differ.
 #[derive(Clone, PartialEq, ::prost::Message)]
@@ -131,6 +135,9 @@ pub struct ApplyJob {
     /// The versions the device held before, restored if the new password fails its proof.
     #[prost(message, repeated, tag = "5")]
     pub previous: ::prost::alloc::vec::Vec<SecretTarget>,
+    /// The target users whose password the change sets (the others already hold their target).
+    #[prost(string, repeated, tag = "6")]
+    pub changing_users: ::prost::alloc::vec::Vec<::prost::alloc::string::String>,
 }
 /// Stage 4, taken by the backup worker.
 #[derive(Clone, PartialEq, ::prost::Message)]
@@ -582,7 +589,7 @@ pub enum ErrorCode {
     ConfigSyntax = 16,
     /// the device failed to apply the change
     ConfigApplyFailure = 17,
-    /// the new password did not log in; the previous one was restored
+    /// the new password did not log in; the change was rolled back and the previous password proven
     VerificationFailed = 18,
     /// another login could lock the account; Rotor stopped trying
     AuthLockoutRisk = 19,
@@ -596,6 +603,10 @@ pub enum ErrorCode {
     Timeout = 23,
     /// a bug in Rotor; the message says where
     InternalError = 24,
+    /// a failed change could not be proven rolled back: critical, retried
+    RestoreFailed = 25,
+    /// the device's part was not attempted (its operation ended first)
+    NotAttempted = 27,
     /// Request level.
     ///
     /// guardrail: upgrade, fabric lock, too many password sets, unknown name
@@ -629,6 +640,8 @@ impl ErrorCode {
             Self::UnexpectedDeviceOutput => "UnexpectedDeviceOutput",
             Self::Timeout => "Timeout",
             Self::InternalError => "InternalError",
+            Self::RestoreFailed => "RestoreFailed",
+            Self::NotAttempted => "NotAttempted",
             Self::OperationNotAllowed => "OperationNotAllowed",
             Self::InvalidRequest => "InvalidRequest",
         }
@@ -655,6 +668,8 @@ impl ErrorCode {
             "UnexpectedDeviceOutput" => Some(Self::UnexpectedDeviceOutput),
             "Timeout" => Some(Self::Timeout),
             "InternalError" => Some(Self::InternalError),
+            "RestoreFailed" => Some(Self::RestoreFailed),
+            "NotAttempted" => Some(Self::NotAttempted),
             "OperationNotAllowed" => Some(Self::OperationNotAllowed),
             "InvalidRequest" => Some(Self::InvalidRequest),
             _ => None,

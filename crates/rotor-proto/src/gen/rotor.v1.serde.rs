@@ -247,6 +247,9 @@ impl serde::Serialize for ApplyJob {
         if true {
             len += 1;
         }
+        if true {
+            len += 1;
+        }
         let mut struct_ser = serializer.serialize_struct("rotor.v1.ApplyJob", len)?;
         if let Some(v) = self.device.as_ref() {
             struct_ser.serialize_field("device", v)?;
@@ -262,6 +265,9 @@ impl serde::Serialize for ApplyJob {
         }
         if true {
             struct_ser.serialize_field("previous", &self.previous)?;
+        }
+        if true {
+            struct_ser.serialize_field("changingUsers", &self.changing_users)?;
         }
         struct_ser.end()
     }
@@ -281,6 +287,8 @@ impl<'de> serde::Deserialize<'de> for ApplyJob {
             "running_config_fingerprint",
             "runningConfigFingerprint",
             "previous",
+            "changing_users",
+            "changingUsers",
         ];
 
         #[allow(clippy::enum_variant_names)]
@@ -290,6 +298,7 @@ impl<'de> serde::Deserialize<'de> for ApplyJob {
             ApprovedDiff,
             RunningConfigFingerprint,
             Previous,
+            ChangingUsers,
         }
         impl<'de> serde::Deserialize<'de> for GeneratedField {
             fn deserialize<D>(deserializer: D) -> std::result::Result<GeneratedField, D::Error>
@@ -316,6 +325,7 @@ impl<'de> serde::Deserialize<'de> for ApplyJob {
                             "approvedDiff" | "approved_diff" => Ok(GeneratedField::ApprovedDiff),
                             "runningConfigFingerprint" | "running_config_fingerprint" => Ok(GeneratedField::RunningConfigFingerprint),
                             "previous" => Ok(GeneratedField::Previous),
+                            "changingUsers" | "changing_users" => Ok(GeneratedField::ChangingUsers),
                             _ => Err(serde::de::Error::unknown_field(value, FIELDS)),
                         }
                     }
@@ -340,6 +350,7 @@ impl<'de> serde::Deserialize<'de> for ApplyJob {
                 let mut approved_diff__ = None;
                 let mut running_config_fingerprint__ = None;
                 let mut previous__ = None;
+                let mut changing_users__ = None;
                 while let Some(k) = map_.next_key()? {
                     match k {
                         GeneratedField::Device => {
@@ -372,6 +383,12 @@ impl<'de> serde::Deserialize<'de> for ApplyJob {
                             }
                             previous__ = Some(map_.next_value()?);
                         }
+                        GeneratedField::ChangingUsers => {
+                            if changing_users__.is_some() {
+                                return Err(serde::de::Error::duplicate_field("changingUsers"));
+                            }
+                            changing_users__ = Some(map_.next_value()?);
+                        }
                     }
                 }
                 Ok(ApplyJob {
@@ -380,6 +397,7 @@ impl<'de> serde::Deserialize<'de> for ApplyJob {
                     approved_diff: approved_diff__.unwrap_or_default(),
                     running_config_fingerprint: running_config_fingerprint__.unwrap_or_default(),
                     previous: previous__.unwrap_or_default(),
+                    changing_users: changing_users__.unwrap_or_default(),
                 })
             }
         }
@@ -793,6 +811,9 @@ impl serde::Serialize for DeviceJob {
         if true {
             len += 1;
         }
+        if true {
+            len += 1;
+        }
         let mut struct_ser = serializer.serialize_struct("rotor.v1.DeviceJob", len)?;
         if true {
             struct_ser.serialize_field("operationId", &self.operation_id)?;
@@ -817,6 +838,9 @@ impl serde::Serialize for DeviceJob {
         if true {
             struct_ser.serialize_field("users", &self.users)?;
         }
+        if true {
+            struct_ser.serialize_field("fence", &self.fence)?;
+        }
         struct_ser.end()
     }
 }
@@ -838,6 +862,7 @@ impl<'de> serde::Deserialize<'de> for DeviceJob {
             "accepted_time",
             "acceptedTime",
             "users",
+            "fence",
         ];
 
         #[allow(clippy::enum_variant_names)]
@@ -849,6 +874,7 @@ impl<'de> serde::Deserialize<'de> for DeviceJob {
             Targets,
             AcceptedTime,
             Users,
+            Fence,
         }
         impl<'de> serde::Deserialize<'de> for GeneratedField {
             fn deserialize<D>(deserializer: D) -> std::result::Result<GeneratedField, D::Error>
@@ -877,6 +903,7 @@ impl<'de> serde::Deserialize<'de> for DeviceJob {
                             "targets" => Ok(GeneratedField::Targets),
                             "acceptedTime" | "accepted_time" => Ok(GeneratedField::AcceptedTime),
                             "users" => Ok(GeneratedField::Users),
+                            "fence" => Ok(GeneratedField::Fence),
                             _ => Err(serde::de::Error::unknown_field(value, FIELDS)),
                         }
                     }
@@ -903,6 +930,7 @@ impl<'de> serde::Deserialize<'de> for DeviceJob {
                 let mut targets__ = None;
                 let mut accepted_time__ = None;
                 let mut users__ = None;
+                let mut fence__ = None;
                 while let Some(k) = map_.next_key()? {
                     match k {
                         GeneratedField::OperationId => {
@@ -947,6 +975,12 @@ impl<'de> serde::Deserialize<'de> for DeviceJob {
                             }
                             users__ = Some(map_.next_value()?);
                         }
+                        GeneratedField::Fence => {
+                            if fence__.is_some() {
+                                return Err(serde::de::Error::duplicate_field("fence"));
+                            }
+                            fence__ = Some(map_.next_value()?);
+                        }
                     }
                 }
                 Ok(DeviceJob {
@@ -957,6 +991,7 @@ impl<'de> serde::Deserialize<'de> for DeviceJob {
                     targets: targets__.unwrap_or_default(),
                     accepted_time: accepted_time__.unwrap_or_default(),
                     users: users__.unwrap_or_default(),
+                    fence: fence__.unwrap_or_default(),
                 })
             }
         }
@@ -1718,6 +1753,8 @@ impl serde::Serialize for ErrorCode {
             Self::UnexpectedDeviceOutput => "UnexpectedDeviceOutput",
             Self::Timeout => "Timeout",
             Self::InternalError => "InternalError",
+            Self::RestoreFailed => "RestoreFailed",
+            Self::NotAttempted => "NotAttempted",
             Self::OperationNotAllowed => "OperationNotAllowed",
             Self::InvalidRequest => "InvalidRequest",
         };
@@ -1750,6 +1787,8 @@ impl<'de> serde::Deserialize<'de> for ErrorCode {
             "UnexpectedDeviceOutput",
             "Timeout",
             "InternalError",
+            "RestoreFailed",
+            "NotAttempted",
             "OperationNotAllowed",
             "InvalidRequest",
         ];
@@ -1811,6 +1850,8 @@ impl<'de> serde::Deserialize<'de> for ErrorCode {
                     "UnexpectedDeviceOutput" => Ok(ErrorCode::UnexpectedDeviceOutput),
                     "Timeout" => Ok(ErrorCode::Timeout),
                     "InternalError" => Ok(ErrorCode::InternalError),
+                    "RestoreFailed" => Ok(ErrorCode::RestoreFailed),
+                    "NotAttempted" => Ok(ErrorCode::NotAttempted),
                     "OperationNotAllowed" => Ok(ErrorCode::OperationNotAllowed),
                     "InvalidRequest" => Ok(ErrorCode::InvalidRequest),
                     _ => Err(serde::de::Error::unknown_variant(value, FIELDS)),

@@ -36,8 +36,11 @@ pub struct ExecContext {
 /// What running a command line produced.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct Output {
+    /// What the command line wrote to standard output.
     pub stdout: Vec<u8>,
+    /// What the command line wrote to standard error.
     pub stderr: Vec<u8>,
+    /// The exit status of the command line (its last command's, as in bash).
     pub exit_status: u32,
     /// The connection must be dropped now, with no output and no exit status
     /// (`drop_after_apply`).
@@ -47,10 +50,12 @@ pub struct Output {
 }
 
 impl Output {
+    /// Standard output as text (lossy UTF-8).
     pub fn stdout_text(&self) -> String {
         String::from_utf8_lossy(&self.stdout).into_owned()
     }
 
+    /// Standard error as text (lossy UTF-8).
     pub fn stderr_text(&self) -> String {
         String::from_utf8_lossy(&self.stderr).into_owned()
     }

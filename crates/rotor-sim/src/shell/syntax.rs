@@ -56,23 +56,41 @@ pub fn file_operands(words: &[String]) -> Vec<&String> {
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Redirect {
     /// `> path` or `>> path` (`append`).
-    StdoutToFile { path: String, append: bool },
+    StdoutToFile {
+        /// The file written.
+        path: String,
+        /// `>>`: add to the end instead of replacing the file.
+        append: bool,
+    },
     /// `2> path` or `2>> path`.
-    StderrToFile { path: String, append: bool },
+    StderrToFile {
+        /// The file written.
+        path: String,
+        /// `2>>`: add to the end instead of replacing the file.
+        append: bool,
+    },
     /// `2>&1`.
     StderrToStdout,
     /// `>&2` or `1>&2`.
     StdoutToStderr,
     /// `< path`.
-    StdinFromFile { path: String },
+    StdinFromFile {
+        /// The file read.
+        path: String,
+    },
     /// A here-document (`<<EOF` ... `EOF`): its body is the command's standard input.
-    StdinText { text: String },
+    StdinText {
+        /// The here-document's body.
+        text: String,
+    },
 }
 
 /// One command with its words and redirections.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct SimpleCommand {
+    /// The command's name and arguments, quotes removed.
     pub words: Vec<String>,
+    /// Its redirections, in the order written.
     pub redirects: Vec<Redirect>,
 }
 
@@ -107,6 +125,7 @@ impl SimpleCommand {
 /// A parsed command line: commands with the connector that precedes each.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct CommandList {
+    /// Each command with the connector before it (the first one's is [`Connector::Always`]).
     pub commands: Vec<(Connector, SimpleCommand)>,
 }
 
@@ -123,7 +142,11 @@ impl CommandList {
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum ShellError {
     /// The line ends inside quotes or a here-document; an interactive shell asks for more.
-    Incomplete { looking_for: String },
+    Incomplete {
+        /// What the shell is waiting for: the closing quote, the here-document's delimiter,
+        /// or, after a line ending in `&&`, `||` or `|`, that operator (a command must follow).
+        looking_for: String,
+    },
     /// A token where bash does not expect one.
     UnexpectedToken(String),
     /// Valid bash the simulated device does not run (background jobs, subshells, command

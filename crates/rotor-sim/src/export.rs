@@ -5,8 +5,8 @@
 //! The intended configuration is the device's configuration as created (so a drifted device
 //! differs from it) with the password fields of every mapped user removed (`hashed-password`,
 //! and NVOS's `password`, which the simulator never stores anyway): Rotor's renderer fills them
-//! in from the secrets store. The inventory pins the device's first host key
-//! ([`Device::host_key`]); [`Device::host_keys`] lists them all.
+//! in from the secrets store. The inventory pins every host key the device offers: the first in
+//! `hostKey`, the others (if any) in `hostKeys`.
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -116,7 +116,7 @@ pub fn build(
             platform: platform.inventory_platform(),
             address: device.address().to_string(),
             host_key: device.host_key(),
-            host_keys: Vec::new(),
+            host_keys: device.host_keys().split_off(1),
             administrative_state: device.administrative_state(),
             login_user,
             password_mappings: mappings,

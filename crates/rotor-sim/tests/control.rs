@@ -286,6 +286,15 @@ async fn control_interface_end_to_end() {
     let exported_cumulus = import.inventory.device(&cumulus_id).unwrap();
     assert_eq!(exported_cumulus.address, device.address().to_string());
     assert_eq!(exported_cumulus.host_key, device.host_key());
+    assert_eq!(exported_cumulus.pinned_host_keys(), device.host_keys());
+    // cumulus-5.15 offers two keys: both are pinned.
+    let two_keys = devices[1]["id"].as_str().unwrap();
+    let exported = import.inventory.device(two_keys).unwrap();
+    assert_eq!(exported.pinned_host_keys().len(), 2);
+    assert_eq!(
+        exported.pinned_host_keys(),
+        simulator.device(two_keys).unwrap().host_keys()
+    );
     assert_eq!(exported_cumulus.login_user, "cumulus");
     assert_eq!(exported_cumulus.password_mappings[0].secret_type, "AdminRW");
     assert_eq!(

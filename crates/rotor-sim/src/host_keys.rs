@@ -79,6 +79,36 @@ pub fn derive_host_keys(seed: &str, device_id: &str, types: &[HostKeyType]) -> V
         .collect()
 }
 
+/// The host keys of many devices, `(device id, key types)` each, in the same order, derived on
+/// all cores (ECDSA key generation is about a tenth of a millisecond per key: a second for
+/// ten thousand devices on one core).
+pub fn derive_many(seed: &str, devices: &[(&str, Vec<HostKeyType>)]) -> Vec<Vec<PrivateKey>> {
+    let threads = std::thread::available_parallelism().map_or(1, |count| count.get().min(8));
+    if threads < 2 || devices.len() < 64 {
+        return devices
+            .iter()
+            .map(|(id, types)| derive_host_keys(seed, id, types))
+            .collect();
+    }
+    let chunk = devices.len().div_ceil(threads);
+    std::thread::scope(|scope| {
+        let workers: Vec<_> = devices
+            .chunks(chunk)
+            .map(|part| {
+                scope.spawn(move || {
+                    part.iter()
+                        .map(|(id, types)| derive_host_keys(seed, id, types))
+                        .collect::<Vec<_>>()
+                })
+            })
+            .collect();
+        workers
+            .into_iter()
+            .flat_map(|worker| worker.join().expect("key derivation does not panic"))
+            .collect()
+    })
+}
+
 /// A public key in OpenSSH form without a comment: `ssh-ed25519 AAAA...`.
 pub fn openssh_public_key(key: &PrivateKey) -> String {
     let text = key.public_key().to_openssh().unwrap_or_default();
@@ -104,5 +134,12 @@ mod tests {
         }
         assert!(openssh_public_key(&first[0]).starts_with("ssh-ed25519 AAAA"));
         assert!(openssh_public_key(&first[1]).starts_with("ecdsa-sha2-nistp256 AAAA"));
+        let ids: Vec<String> = (0..100).map(|index| format!("leaf-{index:02}")).collect();
+        let jobs: Vec<(&str, Vec<HostKeyType>)> =
+            ids.iter().map(|id| (id.as_str(), types.to_vec())).collect();
+        let many = derive_many("seed", &jobs);
+        assert_eq!(many.len(), 100);
+        assert_eq!(many[1][0].public_key(), first[0].public_key());
+        assert_eq!(many[1][1].public_key(), first[1].public_key());
     }
 }

@@ -8,6 +8,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex, RwLock};
 use std::time::{Duration, Instant};
 
+use russh::keys::PrivateKey;
 use serde::Serialize;
 use tokio::sync::watch;
 use tokio::task::JoinHandle;
@@ -15,9 +16,10 @@ use tokio::task::JoinHandle;
 use crate::device::{Counters, Device, DeviceSummary, LockoutPolicy, Settings};
 use crate::export::{ExportOptions, ExportSummary, ExportedFabric};
 use crate::fabric::{DevicePlan, FabricSpec, check_users, initial_config, plan_devices};
-use crate::host_keys::derive_host_keys;
+use crate::host_keys::derive_many;
 use crate::latency::LatencyProfile;
 use crate::platform::Platform;
+use crate::profile::HostKeyType;
 use crate::ssh;
 use crate::verification::VerificationCache;
 
@@ -283,8 +285,17 @@ impl Simulator {
         }
         check_login_users(&spec, &plans)?;
         let mut created: Vec<Arc<Device>> = Vec::with_capacity(plans.len());
+        let jobs: Vec<(&str, Vec<HostKeyType>)> = plans
+            .iter()
+            .map(|plan| {
+                let types = plan.profile.host_key_types(spec.rsa_host_keys);
+                (plan.id.as_str(), types)
+            })
+            .collect();
+        let mut host_keys = derive_many(&spec.seed, &jobs).into_iter();
         for plan in &plans {
-            match self.start_device(&spec, plan, &mut port_offset) {
+            let keys = host_keys.next().unwrap_or_default();
+            match self.start_device(&spec, plan, keys, &mut port_offset) {
                 Ok(device) => created.push(device),
                 Err(error) => {
                     self.stop_devices(&created);
@@ -327,6 +338,7 @@ impl Simulator {
         &self,
         spec: &FabricSpec,
         plan: &DevicePlan,
+        host_keys: Vec<PrivateKey>,
         port_offset: &mut u32,
     ) -> Result<Arc<Device>, SimError> {
         let port = match self.shared.config.base_port {
@@ -349,12 +361,11 @@ impl Simulator {
             .local_addr()
             .map(|local| local.port())
             .unwrap_or(port);
-        let key_types = plan.profile.host_key_types(spec.rsa_host_keys);
         let device = Arc::new(Device::new(
             plan,
             spec.fabric_id.clone(),
             port,
-            derive_host_keys(&spec.seed, &plan.id, &key_types),
+            host_keys,
             Arc::clone(&self.shared.settings),
             initial_config(plan, &spec.initial_users),
         ));

@@ -333,7 +333,16 @@ async fn handshake(
             seconds: options.connect_timeout.as_secs(),
         }),
         Ok(Err(error)) => {
-            if let Some(presented) = presented.lock().unwrap().take() {
+            let presented = presented.lock().unwrap().take().or(match &error {
+                // The device offers none of the pinned keys' types.
+                russh::Error::NoCommonAlgo {
+                    kind: russh::AlgorithmKind::Key,
+                    theirs,
+                    ..
+                } => Some(format!("only keys of type {}", theirs.join(", "))),
+                _ => None,
+            });
+            if let Some(presented) = presented {
                 let pinned: Vec<String> = pinned
                     .iter()
                     .map(|k| k.fingerprint(Default::default()).to_string())

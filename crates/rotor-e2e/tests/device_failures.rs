@@ -207,13 +207,18 @@ async fn unsupported_platforms_and_missing_mappings_fail_without_contact() {
 async fn a_changed_host_key_is_refused_before_any_password_is_sent() {
     let mut stack = stack(2).await;
     let device = stack.device_ids()[0].clone();
-    let other_key = stack.device(&stack.device_ids()[1]).host_key();
+    // A key this switch does not have (no other device pins it either: one switch is one
+    // device, so another device's key would be refused at import).
+    let other_key = rotor_sim::host_keys::openssh_public_key(
+        &rotor_sim::host_keys::derive_ed25519("another-seed", &device),
+    );
     let target = device.clone();
     stack
         .import(|exported| {
             for record in &mut exported.inventory.devices {
                 if record.id == target {
                     record.host_key = other_key.clone();
+                    record.host_keys.clear();
                 }
             }
         })

@@ -322,6 +322,7 @@ async fn no_password_reaches_logs_events_statuses_backups_or_errors() {
         &stack.topology.login_attempts,
         &stack.topology.stage_marks,
         &stack.topology.backup_index,
+        &stack.topology.switches,
     ] {
         for (key, value) in rotor_bus::kv::scan(store, &rotor_bus::names::filters::all())
             .await
@@ -383,7 +384,7 @@ async fn device_locks_refuse_disabled_devices_and_know_when_they_are_lost() {
     let lock = access.lock_device(&device).await.unwrap();
     assert!(lock.is_held());
     // Someone removes the lease (an operator, or it lapsed and another job took it).
-    let key = format!("device.{}.{device_id}", stack.fabric_id);
+    let key = rotor_bus::names::keys::switch_lock(&device.device.switch_identity());
     assert!(stack.topology.leases.get(&key).await.unwrap().is_some());
     stack.topology.leases.purge(&key).await.unwrap();
     let deadline = tokio::time::Instant::now() + std::time::Duration::from_secs(10);

@@ -389,6 +389,12 @@ impl Aggregation {
         };
         let now = rotor_bus::now_rfc3339();
         let finished = fold::update_operation(&mut active.status, &active.plan, &active.done, &now);
+        // The lock goes back before the final status is written, so whoever sees the operation
+        // end finds the fabric free.
+        let released = match finished.then(|| active.lock.take()).flatten() {
+            Some(lock) => lock.release().await?,
+            None => false,
+        };
         kv::put_message(
             &self.topology.operations,
             &keys::operation(id),
@@ -397,7 +403,7 @@ impl Aggregation {
         .await?;
         if finished {
             let active = self.active.remove(id).expect("present above");
-            self.finish(id, active).await?;
+            self.finish(id, active, released).await?;
         } else if let Some(cache) = self.fabrics.get_mut(&active.plan.fabric_id)
             && cache.last_operation.as_ref().is_none_or(|op| op.id != *id)
         {
@@ -407,12 +413,13 @@ impl Aggregation {
         Ok(())
     }
 
-    /// An operation ended: its fabric lock is given back and its fabric rewritten.
-    async fn finish(&mut self, id: &str, active: ActiveOperation) -> Result<(), BusError> {
-        let released = match active.lock {
-            Some(lock) => lock.release().await?,
-            None => false,
-        };
+    /// An operation ended (its fabric lock given back): its fabric is rewritten.
+    async fn finish(
+        &mut self,
+        id: &str,
+        active: ActiveOperation,
+        released: bool,
+    ) -> Result<(), BusError> {
         tracing::info!(
             operation = id,
             fabric = %active.plan.fabric_id,

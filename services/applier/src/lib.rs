@@ -525,7 +525,7 @@ async fn mark_restored(
     restored(
         job,
         &format!(
-            "{reason}; the change was rolled back and the previous password proven by a fresh login (users {})",
+            "{reason}; the change was rolled back: the previous password is restored, proven by a fresh login (users {})",
             users.join(", ")
         ),
     )

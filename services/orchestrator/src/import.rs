@@ -64,7 +64,7 @@ impl Orchestrator {
     ) -> Result<ImportInventoryResponse, Status> {
         let fabric = &import.inventory.fabric;
         let fabric_id = fabric.id.clone();
-        let newest = self.login_secrets_exist(&import).await?;
+        let newest = self.login_secrets_exist(import).await?;
         let previous: HashMap<String, DeviceRecord> = kv::scan_json::<DeviceRecord>(
             &self.topology.inventory,
             &filters::devices_of(&fabric_id),
@@ -74,8 +74,8 @@ impl Orchestrator {
         .into_iter()
         .map(|(_, record)| (record.device.id.clone(), record))
         .collect();
-        self.claim_switches(&import).await?;
-        let records = device_records(&import);
+        self.claim_switches(import).await?;
+        let records = device_records(import);
         let changed_configs = records
             .iter()
             .filter(|(record, _)| {

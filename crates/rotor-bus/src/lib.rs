@@ -637,10 +637,13 @@ pub fn now_rfc3339() -> String {
 
 /// Formats a time as [`now_rfc3339`] does: RFC 3339, UTC, truncated to milliseconds.
 pub fn format_time(at: time::OffsetDateTime) -> String {
-    let at = at
-        .replace_nanosecond(at.millisecond() as u32 * 1_000_000)
-        .unwrap_or(at);
-    at.format(&time::format_description::well_known::Rfc3339)
+    // Always three fractional digits, in UTC: times compare correctly as strings (with the
+    // trailing zeros dropped, `.84Z` would sort after `.845Z`).
+    const FORMAT: &[time::format_description::BorrowedFormatItem<'_>] = time::macros::format_description!(
+        "[year]-[month]-[day]T[hour]:[minute]:[second].[subsecond digits:3]Z"
+    );
+    at.to_offset(time::UtcOffset::UTC)
+        .format(FORMAT)
         .unwrap_or_default()
 }
 
@@ -649,4 +652,26 @@ pub fn format_unix_ms(unix_ms: i64) -> String {
     time::OffsetDateTime::from_unix_timestamp_nanos(unix_ms as i128 * 1_000_000)
         .map(format_time)
         .unwrap_or_default()
+}
+
+#[cfg(test)]
+mod time_tests {
+    use super::*;
+
+    #[test]
+    fn times_have_three_digits_and_sort_as_strings() {
+        let at = |ms: i64| {
+            time::OffsetDateTime::from_unix_timestamp_nanos(
+                (1_764_629_830_000 + ms) as i128 * 1_000_000,
+            )
+            .unwrap()
+        };
+        let (earlier, later) = (format_time(at(840)), format_time(at(845)));
+        assert!(earlier.ends_with(".840Z"), "{earlier}");
+        assert!(earlier < later, "{earlier} sorts after {later}");
+        assert!(format_time(at(0)).ends_with(".000Z"));
+        assert_eq!(format_unix_ms(1_764_629_830_845), later);
+        time::OffsetDateTime::parse(&later, &time::format_description::well_known::Rfc3339)
+            .expect("still RFC 3339");
+    }
 }

@@ -66,6 +66,15 @@ pub struct StackOptions {
     pub nats_user: Option<(String, String)>,
     /// Services use a token limited by `deploy/openbao-policy.hcl` instead of the root token.
     pub least_privilege_token: bool,
+    /// A simulator profile per device (Cumulus devices first, then NVOS), instead of the
+    /// default mix.
+    pub profiles: Option<Vec<rotor_sim::Profile>>,
+    /// More users on every device, each with its own secret (`fabrics/<fabric>/<user>`,
+    /// version 1 in OpenBao) and a password mapping (secret type = the user name) in every
+    /// import, e.g. a `breakglass` account.
+    pub extra_users: Vec<String>,
+    /// Give every simulated device an RSA host key too.
+    pub rsa_host_keys: bool,
 }
 
 /// The NATS server or cluster of a stack.
@@ -109,8 +118,16 @@ impl Default for StackOptions {
             cluster: false,
             nats_user: None,
             least_privilege_token: false,
+            profiles: None,
+            extra_users: Vec::new(),
+            rsa_host_keys: false,
         }
     }
+}
+
+/// The secret path of an extra user (`StackOptions::extra_users`).
+pub fn extra_user_secret_path(fabric_id: &str, user: &str) -> String {
+    format!("fabrics/{fabric_id}/{user}")
 }
 
 /// The secret path every simulated device's login user maps to (see the simulator's export).
@@ -182,14 +199,30 @@ impl TestStack {
         let path = login_secret_path(&fabric_id);
         let version = secrets.write("secret", &path, &initial_password).await?;
         let monitor = PasswordPolicy::default().generate()?;
-        let spec = rotor_stack::simulator::with_initial_users(
-            FabricSpec::new(&fabric_id, options.devices)
-                .with_platform_mix(options.platform_mix.0, options.platform_mix.1),
+        let mut spec = FabricSpec::new(&fabric_id, options.devices)
+            .with_platform_mix(options.platform_mix.0, options.platform_mix.1);
+        if let Some(profiles) = &options.profiles {
+            spec = spec.with_profiles(profiles.clone());
+        }
+        if options.rsa_host_keys {
+            spec = spec.with_rsa_host_keys();
+        }
+        let mut spec = rotor_stack::simulator::with_initial_users(
+            spec,
             &initial_password,
             &path,
             version,
             &monitor,
         );
+        for user in &options.extra_users {
+            let path = extra_user_secret_path(&fabric_id, user);
+            let password = PasswordPolicy::default().generate()?;
+            let version = secrets.write("secret", &path, &password).await?;
+            let hash = rotor_secrets::render_hash(&password, &path, version, user);
+            for platform in [Platform::Cumulus, Platform::Nvos] {
+                spec = spec.with_user(platform, user, hash.as_crypt());
+            }
+        }
         let sim = Simulator::start(options.sim.clone()).await?;
         sim.create_fabric(spec)?;
 
@@ -387,6 +420,19 @@ impl TestStack {
         let mut exported = self
             .sim
             .inventory(&self.fabric_id, &ExportOptions::default())?;
+        for device in &mut exported.inventory.devices {
+            for user in &self.options.extra_users {
+                if device.mapping_for(user).is_none() {
+                    device
+                        .password_mappings
+                        .push(rotor_inventory::PasswordMapping {
+                            username: user.clone(),
+                            secret_type: user.clone(),
+                            secret_path: extra_user_secret_path("{fabric}", user),
+                        });
+                }
+            }
+        }
         mutate(&mut exported);
         let request = ImportInventoryRequest {
             inventory_yaml: exported.inventory.to_yaml(),

@@ -265,6 +265,18 @@ impl SecretsClient {
                 what: what.into(),
                 reason: format!("status {code}: {}", errors.join("; ")),
             },
+            // A 404 without an error list (KV v2 answers so for a deleted or destroyed version,
+            // with its metadata in the body): not found, not unreachable.
+            ClientError::RestClientError {
+                source: rustify::errors::ClientError::ServerResponseError { code: 404, .. },
+            } => self.classify(
+                ClientError::APIError {
+                    code: 404,
+                    errors: Vec::new(),
+                },
+                what,
+                target,
+            ),
             ClientError::RestClientError { source } => SecretsError::Unavailable {
                 address: self.address.clone(),
                 reason: source_chain(&source),

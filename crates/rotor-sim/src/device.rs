@@ -845,6 +845,10 @@ impl Device {
             Fault::RejectsYaml => self.lock().faults.rejects_yaml = true,
             Fault::DropAfterApply => self.lock().faults.drop_after_apply = true,
             Fault::PasswordNotApplied => self.lock().faults.password_not_applied = true,
+            Fault::PasswordNotAppliedFor { user } => {
+                self.lock().faults.password_not_applied_for = Some(user);
+            }
+            Fault::RollbackFails => self.lock().faults.rollback_fails = true,
             Fault::ChangeBetweenDiffAndApply => {
                 self.lock().faults.change_between_diff_and_apply = true;
             }
@@ -879,6 +883,8 @@ impl Device {
             FaultKind::RejectsYaml => self.lock().faults.rejects_yaml = false,
             FaultKind::DropAfterApply => self.lock().faults.drop_after_apply = false,
             FaultKind::PasswordNotApplied => self.lock().faults.password_not_applied = false,
+            FaultKind::PasswordNotAppliedFor => self.lock().faults.password_not_applied_for = None,
+            FaultKind::RollbackFails => self.lock().faults.rollback_fails = false,
             FaultKind::ChangeBetweenDiffAndApply => {
                 self.lock().faults.change_between_diff_and_apply = false;
             }

@@ -33,6 +33,15 @@ pub enum Fault {
     DropAfterApply,
     /// One-shot: the next apply reports success but users keep their old password hashes.
     PasswordNotApplied,
+    /// One-shot: the next apply reports success, and every user's password changes but
+    /// `user`'s, who keeps the old one (a proof that fails after the login user's passed).
+    PasswordNotAppliedFor {
+        /// The user whose password does not change.
+        user: String,
+    },
+    /// Sticky: a pending confirmation cannot be rolled back: `--confirm-no` fails and the
+    /// confirm timer ends without a rollback (the change stays applied).
+    RollbackFails,
     /// One-shot: right after the next `nv config diff`, the applied configuration changes
     /// (a non-password edit, new revision) as if another operator committed.
     ChangeBetweenDiffAndApply,
@@ -76,6 +85,8 @@ impl Fault {
             Fault::RejectsYaml => FaultKind::RejectsYaml,
             Fault::DropAfterApply => FaultKind::DropAfterApply,
             Fault::PasswordNotApplied => FaultKind::PasswordNotApplied,
+            Fault::PasswordNotAppliedFor { .. } => FaultKind::PasswordNotAppliedFor,
+            Fault::RollbackFails => FaultKind::RollbackFails,
             Fault::ChangeBetweenDiffAndApply => FaultKind::ChangeBetweenDiffAndApply,
             Fault::AdministrativeState { .. } => FaultKind::AdministrativeState,
             Fault::StallApply { .. } => FaultKind::StallApply,
@@ -99,6 +110,13 @@ impl Fault {
             FaultKind::RejectsYaml => Fault::RejectsYaml,
             FaultKind::DropAfterApply => Fault::DropAfterApply,
             FaultKind::PasswordNotApplied => Fault::PasswordNotApplied,
+            FaultKind::PasswordNotAppliedFor => Fault::PasswordNotAppliedFor {
+                user: argument
+                    .filter(|user| !user.is_empty())
+                    .ok_or_else(|| format!("{text:?}: expected password_not_applied_for:USER"))?
+                    .to_string(),
+            },
+            FaultKind::RollbackFails => Fault::RollbackFails,
             FaultKind::ChangeBetweenDiffAndApply => Fault::ChangeBetweenDiffAndApply,
             FaultKind::Slow => match argument {
                 None => Fault::Slow {
@@ -168,6 +186,10 @@ pub enum FaultKind {
     DropAfterApply,
     /// [`Fault::PasswordNotApplied`].
     PasswordNotApplied,
+    /// [`Fault::PasswordNotAppliedFor`].
+    PasswordNotAppliedFor,
+    /// [`Fault::RollbackFails`].
+    RollbackFails,
     /// [`Fault::ChangeBetweenDiffAndApply`].
     ChangeBetweenDiffAndApply,
     /// [`Fault::AdministrativeState`]; clearing it sets the state back to `Enabled`.
@@ -179,7 +201,7 @@ pub enum FaultKind {
 }
 
 /// Every fault kind, in documentation order.
-pub const ALL_FAULT_KINDS: [FaultKind; 11] = [
+pub const ALL_FAULT_KINDS: [FaultKind; 13] = [
     FaultKind::Unreachable,
     FaultKind::Slow,
     FaultKind::Drifted,
@@ -187,6 +209,8 @@ pub const ALL_FAULT_KINDS: [FaultKind; 11] = [
     FaultKind::RejectsYaml,
     FaultKind::DropAfterApply,
     FaultKind::PasswordNotApplied,
+    FaultKind::PasswordNotAppliedFor,
+    FaultKind::RollbackFails,
     FaultKind::ChangeBetweenDiffAndApply,
     FaultKind::AdministrativeState,
     FaultKind::StallApply,
@@ -205,6 +229,8 @@ impl FaultKind {
             FaultKind::RejectsYaml => "rejects_yaml",
             FaultKind::DropAfterApply => "drop_after_apply",
             FaultKind::PasswordNotApplied => "password_not_applied",
+            FaultKind::PasswordNotAppliedFor => "password_not_applied_for",
+            FaultKind::RollbackFails => "rollback_fails",
             FaultKind::ChangeBetweenDiffAndApply => "change_between_diff_and_apply",
             FaultKind::AdministrativeState => "administrative_state",
             FaultKind::StallApply => "stall_apply",
@@ -249,6 +275,10 @@ pub struct ActiveFaults {
     pub drop_after_apply: bool,
     /// [`Fault::PasswordNotApplied`] is armed for the next apply.
     pub password_not_applied: bool,
+    /// [`Fault::PasswordNotAppliedFor`] is armed for the next apply, for this user.
+    pub password_not_applied_for: Option<String>,
+    /// [`Fault::RollbackFails`] is active.
+    pub rollback_fails: bool,
     /// [`Fault::ChangeBetweenDiffAndApply`] is armed for the next diff.
     pub change_between_diff_and_apply: bool,
     /// The administrative state the exported inventory gives the device (`Enabled` unless a fault
@@ -274,6 +304,7 @@ impl ActiveFaults {
             (self.rejects_yaml, Fault::RejectsYaml),
             (self.drop_after_apply, Fault::DropAfterApply),
             (self.password_not_applied, Fault::PasswordNotApplied),
+            (self.rollback_fails, Fault::RollbackFails),
             (
                 self.change_between_diff_and_apply,
                 Fault::ChangeBetweenDiffAndApply,
@@ -293,6 +324,9 @@ impl ActiveFaults {
         if let Some(ms) = self.stall_apply {
             faults.push(Fault::StallApply { ms });
         }
+        if let Some(user) = &self.password_not_applied_for {
+            faults.push(Fault::PasswordNotAppliedFor { user: user.clone() });
+        }
         faults
     }
 }
@@ -300,6 +334,23 @@ impl ActiveFaults {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_per_user_password_fault_and_a_failing_rollback_parse() {
+        assert_eq!(
+            Fault::parse("password_not_applied_for:breakglass").unwrap(),
+            Fault::PasswordNotAppliedFor {
+                user: "breakglass".into()
+            }
+        );
+        assert!(Fault::parse("password_not_applied_for").is_err());
+        assert_eq!(
+            Fault::parse("rollback_fails").unwrap(),
+            Fault::RollbackFails
+        );
+        let json = serde_json::to_string(&Fault::RollbackFails).unwrap();
+        assert_eq!(json, r#"{"kind":"rollback_fails"}"#);
+    }
 
     #[test]
     fn faults_round_trip_through_json_and_names() {

@@ -178,7 +178,10 @@ impl DeviceState {
             .pending_confirm
             .as_ref()
             .is_some_and(|pending| Instant::now() >= pending.deadline);
-        if expired {
+        if expired && self.faults.rollback_fails {
+            // The rollback fails: the change stays applied, no longer waiting.
+            self.pending_confirm = None;
+        } else if expired {
             self.roll_back_confirm("system", "Rollback: the confirm time ran out");
         }
     }

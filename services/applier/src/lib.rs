@@ -78,7 +78,9 @@ impl StageWorker for Applier {
             .as_ref()
             .is_some_and(|m| m.mark == ApplyState::Restoring);
         let uncertain = mark.is_some() && !restoring;
-        let session = run.open(uncertain).await?;
+        // After an apply (or a rollback) whose outcome is unknown, the new versions are the
+        // likelier ones: try them first.
+        let session = run.open(mark.is_some()).await?;
         let result = {
             let _shielded = run.shield();
             if restoring {

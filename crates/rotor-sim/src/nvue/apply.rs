@@ -155,7 +155,15 @@ fn apply_candidate(
     let mut new_config = *candidate;
     if state.faults.password_not_applied {
         state.faults.password_not_applied = false;
-        keep_old_password_hashes(device.platform, &state.applied, &mut new_config);
+        keep_old_password_hashes(device.platform, &state.applied, &mut new_config, None);
+    }
+    if let Some(user) = state.faults.password_not_applied_for.take() {
+        keep_old_password_hashes(
+            device.platform,
+            &state.applied,
+            &mut new_config,
+            Some(&user),
+        );
     }
     let message = options
         .message
@@ -208,6 +216,11 @@ fn confirm_action(device: &Device, context: &ExecContext, action: ConfirmAction)
         }
         ConfirmAction::No => {
             let mut state = lock_for_change(device, &context.user)?;
+            if state.faults.rollback_fails && state.pending_confirm.take().is_some() {
+                return Err(NvueError::new(
+                    "Rollback failed: the previous configuration could not be applied.",
+                ));
+            }
             let message = format!("Rollback by {} (--confirm-no)", context.user);
             let revision = state
                 .roll_back_confirm(&context.user, &message)
@@ -217,8 +230,13 @@ fn confirm_action(device: &Device, context: &ExecContext, action: ConfirmAction)
     }
 }
 
-/// For `password_not_applied`: users that had a hash keep it.
-fn keep_old_password_hashes(platform: Platform, old: &NvueConfig, new: &mut NvueConfig) {
+/// For `password_not_applied`: users that had a hash keep it (only `only`, when given).
+fn keep_old_password_hashes(
+    platform: Platform,
+    old: &NvueConfig,
+    new: &mut NvueConfig,
+    only: Option<&str>,
+) {
     let key = platform.password_key();
     let Some(old_users) = old
         .root
@@ -228,6 +246,9 @@ fn keep_old_password_hashes(platform: Platform, old: &NvueConfig, new: &mut Nvue
         return;
     };
     for (username, old_user) in old_users {
+        if only.is_some_and(|only| only != username) {
+            continue;
+        }
         let Some(old_hash) = old_user.get(&[key]) else {
             continue;
         };

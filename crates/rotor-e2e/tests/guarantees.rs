@@ -1,0 +1,556 @@
+//! The safety guarantees, each as the scenario that broke it (see docs/safety.md): versions
+//! never evicted while held, the lock-out ledger per switch user, proofs that fail after the
+//! login user's passed, restores prepared before the apply and proven after it, fabric locks
+//! held from acceptance with a fencing token, one switch one device, crash gaps in the
+//! orchestrator, and recovery from a version gone from the store.
+
+use std::time::Duration;
+
+use rotor_bus::names::keys;
+use rotor_e2e::{StackOptions, TestStack, results_by_device};
+use rotor_proto::v1::*;
+use rotor_sim::Fault;
+
+fn rejection(reply: &RotationReply) -> Option<(ErrorCode, String)> {
+    match &reply.outcome {
+        Some(rotation_reply::Outcome::Rejected(rejected)) => {
+            let error = rejected.error.clone().unwrap();
+            Some((ErrorCode::try_from(error.code).unwrap(), error.message))
+        }
+        _ => None,
+    }
+}
+
+/// Waits (bounded) until `done` holds, checking every 50 ms.
+async fn until(what: &str, within: Duration, mut done: impl FnMut() -> bool) {
+    let deadline = tokio::time::Instant::now() + within;
+    while !done() {
+        assert!(
+            tokio::time::Instant::now() < deadline,
+            "{what} did not happen within {within:?}"
+        );
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_rotation_never_evicts_a_version_a_device_holds_and_reuses_unused_ones() {
+    let stack = TestStack::start(StackOptions::default()).await.unwrap();
+    let path = rotor_e2e::login_secret_path(&stack.fabric_id);
+    // The store keeps three versions of the fabric's secret.
+    let output = stack.bao.cli(
+        &[
+            "kv",
+            "metadata",
+            "put",
+            "-mount=secret",
+            "-max-versions=3",
+            &path,
+        ],
+        None,
+    );
+    assert!(output.status.success(), "{output:?}");
+    let devices = stack.device_ids();
+    let drifted = &devices[0];
+    stack.device(drifted).set_fault(Fault::Drifted).unwrap();
+    // v2 then v3: the drifted device fails both and keeps holding v1 (still kept).
+    for expected in [2, 3] {
+        let operation = stack.run(stack.fabric_rotate()).await.unwrap();
+        assert_eq!(
+            results_by_device(&operation)[drifted].1,
+            ErrorCode::DiffValidationError
+        );
+        assert_eq!(stack.current_password().await.unwrap().1, expected);
+    }
+    // v4 would remove v1: refused, naming the device and its version.
+    let (code, message) = rejection(&stack.submit(stack.fabric_rotate()).await.unwrap()).unwrap();
+    assert_eq!(code, ErrorCode::OperationNotAllowed);
+    assert!(message.contains(drifted.as_str()), "{message}");
+    assert!(message.contains("holds version 1"), "{message}");
+    let (_, version) = stack
+        .secrets
+        .read("secret", &path, Some(1))
+        .await
+        .expect("version 1 is still in the store");
+    assert_eq!(version, 1);
+
+    // A version no device received (an orchestrator that died after writing it) is reused.
+    stack
+        .device(drifted)
+        .clear_fault(rotor_sim::faults::FaultKind::Drifted)
+        .unwrap();
+    let resync = stack.run(stack.fabric_resync()).await.unwrap();
+    assert_eq!(
+        resync.status,
+        OperationState::Succeeded as i32,
+        "{resync:?}"
+    );
+    let orphan = rotor_secrets::PasswordPolicy::default().generate().unwrap();
+    let orphan_version = stack.secrets.write("secret", &path, &orphan).await.unwrap();
+    let operation = stack.run(stack.fabric_rotate()).await.unwrap();
+    assert_eq!(
+        operation.status,
+        OperationState::Succeeded as i32,
+        "{operation:?}"
+    );
+    assert_eq!(stack.current_password().await.unwrap().1, orphan_version);
+    for device in &devices {
+        assert!(stack.can_log_in(device, &orphan).await, "{device}");
+    }
+    stack.shutdown().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_user_whose_proof_fails_every_time_is_never_locked_out() {
+    // The switch locks an account after 5 consecutive failures; Rotor's budget is 2 per user.
+    let stack = TestStack::start(StackOptions {
+        devices: 1,
+        platform_mix: (1, 0),
+        extra_users: vec!["breakglass".into()],
+        ..Default::default()
+    })
+    .await
+    .unwrap();
+    let device = stack.device_ids()[0].clone();
+    for round in 0..4 {
+        // breakglass's new password never takes; the login user's does (and its login
+        // succeeds every time, which must not reset breakglass's count).
+        stack
+            .device(&device)
+            .set_fault(Fault::PasswordNotAppliedFor {
+                user: "breakglass".into(),
+            })
+            .unwrap();
+        let operation = stack.run(stack.fabric_rotate()).await.unwrap();
+        let (state, code) = results_by_device(&operation)[&device];
+        assert_eq!(state, OperationState::Failed, "round {round}");
+        assert_eq!(code, ErrorCode::VerificationFailed, "round {round}");
+    }
+    let logins = stack.device(&device).login_statistics();
+    assert_eq!(logins.lockouts_triggered, 0, "{logins:?}");
+    let breakglass = logins
+        .users
+        .iter()
+        .find(|u| u.username == "breakglass")
+        .map_or(0, |u| u.consecutive_failures);
+    assert!(
+        breakglass <= 2,
+        "{breakglass} consecutive failures for breakglass"
+    );
+    stack.shutdown().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_later_users_failed_proof_leaves_rotor_able_to_log_in() {
+    let stack = TestStack::start(StackOptions {
+        devices: 1,
+        platform_mix: (1, 0),
+        extra_users: vec!["breakglass".into()],
+        ..Default::default()
+    })
+    .await
+    .unwrap();
+    let device = stack.device_ids()[0].clone();
+    stack
+        .device(&device)
+        .set_fault(Fault::PasswordNotAppliedFor {
+            user: "breakglass".into(),
+        })
+        .unwrap();
+    let failed = stack.run(stack.fabric_rotate()).await.unwrap();
+    assert_eq!(
+        results_by_device(&failed)[&device].1,
+        ErrorCode::VerificationFailed
+    );
+    // The rollback put the login user back: the next operation logs in at once and converges.
+    let before = stack.device(&device).login_statistics();
+    let next = stack.run(stack.fabric_rotate()).await.unwrap();
+    assert_eq!(next.status, OperationState::Succeeded as i32, "{next:?}");
+    let after = stack.device(&device).login_statistics();
+    assert_eq!(
+        before.failed_logins, after.failed_logins,
+        "the next operation tried a version the device does not hold"
+    );
+    stack.shutdown().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_restore_needs_no_secrets_store_and_an_unprovable_one_is_restore_failed() {
+    let stack = TestStack::start(StackOptions {
+        devices: 2,
+        platform_mix: (2, 0),
+        extra_users: vec!["breakglass".into()],
+        settings: vec![("ROTOR_JOB_MAX_DELIVER".into(), "2".into())],
+        ..Default::default()
+    })
+    .await
+    .unwrap();
+    let devices = stack.device_ids();
+    let (sealed, unprovable) = (&devices[0], &devices[1]);
+    // Device 0: the change does not take, and the store is sealed while the apply runs: the
+    // rollback and its proof need nothing from it.
+    stack
+        .device(sealed)
+        .set_fault(Fault::PasswordNotApplied)
+        .unwrap();
+    stack
+        .device(sealed)
+        .set_fault(Fault::StallApply { ms: 2_000 })
+        .unwrap();
+    // Device 1: breakglass's password does not take and the switch cannot roll back: the login
+    // user keeps the new password, so the previous one cannot be proven.
+    stack
+        .device(unprovable)
+        .set_fault(Fault::PasswordNotAppliedFor {
+            user: "breakglass".into(),
+        })
+        .unwrap();
+    stack
+        .device(unprovable)
+        .set_fault(Fault::RollbackFails)
+        .unwrap();
+    let operation = stack.submit_accepted(stack.fabric_rotate()).await.unwrap();
+    let device = stack.device(sealed);
+    until("the stalled apply", Duration::from_secs(30), || {
+        device.confirm_remaining().is_some()
+    })
+    .await;
+    stack.bao.seal();
+    let operation = stack.wait_for_operation(&operation).await.unwrap();
+    stack.bao.unseal();
+    let results = results_by_device(&operation);
+    assert_eq!(results[sealed].1, ErrorCode::VerificationFailed);
+    assert!(stack.can_log_in(sealed, &stack.initial_password).await);
+    assert_eq!(results[unprovable].1, ErrorCode::RestoreFailed);
+    stack.shutdown().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_graceful_shutdown_lets_an_apply_and_its_proof_finish() {
+    let mut stack = TestStack::start(StackOptions {
+        devices: 1,
+        platform_mix: (1, 0),
+        settings: vec![("ROTOR_SHUTDOWN_GRACE_SECS".into(), "0".into())],
+        ..Default::default()
+    })
+    .await
+    .unwrap();
+    let device = stack.device_ids()[0].clone();
+    stack
+        .device(&device)
+        .set_fault(Fault::StallApply { ms: 1_500 })
+        .unwrap();
+    let operation = stack.submit_accepted(stack.fabric_rotate()).await.unwrap();
+    let simulated = stack.device(&device);
+    until("the apply", Duration::from_secs(30), || {
+        simulated.confirm_remaining().is_some()
+    })
+    .await;
+    // The only applier stops; its job is in the apply: it finishes instead of being handed back.
+    stack.stop_service("applier-0").await;
+    let operation = stack.wait_for_operation(&operation).await.unwrap();
+    assert_eq!(
+        operation.status,
+        OperationState::Succeeded as i32,
+        "{operation:?}"
+    );
+    assert!(simulated.confirm_remaining().is_none(), "confirmed");
+    stack.shutdown().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_fabric_lock_is_held_from_acceptance_and_a_timed_out_operation_changes_nothing() {
+    let stack = TestStack::start(StackOptions {
+        devices: 2,
+        platform_mix: (2, 0),
+        settings: vec![
+            ("ROTOR_LOCK_LEASE_SECS".into(), "2".into()),
+            ("ROTOR_OPERATION_TIMEOUT_SECS".into(), "5".into()),
+        ],
+        ..Default::default()
+    })
+    .await
+    .unwrap();
+    let devices = stack.device_ids();
+    for device in &devices {
+        stack.device(device).set_fault(Fault::Unreachable).unwrap();
+    }
+    let operation = stack.submit_accepted(stack.fabric_rotate()).await.unwrap();
+    // No device reports for a while; the lock (a 2 s lease) must hold all along.
+    let started = tokio::time::Instant::now();
+    while started.elapsed() < Duration::from_secs(4) {
+        let lock = stack
+            .client
+            .clone()
+            .show_fabric_lock(ShowFabricLockRequest {
+                fabric_id: stack.fabric_id.clone(),
+            })
+            .await
+            .unwrap()
+            .into_inner()
+            .lock
+            .expect("the operation holds the fabric lock");
+        assert!(lock.holder.contains(&operation), "{lock:?}");
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+    // It times out; the devices come back; their queued jobs must change nothing.
+    let ended = stack.wait_for_operation(&operation).await.unwrap();
+    assert_eq!(ended.status, OperationState::Failed as i32, "{ended:?}");
+    let revisions: Vec<u64> = devices
+        .iter()
+        .map(|d| stack.device(d).applied_revision())
+        .collect();
+    for device in &devices {
+        stack
+            .device(device)
+            .clear_fault(rotor_sim::faults::FaultKind::Unreachable)
+            .unwrap();
+    }
+    // Bounded: the queued jobs are retried within their backoff, and each ends NotAttempted.
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(60);
+    loop {
+        let statuses =
+            futures::future::join_all(devices.iter().map(|d| stack.device_status(d))).await;
+        let attempted = statuses.iter().all(|s| {
+            s.as_ref().is_ok_and(|s| {
+                s.last_error
+                    .as_ref()
+                    .is_some_and(|e| e.code == ErrorCode::NotAttempted as i32)
+            })
+        });
+        if attempted {
+            break;
+        }
+        assert!(tokio::time::Instant::now() < deadline, "{statuses:?}");
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+    for (device, revision) in devices.iter().zip(revisions) {
+        assert_eq!(
+            stack.device(device).applied_revision(),
+            revision,
+            "{device} was changed"
+        );
+        assert!(stack.can_log_in(device, &stack.initial_password).await);
+    }
+    stack.shutdown().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn one_switch_is_one_device_across_fabrics() {
+    let mut stack = TestStack::start(StackOptions::default()).await.unwrap();
+    let device = stack.device_ids()[0].clone();
+    let address = stack.device(&device).address();
+    // The same switch in another fabric, by another id, its address spelled differently.
+    let mut exported = stack
+        .sim
+        .inventory(&stack.fabric_id, &rotor_sim::ExportOptions::default())
+        .unwrap();
+    exported.inventory.fabric.id = "fab2".into();
+    exported.inventory.devices.retain(|d| d.id == device);
+    exported.intended_configs.retain(|id, _| *id == device);
+    exported.inventory.devices[0].id = "other-name".into();
+    exported.inventory.devices[0].address = format!("{}:0{}", address.ip(), address.port());
+    let config = exported.intended_configs.remove(&device).unwrap();
+    exported
+        .intended_configs
+        .insert("other-name".into(), config);
+    let path = rotor_e2e::login_secret_path("fab2");
+    stack
+        .secrets
+        .write("secret", &path, &stack.initial_password)
+        .await
+        .unwrap();
+    let refused = stack
+        .client
+        .import_inventory(ImportInventoryRequest {
+            inventory_yaml: exported.inventory.to_yaml(),
+            intended_configs: exported.intended_configs.into_iter().collect(),
+        })
+        .await
+        .unwrap_err();
+    assert_eq!(refused.code(), tonic::Code::InvalidArgument);
+    assert!(refused.message().contains(&device), "{}", refused.message());
+    assert!(refused.message().contains("fab1"), "{}", refused.message());
+    stack.shutdown().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn request_ids_survive_a_dead_orchestrator_and_transient_refusals() {
+    let stack = TestStack::start(StackOptions::default()).await.unwrap();
+    // An orchestrator died while handling request "r1": its marker is old.
+    let key = keys::request(&stack.fabric_id, "r1");
+    stack
+        .topology
+        .requests
+        .put(&key, "handling:1".into())
+        .await
+        .unwrap();
+    let request = RotationRequest {
+        request_id: "r1".into(),
+        ..stack.fabric_rotate()
+    };
+    let id = stack.submit_accepted(request.clone()).await.unwrap();
+    stack.wait_for_operation(&id).await.unwrap();
+    // The same id again: the same answer, not a second rotation.
+    assert_eq!(stack.submit_accepted(request).await.unwrap(), id);
+
+    // A refusal that can change is not the id's answer for ever.
+    stack.bao.seal();
+    let request = RotationRequest {
+        request_id: "r2".into(),
+        ..stack.fabric_rotate()
+    };
+    let (code, _) = rejection(&stack.submit(request.clone()).await.unwrap()).unwrap();
+    assert_eq!(code, ErrorCode::SecretsUnavailable);
+    stack.bao.unseal();
+    let id = stack.submit_accepted(request).await.unwrap();
+    let operation = stack.wait_for_operation(&id).await.unwrap();
+    assert_eq!(operation.status, OperationState::Succeeded as i32);
+    stack.shutdown().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_operation_whose_orchestrator_died_while_preparing_it_is_ended() {
+    let stack = TestStack::start(StackOptions::default()).await.unwrap();
+    let operation_id = "01a00000-0000-7000-8000-000000000002".to_string();
+    let rotor_bus::lease::Acquired::Yes(lock) = rotor_bus::lease::acquire(
+        &stack.topology.leases,
+        &keys::fabric_lock(&stack.fabric_id),
+        &format!("rotor:{operation_id}"),
+        "FabricRotatePassword",
+        120_000,
+        rotor_bus::lease::now_unix_ms(),
+    )
+    .await
+    .unwrap() else {
+        panic!("the fabric is free");
+    };
+    let accepted = time::OffsetDateTime::now_utc() - time::Duration::minutes(1);
+    let plan = rotor_pipeline::records::OperationPlan {
+        operation_id: operation_id.clone(),
+        kind: RotationKind::FabricRotatePassword as i32,
+        fabric_id: stack.fabric_id.clone(),
+        request_id: String::new(),
+        requested_by: "crashed".into(),
+        accepted_time: rotor_bus::format_time(accepted),
+        device_ids: stack.device_ids(),
+        users: Vec::new(),
+        versions: Default::default(),
+        lock_lease_id: lock.lease_id.clone(),
+        fanout_complete: false,
+        prepared: false,
+    };
+    rotor_pipeline::records::store_plan(&stack.topology.operations, &plan)
+        .await
+        .unwrap();
+    let config =
+        rotor_orchestrator::OrchestratorConfig::from_settings(&stack.settings("orchestrator", 1))
+            .unwrap();
+    let orchestrator = rotor_orchestrator::Orchestrator::connect(config)
+        .await
+        .unwrap();
+    rotor_orchestrator::recovery::finish_fanouts(
+        &orchestrator,
+        rotor_orchestrator::recovery::GRACE,
+    )
+    .await
+    .unwrap();
+    let status = stack.wait_for_operation(&operation_id).await.unwrap();
+    assert_eq!(status.status, OperationState::Failed as i32);
+    assert!(
+        status
+            .error
+            .unwrap()
+            .message
+            .contains("no device was contacted"),
+        "the message says what happened"
+    );
+    assert!(
+        rotor_bus::lease::current(
+            &stack.topology.leases,
+            &keys::fabric_lock(&stack.fabric_id),
+            rotor_bus::lease::now_unix_ms()
+        )
+        .await
+        .unwrap()
+        .is_none(),
+        "the lock was given back"
+    );
+    let next = stack.run(stack.fabric_rotate()).await.unwrap();
+    assert_eq!(next.status, OperationState::Succeeded as i32);
+    stack.shutdown().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_remembered_version_gone_from_the_store_does_not_block_the_documented_recovery() {
+    let mut stack = TestStack::start(StackOptions {
+        devices: 2,
+        platform_mix: (2, 0),
+        // The store's cache would hide a destroyed version for a while; recovery must not depend
+        // on timing.
+        settings: vec![("ROTOR_BAO_CACHE_SECS".into(), "0".into())],
+        ..Default::default()
+    })
+    .await
+    .unwrap();
+    let device = stack.device_ids()[0].clone();
+    let path = rotor_e2e::login_secret_path(&stack.fabric_id);
+    stack.run(stack.fabric_rotate()).await.unwrap();
+    // The version Rotor remembers is destroyed in the store; the operator sets a password at
+    // the console and writes it as a new version, as docs/errors.md says, then resyncs.
+    let output = stack.bao.cli(
+        &["kv", "destroy", "-mount=secret", "-versions=2", &path],
+        None,
+    );
+    assert!(output.status.success(), "{output:?}");
+    let console = rotor_secrets::PasswordPolicy::default().generate().unwrap();
+    let version = stack
+        .secrets
+        .write("secret", &path, &console)
+        .await
+        .unwrap();
+    let hash = rotor_secrets::render_hash(&console, &path, version, "cumulus");
+    stack
+        .device(&device)
+        .set_user_password_hash("cumulus", hash.as_crypt())
+        .unwrap();
+    let resync = RotationRequest {
+        kind: RotationKind::DeviceResyncPassword as i32,
+        device_ids: vec![device.clone()],
+        ..stack.fabric_resync()
+    };
+    let operation = stack.run(resync.clone()).await.unwrap();
+    assert_eq!(
+        operation.status,
+        OperationState::Succeeded as i32,
+        "{operation:?}"
+    );
+    // Removing and adding the device again forgets what Rotor remembered of it.
+    let removed = device.clone();
+    stack
+        .import(move |exported| {
+            exported.inventory.devices.retain(|d| d.id != removed);
+            exported.intended_configs.remove(&removed);
+        })
+        .await
+        .unwrap();
+    let key = keys::device(&stack.fabric_id, &device);
+    assert!(
+        stack
+            .topology
+            .credentials
+            .get(&key)
+            .await
+            .unwrap()
+            .is_none(),
+        "the remembered credential went with the device"
+    );
+    stack.import(|_| {}).await.unwrap();
+    let operation = stack.run(resync).await.unwrap();
+    assert_eq!(
+        operation.status,
+        OperationState::Succeeded as i32,
+        "{operation:?}"
+    );
+    stack.shutdown().await;
+}

@@ -78,7 +78,7 @@ async fn check(
 
     // The event history is complete: every device's four stages ended, in the stream.
     let filter = rotor_bus::names::events_filter(Some(&stack.fabric_id), None);
-    let mut ended: BTreeMap<String, usize> = BTreeMap::new();
+    let mut ended: BTreeMap<String, Vec<String>> = BTreeMap::new();
     let mut replay = stack.bus.replay_events(filter, false).await.unwrap();
     use futures::StreamExt;
     loop {
@@ -89,12 +89,23 @@ async fn check(
         let event = replayed.unwrap().event;
         if event.operation_id == operation.id && event.status != stage_event::Status::Started as i32
         {
-            *ended.entry(event.device_id).or_default() += 1;
+            let what = format!(
+                "{} {} {}",
+                event.stage().as_str_name(),
+                event.status().as_str_name(),
+                event.display
+            );
+            ended.entry(event.device_id).or_default().push(what);
         }
     }
     assert_eq!(ended.len(), DEVICES, "every device has events");
-    for (device, count) in ended {
-        assert_eq!(count, 4, "{device} has {count} stage ends, not 4");
+    for (device, ends) in ended {
+        assert_eq!(
+            ends.len(),
+            4,
+            "{device} has {} stage ends, not 4: {ends:#?}",
+            ends.len()
+        );
     }
 }
 

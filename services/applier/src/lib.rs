@@ -62,14 +62,21 @@ impl StageWorker for Applier {
 
     async fn work(&self, job: &ApplyJob, run: &mut StageRun<'_>) -> Result<(), StageError> {
         run.set_intended_config_version(&job.intended_config_version);
+        // The mark is read under the device's lock: a copy of this job delivered while another
+        // was at work must see what that one came to, not what stood before it.
+        let lock = run.lock().await?;
         let mark = marks::read_apply(&run.context.topology, run.job).await?;
         match mark.as_ref().map(|m| m.mark) {
             Some(ApplyState::Applied) => {
                 // A redelivery after the work was done: only the reports may be missing.
+                lock.release().await;
                 let revision = mark.and_then(|m| m.revision);
                 return report_applied(run, revision).await;
             }
-            Some(ApplyState::Restored) => return Err(restored(job, RESTORED)),
+            Some(ApplyState::Restored) => {
+                lock.release().await;
+                return Err(restored(job, RESTORED));
+            }
             Some(ApplyState::Applying | ApplyState::Restoring) | None => {}
         }
         // What a rollback's proof needs, before anything changes on the device.
@@ -80,7 +87,7 @@ impl StageWorker for Applier {
         let uncertain = mark.is_some() && !restoring;
         // After an apply (or a rollback) whose outcome is unknown, the new versions are the
         // likelier ones: try them first.
-        let session = run.open(mark.is_some()).await?;
+        let session = run.open_locked(lock, mark.is_some()).await?;
         let result = {
             let _shielded = run.shield();
             if restoring {
@@ -238,7 +245,12 @@ async fn load_change(
     let context = run.context;
     let rendered = context
         .renderer
-        .render(&context.topology, &run.device, &run.job.targets)
+        .render(
+            &context.topology,
+            &run.device,
+            &run.job.targets,
+            &job.others,
+        )
         .await?;
     if rendered.intended_config_version != job.intended_config_version {
         return Err(diff_changed(&format!(

@@ -375,6 +375,11 @@ pub struct UpArgs {
     /// The fabric's id.
     #[arg(long, default_value = "fab1", value_parser = parse_name)]
     pub fabric: String,
+    /// How many simulated fabrics, each with `--devices` devices and its own password: the
+    /// first is `--fabric`, the others count on from it (`fab1`, `fab2`, ...; `pod`, `pod-2`,
+    /// ...).
+    #[arg(long, default_value_t = 1, value_parser = clap::value_parser!(u32).range(1..=20))]
+    pub fabrics: u32,
     /// Where logs, the NATS store and the exported inventory go. Default: `.rotor` in the
     /// current directory. Its `nats/` and `inventory/` are emptied at start.
     #[arg(long, env = "ROTOR_STATE_DIR")]
@@ -402,12 +407,89 @@ pub struct DemoArgs {
     pub latency: Latency,
 }
 
+/// The ids of `count` fabrics starting at `first`: a trailing number counts on (`fab1`, `fab2`),
+/// otherwise `-2`, `-3`, ... are added (`pod`, `pod-2`).
+pub fn fabric_ids(first: &str, count: u32) -> Vec<String> {
+    let digits = first.len() - first.trim_end_matches(|c: char| c.is_ascii_digit()).len();
+    let (stem, start) = match first[first.len() - digits..].parse::<u64>() {
+        Ok(number) if digits > 0 => (&first[..first.len() - digits], number),
+        _ => {
+            return std::iter::once(first.to_string())
+                .chain((2..=u64::from(count)).map(|n| format!("{first}-{n}")))
+                .collect();
+        }
+    };
+    (0..u64::from(count))
+        .map(|offset| format!("{stem}{:0digits$}", start + offset))
+        .collect()
+}
+
 fn parse_name(text: &str) -> Result<String, String> {
     rotor_inventory::check_name(text).map(|()| text.to_string())
 }
 
 fn parse_mix(text: &str) -> Result<rotor_sim::PlatformMix, String> {
     rotor_sim::PlatformMix::parse(text)
+}
+
+/// The verbs that start their own local stack: `--server` and `--output` mean nothing there,
+/// so their help leaves them out and giving one is a usage error.
+const LOCAL_VERBS: [&str; 2] = ["up", "demo"];
+
+/// The global flags a [`LOCAL_VERBS`] verb has no use for (clap ids).
+const REMOTE_FLAGS: [(&str, &str); 2] = [("server", "--server"), ("output", "--output")];
+
+/// The command line's definition, with the flags [`LOCAL_VERBS`] ignore hidden from their help.
+pub fn command() -> clap::Command {
+    use clap::CommandFactory;
+    let mut command = Cli::command();
+    // A subcommand's own argument with a global's id takes its place there: the same flag
+    // (value, environment, default), hidden.
+    let hidden: Vec<clap::Arg> = command
+        .get_arguments()
+        .filter(|arg| REMOTE_FLAGS.iter().any(|(id, _)| arg.get_id() == *id))
+        .map(|arg| arg.clone().global(false).hide(true))
+        .collect();
+    for verb in LOCAL_VERBS {
+        command = command.mut_subcommand(verb, |sub| {
+            hidden.iter().fold(sub, |sub, arg| sub.arg(arg.clone()))
+        });
+    }
+    command
+}
+
+impl Cli {
+    /// Parses `arguments` (the program name first), or says what is wrong (clap's error, which
+    /// also carries `--help` and `--version`).
+    pub fn try_parse_arguments<I, T>(arguments: I) -> Result<Cli, clap::Error>
+    where
+        I: IntoIterator<Item = T>,
+        T: Into<std::ffi::OsString> + Clone,
+    {
+        use clap::FromArgMatches;
+        let mut command = command();
+        let matches = command.try_get_matches_from_mut(arguments)?;
+        if let Some((verb, sub)) = matches.subcommand()
+            && LOCAL_VERBS.contains(&verb)
+        {
+            for (id, flag) in REMOTE_FLAGS {
+                if sub.value_source(id) == Some(clap::parser::ValueSource::CommandLine) {
+                    return Err(command.error(
+                        clap::error::ErrorKind::ArgumentConflict,
+                        format!(
+                            "`rotor {verb}` starts its own local stack and prints for itself; {flag} does nothing there"
+                        ),
+                    ));
+                }
+            }
+        }
+        Cli::from_arg_matches(&matches).map_err(|error| error.format(&mut command))
+    }
+
+    /// Parses the process's command line, exiting with clap's message when it is wrong.
+    pub fn parse_arguments() -> Cli {
+        Cli::try_parse_arguments(std::env::args_os()).unwrap_or_else(|error| error.exit())
+    }
 }
 
 #[cfg(test)]
@@ -418,5 +500,47 @@ mod tests {
     #[test]
     fn the_command_line_is_consistent() {
         Cli::command().debug_assert();
+        command().debug_assert();
+    }
+
+    #[test]
+    fn further_fabrics_count_on_from_the_first() {
+        assert_eq!(fabric_ids("fab1", 3), ["fab1", "fab2", "fab3"]);
+        assert_eq!(fabric_ids("pod", 3), ["pod", "pod-2", "pod-3"]);
+        assert_eq!(fabric_ids("dc-09", 2), ["dc-09", "dc-10"]);
+        assert_eq!(fabric_ids("7", 2), ["7", "8"]);
+        assert_eq!(fabric_ids("fab1", 1), ["fab1"]);
+    }
+
+    #[test]
+    fn local_verbs_neither_list_nor_take_the_remote_flags() {
+        let help = |arguments: &[&str]| {
+            let error = Cli::try_parse_arguments(arguments).unwrap_err();
+            assert_eq!(error.kind(), clap::error::ErrorKind::DisplayHelp);
+            error.to_string()
+        };
+        let up = help(&["rotor", "up", "--help"]);
+        assert!(!up.contains("--server"), "{up}");
+        assert!(!up.contains("--output"), "{up}");
+        assert!(up.contains("--devices"), "{up}");
+        assert!(!help(&["rotor", "demo", "--help"]).contains("--server"));
+        assert!(help(&["rotor", "fabric", "rotate-password", "--help"]).contains("--server"));
+        for arguments in [
+            &["rotor", "up", "--server", "http://x:1"][..],
+            &["rotor", "-o", "json", "up"],
+            &["rotor", "demo", "--output", "table"],
+        ] {
+            let error = Cli::try_parse_arguments(arguments).unwrap_err();
+            let error = format!("{:?} {error}", error.kind());
+            assert!(
+                error.contains("does nothing there"),
+                "{arguments:?}: {error}"
+            );
+        }
+        assert!(Cli::try_parse_arguments(["rotor", "up", "--devices", "3"]).is_ok());
+        assert!(
+            Cli::try_parse_arguments(["rotor", "-o", "json", "fabric", "show", "--fabric", "f"])
+                .is_ok()
+        );
     }
 }

@@ -266,9 +266,10 @@ pub fn operation_summary(operation: &OperationStatus) -> String {
         .iter()
         .filter(|r| r.status != OperationState::Succeeded as i32)
         .collect();
-    text.push_str(&format!("\n\nUpdated ({}):", updated.len()));
-    if !updated.is_empty() {
-        text.push('\n');
+    if updated.is_empty() {
+        text.push_str("\n\nUpdated: none.");
+    } else {
+        text.push_str(&format!("\n\nUpdated ({}):\n", updated.len()));
         text.push_str(&id_list(&updated));
     }
     if not_updated.is_empty() {
@@ -850,4 +851,35 @@ pub async fn lock(context: &mut Context, command: LockCommand) -> Result<Exit, C
         }
     }
     Ok(Exit::Success)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_summary_says_none_for_an_empty_list() {
+        let result = |id: &str, state: OperationState| DeviceResult {
+            resource_id: id.into(),
+            status: state as i32,
+            ..Default::default()
+        };
+        let failed = OperationStatus {
+            operations: vec![result("leaf-01", OperationState::Failed)],
+            ..Default::default()
+        };
+        let text = operation_summary(&failed);
+        assert!(
+            text.contains("\n\nUpdated: none.\n\nNot updated (1):"),
+            "{text}"
+        );
+        let succeeded = OperationStatus {
+            operations: vec![result("leaf-01", OperationState::Succeeded)],
+            ..Default::default()
+        };
+        let text = operation_summary(&succeeded);
+        assert!(text.contains("\n\nUpdated (1):\n"), "{text}");
+        assert!(text.contains("leaf-01"), "{text}");
+        assert!(text.ends_with("Not updated: none."), "{text}");
+    }
 }

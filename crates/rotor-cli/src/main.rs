@@ -1,10 +1,8 @@
 //! The `rotor` binary: parse the command line, run it on a Tokio runtime, print an error as one
 //! line on stderr, and exit with the code that says how it ended (see [`rotor_cli::exit`]).
 
-use clap::Parser;
-
 fn main() -> std::process::ExitCode {
-    let cli = rotor_cli::cli::Cli::parse();
+    let cli = rotor_cli::cli::Cli::parse_arguments();
     let runtime = match tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
         .enable_all()

@@ -23,10 +23,15 @@ pub async fn run(arguments: UpArgs) -> Result<Exit, CliError> {
         .state_dir
         .clone()
         .unwrap_or_else(|| PathBuf::from(".rotor"));
+    let fabrics = crate::cli::fabric_ids(&arguments.fabric, arguments.fabrics);
     eprintln!(
-        "rotor up: starting a local Rotor with a {}-device simulated fabric {} (state in {})",
+        "rotor up: starting a local Rotor with {} of {} simulated devices (state in {})",
+        if fabrics.len() == 1 {
+            format!("fabric {}", fabrics[0])
+        } else {
+            format!("fabrics {}", fabrics.join(", "))
+        },
         arguments.devices,
-        arguments.fabric,
         state_dir.display()
     );
     let builder = LocalStack::builder(&arguments.fabric, arguments.devices as usize, state_dir)
@@ -38,6 +43,12 @@ pub async fn run(arguments: UpArgs) -> Result<Exit, CliError> {
             .start(|started| eprintln!("  started {started}"))
             .await?;
         let imported = stack.import().await?;
+        for fabric in &fabrics[1..] {
+            stack
+                .add_fabric(fabric, arguments.devices as usize, arguments.platform_mix)
+                .await?;
+            eprintln!("  created and imported fabric {fabric}");
+        }
         anyhow::Ok((stack, imported))
     };
     let (mut stack, imported) = tokio::select! {
@@ -47,7 +58,7 @@ pub async fn run(arguments: UpArgs) -> Result<Exit, CliError> {
             return Ok(Exit::Success);
         }
     };
-    print_ready(&stack, imported.device_count);
+    print_ready(&stack, imported.device_count, &fabrics);
 
     let reason = loop {
         tokio::select! {
@@ -80,13 +91,22 @@ async fn wait_for_shutdown_request(stack: &LocalStack) {
     }
 }
 
-fn print_ready(stack: &LocalStack, devices: u32) {
+fn print_ready(stack: &LocalStack, devices: u32, fabrics: &[String]) {
     let fabric = &stack.fabric_id;
     let (cumulus, nvos) = stack.platform_counts;
+    let others = if fabrics.len() > 1 {
+        format!(
+            "\nAlso simulated: {}, like {fabric} but each with its own password\n(secret/fabrics/<fabric>/AdminRW) and inventory folder ({}/<fabric>).\n",
+            fabrics[1..].join(", "),
+            stack.inventory_dir.display()
+        )
+    } else {
+        String::new()
+    };
     crate::out!(
         "\
 Rotor is up: fabric {fabric} has {devices} simulated devices ({cumulus} Cumulus Linux, {nvos} NVOS).
-
+{others}
   API (gRPC)          {api}
   NATS (JetStream)    {nats}
   OpenBao (dev)       {bao}   token in {token_file}
@@ -94,12 +114,17 @@ Rotor is up: fabric {fabric} has {devices} simulated devices ({cumulus} Cumulus 
   Inventory           {inventory}
   Logs                {logs}
 
-The fabric's password is in OpenBao at secret/{path} (version 1). To reach this stack:
+The fabric's password is in OpenBao at secret/{path} (version 1).
 
+To reach this stack (ROTOR_* for rotor, BAO_* and PATH for the bao command):
+
+  export PATH=\"{bao_dir}:$PATH\"
   export ROTOR_SERVER={api}
   export ROTOR_NATS_URL={nats}
   export ROTOR_BAO_ADDR={bao}
   export ROTOR_BAO_TOKEN={token}
+  export BAO_ADDR={bao}
+  export BAO_TOKEN={token}
 
 Try:
 
@@ -108,12 +133,19 @@ Try:
   rotor device show --fabric {fabric} --device {first_device}
   rotor operation list --fabric {fabric}
   rotor events watch --fabric {fabric}
+  bao kv metadata get -mount=secret {path}
 
 Press Ctrl-C to stop everything.",
         api = stack.api_url,
         nats = stack.nats_url,
         bao = stack.bao_address,
         token = stack.bao_token,
+        bao_dir = stack
+            .bao_binary
+            .parent()
+            .map(|dir| dir.canonicalize().unwrap_or_else(|_| dir.to_path_buf()))
+            .unwrap_or_default()
+            .display(),
         token_file = stack.state_dir.join("bao-token").display(),
         control = stack.control_url,
         inventory = stack.inventory_path().display(),

@@ -28,7 +28,16 @@ async fn rotor_up_serves_a_fabric_and_stops_everything_on_sigterm() {
     services_are_built().unwrap();
     let state = ScratchDir::new("cli-up");
     let mut child = tokio::process::Command::new(ROTOR)
-        .args(["up", "--ports", "auto", "--devices", "4", "--state-dir"])
+        .args([
+            "up",
+            "--ports",
+            "auto",
+            "--devices",
+            "4",
+            "--fabrics",
+            "2",
+            "--state-dir",
+        ])
         .arg(state.path())
         .stdin(Stdio::null())
         .stdout(Stdio::piped())
@@ -91,6 +100,38 @@ async fn rotor_up_serves_a_fabric_and_stops_everything_on_sigterm() {
     .expect(0)
     .json();
     assert_eq!(fabric["totalDevices"], 4);
+    // The second fabric, imported with its own inventory.
+    let second = rotor(
+        Some(&server),
+        &["fabric", "show", "--fabric", "fab2", "-o", "json"],
+    )
+    .await
+    .expect(0)
+    .json();
+    assert_eq!(second["totalDevices"], 4);
+    assert!(state.path().join("inventory/fab2/inventory.yaml").is_file());
+    // The bao exports printed work as printed: the PATH line finds bao, BAO_ADDR and
+    // BAO_TOKEN reach this stack's OpenBao (metadata only: no password is shown).
+    let path = value("PATH");
+    let bao_dir = path
+        .trim_matches('"')
+        .strip_suffix(":$PATH")
+        .unwrap_or_else(|| panic!("PATH line {path}"));
+    let metadata = std::process::Command::new(std::path::Path::new(bao_dir).join("bao"))
+        .args([
+            "kv",
+            "metadata",
+            "get",
+            "-mount=secret",
+            "fabrics/fab2/AdminRW",
+        ])
+        .env("BAO_ADDR", value("BAO_ADDR"))
+        .env("BAO_TOKEN", value("BAO_TOKEN"))
+        .output()
+        .unwrap();
+    let listed = String::from_utf8_lossy(&metadata.stdout);
+    assert!(metadata.status.success(), "{listed} {:?}", metadata);
+    assert!(listed.contains("current_version"), "{listed}");
     let run = rotor(
         Some(&server),
         &[

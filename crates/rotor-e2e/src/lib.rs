@@ -73,6 +73,9 @@ pub struct StackOptions {
     /// version 1 in OpenBao) and a password mapping (secret type = the user name) in every
     /// import, e.g. a `breakglass` account.
     pub extra_users: Vec<String>,
+    /// Only devices of this platform get the extra users (default: every device), e.g. a
+    /// fabric whose Cumulus devices have `breakglass` and whose NVOS devices only `admin`.
+    pub extra_users_on: Option<Platform>,
     /// Give every simulated device an RSA host key too.
     pub rsa_host_keys: bool,
 }
@@ -120,6 +123,7 @@ impl Default for StackOptions {
             least_privilege_token: false,
             profiles: None,
             extra_users: Vec::new(),
+            extra_users_on: None,
             rsa_host_keys: false,
         }
     }
@@ -220,7 +224,9 @@ impl TestStack {
             let version = secrets.write("secret", &path, &password).await?;
             let hash = rotor_secrets::render_hash(&password, &path, version, user);
             for platform in [Platform::Cumulus, Platform::Nvos] {
-                spec = spec.with_user(platform, user, hash.as_crypt());
+                if options.extra_users_on.is_none_or(|only| only == platform) {
+                    spec = spec.with_user(platform, user, hash.as_crypt());
+                }
             }
         }
         let sim = Simulator::start(options.sim.clone()).await?;
@@ -420,7 +426,11 @@ impl TestStack {
         let mut exported = self
             .sim
             .inventory(&self.fabric_id, &ExportOptions::default())?;
+        let only = self.options.extra_users_on.map(Platform::as_str);
         for device in &mut exported.inventory.devices {
+            if only.is_some_and(|only| device.platform.as_str() != only) {
+                continue;
+            }
             for user in &self.options.extra_users {
                 if device.mapping_for(user).is_none() {
                     device
@@ -778,6 +788,20 @@ pub fn set_administrative_state(
         if device.id == device_id {
             device.administrative_state = state;
         }
+    }
+}
+
+/// A refused request's code and message; `None` when the request was accepted.
+pub fn rejection(reply: &RotationReply) -> Option<(ErrorCode, String)> {
+    match &reply.outcome {
+        Some(rotation_reply::Outcome::Rejected(rejected)) => {
+            let error = rejected.error.clone().unwrap_or_default();
+            Some((
+                ErrorCode::try_from(error.code).unwrap_or(ErrorCode::Unspecified),
+                error.message,
+            ))
+        }
+        _ => None,
     }
 }
 

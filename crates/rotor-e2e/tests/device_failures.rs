@@ -1,7 +1,7 @@
 //! Each device-level error code, provoked through the simulator: the code, what the device was
 //! left holding, and what the statuses say.
 
-use rotor_e2e::{StackOptions, TestStack, results_by_device};
+use rotor_e2e::{StackOptions, TestStack, rejection, results_by_device};
 use rotor_proto::v1::*;
 use rotor_sim::Fault;
 
@@ -179,7 +179,10 @@ async fn unsupported_platforms_and_missing_mappings_fail_without_contact() {
         "never contacted"
     );
 
-    // A device rotate of a user the device has no mapping for.
+    // A device rotate of a user the device has no mapping for cannot succeed: refused at
+    // request time, naming the device and the user, before the fabric is locked or the device
+    // contacted.
+    let logins_before = stack.device(&unmapped).login_statistics();
     let request = RotationRequest {
         kind: RotationKind::DeviceRotatePassword as i32,
         fabric_id: stack.fabric_id.clone(),
@@ -187,19 +190,29 @@ async fn unsupported_platforms_and_missing_mappings_fail_without_contact() {
         users: vec!["breakglass".into()],
         ..Default::default()
     };
-    let operation = stack.run(request).await.unwrap();
-    assert_eq!(
-        operation.error.as_ref().unwrap().code,
-        ErrorCode::RotationFailed as i32
+    let (code, message) = rejection(&stack.submit(request).await.unwrap()).expect("refused");
+    assert_eq!(code, ErrorCode::InvalidRequest, "{message}");
+    assert!(
+        message.contains(&unmapped) && message.contains("breakglass"),
+        "{message}"
     );
-    let results = results_by_device(&operation);
-    assert_eq!(
-        results[&unmapped],
-        (OperationState::Failed, ErrorCode::MissingPasswordMapping)
-    );
-    let status = stack.device_status(&unmapped).await.unwrap();
-    let diff = stage(&status, Stage::PerformConfigurationDiff);
-    assert!(diff.display.contains("breakglass"), "{}", diff.display);
+    assert_eq!(stack.device(&unmapped).login_statistics(), logins_before);
+    let lock = rotor_bus::lease::current(
+        &stack.topology.leases,
+        &rotor_bus::names::keys::fabric_lock(&stack.fabric_id),
+        rotor_bus::lease::now_unix_ms(),
+    )
+    .await
+    .unwrap();
+    assert!(lock.is_none(), "the fabric was locked: {lock:?}");
+    // A fabric rotate for a user no device maps is refused the same way.
+    let request = RotationRequest {
+        users: vec!["breakglass".into()],
+        ..stack.fabric_rotate()
+    };
+    let (code, message) = rejection(&stack.submit(request).await.unwrap()).expect("refused");
+    assert_eq!(code, ErrorCode::InvalidRequest, "{message}");
+    assert!(message.contains("breakglass"), "{message}");
     stack.shutdown().await;
 }
 

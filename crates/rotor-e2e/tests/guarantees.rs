@@ -7,19 +7,9 @@
 use std::time::Duration;
 
 use rotor_bus::names::keys;
-use rotor_e2e::{StackOptions, TestStack, results_by_device};
+use rotor_e2e::{StackOptions, TestStack, rejection, results_by_device};
 use rotor_proto::v1::*;
 use rotor_sim::Fault;
-
-fn rejection(reply: &RotationReply) -> Option<(ErrorCode, String)> {
-    match &reply.outcome {
-        Some(rotation_reply::Outcome::Rejected(rejected)) => {
-            let error = rejected.error.clone().unwrap();
-            Some((ErrorCode::try_from(error.code).unwrap(), error.message))
-        }
-        _ => None,
-    }
-}
 
 /// Waits (bounded) until `done` holds, checking every 50 ms.
 async fn until(what: &str, within: Duration, mut done: impl FnMut() -> bool) {

@@ -1,5 +1,6 @@
 //! The orchestrator's own guarantees: an interrupted fan-out is finished by another copy, and the
-//! gRPC API answers server reflection so generic clients (grpcurl) work without the proto.
+//! gRPC API answers server reflection (v1 and v1alpha) so generic clients (grpcurl) work without
+//! the proto.
 
 use futures::StreamExt;
 use rotor_bus::kv;
@@ -133,7 +134,7 @@ async fn the_api_answers_server_reflection() {
         .connect()
         .await
         .unwrap();
-    let mut client = ServerReflectionClient::new(channel);
+    let mut client = ServerReflectionClient::new(channel.clone());
     let request = ServerReflectionRequest {
         host: String::new(),
         message_request: Some(MessageRequest::ListServices(String::new())),
@@ -151,6 +152,31 @@ async fn the_api_answers_server_reflection() {
     assert!(
         names.contains(&"rotor.v1.RotationService".to_string()),
         "{names:?}"
+    );
+    // The older protocol version too, which older grpcurl and grpcio clients speak.
+    use tonic_reflection::pb::v1alpha as alpha;
+    let mut client = alpha::server_reflection_client::ServerReflectionClient::new(channel);
+    let request = alpha::ServerReflectionRequest {
+        host: String::new(),
+        message_request: Some(
+            alpha::server_reflection_request::MessageRequest::ListServices(String::new()),
+        ),
+    };
+    let mut responses = client
+        .server_reflection_info(futures::stream::iter([request]))
+        .await
+        .unwrap()
+        .into_inner();
+    let response = responses.next().await.unwrap().unwrap();
+    let Some(alpha::server_reflection_response::MessageResponse::ListServicesResponse(list)) =
+        response.message_response
+    else {
+        panic!("not a service list: {response:?}");
+    };
+    let names: Vec<String> = list.service.into_iter().map(|s| s.name).collect();
+    assert!(
+        names.contains(&"rotor.v1.RotationService".to_string()),
+        "v1alpha: {names:?}"
     );
     stack.shutdown().await;
 }

@@ -2,17 +2,39 @@
 //! every guardrail that refuses a request with `OperationNotAllowed`.
 
 use prost::Message;
-use rotor_e2e::{StackOptions, TestStack};
+use rotor_e2e::{StackOptions, TestStack, rejection};
 use rotor_proto::v1::*;
 
-fn rejection(reply: &RotationReply) -> Option<(ErrorCode, String)> {
-    match &reply.outcome {
-        Some(rotation_reply::Outcome::Rejected(rejected)) => {
-            let error = rejected.error.clone().unwrap();
-            Some((ErrorCode::try_from(error.code).unwrap(), error.message))
-        }
-        _ => None,
-    }
+/// A `RotationRequest` as a client built on a newer contract would send it: field 42 unknown.
+#[derive(Clone, PartialEq, prost::Message)]
+struct NewerRotationRequest {
+    #[prost(int32, tag = "2")]
+    kind: i32,
+    #[prost(string, tag = "3")]
+    fabric_id: String,
+    #[prost(uint32, tag = "42")]
+    colour: u32,
+}
+
+/// Calls `Rotate` at `address` with `request`, encoded as its own (newer) message type.
+async fn newer_client_rotate(
+    address: std::net::SocketAddr,
+    request: NewerRotationRequest,
+) -> RotationReply {
+    let channel = tonic::transport::Channel::from_shared(format!("http://{address}"))
+        .unwrap()
+        .connect()
+        .await
+        .unwrap();
+    let mut grpc = tonic::client::Grpc::new(channel);
+    grpc.ready().await.unwrap();
+    let codec = tonic_prost::ProstCodec::<NewerRotationRequest, RotationReply>::default();
+    let path =
+        tonic::codegen::http::uri::PathAndQuery::from_static("/rotor.v1.RotationService/Rotate");
+    grpc.unary(tonic::Request::new(request), path, codec)
+        .await
+        .unwrap()
+        .into_inner()
 }
 
 fn accepted(reply: &RotationReply) -> RequestAccepted {
@@ -95,6 +117,11 @@ async fn another_system_rotates_over_the_bus_in_json_and_protobuf() {
             br#"{"kind": "FabricRotatePassword", "users": ["$(reboot)"]}"#.to_vec(),
             "user name",
         ),
+        // An invalid name is said to be invalid, not "send it to rotor.requests.<it>".
+        (
+            br#"{"kind": "FabricRotatePassword", "fabricId": "fab1 x"}"#.to_vec(),
+            "contains ' '; only letters, digits",
+        ),
         ([b"{".to_vec(), vec![b' '; 2 << 20]].concat(), "bytes"),
     ] {
         let reply = stack
@@ -106,7 +133,48 @@ async fn another_system_rotates_over_the_bus_in_json_and_protobuf() {
         let text = String::from_utf8_lossy(&reply.payload).to_string();
         assert!(text.contains("InvalidRequest"), "{text}");
         assert!(text.contains(expected), "{expected:?} not in {text}");
+        let misleading = format!("send it to {}", rotor_bus::names::request_subject("fab1 x"));
+        assert!(!text.contains(&misleading), "{text}");
     }
+    // Protobuf with a field the contract does not declare (number 42): refused, not run
+    // without what its sender meant.
+    let passwords_before = stack.current_password().await.unwrap().1;
+    let mut unknown = RotationRequest {
+        kind: RotationKind::FabricRotatePassword as i32,
+        fabric_id: stack.fabric_id.clone(),
+        ..Default::default()
+    }
+    .encode_to_vec();
+    unknown.extend_from_slice(&[0xd0, 0x02, 0x01]);
+    let reply = stack
+        .bus
+        .client
+        .request(subject.clone(), unknown.clone().into())
+        .await
+        .unwrap();
+    let reply = RotationReply::decode(reply.payload).unwrap();
+    let (code, message) = rejection(&reply).expect("refused");
+    assert_eq!(code, ErrorCode::InvalidRequest, "{message}");
+    assert!(message.contains("field number 42"), "{message}");
+    // The same through gRPC, from a client built on a newer contract: the same refusal, in a
+    // RotationReply.
+    let reply = newer_client_rotate(
+        stack.grpc_address,
+        NewerRotationRequest {
+            kind: RotationKind::FabricRotatePassword as i32,
+            fabric_id: stack.fabric_id.clone(),
+            colour: 1,
+        },
+    )
+    .await;
+    let (code, message) = rejection(&reply).expect("refused over gRPC");
+    assert_eq!(code, ErrorCode::InvalidRequest, "{message}");
+    assert!(message.contains("field number 42"), "{message}");
+    assert_eq!(
+        stack.current_password().await.unwrap().1,
+        passwords_before,
+        "nothing ran"
+    );
     // The orchestrator still answers.
     let reply = stack
         .bus
@@ -178,7 +246,10 @@ async fn guardrails_refuse_with_operation_not_allowed() {
         .into_inner();
     let (code, message) = rejection(&stack.submit(stack.fabric_rotate()).await.unwrap()).unwrap();
     assert_eq!(code, ErrorCode::OperationNotAllowed);
-    assert!(message.contains("upgrade-service"), "{message}");
+    assert!(
+        message.contains("another system (upgrade-service) holds the fabric lock"),
+        "{message}"
+    );
     let second = stack
         .client
         .clone()
@@ -203,12 +274,35 @@ async fn guardrails_refuse_with_operation_not_allowed() {
     // While a rotation runs, it holds the lock: a second fabric-wide request is refused. (The
     // differ is stopped meanwhile, so the rotation cannot finish before the check.)
     stack.stop_service("differ-0").await;
-    let first = stack.submit_accepted(stack.fabric_rotate()).await.unwrap();
+    let device_rotate = RotationRequest {
+        kind: RotationKind::DeviceRotatePassword as i32,
+        device_ids: vec![stack.device_ids()[0].clone()],
+        ..stack.fabric_rotate()
+    };
+    let first = stack.submit_accepted(device_rotate).await.unwrap();
     let (code, message) = rejection(&stack.submit(stack.fabric_resync()).await.unwrap()).unwrap();
     assert_eq!(code, ErrorCode::OperationNotAllowed);
-    assert!(message.contains(&first), "{message}");
+    // The holder is named with its kind, not as "another fabric-wide operation".
+    assert!(
+        message.contains(&format!(
+            "a DeviceRotatePassword operation ({first}) is running"
+        )),
+        "{message}"
+    );
     stack.start_service("differ", 1).await.unwrap();
     stack.wait_for_operation(&first).await.unwrap();
+    // The device rotate wrote a new version of the shared path: the others are behind (two
+    // sets, above this test's limit of 1) until a resync.
+    assert_eq!(
+        stack
+            .fabric_status(Some(&first))
+            .await
+            .unwrap()
+            .unique_password_set_count,
+        2
+    );
+    let converged = stack.run(stack.fabric_resync()).await.unwrap();
+    assert_eq!(converged.status, OperationState::Succeeded as i32);
 
     // Too many password sets: fail one device so the fabric has two, then a rotate is refused
     // and a resync is the way out.

@@ -504,11 +504,11 @@ impl DeviceAccess {
                     failures,
                     budget,
                     until,
-                    ..
+                    refused,
                 }) => {
                     tried.pop();
                     let refused = if tried.is_empty() {
-                        String::new()
+                        refused
                     } else {
                         format!(
                             "the switch refused {} of {}/{} for {user}; ",
@@ -563,7 +563,7 @@ impl DeviceAccess {
                     failures: spent.failures,
                     budget: self.budget.max_failures,
                     until: rotor_bus::format_unix_ms(spent.free_at_unix_ms),
-                    refused: String::new(),
+                    refused: format!("the switch refused Rotor's earlier logins as {user}; "),
                 });
             }
         };

@@ -145,10 +145,21 @@ impl OperationPlan {
         RotationKind::try_from(self.kind).unwrap_or(RotationKind::Unspecified)
     }
 
-    /// The users this operation rotates on `device`.
+    /// The users this operation rotates on `device`: those asked for (a fabric-wide operation
+    /// only those `device` maps, so on a fabric where devices map different users each device
+    /// gets its own), or by default every mapped user (the login user for a device rotate).
     pub fn users_for(&self, device: &DeviceRecord) -> Vec<String> {
+        let device_kind = matches!(
+            self.kind(),
+            RotationKind::DeviceRotatePassword | RotationKind::DeviceResyncPassword
+        );
         if !self.users.is_empty() {
-            return self.users.clone();
+            return self
+                .users
+                .iter()
+                .filter(|user| device_kind || device.device.mapping_for(user).is_some())
+                .cloned()
+                .collect();
         }
         match self.kind() {
             RotationKind::DeviceRotatePassword => vec![device.device.login_user.clone()],

@@ -114,11 +114,15 @@ impl Renderer {
     /// the device holds it); on NVOS with every mapped user's password fields left out (NVOS
     /// takes a password as a plaintext it hashes with a fresh salt, so no rendering of it could
     /// ever match the switch's: the change is sent separately, see [`Self::nvos_patch`]).
+    ///
+    /// `others` are the device's other mapped users at the versions they hold: they are
+    /// rendered too (Cumulus), so a rotation of one user diffs only that user.
     pub async fn render(
         &self,
         topology: &Topology,
         device: &DeviceRecord,
         targets: &[SecretTarget],
+        others: &[SecretTarget],
     ) -> Result<Rendered, RenderError> {
         let intended = load_intended_config(topology, &device.fabric_id, &device.device.id)
             .await?
@@ -134,7 +138,8 @@ impl Renderer {
                 .collect();
             rotor_device::render::render_without_passwords(&intended, &mapped)
         } else {
-            let hashes = self.hashes(targets).await?;
+            let every: Vec<SecretTarget> = targets.iter().chain(others).cloned().collect();
+            let hashes = self.hashes(&every).await?;
             rotor_device::render::render_intended(&intended, platform, &hashes)
         }
         .map_err(|e| RenderError::Syntax(e.to_string()))?;

@@ -31,3 +31,95 @@ pub const FILE_DESCRIPTOR_SET: &[u8] = include_bytes!("gen/rotor.v1.bin");
 pub const PROTO_ROOT: &str = "../../proto";
 /// The `.proto` files that make up the contract.
 pub const PROTO_FILES: &[&str] = &["rotor/v1/rotor.proto"];
+
+/// The field numbers a message of the contract declares (`rotor.v1.RotationRequest`), from the
+/// descriptor set; empty for a name the contract does not have.
+pub fn declared_fields(full_name: &str) -> Vec<u32> {
+    use prost::Message;
+    let Ok(set) = prost_types::FileDescriptorSet::decode(FILE_DESCRIPTOR_SET) else {
+        return Vec::new();
+    };
+    let (package, name) = full_name.rsplit_once('.').unwrap_or(("", full_name));
+    set.file
+        .iter()
+        .filter(|file| file.package() == package)
+        .flat_map(|file| &file.message_type)
+        .filter(|message| message.name() == name)
+        .flat_map(|message| &message.field)
+        .map(|field| field.number() as u32)
+        .collect()
+}
+
+/// The first field in an encoded message (top level) whose number is not among `declared`, if
+/// any: prost skips unknown fields when it decodes, so a strict reader asks this first. An
+/// error when the bytes are not protobuf's wire format.
+pub fn unknown_field(message: &[u8], declared: &[u32]) -> Result<Option<u32>, String> {
+    let mut rest = message;
+    while !rest.is_empty() {
+        let key = varint(&mut rest)?;
+        let (number, wire_type) = ((key >> 3) as u32, key & 7);
+        if number == 0 {
+            return Err("field number 0".into());
+        }
+        if !declared.contains(&number) {
+            return Ok(Some(number));
+        }
+        let skip = match wire_type {
+            0 => {
+                varint(&mut rest)?;
+                0
+            }
+            1 => 8,
+            2 => usize::try_from(varint(&mut rest)?).map_err(|_| "a length too large")?,
+            5 => 4,
+            other => return Err(format!("wire type {other} of field {number}")),
+        };
+        if skip > rest.len() {
+            return Err(format!("field {number} is cut short"));
+        }
+        rest = &rest[skip..];
+    }
+    Ok(None)
+}
+
+fn varint(bytes: &mut &[u8]) -> Result<u64, String> {
+    let mut value = 0u64;
+    for shift in 0..10 {
+        let Some((&byte, rest)) = bytes.split_first() else {
+            return Err("a varint is cut short".into());
+        };
+        *bytes = rest;
+        value |= u64::from(byte & 0x7f) << (7 * shift);
+        if byte & 0x80 == 0 {
+            return Ok(value);
+        }
+    }
+    Err("a varint is too long".into())
+}
+
+#[cfg(test)]
+mod strict_tests {
+    use super::*;
+    use prost::Message;
+
+    #[test]
+    fn unknown_fields_are_found_by_number() {
+        let declared = declared_fields("rotor.v1.RotationRequest");
+        assert_eq!(declared, vec![1, 2, 3, 4, 5, 6, 7]);
+        let request = v1::RotationRequest {
+            request_id: "r1".into(),
+            kind: v1::RotationKind::FabricRotatePassword as i32,
+            fabric_id: "fab1".into(),
+            users: vec!["cumulus".into()],
+            use_stored: true,
+            ..Default::default()
+        };
+        let mut bytes = request.encode_to_vec();
+        assert_eq!(unknown_field(&bytes, &declared), Ok(None));
+        // Field 42, a varint, as a newer client (or someone probing) would add it.
+        bytes.extend_from_slice(&[0xd0, 0x02, 0x01]);
+        assert_eq!(unknown_field(&bytes, &declared), Ok(Some(42)));
+        assert!(unknown_field(&[0x0a, 0x05, b'a'], &declared).is_err());
+        assert!(declared_fields("rotor.v1.NoSuchMessage").is_empty());
+    }
+}

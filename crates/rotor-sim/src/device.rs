@@ -651,6 +651,21 @@ impl Device {
         Ok(revision)
     }
 
+    /// Deletes a user from the applied configuration outside Rotor (an operator's new
+    /// revision, as `nv unset system aaa user <user>` then apply would make it): from then on
+    /// the switch refuses every password for it. Returns the revision id.
+    pub fn remove_user(&self, username: &str) -> Result<u64, String> {
+        let mut state = self.lock();
+        let mut config = (*state.applied).clone();
+        if !config.root.remove(&["system", "aaa", "user", username]) {
+            return Err(format!("no user {username} on {}", self.id));
+        }
+        let message = format!("User {username} deleted outside Rotor");
+        let revision = state.commit(config, "operator", "API", "Config update", &message);
+        state.save_if_auto_save();
+        Ok(revision)
+    }
+
     /// Whether an operation of this class would be delayed, and by how much.
     pub fn delay_for(&self, class: OperationClass) -> Duration {
         let (profile, slow) = {

@@ -328,6 +328,7 @@ impl StackBuilder {
             nats_url: servers.nats_url,
             bao_address: servers.bao_address,
             bao_token: servers.bao_token,
+            bao_binary: binaries.bao.clone(),
             api_url: format!("http://{api_listen}"),
             control_url,
             state_dir: dirs.root,
@@ -561,6 +562,8 @@ pub struct LocalStack {
     pub bao_address: String,
     /// OpenBao's root token (also in `bao-token` in the state folder).
     pub bao_token: String,
+    /// The `bao` command this stack runs (for `bao kv ...` against it).
+    pub bao_binary: PathBuf,
     /// The Rotor API.
     pub api_url: String,
     /// The simulator's control interface.
@@ -664,7 +667,18 @@ impl LocalStack {
 
     /// The inventory file of the simulated fabric.
     pub fn inventory_path(&self) -> PathBuf {
-        self.inventory_dir.join("inventory.yaml")
+        self.inventory_dir_of(&self.fabric_id)
+            .join("inventory.yaml")
+    }
+
+    /// Where a fabric's inventory is exported: the first fabric's in the inventory folder, each
+    /// other's in a folder of its own there.
+    pub fn inventory_dir_of(&self, fabric_id: &str) -> PathBuf {
+        if fabric_id == self.fabric_id {
+            self.inventory_dir.clone()
+        } else {
+            self.inventory_dir.join(fabric_id)
+        }
     }
 
     /// Imports the simulated fabric's inventory through the API, as `rotor inventory import`
@@ -672,18 +686,23 @@ impl LocalStack {
     /// as the simulator holds it). Retries (bounded) while a finishing operation still holds the
     /// fabric lock.
     pub async fn import(&self) -> Result<ImportInventoryResponse, StackError> {
+        self.import_fabric(&self.fabric_id).await
+    }
+
+    /// Imports one simulated fabric of this stack, as [`Self::import`] does the first.
+    pub async fn import_fabric(
+        &self,
+        fabric_id: &str,
+    ) -> Result<ImportInventoryResponse, StackError> {
+        let dir = self.inventory_dir_of(fabric_id);
         if let Some(sim) = &self.sim {
-            sim.export_inventory(
-                &self.fabric_id,
-                &self.inventory_dir,
-                &ExportOptions::default(),
-            )
-            .map_err(|source| StackError::Simulator {
-                what: "exporting the simulated fabric's inventory",
-                source,
-            })?;
+            sim.export_inventory(fabric_id, &dir, &ExportOptions::default())
+                .map_err(|source| StackError::Simulator {
+                    what: "exporting the simulated fabric's inventory",
+                    source,
+                })?;
         }
-        let import = rotor_inventory::FabricImport::load(&self.inventory_path())
+        let import = rotor_inventory::FabricImport::load(&dir.join("inventory.yaml"))
             .map_err(StackError::Inventory)?;
         let request = ImportInventoryRequest {
             inventory_yaml: import.inventory.to_yaml(),
@@ -703,6 +722,32 @@ impl LocalStack {
                 Err(status) => return Err(StackError::Import(status.message().to_string())),
             }
         }
+    }
+
+    /// Another simulated fabric of `devices` devices (in-process simulator only): its first
+    /// password into OpenBao as version 1 of its own login secret, its devices in the
+    /// simulator, its inventory imported. Returns the import's answer.
+    pub async fn add_fabric(
+        &self,
+        fabric_id: &str,
+        devices: usize,
+        platform_mix: PlatformMix,
+    ) -> Result<ImportInventoryResponse, StackError> {
+        rotor_inventory::check_name(fabric_id).map_err(StackError::InvalidFabric)?;
+        let Some(sim) = &self.sim else {
+            return Err(StackError::InvalidFabric(
+                "another fabric needs the simulator in this process".into(),
+            ));
+        };
+        let mut spec = FabricSpec::new(fabric_id, devices);
+        spec.platform_mix = platform_mix;
+        let spec = simulator::seed_fabric_password(&self.secrets, spec).await?;
+        sim.create_fabric(spec)
+            .map_err(|source| StackError::Simulator {
+                what: "creating the simulated fabric",
+                source,
+            })?;
+        self.import_fabric(fabric_id).await
     }
 
     /// Stops the services, then the simulator, then NATS and OpenBao; waits for each.

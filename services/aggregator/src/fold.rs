@@ -126,8 +126,8 @@ fn fold_outcome(status: &mut DeviceStatus, event: &StageEvent) -> Folded {
     folded
 }
 
-/// Marks OutOfSync every InSync secret of `devices` (but `except`) that holds an older
-/// version of `path` than `version`; returns the devices changed.
+/// Marks OutOfSync every InSync or Unverified secret of `devices` (but `except`) that holds an
+/// older version of `path` than `version`; returns the devices changed.
 pub fn mark_behind<'a>(
     devices: impl IntoIterator<Item = (&'a String, &'a mut DeviceStatus)>,
     except: &str,
@@ -144,7 +144,8 @@ pub fn mark_behind<'a>(
             if let Some(reference) = &secret.secret_archive_reference
                 && reference.path == path
                 && reference.version < version
-                && secret.synchronization_status == SynchronizationStatus::InSync as i32
+                && (secret.synchronization_status == SynchronizationStatus::InSync as i32
+                    || secret.synchronization_status == SynchronizationStatus::Unverified as i32)
             {
                 secret.synchronization_status = SynchronizationStatus::OutOfSync as i32;
                 behind = true;

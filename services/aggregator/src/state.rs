@@ -138,6 +138,13 @@ impl Aggregation {
                 "the fabric lock of a running operation was lost"
             );
         }
+        // The versions it pushes are the store's newest now: every device of the fabric that
+        // holds an older version of one of those paths is behind, in the operation or not (a
+        // device rotate of a shared path leaves its siblings behind too).
+        self.ensure_fabric(&plan.fabric_id).await?;
+        for (path, version) in &plan.versions {
+            self.mark_behind(&plan.fabric_id, "", path.clone(), *version);
+        }
         self.dirty_operations.insert(id.to_string());
         self.active.insert(
             id.to_string(),

@@ -56,7 +56,7 @@ impl StageWorker for Differ {
     }
 
     async fn work(&self, _job: &DiffJob, run: &mut StageRun<'_>) -> Result<(), StageError> {
-        let rendered = load(run).await?;
+        let (rendered, others) = load(run).await?;
         run.begin(Stage::PerformConfigurationDiff).await?;
         validate(&run.device, run.job)
             .map_err(|failure| StageError::from_failure(failure, false))?;
@@ -104,6 +104,7 @@ impl StageWorker for Differ {
                     running_config_fingerprint: fingerprint,
                     previous: previous_versions(run).await?,
                     changing_users,
+                    others,
                 };
                 hand_on(run, JobKind::Apply, &apply).await
             }
@@ -112,12 +113,13 @@ impl StageWorker for Differ {
 }
 
 /// Stage `load_intended_configuration`: the intended configuration with the target hashes.
-async fn load(run: &mut StageRun<'_>) -> Result<Rendered, StageError> {
+async fn load(run: &mut StageRun<'_>) -> Result<(Rendered, Vec<SecretTarget>), StageError> {
     rotor_pipeline::access::refuse_unless_enabled(&run.device)?;
     let context = run.context;
+    let others = other_users(run).await?;
     let rendered = context
         .renderer
-        .render(&context.topology, &run.device, &run.job.targets)
+        .render(&context.topology, &run.device, &run.job.targets, &others)
         .await?;
     run.set_intended_config_version(&rendered.intended_config_version);
     run.succeeded(format!(
@@ -125,7 +127,37 @@ async fn load(run: &mut StageRun<'_>) -> Result<Rendered, StageError> {
         rendered.intended_config_version
     ))
     .await?;
-    Ok(rendered)
+    Ok((rendered, others))
+}
+
+/// The device's mapped users that are not rotated now, at the versions they hold (from its
+/// status): the rendering fills their passwords in too, so a rotation of one user of a device
+/// with several diffs only that user. A user whose version is not known is left as the
+/// intended configuration has it.
+async fn other_users(run: &StageRun<'_>) -> Result<Vec<SecretTarget>, StageError> {
+    let status = device_status(run).await?;
+    let device = &run.device;
+    let others = device
+        .device
+        .password_mappings
+        .iter()
+        .filter(|m| !run.job.targets.iter().any(|t| t.username == m.username))
+        .filter_map(|mapping| {
+            let path = mapping.resolved_path(&device.fabric_id, &device.device.id);
+            let reference = status
+                .secrets
+                .iter()
+                .filter(|s| s.username == mapping.username)
+                .find_map(|s| s.secret_archive_reference.clone())
+                .filter(|r| r.path == path && r.version > 0)?;
+            Some(SecretTarget {
+                secret_type: mapping.secret_type.clone(),
+                username: mapping.username.clone(),
+                reference: Some(reference),
+            })
+        })
+        .collect();
+    Ok(others)
 }
 
 /// What the diff stage concluded.

@@ -19,7 +19,8 @@ use tokio::io::AsyncReadExt;
 use tonic::{Request, Response, Status};
 
 use crate::Orchestrator;
-use crate::requests::{Method, lock_holder_text};
+use crate::requests::{Method, lock_holder_text, rejected};
+use crate::strict::RefusedFields;
 use rotor_bus::format_unix_ms;
 
 /// Serves the API on `listener` until `shutdown` is cancelled.
@@ -28,10 +29,14 @@ pub async fn serve(
     listener: tokio::net::TcpListener,
     shutdown: CancellationToken,
 ) -> Result<(), rotor_pipeline::StartError> {
-    let reflection = tonic_reflection::server::Builder::configure()
-        .register_encoded_file_descriptor_set(rotor_proto::FILE_DESCRIPTOR_SET)
-        .build_v1()
-        .map_err(|e| rotor_pipeline::StartError::Other(format!("reflection: {e}")))?;
+    // Reflection in both versions: v1, and v1alpha for older grpcurl and grpcio clients.
+    let reflection = || {
+        tonic_reflection::server::Builder::configure()
+            .register_encoded_file_descriptor_set(rotor_proto::FILE_DESCRIPTOR_SET)
+    };
+    let reflection_problem = |e| rotor_pipeline::StartError::Other(format!("reflection: {e}"));
+    let reflection_v1 = reflection().build_v1().map_err(reflection_problem)?;
+    let reflection_v1alpha = reflection().build_v1alpha().map_err(reflection_problem)?;
     let service = RotationServiceServer::new(Api {
         orchestrator,
         shutdown: shutdown.clone(),
@@ -39,7 +44,9 @@ pub async fn serve(
     .max_decoding_message_size(256 << 20)
     .max_encoding_message_size(256 << 20);
     tonic::transport::Server::builder()
-        .add_service(reflection)
+        .layer(crate::strict::StrictRequests)
+        .add_service(reflection_v1)
+        .add_service(reflection_v1alpha)
         .add_service(service)
         .serve_with_incoming_shutdown(
             tokio_stream::wrappers::TcpListenerStream::new(listener),
@@ -97,6 +104,12 @@ impl RotationService for Api {
         &self,
         request: Request<RotationRequest>,
     ) -> Result<Response<RotationReply>, Status> {
+        if let Some(refused) = request.extensions().get::<RefusedFields>() {
+            return Ok(Response::new(rejected(
+                ErrorCode::InvalidRequest,
+                refused.0.clone(),
+            )));
+        }
         Ok(Response::new(
             self.orchestrator
                 .submit(request.into_inner(), Method::Rotate)
@@ -108,6 +121,12 @@ impl RotationService for Api {
         &self,
         request: Request<RotationRequest>,
     ) -> Result<Response<RotationReply>, Status> {
+        if let Some(refused) = request.extensions().get::<RefusedFields>() {
+            return Ok(Response::new(rejected(
+                ErrorCode::InvalidRequest,
+                refused.0.clone(),
+            )));
+        }
         Ok(Response::new(
             self.orchestrator
                 .submit(request.into_inner(), Method::Resync)

@@ -72,13 +72,29 @@ fn is_json(message: &async_nats::Message) -> bool {
         .unwrap_or_else(|| message.payload.iter().find(|b| !b.is_ascii_whitespace()) == Some(&b'{'))
 }
 
-/// Decodes a request payload in either encoding.
+/// Decodes a request payload in either encoding; unknown fields are refused in both (JSON by
+/// name, protobuf by number).
 pub fn decode_request(payload: &[u8], json: bool) -> Result<RotationRequest, String> {
     if json {
         serde_json::from_slice::<RotationRequest>(payload)
             .map_err(|e| format!("not a RotationRequest in JSON: {e}"))
     } else {
+        check_protobuf_request(payload)?;
         RotationRequest::decode(payload).map_err(|e| format!("not a protobuf RotationRequest: {e}"))
+    }
+}
+
+/// Refuses a protobuf `RotationRequest` with a field the contract does not declare (prost would
+/// skip it silently, and the request would run without what its sender meant).
+pub fn check_protobuf_request(payload: &[u8]) -> Result<(), String> {
+    static DECLARED: std::sync::LazyLock<Vec<u32>> =
+        std::sync::LazyLock::new(|| rotor_proto::declared_fields("rotor.v1.RotationRequest"));
+    match rotor_proto::unknown_field(payload, &DECLARED) {
+        Ok(None) => Ok(()),
+        Ok(Some(number)) => Err(format!(
+            "the protobuf RotationRequest has field number {number}, which the contract does not declare (a newer or a wrong client?); unknown fields are refused"
+        )),
+        Err(problem) => Err(format!("not a protobuf RotationRequest: {problem}")),
     }
 }
 
@@ -117,6 +133,11 @@ async fn handle(
     if request.fabric_id.is_empty() {
         request.fabric_id = subject_fabric.clone();
     }
+    if let Err(problem) = rotor_inventory::check_name(&request.fabric_id) {
+        // Said before the subject comparison: "send it to rotor.requests.<an invalid name>"
+        // would send the sender somewhere no one listens.
+        return reject(format!("fabricId {problem}")).await;
+    }
     if request.fabric_id != subject_fabric {
         return reject(format!(
             "the request names fabric {:?} but was sent to {}; send it to {}",
@@ -147,5 +168,9 @@ mod tests {
         assert!(decode_request(b"\xff\xff\xff", false).is_err());
         let encoded = request.encode_to_vec();
         assert_eq!(decode_request(&encoded, false).unwrap(), request);
+        let mut unknown = encoded.clone();
+        unknown.extend_from_slice(&[0xd0, 0x02, 0x01]);
+        let refused = decode_request(&unknown, false).unwrap_err();
+        assert!(refused.contains("field number 42"), "{refused}");
     }
 }

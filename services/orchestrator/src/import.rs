@@ -339,9 +339,25 @@ impl Orchestrator {
                 reason: e.to_string(),
             })?;
         kv::put_json(&topology.inventory, &key, record).await?;
-        let status = initial_status(record, newest, &self.secrets);
-        let bytes = prost::Message::encode_to_vec(&status).into();
-        kv::compare_and_set(&topology.device_status, &key, bytes, 0).await?;
+        match kv::get_message::<DeviceStatus>(&topology.device_status, &key).await? {
+            None => {
+                let status = initial_status(record, newest, &self.secrets);
+                let bytes = prost::Message::encode_to_vec(&status).into();
+                kv::compare_and_set(&topology.device_status, &key, bytes, 0).await?;
+            }
+            // A device seen before: its status follows its mappings as now listed (a new user,
+            // a changed secret path), keeping what is known of the unchanged ones.
+            Some(stored) => {
+                let mut status = stored.value;
+                let secrets = reconciled_secrets(record, &status.secrets, newest, &self.secrets);
+                if secrets != status.secrets {
+                    status.secrets = secrets;
+                    let bytes = prost::Message::encode_to_vec(&status).into();
+                    kv::compare_and_set(&topology.device_status, &key, bytes, stored.revision)
+                        .await?;
+                }
+            }
+        }
         Ok(())
     }
 }
@@ -383,24 +399,55 @@ fn device_records(import: &FabricImport) -> Vec<(DeviceRecord, String)> {
         .collect()
 }
 
-/// A first status for a device Rotor has not seen: each mapped secret at its newest version.
+/// A first status for a device Rotor has not seen: each mapped secret `Unverified` at its newest
+/// version.
 fn initial_status(
     record: &DeviceRecord,
     newest: &NewestVersions,
     secrets: &rotor_secrets::SecretsClient,
 ) -> DeviceStatus {
-    let secrets = record
+    DeviceStatus {
+        device_id: record.device.id.clone(),
+        fabric_id: record.fabric_id.clone(),
+        secrets: reconciled_secrets(record, &[], newest, secrets),
+        platform: record.device.platform.to_string(),
+        ..Default::default()
+    }
+}
+
+/// The secrets of a device's status for its mappings as imported: what `known` says of a user
+/// whose secret path is unchanged, and for a new user or a new path the newest version,
+/// `Unverified` (assumed to be held until an operation proves what is), or `OutOfSync` when the
+/// store has none. Users no longer mapped are dropped.
+fn reconciled_secrets(
+    record: &DeviceRecord,
+    known: &[SecretStatus],
+    newest: &NewestVersions,
+    secrets: &rotor_secrets::SecretsClient,
+) -> Vec<SecretStatus> {
+    record
         .device
         .password_mappings
         .iter()
         .map(|mapping| {
             let path = mapping.resolved_path(&record.fabric_id, &record.device.id);
+            if let Some(kept) = known.iter().find(|s| {
+                s.username == mapping.username
+                    && s.secret_archive_reference
+                        .as_ref()
+                        .is_some_and(|r| r.path == path)
+            }) {
+                return SecretStatus {
+                    secret_type: mapping.secret_type.clone(),
+                    ..kept.clone()
+                };
+            }
             let version = newest.get(&path).copied().flatten();
             SecretStatus {
                 secret_type: mapping.secret_type.clone(),
                 username: mapping.username.clone(),
                 synchronization_status: if version.is_some() {
-                    SynchronizationStatus::InSync
+                    SynchronizationStatus::Unverified
                 } else {
                     SynchronizationStatus::OutOfSync
                 } as i32,
@@ -409,12 +456,5 @@ fn initial_status(
                 last_rotation_time: String::new(),
             }
         })
-        .collect();
-    DeviceStatus {
-        device_id: record.device.id.clone(),
-        fabric_id: record.fabric_id.clone(),
-        secrets,
-        platform: record.device.platform.to_string(),
-        ..Default::default()
-    }
+        .collect()
 }

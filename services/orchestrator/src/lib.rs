@@ -18,6 +18,7 @@ pub mod bus_requests;
 pub mod import;
 pub mod recovery;
 pub mod requests;
+pub mod strict;
 mod versions;
 
 use std::net::SocketAddr;

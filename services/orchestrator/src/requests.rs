@@ -500,10 +500,18 @@ impl Drop for FabricLockGuard<'_> {
 
 /// The refusal of a request while someone holds the fabric.
 fn locked_by(fabric_id: &str, holder: &Lease) -> RotationReply {
-    not_allowed(format!(
-        "{}; another fabric-wide operation is running, wait for it to finish and retry",
-        lock_holder_text(fabric_id, holder)
-    ))
+    // Rotor's own operations hold it as `rotor:<operation id>` with their kind as the purpose.
+    let what = match holder.holder.strip_prefix("rotor:") {
+        Some(operation_id) => format!(
+            "a {} operation ({operation_id}) is running, wait for it to finish and retry",
+            holder.purpose
+        ),
+        None => format!(
+            "another system ({}) holds the fabric lock, wait for it to release the lock and retry",
+            holder.holder
+        ),
+    };
+    not_allowed(format!("{}; {what}", lock_holder_text(fabric_id, holder)))
 }
 
 /// "fabric F is locked by H (purpose) until T": how every refusal names a lock's holder.
@@ -540,7 +548,7 @@ fn select_devices<'a>(
     let by_id: HashMap<&str, &DeviceRecord> =
         devices.iter().map(|d| (d.device.id.as_str(), d)).collect();
     if !request.device_ids.is_empty() {
-        return request
+        let selected = request
             .device_ids
             .iter()
             .map(|device| {
@@ -551,15 +559,81 @@ fn select_devices<'a>(
                     ))
                 })
             })
-            .collect();
+            .collect::<Result<Vec<_>, _>>()?;
+        for device in &selected {
+            refuse_unmapped_users(kind, request, device)?;
+        }
+        return Ok(selected);
+    }
+    // A fabric-wide operation for some users covers the devices that map one of them, and
+    // every user asked for must be mapped somewhere (a typo would otherwise do nothing).
+    let maps_one = |device: &&DeviceRecord| {
+        request.users.is_empty()
+            || request
+                .users
+                .iter()
+                .any(|user| device.device.mapping_for(user).is_some())
+    };
+    if let Some(user) = request
+        .users
+        .iter()
+        .find(|user| !devices.iter().any(|d| d.device.mapping_for(user).is_some()))
+    {
+        return Err(rejected(
+            ErrorCode::InvalidRequest,
+            format!(
+                "no device of fabric {} maps user {user}; add a password mapping for it to the inventory, or leave it out",
+                request.fabric_id
+            ),
+        ));
     }
     Ok(match kind {
         RotationKind::FabricResyncPassword => devices
             .iter()
+            .filter(maps_one)
             .filter(|device| needs_resync(statuses.get(&device.device.id)))
             .collect(),
-        _ => devices.iter().collect(),
+        _ => devices.iter().filter(maps_one).collect(),
     })
+}
+
+/// A device operation for a user the device does not map cannot succeed: refused before the
+/// fabric is locked, naming the device, the user and the users it maps.
+fn refuse_unmapped_users(
+    kind: RotationKind,
+    request: &RotationRequest,
+    device: &DeviceRecord,
+) -> Result<(), RotationReply> {
+    let default_user = [device.device.login_user.clone()];
+    let users: &[String] = match (request.users.is_empty(), kind) {
+        (false, _) => &request.users,
+        (true, RotationKind::DeviceRotatePassword) => &default_user,
+        (true, _) => return Ok(()),
+    };
+    let Some(user) = users
+        .iter()
+        .find(|user| device.device.mapping_for(user).is_none())
+    else {
+        return Ok(());
+    };
+    let mapped: Vec<&str> = device
+        .device
+        .password_mappings
+        .iter()
+        .map(|m| m.username.as_str())
+        .collect();
+    Err(rejected(
+        ErrorCode::InvalidRequest,
+        format!(
+            "device {} does not map user {user} (it maps {}); add a password mapping for {user} to the inventory and import it, or name a mapped user",
+            device.device.id,
+            if mapped.is_empty() {
+                "none".to_string()
+            } else {
+                mapped.join(", ")
+            }
+        ),
+    ))
 }
 
 fn is_rotate(kind: RotationKind) -> bool {

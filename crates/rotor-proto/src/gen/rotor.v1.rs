@@ -138,6 +138,9 @@ pub struct ApplyJob {
     /// The target users whose password the change sets (the others already hold their target).
     #[prost(string, repeated, tag = "6")]
     pub changing_users: ::prost::alloc::vec::Vec<::prost::alloc::string::String>,
+    /// The device's other mapped users, at the versions they hold, as the diff rendered them.
+    #[prost(message, repeated, tag = "7")]
+    pub others: ::prost::alloc::vec::Vec<SecretTarget>,
 }
 /// Stage 4, taken by the backup worker.
 #[derive(Clone, PartialEq, ::prost::Message)]
@@ -832,6 +835,8 @@ pub enum SynchronizationStatus {
     Synchronizing = 2,
     /// the store has a version the device does not hold
     OutOfSync = 3,
+    /// imported: assumed to hold this version until an operation proves it
+    Unverified = 4,
 }
 impl SynchronizationStatus {
     /// String value of the enum field names used in the ProtoBuf definition.
@@ -844,6 +849,7 @@ impl SynchronizationStatus {
             Self::InSync => "InSync",
             Self::Synchronizing => "Synchronizing",
             Self::OutOfSync => "OutOfSync",
+            Self::Unverified => "Unverified",
         }
     }
     /// Creates an enum from field names used in the ProtoBuf definition.
@@ -853,6 +859,7 @@ impl SynchronizationStatus {
             "InSync" => Some(Self::InSync),
             "Synchronizing" => Some(Self::Synchronizing),
             "OutOfSync" => Some(Self::OutOfSync),
+            "Unverified" => Some(Self::Unverified),
             _ => None,
         }
     }

@@ -250,6 +250,9 @@ impl serde::Serialize for ApplyJob {
         if true {
             len += 1;
         }
+        if true {
+            len += 1;
+        }
         let mut struct_ser = serializer.serialize_struct("rotor.v1.ApplyJob", len)?;
         if let Some(v) = self.device.as_ref() {
             struct_ser.serialize_field("device", v)?;
@@ -268,6 +271,9 @@ impl serde::Serialize for ApplyJob {
         }
         if true {
             struct_ser.serialize_field("changingUsers", &self.changing_users)?;
+        }
+        if true {
+            struct_ser.serialize_field("others", &self.others)?;
         }
         struct_ser.end()
     }
@@ -289,6 +295,7 @@ impl<'de> serde::Deserialize<'de> for ApplyJob {
             "previous",
             "changing_users",
             "changingUsers",
+            "others",
         ];
 
         #[allow(clippy::enum_variant_names)]
@@ -299,6 +306,7 @@ impl<'de> serde::Deserialize<'de> for ApplyJob {
             RunningConfigFingerprint,
             Previous,
             ChangingUsers,
+            Others,
         }
         impl<'de> serde::Deserialize<'de> for GeneratedField {
             fn deserialize<D>(deserializer: D) -> std::result::Result<GeneratedField, D::Error>
@@ -326,6 +334,7 @@ impl<'de> serde::Deserialize<'de> for ApplyJob {
                             "runningConfigFingerprint" | "running_config_fingerprint" => Ok(GeneratedField::RunningConfigFingerprint),
                             "previous" => Ok(GeneratedField::Previous),
                             "changingUsers" | "changing_users" => Ok(GeneratedField::ChangingUsers),
+                            "others" => Ok(GeneratedField::Others),
                             _ => Err(serde::de::Error::unknown_field(value, FIELDS)),
                         }
                     }
@@ -351,6 +360,7 @@ impl<'de> serde::Deserialize<'de> for ApplyJob {
                 let mut running_config_fingerprint__ = None;
                 let mut previous__ = None;
                 let mut changing_users__ = None;
+                let mut others__ = None;
                 while let Some(k) = map_.next_key()? {
                     match k {
                         GeneratedField::Device => {
@@ -389,6 +399,12 @@ impl<'de> serde::Deserialize<'de> for ApplyJob {
                             }
                             changing_users__ = Some(map_.next_value()?);
                         }
+                        GeneratedField::Others => {
+                            if others__.is_some() {
+                                return Err(serde::de::Error::duplicate_field("others"));
+                            }
+                            others__ = Some(map_.next_value()?);
+                        }
                     }
                 }
                 Ok(ApplyJob {
@@ -398,6 +414,7 @@ impl<'de> serde::Deserialize<'de> for ApplyJob {
                     running_config_fingerprint: running_config_fingerprint__.unwrap_or_default(),
                     previous: previous__.unwrap_or_default(),
                     changing_users: changing_users__.unwrap_or_default(),
+                    others: others__.unwrap_or_default(),
                 })
             }
         }
@@ -6289,6 +6306,7 @@ impl serde::Serialize for SynchronizationStatus {
             Self::InSync => "InSync",
             Self::Synchronizing => "Synchronizing",
             Self::OutOfSync => "OutOfSync",
+            Self::Unverified => "Unverified",
         };
         serializer.serialize_str(variant)
     }
@@ -6304,6 +6322,7 @@ impl<'de> serde::Deserialize<'de> for SynchronizationStatus {
             "InSync",
             "Synchronizing",
             "OutOfSync",
+            "Unverified",
         ];
 
         struct GeneratedVisitor;
@@ -6348,6 +6367,7 @@ impl<'de> serde::Deserialize<'de> for SynchronizationStatus {
                     "InSync" => Ok(SynchronizationStatus::InSync),
                     "Synchronizing" => Ok(SynchronizationStatus::Synchronizing),
                     "OutOfSync" => Ok(SynchronizationStatus::OutOfSync),
+                    "Unverified" => Ok(SynchronizationStatus::Unverified),
                     _ => Err(serde::de::Error::unknown_variant(value, FIELDS)),
                 }
             }

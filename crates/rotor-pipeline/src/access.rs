@@ -162,6 +162,38 @@ impl AccessError {
     }
 }
 
+/// A spent budget met while trying versions, saying which versions this attempt tried and the
+/// switch refused (`tried`; none: the refusal of earlier logins stands).
+fn refused_before(spent: AccessError, login: &LoginUser<'_>, tried: &[String]) -> AccessError {
+    match spent {
+        AccessError::BudgetSpent {
+            device,
+            user,
+            failures,
+            budget,
+            until,
+            refused,
+        } => AccessError::BudgetSpent {
+            refused: if tried.is_empty() {
+                refused
+            } else {
+                format!(
+                    "the switch refused {} of {}/{} for {user}; ",
+                    tried.join(", "),
+                    login.mount,
+                    login.path
+                )
+            },
+            device,
+            user,
+            failures,
+            budget,
+            until,
+        },
+        other => other,
+    }
+}
+
 /// Whose password [`DeviceAccess::try_versions`] tries.
 struct LoginUser<'a> {
     device: &'a DeviceRecord,
@@ -498,33 +530,9 @@ impl DeviceAccess {
                 Err(AccessError::Device(DeviceError::AuthenticationFailed { .. })) => {
                     tracing::info!(device = %login.device.device.id, user = %login.user, version, "password version refused; trying an older one");
                 }
-                Err(AccessError::BudgetSpent {
-                    device,
-                    user,
-                    failures,
-                    budget,
-                    until,
-                    refused,
-                }) => {
+                Err(spent @ AccessError::BudgetSpent { .. }) => {
                     tried.pop();
-                    let refused = if tried.is_empty() {
-                        refused
-                    } else {
-                        format!(
-                            "the switch refused {} of {}/{} for {user}; ",
-                            tried.join(", "),
-                            login.mount,
-                            login.path
-                        )
-                    };
-                    return Err(AccessError::BudgetSpent {
-                        device,
-                        user,
-                        failures,
-                        budget,
-                        until,
-                        refused,
-                    });
+                    return Err(refused_before(spent, login, &tried));
                 }
                 Err(other) => return Err(other),
             }

@@ -134,6 +134,16 @@ pub enum DeviceError {
         /// What was wrong with the output, hashes redacted.
         detail: String,
     },
+    /// Rotor refused to put a value on a switch's command line (`InternalError`): a user name
+    /// that is not one, reaching a command although every name is checked on import and every
+    /// job is checked against its operation.
+    #[error("refused to send {what} to the switch: {reason}")]
+    UnsafeArgument {
+        /// What the value was for, e.g. `the user name of nv show system aaa user`.
+        what: String,
+        /// Why it was refused.
+        reason: String,
+    },
 }
 
 impl DeviceError {
@@ -153,6 +163,7 @@ impl DeviceError {
             DeviceError::Command { .. } | DeviceError::UnexpectedOutput { .. } => {
                 ErrorCode::UnexpectedDeviceOutput
             }
+            DeviceError::UnsafeArgument { .. } => ErrorCode::InternalError,
         }
     }
 

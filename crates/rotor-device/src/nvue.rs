@@ -58,7 +58,7 @@ impl<'a> Nvue<'a> {
         let path = format!("/tmp/rotor-{}.yaml", uuid::Uuid::new_v4().simple());
         let upload = self
             .session
-            .run_with_input(&format!("cat > {path}"), Some(yaml.as_bytes()))
+            .run_with_input(&command(&["cat >"], &[&path]), Some(yaml.as_bytes()))
             .await?;
         if !upload.succeeded() {
             return Err(DeviceError::Command {
@@ -68,8 +68,11 @@ impl<'a> Nvue<'a> {
                 message: upload.error_text(),
             });
         }
-        let replace = self.session.run(&format!("nv config replace {path}")).await;
-        let _ = self.session.run(&format!("rm -f {path}")).await;
+        let replace = self
+            .session
+            .run(&command(&["nv", "config", "replace"], &[&path]))
+            .await;
+        let _ = self.session.run(&command(&["rm", "-f"], &[&path])).await;
         let replace = replace?;
         if !replace.succeeded() {
             return Err(DeviceError::ConfigSyntax {
@@ -211,7 +214,14 @@ impl<'a> Nvue<'a> {
 
     /// Whether the account exists on the device.
     pub async fn user_exists(&self, user: &str) -> Result<bool, DeviceError> {
-        let command = format!("nv show system aaa user {user} -o json");
+        rotor_inventory::check_username(user).map_err(|reason| DeviceError::UnsafeArgument {
+            what: "the user name of `nv show system aaa user`".into(),
+            reason,
+        })?;
+        let command = command(
+            &["nv", "show", "system", "aaa", "user"],
+            &[user, "-o", "json"],
+        );
         let output = self.session.run(&command).await?;
         parse_user_exists(&output).map_err(|detail| DeviceError::UnexpectedOutput {
             address: self.address(),
@@ -219,6 +229,21 @@ impl<'a> Nvue<'a> {
             detail,
         })
     }
+}
+
+/// A command line: Rotor's own fixed `words` (a program and its subcommands), then `arguments`,
+/// each quoted by [`crate::ssh::shell_word`], so no value can become more than one argument.
+pub fn command(words: &[&str], arguments: &[&str]) -> String {
+    words
+        .iter()
+        .map(|word| word.to_string())
+        .chain(
+            arguments
+                .iter()
+                .map(|argument| crate::ssh::shell_word(argument)),
+        )
+        .collect::<Vec<_>>()
+        .join(" ")
 }
 
 /// A short fingerprint of a running configuration, to detect a change between diff and apply.
@@ -358,6 +383,25 @@ pub fn parse_user_exists(output: &CommandOutput) -> Result<bool, String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn every_argument_stays_one_word() {
+        use crate::ssh::shell_word;
+        assert_eq!(shell_word("admin"), "admin");
+        assert_eq!(shell_word("/tmp/rotor-1.yaml"), "/tmp/rotor-1.yaml");
+        assert_eq!(shell_word(""), "''");
+        assert_eq!(shell_word("a b"), "'a b'");
+        assert_eq!(shell_word("admin; touch /tmp/x"), "'admin; touch /tmp/x'");
+        assert_eq!(shell_word("$(id)"), "'$(id)'");
+        assert_eq!(shell_word("it's"), "'it'\\''s'");
+        assert_eq!(
+            command(
+                &["nv", "show", "system", "aaa", "user"],
+                &["x`id`", "-o", "json"]
+            ),
+            "nv show system aaa user 'x`id`' -o json"
+        );
+    }
 
     #[test]
     fn diff_lines_are_parsed_and_garbage_refused() {

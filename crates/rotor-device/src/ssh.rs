@@ -363,6 +363,20 @@ async fn handshake(
 }
 
 /// The first words of a command, for error messages (never its arguments, which may be hashes).
+/// One argument as the switch's shell (bash) reads it back unchanged: as it is when it holds
+/// only characters no shell treats specially, otherwise in single quotes (a `'` inside becomes
+/// `'\''`). Every value Rotor puts on a switch's command line goes through here.
+pub fn shell_word(argument: &str) -> String {
+    let plain = !argument.is_empty()
+        && argument
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '-' | '.' | '/' | ':' | ','));
+    if plain {
+        return argument.to_string();
+    }
+    format!("'{}'", argument.replace('\'', "'\\''"))
+}
+
 pub(crate) fn command_name(command: &str) -> String {
     command
         .split_whitespace()

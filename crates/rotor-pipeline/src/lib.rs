@@ -9,6 +9,8 @@
 //! - [`access`]: the device lock and logging in with credential fallback inside the lock-out
 //!   budget.
 //! - [`render`]: the intended configuration with target hashes filled in.
+//! - [`vouch`]: a job is taken only if its operation's plan and its device's record vouch for
+//!   what it carries.
 //! - [`fanout`]: an operation's diff jobs; [`fabric_view`]: the fabric picture from device
 //!   statuses.
 
@@ -24,6 +26,7 @@ pub mod marks;
 pub mod records;
 pub mod render;
 pub mod stage;
+pub mod vouch;
 
 pub use access::{AccessError, DeviceAccess, DeviceLock, DeviceSession, LoginBudget};
 pub use context::{StartError, WorkerConfig, WorkerContext};

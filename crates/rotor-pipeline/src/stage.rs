@@ -23,7 +23,7 @@ use rotor_runtime::worker::{self, Delivery, JobHandler, JobOutcome, Shield, Shie
 use crate::access::{AccessError, DeviceLock, DeviceSession};
 use crate::context::{StartError, WorkerConfig, WorkerContext};
 use crate::events::{FailedDevice, StageFailure};
-use crate::records::{DeviceRecord, load_device};
+use crate::records::{DeviceRecord, load_device, load_plan};
 use crate::render::RenderError;
 
 /// How a stage ended early: the failure the device result carries, whether a later attempt
@@ -122,6 +122,16 @@ pub trait StageWorker: Send + Sync + 'static {
     /// The device part of the job.
     fn device_job(job: &Self::Job) -> Option<&DeviceJob>;
 
+    /// Checks what the job carries besides its device part (which [`crate::vouch::check_job`]
+    /// checks against the plan) against the device's record; `Err` refuses the job.
+    fn check_carried(
+        _job: &Self::Job,
+        _device_job: &DeviceJob,
+        _device: &DeviceRecord,
+    ) -> Result<(), String> {
+        Ok(())
+    }
+
     /// Runs the stage(s) for one delivery. Must be safe to run again for the same job.
     fn work(
         &self,
@@ -165,12 +175,31 @@ impl<W: StageWorker> JobHandler for StageHandler<W> {
             return JobOutcome::Done;
         };
         let attempt = delivery.attempt;
+        let device = match self.vouch(&job, device_job).await {
+            Ok(Ok(device)) => device,
+            Ok(Err(reason)) => {
+                tracing::warn!(
+                    kind = W::KIND.token(),
+                    operation = ?device_job.operation_id,
+                    fabric = ?device_job.fabric_id,
+                    device = ?device_job.device_id,
+                    %reason,
+                    "refused a job its operation does not vouch for; nothing was done"
+                );
+                return JobOutcome::Done;
+            }
+            Err(error) => {
+                tracing::warn!(%error, "could not check the job against its operation; it will be delivered again");
+                return JobOutcome::RetryLater(backoff(attempt));
+            }
+        };
         let mut stage = W::FIRST_STAGE;
         let mut intended_config_version = String::new();
         let error = match self
             .execute(
                 &job,
                 device_job,
+                device,
                 (attempt, delivery.shield.clone()),
                 &mut stage,
                 &mut intended_config_version,
@@ -211,10 +240,37 @@ impl<W: StageWorker> JobHandler for StageHandler<W> {
 }
 
 impl<W: StageWorker> StageHandler<W> {
+    /// The job's device record, if the operation's plan and the record vouch for the job
+    /// (`Ok(Err)`: the reason it is refused); see [`crate::vouch`].
+    async fn vouch(
+        &self,
+        job: &W::Job,
+        device_job: &DeviceJob,
+    ) -> Result<Result<Option<DeviceRecord>, String>, BusError> {
+        let topology = &self.context.topology;
+        let plan = load_plan(&topology.operations, &device_job.operation_id).await?;
+        let device = match &plan {
+            // Only a device the plan lists is looked up.
+            Some(plan) if plan.device_ids.contains(&device_job.device_id) => {
+                load_device(topology, &device_job.fabric_id, &device_job.device_id).await?
+            }
+            _ => None,
+        };
+        let checked =
+            crate::vouch::check_job(plan.as_ref(), device.as_ref(), device_job).and_then(|()| {
+                match &device {
+                    Some(device) => W::check_carried(job, device_job, device),
+                    None => Ok(()),
+                }
+            });
+        Ok(checked.map(|()| device))
+    }
+
     async fn execute(
         &self,
         job: &W::Job,
         device_job: &DeviceJob,
+        device: Option<DeviceRecord>,
         (attempt, shield): (u32, Shield),
         stage: &mut Stage,
         intended_config_version: &mut String,
@@ -224,13 +280,7 @@ impl<W: StageWorker> StageHandler<W> {
             .reporter
             .started(device_job, W::FIRST_STAGE, attempt)
             .await?;
-        let device = load_device(
-            &context.topology,
-            &device_job.fabric_id,
-            &device_job.device_id,
-        )
-        .await?
-        .ok_or_else(|| {
+        let device = device.ok_or_else(|| {
             StageError::fail(
                 ErrorCode::OperationNotAllowed,
                 format!(

@@ -36,7 +36,9 @@ use rotor_device::nvue::{self, Applied, Nvue};
 use rotor_inventory::Platform;
 use rotor_pipeline::access::DeviceSession;
 use rotor_pipeline::marks::{self, ApplyState};
+use rotor_pipeline::records::DeviceRecord;
 use rotor_pipeline::stage::{self, StageError, StageRun, StageWorker};
+use rotor_pipeline::vouch;
 use rotor_pipeline::{AccessError, StartError, WorkerConfig};
 use rotor_proto::v1::{ApplyJob, DeviceJob, ErrorCode, SecretTarget, Stage};
 use rotor_runtime::CancellationToken;
@@ -58,6 +60,21 @@ impl StageWorker for Applier {
 
     fn device_job(job: &ApplyJob) -> Option<&DeviceJob> {
         job.device.as_ref()
+    }
+
+    fn check_carried(
+        job: &ApplyJob,
+        device_job: &DeviceJob,
+        device: &DeviceRecord,
+    ) -> Result<(), String> {
+        vouch::check_own_secrets(device, "previous versions", &job.previous)?;
+        vouch::check_own_secrets(device, "other users", &job.others)?;
+        vouch::check_target_users(
+            device_job,
+            "previous versions",
+            job.previous.iter().map(|p| &p.username),
+        )?;
+        vouch::check_target_users(device_job, "changing users", &job.changing_users)
     }
 
     async fn work(&self, job: &ApplyJob, run: &mut StageRun<'_>) -> Result<(), StageError> {

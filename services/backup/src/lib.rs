@@ -17,6 +17,7 @@ use rotor_bus::names::{self, keys};
 use rotor_bus::{JobKind, kv};
 use rotor_device::nvue::Nvue;
 use rotor_pipeline::events::EventDetails;
+use rotor_pipeline::records::DeviceRecord;
 use rotor_pipeline::stage::{self, StageError, StageRun, StageWorker};
 use rotor_pipeline::{StartError, WorkerConfig};
 use rotor_proto::v1::{BackupInfo, BackupJob, DeviceJob, Stage, stage_event::Status};
@@ -38,6 +39,15 @@ impl StageWorker for Backup {
 
     fn device_job(job: &BackupJob) -> Option<&DeviceJob> {
         job.device.as_ref()
+    }
+
+    fn check_carried(
+        job: &BackupJob,
+        _device_job: &DeviceJob,
+        device: &DeviceRecord,
+    ) -> Result<(), String> {
+        let held = job.outcome.iter().flat_map(|outcome| &outcome.held);
+        rotor_pipeline::vouch::check_own_secrets(device, "held versions", held)
     }
 
     async fn work(&self, job: &BackupJob, run: &mut StageRun<'_>) -> Result<(), StageError> {

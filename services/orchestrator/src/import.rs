@@ -34,6 +34,98 @@ struct SwitchOwner {
     device_id: String,
 }
 
+/// Where an imported fabric may keep its secrets: its KV v2 mount one of `mounts`, every
+/// mapped secret path (placeholders resolved) under `path_prefix` with `{fabric}` replaced by
+/// the fabric's id. So one fabric's inventory cannot point Rotor at another fabric's secrets
+/// (or at any other secret the token can read).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Confinement {
+    /// The mounts an inventory may name (`ROTOR_SECRET_MOUNTS`, comma separated, default
+    /// `secret`).
+    pub mounts: Vec<String>,
+    /// The prefix of every secret path, with `{fabric}` (`ROTOR_SECRET_PATH_PREFIX`, default
+    /// `fabrics/{fabric}/`).
+    pub path_prefix: String,
+}
+
+impl Default for Confinement {
+    fn default() -> Confinement {
+        Confinement {
+            mounts: vec!["secret".into()],
+            path_prefix: "fabrics/{fabric}/".into(),
+        }
+    }
+}
+
+impl Confinement {
+    /// Reads `ROTOR_SECRET_MOUNTS` and `ROTOR_SECRET_PATH_PREFIX`.
+    pub fn from_settings(
+        settings: &rotor_runtime::settings::Settings,
+    ) -> Result<Confinement, rotor_runtime::settings::SettingError> {
+        let defaults = Confinement::default();
+        let error = |name: &str, reason: String| rotor_runtime::settings::SettingError {
+            name: name.into(),
+            reason,
+        };
+        let mounts: Vec<String> = settings
+            .string("ROTOR_SECRET_MOUNTS", &defaults.mounts.join(","))
+            .split(',')
+            .map(|m| m.trim().to_string())
+            .filter(|m| !m.is_empty())
+            .collect();
+        if mounts.is_empty() {
+            return Err(error("ROTOR_SECRET_MOUNTS", "names no mount".into()));
+        }
+        for mount in &mounts {
+            rotor_inventory::check_name(mount).map_err(|p| error("ROTOR_SECRET_MOUNTS", p))?;
+        }
+        let path_prefix = settings.string("ROTOR_SECRET_PATH_PREFIX", &defaults.path_prefix);
+        let usable = path_prefix.contains("{fabric}")
+            && path_prefix.ends_with('/')
+            && !path_prefix.starts_with('/')
+            && !path_prefix.contains("{device}")
+            && !path_prefix.split('/').any(|s| s == "." || s == "..");
+        if !usable {
+            return Err(error(
+                "ROTOR_SECRET_PATH_PREFIX",
+                format!(
+                    "{path_prefix:?} must contain {{fabric}} (one prefix per fabric), end with '/' and not start with one"
+                ),
+            ));
+        }
+        Ok(Confinement {
+            mounts,
+            path_prefix,
+        })
+    }
+
+    /// Refuses an inventory whose mount is not allowed or a mapping whose path leaves the
+    /// fabric's prefix; the message names the field.
+    pub fn check(&self, inventory: &Inventory) -> Result<(), Status> {
+        let fabric = &inventory.fabric;
+        if !self.mounts.contains(&fabric.secrets_mount) {
+            return Err(Status::invalid_argument(format!(
+                "inventory: fabric.secretsMount: {:?} is not a mount Rotor may use (allowed: {}; ROTOR_SECRET_MOUNTS)",
+                fabric.secrets_mount,
+                self.mounts.join(", ")
+            )));
+        }
+        let prefix = self.path_prefix.replace("{fabric}", &fabric.id);
+        for (index, device) in inventory.devices.iter().enumerate() {
+            for (mapping_index, mapping) in device.password_mappings.iter().enumerate() {
+                let path = mapping.resolved_path(&fabric.id, &device.id);
+                if !path.starts_with(&prefix) {
+                    return Err(Status::invalid_argument(format!(
+                        "inventory: devices[{index}] ({}).passwordMappings[{mapping_index}].secretPath: {path:?} is outside fabric {}'s secrets ({prefix}...; ROTOR_SECRET_PATH_PREFIX)",
+                        device.id, fabric.id
+                    )));
+                }
+            }
+        }
+        Ok(())
+    }
+}
+
 /// The lease of the fabric lock an import holds (renewed while it runs).
 const IMPORT_LOCK: std::time::Duration = std::time::Duration::from_secs(60);
 
@@ -48,6 +140,7 @@ impl Orchestrator {
         intended_configs: BTreeMap<String, String>,
     ) -> Result<ImportInventoryResponse, Status> {
         let import = parse_import(inventory_yaml, intended_configs)?;
+        self.config.confinement.check(&import.inventory)?;
         // The import holds the fabric lock while it writes: no operation can start in between
         // a check and the writes, nor run while the inventory changes under it.
         let lock = self.lock_for_import(&import.inventory.fabric.id).await?;
@@ -457,4 +550,54 @@ fn reconciled_secrets(
             }
         })
         .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use std::collections::BTreeMap;
+
+    use rotor_runtime::settings::Settings;
+
+    use super::Confinement;
+
+    fn confinement(values: &[(&str, &str)]) -> Result<Confinement, String> {
+        let environment: BTreeMap<String, String> = values
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect();
+        let settings = Settings::layered(None, environment).unwrap();
+        Confinement::from_settings(&settings).map_err(|e| e.to_string())
+    }
+
+    #[test]
+    fn the_defaults_confine_each_fabric_to_its_own_folder_of_one_mount() {
+        assert_eq!(confinement(&[]).unwrap(), Confinement::default());
+        let custom = confinement(&[
+            ("ROTOR_SECRET_MOUNTS", "secret, network"),
+            ("ROTOR_SECRET_PATH_PREFIX", "dc1/{fabric}/"),
+        ])
+        .unwrap();
+        assert_eq!(custom.mounts, ["secret", "network"]);
+        assert_eq!(custom.path_prefix, "dc1/{fabric}/");
+    }
+
+    #[test]
+    fn a_prefix_shared_by_fabrics_or_a_bad_mount_is_refused() {
+        for prefix in [
+            "fabrics/",
+            "fabrics/{fabric}",
+            "/fabrics/{fabric}/",
+            "{fabric}/../x/",
+        ] {
+            let error = confinement(&[("ROTOR_SECRET_PATH_PREFIX", prefix)]).unwrap_err();
+            assert!(
+                error.contains("ROTOR_SECRET_PATH_PREFIX"),
+                "{prefix}: {error}"
+            );
+        }
+        for mounts in [" , ", "se cret", "a.b"] {
+            let error = confinement(&[("ROTOR_SECRET_MOUNTS", mounts)]).unwrap_err();
+            assert!(error.contains("ROTOR_SECRET_MOUNTS"), "{mounts:?}: {error}");
+        }
+    }
 }

@@ -48,6 +48,9 @@ pub struct OrchestratorConfig {
     pub external_lock_lease: Duration,
     /// Largest request accepted on the bus.
     pub max_request_bytes: usize,
+    /// Where imported inventories may keep their secrets (`ROTOR_SECRET_MOUNTS`,
+    /// `ROTOR_SECRET_PATH_PREFIX`).
+    pub confinement: import::Confinement,
 }
 
 impl OrchestratorConfig {
@@ -80,6 +83,7 @@ impl OrchestratorConfig {
                 1 << 20,
                 1024..=(64 << 20),
             )? as usize,
+            confinement: import::Confinement::from_settings(settings)?,
         })
     }
 }

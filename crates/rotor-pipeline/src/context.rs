@@ -114,6 +114,8 @@ pub struct WorkerContext {
     pub reporter: Reporter,
     /// The settings the context was built from.
     pub config: WorkerConfig,
+    /// The operation plans jobs are checked against ([`crate::vouch`]).
+    pub plans: crate::vouch::PlanCache,
 }
 
 impl WorkerContext {
@@ -150,6 +152,7 @@ impl WorkerContext {
             bus,
             topology,
             config,
+            plans: crate::vouch::PlanCache::default(),
         })
     }
 }

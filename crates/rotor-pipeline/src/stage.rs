@@ -23,7 +23,7 @@ use rotor_runtime::worker::{self, Delivery, JobHandler, JobOutcome, Shield, Shie
 use crate::access::{AccessError, DeviceLock, DeviceSession};
 use crate::context::{StartError, WorkerConfig, WorkerContext};
 use crate::events::{FailedDevice, StageFailure};
-use crate::records::{DeviceRecord, load_device, load_plan};
+use crate::records::{DeviceRecord, load_device};
 use crate::render::RenderError;
 
 /// How a stage ended early: the failure the device result carries, whether a later attempt
@@ -248,20 +248,22 @@ impl<W: StageWorker> StageHandler<W> {
         device_job: &DeviceJob,
     ) -> Result<Result<Option<DeviceRecord>, String>, BusError> {
         let topology = &self.context.topology;
-        let plan = load_plan(&topology.operations, &device_job.operation_id).await?;
+        let plan = self
+            .context
+            .plans
+            .get(&topology.operations, &device_job.operation_id)
+            .await?;
         let device = match &plan {
             // Only a device the plan lists is looked up.
-            Some(plan) if plan.device_ids.contains(&device_job.device_id) => {
+            Some(plan) if plan.covers(&device_job.device_id) => {
                 load_device(topology, &device_job.fabric_id, &device_job.device_id).await?
             }
             _ => None,
         };
-        let checked =
-            crate::vouch::check_job(plan.as_ref(), device.as_ref(), device_job).and_then(|()| {
-                match &device {
-                    Some(device) => W::check_carried(job, device_job, device),
-                    None => Ok(()),
-                }
+        let checked = crate::vouch::check_job(plan.as_deref(), device.as_ref(), device_job)
+            .and_then(|()| match &device {
+                Some(device) => W::check_carried(job, device_job, device),
+                None => Ok(()),
             });
         Ok(checked.map(|()| device))
     }

@@ -11,29 +11,97 @@
 //! the targets' ([`check_target_users`]). A job that fails is refused: acknowledged, logged with
 //! the reason, and nothing else happens, so whoever forged it learns nothing and changes nothing.
 //!
+//! A worker reads each prepared plan once ([`PlanCache`]): a 10,000-device plan is large, and
+//! every job of the operation is checked against it.
+//!
 //! So a job published by someone other than Rotor cannot make a worker read another fabric's
 //! secret, log in with it, push a version the plan does not hold, or put a name of its choosing
 //! on a switch's command line.
 
+use std::collections::{HashMap, HashSet};
+use std::sync::{Arc, Mutex};
+
+use async_nats::jetstream::kv::Store;
+use rotor_bus::BusError;
 use rotor_proto::v1::{DeviceJob, SecretReference, SecretTarget};
 
-use crate::records::{DeviceRecord, OperationPlan};
+use crate::records::{DeviceRecord, OperationPlan, load_plan};
 
-/// Checks `job` against its operation's `plan` and, when the device is still in the inventory,
+/// An operation's plan as a worker checks jobs against it (with its devices as a set: a plan
+/// lists every device of the operation, and every job of it is checked).
+#[derive(Debug)]
+pub struct KnownPlan {
+    /// The plan.
+    pub plan: OperationPlan,
+    devices: HashSet<String>,
+}
+
+impl KnownPlan {
+    /// Indexes `plan`.
+    pub fn new(plan: OperationPlan) -> KnownPlan {
+        let devices = plan.device_ids.iter().cloned().collect();
+        KnownPlan { plan, devices }
+    }
+
+    /// Whether the operation covers `device_id`.
+    pub fn covers(&self, device_id: &str) -> bool {
+        self.devices.contains(device_id)
+    }
+}
+
+/// How many prepared plans a worker keeps in memory.
+const CACHED_PLANS: usize = 64;
+
+/// The prepared plans a worker has read, by operation id: what a job is checked against does not
+/// change once a plan is prepared (its devices, kind, fence, time, users and versions), so each
+/// is read from the bucket once, not once per job. Plans not yet prepared are not kept.
+/// Clones share one cache.
+#[derive(Clone, Debug, Default)]
+pub struct PlanCache {
+    plans: Arc<Mutex<HashMap<String, Arc<KnownPlan>>>>,
+}
+
+impl PlanCache {
+    /// The plan of `operation_id`; `None` when there is none.
+    pub async fn get(
+        &self,
+        operations: &Store,
+        operation_id: &str,
+    ) -> Result<Option<Arc<KnownPlan>>, BusError> {
+        if let Some(known) = self.plans.lock().unwrap().get(operation_id) {
+            return Ok(Some(known.clone()));
+        }
+        let Some(plan) = load_plan(operations, operation_id).await? else {
+            return Ok(None);
+        };
+        let known = Arc::new(KnownPlan::new(plan));
+        if known.plan.prepared {
+            let mut plans = self.plans.lock().unwrap();
+            if plans.len() >= CACHED_PLANS {
+                plans.clear();
+            }
+            plans.insert(operation_id.to_string(), known.clone());
+        }
+        Ok(Some(known))
+    }
+}
+
+/// Checks `job` against its operation's plan and, when the device is still in the inventory,
 /// its `device` record; `Err` says why the job is refused.
 pub fn check_job(
-    plan: Option<&OperationPlan>,
+    known: Option<&KnownPlan>,
     device: Option<&DeviceRecord>,
     job: &DeviceJob,
 ) -> Result<(), String> {
-    let plan = plan.ok_or_else(|| format!("operation {:?} has no plan", job.operation_id))?;
+    let known = known.ok_or_else(|| format!("operation {:?} has no plan", job.operation_id))?;
+    let plan = &known.plan;
     if plan.fabric_id != job.fabric_id {
         return Err(format!(
             "operation {} runs on fabric {}, not {}",
             plan.operation_id, plan.fabric_id, job.fabric_id
         ));
     }
-    if !plan.device_ids.contains(&job.device_id) {
+    if !known.covers(&job.device_id) {
         return Err(format!(
             "operation {} does not cover device {:?}",
             plan.operation_id, job.device_id
@@ -208,22 +276,26 @@ devices:
             .unwrap()
     }
 
+    fn known() -> KnownPlan {
+        KnownPlan::new(plan())
+    }
+
     fn refused(job: &DeviceJob) -> String {
-        check_job(Some(&plan()), Some(&device()), job).expect_err("the job is refused")
+        check_job(Some(&known()), Some(&device()), job).expect_err("the job is refused")
     }
 
     #[test]
     fn the_job_rotor_made_is_taken() {
-        assert_eq!(check_job(Some(&plan()), Some(&device()), &job()), Ok(()));
+        assert_eq!(check_job(Some(&known()), Some(&device()), &job()), Ok(()));
         // The secrets store's address in a reference is the sender's view; it does not matter.
         let mut elsewhere = job();
         elsewhere.targets[0].reference.as_mut().unwrap().uri = "https://bao.example/v1".into();
         assert_eq!(
-            check_job(Some(&plan()), Some(&device()), &elsewhere),
+            check_job(Some(&known()), Some(&device()), &elsewhere),
             Ok(())
         );
         // A device removed since: the stage reports it.
-        assert_eq!(check_job(Some(&plan()), None, &job()), Ok(()));
+        assert_eq!(check_job(Some(&known()), None, &job()), Ok(()));
     }
 
     #[test]
@@ -232,6 +304,7 @@ devices:
         assert!(reason.contains("has no plan"), "{reason}");
         let mut unprepared = plan();
         unprepared.prepared = false;
+        let unprepared = KnownPlan::new(unprepared);
         assert!(check_job(Some(&unprepared), Some(&device()), &job()).is_err());
     }
 

@@ -25,6 +25,15 @@ pub struct Cli {
     #[arg(long, global = true, env = "ROTOR_SERVER", default_value = DEFAULT_SERVER)]
     pub server: String,
 
+    /// The API token (a signed JWT naming who you are; `rotor up` writes one to
+    /// `.rotor/api-token`). What you may do is the server's policy.
+    #[arg(long, global = true, env = "ROTOR_TOKEN", hide_env_values = true)]
+    pub token: Option<String>,
+
+    /// For an `https://` server: the PEM file of the CA that signed its certificate.
+    #[arg(long, global = true, env = "ROTOR_CA_FILE")]
+    pub ca_file: Option<PathBuf>,
+
     /// Output form. table: columns for people; json: the API's answer in proto3 JSON (stable,
     /// camelCase, every field). Default: table when stdout is a terminal, else json.
     #[arg(short = 'o', long, global = true, env = "ROTOR_OUTPUT", value_enum)]
@@ -66,6 +75,7 @@ pub enum Command {
     #[command(subcommand)]
     Inventory(InventoryCommand),
     /// The fabric lock: take it for other fabric-wide work (commit, upgrade); Rotor respects it.
+    /// It is held by your identity (your token's subject), which whoever is refused is shown.
     #[command(subcommand)]
     Lock(LockCommand),
     /// Start a whole local Rotor stack with a simulated fabric, until Ctrl-C.
@@ -73,6 +83,33 @@ pub enum Command {
     /// A guided tour: a local stack, a 24-device fabric with two broken devices, a rotation,
     /// the fixes, a resync and a real SSH login with the new password.
     Demo(DemoArgs),
+    /// The API's credentials: a signing key, the files the orchestrator trusts, and tokens.
+    #[command(subcommand)]
+    Auth(AuthCommand),
+}
+
+/// `rotor auth ...`.
+#[derive(Debug, Subcommand)]
+pub enum AuthCommand {
+    /// Write a new signing key, the keys file and the policy the orchestrator reads
+    /// (ROTOR_AUTH_KEYS, ROTOR_AUTH_POLICY) and an administrator token into DIR; existing files
+    /// are never overwritten.
+    Init {
+        /// Where to write them.
+        dir: PathBuf,
+    },
+    /// Print a token for SUBJECT, signed with the key `rotor auth init` wrote.
+    Token {
+        /// The signing key file (signing-key.yaml).
+        #[arg(long)]
+        key: PathBuf,
+        /// Who the token names (the policy decides what it may do).
+        #[arg(long)]
+        subject: String,
+        /// How long it is valid.
+        #[arg(long, default_value_t = 8, value_parser = clap::value_parser!(u64).range(1..=8760))]
+        ttl_hours: u64,
+    },
 }
 
 /// `--wait` and what it does.
@@ -283,9 +320,6 @@ pub enum LockCommand {
         /// The fabric's id.
         #[arg(long)]
         fabric: String,
-        /// Who takes it (shown to whoever is refused). Default: `$USER@host via rotor CLI`.
-        #[arg(long)]
-        holder: Option<String>,
         /// Why, e.g. `upgrade to 5.9`.
         #[arg(long, default_value = "")]
         purpose: String,
@@ -437,7 +471,12 @@ fn parse_mix(text: &str) -> Result<rotor_sim::PlatformMix, String> {
 const LOCAL_VERBS: [&str; 2] = ["up", "demo"];
 
 /// The global flags a [`LOCAL_VERBS`] verb has no use for (clap ids).
-const REMOTE_FLAGS: [(&str, &str); 2] = [("server", "--server"), ("output", "--output")];
+const REMOTE_FLAGS: [(&str, &str); 4] = [
+    ("server", "--server"),
+    ("token", "--token"),
+    ("ca_file", "--ca-file"),
+    ("output", "--output"),
+];
 
 /// The command line's definition, with the flags [`LOCAL_VERBS`] ignore hidden from their help.
 pub fn command() -> clap::Command {

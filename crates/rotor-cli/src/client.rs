@@ -1,5 +1,6 @@
-//! Reaching the Rotor API: one gRPC channel to the orchestrator, and the identity (`$USER@host
-//! via rotor CLI`) written into every request the command sends.
+//! Reaching the Rotor API: one gRPC channel to the orchestrator with the caller's token (the
+//! identity the server knows the caller by), and the name (`$USER@host via rotor CLI`) the
+//! command writes into requests as what it says of itself.
 
 use crate::exit::{CliError, error_chain};
 
@@ -16,15 +17,46 @@ pub fn normalise_server(server: &str) -> String {
     }
 }
 
-/// Connects to the API at `server`; an unreachable server is one clear line and exit 6.
-pub async fn connect(server: &str) -> Result<Client, CliError> {
-    let endpoint = rotor_stack::api::endpoint(server)
+/// Connects to the API at `server` as the holder of `token` (over TLS for `https://`, trusting
+/// the CA in `ca_file`); an unreachable server is one clear line and exit 6.
+pub async fn connect(
+    server: &str,
+    token: Option<&str>,
+    ca_file: Option<&std::path::Path>,
+) -> Result<Client, CliError> {
+    let bearer = rotor_stack::api::Bearer::new(token)
+        .map_err(|e| CliError::usage(format!("--token: {e}")))?;
+    let ca = match ca_file {
+        Some(path) => Some(
+            std::fs::read(path)
+                .map_err(|e| CliError::usage(format!("--ca-file {}: {e}", path.display())))?,
+        ),
+        None if server.starts_with("https://") => {
+            return Err(CliError::usage(format!(
+                "{server} is https: give the CA that signed its certificate with --ca-file (ROTOR_CA_FILE)"
+            )));
+        }
+        None => None,
+    };
+    let endpoint = rotor_stack::api::endpoint(server, ca.as_deref())
         .map_err(|e| CliError::usage(format!("--server {server:?} is not a URL: {e}")))?;
     let channel = endpoint
         .connect()
         .await
         .map_err(|e| CliError::unreachable(server, error_chain(&e)))?;
-    Ok(rotor_stack::api::client(channel))
+    Ok(rotor_stack::api::client(channel, bearer))
+}
+
+/// The administrator token a `rotor up` started from here wrote (`$ROTOR_STATE_DIR/api-token`,
+/// else `.rotor/api-token`), used when no `--token` or `ROTOR_TOKEN` is given.
+pub fn local_stack_token() -> Option<String> {
+    let dir = std::env::var_os("ROTOR_STATE_DIR")
+        .map(std::path::PathBuf::from)
+        .unwrap_or_else(|| std::path::PathBuf::from(".rotor"));
+    std::fs::read_to_string(dir.join("api-token"))
+        .ok()
+        .map(|token| token.trim().to_string())
+        .filter(|token| !token.is_empty())
 }
 
 /// Who is asking: `$USER@host via rotor CLI`.

@@ -25,18 +25,28 @@ pub struct Context {
     pub server: String,
     /// How answers are printed.
     pub format: OutputFormat,
+    token: Option<String>,
+    ca_file: Option<std::path::PathBuf>,
     client: Option<Client>,
 }
 
 impl Context {
     /// A context for the API at `server` (a URL, or `host:port`); the connection is made on first
     /// use.
-    pub fn new(server: &str, format: OutputFormat) -> Context {
+    pub fn new(server: &str, token: Option<String>, format: OutputFormat) -> Context {
         Context {
             server: client::normalise_server(server),
             format,
+            token,
+            ca_file: None,
             client: None,
         }
+    }
+
+    /// The same context, trusting the CA in `ca_file` for an `https://` server.
+    pub fn with_ca_file(mut self, ca_file: Option<std::path::PathBuf>) -> Context {
+        self.ca_file = ca_file;
+        self
     }
 
     /// The API client, connecting on first use.
@@ -44,7 +54,8 @@ impl Context {
         if let Some(client) = &self.client {
             return Ok(client.clone());
         }
-        let client = client::connect(&self.server).await?;
+        let client =
+            client::connect(&self.server, self.token.as_deref(), self.ca_file.as_deref()).await?;
         self.client = Some(client.clone());
         Ok(client)
     }
@@ -788,14 +799,14 @@ pub async fn lock(context: &mut Context, command: LockCommand) -> Result<Exit, C
     match command {
         LockCommand::Acquire {
             fabric,
-            holder,
             purpose,
             lease_seconds,
         } => {
             let lock = context
                 .answer(client.acquire_fabric_lock(AcquireFabricLockRequest {
                     fabric_id: fabric,
-                    holder: holder.unwrap_or_else(client::requested_by),
+                    // The server records the caller's identity as the holder.
+                    holder: String::new(),
                     purpose,
                     lease_seconds,
                 }))

@@ -84,7 +84,11 @@ async fn tour(arguments: &DemoArgs, state_dir: &Path) -> anyhow::Result<()> {
         .ok_or_else(|| anyhow!("the demo's simulator runs in this process"))?;
     let (drifted, disabled) = break_two_devices(sim)?;
     introduce(&stack, &drifted, &disabled).await?;
-    let mut context = Context::new(&stack.api_url, OutputFormat::Table);
+    let mut context = Context::new(
+        &stack.api_url,
+        Some(stack.api_token.clone()),
+        OutputFormat::Table,
+    );
     let rotation = rotate(&mut context).await?;
     let statuses = show_status(&mut context, &rotation).await?;
     explain_failures(&rotation, &statuses)?;

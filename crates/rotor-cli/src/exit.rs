@@ -25,6 +25,9 @@ pub enum Exit {
     Unavailable,
     /// The fabric, device, operation or backup does not exist.
     NotFound,
+    /// The API does not know the caller (no token, or one it does not trust) or its policy does
+    /// not grant the caller the role the verb needs.
+    Denied,
     /// `rotor demo` was stopped by Ctrl-C or SIGTERM (the shell's usual 128 + SIGINT).
     Interrupted,
 }
@@ -40,6 +43,7 @@ impl Exit {
             Exit::Failed => 5,
             Exit::Unavailable => 6,
             Exit::NotFound => 7,
+            Exit::Denied => 8,
             Exit::Interrupted => 130,
         }
     }
@@ -55,7 +59,9 @@ Exit codes:
   4  with --wait: partially succeeded (operation Failed with PartialSuccess)
   5  with --wait: failed, no device updated (RotationFailed / ResyncFailed)
   6  cannot reach the Rotor API, or it answered with a server error
-  7  not found: unknown fabric, device, operation or backup";
+  7  not found: unknown fabric, device, operation or backup
+  8  not authenticated (no token, or one the API does not trust: set ROTOR_TOKEN) or not
+     authorized (the API's policy does not grant you the role)";
 
 /// An error the command reports in one line on stderr, with the exit code it implies.
 #[derive(Debug)]
@@ -106,6 +112,13 @@ impl CliError {
             Code::NotFound => CliError::new(Exit::NotFound, message),
             Code::InvalidArgument => CliError::rejected(format!("invalid request: {message}")),
             Code::FailedPrecondition => CliError::rejected(format!("not allowed: {message}")),
+            Code::Unauthenticated => CliError::new(
+                Exit::Denied,
+                format!("the Rotor API at {server} does not know who you are: {message}"),
+            ),
+            Code::PermissionDenied => {
+                CliError::new(Exit::Denied, format!("permission denied: {message}"))
+            }
             Code::Unavailable | Code::Unknown
                 if status.source().is_some() || message.contains("transport error") =>
             {

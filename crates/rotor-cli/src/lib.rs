@@ -18,6 +18,7 @@
 
 #![warn(missing_docs)]
 
+pub mod auth;
 pub mod cli;
 pub mod client;
 pub mod commands;
@@ -35,7 +36,8 @@ use exit::{CliError, Exit};
 /// Runs one parsed command line and returns how it ended.
 pub async fn run(cli: Cli) -> Result<Exit, CliError> {
     let format = output::resolve(cli.output);
-    let mut context = Context::new(&cli.server, format);
+    let token = cli.token.or_else(client::local_stack_token);
+    let mut context = Context::new(&cli.server, token, format).with_ca_file(cli.ca_file);
     match cli.command {
         Command::Fabric(command) => commands::fabric(&mut context, command).await,
         Command::Device(command) => commands::device(&mut context, command).await,
@@ -46,5 +48,6 @@ pub async fn run(cli: Cli) -> Result<Exit, CliError> {
         Command::Lock(command) => commands::lock(&mut context, command).await,
         Command::Up(arguments) => up::run(arguments).await,
         Command::Demo(arguments) => demo::run(arguments).await,
+        Command::Auth(command) => auth::run(command),
     }
 }

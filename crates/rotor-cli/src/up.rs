@@ -107,7 +107,7 @@ fn print_ready(stack: &LocalStack, devices: u32, fabrics: &[String]) {
         "\
 Rotor is up: fabric {fabric} has {devices} simulated devices ({cumulus} Cumulus Linux, {nvos} NVOS).
 {others}
-  API (gRPC)          {api}
+  API (gRPC)          {api}   token ({admin}, every role) in {api_token_file}
   NATS (JetStream)    {nats}
   OpenBao (dev)       {bao}   token in {token_file}
   Simulator control   {control}   (e.g. curl {control}/fabrics/{fabric}/devices)
@@ -120,6 +120,7 @@ To reach this stack (ROTOR_* for rotor, BAO_* and PATH for the bao command):
 
   export PATH=\"{bao_dir}:$PATH\"
   export ROTOR_SERVER={api}
+  export ROTOR_TOKEN=\"$(cat {api_token_file})\"
   export ROTOR_NATS_URL={nats}
   export ROTOR_BAO_ADDR={bao}
   export ROTOR_BAO_TOKEN={token}
@@ -137,6 +138,7 @@ Try:
 
 Press Ctrl-C to stop everything.",
         api = stack.api_url,
+        admin = rotor_stack::auth::ADMIN_SUBJECT,
         nats = stack.nats_url,
         bao = stack.bao_address,
         token = stack.bao_token,
@@ -147,6 +149,7 @@ Press Ctrl-C to stop everything.",
             .unwrap_or_default()
             .display(),
         token_file = stack.state_dir.join("bao-token").display(),
+        api_token_file = stack.state_dir.join("api-token").display(),
         control = stack.control_url,
         inventory = stack.inventory_path().display(),
         logs = stack.log_dir.display(),

@@ -7,7 +7,7 @@ mod common;
 use std::process::Stdio;
 use std::time::Duration;
 
-use common::{Run, password_like_words, rotor};
+use common::{Api, Run, password_like_words, rotor};
 use rotor_e2e::{StackOptions, TestStack, set_administrative_state};
 use rotor_harness::ScratchDir;
 use rotor_sim::{ExportOptions, Fault};
@@ -22,8 +22,12 @@ async fn stack(devices: usize) -> TestStack {
     .expect("the stack starts")
 }
 
-fn server(stack: &TestStack) -> String {
-    format!("http://{}", stack.grpc_address)
+/// The stack's API as its administrator reaches it.
+fn server(stack: &TestStack) -> Api {
+    Api::new(
+        &format!("http://{}", stack.grpc_address),
+        Some(stack.auth.admin_token()),
+    )
 }
 
 fn keys(value: &serde_json::Value) -> Vec<String> {
@@ -67,9 +71,12 @@ async fn usage_errors_bad_input_and_an_unreachable_server() {
     // 6: nothing listens there; one line, no backtrace.
     let port = rotor_harness::free_port();
     let closed = format!("http://127.0.0.1:{port}");
-    let run = rotor(Some(&closed), &["fabric", "show", "--fabric", "fab1"])
-        .await
-        .expect(6);
+    let run = rotor(
+        Some(&Api::new(&closed, None)),
+        &["fabric", "show", "--fabric", "fab1"],
+    )
+    .await
+    .expect(6);
     assert_eq!(run.stderr.lines().count(), 1, "{run:#?}");
     assert!(
         run.stderr.starts_with(&format!(
@@ -95,7 +102,7 @@ async fn usage_errors_bad_input_and_an_unreachable_server() {
 
     // 3: an inventory file that is not there.
     let run = rotor(
-        Some(&closed),
+        Some(&Api::new(&closed, None)),
         &["inventory", "import", "/nonexistent/inventory.yaml"],
     )
     .await
@@ -112,7 +119,7 @@ async fn usage_errors_bad_input_and_an_unreachable_server() {
 async fn every_verb_in_both_output_forms() {
     let stack = stack(4).await;
     let server = server(&stack);
-    let server = Some(server.as_str());
+    let server = Some(&server);
     let devices = stack.device_ids();
     let device = devices[0].as_str();
 
@@ -185,12 +192,8 @@ async fn every_verb_in_both_output_forms() {
     assert_eq!(operation["kind"], "FabricRotatePassword");
     assert_eq!(operation["percentComplete"], 100);
     assert_eq!(operation["requestId"], "cli-test-1");
-    assert!(
-        operation["requestedBy"]
-            .as_str()
-            .unwrap()
-            .ends_with(" via rotor CLI")
-    );
+    // Who asked is the token's subject, not what the command says of itself.
+    assert_eq!(operation["requestedBy"], rotor_stack::auth::ADMIN_SUBJECT);
     let results = operation["operations"].as_array().unwrap();
     assert_eq!(results.len(), 4);
     assert_eq!(keys(&results[0]), sorted(&["resourceId", "status"]));
@@ -574,8 +577,6 @@ async fn every_verb_in_both_output_forms() {
             "acquire",
             "--fabric",
             "fab1",
-            "--holder",
-            "upgrade-service",
             "--purpose",
             "upgrade to 5.9",
             "-o",
@@ -593,14 +594,16 @@ async fn every_verb_in_both_output_forms() {
     let shown = rotor(server, &["lock", "show", "--fabric", "fab1", "-o", "table"])
         .await
         .expect(0);
-    assert!(shown.stdout.contains("upgrade-service"), "{shown:#?}");
-    // Someone else cannot take it.
-    let run = rotor(
-        server,
-        &["lock", "acquire", "--fabric", "fab1", "--holder", "other"],
-    )
-    .await
-    .expect(3);
+    // Held by the caller's identity.
+    assert_eq!(lock["holder"], rotor_stack::auth::ADMIN_SUBJECT);
+    assert!(
+        shown.stdout.contains(rotor_stack::auth::ADMIN_SUBJECT),
+        "{shown:#?}"
+    );
+    // It cannot be taken twice.
+    let run = rotor(server, &["lock", "acquire", "--fabric", "fab1"])
+        .await
+        .expect(3);
     assert!(run.stderr.contains("OperationNotAllowed"), "{run:#?}");
     let run = rotor(server, &["fabric", "rotate-password", "--fabric", "fab1"])
         .await
@@ -609,7 +612,10 @@ async fn every_verb_in_both_output_forms() {
         run.stderr.starts_with("rejected: OperationNotAllowed: "),
         "{run:#?}"
     );
-    assert!(run.stderr.contains("upgrade-service"), "{run:#?}");
+    assert!(
+        run.stderr.contains(rotor_stack::auth::ADMIN_SUBJECT),
+        "{run:#?}"
+    );
     assert_eq!(run.json()["error"]["code"], "OperationNotAllowed");
     rotor(
         server,
@@ -675,7 +681,8 @@ async fn events_stream_line_by_line_until_ctrl_c() {
                 "-o",
                 format,
             ])
-            .env("ROTOR_SERVER", &server)
+            .env("ROTOR_SERVER", &server.url)
+            .env("ROTOR_TOKEN", server.token.as_deref().unwrap_or_default())
             .stdin(Stdio::null())
             .stdout(Stdio::piped())
             .stderr(Stdio::piped())
@@ -902,4 +909,75 @@ async fn an_upgrading_fabric_is_rejected_exit_3() {
         "{run:#?}"
     );
     stack.shutdown().await;
+}
+
+#[tokio::test]
+async fn auth_init_writes_credentials_once_and_token_issues_what_the_keys_verify() {
+    let dir = ScratchDir::new("auth");
+    let creds = dir.path().join("creds");
+    let creds_arg = creds.to_str().unwrap();
+    let run = rotor(None, &["auth", "init", creds_arg]).await.expect(0);
+    assert!(run.stdout.contains("ROTOR_AUTH_KEYS"), "{run:#?}");
+    let admin_token = std::fs::read_to_string(creds.join("rotor-admin.token")).unwrap();
+    // The token is in its file, never printed.
+    assert!(!run.stdout.contains(admin_token.trim()));
+    // Never overwritten.
+    let again = rotor(None, &["auth", "init", creds_arg]).await.expect(3);
+    assert!(again.stderr.contains("never overwrites"), "{again:#?}");
+    // A token for another subject, checked against the keys file the orchestrator reads.
+    let key = creds.join("signing-key.yaml");
+    let issued = rotor(
+        None,
+        &[
+            "auth",
+            "token",
+            "--key",
+            key.to_str().unwrap(),
+            "--subject",
+            "ticketing",
+        ],
+    )
+    .await
+    .expect(0);
+    let keys = rotor_auth::TrustedKeys::from_yaml(
+        &std::fs::read_to_string(creds.join("keys.yaml")).unwrap(),
+    )
+    .unwrap();
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_secs();
+    let identity = keys.verify(issued.stdout.trim(), now).unwrap();
+    assert_eq!(identity.subject, "ticketing");
+    // Eight hours by default: expired a day later.
+    assert!(keys.verify(issued.stdout.trim(), now + 24 * 3600).is_err());
+    let admin = keys.verify(admin_token.trim(), now).unwrap();
+    assert_eq!(admin.subject, "rotor-admin");
+    let policy =
+        rotor_auth::Policy::from_yaml(&std::fs::read_to_string(creds.join("policy.yaml")).unwrap())
+            .unwrap();
+    assert!(policy.allows("rotor-admin", Some("any"), rotor_auth::Role::Operator));
+    assert!(!policy.allows("ticketing", Some("any"), rotor_auth::Role::Viewer));
+    // Bad input: a missing key file (3), a TTL out of range (2).
+    rotor(
+        None,
+        &["auth", "token", "--key", "/nonexistent", "--subject", "x"],
+    )
+    .await
+    .expect(3);
+    rotor(
+        None,
+        &[
+            "auth",
+            "token",
+            "--key",
+            key.to_str().unwrap(),
+            "--subject",
+            "x",
+            "--ttl-hours",
+            "0",
+        ],
+    )
+    .await
+    .expect(2);
 }

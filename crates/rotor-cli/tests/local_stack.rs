@@ -89,11 +89,37 @@ async fn rotor_up_serves_a_fabric_and_stops_everything_on_sigterm() {
             .trim(),
         token
     );
+    // The API token: printed as a line that reads it from its file, not the token itself.
+    let token_file = state.path().join("api-token");
+    assert_eq!(
+        value("ROTOR_TOKEN"),
+        format!("\"$(cat {})\"", token_file.display())
+    );
+    let api_token = std::fs::read_to_string(&token_file)
+        .unwrap()
+        .trim()
+        .to_string();
+    assert!(!printed.iter().any(|line| line.contains(&api_token)));
+    use std::os::unix::fs::PermissionsExt;
+    let mode = std::fs::metadata(&token_file).unwrap().permissions().mode();
+    assert_eq!(mode & 0o077, 0, "the API token is readable by others");
+    let api = common::Api::new(&server, Some(api_token));
+    // Without the token, the API does not answer (exit 8).
+    let refused = rotor(
+        Some(&common::Api::new(&server, None)),
+        &["fabric", "show", "--fabric", "fab1"],
+    )
+    .await
+    .expect(8);
+    assert!(
+        refused.stderr.contains("does not know who you are"),
+        "{refused:#?}"
+    );
     assert!(state.path().join("inventory/inventory.yaml").is_file());
     assert!(state.path().join("logs/rotor-orchestrator.log").is_file());
 
     let fabric = rotor(
-        Some(&server),
+        Some(&api),
         &["fabric", "show", "--fabric", "fab1", "-o", "json"],
     )
     .await
@@ -102,7 +128,7 @@ async fn rotor_up_serves_a_fabric_and_stops_everything_on_sigterm() {
     assert_eq!(fabric["totalDevices"], 4);
     // The second fabric, imported with its own inventory.
     let second = rotor(
-        Some(&server),
+        Some(&api),
         &["fabric", "show", "--fabric", "fab2", "-o", "json"],
     )
     .await
@@ -133,7 +159,7 @@ async fn rotor_up_serves_a_fabric_and_stops_everything_on_sigterm() {
     assert!(metadata.status.success(), "{listed} {:?}", metadata);
     assert!(listed.contains("current_version"), "{listed}");
     let run = rotor(
-        Some(&server),
+        Some(&api),
         &[
             "fabric",
             "rotate-password",

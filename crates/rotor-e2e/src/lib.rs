@@ -13,7 +13,6 @@ use std::time::Duration;
 use anyhow::{Context, bail};
 use rotor_bus::{Bus, BusSettings, Topology};
 use rotor_harness::{BaoServer, NatsCluster, NatsServer, ScratchDir};
-use rotor_proto::v1::rotation_service_client::RotationServiceClient;
 use rotor_proto::v1::*;
 use rotor_runtime::CancellationToken;
 use rotor_runtime::settings::Settings;
@@ -78,6 +77,12 @@ pub struct StackOptions {
     pub extra_users_on: Option<Platform>,
     /// Give every simulated device an RSA host key too.
     pub rsa_host_keys: bool,
+    /// Grants for API callers besides the stack's administrator (`rotor-admin`, every role on
+    /// every fabric); [`TestStack::client_as`] makes a client with any subject's token.
+    pub grants: Vec<rotor_auth::Grant>,
+    /// Serve the API over TLS (a certificate for `localhost` from a CA made for the test;
+    /// [`TestStack::api_ca`] is that CA).
+    pub grpc_tls: bool,
 }
 
 /// The NATS server or cluster of a stack.
@@ -125,6 +130,8 @@ impl Default for StackOptions {
             extra_users: Vec::new(),
             extra_users_on: None,
             rsa_host_keys: false,
+            grants: Vec::new(),
+            grpc_tls: false,
         }
     }
 }
@@ -152,7 +159,7 @@ pub struct TestStack {
     /// A secrets-store client with the root token.
     pub secrets: SecretsClient,
     /// A gRPC client of the orchestrator's API.
-    pub client: RotationServiceClient<Channel>,
+    pub client: rotor_stack::api::Client,
     /// The simulated fabric's id, as in [`StackOptions::fabric_id`].
     pub fabric_id: String,
     /// The fabric's first password: version 1 of the login secret, which every device holds at
@@ -169,6 +176,10 @@ pub struct TestStack {
     pub service_token: String,
     services: Vec<(String, CancellationToken, tokio::task::JoinHandle<()>)>,
     processes: Vec<(String, GuardedProcess)>,
+    /// The API's keys and policy (tokens for any subject).
+    pub auth: rotor_stack::auth::LocalAuth,
+    /// With [`StackOptions::grpc_tls`]: the PEM of the CA that signed the API's certificate.
+    pub api_ca: Option<String>,
     _dir: ScratchDir,
 }
 
@@ -237,6 +248,7 @@ impl TestStack {
 
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
         let grpc_address = listener.local_addr()?;
+        let dir = ScratchDir::new("e2e");
         let mut stack = TestStack {
             nats,
             bao,
@@ -244,8 +256,9 @@ impl TestStack {
             bus,
             topology,
             secrets,
-            client: RotationServiceClient::new(
+            client: rotor_stack::api::client(
                 Channel::from_static("http://127.0.0.1:1").connect_lazy(),
+                rotor_stack::api::Bearer::new(None)?,
             ),
             fabric_id,
             initial_password,
@@ -255,7 +268,16 @@ impl TestStack {
             service_token: String::new(),
             services: Vec::new(),
             processes: Vec::new(),
-            _dir: ScratchDir::new("e2e"),
+            auth: rotor_stack::auth::LocalAuth::create(
+                &dir.path().join("auth"),
+                options.grants.clone(),
+            )?,
+            api_ca: if options.grpc_tls {
+                Some(api_certificates(dir.path())?)
+            } else {
+                None
+            },
+            _dir: dir,
         };
         stack.service_token = if options.least_privilege_token {
             least_privilege_token(&stack.bao)?
@@ -263,7 +285,7 @@ impl TestStack {
             stack.bao.token().to_string()
         };
         stack.start_services(listener).await?;
-        stack.client = rotor_stack::api::client(connect_api(grpc_address).await?);
+        stack.client = stack.client_as(rotor_stack::auth::ADMIN_SUBJECT).await?;
         if options.import {
             stack.import(|_| {}).await?;
         }
@@ -313,6 +335,20 @@ impl TestStack {
         settings.set("ROTOR_INSTANCE", format!("{service}-{copy}"));
         if service == "orchestrator" {
             settings.set("ROTOR_GRPC_LISTEN", self.grpc_address.to_string());
+            for (key, value) in self.auth.settings() {
+                settings.set(key, value);
+            }
+            if self.api_ca.is_some() {
+                let dir = self._dir.path();
+                settings.set(
+                    "ROTOR_GRPC_TLS_CERT",
+                    dir.join("api-cert.pem").display().to_string(),
+                );
+                settings.set(
+                    "ROTOR_GRPC_TLS_KEY",
+                    dir.join("api-key.pem").display().to_string(),
+                );
+            }
         }
         for (key, value) in &self.options.settings {
             settings.set(key, value.clone());
@@ -454,6 +490,25 @@ impl TestStack {
             .import_inventory(request)
             .await?
             .into_inner())
+    }
+
+    /// A client of the API with a token for `subject` (what it may do is the policy's:
+    /// [`StackOptions::grants`]).
+    pub async fn client_as(&self, subject: &str) -> anyhow::Result<rotor_stack::api::Client> {
+        let bearer = rotor_stack::api::Bearer::new(Some(&self.auth.token(subject)))?;
+        Ok(rotor_stack::api::client(
+            connect_api(&self.api_url(), self.api_ca.as_deref()).await?,
+            bearer,
+        ))
+    }
+
+    /// The API's URL: `https://localhost:<port>` with [`StackOptions::grpc_tls`], else
+    /// `http://<address>`.
+    pub fn api_url(&self) -> String {
+        match self.api_ca {
+            Some(_) => format!("https://localhost:{}", self.grpc_address.port()),
+            None => format!("http://{}", self.grpc_address),
+        }
     }
 
     /// The simulated fabric's device ids, sorted.
@@ -736,21 +791,47 @@ pub fn service_binary(service: &str) -> std::path::PathBuf {
         .unwrap_or_else(|missing| panic!("missing executable: {missing}"))
 }
 
+/// The `rotor` command, built next to the tests.
+pub fn rotor_cli_binary() -> std::path::PathBuf {
+    let hint = "`cargo build --workspace --bins` (make test does)";
+    rotor_stack::binaries::find_rotor_binary("rotor", hint)
+        .unwrap_or_else(|missing| panic!("missing executable: {missing}"))
+}
+
 /// Connects to the API, waiting (bounded) for it to listen.
-async fn connect_api(address: std::net::SocketAddr) -> anyhow::Result<Channel> {
+async fn connect_api(url: &str, ca: Option<&str>) -> anyhow::Result<Channel> {
     let deadline = tokio::time::Instant::now() + Duration::from_secs(30);
     loop {
-        match Channel::from_shared(format!("http://{address}"))?
+        match rotor_stack::api::endpoint(url, ca.map(str::as_bytes))?
             .connect()
             .await
         {
             Ok(channel) => return Ok(channel),
             Err(error) if tokio::time::Instant::now() > deadline => {
-                bail!("the API at {address} never answered: {error}")
+                bail!("the API at {url} never answered: {error}")
             }
             Err(_) => tokio::time::sleep(Duration::from_millis(50)).await,
         }
     }
+}
+
+/// A CA and a certificate for `localhost` signed by it, written as `api-cert.pem` and
+/// `api-key.pem` in `dir`; returns the CA's PEM.
+fn api_certificates(dir: &std::path::Path) -> anyhow::Result<String> {
+    let ca_key = rcgen::KeyPair::generate()?;
+    let mut ca_params = rcgen::CertificateParams::new(Vec::<String>::new())?;
+    ca_params.is_ca = rcgen::IsCa::Ca(rcgen::BasicConstraints::Unconstrained);
+    ca_params
+        .distinguished_name
+        .push(rcgen::DnType::CommonName, "rotor test API CA");
+    let ca = ca_params.clone().self_signed(&ca_key)?;
+    let key = rcgen::KeyPair::generate()?;
+    let params = rcgen::CertificateParams::new(vec!["localhost".to_string()])?;
+    let issuer = rcgen::Issuer::from_params(&ca_params, &ca_key);
+    let cert = params.signed_by(&key, &issuer)?;
+    std::fs::write(dir.join("api-cert.pem"), cert.pem())?;
+    rotor_stack::auth::write_private(&dir.join("api-key.pem"), &key.serialize_pem())?;
+    Ok(ca.pem())
 }
 
 async fn rotor_device_login(

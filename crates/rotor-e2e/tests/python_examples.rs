@@ -20,10 +20,11 @@ fn python() -> PathBuf {
     python
 }
 
-fn run_example(script: &str, args: &[&str]) -> (i32, String, String) {
+fn run_example(script: &str, args: &[&str], token: &str) -> (i32, String, String) {
     let output = Command::new(python())
         .arg(repository().join("docs/examples/python").join(script))
         .args(args)
+        .env("ROTOR_TOKEN", token)
         .output()
         .expect("python runs");
     (
@@ -35,22 +36,34 @@ fn run_example(script: &str, args: &[&str]) -> (i32, String, String) {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_python_examples_work_against_a_live_stack() {
-    let stack = TestStack::start(StackOptions {
+    let options = StackOptions {
         devices: 6,
         ..Default::default()
+    };
+    // The example runs as a system of its own, granted what it needs on this fabric only.
+    let grant = rotor_auth::Grant {
+        subject: "ticketing".into(),
+        fabrics: vec![options.fabric_id.clone()],
+        roles: vec![rotor_auth::Role::Operator, rotor_auth::Role::Viewer],
+    };
+    let stack = TestStack::start(StackOptions {
+        grants: vec![grant],
+        ..options
     })
     .await
     .unwrap();
+    let token = stack.auth.token("ticketing");
     let nats = stack.nats.url();
     let server = stack.grpc_address.to_string();
     let fabric = stack.fabric_id.clone();
 
     let (code, stdout, stderr) = tokio::task::spawn_blocking({
-        let (server, fabric) = (server.clone(), fabric.clone());
+        let (server, fabric, token) = (server.clone(), fabric.clone(), token.clone());
         move || {
             run_example(
                 "rotate_over_grpc.py",
                 &["--server", &server, "--fabric", &fabric],
+                &token,
             )
         }
     })
@@ -67,6 +80,7 @@ async fn the_python_examples_work_against_a_live_stack() {
             run_example(
                 "rotate_over_nats.py",
                 &["--nats", &nats, "--fabric", &fabric],
+                "",
             )
         }
     })
@@ -93,6 +107,7 @@ async fn the_python_examples_work_against_a_live_stack() {
                     "--limit",
                     "12",
                 ],
+                "",
             )
         }
     })

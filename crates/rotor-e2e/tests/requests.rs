@@ -19,6 +19,7 @@ struct NewerRotationRequest {
 /// Calls `Rotate` at `address` with `request`, encoded as its own (newer) message type.
 async fn newer_client_rotate(
     address: std::net::SocketAddr,
+    token: &str,
     request: NewerRotationRequest,
 ) -> RotationReply {
     let channel = tonic::transport::Channel::from_shared(format!("http://{address}"))
@@ -31,10 +32,11 @@ async fn newer_client_rotate(
     let codec = tonic_prost::ProstCodec::<NewerRotationRequest, RotationReply>::default();
     let path =
         tonic::codegen::http::uri::PathAndQuery::from_static("/rotor.v1.RotationService/Rotate");
-    grpc.unary(tonic::Request::new(request), path, codec)
-        .await
-        .unwrap()
-        .into_inner()
+    let mut request = tonic::Request::new(request);
+    request
+        .metadata_mut()
+        .insert("authorization", format!("Bearer {token}").parse().unwrap());
+    grpc.unary(request, path, codec).await.unwrap().into_inner()
 }
 
 fn accepted(reply: &RotationReply) -> RequestAccepted {
@@ -160,6 +162,7 @@ async fn another_system_rotates_over_the_bus_in_json_and_protobuf() {
     // RotationReply.
     let reply = newer_client_rotate(
         stack.grpc_address,
+        &stack.auth.admin_token(),
         NewerRotationRequest {
             kind: RotationKind::FabricRotatePassword as i32,
             fabric_id: stack.fabric_id.clone(),
@@ -191,9 +194,19 @@ async fn another_system_rotates_over_the_bus_in_json_and_protobuf() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn guardrails_refuse_with_operation_not_allowed() {
-    let mut stack = TestStack::start(StackOptions {
+    let options = StackOptions {
         settings: vec![("ROTOR_PASSWORD_SET_LIMIT".into(), "1".into())],
         ..Default::default()
+    };
+    // Another system that may hold this fabric's lock, with an identity of its own.
+    let upgrader = rotor_auth::Grant {
+        subject: "upgrade-service".into(),
+        fabrics: vec![options.fabric_id.clone()],
+        roles: vec![rotor_auth::Role::LockHolder],
+    };
+    let mut stack = TestStack::start(StackOptions {
+        grants: vec![upgrader],
+        ..options
     })
     .await
     .unwrap();
@@ -231,13 +244,14 @@ async fn guardrails_refuse_with_operation_not_allowed() {
     }
     stack.import(|_| {}).await.unwrap();
 
-    // Another system holds the fabric lock; Rotor respects it until it is released.
-    let lock = stack
-        .client
+    // Another system holds the fabric lock; Rotor respects it until it is released. The lock
+    // is held by the caller's identity, whatever the request's holder says.
+    let upgrader = stack.client_as("upgrade-service").await.unwrap();
+    let lock = upgrader
         .clone()
         .acquire_fabric_lock(AcquireFabricLockRequest {
             fabric_id: stack.fabric_id.clone(),
-            holder: "upgrade-service".into(),
+            holder: "someone I pretend to be".into(),
             purpose: "commit".into(),
             lease_seconds: 60,
         })
@@ -261,8 +275,8 @@ async fn guardrails_refuse_with_operation_not_allowed() {
         })
         .await;
     assert_eq!(second.unwrap_err().code(), tonic::Code::FailedPrecondition);
-    stack
-        .client
+    assert_eq!(lock.holder, "upgrade-service");
+    upgrader
         .clone()
         .release_fabric_lock(ReleaseFabricLockRequest {
             fabric_id: stack.fabric_id.clone(),

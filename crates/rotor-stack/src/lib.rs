@@ -26,6 +26,7 @@
 #![warn(missing_docs)]
 
 pub mod api;
+pub mod auth;
 pub mod binaries;
 mod error;
 pub mod ports;

@@ -24,6 +24,8 @@ pub struct ServiceTargets<'a> {
     pub bao_token: &'a str,
     /// The orchestrator's gRPC listen address.
     pub api_listen: &'a str,
+    /// The orchestrator's trusted keys and policy files (`ROTOR_AUTH_KEYS`, `ROTOR_AUTH_POLICY`).
+    pub auth_files: (&'a str, &'a str),
 }
 
 /// The `ROTOR_*` environment of one service copy in a local stack (`instance` is e.g.
@@ -46,6 +48,8 @@ pub fn service_env<'a>(
     ];
     if service == "orchestrator" {
         env.push(("ROTOR_GRPC_LISTEN", targets.api_listen));
+        env.push(("ROTOR_AUTH_KEYS", targets.auth_files.0));
+        env.push(("ROTOR_AUTH_POLICY", targets.auth_files.1));
     }
     env
 }
@@ -61,9 +65,11 @@ mod tests {
             bao_address: "http://127.0.0.1:2",
             bao_token: "t",
             api_listen: "127.0.0.1:3",
+            auth_files: ("keys.yaml", "policy.yaml"),
         };
         let orchestrator = service_env(targets, "orchestrator", "orchestrator-0");
         assert!(orchestrator.contains(&("ROTOR_GRPC_LISTEN", "127.0.0.1:3")));
+        assert!(orchestrator.contains(&("ROTOR_AUTH_POLICY", "policy.yaml")));
         let differ = service_env(targets, "differ", "differ-1");
         assert!(!differ.iter().any(|(key, _)| *key == "ROTOR_GRPC_LISTEN"));
         assert!(differ.contains(&("ROTOR_INSTANCE", "differ-1")));

@@ -23,6 +23,7 @@ use rotor_sim::{ExportOptions, FabricSpec, LatencyProfile, PlatformMix, SimConfi
 
 use crate::StackError;
 use crate::api::{self, Client};
+use crate::auth::{LocalAuth, write_private};
 use crate::binaries::{Binaries, DEFAULT_BUILD_HINT};
 use crate::ports::{PortChoice, Ports};
 use crate::process::GuardedProcess;
@@ -310,11 +311,19 @@ impl StackBuilder {
             devices: self.devices,
         });
         let api_listen = format!("127.0.0.1:{}", ports.api);
+        let auth_dir = dirs.root.join("auth");
+        let auth = LocalAuth::create(&auth_dir, Vec::new())
+            .map_err(StackError::files("write", &auth_dir))?;
+        let api_token = auth.admin_token();
+        write_private(&dirs.root.join("api-token"), &format!("{api_token}\n"))
+            .map_err(StackError::files("write", &dirs.root.join("api-token")))?;
+        let [(_, keys_file), (_, policy_file)] = auth.settings();
         let targets = ServiceTargets {
             nats_url: &servers.nats_url,
             bao_address: &servers.bao_address,
             bao_token: &servers.bao_token,
             api_listen: &api_listen,
+            auth_files: (&keys_file, &policy_file),
         };
         self.start_services(&binaries, targets, &dirs.logs, &mut processes);
         let mut stack = LocalStack {
@@ -330,6 +339,8 @@ impl StackBuilder {
             bao_token: servers.bao_token,
             bao_binary: binaries.bao.clone(),
             api_url: format!("http://{api_listen}"),
+            api_token,
+            auth,
             control_url,
             state_dir: dirs.root,
             log_dir: dirs.logs,
@@ -566,6 +577,10 @@ pub struct LocalStack {
     pub bao_binary: PathBuf,
     /// The Rotor API.
     pub api_url: String,
+    /// The administrator's token for the API (also in `api-token` in the state folder).
+    pub api_token: String,
+    /// The API's keys, policy and signing key (tokens for other subjects).
+    pub auth: LocalAuth,
     /// The simulator's control interface.
     pub control_url: String,
     /// The state folder, absolute.
@@ -613,7 +628,7 @@ impl LocalStack {
     async fn wait_for_api(&mut self) -> Result<(), StackError> {
         let started = Instant::now();
         loop {
-            if let Ok(mut client) = api::connect(&self.api_url).await {
+            if let Ok(mut client) = api::connect(&self.api_url, &self.api_token).await {
                 let answer = client
                     .show_fabric(ShowFabricRequest {
                         fabric_id: self.fabric_id.clone(),
@@ -657,7 +672,7 @@ impl LocalStack {
 
     /// A new client of the API.
     pub async fn client(&self) -> Result<Client, StackError> {
-        api::connect(&self.api_url)
+        api::connect(&self.api_url, &self.api_token)
             .await
             .map_err(|source| StackError::Api {
                 url: self.api_url.clone(),

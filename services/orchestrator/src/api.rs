@@ -6,6 +6,7 @@ use std::pin::Pin;
 
 use futures::{Stream, StreamExt};
 use prost::Message;
+use rotor_auth::Role;
 use rotor_bus::lease::{self, Acquired, now_unix_ms};
 use rotor_bus::names::{self, filters, keys};
 use rotor_bus::{BusError, kv};
@@ -37,13 +38,24 @@ pub async fn serve(
     let reflection_problem = |e| rotor_pipeline::StartError::Other(format!("reflection: {e}"));
     let reflection_v1 = reflection().build_v1().map_err(reflection_problem)?;
     let reflection_v1alpha = reflection().build_v1alpha().map_err(reflection_problem)?;
+    let authenticate = crate::auth::Authenticate::new(&orchestrator.config.auth);
+    let tls = orchestrator.config.grpc_tls.clone();
     let service = RotationServiceServer::new(Api {
         orchestrator,
         shutdown: shutdown.clone(),
     })
     .max_decoding_message_size(256 << 20)
     .max_encoding_message_size(256 << 20);
-    tonic::transport::Server::builder()
+    // Every method authenticates first; reflection (the schema only) does not.
+    let service = tonic::service::interceptor::InterceptedService::new(service, authenticate);
+    let mut builder = tonic::transport::Server::builder();
+    if let Some(tls) = &tls {
+        let identity = tonic::transport::Identity::from_pem(&tls.cert_pem, &tls.key_pem);
+        builder = builder
+            .tls_config(tonic::transport::ServerTlsConfig::new().identity(identity))
+            .map_err(|e| rotor_pipeline::StartError::Other(format!("gRPC TLS: {e}")))?;
+    }
+    builder
         .layer(crate::strict::StrictRequests)
         .add_service(reflection_v1)
         .add_service(reflection_v1alpha)
@@ -86,6 +98,51 @@ fn lock_message(fabric_id: &str, lock: &lease::Lease) -> FabricLock {
 type EventStream = Pin<Box<dyn Stream<Item = Result<StageEvent, Status>> + Send + 'static>>;
 
 impl Api {
+    /// The caller's subject, if the policy grants it `role` on `fabric` (see
+    /// [`crate::auth::authorize`]).
+    fn allow<T>(
+        &self,
+        request: &Request<T>,
+        fabric: Option<&str>,
+        role: Role,
+        what: &str,
+    ) -> Result<String, Status> {
+        crate::auth::authorize(
+            &self.orchestrator.config.auth.policy,
+            request,
+            fabric,
+            role,
+            what,
+        )
+    }
+
+    /// A rotation request from an operator of its fabric, as the caller's identity asks it.
+    async fn submit(
+        &self,
+        request: Request<RotationRequest>,
+        method: Method,
+        what: &str,
+    ) -> Result<Response<RotationReply>, Status> {
+        let subject = self.allow(
+            &request,
+            Some(&request.get_ref().fabric_id),
+            Role::Operator,
+            what,
+        )?;
+        if let Some(refused) = request.extensions().get::<RefusedFields>() {
+            return Ok(Response::new(rejected(
+                ErrorCode::InvalidRequest,
+                refused.0.clone(),
+            )));
+        }
+        let mut request = request.into_inner();
+        // Who asked is who the token says, never what the request says.
+        request.requested_by = subject;
+        Ok(Response::new(
+            self.orchestrator.submit(request, method).await,
+        ))
+    }
+
     async fn fabric_exists(
         &self,
         fabric_id: &str,
@@ -104,40 +161,28 @@ impl RotationService for Api {
         &self,
         request: Request<RotationRequest>,
     ) -> Result<Response<RotationReply>, Status> {
-        if let Some(refused) = request.extensions().get::<RefusedFields>() {
-            return Ok(Response::new(rejected(
-                ErrorCode::InvalidRequest,
-                refused.0.clone(),
-            )));
-        }
-        Ok(Response::new(
-            self.orchestrator
-                .submit(request.into_inner(), Method::Rotate)
-                .await,
-        ))
+        self.submit(request, Method::Rotate, "rotate passwords")
+            .await
     }
 
     async fn resync(
         &self,
         request: Request<RotationRequest>,
     ) -> Result<Response<RotationReply>, Status> {
-        if let Some(refused) = request.extensions().get::<RefusedFields>() {
-            return Ok(Response::new(rejected(
-                ErrorCode::InvalidRequest,
-                refused.0.clone(),
-            )));
-        }
-        Ok(Response::new(
-            self.orchestrator
-                .submit(request.into_inner(), Method::Resync)
-                .await,
-        ))
+        self.submit(request, Method::Resync, "resync passwords")
+            .await
     }
 
     async fn show_fabric(
         &self,
         request: Request<ShowFabricRequest>,
     ) -> Result<Response<FabricStatus>, Status> {
+        self.allow(
+            &request,
+            Some(&request.get_ref().fabric_id),
+            Role::Viewer,
+            "show the fabric",
+        )?;
         let fabric_id = request.into_inner().fabric_id;
         let record = self.fabric_exists(&fabric_id).await?;
         let topology = &self.orchestrator.topology;
@@ -168,6 +213,12 @@ impl RotationService for Api {
         &self,
         request: Request<ShowDeviceRequest>,
     ) -> Result<Response<DeviceStatus>, Status> {
+        self.allow(
+            &request,
+            Some(&request.get_ref().fabric_id),
+            Role::Viewer,
+            "show a device",
+        )?;
         let request = request.into_inner();
         self.fabric_exists(&request.fabric_id).await?;
         checked("deviceId", &request.device_id)?;
@@ -207,7 +258,8 @@ impl RotationService for Api {
         &self,
         request: Request<ShowOperationRequest>,
     ) -> Result<Response<OperationStatus>, Status> {
-        let request = request.into_inner();
+        let asked = request;
+        let request = asked.get_ref().clone();
         if request.operation_id.is_empty() || request.operation_id.contains(['.', '*', '>', ' ']) {
             return Err(Status::invalid_argument(format!(
                 "{:?} is not an operation id",
@@ -225,6 +277,12 @@ impl RotationService for Api {
             Status::not_found(format!("operation {} does not exist", request.operation_id))
         })?
         .value;
+        self.allow(
+            &asked,
+            Some(&status.fabric_id),
+            Role::Viewer,
+            "show an operation",
+        )?;
         if !request.omit_devices {
             let mut results: Vec<DeviceResult> = kv::scan_messages::<DeviceResult>(
                 &topology.operation_results,
@@ -261,6 +319,8 @@ impl RotationService for Api {
         &self,
         request: Request<ListOperationsRequest>,
     ) -> Result<Response<ListOperationsResponse>, Status> {
+        let fabric = Some(request.get_ref().fabric_id.as_str()).filter(|f| !f.is_empty());
+        self.allow(&request, fabric, Role::Viewer, "list operations")?;
         let request = request.into_inner();
         if !request.fabric_id.is_empty() {
             checked("fabricId", &request.fabric_id)?;
@@ -291,6 +351,8 @@ impl RotationService for Api {
         &self,
         request: Request<WatchEventsRequest>,
     ) -> Result<Response<Self::WatchEventsStream>, Status> {
+        let fabric = Some(request.get_ref().fabric_id.as_str()).filter(|f| !f.is_empty());
+        self.allow(&request, fabric, Role::Viewer, "watch events")?;
         let request = request.into_inner();
         if !request.fabric_id.is_empty() {
             checked("fabricId", &request.fabric_id)?;
@@ -341,6 +403,21 @@ impl RotationService for Api {
         &self,
         request: Request<ImportInventoryRequest>,
     ) -> Result<Response<ImportInventoryResponse>, Status> {
+        // The fabric an inventory is for is in the document; a document that does not parse
+        // is refused by the import itself, after this check.
+        let fabric = Inventory::from_yaml(&request.get_ref().inventory_yaml)
+            .map(|inventory| inventory.fabric.id)
+            .ok();
+        if let Some(fabric) = &fabric {
+            self.allow(
+                &request,
+                Some(fabric),
+                Role::InventoryAdmin,
+                "import an inventory",
+            )?;
+        } else {
+            self.allow(&request, None, Role::InventoryAdmin, "import an inventory")?;
+        }
         let request = request.into_inner();
         let configs = request.intended_configs.into_iter().collect();
         Ok(Response::new(
@@ -354,6 +431,12 @@ impl RotationService for Api {
         &self,
         request: Request<ShowInventoryRequest>,
     ) -> Result<Response<ShowInventoryResponse>, Status> {
+        self.allow(
+            &request,
+            Some(&request.get_ref().fabric_id),
+            Role::Viewer,
+            "show the inventory",
+        )?;
         let fabric_id = request.into_inner().fabric_id;
         let record = self.fabric_exists(&fabric_id).await?;
         let devices = load_devices(&self.orchestrator.topology, &record)
@@ -374,6 +457,12 @@ impl RotationService for Api {
         &self,
         request: Request<ListBackupsRequest>,
     ) -> Result<Response<ListBackupsResponse>, Status> {
+        self.allow(
+            &request,
+            Some(&request.get_ref().fabric_id),
+            Role::Viewer,
+            "list backups",
+        )?;
         let request = request.into_inner();
         self.fabric_exists(&request.fabric_id).await?;
         let device = Some(request.device_id.as_str()).filter(|d| !d.is_empty());
@@ -396,12 +485,13 @@ impl RotationService for Api {
         &self,
         request: Request<GetBackupRequest>,
     ) -> Result<Response<GetBackupResponse>, Status> {
-        let name = request.into_inner().name;
+        let name = request.get_ref().name.clone();
         let Some((fabric, device, operation)) = names::parse_backup_object_name(&name) else {
             return Err(Status::invalid_argument(format!(
                 "{name:?} is not a backup name (<fabric>/<device>/<operation>)"
             )));
         };
+        self.allow(&request, Some(fabric), Role::Viewer, "read a backup")?;
         let topology = &self.orchestrator.topology;
         let info = kv::get_message::<BackupInfo>(
             &topology.backup_index,
@@ -431,13 +521,15 @@ impl RotationService for Api {
         &self,
         request: Request<AcquireFabricLockRequest>,
     ) -> Result<Response<FabricLock>, Status> {
+        // The lock is held by the caller's identity; the request's `holder` is not used.
+        let holder = self.allow(
+            &request,
+            Some(&request.get_ref().fabric_id),
+            Role::LockHolder,
+            "take the fabric lock",
+        )?;
         let request = request.into_inner();
         self.fabric_exists(&request.fabric_id).await?;
-        if request.holder.trim().is_empty() {
-            return Err(Status::invalid_argument(
-                "holder must name who takes the lock",
-            ));
-        }
         let lease_ms = match request.lease_seconds {
             0 => self.orchestrator.config.external_lock_lease.as_millis() as i64,
             seconds if seconds <= 24 * 3600 => seconds as i64 * 1000,
@@ -447,7 +539,7 @@ impl RotationService for Api {
         match lease::acquire(
             &self.orchestrator.topology.leases,
             &key,
-            &request.holder,
+            &holder,
             &request.purpose,
             lease_ms,
             now_unix_ms(),
@@ -467,6 +559,12 @@ impl RotationService for Api {
         &self,
         request: Request<RenewFabricLockRequest>,
     ) -> Result<Response<FabricLock>, Status> {
+        self.allow(
+            &request,
+            Some(&request.get_ref().fabric_id),
+            Role::LockHolder,
+            "renew the fabric lock",
+        )?;
         let request = request.into_inner();
         checked("fabricId", &request.fabric_id)?;
         let lease_ms = match request.lease_seconds {
@@ -496,6 +594,12 @@ impl RotationService for Api {
         &self,
         request: Request<ReleaseFabricLockRequest>,
     ) -> Result<Response<ReleaseFabricLockResponse>, Status> {
+        self.allow(
+            &request,
+            Some(&request.get_ref().fabric_id),
+            Role::LockHolder,
+            "release the fabric lock",
+        )?;
         let request = request.into_inner();
         checked("fabricId", &request.fabric_id)?;
         let key = keys::fabric_lock(&request.fabric_id);
@@ -516,6 +620,12 @@ impl RotationService for Api {
         &self,
         request: Request<ShowFabricLockRequest>,
     ) -> Result<Response<ShowFabricLockResponse>, Status> {
+        self.allow(
+            &request,
+            Some(&request.get_ref().fabric_id),
+            Role::Viewer,
+            "show the fabric lock",
+        )?;
         let fabric_id = request.into_inner().fabric_id;
         checked("fabricId", &fabric_id)?;
         let lock = lease::current(

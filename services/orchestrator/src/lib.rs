@@ -14,6 +14,7 @@
 #![warn(missing_docs)]
 
 pub mod api;
+pub mod auth;
 pub mod bus_requests;
 pub mod import;
 pub mod recovery;
@@ -37,6 +38,9 @@ pub struct OrchestratorConfig {
     pub common: CommonSettings,
     /// Where the gRPC API listens.
     pub grpc_listen: SocketAddr,
+    /// The API's TLS certificate and key (`ROTOR_GRPC_TLS_CERT`, `ROTOR_GRPC_TLS_KEY`); without
+    /// them the API speaks plain HTTP/2 and listens only on loopback.
+    pub grpc_tls: Option<GrpcTls>,
     /// How new passwords are generated; only the length is configurable (`ROTOR_PASSWORD_LENGTH`,
     /// 12 to 128, default 24).
     pub password_policy: PasswordPolicy,
@@ -51,6 +55,9 @@ pub struct OrchestratorConfig {
     /// Where imported inventories may keep their secrets (`ROTOR_SECRET_MOUNTS`,
     /// `ROTOR_SECRET_PATH_PREFIX`).
     pub confinement: import::Confinement,
+    /// Whose tokens the API accepts and what each caller may do (`ROTOR_AUTH_KEYS`,
+    /// `ROTOR_AUTH_POLICY`).
+    pub auth: auth::Auth,
 }
 
 impl OrchestratorConfig {
@@ -67,12 +74,27 @@ impl OrchestratorConfig {
             name: "ROTOR_PASSWORD_LENGTH".into(),
             reason: e.to_string(),
         })?;
+        let grpc_listen: SocketAddr = settings.parse(
+            "ROTOR_GRPC_LISTEN",
+            "127.0.0.1:50051".parse().expect("a valid address"),
+        )?;
+        let grpc_tls = GrpcTls::from_settings(settings)?;
+        // Without TLS, beyond loopback, tokens would cross the network in clear.
+        if grpc_tls.is_none()
+            && !grpc_listen.ip().is_loopback()
+            && !settings.boolean("ROTOR_GRPC_PLAINTEXT_BEYOND_LOOPBACK", false)?
+        {
+            return Err(SettingError {
+                name: "ROTOR_GRPC_LISTEN".into(),
+                reason: format!(
+                    "{grpc_listen} is beyond loopback without TLS: callers' tokens would cross the network in clear. Set ROTOR_GRPC_TLS_CERT and ROTOR_GRPC_TLS_KEY, or listen on loopback (behind a TLS-terminating proxy; only for a proxy on a network you trust, ROTOR_GRPC_PLAINTEXT_BEYOND_LOOPBACK=true)"
+                ),
+            });
+        }
         Ok(OrchestratorConfig {
             common,
-            grpc_listen: settings.parse(
-                "ROTOR_GRPC_LISTEN",
-                "127.0.0.1:50051".parse().expect("a valid address"),
-            )?,
+            grpc_listen,
+            grpc_tls,
             password_policy: policy,
             password_set_limit: settings.number("ROTOR_PASSWORD_SET_LIMIT", 2, 1..=1000)? as u32,
             lock_lease: settings.seconds("ROTOR_LOCK_LEASE_SECS", Duration::from_secs(120))?,
@@ -84,7 +106,56 @@ impl OrchestratorConfig {
                 1024..=(64 << 20),
             )? as usize,
             confinement: import::Confinement::from_settings(settings)?,
+            auth: auth::Auth::from_settings(settings)?,
         })
+    }
+}
+
+/// The API's TLS identity: a PEM certificate chain and its PEM private key.
+#[derive(Clone)]
+pub struct GrpcTls {
+    /// The certificate chain, server certificate first.
+    pub cert_pem: Vec<u8>,
+    /// The private key (never printed).
+    pub key_pem: Vec<u8>,
+}
+
+impl std::fmt::Debug for GrpcTls {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("GrpcTls").finish_non_exhaustive()
+    }
+}
+
+impl GrpcTls {
+    /// Reads `ROTOR_GRPC_TLS_CERT` and `ROTOR_GRPC_TLS_KEY` (both or neither).
+    pub fn from_settings(settings: &Settings) -> Result<Option<GrpcTls>, SettingError> {
+        let read = |name: &str, path: &str, marker: &str| -> Result<Vec<u8>, SettingError> {
+            let bytes = std::fs::read(path).map_err(|e| SettingError {
+                name: name.into(),
+                reason: format!("cannot read {path}: {e}"),
+            })?;
+            if !String::from_utf8_lossy(&bytes).contains(marker) {
+                return Err(SettingError {
+                    name: name.into(),
+                    reason: format!("{path} holds no PEM {marker}"),
+                });
+            }
+            Ok(bytes)
+        };
+        match (
+            settings.raw("ROTOR_GRPC_TLS_CERT"),
+            settings.raw("ROTOR_GRPC_TLS_KEY"),
+        ) {
+            (None, None) => Ok(None),
+            (Some(cert), Some(key)) => Ok(Some(GrpcTls {
+                cert_pem: read("ROTOR_GRPC_TLS_CERT", cert, "CERTIFICATE")?,
+                key_pem: read("ROTOR_GRPC_TLS_KEY", key, "PRIVATE KEY")?,
+            })),
+            _ => Err(SettingError {
+                name: "ROTOR_GRPC_TLS_CERT".into(),
+                reason: "ROTOR_GRPC_TLS_CERT and ROTOR_GRPC_TLS_KEY must be set together".into(),
+            }),
+        }
     }
 }
 
@@ -148,4 +219,78 @@ pub async fn serve(
     let _ = bus_task.await;
     let _ = recovery_task.await;
     grpc
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn config(values: &[(&str, &str)]) -> Result<OrchestratorConfig, SettingError> {
+        static CALLS: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+        let call = CALLS.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        let dir = std::env::temp_dir().join(format!("rotor-orch-{}-{call}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let signing = rotor_auth::SigningKey::generate("k").unwrap();
+        let keys = rotor_auth::TrustedKeys {
+            keys: vec![signing.public_key()],
+        };
+        std::fs::write(dir.join("keys.yaml"), keys.to_yaml()).unwrap();
+        std::fs::write(dir.join("policy.yaml"), "grants: []\n").unwrap();
+        let (keys, policy) = (
+            dir.join("keys.yaml").display().to_string(),
+            dir.join("policy.yaml").display().to_string(),
+        );
+        let mut pairs = vec![
+            ("ROTOR_BAO_TOKEN", "t"),
+            ("ROTOR_AUTH_KEYS", keys.as_str()),
+            ("ROTOR_AUTH_POLICY", policy.as_str()),
+        ];
+        pairs.extend_from_slice(values);
+        OrchestratorConfig::from_settings(&Settings::from_pairs(pairs))
+    }
+
+    #[test]
+    fn the_api_stays_on_loopback_unless_told_a_proxy_guards_it() {
+        assert!(config(&[]).is_ok());
+        assert!(config(&[("ROTOR_GRPC_LISTEN", "[::1]:50051")]).is_ok());
+        let error = config(&[("ROTOR_GRPC_LISTEN", "0.0.0.0:50051")]).unwrap_err();
+        assert_eq!(error.name, "ROTOR_GRPC_LISTEN");
+        assert!(error.reason.contains("in clear"), "{error}");
+        assert!(
+            config(&[
+                ("ROTOR_GRPC_LISTEN", "0.0.0.0:50051"),
+                ("ROTOR_GRPC_PLAINTEXT_BEYOND_LOOPBACK", "true"),
+            ])
+            .is_ok()
+        );
+        // With TLS, any address.
+        let dir = std::env::temp_dir().join(format!("rotor-tls-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let (cert, key) = (dir.join("cert.pem"), dir.join("key.pem"));
+        std::fs::write(&cert, "-----BEGIN CERTIFICATE-----\n").unwrap();
+        std::fs::write(&key, "-----BEGIN PRIVATE KEY-----\n").unwrap();
+        let (cert, key) = (cert.display().to_string(), key.display().to_string());
+        let tls = config(&[
+            ("ROTOR_GRPC_LISTEN", "0.0.0.0:50051"),
+            ("ROTOR_GRPC_TLS_CERT", &cert),
+            ("ROTOR_GRPC_TLS_KEY", &key),
+        ])
+        .unwrap();
+        assert!(tls.grpc_tls.is_some());
+        assert!(!format!("{tls:?}").contains("PRIVATE KEY"));
+        let half = config(&[("ROTOR_GRPC_TLS_CERT", &cert)]).unwrap_err();
+        assert!(half.reason.contains("together"), "{half}");
+        let swapped = config(&[("ROTOR_GRPC_TLS_CERT", &key), ("ROTOR_GRPC_TLS_KEY", &cert)]);
+        assert!(swapped.is_err());
+    }
+
+    #[test]
+    fn the_api_does_not_start_without_keys_and_a_policy() {
+        let settings = Settings::from_pairs([("ROTOR_BAO_TOKEN", "t")]);
+        let error = OrchestratorConfig::from_settings(&settings).unwrap_err();
+        assert_eq!(error.name, "ROTOR_AUTH_KEYS");
+        assert!(error.reason.contains("rotor auth init"), "{error}");
+        let error = config(&[("ROTOR_AUTH_POLICY", "/nonexistent/policy.yaml")]).unwrap_err();
+        assert_eq!(error.name, "ROTOR_AUTH_POLICY");
+    }
 }

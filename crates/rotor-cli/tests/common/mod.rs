@@ -35,20 +35,46 @@ impl Run {
     }
 }
 
-/// Runs `rotor` with `args` against `server` (none: `ROTOR_SERVER` unset), stdin closed.
-pub async fn rotor(server: Option<&str>, args: &[&str]) -> Run {
+/// Where `rotor` finds the API (`ROTOR_SERVER`) and the token it calls with (`ROTOR_TOKEN`).
+#[derive(Clone, Debug)]
+pub struct Api {
+    /// The API's URL.
+    pub url: String,
+    /// The caller's token; `None`: no `ROTOR_TOKEN`.
+    pub token: Option<String>,
+}
+
+impl Api {
+    pub fn new(url: &str, token: Option<String>) -> Api {
+        Api {
+            url: url.to_string(),
+            token,
+        }
+    }
+}
+
+/// Runs `rotor` with `args` against `api` (none: `ROTOR_SERVER` and `ROTOR_TOKEN` unset),
+/// stdin closed.
+pub async fn rotor(api: Option<&Api>, args: &[&str]) -> Run {
     let mut command = tokio::process::Command::new(ROTOR);
     command
         .args(args)
         .env_remove("ROTOR_OUTPUT")
         .env_remove("ROTOR_SERVER")
+        .env_remove("ROTOR_TOKEN")
+        .env_remove("ROTOR_CA_FILE")
+        // No local stack's token file is picked up by accident.
+        .env("ROTOR_STATE_DIR", "/nonexistent/rotor-state")
         .env("NO_COLOR", "1")
         .stdin(Stdio::null())
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
         .kill_on_drop(true);
-    if let Some(server) = server {
-        command.env("ROTOR_SERVER", server);
+    if let Some(api) = api {
+        command.env("ROTOR_SERVER", &api.url);
+        if let Some(token) = &api.token {
+            command.env("ROTOR_TOKEN", token);
+        }
     }
     let output = tokio::time::timeout(Duration::from_secs(180), command.output())
         .await

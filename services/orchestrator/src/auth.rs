@@ -1,0 +1,133 @@
+//! Who calls the gRPC API and what they may do.
+//!
+//! An interceptor ([`Authenticate`]) runs before every `RotationService` method: the call must
+//! carry `authorization: Bearer <token>`, a token signed by a key in `ROTOR_AUTH_KEYS`
+//! (see `rotor_auth`), or it is refused `UNAUTHENTICATED`. The caller's [`Identity`] then rides
+//! in the request's extensions; each handler asks [`authorize`] for the role its method needs
+//! on the fabric it touches (policy `ROTOR_AUTH_POLICY`), or refuses `PERMISSION_DENIED`. Who
+//! asked for an operation and who holds a lock are the token's subject, never what the request
+//! says. Every refusal is logged with the peer address (never the token).
+
+use std::sync::Arc;
+use std::time::{SystemTime, UNIX_EPOCH};
+
+use rotor_auth::{Identity, Policy, Role, TrustedKeys};
+use rotor_runtime::settings::{SettingError, Settings};
+use tonic::{Request, Status};
+
+/// The trusted keys and the policy, read at start.
+#[derive(Clone, Debug)]
+pub struct Auth {
+    /// Whose tokens are accepted.
+    pub keys: Arc<TrustedKeys>,
+    /// Who may do what.
+    pub policy: Arc<Policy>,
+}
+
+impl Auth {
+    /// Reads `ROTOR_AUTH_KEYS` and `ROTOR_AUTH_POLICY` (both files, both required).
+    pub fn from_settings(settings: &Settings) -> Result<Auth, SettingError> {
+        let read = |name: &str| -> Result<String, SettingError> {
+            let path = settings.raw(name).ok_or_else(|| SettingError {
+                name: name.into(),
+                reason: "is not set: the API serves only callers with a token signed by a trusted key, as the policy allows (`rotor auth init` writes both files; docs/operations.md)".into(),
+            })?;
+            std::fs::read_to_string(path).map_err(|e| SettingError {
+                name: name.into(),
+                reason: format!("cannot read {path}: {e}"),
+            })
+        };
+        let keys = TrustedKeys::from_yaml(&read("ROTOR_AUTH_KEYS")?).map_err(|e| SettingError {
+            name: "ROTOR_AUTH_KEYS".into(),
+            reason: e.to_string(),
+        })?;
+        let policy = Policy::from_yaml(&read("ROTOR_AUTH_POLICY")?).map_err(|e| SettingError {
+            name: "ROTOR_AUTH_POLICY".into(),
+            reason: e.to_string(),
+        })?;
+        Ok(Auth {
+            keys: Arc::new(keys),
+            policy: Arc::new(policy),
+        })
+    }
+}
+
+fn now_unix() -> u64 {
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map_or(0, |d| d.as_secs())
+}
+
+/// The interceptor that authenticates every call.
+#[derive(Clone, Debug)]
+pub struct Authenticate {
+    keys: Arc<TrustedKeys>,
+}
+
+impl Authenticate {
+    /// Authenticates against `auth`'s keys.
+    pub fn new(auth: &Auth) -> Authenticate {
+        Authenticate {
+            keys: auth.keys.clone(),
+        }
+    }
+}
+
+impl tonic::service::Interceptor for Authenticate {
+    fn call(&mut self, mut request: Request<()>) -> Result<Request<()>, Status> {
+        let peer = request.remote_addr();
+        let refuse = |reason: String| {
+            tracing::warn!(?peer, %reason, "refused an unauthenticated call");
+            Status::unauthenticated(reason)
+        };
+        let header = request
+            .metadata()
+            .get("authorization")
+            .ok_or_else(|| refuse("no credentials: send `authorization: Bearer <token>` (ROTOR_TOKEN for the rotor CLI)".into()))?;
+        let token = header
+            .to_str()
+            .ok()
+            .and_then(|value| value.strip_prefix("Bearer "))
+            .ok_or_else(|| refuse("the authorization header is not `Bearer <token>`".into()))?;
+        let identity = self
+            .keys
+            .verify(token.trim(), now_unix())
+            .map_err(|e| refuse(e.to_string()))?;
+        request.extensions_mut().insert(identity);
+        Ok(request)
+    }
+}
+
+/// The caller's subject if the policy grants it `role` on `fabric` (`None`: every fabric);
+/// otherwise `PERMISSION_DENIED`, logged. `what` says what was asked, for the message.
+pub fn authorize<T>(
+    policy: &Policy,
+    request: &Request<T>,
+    fabric: Option<&str>,
+    role: Role,
+    what: &str,
+) -> Result<String, Status> {
+    let identity = request
+        .extensions()
+        .get::<Identity>()
+        .ok_or_else(|| Status::unauthenticated("the call carries no identity"))?;
+    if policy.allows(&identity.subject, fabric, role) {
+        return Ok(identity.subject.clone());
+    }
+    let scope = match fabric {
+        Some(fabric) => format!("fabric {fabric}"),
+        None => "every fabric".to_string(),
+    };
+    tracing::warn!(
+        subject = %identity.subject,
+        peer = ?request.remote_addr(),
+        role = role.as_str(),
+        %scope,
+        what,
+        "refused an unauthorized call"
+    );
+    Err(Status::permission_denied(format!(
+        "{} may not {what}: the policy does not grant it the {role} role on {scope}",
+        identity.subject
+    )))
+}

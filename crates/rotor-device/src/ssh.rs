@@ -181,6 +181,74 @@ impl std::fmt::Debug for Session {
     }
 }
 
+/// A connection whose host key matched a pinned one, not logged in yet: no password has been
+/// sent on it. [`Handshake::log_in`] sends one.
+pub struct Handshake {
+    handle: client::Handle<PinnedKeys>,
+    address: String,
+    options: SshOptions,
+}
+
+impl std::fmt::Debug for Handshake {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Handshake")
+            .field("address", &self.address)
+            .finish()
+    }
+}
+
+impl Handshake {
+    /// Connects and checks the host key against the pinned ones.
+    pub async fn connect(
+        address: &str,
+        pinned_host_keys: &[String],
+        options: &SshOptions,
+    ) -> Result<Handshake, DeviceError> {
+        let pinned: Vec<PublicKey> = pinned_host_keys
+            .iter()
+            .map(|key| parse_host_key(key))
+            .collect::<Result<_, _>>()?;
+        if pinned.is_empty() {
+            return Err(DeviceError::BadPinnedKey(String::new()));
+        }
+        Ok(Handshake {
+            handle: handshake(address, &pinned, options).await?,
+            address: address.to_string(),
+            options: options.clone(),
+        })
+    }
+
+    /// Logs in as `user` with `password` (the password is sent now).
+    pub async fn log_in(mut self, user: &str, password: &Password) -> Result<Session, DeviceError> {
+        let address = self.address;
+        let login = self
+            .handle
+            .authenticate_password(user, password.expose_for_login());
+        match tokio::time::timeout(self.options.login_timeout, login).await {
+            Err(_) => Err(DeviceError::LoginTimeout {
+                address,
+                user: user.into(),
+                seconds: self.options.login_timeout.as_secs(),
+            }),
+            Ok(Err(error)) => Err(DeviceError::LoginInterrupted {
+                address,
+                user: user.into(),
+                reason: error.to_string(),
+            }),
+            Ok(Ok(AuthResult::Failure { .. })) => Err(DeviceError::AuthenticationFailed {
+                address,
+                user: user.into(),
+            }),
+            Ok(Ok(AuthResult::Success)) => Ok(Session {
+                handle: self.handle,
+                address,
+                user: user.into(),
+                options: self.options,
+            }),
+        }
+    }
+}
+
 impl Session {
     /// Connects, checks the host key against the pinned ones, and logs in with a password.
     pub async fn connect(
@@ -190,37 +258,10 @@ impl Session {
         password: &Password,
         options: &SshOptions,
     ) -> Result<Session, DeviceError> {
-        let pinned: Vec<PublicKey> = pinned_host_keys
-            .iter()
-            .map(|key| parse_host_key(key))
-            .collect::<Result<_, _>>()?;
-        if pinned.is_empty() {
-            return Err(DeviceError::BadPinnedKey(String::new()));
-        }
-        let mut handle = handshake(address, &pinned, options).await?;
-        let login = handle.authenticate_password(user, password.expose_for_login());
-        match tokio::time::timeout(options.login_timeout, login).await {
-            Err(_) => Err(DeviceError::LoginTimeout {
-                address: address.into(),
-                user: user.into(),
-                seconds: options.login_timeout.as_secs(),
-            }),
-            Ok(Err(error)) => Err(DeviceError::LoginInterrupted {
-                address: address.into(),
-                user: user.into(),
-                reason: error.to_string(),
-            }),
-            Ok(Ok(AuthResult::Failure { .. })) => Err(DeviceError::AuthenticationFailed {
-                address: address.into(),
-                user: user.into(),
-            }),
-            Ok(Ok(AuthResult::Success)) => Ok(Session {
-                handle,
-                address: address.into(),
-                user: user.into(),
-                options: options.clone(),
-            }),
-        }
+        Handshake::connect(address, pinned_host_keys, options)
+            .await?
+            .log_in(user, password)
+            .await
     }
 
     /// The device's management address (`host:port`) this session is connected to.

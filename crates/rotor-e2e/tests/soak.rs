@@ -91,11 +91,33 @@ async fn fifty_rotations_with_random_faults_keep_every_guarantee() {
     assert_eq!(
         resync.status,
         OperationState::Succeeded as i32,
-        "{resync:?}"
+        "{resync:?}\nwhat the failed devices' logins did:\n{}",
+        login_history(&stack, &resync)
     );
     let fabric = stack.fabric_status(Some(&resync.id)).await.unwrap();
     assert_eq!(fabric.unique_password_set_count, 1, "{fabric:?}");
     stack.shutdown().await;
+}
+
+/// The last log lines about logins of the devices `operation` failed on (for a failure message).
+fn login_history(stack: &TestStack, operation: &OperationStatus) -> String {
+    let failed: Vec<&str> = operation
+        .operations
+        .iter()
+        .filter(|r| r.status != OperationState::Succeeded as i32)
+        .map(|r| r.resource_id.as_str())
+        .collect();
+    let text = stack.logs.text();
+    let lines: Vec<&str> = text
+        .lines()
+        .filter(|line| failed.iter().any(|device| line.contains(device)))
+        .filter(|line| {
+            ["login", "refused", "retry", "failed", "budget"]
+                .iter()
+                .any(|w| line.contains(w))
+        })
+        .collect();
+    lines[lines.len().saturating_sub(40)..].join("\n")
 }
 
 /// Every device's login password is a version in OpenBao; no account reached a lock-out.

@@ -19,7 +19,7 @@ use rotor_bus::lease::HeldLease;
 use rotor_bus::names::keys;
 use rotor_bus::{BusError, Topology};
 use rotor_device::DeviceError;
-use rotor_device::ssh::{Session, SshOptions};
+use rotor_device::ssh::{Handshake, Session, SshOptions};
 use rotor_proto::v1::{ErrorCode, SecretTarget};
 use rotor_secrets::{Password, SecretsClient, SecretsError};
 use serde::{Deserialize, Serialize};
@@ -553,8 +553,9 @@ impl DeviceAccess {
         })
     }
 
-    /// One password login within the budget: reserve a failure in the ledger of this user of
-    /// this switch, log in, settle the reservation by what the switch saw.
+    /// One password login within the budget: connect and check the host key, reserve a failure
+    /// in the ledger of this user of this switch, send the password, settle the reservation by
+    /// what the switch saw.
     pub async fn login(
         &self,
         device: &DeviceRecord,
@@ -562,6 +563,14 @@ impl DeviceAccess {
         password: &Password,
     ) -> Result<Session, AccessError> {
         let switch = device.device.switch_identity();
+        // The handshake sends no password: it needs no reservation, and a worker stopped
+        // during it (a slow switch, a busy machine) leaves none behind.
+        let handshake = Handshake::connect(
+            &device.device.address,
+            &device.device.pinned_host_keys(),
+            &self.ssh,
+        )
+        .await?;
         let reservation = match self.ledger().reserve(&switch, user).await? {
             Ok(reservation) => reservation,
             Err(spent) => {
@@ -575,14 +584,7 @@ impl DeviceAccess {
                 });
             }
         };
-        let result = Session::connect(
-            &device.device.address,
-            &device.device.pinned_host_keys(),
-            user,
-            password,
-            &self.ssh,
-        )
-        .await;
+        let result = handshake.log_in(user, password).await;
         let outcome = match &result {
             Ok(_) => LoginOutcome::Succeeded,
             Err(error) if error.password_may_have_failed() => LoginOutcome::MaybeFailed,

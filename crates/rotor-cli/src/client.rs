@@ -86,6 +86,18 @@ mod tests {
     use super::*;
 
     #[test]
+    fn the_context_never_prints_its_token() {
+        let context = crate::commands::Context::new(
+            "127.0.0.1:1",
+            Some("eyJ.secret-token.sig".into()),
+            crate::cli::OutputFormat::Json,
+        );
+        let printed = format!("{context:?}");
+        assert!(!printed.contains("secret-token"), "{printed}");
+        assert!(printed.contains("<token>"), "{printed}");
+    }
+
+    #[test]
     fn server_urls_get_a_scheme() {
         assert_eq!(
             normalise_server("127.0.0.1:50051"),

@@ -18,8 +18,8 @@ use crate::output::{
 };
 use crate::progress;
 
-/// What every verb needs: where the API is, how to print, and the connection once made.
-#[derive(Debug)]
+/// What every verb needs: where the API is, how to print, and the connection once made. Its
+/// debug form never shows the token.
 pub struct Context {
     /// The API's address, normalised to a URL.
     pub server: String,
@@ -28,6 +28,17 @@ pub struct Context {
     token: Option<String>,
     ca_file: Option<std::path::PathBuf>,
     client: Option<Client>,
+}
+
+impl std::fmt::Debug for Context {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Context")
+            .field("server", &self.server)
+            .field("format", &self.format)
+            .field("token", &self.token.as_ref().map(|_| "<token>"))
+            .field("ca_file", &self.ca_file)
+            .finish_non_exhaustive()
+    }
 }
 
 impl Context {

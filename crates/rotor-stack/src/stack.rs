@@ -552,8 +552,8 @@ fn write_file(path: &Path, contents: &str) -> Result<(), StackError> {
     std::fs::write(path, contents).map_err(StackError::files("write", path))
 }
 
-/// A running local stack. Dropping it stops every child process (services first).
-#[derive(Debug)]
+/// A running local stack. Dropping it stops every child process (services first). Its debug
+/// form never shows the tokens.
 pub struct LocalStack {
     processes: Vec<StackProcess>,
     sim: Option<Simulator>,
@@ -589,6 +589,19 @@ pub struct LocalStack {
     pub log_dir: PathBuf,
     /// Where the fabric's inventory is exported.
     pub inventory_dir: PathBuf,
+}
+
+impl std::fmt::Debug for LocalStack {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("LocalStack")
+            .field("fabric_id", &self.fabric_id)
+            .field("devices", &self.devices)
+            .field("api_url", &self.api_url)
+            .field("nats_url", &self.nats_url)
+            .field("bao_address", &self.bao_address)
+            .field("state_dir", &self.state_dir)
+            .finish_non_exhaustive()
+    }
 }
 
 impl LocalStack {

@@ -791,6 +791,18 @@ pub fn service_binary(service: &str) -> std::path::PathBuf {
         .unwrap_or_else(|missing| panic!("missing executable: {missing}"))
 }
 
+/// Waits (bounded) until `done` holds, checking every 50 ms; panics naming `what` after `within`.
+pub async fn until(what: &str, within: Duration, mut done: impl FnMut() -> bool) {
+    let deadline = tokio::time::Instant::now() + within;
+    while !done() {
+        assert!(
+            tokio::time::Instant::now() < deadline,
+            "{what} did not happen within {within:?}"
+        );
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+}
+
 /// The `rotor` command, built next to the tests.
 pub fn rotor_cli_binary() -> std::path::PathBuf {
     let hint = "`cargo build --workspace --bins` (make test does)";

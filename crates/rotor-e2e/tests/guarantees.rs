@@ -7,21 +7,9 @@
 use std::time::Duration;
 
 use rotor_bus::names::keys;
-use rotor_e2e::{StackOptions, TestStack, rejection, results_by_device};
+use rotor_e2e::{StackOptions, TestStack, rejection, results_by_device, until};
 use rotor_proto::v1::*;
 use rotor_sim::Fault;
-
-/// Waits (bounded) until `done` holds, checking every 50 ms.
-async fn until(what: &str, within: Duration, mut done: impl FnMut() -> bool) {
-    let deadline = tokio::time::Instant::now() + within;
-    while !done() {
-        assert!(
-            tokio::time::Instant::now() < deadline,
-            "{what} did not happen within {within:?}"
-        );
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
-}
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_rotation_never_evicts_a_version_a_device_holds_and_reuses_unused_ones() {

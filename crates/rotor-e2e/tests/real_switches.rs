@@ -5,7 +5,7 @@
 
 use std::time::Duration;
 
-use rotor_e2e::{StackOptions, TestStack, results_by_device};
+use rotor_e2e::{StackOptions, TestStack, results_by_device, until};
 use rotor_proto::v1::*;
 use rotor_sim::{Fault, Profile};
 
@@ -35,18 +35,6 @@ async fn run_on(stack: &TestStack, device: &str, command: &str) {
     let output = session.run(command).await.unwrap();
     assert!(output.succeeded(), "{command}: {output:?}");
     session.close().await;
-}
-
-/// Waits (bounded) until `done` holds, checking every 50 ms.
-async fn until(what: &str, within: Duration, mut done: impl FnMut() -> bool) {
-    let deadline = tokio::time::Instant::now() + within;
-    while !done() {
-        assert!(
-            tokio::time::Instant::now() < deadline,
-            "{what} did not happen within {within:?}"
-        );
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -532,3 +532,78 @@ async fn a_remembered_version_gone_from_the_store_does_not_block_the_documented_
     );
     stack.shutdown().await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_login_stopped_before_its_password_is_sent_leaves_no_failed_login_counted() {
+    use rotor_pipeline::access::{DeviceAccess, LoginBudget};
+    let stack = TestStack::start(StackOptions {
+        devices: 1,
+        platform_mix: (1, 0),
+        ..Default::default()
+    })
+    .await
+    .unwrap();
+    let device_id = stack.device_ids()[0].clone();
+    let real = rotor_pipeline::records::load_device(&stack.topology, &stack.fabric_id, &device_id)
+        .await
+        .unwrap()
+        .unwrap();
+    // The same switch (its pinned keys, so its ledger) at an address that accepts connections
+    // and never starts the SSH handshake: a busy switch, or a worker stopped mid-handshake.
+    let silent = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let mut stalled = real.clone();
+    stalled.device.address = silent.local_addr().unwrap().to_string();
+    let holder = tokio::spawn(async move {
+        let mut held = Vec::new();
+        while let Ok((socket, _)) = silent.accept().await {
+            held.push(socket);
+        }
+    });
+    let access = DeviceAccess {
+        topology: stack.topology.clone(),
+        secrets: stack.secrets.clone(),
+        ssh: rotor_device::ssh::SshOptions::default(),
+        budget: LoginBudget {
+            max_failures: 2,
+            window: Duration::from_secs(900),
+        },
+        device_lock: Duration::from_secs(5),
+        holder: "test".into(),
+    };
+    // Three logins stopped before the password went out: more than the budget, were any counted.
+    for attempt in 1..=3 {
+        let stopped = tokio::time::timeout(
+            Duration::from_millis(300),
+            access.login(&stalled, "cumulus", &stack.initial_password),
+        )
+        .await;
+        assert!(
+            stopped.is_err(),
+            "attempt {attempt} ended instead of waiting for the handshake: {:?}",
+            stopped.map(|r| r.map(|_| ()))
+        );
+    }
+    let key = rotor_bus::names::keys::login_ledger(&real.device.switch_identity(), "cumulus");
+    let ledger = rotor_bus::kv::get_json::<rotor_pipeline::ledger::LoginFailures>(
+        &stack.topology.login_attempts,
+        &key,
+    )
+    .await
+    .unwrap();
+    assert!(
+        ledger
+            .as_ref()
+            .is_none_or(|l| l.value.failures_unix_ms.is_empty()),
+        "failed logins counted though no password was sent: {:?}",
+        ledger.map(|l| l.value)
+    );
+    // The switch itself still takes Rotor's login.
+    access
+        .login(&real, "cumulus", &stack.initial_password)
+        .await
+        .unwrap()
+        .close()
+        .await;
+    holder.abort();
+    stack.shutdown().await;
+}

@@ -511,6 +511,46 @@ impl TestStack {
         }
     }
 
+    /// What an orchestrator that crashed while handling a rotate of the whole fabric leaves
+    /// behind: the fabric lock taken for `operation_id` and its stored plan (accepted a minute
+    /// ago) with `versions`, `prepared` or not, no job published.
+    pub async fn crashed_plan(
+        &self,
+        operation_id: &str,
+        versions: BTreeMap<String, u32>,
+        prepared: bool,
+    ) -> anyhow::Result<rotor_pipeline::records::OperationPlan> {
+        let rotor_bus::lease::Acquired::Yes(lock) = rotor_bus::lease::acquire(
+            &self.topology.leases,
+            &rotor_bus::names::keys::fabric_lock(&self.fabric_id),
+            &format!("rotor:{operation_id}"),
+            "FabricRotatePassword",
+            120_000,
+            rotor_bus::lease::now_unix_ms(),
+        )
+        .await?
+        else {
+            bail!("fabric {} is locked already", self.fabric_id);
+        };
+        let accepted = time::OffsetDateTime::now_utc() - time::Duration::minutes(1);
+        let plan = rotor_pipeline::records::OperationPlan {
+            operation_id: operation_id.to_string(),
+            kind: RotationKind::FabricRotatePassword as i32,
+            fabric_id: self.fabric_id.clone(),
+            request_id: String::new(),
+            requested_by: "crashed".into(),
+            accepted_time: rotor_bus::format_time(accepted),
+            device_ids: self.device_ids(),
+            users: Vec::new(),
+            versions,
+            lock_lease_id: lock.lease_id,
+            fanout_complete: false,
+            prepared,
+        };
+        rotor_pipeline::records::store_plan(&self.topology.operations, &plan).await?;
+        Ok(plan)
+    }
+
     /// The simulated fabric's device ids, sorted.
     pub fn device_ids(&self) -> Vec<String> {
         let mut ids: Vec<String> = self

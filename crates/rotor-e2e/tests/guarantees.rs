@@ -391,34 +391,8 @@ async fn request_ids_survive_a_dead_orchestrator_and_transient_refusals() {
 async fn an_operation_whose_orchestrator_died_while_preparing_it_is_ended() {
     let stack = TestStack::start(StackOptions::default()).await.unwrap();
     let operation_id = "01a00000-0000-7000-8000-000000000002".to_string();
-    let rotor_bus::lease::Acquired::Yes(lock) = rotor_bus::lease::acquire(
-        &stack.topology.leases,
-        &keys::fabric_lock(&stack.fabric_id),
-        &format!("rotor:{operation_id}"),
-        "FabricRotatePassword",
-        120_000,
-        rotor_bus::lease::now_unix_ms(),
-    )
-    .await
-    .unwrap() else {
-        panic!("the fabric is free");
-    };
-    let accepted = time::OffsetDateTime::now_utc() - time::Duration::minutes(1);
-    let plan = rotor_pipeline::records::OperationPlan {
-        operation_id: operation_id.clone(),
-        kind: RotationKind::FabricRotatePassword as i32,
-        fabric_id: stack.fabric_id.clone(),
-        request_id: String::new(),
-        requested_by: "crashed".into(),
-        accepted_time: rotor_bus::format_time(accepted),
-        device_ids: stack.device_ids(),
-        users: Vec::new(),
-        versions: Default::default(),
-        lock_lease_id: lock.lease_id.clone(),
-        fanout_complete: false,
-        prepared: false,
-    };
-    rotor_pipeline::records::store_plan(&stack.topology.operations, &plan)
+    stack
+        .crashed_plan(&operation_id, Default::default(), false)
         .await
         .unwrap();
     let config =

@@ -6,7 +6,6 @@ use futures::StreamExt;
 use rotor_bus::kv;
 use rotor_bus::names::keys;
 use rotor_e2e::{StackOptions, TestStack, results_by_device};
-use rotor_pipeline::records::{OperationPlan, store_plan};
 use rotor_proto::v1::*;
 use tonic_reflection::pb::v1::ServerReflectionRequest;
 use tonic_reflection::pb::v1::server_reflection_client::ServerReflectionClient;
@@ -19,18 +18,6 @@ async fn a_fan_out_interrupted_by_a_crash_is_finished_by_another_copy() {
     // What a crashed orchestrator leaves: the lock, a new version, the plan and the status,
     // but no jobs published.
     let operation_id = "01a00000-0000-7000-8000-000000000001".to_string();
-    let rotor_bus::lease::Acquired::Yes(lock) = rotor_bus::lease::acquire(
-        &stack.topology.leases,
-        &keys::fabric_lock(&stack.fabric_id),
-        &format!("rotor:{operation_id}"),
-        "FabricRotatePassword",
-        120_000,
-        rotor_bus::lease::now_unix_ms(),
-    )
-    .await
-    .unwrap() else {
-        panic!("the fabric is free");
-    };
     let path = rotor_e2e::login_secret_path(&stack.fabric_id);
     let password = rotor_secrets::PasswordPolicy::default().generate().unwrap();
     let version = stack
@@ -38,22 +25,10 @@ async fn a_fan_out_interrupted_by_a_crash_is_finished_by_another_copy() {
         .write("secret", &path, &password)
         .await
         .unwrap();
-    let accepted = time::OffsetDateTime::now_utc() - time::Duration::minutes(1);
-    let plan = OperationPlan {
-        operation_id: operation_id.clone(),
-        kind: RotationKind::FabricRotatePassword as i32,
-        fabric_id: stack.fabric_id.clone(),
-        request_id: String::new(),
-        requested_by: "crashed".into(),
-        accepted_time: rotor_bus::format_time(accepted),
-        device_ids: stack.device_ids(),
-        users: Vec::new(),
-        versions: [(path.clone(), version)].into(),
-        lock_lease_id: lock.lease_id.clone(),
-        fanout_complete: false,
-        prepared: true,
-    };
-    store_plan(&stack.topology.operations, &plan).await.unwrap();
+    let plan = stack
+        .crashed_plan(&operation_id, [(path.clone(), version)].into(), true)
+        .await
+        .unwrap();
     let status = OperationStatus {
         id: operation_id.clone(),
         kind: plan.kind,

@@ -237,6 +237,17 @@ async fn each_caller_does_only_what_its_roles_allow_on_its_fabrics() {
             .unwrap_err(),
     );
 
+    // A document that does not parse is its sender's own problem: said as such, whatever the
+    // sender's fabrics (not a refusal for lacking a grant on every fabric).
+    let garbage = elsewhere
+        .import_inventory(ImportInventoryRequest {
+            inventory_yaml: "not: [an inventory".into(),
+            intended_configs: Default::default(),
+        })
+        .await
+        .unwrap_err();
+    assert_eq!(garbage.code(), tonic::Code::InvalidArgument, "{garbage:?}");
+
     // A lock holder takes the lock under its own name; the operator is then refused by it.
     let mut upgrader = stack.client_as("upgrade-service").await.unwrap();
     let lock = upgrader

@@ -403,27 +403,21 @@ impl RotationService for Api {
         &self,
         request: Request<ImportInventoryRequest>,
     ) -> Result<Response<ImportInventoryResponse>, Status> {
-        // The fabric an inventory is for is in the document; a document that does not parse
-        // is refused by the import itself, after this check.
-        let fabric = Inventory::from_yaml(&request.get_ref().inventory_yaml)
-            .map(|inventory| inventory.fabric.id)
-            .ok();
-        if let Some(fabric) = &fabric {
-            self.allow(
-                &request,
-                Some(fabric),
-                Role::InventoryAdmin,
-                "import an inventory",
-            )?;
-        } else {
-            self.allow(&request, None, Role::InventoryAdmin, "import an inventory")?;
-        }
-        let request = request.into_inner();
-        let configs = request.intended_configs.into_iter().collect();
+        // The fabric an inventory is for is in the document: parsed once, here (a document that
+        // does not parse says so to any authenticated caller: it is the caller's own).
+        let import = {
+            let request = request.get_ref();
+            let configs = request.intended_configs.clone().into_iter().collect();
+            crate::import::parse_import(&request.inventory_yaml, configs)?
+        };
+        self.allow(
+            &request,
+            Some(&import.inventory.fabric.id),
+            Role::InventoryAdmin,
+            "import an inventory",
+        )?;
         Ok(Response::new(
-            self.orchestrator
-                .import_inventory(&request.inventory_yaml, configs)
-                .await?,
+            self.orchestrator.import_inventory(&import).await?,
         ))
     }
 

@@ -133,18 +133,17 @@ const IMPORT_LOCK: std::time::Duration = std::time::Duration::from_secs(60);
 type NewestVersions = HashMap<String, Option<u32>>;
 
 impl Orchestrator {
-    /// Validates and stores one fabric's inventory with its intended configurations.
+    /// Stores one fabric's parsed inventory ([`parse_import`]) with its intended configurations,
+    /// once its secrets are confined to the fabric's.
     pub async fn import_inventory(
         &self,
-        inventory_yaml: &str,
-        intended_configs: BTreeMap<String, String>,
+        import: &FabricImport,
     ) -> Result<ImportInventoryResponse, Status> {
-        let import = parse_import(inventory_yaml, intended_configs)?;
         self.config.confinement.check(&import.inventory)?;
         // The import holds the fabric lock while it writes: no operation can start in between
         // a check and the writes, nor run while the inventory changes under it.
         let lock = self.lock_for_import(&import.inventory.fabric.id).await?;
-        let imported = self.import_locked(&import).await;
+        let imported = self.import_locked(import).await;
         if let Err(error) = lock.release().await {
             tracing::warn!(%error, "could not give the import's fabric lock back; it lapses");
         }
@@ -456,7 +455,9 @@ impl Orchestrator {
 }
 
 /// The inventory document and its intended configurations, validated.
-fn parse_import(
+/// Parses and validates an inventory document with its intended configurations; errors name
+/// the device and field (`INVALID_ARGUMENT`).
+pub fn parse_import(
     inventory_yaml: &str,
     intended_configs: BTreeMap<String, String>,
 ) -> Result<FabricImport, Status> {

@@ -31,6 +31,13 @@ pub const MAX_TOKEN_BYTES: usize = 8 * 1024;
 /// How far clocks may disagree when `exp` and `nbf` are checked, in seconds.
 pub const CLOCK_LEEWAY_SECS: u64 = 30;
 
+/// The clock tokens are issued and checked by: seconds since the Unix epoch.
+pub fn now_unix() -> u64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_secs())
+}
+
 /// What a caller may do on a fabric. Each API method needs one.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case")]

@@ -5,7 +5,6 @@
 //! orchestrator).
 
 use std::path::Path;
-use std::time::{SystemTime, UNIX_EPOCH};
 
 use rotor_stack::auth::{ADMIN_SUBJECT, LocalAuth, write_private};
 
@@ -59,11 +58,8 @@ fn token(key: &Path, subject: &str, ttl_hours: u64) -> Result<Exit, CliError> {
         .map_err(|e| CliError::rejected(format!("cannot read {}: {e}", key.display())))?;
     let signing = rotor_auth::SigningKey::from_file_text(&text)
         .map_err(|e| CliError::rejected(format!("{}: {e}", key.display())))?;
-    let now = SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .map_or(0, |d| d.as_secs());
     let token = signing
-        .token(subject, ttl_hours * 3600, now)
+        .token(subject, ttl_hours * 3600, rotor_auth::now_unix())
         .map_err(|e| CliError::rejected(format!("--subject: {e}")))?;
     crate::out!("{token}");
     Ok(Exit::Success)

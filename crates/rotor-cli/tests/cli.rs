@@ -943,10 +943,7 @@ async fn auth_init_writes_credentials_once_and_token_issues_what_the_keys_verify
         &std::fs::read_to_string(creds.join("keys.yaml")).unwrap(),
     )
     .unwrap();
-    let now = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .unwrap()
-        .as_secs();
+    let now = rotor_auth::now_unix();
     let identity = keys.verify(issued.stdout.trim(), now).unwrap();
     assert_eq!(identity.subject, "ticketing");
     // Eight hours by default: expired a day later.

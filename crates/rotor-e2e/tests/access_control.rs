@@ -58,10 +58,7 @@ async fn a_call_without_a_trusted_token_is_refused_before_anything_runs() {
         .unwrap();
     // No token, garbage, a token of a key the API does not trust (same key id), an expired one.
     let stranger = SigningKey::generate("rotor-local").unwrap();
-    let now = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .unwrap()
-        .as_secs();
+    let now = rotor_auth::now_unix();
     let forged = stranger
         .token(rotor_stack::auth::ADMIN_SUBJECT, 3600, now)
         .unwrap();

@@ -3,7 +3,6 @@
 //! callers. The stack runs with authentication on, as a deployment does.
 
 use std::path::{Path, PathBuf};
-use std::time::{SystemTime, UNIX_EPOCH};
 
 use rotor_auth::{Grant, Policy, Role, SigningKey, TrustedKeys};
 
@@ -55,11 +54,8 @@ impl LocalAuth {
 
     /// A token for `subject` (what it may do is the policy's business).
     pub fn token(&self, subject: &str) -> String {
-        let now = SystemTime::now()
-            .duration_since(UNIX_EPOCH)
-            .map_or(0, |d| d.as_secs());
         self.signing
-            .token(subject, TOKEN_TTL_SECS, now)
+            .token(subject, TOKEN_TTL_SECS, rotor_auth::now_unix())
             .expect("the stack's subjects are valid")
     }
 
@@ -108,11 +104,9 @@ mod tests {
         .unwrap();
         let keys =
             TrustedKeys::from_yaml(&std::fs::read_to_string(&auth.keys_file).unwrap()).unwrap();
-        let now = SystemTime::now()
-            .duration_since(UNIX_EPOCH)
-            .unwrap()
-            .as_secs();
-        let identity = keys.verify(&auth.admin_token(), now).unwrap();
+        let identity = keys
+            .verify(&auth.admin_token(), rotor_auth::now_unix())
+            .unwrap();
         assert_eq!(identity.subject, ADMIN_SUBJECT);
         let policy =
             Policy::from_yaml(&std::fs::read_to_string(&auth.policy_file).unwrap()).unwrap();

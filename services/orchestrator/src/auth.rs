@@ -9,7 +9,6 @@
 //! says. Every refusal is logged with the peer address (never the token).
 
 use std::sync::Arc;
-use std::time::{SystemTime, UNIX_EPOCH};
 
 use rotor_auth::{Identity, Policy, Role, TrustedKeys};
 use rotor_runtime::settings::{SettingError, Settings};
@@ -52,12 +51,6 @@ impl Auth {
     }
 }
 
-fn now_unix() -> u64 {
-    SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .map_or(0, |d| d.as_secs())
-}
-
 /// The interceptor that authenticates every call.
 #[derive(Clone, Debug)]
 pub struct Authenticate {
@@ -91,7 +84,7 @@ impl tonic::service::Interceptor for Authenticate {
             .ok_or_else(|| refuse("the authorization header is not `Bearer <token>`".into()))?;
         let identity = self
             .keys
-            .verify(token.trim(), now_unix())
+            .verify(token.trim(), rotor_auth::now_unix())
             .map_err(|e| refuse(e.to_string()))?;
         request.extensions_mut().insert(identity);
         Ok(request)

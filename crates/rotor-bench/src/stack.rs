@@ -116,6 +116,7 @@ impl BenchStack {
             .collect();
         let nats = async_nats::ConnectOptions::new()
             .name("rotor-bench")
+            .nkey(local.nats_users.admin_seed()?)
             .connect(local.nats_url.as_str())
             .await
             .context("connecting to NATS")?;

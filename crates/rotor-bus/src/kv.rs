@@ -187,7 +187,7 @@ pub async fn scan(
     let consumer = store
         .stream
         .create_consumer(consumer::push::OrderedConfig {
-            deliver_subject: names::scan_inbox(),
+            deliver_subject: names::scan_inbox(&store.name),
             filter_subject: format!("{prefix}{filter}"),
             deliver_policy: consumer::DeliverPolicy::LastPerSubject,
             replay_policy: consumer::ReplayPolicy::Instant,

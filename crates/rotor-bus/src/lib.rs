@@ -16,6 +16,7 @@
 pub mod kv;
 pub mod lease;
 pub mod names;
+pub mod permissions;
 pub mod trace;
 
 use std::path::PathBuf;
@@ -43,6 +44,12 @@ pub struct BusSettings {
     pub password: Option<secrecy::SecretString>,
     /// A `.creds` file (JWT + NKey), when the server uses decentralised auth.
     pub credentials_file: Option<PathBuf>,
+    /// A file holding an NKey seed (`SU...`), when the server knows the user by its public key
+    /// (Rotor's accounts, `deploy/nats-accounts.conf`).
+    pub nkey_seed_file: Option<PathBuf>,
+    /// The subject prefix of this connection's reply inboxes (`_INBOX_<user>`,
+    /// [`permissions::inbox_prefix`]); the server lets a user read its own only.
+    pub inbox_prefix: Option<String>,
     /// A CA certificate to trust for TLS; setting it requires TLS.
     pub tls_ca_file: Option<PathBuf>,
     /// Require TLS even without a custom CA.
@@ -70,6 +77,8 @@ impl Default for BusSettings {
             user: None,
             password: None,
             credentials_file: None,
+            nkey_seed_file: None,
+            inbox_prefix: None,
             tls_ca_file: None,
             tls_required: false,
             replicas: 1,
@@ -185,6 +194,23 @@ impl Bus {
                     reason: format!("cannot read {}: {e}", path.display()),
                 })?;
         }
+        if let Some(path) = &settings.nkey_seed_file {
+            let seed = std::fs::read_to_string(path).map_err(|e| BusError::Setting {
+                setting: "ROTOR_NATS_NKEY_FILE",
+                reason: format!("cannot read {}: {e}", path.display()),
+            })?;
+            let seed = seed.trim().to_string();
+            if nkeys::KeyPair::from_seed(&seed).is_err() {
+                return Err(BusError::Setting {
+                    setting: "ROTOR_NATS_NKEY_FILE",
+                    reason: format!("{} does not hold an NKey seed (SU...)", path.display()),
+                });
+            }
+            options = options.nkey(seed);
+        }
+        if let Some(prefix) = &settings.inbox_prefix {
+            options = options.custom_inbox_prefix(prefix);
+        }
         if let Some(path) = &settings.tls_ca_file {
             options = options
                 .add_root_certificates(path.clone())
@@ -218,13 +244,31 @@ impl Bus {
     /// cluster is still forming (no leader yet, peers not all known), it retries for up to a
     /// minute.
     pub async fn ensure_topology(&self) -> Result<Topology, BusError> {
-        let deadline = tokio::time::Instant::now() + Duration::from_secs(60);
+        self.topology(true).await
+    }
+
+    /// Opens every stream, bucket and the object store without creating or changing any: what a
+    /// service whose NATS user may not manage the topology does (every kind but the
+    /// orchestrator, `permissions`). Until the orchestrator has created them (a worker started
+    /// first), it waits, up to two minutes.
+    pub async fn open_topology(&self) -> Result<Topology, BusError> {
+        self.topology(false).await
+    }
+
+    async fn topology(&self, manage: bool) -> Result<Topology, BusError> {
+        let deadline =
+            tokio::time::Instant::now() + Duration::from_secs(if manage { 60 } else { 120 });
+        let mut said = false;
         loop {
-            match self.try_ensure_topology().await {
+            match self.try_topology(manage).await {
                 Err(error)
-                    if is_cluster_forming(&error) && tokio::time::Instant::now() < deadline =>
+                    if (is_cluster_forming(&error) || (!manage && is_missing(&error)))
+                        && tokio::time::Instant::now() < deadline =>
                 {
-                    tracing::info!(%error, "JetStream is not ready yet; retrying");
+                    if !said {
+                        tracing::info!(%error, "the bus topology is not ready yet (JetStream forming, or the orchestrator has not created it); retrying");
+                        said = true;
+                    }
                     tokio::time::sleep(Duration::from_millis(250)).await;
                 }
                 result => return result,
@@ -232,51 +276,82 @@ impl Bus {
         }
     }
 
-    async fn try_ensure_topology(&self) -> Result<Topology, BusError> {
+    async fn stream(&self, manage: bool, config: stream::Config) -> Result<(), BusError> {
+        let name = config.name.clone();
+        let result = if manage {
+            self.jetstream
+                .create_or_update_stream(config)
+                .await
+                .map(drop)
+                .map_err(|e| e.to_string())
+        } else {
+            self.jetstream
+                .get_stream(&name)
+                .await
+                .map(drop)
+                .map_err(|e| e.to_string())
+        };
+        result.map_err(|reason| BusError::JetStream {
+            what: format!("stream {name}"),
+            reason,
+        })
+    }
+
+    async fn try_topology(&self, manage: bool) -> Result<Topology, BusError> {
         let settings = &self.settings;
         let js = &self.jetstream;
-        js.create_or_update_stream(stream::Config {
-            name: names::JOBS_STREAM.to_string(),
-            description: Some("Per-device jobs, one work-queue consumer per worker kind".into()),
-            subjects: vec![names::JOBS_ALL.to_string()],
-            retention: stream::RetentionPolicy::WorkQueue,
-            duplicate_window: settings.duplicate_window,
-            num_replicas: settings.replicas,
-            storage: stream::StorageType::File,
-            ..Default::default()
-        })
-        .await
-        .map_err(|e| BusError::jetstream(format!("stream {}", names::JOBS_STREAM), e))?;
-        js.create_or_update_stream(stream::Config {
-            name: names::EVENTS_STREAM.to_string(),
-            description: Some("Stage events of every device, kept for replay".into()),
-            subjects: vec![names::EVENTS_ALL.to_string()],
-            retention: stream::RetentionPolicy::Limits,
-            max_age: settings.event_retention,
-            duplicate_window: settings.duplicate_window,
-            num_replicas: settings.replicas,
-            storage: stream::StorageType::File,
-            ..Default::default()
-        })
-        .await
-        .map_err(|e| BusError::jetstream(format!("stream {}", names::EVENTS_STREAM), e))?;
-        js.create_or_update_stream(stream::Config {
-            name: names::REJECTED_STREAM.to_string(),
-            description: Some("Messages a service could not decode, for inspection".into()),
-            subjects: vec![names::REJECTED_ALL.to_string()],
-            retention: stream::RetentionPolicy::Limits,
-            max_age: settings.event_retention,
-            max_messages: 100_000,
-            num_replicas: settings.replicas,
-            ..Default::default()
-        })
-        .await
-        .map_err(|e| BusError::jetstream(format!("stream {}", names::REJECTED_STREAM), e))?;
+        self.stream(
+            manage,
+            stream::Config {
+                name: names::JOBS_STREAM.to_string(),
+                description: Some(
+                    "Per-device jobs, one work-queue consumer per worker kind".into(),
+                ),
+                subjects: vec![names::JOBS_ALL.to_string()],
+                retention: stream::RetentionPolicy::WorkQueue,
+                duplicate_window: settings.duplicate_window,
+                num_replicas: settings.replicas,
+                storage: stream::StorageType::File,
+                ..Default::default()
+            },
+        )
+        .await?;
+        self.stream(
+            manage,
+            stream::Config {
+                name: names::EVENTS_STREAM.to_string(),
+                description: Some("Stage events of every device, kept for replay".into()),
+                subjects: vec![names::EVENTS_ALL.to_string()],
+                retention: stream::RetentionPolicy::Limits,
+                max_age: settings.event_retention,
+                duplicate_window: settings.duplicate_window,
+                num_replicas: settings.replicas,
+                storage: stream::StorageType::File,
+                ..Default::default()
+            },
+        )
+        .await?;
+        self.stream(
+            manage,
+            stream::Config {
+                name: names::REJECTED_STREAM.to_string(),
+                description: Some("Messages a service could not decode, for inspection".into()),
+                subjects: vec![names::REJECTED_ALL.to_string()],
+                retention: stream::RetentionPolicy::Limits,
+                max_age: settings.event_retention,
+                max_messages: 100_000,
+                num_replicas: settings.replicas,
+                ..Default::default()
+            },
+        )
+        .await?;
 
-        for kind in JobKind::ALL {
-            self.ensure_job_consumer(kind).await?;
+        if manage {
+            for kind in JobKind::ALL {
+                self.ensure_job_consumer(kind).await?;
+            }
+            self.ensure_aggregator_consumer().await?;
         }
-        self.ensure_aggregator_consumer().await?;
 
         let mut buckets = std::collections::HashMap::new();
         for bucket in names::buckets::ALL {
@@ -291,8 +366,8 @@ impl Bus {
             } else {
                 Duration::ZERO
             };
-            let store = js
-                .create_or_update_key_value(nats_kv::Config {
+            let store = if manage {
+                js.create_or_update_key_value(nats_kv::Config {
                     bucket: bucket.to_string(),
                     history,
                     max_age,
@@ -301,11 +376,24 @@ impl Bus {
                     ..Default::default()
                 })
                 .await
-                .map_err(|e| BusError::jetstream(format!("key-value bucket {bucket}"), e))?;
+                .map_err(|e| e.to_string())
+            } else {
+                js.get_key_value(bucket).await.map_err(|e| e.to_string())
+            }
+            .map_err(|reason| BusError::JetStream {
+                what: format!("key-value bucket {bucket}"),
+                reason,
+            })?;
             buckets.insert(bucket, store);
         }
         let backups = match js.get_object_store(names::BACKUPS_OBJECT_STORE).await {
             Ok(store) => store,
+            Err(error) if !manage => {
+                return Err(BusError::JetStream {
+                    what: format!("object store {}", names::BACKUPS_OBJECT_STORE),
+                    reason: error.to_string(),
+                });
+            }
             Err(_) => js
                 .create_object_store(object_store::Config {
                     bucket: names::BACKUPS_OBJECT_STORE.to_string(),
@@ -574,6 +662,12 @@ pub async fn replay_events(
 }
 
 /// Whether an error is JetStream still forming its cluster (worth a retry at start-up).
+/// Whether a topology piece is not there (yet).
+fn is_missing(error: &BusError) -> bool {
+    let text = error.to_string().to_ascii_lowercase();
+    text.contains("not found") || text.contains("does not exist")
+}
+
 fn is_cluster_forming(error: &BusError) -> bool {
     let text = error.to_string().to_ascii_lowercase();
     [

@@ -404,9 +404,19 @@ pub fn parse_backup_object_name(name: &str) -> Option<(&str, &str, &str)> {
         .then_some((fabric, device, operation))
 }
 
-/// The inbox prefix of the ordered consumers a key-value scan creates.
-pub fn scan_inbox() -> String {
-    format!("_INBOX.rotor-scan.{}", uuid::Uuid::new_v4().simple())
+/// The deliver subject of the ordered consumer a scan of `bucket` creates: below
+/// [`scan_inboxes`], so that a service may subscribe to the scans of the buckets it may read and
+/// no others.
+pub fn scan_inbox(bucket: &str) -> String {
+    format!(
+        "_INBOX.rotor-scan.{bucket}.{}",
+        uuid::Uuid::new_v4().simple()
+    )
+}
+
+/// Every deliver subject of scans of `bucket`.
+pub fn scan_inboxes(bucket: &str) -> String {
+    format!("_INBOX.rotor-scan.{bucket}.*")
 }
 
 /// A SHA-256 hex digest, for turning caller-chosen text into a safe key or a content digest.

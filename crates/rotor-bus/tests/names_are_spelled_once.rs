@@ -3,7 +3,7 @@
 //! stream, bucket or inbox (`rotor.events...`, `rotor_inventory`, `ROTOR_JOBS`, `_INBOX...`) or
 //! builds a key filter or wildcard subscription by hand (`"{fabric}.*"`, `"*.plan"`, `">"`).
 //!
-//! Not checked: the names module itself, generated protobuf code, and the simulator (it speaks
+//! Not checked: the names module itself, the permissions module (the JetStream API subjects), generated protobuf code, and the simulator (it speaks
 //! SSH, not NATS; its `*` and `>` are NVUE paths and shell redirections). A line may opt out
 //! with a `names-check: allow` comment saying why (a deliberately hostile name in a test).
 
@@ -170,6 +170,12 @@ fn no_bus_name_is_spelled_outside_the_names_module() {
         .join("crates/rotor-bus/src/names.rs")
         .canonicalize()
         .unwrap();
+    // The permissions module spells the JetStream API and inbox subjects the server checks,
+    // built from the names module's names.
+    let permissions_module = root
+        .join("crates/rotor-bus/src/permissions.rs")
+        .canonicalize()
+        .unwrap();
     let this_file = Path::new(file!()).file_name().unwrap().to_owned();
     let mut files = Vec::new();
     rust_files(&root.join("crates"), &mut files);
@@ -177,7 +183,11 @@ fn no_bus_name_is_spelled_outside_the_names_module() {
     assert!(files.len() > 80, "only {} source files found", files.len());
     let mut problems = Vec::new();
     for file in files {
-        if file.canonicalize().unwrap() == names_module || file.file_name() == Some(&this_file) {
+        let canonical = file.canonicalize().unwrap();
+        if canonical == names_module
+            || canonical == permissions_module
+            || file.file_name() == Some(&this_file)
+        {
             continue;
         }
         let text = std::fs::read_to_string(&file).unwrap();

@@ -20,7 +20,52 @@ pub fn run(command: AuthCommand) -> Result<Exit, CliError> {
             subject,
             ttl_hours,
         } => token(&key, &subject, ttl_hours),
+        AuthCommand::Nats { dir, requesters } => nats(&dir, &requesters),
     }
+}
+
+fn nats(dir: &Path, requesters: &[String]) -> Result<Exit, CliError> {
+    let mut parsed = Vec::new();
+    for requester in requesters {
+        let (user, fabrics) = requester.split_once('=').ok_or_else(|| {
+            CliError::rejected(format!(
+                "--requester {requester:?}: write USER=FABRICS, e.g. ticketing=fab1,fab2"
+            ))
+        })?;
+        rotor_inventory::check_name(user)
+            .map_err(|e| CliError::rejected(format!("--requester {requester:?}: user {e}")))?;
+        let fabrics: Vec<String> = fabrics.split(',').map(|f| f.trim().to_string()).collect();
+        for fabric in &fabrics {
+            if fabric != "*" {
+                rotor_inventory::check_name(fabric).map_err(|e| {
+                    CliError::rejected(format!("--requester {requester:?}: fabric {e}"))
+                })?;
+            }
+        }
+        parsed.push((user, fabrics));
+    }
+    let config = dir.join("nats-accounts.conf");
+    if config.exists() {
+        return Err(CliError::rejected(format!(
+            "{} exists already; `rotor auth nats` never overwrites credentials",
+            config.display()
+        )));
+    }
+    let users = rotor_stack::nats_users::NatsUsers::create(dir, &parsed)
+        .map_err(|e| CliError::rejected(format!("cannot write {}: {e}", dir.display())))?;
+    write_private(&config, &users.accounts_config())
+        .map_err(|e| CliError::rejected(format!("cannot write {}: {e}", config.display())))?;
+    crate::out!(
+        "\
+Wrote the bus's users to {dir}:
+
+  nats-accounts.conf   include it from nats-server.conf (it holds the requesters' passwords: keep it private)
+  <service>.nk         each service's NKey seed: give it to that service as ROTOR_NATS_NKEY_FILE
+  admin.nk             an administrator's NKey seed (every permission in the ROTOR account): break-glass only
+  <user>.password      each requester's password; grant nats:<user> the operator role in the policy",
+        dir = dir.display(),
+    );
+    Ok(Exit::Success)
 }
 
 fn init(dir: &Path) -> Result<Exit, CliError> {

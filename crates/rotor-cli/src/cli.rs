@@ -110,6 +110,19 @@ pub enum AuthCommand {
         #[arg(long, default_value_t = 8, value_parser = clap::value_parser!(u64).range(1..=8760))]
         ttl_hours: u64,
     },
+    /// Write the bus's users into DIR: an NKey seed per service kind (ROTOR_NATS_NKEY_FILE), an
+    /// administrator's, a password per requester, and nats-accounts.conf for nats-server (the
+    /// permissions of deploy/nats-accounts.conf with these keys); existing files are never
+    /// overwritten.
+    Nats {
+        /// Where to write them.
+        dir: PathBuf,
+        /// A system that sends requests, and the fabrics it may send them for
+        /// (`ticketing=fab1,fab2`, or `ticketing=*`); repeat for more. Grant `nats:<user>` the
+        /// operator role in the policy.
+        #[arg(long = "requester", value_name = "USER=FABRICS")]
+        requesters: Vec<String>,
+    },
 }
 
 /// `--wait` and what it does.

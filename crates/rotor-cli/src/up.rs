@@ -108,7 +108,8 @@ fn print_ready(stack: &LocalStack, devices: u32, fabrics: &[String]) {
 Rotor is up: fabric {fabric} has {devices} simulated devices ({cumulus} Cumulus Linux, {nvos} NVOS).
 {others}
   API (gRPC)          {api}   token ({admin}, every role) in {api_token_file}
-  NATS (JetStream)    {nats}
+  NATS (JetStream)    {nats}   requester {requester} (operator on every fabric), password in {requester_password}
+                      administrator NKey seed in {nats_admin}
   OpenBao (dev)       {bao}   token in {token_file}
   Simulator control   {control}   (e.g. curl {control}/fabrics/{fabric}/devices)
   Inventory           {inventory}
@@ -140,6 +141,13 @@ Press Ctrl-C to stop everything.",
         api = stack.api_url,
         admin = rotor_stack::auth::ADMIN_SUBJECT,
         nats = stack.nats_url,
+        requester = rotor_stack::nats_users::LOCAL_REQUESTER,
+        requester_password = stack
+            .nats_users
+            .requester_password_file(rotor_stack::nats_users::LOCAL_REQUESTER)
+            .map(|path| path.display().to_string())
+            .unwrap_or_default(),
+        nats_admin = stack.nats_users.admin_seed_file().display(),
         bao = stack.bao_address,
         token = stack.bao_token,
         bao_dir = stack

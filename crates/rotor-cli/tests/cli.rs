@@ -912,6 +912,69 @@ async fn an_upgrading_fabric_is_rejected_exit_3() {
 }
 
 #[tokio::test]
+async fn auth_nats_writes_the_bus_users_a_real_nats_server_runs_with() {
+    let dir = ScratchDir::new("auth-nats");
+    let users = dir.path().join("nats");
+    let users_arg = users.to_str().unwrap();
+    let run = rotor(
+        None,
+        &[
+            "auth",
+            "nats",
+            users_arg,
+            "--requester",
+            "ticketing=fab1,fab2",
+        ],
+    )
+    .await
+    .expect(0);
+    assert!(run.stdout.contains("ROTOR_NATS_NKEY_FILE"), "{run:#?}");
+    let accounts = std::fs::read_to_string(users.join("nats-accounts.conf")).unwrap();
+    for service in [
+        "orchestrator",
+        "differ",
+        "applier",
+        "backup",
+        "aggregator",
+        "admin",
+    ] {
+        let seed = std::fs::read_to_string(users.join(format!("{service}.nk"))).unwrap();
+        assert!(seed.starts_with("SU"), "{service}: {seed}");
+        // Seeds stay in their files: neither printed nor in the server's configuration.
+        assert!(!run.stdout.contains(seed.trim()) && !accounts.contains(seed.trim()));
+        use std::os::unix::fs::PermissionsExt;
+        let mode = std::fs::metadata(users.join(format!("{service}.nk")))
+            .unwrap()
+            .permissions()
+            .mode();
+        assert_eq!(mode & 0o077, 0, "{service}.nk is readable by others");
+    }
+    assert!(accounts.contains("\"rotor.requests.fab2\""), "{accounts}"); // names-check: allow (the rendered permission)
+    // A real nats-server takes the configuration.
+    let server = rotor_harness::NatsServer::start_with(rotor_harness::NatsOptions {
+        extra_config: accounts,
+        ..Default::default()
+    });
+    assert!(server.log().contains("Server is ready"), "{}", server.log());
+    // Never overwritten; a requester without fabrics is refused with what to write.
+    let again = rotor(None, &["auth", "nats", users_arg]).await.expect(3);
+    assert!(again.stderr.contains("never overwrites"), "{again:#?}");
+    let bad = rotor(
+        None,
+        &[
+            "auth",
+            "nats",
+            dir.path().join("other").to_str().unwrap(),
+            "--requester",
+            "ticketing",
+        ],
+    )
+    .await
+    .expect(3);
+    assert!(bad.stderr.contains("USER=FABRICS"), "{bad:#?}");
+}
+
+#[tokio::test]
 async fn auth_init_writes_credentials_once_and_token_issues_what_the_keys_verify() {
     let dir = ScratchDir::new("auth");
     let creds = dir.path().join("creds");

@@ -61,8 +61,9 @@ pub struct StackOptions {
     pub processes: bool,
     /// A 3-node JetStream cluster with every stream and bucket replicated 3 times.
     pub cluster: bool,
-    /// NATS requires this user and password (services get them as settings).
-    pub nats_user: Option<(String, String)>,
+    /// Requesters besides [`REQUESTER`] (user, the fabrics its NATS user may send requests
+    /// for); what the policy grants them is [`StackOptions::grants`]' business (`nats:<user>`).
+    pub requesters: Vec<(String, Vec<String>)>,
     /// Services use a token limited by `deploy/openbao-policy.hcl` instead of the root token.
     pub least_privilege_token: bool,
     /// A simulator profile per device (Cumulus devices first, then NVOS), instead of the
@@ -84,6 +85,10 @@ pub struct StackOptions {
     /// [`TestStack::api_ca`] is that CA).
     pub grpc_tls: bool,
 }
+
+/// The requester every stack has: its NATS user may send requests for every fabric, and the
+/// policy grants `nats:ticketing` the operator role on every fabric.
+pub const REQUESTER: &str = "ticketing";
 
 /// The NATS server or cluster of a stack.
 #[derive(Debug)]
@@ -124,7 +129,7 @@ impl Default for StackOptions {
             import: true,
             processes: false,
             cluster: false,
-            nats_user: None,
+            requesters: Vec::new(),
             least_privilege_token: false,
             profiles: None,
             extra_users: Vec::new(),
@@ -180,6 +185,8 @@ pub struct TestStack {
     pub auth: rotor_stack::auth::LocalAuth,
     /// With [`StackOptions::grpc_tls`]: the PEM of the CA that signed the API's certificate.
     pub api_ca: Option<String>,
+    /// The NATS users: each service kind's NKey, the administrator's, the requesters'.
+    pub nats_users: rotor_stack::nats_users::NatsUsers,
     _dir: ScratchDir,
 }
 
@@ -196,13 +203,28 @@ impl TestStack {
     /// OpenBao, the simulator, the five services, and (unless told not to) the inventory import.
     pub async fn start(options: StackOptions) -> anyhow::Result<TestStack> {
         let logs = captured_logs();
+        let dir = ScratchDir::new("e2e");
+        // Rotor's accounts, as deployed: an NKey per service kind, requesters, an administrator
+        // (this test's own look at state).
+        let mut requesters: Vec<(&str, Vec<String>)> = vec![(REQUESTER, vec!["*".into()])];
+        requesters.extend(
+            options
+                .requesters
+                .iter()
+                .map(|(user, fabrics)| (user.as_str(), fabrics.clone())),
+        );
+        let nats_users = rotor_stack::nats_users::NatsUsers::create(
+            &dir.path().join("nats-users"),
+            &requesters,
+        )?;
+        let nats_options = rotor_harness::NatsOptions {
+            extra_config: nats_users.accounts_config(),
+            ..Default::default()
+        };
         let nats = if options.cluster {
-            Broker::Cluster(NatsCluster::start(3))
+            Broker::Cluster(NatsCluster::start_with(3, nats_options))
         } else {
-            Broker::Single(NatsServer::start_with(rotor_harness::NatsOptions {
-                user_password: options.nats_user.clone(),
-                ..Default::default()
-            }))
+            Broker::Single(NatsServer::start_with(nats_options))
         };
         let bao = BaoServer::start();
         let secrets =
@@ -243,12 +265,11 @@ impl TestStack {
         let sim = Simulator::start(options.sim.clone()).await?;
         sim.create_fabric(spec)?;
 
-        let bus = connect_bus(&options, &nats).await?;
+        let bus = connect_bus(&options, &nats, &nats_users).await?;
         let topology = bus.ensure_topology().await?;
 
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
         let grpc_address = listener.local_addr()?;
-        let dir = ScratchDir::new("e2e");
         let mut stack = TestStack {
             nats,
             bao,
@@ -270,8 +291,15 @@ impl TestStack {
             processes: Vec::new(),
             auth: rotor_stack::auth::LocalAuth::create(
                 &dir.path().join("auth"),
-                options.grants.clone(),
+                std::iter::once(rotor_auth::Grant {
+                    subject: format!("nats:{REQUESTER}"),
+                    fabrics: vec!["*".into()],
+                    roles: vec![rotor_auth::Role::Operator],
+                })
+                .chain(options.grants.clone())
+                .collect(),
             )?,
+            nats_users,
             api_ca: if options.grpc_tls {
                 Some(api_certificates(dir.path())?)
             } else {
@@ -328,9 +356,8 @@ impl TestStack {
         if self.options.cluster {
             settings.set("ROTOR_NATS_REPLICAS", "3");
         }
-        if let Some((user, password)) = &self.options.nats_user {
-            settings.set("ROTOR_NATS_USER", user.clone());
-            settings.set("ROTOR_NATS_PASSWORD", password.clone());
+        if let Some(seed) = self.nats_users.seed_file(service) {
+            settings.set("ROTOR_NATS_NKEY_FILE", seed.display().to_string());
         }
         settings.set("ROTOR_INSTANCE", format!("{service}-{copy}"));
         if service == "orchestrator" {
@@ -647,7 +674,10 @@ impl TestStack {
                 Err(status) => return Err(status.into()),
             };
             if tokio::time::Instant::now() > deadline {
-                bail!("operation {operation_id} did not get there within {limit:?}; last: {last}");
+                bail!(
+                    "operation {operation_id} did not get there within {limit:?}; last: {last}; NATS permission violations of services: {:#?}",
+                    self.service_violations()
+                );
             }
             tokio::time::sleep(Duration::from_millis(25)).await;
         }
@@ -766,7 +796,59 @@ impl TestStack {
     }
 
     /// Stops every service, then the simulator.
-    pub async fn shutdown(mut self) {
+    /// A connection of a requester (its user and password; replies below its own inbox
+    /// prefix), as another system connects.
+    pub async fn requester(&self, user: &str) -> anyhow::Result<async_nats::Client> {
+        let password = self
+            .nats_users
+            .requester_password(user)
+            .with_context(|| format!("no requester {user} in this stack"))?;
+        Ok(async_nats::ConnectOptions::with_user_and_password(
+            user.to_string(),
+            password.to_string(),
+        )
+        .custom_inbox_prefix(rotor_bus::permissions::inbox_prefix(user))
+        .connect(self.nats.url().split(',').next().unwrap_or_default())
+        .await?)
+    }
+
+    /// The permission violations the NATS server logged for the service account's users: a
+    /// service doing something its permissions do not allow (a gap in
+    /// `rotor_bus::permissions`, or a forgery).
+    pub fn service_violations(&self) -> Vec<String> {
+        self.nats_log()
+            .lines()
+            .filter(|line| {
+                line.contains("Violation")
+                    && line.contains(&format!("\"{}/", rotor_bus::permissions::SERVICE_ACCOUNT))
+            })
+            .map(String::from)
+            .collect()
+    }
+
+    /// Everything the NATS server (every node of a cluster) has logged so far.
+    pub fn nats_log(&self) -> String {
+        match &self.nats {
+            Broker::Single(server) => server.log(),
+            Broker::Cluster(cluster) => cluster.servers.iter().map(|s| s.log()).collect(),
+        }
+    }
+
+    /// Stops everything; panics if a service hit a permission violation on the bus
+    /// ([`TestStack::service_violations`]): what a test runs is what least privilege allows.
+    pub async fn shutdown(self) {
+        let violations = self.service_violations();
+        assert!(
+            violations.is_empty(),
+            "services did what their NATS permissions do not allow:\n{}",
+            violations.join("\n")
+        );
+        self.shutdown_unchecked().await;
+    }
+
+    /// Stops everything, for a test that made services' users break their permissions on
+    /// purpose.
+    pub async fn shutdown_unchecked(mut self) {
         for (_, process) in &mut self.processes {
             process.stop();
         }
@@ -780,16 +862,16 @@ impl TestStack {
     }
 }
 
-/// The test's own connection to its broker, with the stack's replicas and credentials.
-async fn connect_bus(options: &StackOptions, nats: &Broker) -> anyhow::Result<Bus> {
+/// The test's own connection to its broker, as the administrator, with the stack's replicas.
+async fn connect_bus(
+    options: &StackOptions,
+    nats: &Broker,
+    users: &rotor_stack::nats_users::NatsUsers,
+) -> anyhow::Result<Bus> {
     Ok(Bus::connect(BusSettings {
         url: nats.url(),
         replicas: if options.cluster { 3 } else { 1 },
-        user: options.nats_user.as_ref().map(|(user, _)| user.clone()),
-        password: options
-            .nats_user
-            .as_ref()
-            .map(|(_, password)| password.as_str().into()),
+        nkey_seed_file: Some(users.admin_seed_file().to_path_buf()),
         ..Default::default()
     })
     .await?)

@@ -7,9 +7,8 @@ use rotor_harness::{NatsOptions, NatsServer, ScratchDir};
 use rotor_proto::v1::*;
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn a_rotation_runs_with_nats_authentication_and_the_least_privilege_token() {
+async fn a_rotation_runs_with_the_nats_accounts_and_the_least_privilege_token() {
     let stack = TestStack::start(StackOptions {
-        nats_user: Some(("rotor".into(), "s3cret-nats".into())),
         least_privilege_token: true,
         ..Default::default()
     })
@@ -26,7 +25,10 @@ async fn a_rotation_runs_with_nats_authentication_and_the_least_privilege_token(
     // Without credentials, or with the wrong ones, the bus says what is wrong.
     for (user, password) in [
         (None, None),
-        (Some("rotor".to_string()), Some("Wr0ng-Secret-81".into())),
+        (
+            Some(rotor_e2e::REQUESTER.to_string()),
+            Some("Wr0ng-Secret-81".into()),
+        ),
     ] {
         let settings = BusSettings {
             url: stack.nats.url(),

@@ -20,11 +20,25 @@ fn python() -> PathBuf {
     python
 }
 
-fn run_example(script: &str, args: &[&str], token: &str) -> (i32, String, String) {
-    let output = Command::new(python())
+/// A script's command: the API token, and the requester's NATS user and password file.
+fn example(script: &str, args: &[&str], token: &str, requester: &Path) -> Command {
+    let mut command = Command::new(python());
+    command
         .arg(repository().join("docs/examples/python").join(script))
         .args(args)
         .env("ROTOR_TOKEN", token)
+        .env("ROTOR_NATS_USER", rotor_e2e::REQUESTER)
+        .env("ROTOR_NATS_PASSWORD_FILE", requester);
+    command
+}
+
+fn run_example(
+    script: &str,
+    args: &[&str],
+    token: &str,
+    requester: &Path,
+) -> (i32, String, String) {
+    let output = example(script, args, token, requester)
         .output()
         .expect("python runs");
     (
@@ -56,14 +70,25 @@ async fn the_python_examples_work_against_a_live_stack() {
     let nats = stack.nats.url();
     let server = stack.grpc_address.to_string();
     let fabric = stack.fabric_id.clone();
+    let requester = stack
+        .nats_users
+        .requester_password_file(rotor_e2e::REQUESTER)
+        .unwrap()
+        .to_path_buf();
 
     let (code, stdout, stderr) = tokio::task::spawn_blocking({
-        let (server, fabric, token) = (server.clone(), fabric.clone(), token.clone());
+        let (server, fabric, token, requester) = (
+            server.clone(),
+            fabric.clone(),
+            token.clone(),
+            requester.clone(),
+        );
         move || {
             run_example(
                 "rotate_over_grpc.py",
                 &["--server", &server, "--fabric", &fabric],
                 &token,
+                &requester,
             )
         }
     })
@@ -74,13 +99,38 @@ async fn the_python_examples_work_against_a_live_stack() {
     assert!(stdout.contains("accepted: operation"), "{stdout}");
     assert!(stdout.contains("\"uniquePasswordSetCount\": 1"), "{stdout}");
 
+    // The watcher first (it says when it is subscribed), then a rotation over the bus it sees.
+    let mut watcher = example(
+        "watch_events.py",
+        &["--nats", &nats, "--fabric", &fabric, "--limit", "12"],
+        "",
+        &requester,
+    )
+    .stdout(std::process::Stdio::piped())
+    .stderr(std::process::Stdio::piped())
+    .spawn()
+    .expect("python runs");
+    let mut watcher_stderr = std::io::BufReader::new(watcher.stderr.take().unwrap());
+    let first_line = tokio::task::spawn_blocking(move || {
+        let mut line = String::new();
+        let _ = std::io::BufRead::read_line(&mut watcher_stderr, &mut line);
+        (line, watcher_stderr)
+    })
+    .await
+    .unwrap();
+    assert!(
+        first_line.0.starts_with("watching "),
+        "watch_events.py did not subscribe: {first_line:?}"
+    );
+
     let (code, stdout, stderr) = tokio::task::spawn_blocking({
-        let (nats, fabric) = (nats.clone(), fabric.clone());
+        let (nats, fabric, requester) = (nats.clone(), fabric.clone(), requester.clone());
         move || {
             run_example(
                 "rotate_over_nats.py",
                 &["--nats", &nats, "--fabric", &fabric],
                 "",
+                &requester,
             )
         }
     })
@@ -93,28 +143,16 @@ async fn the_python_examples_work_against_a_live_stack() {
         "{stdout}"
     );
 
-    let (code, stdout, stderr) = tokio::task::spawn_blocking({
-        let (nats, fabric) = (nats.clone(), fabric.clone());
-        move || {
-            run_example(
-                "watch_events.py",
-                &[
-                    "--nats",
-                    &nats,
-                    "--fabric",
-                    &fabric,
-                    "--from-start",
-                    "--limit",
-                    "12",
-                ],
-                "",
-            )
-        }
-    })
-    .await
-    .unwrap();
+    let output = tokio::task::spawn_blocking(move || watcher.wait_with_output())
+        .await
+        .unwrap()
+        .expect("watch_events.py ends");
+    let (stdout, stderr) = (
+        String::from_utf8_lossy(&output.stdout).into_owned(),
+        String::new(),
+    );
     no_password_in(&stack, "watch_events.py", &stdout, &stderr).await;
-    assert_eq!(code, 0, "watch_events.py failed:\n{stdout}\n{stderr}");
+    assert!(output.status.success(), "watch_events.py failed:\n{stdout}");
     assert_eq!(stdout.lines().count(), 12, "{stdout}");
     assert!(
         stdout.contains("load_intended_configuration Started"),

@@ -50,12 +50,12 @@ fn accepted(reply: &RotationReply) -> RequestAccepted {
 async fn another_system_rotates_over_the_bus_in_json_and_protobuf() {
     let stack = TestStack::start(StackOptions::default()).await.unwrap();
     let subject = rotor_bus::names::request_subject(&stack.fabric_id);
+    // Another system, connected through the requester account as such a system is.
+    let requester = stack.requester(rotor_e2e::REQUESTER).await.unwrap();
 
     // The JSON form, as a system without protobuf would send it.
     let json = r#"{"kind": "FabricRotatePassword", "requestId": "change-4711", "requestedBy": "ticketing"}"#;
-    let reply = stack
-        .bus
-        .client
+    let reply = requester
         .request(subject.clone(), json.into())
         .await
         .unwrap();
@@ -67,12 +67,11 @@ async fn another_system_rotates_over_the_bus_in_json_and_protobuf() {
     assert_eq!(reply["accepted"]["submittedDeviceCount"], 4);
     let operation = stack.wait_for_operation(&operation_id).await.unwrap();
     assert_eq!(operation.status, OperationState::Succeeded as i32);
-    assert_eq!(operation.requested_by, "ticketing");
+    // Who asked is the NATS user the server names, not the request's requestedBy.
+    assert_eq!(operation.requested_by, "nats:ticketing");
 
     // The same request id again: the first answer, and nothing done twice.
-    let again = stack
-        .bus
-        .client
+    let again = requester
         .request(subject.clone(), json.into())
         .await
         .unwrap();
@@ -90,9 +89,7 @@ async fn another_system_rotates_over_the_bus_in_json_and_protobuf() {
         fabric_id: stack.fabric_id.clone(),
         ..Default::default()
     };
-    let reply = stack
-        .bus
-        .client
+    let reply = requester
         .request(subject.clone(), request.encode_to_vec().into())
         .await
         .unwrap();
@@ -126,9 +123,7 @@ async fn another_system_rotates_over_the_bus_in_json_and_protobuf() {
         ),
         ([b"{".to_vec(), vec![b' '; 2 << 20]].concat(), "bytes"),
     ] {
-        let reply = stack
-            .bus
-            .client
+        let reply = requester
             .request(subject.clone(), payload.into())
             .await
             .unwrap_or_else(|error| panic!("no answer to a {expected:?} request: {error}"));
@@ -148,9 +143,7 @@ async fn another_system_rotates_over_the_bus_in_json_and_protobuf() {
     }
     .encode_to_vec();
     unknown.extend_from_slice(&[0xd0, 0x02, 0x01]);
-    let reply = stack
-        .bus
-        .client
+    let reply = requester
         .request(subject.clone(), unknown.clone().into())
         .await
         .unwrap();
@@ -179,9 +172,7 @@ async fn another_system_rotates_over_the_bus_in_json_and_protobuf() {
         "nothing ran"
     );
     // The orchestrator still answers.
-    let reply = stack
-        .bus
-        .client
+    let reply = requester
         .request(
             subject,
             br#"{"kind": "FabricResyncPassword"}"#.to_vec().into(),

@@ -186,19 +186,27 @@ impl NatsCluster {
     /// Starts `size` nodes routed to each other and waits until every one is ready; panics if one
     /// is not.
     pub fn start(size: usize) -> NatsCluster {
+        Self::start_with(size, NatsOptions::default())
+    }
+
+    /// Like [`NatsCluster::start`], every node with `options`; the routes between the nodes
+    /// authenticate with a user and password of their own (a route that does not is refused).
+    pub fn start_with(size: usize, options: NatsOptions) -> NatsCluster {
+        let route_password = rotor_stack::servers::random_hex(12).expect("/dev/urandom reads");
         let ports: Vec<(u16, u16)> = (0..size).map(|_| (free_port(), free_port())).collect();
         let routes: Vec<String> = ports
             .iter()
-            .map(|(_, cluster)| format!("nats-route://127.0.0.1:{cluster}"))
+            .map(|(_, cluster)| format!("nats-route://route:{route_password}@127.0.0.1:{cluster}"))
             .collect();
         // Start every node before waiting on any: a JetStream cluster needs a quorum to be ready.
         let mut servers: Vec<NatsServer> = ports
             .iter()
             .map(|(port, cluster_port)| {
                 let dir = ScratchDir::new("nats-cluster");
-                let mut config = base_nats_config(dir.path(), *port, &NatsOptions::default());
+                let mut config = base_nats_config(dir.path(), *port, &options);
+                config.push_str(&options.extra_config);
                 config.push_str(&format!(
-                    "cluster {{\n  name: rotor-test\n  listen: 127.0.0.1:{cluster_port}\n  routes: [{}]\n}}\n",
+                    "cluster {{\n  name: rotor-test\n  listen: 127.0.0.1:{cluster_port}\n  authorization {{ user: route, password: \"{route_password}\" }}\n  routes: [{}]\n}}\n",
                     routes.join(", ")
                 ));
                 NatsServer::spawn(dir, *port, Some(*cluster_port), config)

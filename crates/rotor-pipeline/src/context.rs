@@ -122,7 +122,7 @@ impl WorkerContext {
     /// Connects to NATS (creating the topology if needed) and checks the secrets store's token.
     pub async fn connect(config: WorkerConfig) -> Result<WorkerContext, StartError> {
         let bus = Bus::connect(config.common.bus.clone()).await?;
-        let topology = bus.ensure_topology().await?;
+        let topology = bus.open_topology().await?;
         let secrets_settings = config.common.require_secrets()?;
         let secrets = match SecretsClient::connect(secrets_settings).await {
             Ok(secrets) => secrets,

@@ -229,6 +229,9 @@ impl CommonSettings {
             user: settings.raw("ROTOR_NATS_USER").map(String::from),
             password: settings.raw("ROTOR_NATS_PASSWORD").map(Into::into),
             credentials_file: settings.raw("ROTOR_NATS_CREDENTIALS").map(PathBuf::from),
+            nkey_seed_file: settings.raw("ROTOR_NATS_NKEY_FILE").map(PathBuf::from),
+            // Replies below the service's own prefix, the only one its NATS user may read.
+            inbox_prefix: Some(rotor_bus::permissions::inbox_prefix(service)),
             tls_ca_file: settings.raw("ROTOR_NATS_TLS_CA").map(PathBuf::from),
             tls_required: settings.boolean("ROTOR_NATS_TLS_REQUIRED", false)?,
             replicas: settings.number("ROTOR_NATS_REPLICAS", 1, 1..=5)? as usize,

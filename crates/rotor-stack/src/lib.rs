@@ -13,6 +13,8 @@
 //!   what to tell a user when one is missing.
 //! - [`servers`]: `nats-server`'s configuration, `bao server -dev`'s command line and
 //!   environment, their readiness probes.
+//! - [`nats_users`]: the stack's NATS users (an NKey per service kind, an administrator,
+//!   requesters) and the accounts configuration they make.
 //! - [`services`]: the services' names, their `ROTOR_*` environment, the fabric's secret path.
 //! - [`simulator`]: the fabric's first password (into OpenBao, to the devices only as hashes),
 //!   and `rotor-sim` as a process.
@@ -29,6 +31,7 @@ pub mod api;
 pub mod auth;
 pub mod binaries;
 mod error;
+pub mod nats_users;
 pub mod ports;
 pub mod process;
 pub mod servers;

@@ -26,6 +26,8 @@ pub struct ServiceTargets<'a> {
     pub api_listen: &'a str,
     /// The orchestrator's trusted keys and policy files (`ROTOR_AUTH_KEYS`, `ROTOR_AUTH_POLICY`).
     pub auth_files: (&'a str, &'a str),
+    /// The services' NATS users (each service kind connects with its own NKey).
+    pub nats_users: Option<&'a crate::nats_users::NatsUsers>,
 }
 
 /// The `ROTOR_*` environment of one service copy in a local stack (`instance` is e.g.
@@ -46,6 +48,13 @@ pub fn service_env<'a>(
         ("ROTOR_LEADER_LEASE_SECS", "3"),
         ("NO_COLOR", "1"),
     ];
+    if let Some(seed) = targets
+        .nats_users
+        .and_then(|users| users.seed_file(service))
+        .and_then(|path| path.to_str())
+    {
+        env.push(("ROTOR_NATS_NKEY_FILE", seed));
+    }
     if service == "orchestrator" {
         env.push(("ROTOR_GRPC_LISTEN", targets.api_listen));
         env.push(("ROTOR_AUTH_KEYS", targets.auth_files.0));
@@ -66,6 +75,7 @@ mod tests {
             bao_token: "t",
             api_listen: "127.0.0.1:3",
             auth_files: ("keys.yaml", "policy.yaml"),
+            nats_users: None,
         };
         let orchestrator = service_env(targets, "orchestrator", "orchestrator-0");
         assert!(orchestrator.contains(&("ROTOR_GRPC_LISTEN", "127.0.0.1:3")));

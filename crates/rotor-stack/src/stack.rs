@@ -25,6 +25,7 @@ use crate::StackError;
 use crate::api::{self, Client};
 use crate::auth::{LocalAuth, write_private};
 use crate::binaries::{Binaries, DEFAULT_BUILD_HINT};
+use crate::nats_users::{LOCAL_REQUESTER, NatsUsers};
 use crate::ports::{PortChoice, Ports};
 use crate::process::GuardedProcess;
 use crate::servers::{
@@ -312,7 +313,13 @@ impl StackBuilder {
         });
         let api_listen = format!("127.0.0.1:{}", ports.api);
         let auth_dir = dirs.root.join("auth");
-        let auth = LocalAuth::create(&auth_dir, Vec::new())
+        // The local requester may rotate and resync every fabric over the bus.
+        let requester = rotor_auth::Grant {
+            subject: format!("nats:{LOCAL_REQUESTER}"),
+            fabrics: vec!["*".into()],
+            roles: vec![rotor_auth::Role::Operator],
+        };
+        let auth = LocalAuth::create(&auth_dir, vec![requester])
             .map_err(StackError::files("write", &auth_dir))?;
         let api_token = auth.admin_token();
         write_private(&dirs.root.join("api-token"), &format!("{api_token}\n"))
@@ -324,6 +331,7 @@ impl StackBuilder {
             bao_token: &servers.bao_token,
             api_listen: &api_listen,
             auth_files: (&keys_file, &policy_file),
+            nats_users: Some(&servers.nats_users),
         };
         self.start_services(&binaries, targets, &dirs.logs, &mut processes);
         let mut stack = LocalStack {
@@ -335,6 +343,7 @@ impl StackBuilder {
             secrets,
             ports,
             nats_url: servers.nats_url,
+            nats_users: servers.nats_users,
             bao_address: servers.bao_address,
             bao_token: servers.bao_token,
             bao_binary: binaries.bao.clone(),
@@ -364,13 +373,17 @@ impl StackBuilder {
         say: &mut impl FnMut(Started),
     ) -> Result<Servers, StackError> {
         let config_file = dirs.nats.join("nats.conf");
-        let config = nats_config(
+        let users_dir = dirs.root.join("nats-users");
+        let nats_users = NatsUsers::create(&users_dir, &[(LOCAL_REQUESTER, vec!["*".into()])])
+            .map_err(StackError::files("write", &users_dir))?;
+        let mut config = nats_config(
             ports.nats,
             "rotor-local",
             &dirs.nats.join("store"),
             &self.nats_max_file_store,
         );
-        write_file(&config_file, &config)?;
+        config.push_str(&nats_users.accounts_config());
+        write_private(&config_file, &config).map_err(StackError::files("write", &config_file))?;
         let mut nats = StackProcess::spawn(
             "nats-server",
             "nats-server",
@@ -395,6 +408,7 @@ impl StackBuilder {
             nats_url: format!("nats://127.0.0.1:{}", ports.nats),
             bao_address: format!("http://127.0.0.1:{}", ports.bao),
             bao_token: token,
+            nats_users,
         };
         let probe = ports.nats;
         nats.process
@@ -505,6 +519,7 @@ impl StackBuilder {
 
 /// Where the started servers are.
 struct Servers {
+    nats_users: NatsUsers,
     nats_url: String,
     bao_address: String,
     bao_token: String,
@@ -569,6 +584,8 @@ pub struct LocalStack {
     pub ports: Ports,
     /// NATS's URL.
     pub nats_url: String,
+    /// Its users: the services', the administrator's, [`LOCAL_REQUESTER`]'s.
+    pub nats_users: NatsUsers,
     /// OpenBao's address.
     pub bao_address: String,
     /// OpenBao's root token (also in `bao-token` in the state folder).

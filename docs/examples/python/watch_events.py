@@ -1,18 +1,20 @@
-"""Print a fabric's stage events as they happen, or replay the retained history.
+"""Print a fabric's stage events as they happen.
 
-    python watch_events.py --nats nats://127.0.0.1:4222 --fabric fab1 [--from-start] [--limit N]
+    ROTOR_NATS_USER=ticketing ROTOR_NATS_PASSWORD_FILE=... \
+        python watch_events.py --nats nats://127.0.0.1:4222 --fabric fab1 [--limit N]
 
-Live events: a plain subscription to rotor.events.<fabric>.>. History: an ephemeral JetStream
-consumer on the ROTOR_EVENTS stream, filtered to the fabric. One line per event:
-time, device, stage, status, display text, error code.
+Connects as a requester (its own account: user and password, replies below its own inbox
+prefix) and subscribes to rotor.events.<fabric>.>, which the requester account imports. One line
+per event: time, device, stage, status, display text, error code. A requester has no JetStream:
+for the retained history use `rotor events watch --from-start` or the gRPC WatchEvents call.
 """
 
 import argparse
 import asyncio
 import sys
 
-import nats
-from nats.js.api import ConsumerConfig, DeliverPolicy
+
+from requester import connect
 
 from rotor_proto import rotor_pb2
 
@@ -31,23 +33,15 @@ async def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--nats", default="nats://127.0.0.1:4222")
     parser.add_argument("--fabric", default="fab1")
-    parser.add_argument("--from-start", action="store_true")
     parser.add_argument("--limit", type=int, default=0, help="stop after this many events")
     args = parser.parse_args()
 
-    nc = await nats.connect(args.nats)
+    nc = await connect(args.nats)
     subject = f"rotor.events.{args.fabric}.>"
     seen = 0
-    if args.from_start:
-        js = nc.jetstream()
-        subscription = await js.subscribe(
-            subject,
-            stream="ROTOR_EVENTS",
-            ordered_consumer=True,
-            config=ConsumerConfig(deliver_policy=DeliverPolicy.ALL),
-        )
-    else:
-        subscription = await nc.subscribe(subject)
+    subscription = await nc.subscribe(subject)
+    await nc.flush()
+    print(f"watching {subject}", file=sys.stderr, flush=True)
     try:
         async for message in subscription.messages:
             event = rotor_pb2.StageEvent()

@@ -69,7 +69,7 @@ impl AggregatorConfig {
 /// Runs the aggregator (leading or standing by) until `shutdown` is cancelled.
 pub async fn run(config: AggregatorConfig, shutdown: CancellationToken) -> Result<(), StartError> {
     let bus = Bus::connect(config.common.bus.clone()).await?;
-    let topology = bus.ensure_topology().await?;
+    let topology = bus.open_topology().await?;
     let instance = config.common.instance.clone();
     let leader_key = keys::leader("aggregator");
     while !shutdown.is_cancelled() {

@@ -5,11 +5,19 @@
 //! subject's fabric must match the request's (an empty `fabricId` takes the subject's). Malformed,
 //! oversized or unknown-field requests get a `InvalidRequest` rejection and are recorded on
 //! `rotor.rejected.orchestrator`; nothing crashes.
+//!
+//! Who sent a request is what the NATS server says, never what the request says: a request that
+//! crossed the requester account's shared import carries the server's `Nats-Request-Info`
+//! header, and its user is the identity (`nats:<user>`, `rotor_bus::permissions`) the policy must
+//! grant the operator role on the fabric. A request without it (published inside the service
+//! account, or on a server without Rotor's accounts) or not allowed by the policy is refused with
+//! `PermissionDenied`.
 
 use bytes::Bytes;
 use futures::StreamExt;
 use prost::Message;
-use rotor_bus::names;
+use rotor_auth::Role;
+use rotor_bus::{names, permissions};
 use rotor_proto::v1::{ErrorCode, RotationReply, RotationRequest};
 use rotor_runtime::CancellationToken;
 
@@ -118,6 +126,22 @@ async fn handle(
             .await;
         rejected(ErrorCode::InvalidRequest, reason)
     };
+    // Who sent it, before anything else is looked at or recorded.
+    let info = message
+        .headers
+        .as_ref()
+        .and_then(|headers| headers.get(permissions::REQUEST_INFO_HEADER))
+        .map(|value| value.as_str());
+    let Some(requester) = permissions::requester_identity(info) else {
+        tracing::warn!(subject = %message.subject, "refused a bus request that names no requester");
+        return rejected(
+            ErrorCode::PermissionDenied,
+            format!(
+                "the request did not come through the {} account: a bus request's sender is the NATS user the server names, and this one names none (connect as a requester, docs/operations.md)",
+                permissions::REQUESTER_ACCOUNT
+            ),
+        );
+    };
     if message.payload.len() > orchestrator.config.max_request_bytes {
         return reject(format!(
             "the request is {} bytes, at most {} are accepted",
@@ -147,6 +171,30 @@ async fn handle(
         ))
         .await;
     }
+    let policy = &orchestrator.config.auth.policy;
+    if !policy.allows(
+        &requester.identity,
+        Some(&request.fabric_id),
+        Role::Operator,
+    ) {
+        tracing::warn!(
+            subject = %requester.identity,
+            peer = ?requester.peer,
+            fabric = %request.fabric_id,
+            "refused an unauthorized bus request"
+        );
+        return rejected(
+            ErrorCode::PermissionDenied,
+            format!(
+                "{} may not rotate or resync: the policy does not grant it the {} role on fabric {}",
+                requester.identity,
+                Role::Operator,
+                request.fabric_id
+            ),
+        );
+    }
+    // Who asked is who the server says, never what the request says.
+    request.requested_by = requester.identity;
     orchestrator.submit(request, Method::Either).await
 }
 

@@ -616,6 +616,8 @@ pub enum ErrorCode {
     OperationNotAllowed = 30,
     /// the request is malformed: missing field, bad name, unknown field
     InvalidRequest = 31,
+    /// the caller's identity lacks the role the request needs
+    PermissionDenied = 32,
 }
 impl ErrorCode {
     /// String value of the enum field names used in the ProtoBuf definition.
@@ -647,6 +649,7 @@ impl ErrorCode {
             Self::NotAttempted => "NotAttempted",
             Self::OperationNotAllowed => "OperationNotAllowed",
             Self::InvalidRequest => "InvalidRequest",
+            Self::PermissionDenied => "PermissionDenied",
         }
     }
     /// Creates an enum from field names used in the ProtoBuf definition.
@@ -675,6 +678,7 @@ impl ErrorCode {
             "NotAttempted" => Some(Self::NotAttempted),
             "OperationNotAllowed" => Some(Self::OperationNotAllowed),
             "InvalidRequest" => Some(Self::InvalidRequest),
+            "PermissionDenied" => Some(Self::PermissionDenied),
             _ => None,
         }
     }

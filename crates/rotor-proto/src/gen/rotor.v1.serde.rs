@@ -1774,6 +1774,7 @@ impl serde::Serialize for ErrorCode {
             Self::NotAttempted => "NotAttempted",
             Self::OperationNotAllowed => "OperationNotAllowed",
             Self::InvalidRequest => "InvalidRequest",
+            Self::PermissionDenied => "PermissionDenied",
         };
         serializer.serialize_str(variant)
     }
@@ -1808,6 +1809,7 @@ impl<'de> serde::Deserialize<'de> for ErrorCode {
             "NotAttempted",
             "OperationNotAllowed",
             "InvalidRequest",
+            "PermissionDenied",
         ];
 
         struct GeneratedVisitor;
@@ -1871,6 +1873,7 @@ impl<'de> serde::Deserialize<'de> for ErrorCode {
                     "NotAttempted" => Ok(ErrorCode::NotAttempted),
                     "OperationNotAllowed" => Ok(ErrorCode::OperationNotAllowed),
                     "InvalidRequest" => Ok(ErrorCode::InvalidRequest),
+                    "PermissionDenied" => Ok(ErrorCode::PermissionDenied),
                     _ => Err(serde::de::Error::unknown_variant(value, FIELDS)),
                 }
             }

@@ -63,8 +63,10 @@ pub struct StackOptions {
     pub cluster: bool,
     /// NATS requires this user and password (services get them as settings).
     pub nats_user: Option<(String, String)>,
-    /// Services use a token limited by `deploy/openbao-policy.hcl` instead of the root token.
-    pub least_privilege_token: bool,
+    /// The TTLs of the services' AppRole tokens (default: an hour, at most a day). Every
+    /// service kind but the aggregator logs in with its own role and policy
+    /// (`deploy/openbao/`); the aggregator gets no OpenBao settings.
+    pub bao_token_ttls: rotor_stack::bao_setup::TokenTtls,
     /// A simulator profile per device (Cumulus devices first, then NVOS), instead of the
     /// default mix.
     pub profiles: Option<Vec<rotor_sim::Profile>>,
@@ -125,7 +127,7 @@ impl Default for StackOptions {
             processes: false,
             cluster: false,
             nats_user: None,
-            least_privilege_token: false,
+            bao_token_ttls: Default::default(),
             profiles: None,
             extra_users: Vec::new(),
             extra_users_on: None,
@@ -172,8 +174,8 @@ pub struct TestStack {
     pub logs: CapturedLogs,
     /// The options the stack was started with.
     pub options: StackOptions,
-    /// The token the services use.
-    pub service_token: String,
+    /// Each service kind's AppRole login (role id, secret id file); the aggregator has none.
+    pub bao_logins: rotor_stack::bao_setup::ServiceLogins,
     services: Vec<(String, CancellationToken, tokio::task::JoinHandle<()>)>,
     processes: Vec<(String, GuardedProcess)>,
     /// The API's keys and policy (tokens for any subject).
@@ -265,7 +267,7 @@ impl TestStack {
             grpc_address,
             logs,
             options: options.clone(),
-            service_token: String::new(),
+            bao_logins: Default::default(),
             services: Vec::new(),
             processes: Vec::new(),
             auth: rotor_stack::auth::LocalAuth::create(
@@ -279,11 +281,12 @@ impl TestStack {
             },
             _dir: dir,
         };
-        stack.service_token = if options.least_privilege_token {
-            least_privilege_token(&stack.bao)?
-        } else {
-            stack.bao.token().to_string()
-        };
+        stack.bao_logins = rotor_stack::bao_setup::service_logins(
+            &stack.secrets,
+            &stack._dir.path().join("approle"),
+            options.bao_token_ttls,
+        )
+        .await?;
         stack.start_services(listener).await?;
         stack.client = stack.client_as(rotor_stack::auth::ADMIN_SUBJECT).await?;
         if options.import {
@@ -318,8 +321,6 @@ impl TestStack {
     pub fn settings(&self, service: &str, copy: usize) -> Settings {
         let mut settings = Settings::from_pairs([
             ("ROTOR_NATS_URL", self.nats.url().as_str()),
-            ("ROTOR_BAO_ADDR", self.bao.address().as_str()),
-            ("ROTOR_BAO_TOKEN", self.service_token.as_str()),
             ("ROTOR_DEVICE_TIMEOUT_SECS", "10"),
             ("ROTOR_SHUTDOWN_GRACE_SECS", "5"),
             ("ROTOR_LEADER_LEASE_SECS", "3"),
@@ -333,6 +334,11 @@ impl TestStack {
             settings.set("ROTOR_NATS_PASSWORD", password.clone());
         }
         settings.set("ROTOR_INSTANCE", format!("{service}-{copy}"));
+        if let Some(login) = self.bao_logins.get(service) {
+            settings.set("ROTOR_BAO_ADDR", self.bao.address());
+            settings.set("ROTOR_BAO_ROLE_ID", login.role_id.clone());
+            settings.set("ROTOR_BAO_SECRET_ID_FILE", login.secret_id_file.clone());
+        }
         if service == "orchestrator" {
             settings.set("ROTOR_GRPC_LISTEN", self.grpc_address.to_string());
             for (key, value) in self.auth.settings() {
@@ -433,6 +439,15 @@ impl TestStack {
             }
         }
         killed
+    }
+
+    /// Every service process started so far: its name and its guard's process id (the
+    /// service runs as the guard's child).
+    pub fn process_ids(&self) -> Vec<(String, u32)> {
+        self.processes
+            .iter()
+            .map(|(name, process)| (name.clone(), process.guard_pid()))
+            .collect()
     }
 
     /// The log of every process run under `name` so far.
@@ -793,35 +808,6 @@ async fn connect_bus(options: &StackOptions, nats: &Broker) -> anyhow::Result<Bu
         ..Default::default()
     })
     .await?)
-}
-
-/// A token limited by the policy Rotor ships in `deploy/openbao-policy.hcl`.
-fn least_privilege_token(bao: &BaoServer) -> anyhow::Result<String> {
-    let policy =
-        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../deploy/openbao-policy.hcl");
-    let policy = std::fs::read_to_string(&policy).context("reading deploy/openbao-policy.hcl")?;
-    let written = bao.cli(&["policy", "write", "rotor", "-"], Some(&policy));
-    anyhow::ensure!(
-        written.status.success(),
-        "policy write: {}",
-        String::from_utf8_lossy(&written.stderr)
-    );
-    let token = bao.cli(
-        &[
-            "token",
-            "create",
-            "-policy=rotor",
-            "-no-default-policy",
-            "-field=token",
-        ],
-        None,
-    );
-    anyhow::ensure!(
-        token.status.success(),
-        "token create: {}",
-        String::from_utf8_lossy(&token.stderr)
-    );
-    Ok(String::from_utf8(token.stdout)?.trim().to_string())
 }
 
 /// A built service binary next to the test binary (`target/<profile>/deps/..`).

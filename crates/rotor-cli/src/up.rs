@@ -123,9 +123,8 @@ To reach this stack (ROTOR_* for rotor, BAO_* and PATH for the bao command):
   export ROTOR_TOKEN=\"$(cat {api_token_file})\"
   export ROTOR_NATS_URL={nats}
   export ROTOR_BAO_ADDR={bao}
-  export ROTOR_BAO_TOKEN={token}
   export BAO_ADDR={bao}
-  export BAO_TOKEN={token}
+  export BAO_TOKEN=\"$(cat {token_file})\"
 
 Try:
 
@@ -141,7 +140,6 @@ Press Ctrl-C to stop everything.",
         admin = rotor_stack::auth::ADMIN_SUBJECT,
         nats = stack.nats_url,
         bao = stack.bao_address,
-        token = stack.bao_token,
         bao_dir = stack
             .bao_binary
             .parent()

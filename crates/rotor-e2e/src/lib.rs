@@ -2,6 +2,9 @@
 //! running in this process on their own ports and names, and a simulated fabric over real SSH.
 //!
 //! [`TestStack::start`] gives each test its own servers and names, so tests never share state.
+//! The services reach OpenBao as in production: each kind but the aggregator logs in with its
+//! own AppRole role bound to its policy from `deploy/openbao/` ([`TestStack::bao_logins`]); the
+//! aggregator has no OpenBao settings.
 //! Helpers submit requests through the gRPC API and wait for operations with bounded polling.
 
 #![warn(missing_docs)]

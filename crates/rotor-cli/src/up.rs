@@ -124,9 +124,8 @@ To reach this stack (ROTOR_* for rotor, BAO_* and PATH for the bao command):
   export ROTOR_TOKEN=\"$(cat {api_token_file})\"
   export ROTOR_NATS_URL={nats}
   export ROTOR_BAO_ADDR={bao}
-  export ROTOR_BAO_TOKEN={token}
   export BAO_ADDR={bao}
-  export BAO_TOKEN={token}
+  export BAO_TOKEN=\"$(cat {token_file})\"
 
 Try:
 
@@ -149,7 +148,6 @@ Press Ctrl-C to stop everything.",
             .unwrap_or_default(),
         nats_admin = stack.nats_users.admin_seed_file().display(),
         bao = stack.bao_address,
-        token = stack.bao_token,
         bao_dir = stack
             .bao_binary
             .parent()

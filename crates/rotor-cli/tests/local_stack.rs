@@ -82,13 +82,39 @@ async fn rotor_up_serves_a_fabric_and_stops_everything_on_sigterm() {
         port_of(&value("ROTOR_NATS_URL")),
         port_of(&value("ROTOR_BAO_ADDR")),
     ];
-    let token = value("ROTOR_BAO_TOKEN");
+    // OpenBao's root token: printed as a line that reads it from its file, never itself.
+    let bao_token_file = state.path().join("bao-token");
     assert_eq!(
-        std::fs::read_to_string(state.path().join("bao-token"))
-            .unwrap()
-            .trim(),
-        token
+        value("BAO_TOKEN"),
+        format!("\"$(cat {})\"", bao_token_file.display())
     );
+    let bao_token = std::fs::read_to_string(&bao_token_file).unwrap();
+    assert!(!printed.iter().any(|line| line.contains(bao_token.trim())));
+    // The services log in with their own AppRole roles, never with the root token: it shows
+    // in none of their logs, and their secret ids are readable by this user only.
+    for entry in std::fs::read_dir(state.path().join("approle")).unwrap() {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = entry.unwrap().metadata().unwrap().permissions().mode();
+        assert_eq!(mode & 0o077, 0, "a secret id file is readable by others");
+    }
+    for entry in std::fs::read_dir(state.path().join("logs")).unwrap() {
+        let path = entry.unwrap().path();
+        // The services' logs (OpenBao's dev server prints its own root token in its banner).
+        if !path
+            .file_name()
+            .unwrap()
+            .to_string_lossy()
+            .starts_with("rotor-")
+        {
+            continue;
+        }
+        let log = std::fs::read_to_string(&path).unwrap_or_default();
+        assert!(
+            !log.contains(bao_token.trim()),
+            "{} shows OpenBao's root token",
+            path.display()
+        );
+    }
     // The API token: printed as a line that reads it from its file, not the token itself.
     let token_file = state.path().join("api-token");
     assert_eq!(
@@ -152,7 +178,8 @@ async fn rotor_up_serves_a_fabric_and_stops_everything_on_sigterm() {
             "fabrics/fab2/AdminRW",
         ])
         .env("BAO_ADDR", value("BAO_ADDR"))
-        .env("BAO_TOKEN", value("BAO_TOKEN"))
+        // What the printed `"$(cat …/bao-token)"` gives a shell.
+        .env("BAO_TOKEN", bao_token.trim())
         .output()
         .unwrap();
     let listed = String::from_utf8_lossy(&metadata.stdout);

@@ -2,6 +2,9 @@
 //! running in this process on their own ports and names, and a simulated fabric over real SSH.
 //!
 //! [`TestStack::start`] gives each test its own servers and names, so tests never share state.
+//! The services reach OpenBao as in production: each kind but the aggregator logs in with its
+//! own AppRole role bound to its policy from `deploy/openbao/` ([`TestStack::bao_logins`]); the
+//! aggregator has no OpenBao settings.
 //! Helpers submit requests through the gRPC API and wait for operations with bounded polling.
 
 #![warn(missing_docs)]
@@ -64,8 +67,10 @@ pub struct StackOptions {
     /// Requesters besides [`REQUESTER`] (user, the fabrics its NATS user may send requests
     /// for); what the policy grants them is [`StackOptions::grants`]' business (`nats:<user>`).
     pub requesters: Vec<(String, Vec<String>)>,
-    /// Services use a token limited by `deploy/openbao-policy.hcl` instead of the root token.
-    pub least_privilege_token: bool,
+    /// The TTLs of the services' AppRole tokens (default: an hour, at most a day). Every
+    /// service kind but the aggregator logs in with its own role and policy
+    /// (`deploy/openbao/`); the aggregator gets no OpenBao settings.
+    pub bao_token_ttls: rotor_stack::bao_setup::TokenTtls,
     /// A simulator profile per device (Cumulus devices first, then NVOS), instead of the
     /// default mix.
     pub profiles: Option<Vec<rotor_sim::Profile>>,
@@ -130,7 +135,7 @@ impl Default for StackOptions {
             processes: false,
             cluster: false,
             requesters: Vec::new(),
-            least_privilege_token: false,
+            bao_token_ttls: Default::default(),
             profiles: None,
             extra_users: Vec::new(),
             extra_users_on: None,
@@ -177,8 +182,8 @@ pub struct TestStack {
     pub logs: CapturedLogs,
     /// The options the stack was started with.
     pub options: StackOptions,
-    /// The token the services use.
-    pub service_token: String,
+    /// Each service kind's AppRole login (role id, secret id file); the aggregator has none.
+    pub bao_logins: rotor_stack::bao_setup::ServiceLogins,
     services: Vec<(String, CancellationToken, tokio::task::JoinHandle<()>)>,
     processes: Vec<(String, GuardedProcess)>,
     /// The API's keys and policy (tokens for any subject).
@@ -286,7 +291,7 @@ impl TestStack {
             grpc_address,
             logs,
             options: options.clone(),
-            service_token: String::new(),
+            bao_logins: Default::default(),
             services: Vec::new(),
             processes: Vec::new(),
             auth: rotor_stack::auth::LocalAuth::create(
@@ -307,11 +312,12 @@ impl TestStack {
             },
             _dir: dir,
         };
-        stack.service_token = if options.least_privilege_token {
-            least_privilege_token(&stack.bao)?
-        } else {
-            stack.bao.token().to_string()
-        };
+        stack.bao_logins = rotor_stack::bao_setup::service_logins(
+            &stack.secrets,
+            &stack._dir.path().join("approle"),
+            options.bao_token_ttls,
+        )
+        .await?;
         stack.start_services(listener).await?;
         stack.client = stack.client_as(rotor_stack::auth::ADMIN_SUBJECT).await?;
         if options.import {
@@ -346,8 +352,6 @@ impl TestStack {
     pub fn settings(&self, service: &str, copy: usize) -> Settings {
         let mut settings = Settings::from_pairs([
             ("ROTOR_NATS_URL", self.nats.url().as_str()),
-            ("ROTOR_BAO_ADDR", self.bao.address().as_str()),
-            ("ROTOR_BAO_TOKEN", self.service_token.as_str()),
             ("ROTOR_DEVICE_TIMEOUT_SECS", "10"),
             ("ROTOR_SHUTDOWN_GRACE_SECS", "5"),
             ("ROTOR_LEADER_LEASE_SECS", "3"),
@@ -360,6 +364,11 @@ impl TestStack {
             settings.set("ROTOR_NATS_NKEY_FILE", seed.display().to_string());
         }
         settings.set("ROTOR_INSTANCE", format!("{service}-{copy}"));
+        if let Some(login) = self.bao_logins.get(service) {
+            settings.set("ROTOR_BAO_ADDR", self.bao.address());
+            settings.set("ROTOR_BAO_ROLE_ID", login.role_id.clone());
+            settings.set("ROTOR_BAO_SECRET_ID_FILE", login.secret_id_file.clone());
+        }
         if service == "orchestrator" {
             settings.set("ROTOR_GRPC_LISTEN", self.grpc_address.to_string());
             for (key, value) in self.auth.settings() {
@@ -460,6 +469,15 @@ impl TestStack {
             }
         }
         killed
+    }
+
+    /// Every service process started so far: its name and its guard's process id (the
+    /// service runs as the guard's child).
+    pub fn process_ids(&self) -> Vec<(String, u32)> {
+        self.processes
+            .iter()
+            .map(|(name, process)| (name.clone(), process.guard_pid()))
+            .collect()
     }
 
     /// The log of every process run under `name` so far.
@@ -875,35 +893,6 @@ async fn connect_bus(
         ..Default::default()
     })
     .await?)
-}
-
-/// A token limited by the policy Rotor ships in `deploy/openbao-policy.hcl`.
-fn least_privilege_token(bao: &BaoServer) -> anyhow::Result<String> {
-    let policy =
-        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../deploy/openbao-policy.hcl");
-    let policy = std::fs::read_to_string(&policy).context("reading deploy/openbao-policy.hcl")?;
-    let written = bao.cli(&["policy", "write", "rotor", "-"], Some(&policy));
-    anyhow::ensure!(
-        written.status.success(),
-        "policy write: {}",
-        String::from_utf8_lossy(&written.stderr)
-    );
-    let token = bao.cli(
-        &[
-            "token",
-            "create",
-            "-policy=rotor",
-            "-no-default-policy",
-            "-field=token",
-        ],
-        None,
-    );
-    anyhow::ensure!(
-        token.status.success(),
-        "token create: {}",
-        String::from_utf8_lossy(&token.stderr)
-    );
-    Ok(String::from_utf8(token.stdout)?.trim().to_string())
 }
 
 /// A built service binary next to the test binary (`target/<profile>/deps/..`).

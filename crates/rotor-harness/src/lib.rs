@@ -234,6 +234,7 @@ pub struct BaoServer {
     process: GuardedProcess,
     port: u16,
     token: String,
+    tls: bool,
     _dir: ScratchDir,
 }
 
@@ -241,31 +242,62 @@ impl BaoServer {
     /// Starts a dev server with a root token of its own and waits until it is healthy; panics if it
     /// does not become healthy.
     pub fn start() -> BaoServer {
+        Self::start_with(false)
+    }
+
+    /// Starts a dev server that speaks only HTTPS (`-dev-tls`: a CA and a certificate for
+    /// 127.0.0.1 and localhost it makes itself, the CA in [`Self::ca_file`]).
+    pub fn start_tls() -> BaoServer {
+        Self::start_with(true)
+    }
+
+    fn start_with(tls: bool) -> BaoServer {
         let dir = ScratchDir::new("bao");
         let port = free_port();
         let token = format!("root-{}-{port}", std::process::id());
         let home = dir.path().display().to_string();
+        let mut args = bao_dev_args(port);
+        if tls {
+            args.push("-dev-tls".into());
+            args.push(format!("-dev-tls-cert-dir={}", dir.path().display()));
+        }
         let mut process = GuardedProcess::spawn(
             "bao",
             &tool("bao"),
-            &bao_dev_args(port),
+            &args,
             dir.path().join("bao.log"),
             &bao_dev_env(&token, &home),
         );
+        let ca = dir.path().join("vault-ca.pem");
         process
-            .wait_ready_blocking(BAO_READY_WITHIN, || bao_is_healthy(port))
+            .wait_ready_blocking(BAO_READY_WITHIN, || {
+                if tls {
+                    // Plain HTTP gets an answer (400) once it listens, with its CA written.
+                    ca.exists()
+                        && rotor_stack::servers::http_status(port, "/v1/sys/health").is_some()
+                } else {
+                    bao_is_healthy(port)
+                }
+            })
             .unwrap_or_else(|error| panic!("{error}"));
         BaoServer {
             process,
             port,
             token,
+            tls,
             _dir: dir,
         }
     }
 
-    /// The address clients use, e.g. `http://127.0.0.1:8200`.
+    /// The address clients use, e.g. `http://127.0.0.1:8200` (`https://` with TLS).
     pub fn address(&self) -> String {
-        format!("http://127.0.0.1:{}", self.port)
+        let scheme = if self.tls { "https" } else { "http" };
+        format!("{scheme}://127.0.0.1:{}", self.port)
+    }
+
+    /// The PEM of the CA that signed a TLS dev server's certificate.
+    pub fn ca_file(&self) -> std::path::PathBuf {
+        self._dir.path().join("vault-ca.pem")
     }
 
     /// The root token (the dev server's only token).
@@ -327,6 +359,9 @@ impl BaoServer {
             .stdin(Stdio::piped())
             .stdout(Stdio::piped())
             .stderr(Stdio::piped());
+        if self.tls {
+            command.env("BAO_CACERT", self.ca_file());
+        }
         let mut child = command.spawn().expect("bao runs");
         if let Some(text) = stdin {
             child

@@ -11,7 +11,7 @@ use std::str::FromStr;
 use std::time::Duration;
 
 use rotor_bus::BusSettings;
-use rotor_secrets::SecretsSettings;
+use rotor_secrets::{BaoAuth, DEFAULT_APPROLE_MOUNT, SecretsSettings};
 
 /// A setting that could not be used.
 #[derive(Debug, thiserror::Error, PartialEq, Eq)]
@@ -174,9 +174,10 @@ impl Settings {
 pub struct CommonSettings {
     /// How to reach NATS and shape the topology (`ROTOR_NATS_*`, `ROTOR_JOB_*`, ...).
     pub bus: BusSettings,
-    /// `None` when no token is set; services that read secrets call [`Self::require_secrets`].
+    /// `None` when no OpenBao credentials are set (the aggregator needs none); services that
+    /// read secrets call [`Self::require_secrets`].
     pub secrets: Option<SecretsSettings>,
-    /// The secrets store's address (also known without a token, for secret references).
+    /// The secrets store's address (also known without credentials, for secret references).
     pub bao_address: String,
     /// This copy's name in events and logs (default: service name, host and process id).
     pub instance: String,
@@ -192,9 +193,74 @@ impl CommonSettings {
     /// The secrets store settings, or the error a service that needs them reports at start.
     pub fn require_secrets(&self) -> Result<&SecretsSettings, SettingError> {
         self.secrets.as_ref().ok_or_else(|| SettingError {
-            name: "ROTOR_BAO_TOKEN".into(),
-            reason: "is not set (or set ROTOR_BAO_TOKEN_FILE to a file holding it)".into(),
+            name: "ROTOR_BAO_ROLE_ID".into(),
+            reason: "is not set: this service reads secrets; set ROTOR_BAO_ROLE_ID and ROTOR_BAO_SECRET_ID_FILE (AppRole), or ROTOR_BAO_TOKEN_FILE".into(),
         })
+    }
+}
+
+/// How the service logs in to OpenBao: AppRole (`ROTOR_BAO_ROLE_ID`, the secret id in
+/// `ROTOR_BAO_SECRET_ID_FILE`), a token (`ROTOR_BAO_TOKEN_FILE`, or `ROTOR_BAO_TOKEN`), or
+/// nothing (`None`: a service that needs no secrets). A secret id in the environment is
+/// refused; the secret id file must be readable at start (it is read again at every login).
+fn bao_auth(settings: &Settings) -> Result<Option<BaoAuth>, SettingError> {
+    if settings.raw("ROTOR_BAO_SECRET_ID").is_some() {
+        return Err(SettingError {
+            name: "ROTOR_BAO_SECRET_ID".into(),
+            reason: "a secret id must not be in the environment or a configuration file; put it in a file of its own (mode 0600) and set ROTOR_BAO_SECRET_ID_FILE".into(),
+        });
+    }
+    let token = match (
+        settings.raw("ROTOR_BAO_TOKEN"),
+        settings.raw("ROTOR_BAO_TOKEN_FILE"),
+    ) {
+        (Some(token), _) => Some(token.to_string()),
+        (None, Some(path)) => Some(
+            std::fs::read_to_string(path)
+                .map(|t| t.trim().to_string())
+                .map_err(|e| SettingError {
+                    name: "ROTOR_BAO_TOKEN_FILE".into(),
+                    reason: format!("cannot read {path}: {e}"),
+                })?,
+        ),
+        (None, None) => None,
+    };
+    let role_id = settings.raw("ROTOR_BAO_ROLE_ID");
+    let secret_id_file = settings.raw("ROTOR_BAO_SECRET_ID_FILE");
+    match (role_id, secret_id_file, token) {
+        (None, None, token) => Ok(token.map(|t| BaoAuth::Token(t.into()))),
+        (Some(_), Some(_), Some(_)) => Err(SettingError {
+            name: "ROTOR_BAO_ROLE_ID".into(),
+            reason: "set either an AppRole (ROTOR_BAO_ROLE_ID, ROTOR_BAO_SECRET_ID_FILE) or a token (ROTOR_BAO_TOKEN_FILE), not both".into(),
+        }),
+        (Some(_), None, _) => Err(SettingError {
+            name: "ROTOR_BAO_SECRET_ID_FILE".into(),
+            reason: "is not set: ROTOR_BAO_ROLE_ID needs the file holding the role's secret id"
+                .into(),
+        }),
+        (None, Some(_), _) => Err(SettingError {
+            name: "ROTOR_BAO_ROLE_ID".into(),
+            reason: "is not set: ROTOR_BAO_SECRET_ID_FILE needs the role id it belongs to"
+                .into(),
+        }),
+        (Some(role_id), Some(path), None) => {
+            let error = |reason: String| SettingError {
+                name: "ROTOR_BAO_SECRET_ID_FILE".into(),
+                reason,
+            };
+            let text = std::fs::read_to_string(path)
+                .map_err(|e| error(format!("cannot read {path}: {e}")))?;
+            if text.trim().is_empty() {
+                return Err(error(format!("{path} is empty")));
+            }
+            // Only checked here; the client reads it again at each login. Wiped on drop.
+            drop(rotor_secrets::Password::new(text));
+            Ok(Some(BaoAuth::AppRole {
+                mount: settings.string("ROTOR_BAO_APPROLE_MOUNT", DEFAULT_APPROLE_MOUNT),
+                role_id: role_id.to_string(),
+                secret_id_file: PathBuf::from(path),
+            }))
+        }
     }
 }
 
@@ -253,35 +319,37 @@ impl CommonSettings {
                 reason: "ROTOR_NATS_USER and ROTOR_NATS_PASSWORD must be set together".into(),
             });
         }
-        let token = match (
-            settings.raw("ROTOR_BAO_TOKEN"),
-            settings.raw("ROTOR_BAO_TOKEN_FILE"),
-        ) {
-            (Some(token), _) => Some(token.to_string()),
-            (None, Some(path)) => Some(
-                std::fs::read_to_string(path)
-                    .map(|t| t.trim().to_string())
-                    .map_err(|e| SettingError {
-                        name: "ROTOR_BAO_TOKEN_FILE".into(),
-                        reason: format!("cannot read {path}: {e}"),
-                    })?,
-            ),
-            (None, None) => None,
-        };
         let bao_address = settings.string("ROTOR_BAO_ADDR", DEFAULT_BAO_ADDR);
-        if !(bao_address.starts_with("http://") || bao_address.starts_with("https://")) {
-            return Err(SettingError {
+        rotor_secrets::check_address(bao_address.trim_end_matches('/')).map_err(|reason| {
+            SettingError {
                 name: "ROTOR_BAO_ADDR".into(),
-                reason: format!("{bao_address:?} must start with http:// or https://"),
-            });
-        }
+                reason,
+            }
+        })?;
+        let auth = bao_auth(settings)?;
+        let ca_file = match settings.raw("ROTOR_BAO_CA_FILE") {
+            None => None,
+            Some(path) => {
+                let error = |reason: String| SettingError {
+                    name: "ROTOR_BAO_CA_FILE".into(),
+                    reason,
+                };
+                let pem = std::fs::read_to_string(path)
+                    .map_err(|e| error(format!("cannot read {path}: {e}")))?;
+                if !pem.contains("-----BEGIN CERTIFICATE-----") {
+                    return Err(error(format!("{path} holds no PEM certificate")));
+                }
+                Some(PathBuf::from(path))
+            }
+        };
         let bao_timeout = settings.seconds("ROTOR_BAO_TIMEOUT_SECS", Duration::from_secs(10))?;
         let bao_cache = settings.seconds("ROTOR_BAO_CACHE_SECS", Duration::from_secs(300))?;
-        let secrets = token.map(|token| {
-            let mut secrets = SecretsSettings::new(bao_address.clone(), token);
-            secrets.timeout = bao_timeout;
-            secrets.cache_ttl = bao_cache;
-            secrets
+        let secrets = auth.map(|auth| SecretsSettings {
+            address: bao_address.clone(),
+            auth,
+            ca_file,
+            timeout: bao_timeout,
+            cache_ttl: bao_cache,
         });
         let instance = settings
             .raw("ROTOR_INSTANCE")
@@ -360,7 +428,95 @@ mod tests {
         let no_token = CommonSettings::from_settings("differ", &Settings::default()).unwrap();
         assert_eq!(
             no_token.require_secrets().unwrap_err().name,
-            "ROTOR_BAO_TOKEN"
+            "ROTOR_BAO_ROLE_ID"
         );
+    }
+
+    #[test]
+    fn openbao_settings_keep_credentials_off_the_network_and_out_of_the_environment() {
+        let dir = std::env::temp_dir().join(format!("rotor-bao-settings-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let secret_id = dir.join("secret-id");
+        std::fs::write(&secret_id, "a-secret-id\n").unwrap();
+        let secret_id = secret_id.display().to_string();
+        let missing = dir.join("missing").display().to_string();
+        let error = |pairs: &[(&str, &str)]| {
+            CommonSettings::from_settings("differ", &Settings::from_pairs(pairs.iter().copied()))
+                .unwrap_err()
+        };
+        // Plain http:// only on loopback.
+        for address in ["http://10.1.2.3:8200", "http://openbao.example:8200"] {
+            let refused = error(&[("ROTOR_BAO_ADDR", address), ("ROTOR_BAO_TOKEN", "t")]);
+            assert_eq!(refused.name, "ROTOR_BAO_ADDR");
+            assert!(refused.to_string().contains("https://"), "{refused}");
+        }
+        for address in [
+            "http://127.0.0.1:8200",
+            "http://localhost:8200",
+            "http://[::1]:8200",
+            "https://openbao.example:8200",
+        ] {
+            CommonSettings::from_settings(
+                "differ",
+                &Settings::from_pairs([("ROTOR_BAO_ADDR", address), ("ROTOR_BAO_TOKEN", "t")]),
+            )
+            .unwrap();
+        }
+        // AppRole: the secret id in a file that exists, never in the environment.
+        assert_eq!(
+            error(&[
+                ("ROTOR_BAO_ROLE_ID", "r"),
+                ("ROTOR_BAO_SECRET_ID_FILE", &missing)
+            ])
+            .name,
+            "ROTOR_BAO_SECRET_ID_FILE"
+        );
+        assert!(
+            error(&[
+                ("ROTOR_BAO_ROLE_ID", "r"),
+                ("ROTOR_BAO_SECRET_ID_FILE", &missing)
+            ])
+            .to_string()
+            .contains(&missing)
+        );
+        assert_eq!(
+            error(&[("ROTOR_BAO_ROLE_ID", "r")]).name,
+            "ROTOR_BAO_SECRET_ID_FILE"
+        );
+        assert_eq!(
+            error(&[("ROTOR_BAO_SECRET_ID_FILE", &secret_id)]).name,
+            "ROTOR_BAO_ROLE_ID"
+        );
+        let in_environment = error(&[
+            ("ROTOR_BAO_ROLE_ID", "r"),
+            ("ROTOR_BAO_SECRET_ID", "a-secret-id"),
+        ]);
+        assert_eq!(in_environment.name, "ROTOR_BAO_SECRET_ID");
+        assert!(!in_environment.to_string().contains("a-secret-id"));
+        assert_eq!(
+            error(&[
+                ("ROTOR_BAO_ROLE_ID", "r"),
+                ("ROTOR_BAO_SECRET_ID_FILE", &secret_id),
+                ("ROTOR_BAO_TOKEN", "t"),
+            ])
+            .name,
+            "ROTOR_BAO_ROLE_ID"
+        );
+        assert_eq!(
+            error(&[("ROTOR_BAO_TOKEN", "t"), ("ROTOR_BAO_CA_FILE", &missing)]).name,
+            "ROTOR_BAO_CA_FILE"
+        );
+        let approle = CommonSettings::from_settings(
+            "differ",
+            &Settings::from_pairs([
+                ("ROTOR_BAO_ROLE_ID", "r"),
+                ("ROTOR_BAO_SECRET_ID_FILE", secret_id.as_str()),
+            ]),
+        )
+        .unwrap();
+        let secrets = approle.require_secrets().unwrap();
+        assert!(matches!(&secrets.auth, BaoAuth::AppRole { role_id, .. } if role_id == "r"));
+        assert!(!format!("{approle:?}").contains("a-secret-id"));
+        std::fs::remove_dir_all(&dir).unwrap();
     }
 }

@@ -5,49 +5,97 @@
 //! never change and a fabric of thousands of devices shares a handful of them.
 
 use std::collections::HashMap;
+use std::path::PathBuf;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use rotor_proto::v1::SecretReference;
-use secrecy::{ExposeSecret, SecretString};
+use secrecy::SecretString;
 use serde::{Deserialize, Serialize};
 use vaultrs::client::{VaultClient, VaultClientSettingsBuilder};
 use vaultrs::error::ClientError;
 
 use crate::Password;
+use crate::session::{BaoAuth, Session};
 
-/// How to reach the secrets store.
-#[derive(Clone)]
+/// How to reach the secrets store. `Debug` never shows a token.
+#[derive(Clone, Debug)]
 pub struct SecretsSettings {
-    /// e.g. `http://127.0.0.1:8200`.
+    /// e.g. `https://openbao.example:8200`; `http://` only to a loopback host
+    /// ([`check_address`]).
     pub address: String,
-    /// The store token (`ROTOR_BAO_TOKEN`); never printed, not even by `Debug`.
-    pub token: SecretString,
+    /// How the service proves itself: a token, or an AppRole login.
+    pub auth: BaoAuth,
+    /// A PEM file of CA certificates to trust for `https://` (`ROTOR_BAO_CA_FILE`), besides
+    /// the system's.
+    pub ca_file: Option<PathBuf>,
     /// How long one request to the store may take.
     pub timeout: Duration,
     /// How long a read version stays in memory (0 disables the cache).
     pub cache_ttl: Duration,
 }
 
-impl std::fmt::Debug for SecretsSettings {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("SecretsSettings")
-            .field("address", &self.address)
-            .field("token", &"***")
-            .field("timeout", &self.timeout)
-            .finish()
-    }
-}
-
 impl SecretsSettings {
     /// Settings for the store at `address` with `token`: a 10 s request timeout and a 300 s cache.
     pub fn new(address: impl Into<String>, token: impl Into<String>) -> SecretsSettings {
+        Self::with_auth(address, BaoAuth::Token(SecretString::from(token.into())))
+    }
+
+    /// Settings for the store at `address`, logging in with AppRole (mount `approle`) as
+    /// `role_id` with the secret id in `secret_id_file`.
+    pub fn approle(
+        address: impl Into<String>,
+        role_id: impl Into<String>,
+        secret_id_file: impl Into<PathBuf>,
+    ) -> SecretsSettings {
+        Self::with_auth(
+            address,
+            BaoAuth::AppRole {
+                mount: DEFAULT_APPROLE_MOUNT.to_string(),
+                role_id: role_id.into(),
+                secret_id_file: secret_id_file.into(),
+            },
+        )
+    }
+
+    fn with_auth(address: impl Into<String>, auth: BaoAuth) -> SecretsSettings {
         SecretsSettings {
             address: address.into(),
-            token: SecretString::from(token.into()),
+            auth,
+            ca_file: None,
             timeout: Duration::from_secs(10),
             cache_ttl: Duration::from_secs(300),
         }
+    }
+}
+
+/// Where the AppRole auth method is mounted unless told otherwise.
+pub const DEFAULT_APPROLE_MOUNT: &str = "approle";
+
+/// Checks a store address: `https://`, or `http://` to a loopback host only (127.0.0.0/8, ::1,
+/// `localhost`), since a token must not cross a network in clear. The error says what is wrong.
+pub fn check_address(address: &str) -> Result<url::Url, String> {
+    let parsed = url::Url::parse(address).map_err(|e| format!("{address:?} is not a URL: {e}"))?;
+    match parsed.scheme() {
+        "https" => Ok(parsed),
+        "http" => {
+            let loopback = match parsed.host() {
+                Some(url::Host::Ipv4(ip)) => ip.is_loopback(),
+                Some(url::Host::Ipv6(ip)) => ip.is_loopback(),
+                Some(url::Host::Domain(name)) => name.eq_ignore_ascii_case("localhost"),
+                None => false,
+            };
+            if loopback {
+                Ok(parsed)
+            } else {
+                Err(format!(
+                    "{address:?} is plain http:// to a host beyond loopback: tokens and passwords would cross the network in clear; use https:// (and ROTOR_BAO_CA_FILE for a private CA)"
+                ))
+            }
+        }
+        _ => Err(format!(
+            "{address:?} must start with https:// (or http:// on loopback)"
+        )),
     }
 }
 
@@ -72,7 +120,7 @@ pub enum SecretsError {
     },
     /// The store refused the token (HTTP 403).
     #[error(
-        "the secrets store at {address} refused the token for {what} (permission denied); check ROTOR_BAO_TOKEN and its policy"
+        "the secrets store at {address} refused {what} (permission denied); check the service's credentials (ROTOR_BAO_ROLE_ID and ROTOR_BAO_SECRET_ID_FILE, or ROTOR_BAO_TOKEN_FILE) and its policy (deploy/openbao/)"
     )]
     PermissionDenied {
         /// The store's address.
@@ -89,6 +137,23 @@ pub enum SecretsError {
         path: String,
         /// The version asked for.
         version: u32,
+    },
+    /// The store refused the service's credentials: an AppRole login (role id, secret id) or
+    /// the given token's lookup.
+    #[error(
+        "the secrets store at {address} refused this service's credentials: {reason}; check ROTOR_BAO_ROLE_ID and ROTOR_BAO_SECRET_ID_FILE (or ROTOR_BAO_TOKEN_FILE)"
+    )]
+    LoginRefused {
+        /// The store's address.
+        address: String,
+        /// The HTTP status and the store's messages.
+        reason: String,
+    },
+    /// The service's own credentials cannot be read (the secret id file).
+    #[error("{reason}")]
+    Credentials {
+        /// What is wrong, naming the file and the setting.
+        reason: String,
     },
     /// There is no secret at this path.
     #[error("{mount}/{path} does not exist in the secrets store")]
@@ -157,7 +222,7 @@ type CacheKey = (String, String, u32);
 /// A client of the secrets store, cheap to clone.
 #[derive(Clone)]
 pub struct SecretsClient {
-    client: Arc<VaultClient>,
+    session: Arc<Session>,
     address: String,
     cache_ttl: Duration,
     cache: Arc<Mutex<HashMap<CacheKey, (Instant, Password)>>>,
@@ -177,19 +242,23 @@ impl SecretsClient {
         // The HTTP client is built without a TLS backend of its own; use ring, as NATS does.
         let _ = rustls::crypto::ring::default_provider().install_default();
         let address = settings.address.trim_end_matches('/').to_string();
-        let parsed = url::Url::parse(&address).map_err(|e| SecretsError::Address {
+        check_address(&address).map_err(|reason| SecretsError::Address {
             address: address.clone(),
-            reason: e.to_string(),
+            reason,
         })?;
-        if !matches!(parsed.scheme(), "http" | "https") {
-            return Err(SecretsError::Address {
-                address,
-                reason: "must start with http:// or https://".into(),
-            });
-        }
+        // Every setting explicit: vaultrs would otherwise take VAULT_TOKEN, VAULT_CACERT and
+        // VAULT_SKIP_VERIFY from the environment. The token is set per session.
         let vault_settings = VaultClientSettingsBuilder::default()
             .address(&address)
-            .token(settings.token.expose_secret())
+            .token("")
+            .verify(true)
+            .ca_certs(
+                settings
+                    .ca_file
+                    .iter()
+                    .map(|path| path.display().to_string())
+                    .collect(),
+            )
             .timeout(Some(settings.timeout))
             .build()
             .map_err(|e| SecretsError::Address {
@@ -201,7 +270,7 @@ impl SecretsClient {
             reason: e.to_string(),
         })?;
         Ok(SecretsClient {
-            client: Arc::new(client),
+            session: Session::new(address.clone(), settings.auth.clone(), client),
             address,
             cache_ttl: settings.cache_ttl,
             cache: Arc::default(),
@@ -215,12 +284,35 @@ impl SecretsClient {
         Ok(client)
     }
 
-    /// Checks that the store is up and the token is valid.
+    /// Checks that the store is up and the token is valid (logging in first with AppRole).
     pub async fn check(&self) -> Result<(), SecretsError> {
-        vaultrs::token::lookup_self(self.client.as_ref())
-            .await
+        self.session
+            .call(|client| async move { vaultrs::token::lookup_self(client.as_ref()).await })
+            .await?
             .map(|_| ())
-            .map_err(|e| self.classify(e, "token lookup", None))
+            .map_err(|e| self.classify(e, "the token lookup", None))
+    }
+
+    /// How many times this client (and its clones) logged in with AppRole so far.
+    pub fn logins(&self) -> u64 {
+        self.session.logins()
+    }
+
+    /// How many times this client (and its clones) renewed its token so far.
+    pub fn renewals(&self) -> u64 {
+        self.session.renewals()
+    }
+
+    /// Runs a request with the session's token (see [`Session::call`]).
+    pub(crate) async fn call<T, F, Fut>(
+        &self,
+        request: F,
+    ) -> Result<Result<T, ClientError>, SecretsError>
+    where
+        F: Fn(Arc<VaultClient>) -> Fut,
+        Fut: Future<Output = Result<T, ClientError>>,
+    {
+        self.session.call(request).await
     }
 
     /// The store's address, as configured (for messages).
@@ -233,7 +325,7 @@ impl SecretsClient {
         reference(&self.address, mount, path, version)
     }
 
-    fn classify(
+    pub(crate) fn classify(
         &self,
         error: ClientError,
         what: &str,
@@ -313,16 +405,18 @@ impl SecretsClient {
         {
             return Ok((password.clone(), version));
         }
-        let data: SecretData =
-            vaultrs::kv2::read_version(self.client.as_ref(), mount, path, version as u64)
-                .await
-                .map_err(|e| {
-                    self.classify(
-                        e,
-                        &format!("reading {mount}/{path}"),
-                        Some((mount, path, version)),
-                    )
-                })?;
+        let data: SecretData = self
+            .call(|client| async move {
+                vaultrs::kv2::read_version(client.as_ref(), mount, path, version as u64).await
+            })
+            .await?
+            .map_err(|e| {
+                self.classify(
+                    e,
+                    &format!("reading {mount}/{path}"),
+                    Some((mount, path, version)),
+                )
+            })?;
         if data.password.is_empty() {
             return Err(SecretsError::Malformed {
                 mount: mount.into(),
@@ -349,8 +443,12 @@ impl SecretsClient {
         let data = SecretData {
             password: password.expose().to_string(),
         };
-        let metadata = vaultrs::kv2::set(self.client.as_ref(), mount, path, &data)
-            .await
+        let data = &data;
+        let metadata = self
+            .call(
+                |client| async move { vaultrs::kv2::set(client.as_ref(), mount, path, data).await },
+            )
+            .await?
             .map_err(|e| {
                 self.classify(
                     e,
@@ -367,7 +465,12 @@ impl SecretsClient {
         mount: &str,
         path: &str,
     ) -> Result<Vec<SecretVersion>, SecretsError> {
-        match vaultrs::kv2::read_metadata(self.client.as_ref(), mount, path).await {
+        let metadata = self
+            .call(|client| async move {
+                vaultrs::kv2::read_metadata(client.as_ref(), mount, path).await
+            })
+            .await?;
+        match metadata {
             Ok(metadata) => {
                 let mut versions: Vec<SecretVersion> = metadata
                     .versions
@@ -393,7 +496,12 @@ impl SecretsClient {
     /// removes the oldest when a newer one is written (OpenBao/Vault KV v2 documentation). A
     /// mount whose configuration this token may not read counts as keeping 10.
     pub async fn retention(&self, mount: &str, path: &str) -> Result<Retention, SecretsError> {
-        let metadata = match vaultrs::kv2::read_metadata(self.client.as_ref(), mount, path).await {
+        let metadata = self
+            .call(|client| async move {
+                vaultrs::kv2::read_metadata(client.as_ref(), mount, path).await
+            })
+            .await?;
+        let metadata = match metadata {
             Ok(metadata) => Some(metadata),
             Err(ClientError::APIError { code: 404, .. }) => None,
             Err(e) => {
@@ -404,7 +512,12 @@ impl SecretsClient {
         let keeps = if own > 0 {
             own
         } else {
-            match vaultrs::kv2::config::read(self.client.as_ref(), mount).await {
+            let config =
+                self.call(|client| async move {
+                    vaultrs::kv2::config::read(client.as_ref(), mount).await
+                })
+                .await?;
+            match config {
                 Ok(config) if config.max_versions > 0 => config.max_versions,
                 _ => DEFAULT_MAX_VERSIONS,
             }
@@ -482,7 +595,7 @@ pub fn reference(address: &str, mount: &str, path: &str, version: u32) -> Secret
     }
 }
 
-fn source_chain(error: &dyn std::error::Error) -> String {
+pub(crate) fn source_chain(error: &dyn std::error::Error) -> String {
     let mut text = error.to_string();
     let mut source = error.source();
     while let Some(inner) = source {

@@ -3,7 +3,10 @@
 //! - [`Password`]: a plaintext that cannot be printed, formatted, serialised or compared by
 //!   accident, and is wiped from memory when dropped.
 //! - [`SecretsClient`]: OpenBao / HashiCorp Vault KV v2 through vaultrs: read a given or the
-//!   newest version, write a new version, list versions, find the previous one.
+//!   newest version, write a new version, list versions, find the previous one. It logs in with
+//!   AppRole or uses a given token ([`BaoAuth`]), renews the token before it expires and logs in
+//!   again when it cannot (`session.rs`); `https://` with a CA of the settings, `http://` only on
+//!   loopback ([`check_address`]). `admin.rs`: policies and AppRole roles, for the local stacks.
 //! - [`PasswordPolicy`]: generates passwords NVUE's CLI accepts, from the operating system's
 //!   random source.
 //! - [`render_hash`]: the SHA-512-crypt (`$6$`) hash a device stores, deterministic for a given
@@ -20,21 +23,26 @@
 
 #![warn(missing_docs)]
 
+mod admin;
 mod client;
 mod hashing;
 mod patch;
 mod policy;
+mod session;
 
 use std::fmt;
 
 use secrecy::{ExposeSecret, SecretString};
 
+pub use admin::AppRoleSpec;
 pub use client::{
-    Retention, SecretVersion, SecretsClient, SecretsError, SecretsSettings, reference,
+    DEFAULT_APPROLE_MOUNT, Retention, SecretVersion, SecretsClient, SecretsError, SecretsSettings,
+    check_address, reference,
 };
 pub use hashing::{HashCache, HashedPassword, render_hash};
 pub use patch::{SecretDocument, nvos_password_patch};
 pub use policy::{PasswordPolicy, PolicyError};
+pub use session::BaoAuth;
 
 /// A plaintext password. `Debug` prints `Password(***)`; there is no `Display`, `Serialize` or
 /// `PartialEq`, and the memory is zeroed on drop.

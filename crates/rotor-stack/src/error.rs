@@ -64,6 +64,9 @@ pub enum StackError {
     /// OpenBao is healthy but no client could be made for it.
     #[error("OpenBao answers its health check but not a client")]
     SecretsClient(#[source] SecretsError),
+    /// OpenBao's policies, AppRole roles or secret ids for the services could not be set up.
+    #[error("setting up the services' OpenBao policies and AppRole logins")]
+    OpenBaoSetup(#[source] SecretsError),
     /// The fabric's first password could not be generated.
     #[error("generating the fabric's initial password")]
     Password(#[source] PolicyError),

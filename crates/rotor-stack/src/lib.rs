@@ -18,17 +18,21 @@
 //! - [`services`]: the services' names, their `ROTOR_*` environment, the fabric's secret path.
 //! - [`simulator`]: the fabric's first password (into OpenBao, to the devices only as hashes),
 //!   and `rotor-sim` as a process.
+//! - [`bao_setup`]: the services' OpenBao policies (from `deploy/openbao/`), AppRole roles and
+//!   secret id files.
 //! - [`ports`]: the well-known ports or free ones. [`api`]: the gRPC client.
 //!
 //! Invariant: the fabric's first password is generated here, written to OpenBao and turned into
 //! `$6$` hashes for the simulator; it is never printed, logged or put on a command line. OpenBao's
-//! root token reaches the dev server and the services through their environment, not their
-//! command lines.
+//! root token reaches the dev server through its environment and stays in this process otherwise;
+//! the services log in with AppRole, each kind with its own policy, their secret ids in 0600
+//! files.
 
 #![warn(missing_docs)]
 
 pub mod api;
 pub mod auth;
+pub mod bao_setup;
 pub mod binaries;
 mod error;
 pub mod nats_users;

@@ -1,6 +1,8 @@
 //! Rotor's five services as a local stack runs them: their names and start order, the
 //! `ROTOR_*` environment of each copy, and where the fabric's login password is in OpenBao.
 
+use crate::bao_setup::ServiceLogins;
+
 /// The five services, in start order.
 pub const SERVICES: [&str; 5] = ["orchestrator", "differ", "applier", "backup", "aggregator"];
 
@@ -20,8 +22,8 @@ pub struct ServiceTargets<'a> {
     pub nats_url: &'a str,
     /// OpenBao's address.
     pub bao_address: &'a str,
-    /// The token the services use.
-    pub bao_token: &'a str,
+    /// Each service kind's AppRole login (the aggregator has none and gets no OpenBao settings).
+    pub bao_logins: &'a ServiceLogins,
     /// The orchestrator's gRPC listen address.
     pub api_listen: &'a str,
     /// The orchestrator's trusted keys and policy files (`ROTOR_AUTH_KEYS`, `ROTOR_AUTH_POLICY`).
@@ -39,8 +41,6 @@ pub fn service_env<'a>(
 ) -> Vec<(&'a str, &'a str)> {
     let mut env = vec![
         ("ROTOR_NATS_URL", targets.nats_url),
-        ("ROTOR_BAO_ADDR", targets.bao_address),
-        ("ROTOR_BAO_TOKEN", targets.bao_token),
         ("ROTOR_INSTANCE", instance),
         ("ROTOR_LOG_FORMAT", "text"),
         ("ROTOR_LOG", "info,async_nats=warn,russh=warn"),
@@ -54,6 +54,11 @@ pub fn service_env<'a>(
         .and_then(|path| path.to_str())
     {
         env.push(("ROTOR_NATS_NKEY_FILE", seed));
+    }
+    if let Some(login) = targets.bao_logins.get(service) {
+        env.push(("ROTOR_BAO_ADDR", targets.bao_address));
+        env.push(("ROTOR_BAO_ROLE_ID", &login.role_id));
+        env.push(("ROTOR_BAO_SECRET_ID_FILE", &login.secret_id_file));
     }
     if service == "orchestrator" {
         env.push(("ROTOR_GRPC_LISTEN", targets.api_listen));
@@ -69,10 +74,17 @@ mod tests {
 
     #[test]
     fn only_the_orchestrator_listens_for_the_api() {
+        let logins = ServiceLogins::from([(
+            "differ".to_string(),
+            crate::bao_setup::ServiceLogin {
+                role_id: "role-1".into(),
+                secret_id_file: "/state/approle/rotor-differ.secret-id".into(),
+            },
+        )]);
         let targets = ServiceTargets {
             nats_url: "nats://127.0.0.1:1",
             bao_address: "http://127.0.0.1:2",
-            bao_token: "t",
+            bao_logins: &logins,
             api_listen: "127.0.0.1:3",
             auth_files: ("keys.yaml", "policy.yaml"),
             nats_users: None,
@@ -83,5 +95,14 @@ mod tests {
         let differ = service_env(targets, "differ", "differ-1");
         assert!(!differ.iter().any(|(key, _)| *key == "ROTOR_GRPC_LISTEN"));
         assert!(differ.contains(&("ROTOR_INSTANCE", "differ-1")));
+        assert!(differ.contains(&("ROTOR_BAO_ROLE_ID", "role-1")));
+        // A service without a role (the aggregator) gets no OpenBao settings at all.
+        let aggregator = service_env(targets, "aggregator", "aggregator-0");
+        assert!(
+            !aggregator
+                .iter()
+                .any(|(key, _)| key.starts_with("ROTOR_BAO"))
+        );
+        assert!(!differ.iter().any(|(key, _)| *key == "ROTOR_BAO_TOKEN"));
     }
 }

@@ -7,7 +7,8 @@
 //!
 //! State folder layout: `logs/` (one log per process), `nats/` (configuration and JetStream
 //! store, emptied at start), `bao/` (the dev server's home), `inventory/` (the exported fabric,
-//! emptied at start), `bao-token` (the dev server's root token, for the user's own clients) and,
+//! emptied at start), `bao-token` (the dev server's root token, for the user's own clients),
+//! `approle/` (each service kind's AppRole secret id, mode 0600) and,
 //! with the simulator as a process, `sim-ready.json` (and, only while it starts, `users.yaml`
 //! with the devices' hashes).
 
@@ -24,6 +25,7 @@ use rotor_sim::{ExportOptions, FabricSpec, LatencyProfile, PlatformMix, SimConfi
 use crate::StackError;
 use crate::api::{self, Client};
 use crate::auth::{LocalAuth, write_private};
+use crate::bao_setup::{self, TokenTtls};
 use crate::binaries::{Binaries, DEFAULT_BUILD_HINT};
 use crate::nats_users::{LOCAL_REQUESTER, NatsUsers};
 use crate::ports::{PortChoice, Ports};
@@ -302,6 +304,9 @@ impl StackBuilder {
         let mut spec = FabricSpec::new(&self.fabric_id, self.devices);
         spec.platform_mix = self.platform_mix;
         let spec = simulator::seed_fabric_password(&secrets, spec).await?;
+        let bao_logins =
+            bao_setup::service_logins(&secrets, &dirs.root.join("approle"), TokenTtls::default())
+                .await?;
         let sim = self
             .start_simulator(&binaries, spec, ports, &dirs, &mut processes)
             .await?;
@@ -328,7 +333,7 @@ impl StackBuilder {
         let targets = ServiceTargets {
             nats_url: &servers.nats_url,
             bao_address: &servers.bao_address,
-            bao_token: &servers.bao_token,
+            bao_logins: &bao_logins,
             api_listen: &api_listen,
             auth_files: (&keys_file, &policy_file),
             nats_users: Some(&servers.nats_users),

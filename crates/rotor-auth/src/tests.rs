@@ -185,6 +185,7 @@ fn roles_are_granted_per_fabric() {
     assert!(Policy::from_yaml("grants: [{subject: a, fabrics: [], roles: [viewer]}]").is_err());
     assert!(Policy::from_yaml("grants: [{subject: a, fabrics: [x], roles: [root]}]").is_err());
     assert_eq!("lock-holder".parse::<Role>().unwrap(), Role::LockHolder);
+    assert_eq!("auditor".parse::<Role>().unwrap(), Role::Auditor);
     assert!("admin".parse::<Role>().is_err());
 }
 

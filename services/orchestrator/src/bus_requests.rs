@@ -49,6 +49,13 @@ pub async fn serve(orchestrator: Orchestrator, shutdown: CancellationToken) {
             };
             let json = is_json(&message);
             let reply = handle(&orchestrator, &message, json).await;
+            crate::audit::bus_request(
+                &orchestrator.audit,
+                crate::audit::BUS_CALLER,
+                &message,
+                json,
+                &reply,
+            );
             let payload = if json {
                 Bytes::from(serde_json::to_vec(&reply).expect("replies serialise"))
             } else {

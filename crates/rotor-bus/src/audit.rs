@@ -174,6 +174,9 @@ pub async fn read(
         .get_stream(names::AUDIT_STREAM)
         .await
         .map_err(|e| BusError::jetstream(what(), e))?;
+    // What is stored now is what is read: records stored meanwhile (this very read's among
+    // them) are left for the next read, so a busy stream cannot keep a read going.
+    let last = stream.cached_info().state.last_sequence;
     let deliver_policy = match query.since {
         Some(start_time) => consumer::DeliverPolicy::ByStartTime { start_time },
         None => consumer::DeliverPolicy::All,
@@ -190,18 +193,24 @@ pub async fn read(
     if consumer.cached_info().num_pending == 0 || query.limit == 0 {
         return Ok(Vec::new());
     }
+    let since = query.since.map(crate::format_time);
     let mut messages = consumer
         .messages()
         .await
         .map_err(|e| BusError::jetstream(what(), e))?;
     while let Some(message) = messages.next().await {
         let message = message.map_err(|e| BusError::jetstream(what(), e))?;
-        let pending = message
-            .info()
-            .map_err(|e| BusError::jetstream(what(), e))?
-            .pending;
+        let info = message.info().map_err(|e| BusError::jetstream(what(), e))?;
+        let (sequence, pending) = (info.stream_sequence, info.pending);
+        if sequence > last {
+            break;
+        }
         match serde_json::from_slice::<AuditRecord>(&message.payload) {
-            Ok(record) if matches(&record, query) => {
+            // Times in Rotor's one form compare as strings.
+            Ok(record)
+                if matches(&record, query)
+                    && since.as_ref().is_none_or(|since| record.time >= *since) =>
+            {
                 if kept.len() == query.limit {
                     kept.pop_front();
                 }
@@ -212,7 +221,7 @@ pub async fn read(
                 tracing::warn!(subject = %message.subject, %error, "an audit record does not decode; skipped");
             }
         }
-        if pending == 0 {
+        if pending == 0 || sequence == last {
             break;
         }
     }

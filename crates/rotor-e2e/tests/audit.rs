@@ -403,10 +403,8 @@ async fn every_call_is_audited_with_who_what_and_what_came_of_it() {
         for password in &passwords {
             assert!(!text.contains(password.as_str()), "a password in {text}");
         }
-        assert!(
-            !text.contains("Bearer") && !text.contains("eyJ"),
-            "a token in {text}"
-        );
+        // Every token is a JWT, whose header starts `{"` in base64url.
+        assert!(!text.contains("eyJ"), "a token in {text}");
     }
     stack.shutdown().await;
 }

@@ -200,4 +200,7 @@ fn the_shipped_example_policy_parses() {
     assert!(policy.allows("change-system", Some("fab2"), Role::Operator));
     assert!(!policy.allows("change-system", Some("fab3"), Role::Operator));
     assert!(!policy.allows("grafana", Some("fab1"), Role::Operator));
+    assert!(!policy.allows("grafana", Some("fab1"), Role::Auditor));
+    assert!(policy.allows("security-team", None, Role::Auditor));
+    assert!(!policy.allows("security-team", Some("fab1"), Role::Viewer));
 }

@@ -148,6 +148,10 @@ async fn every_call_is_audited_with_who_what_and_what_came_of_it() {
         ),
         ("ticketing", audit::SUCCEEDED, "operator")
     );
+    assert!(
+        asked.versions.iter().any(|v| v.version == 2),
+        "the versions it allocated: {asked:?}"
+    );
     let ended = audited(&stack, "the operation's end", |r| {
         r.verb == audit::OPERATION_END && r.operation_id == accepted.operation_id
     })

@@ -141,6 +141,18 @@ fn prepared_by_default() -> bool {
 }
 
 impl OperationPlan {
+    /// The versions the operation pushes, as references without a mount (for the audit).
+    pub fn version_references(&self) -> Vec<rotor_proto::v1::SecretReference> {
+        self.versions
+            .iter()
+            .map(|(path, version)| rotor_proto::v1::SecretReference {
+                path: path.clone(),
+                version: *version,
+                ..Default::default()
+            })
+            .collect()
+    }
+
     /// The audit record of this operation's end (`status` its final status), in the name of
     /// who asked for it: its devices, the versions it pushed, succeeded or failed with the
     /// operation's error. Every place an operation ends records it.
@@ -154,15 +166,7 @@ impl OperationPlan {
             verb: audit::OPERATION_END.into(),
             fabric_id: self.fabric_id.clone(),
             device_ids: self.device_ids.clone(),
-            versions: self
-                .versions
-                .iter()
-                .map(|(path, version)| rotor_proto::v1::SecretReference {
-                    path: path.clone(),
-                    version: *version,
-                    ..Default::default()
-                })
-                .collect(),
+            versions: self.version_references(),
             outcome: if succeeded {
                 audit::SUCCEEDED
             } else {

@@ -144,7 +144,8 @@ impl Api {
         )?;
         if let Some(refused) = request.extensions().get::<RefusedFields>() {
             let reply = rejected(ErrorCode::InvalidRequest, refused.0.clone());
-            crate::audit::note_reply(request.extensions().get::<AuditSlot>(), &reply);
+            let slot = request.extensions().get::<AuditSlot>();
+            crate::audit::note_reply(&self.orchestrator, slot, &reply).await;
             return Ok(Response::new(reply));
         }
         let slot = request.extensions().get::<AuditSlot>().cloned();
@@ -155,7 +156,7 @@ impl Api {
         // Who asked is who the token says, never what the request says.
         request.requested_by = subject;
         let reply = self.orchestrator.submit(request, method).await;
-        crate::audit::note_reply(slot.as_ref(), &reply);
+        crate::audit::note_reply(&self.orchestrator, slot.as_ref(), &reply).await;
         Ok(Response::new(reply))
     }
 

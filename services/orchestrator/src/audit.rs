@@ -46,12 +46,26 @@ pub fn note<T>(request: &tonic::Request<T>, change: impl FnOnce(&mut AuditRecord
     }
 }
 
-/// Marks a call whose answer is `Ok` but says it did not do what was asked (a rejected
-/// rotation request, answered in its reply).
-pub fn note_reply(slot: Option<&AuditSlot>, reply: &RotationReply) {
-    if let Some(slot) = slot {
-        slot.update(|record| reply_outcome(record, reply));
-    }
+/// Records what a rotation reply says: accepted (with its operation and the versions it
+/// pushes), or rejected (a call whose answer is `Ok` but did not do what was asked).
+pub async fn note_reply(
+    orchestrator: &crate::Orchestrator,
+    slot: Option<&AuditSlot>,
+    reply: &RotationReply,
+) {
+    let Some(slot) = slot else {
+        return;
+    };
+    let versions = match &reply.outcome {
+        Some(rotation_reply::Outcome::Accepted(accepted)) => {
+            orchestrator.planned_versions(&accepted.operation_id).await
+        }
+        _ => Vec::new(),
+    };
+    slot.update(|record| {
+        reply_outcome(record, reply);
+        record.versions = versions;
+    });
 }
 
 /// Sets `record`'s outcome, code, message and operation from a rotation reply.
@@ -85,8 +99,8 @@ pub const BUS_CALLER: &str = "nats";
 /// Records a request answered on the bus (`rotor.requests.<fabric>`) by `reply`, sent by
 /// `identity` (`nats:<user>`, or [`BUS_CALLER`]). The verb is the request's kind
 /// (`Undecodable` when it is not a request).
-pub fn bus_request(
-    audit: &Audit,
+pub async fn bus_request(
+    orchestrator: &crate::Orchestrator,
     identity: &str,
     message: &async_nats::Message,
     json: bool,
@@ -110,7 +124,27 @@ pub fn bus_request(
         }
     }
     reply_outcome(&mut record, reply);
-    audit.record(record);
+    record.versions = orchestrator.planned_versions(&record.operation_id).await;
+    orchestrator.audit.record(record);
+}
+
+impl crate::Orchestrator {
+    /// The versions an accepted operation pushes, from its plan (none when `operation_id` is
+    /// empty or the plan cannot be read: the record goes without, its end has them).
+    pub async fn planned_versions(
+        &self,
+        operation_id: &str,
+    ) -> Vec<rotor_proto::v1::SecretReference> {
+        if operation_id.is_empty() {
+            return Vec::new();
+        }
+        rotor_pipeline::records::load_plan(&self.topology.operations, operation_id)
+            .await
+            .ok()
+            .flatten()
+            .map(|plan| plan.version_references())
+            .unwrap_or_default()
+    }
 }
 
 /// The layer (`Server::builder().layer(AuditCalls::new(audit))`).

@@ -49,13 +49,6 @@ pub async fn serve(orchestrator: Orchestrator, shutdown: CancellationToken) {
             };
             let json = is_json(&message);
             let reply = handle(&orchestrator, &message, json).await;
-            crate::audit::bus_request(
-                &orchestrator.audit,
-                crate::audit::BUS_CALLER,
-                &message,
-                json,
-                &reply,
-            );
             let payload = if json {
                 Bytes::from(serde_json::to_vec(&reply).expect("replies serialise"))
             } else {
@@ -64,6 +57,8 @@ pub async fn serve(orchestrator: Orchestrator, shutdown: CancellationToken) {
             if let Err(error) = orchestrator.bus.client.publish(reply_to, payload).await {
                 tracing::warn!(%error, "could not answer a rotation request");
             }
+            let caller = crate::audit::BUS_CALLER;
+            crate::audit::bus_request(&orchestrator, caller, &message, json, &reply).await;
         });
     }
     let _ = subscriber.unsubscribe().await;

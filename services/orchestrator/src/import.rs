@@ -638,11 +638,124 @@ fn reconciled_secrets(
 
 #[cfg(test)]
 mod tests {
-    use std::collections::BTreeMap;
+    use std::collections::{BTreeMap, HashMap};
 
+    use rotor_inventory::{FabricImport, Inventory};
+    use rotor_pipeline::records::DeviceRecord;
+    use rotor_proto::v1::IdentityChange;
     use rotor_runtime::settings::Settings;
 
-    use super::Confinement;
+    use super::{Confinement, describe, identity_changes};
+
+    const BEFORE: &str = r#"
+apiVersion: rotor/v1
+kind: FabricInventory
+fabric: {id: fab1}
+devices:
+  - id: leaf-01
+    role: Leaf
+    platform: cumulus
+    address: 127.0.0.1:2201
+    hostKey: ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIOMqqnkVzrm0SdG6UOoqKLsabgH5C9okWi0dh2l9GKJl
+    loginUser: cumulus
+    passwordMappings:
+      - {username: cumulus, secretType: AdminRW, secretPath: "fabrics/{fabric}/AdminRW"}
+    intendedConfig: configs/leaf-01.yaml
+  - id: leaf-02
+    role: Leaf
+    platform: cumulus
+    address: 127.0.0.1:2202
+    hostKey: ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIOMqqnkVzrm0SdG6UOoqKLsabgH5C9okWi0dh2l9GKJm
+    loginUser: cumulus
+    passwordMappings:
+      - {username: cumulus, secretType: AdminRW, secretPath: "fabrics/{fabric}/AdminRW"}
+    intendedConfig: configs/leaf-02.yaml
+"#;
+
+    fn import(yaml: &str) -> FabricImport {
+        FabricImport {
+            inventory: Inventory::from_yaml(yaml).unwrap(),
+            intended_configs: BTreeMap::new(),
+        }
+    }
+
+    #[test]
+    fn an_import_names_what_it_changes_of_known_devices_identities() {
+        let before = import(BEFORE);
+        let stored: HashMap<String, DeviceRecord> = before
+            .inventory
+            .devices
+            .iter()
+            .map(|device| {
+                let record = DeviceRecord {
+                    fabric_id: "fab1".into(),
+                    secrets_mount: "secret".into(),
+                    device: device.clone(),
+                    intended_config_version: String::new(),
+                };
+                (device.id.clone(), record)
+            })
+            .collect();
+        assert_eq!(identity_changes(&stored, &before), vec![]);
+        // A new device and a changed intended configuration change no known identity.
+        let mut now = import(BEFORE);
+        let mut added = now.inventory.devices[1].clone();
+        added.id = "leaf-03".into();
+        added.address = "10.0.0.3:22".into();
+        now.inventory.devices.push(added);
+        now.inventory.devices[0].intended_config = "configs/other.yaml".into();
+        assert_eq!(identity_changes(&stored, &now), vec![]);
+        // Another address, another key, another user and secret path, a newly mapped user.
+        let leaf1 = &mut now.inventory.devices[0];
+        leaf1.address = "10.9.9.9:22".into();
+        leaf1.host_keys = vec![
+            "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIOMqqnkVzrm0SdG6UOoqKLsabgH5C9okWi0dh2l9GKJn"
+                .into(),
+        ];
+        let leaf2 = &mut now.inventory.devices[1];
+        leaf2.login_user = "admin".into();
+        leaf2.password_mappings[0].secret_path = "fabrics/{fabric}/{device}".into();
+        leaf2
+            .password_mappings
+            .push(rotor_inventory::PasswordMapping {
+                username: "admin".into(),
+                secret_type: "Admin".into(),
+                secret_path: "fabrics/{fabric}/admin".into(),
+            });
+        let changes = identity_changes(&stored, &now);
+        let fields = |device: &str, fields: &[&str]| IdentityChange {
+            device_id: device.into(),
+            fields: fields.iter().map(|f| f.to_string()).collect(),
+        };
+        assert_eq!(
+            changes,
+            vec![
+                fields("leaf-01", &["address", "hostKeys"]),
+                fields(
+                    "leaf-02",
+                    &[
+                        "loginUser",
+                        "passwordMappings[cumulus].secretPath",
+                        "passwordMappings[admin].secretPath"
+                    ]
+                ),
+            ]
+        );
+        assert_eq!(
+            describe(&changes),
+            "leaf-01: address, hostKeys; leaf-02: loginUser, passwordMappings[cumulus].secretPath, passwordMappings[admin].secretPath"
+        );
+        // Another mount is another secret for every known device.
+        let mut mounted = import(BEFORE);
+        mounted.inventory.fabric.secrets_mount = "network".into();
+        assert_eq!(
+            identity_changes(&stored, &mounted),
+            vec![
+                fields("leaf-01", &["secretsMount"]),
+                fields("leaf-02", &["secretsMount"])
+            ]
+        );
+    }
 
     fn confinement(values: &[(&str, &str)]) -> Result<Confinement, String> {
         let environment: BTreeMap<String, String> = values

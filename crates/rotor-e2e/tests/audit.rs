@@ -288,6 +288,44 @@ async fn every_call_is_audited_with_who_what_and_what_came_of_it() {
     assert_eq!(read.operation_id, backups[0].operation_id);
     assert_eq!(read.outcome, audit::SUCCEEDED);
 
+    // Lock calls that succeed are recorded too, and never with the lease id (it proves holding).
+    let mut admin = stack.client.clone();
+    let lock = admin
+        .acquire_fabric_lock(AcquireFabricLockRequest {
+            fabric_id: fabric.clone(),
+            purpose: "maintenance".into(),
+            ..Default::default()
+        })
+        .await
+        .unwrap()
+        .into_inner();
+    admin
+        .renew_fabric_lock(RenewFabricLockRequest {
+            fabric_id: fabric.clone(),
+            lease_id: lock.lease_id.clone(),
+            lease_seconds: 60,
+        })
+        .await
+        .unwrap();
+    admin
+        .release_fabric_lock(ReleaseFabricLockRequest {
+            fabric_id: fabric.clone(),
+            lease_id: lock.lease_id.clone(),
+        })
+        .await
+        .unwrap();
+    for verb in ["AcquireFabricLock", "RenewFabricLock", "ReleaseFabricLock"] {
+        let call = audited(&stack, verb, |r| {
+            r.verb == verb && r.identity == rotor_stack::auth::ADMIN_SUBJECT
+        })
+        .await;
+        assert_eq!(
+            (call.outcome.as_str(), call.role.as_str()),
+            (audit::SUCCEEDED, "lock-holder")
+        );
+        assert!(on_fabric(&call));
+    }
+
     // A bus request: its kind and outcome, as whoever NATS let publish.
     let subject = rotor_bus::names::request_subject(&fabric);
     let json = r#"{"kind": "FabricResyncPassword", "requestedBy": "someone"}"#;
@@ -407,6 +445,7 @@ async fn every_call_is_audited_with_who_what_and_what_came_of_it() {
         for password in &passwords {
             assert!(!text.contains(password.as_str()), "a password in {text}");
         }
+        assert!(!text.contains(&lock.lease_id), "a lease id in {text}");
         // Every token is a JWT, whose header starts `{"` in base64url.
         assert!(!text.contains("eyJ"), "a token in {text}");
     }

@@ -449,5 +449,28 @@ async fn every_call_is_audited_with_who_what_and_what_came_of_it() {
         // Every token is a JWT, whose header starts `{"` in base64url.
         assert!(!text.contains("eyJ"), "a token in {text}");
     }
+
+    // Without the audit stream the API still answers, and every record it could not store is
+    // an error in the log, never dropped without a word.
+    stack
+        .bus
+        .jetstream
+        .delete_stream(rotor_bus::names::AUDIT_STREAM)
+        .await
+        .unwrap();
+    dashboard
+        .show_fabric(ShowFabricRequest {
+            fabric_id: fabric.clone(),
+        })
+        .await
+        .unwrap();
+    rotor_e2e::until("the lost record is logged", Duration::from_secs(20), || {
+        stack.logs.text().lines().any(|line| {
+            line.contains("an audit record could not be stored")
+                && line.contains("ShowFabric")
+                && line.contains("dashboard")
+        })
+    })
+    .await;
     stack.shutdown().await;
 }

@@ -185,11 +185,8 @@ async fn every_call_is_audited_with_who_what_and_what_came_of_it() {
         .await
         .unwrap_err();
     assert_eq!(refusal.code(), tonic::Code::PermissionDenied);
-    assert!(
-        refusal.message().contains("changes where Rotor logs in")
-            && refusal.message().contains(&format!("{device}: address")),
-        "{refusal:?}"
-    );
+    // The refusal does not say what is stored; the audit does.
+    assert!(!refusal.message().contains("address"), "{refusal:?}");
     let refused_import = audited(&stack, "the refused import", |r| {
         r.verb == "ImportInventory" && r.identity == "ticketing"
     })

@@ -431,26 +431,18 @@ impl RotationService for Api {
             crate::import::parse_import(&request.inventory_yaml, configs)?
         };
         let fabric_id = import.inventory.fabric.id.clone();
-        // What it would change of known devices' identities: said in a refusal and recorded
-        // in the audit, refused or not.
+        // What it would change of known devices' identities, for the audit, refused or not.
+        // Not for the refusal: it would tell a caller without the role what is stored.
         let would_change = match self.orchestrator.stored_devices(&fabric_id).await {
             Ok(stored) => crate::import::identity_changes(&stored, &import),
             Err(_) => Vec::new(),
-        };
-        let what = if would_change.is_empty() {
-            "import an inventory".to_string()
-        } else {
-            format!(
-                "import an inventory that changes where Rotor logs in, as whom or with which secret ({})",
-                crate::import::describe(&would_change)
-            )
         };
         note_changes(&request, &would_change);
         self.allow(
             &request,
             Some(&fabric_id),
             crate::import::IMPORT_ROLE,
-            &what,
+            "import an inventory",
         )?;
         let slot = request.extensions().get::<AuditSlot>().cloned();
         let (response, changed) = self.orchestrator.import_inventory(&import).await?;

@@ -203,7 +203,7 @@ impl Orchestrator {
             }
         }
         self.notify_aggregator(&fabric_id).await?;
-        tracing::info!(fabric = %fabric_id, devices = records.len(), changed_configs, identity_changes = identity.len(), "inventory imported");
+        tracing::info!(fabric = %fabric_id, devices = records.len(), changed_configs, identity_changes = %describe(&identity), "inventory imported");
         Ok((
             ImportInventoryResponse {
                 fabric_id,
@@ -493,11 +493,12 @@ pub fn parse_import(
 /// The role every import needs, on the inventory's fabric: an inventory says where Rotor logs
 /// in, as whom and with which secrets. An import that changes that for a device already stored
 /// ([`identity_changes`]: its address, pinned host keys, login user or a secret's mount or path)
-/// is that power used on a switch Rotor already trusts; it needs this role too, says so when
-/// refused, and its audit record lists each device and field.
+/// is that power used on a switch Rotor already trusts; it needs this role too, and its audit
+/// record lists each device and field, refused or not (the refusal does not: it would tell a
+/// caller without the role what is stored).
 pub const IMPORT_ROLE: rotor_auth::Role = rotor_auth::Role::InventoryAdmin;
 
-/// Identity changes for a message: `leaf-01: address, loginUser; leaf-02: hostKeys` (the
+/// Identity changes for a log line: `leaf-01: address, loginUser; leaf-02: hostKeys` (the
 /// first ten devices, then how many more).
 pub fn describe(changes: &[IdentityChange]) -> String {
     let mut text: Vec<String> = changes

@@ -225,13 +225,9 @@ where
 /// The outcome of a call from its answer's headers: an error's `grpc-status` is in them (a
 /// success's comes in the trailers, or never, for a stream still open).
 fn outcome_of(record: &mut AuditRecord, headers: &http::HeaderMap) {
-    let status = headers
-        .get("grpc-status")
-        .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.parse::<i32>().ok())
-        .map(tonic::Code::from_i32)
-        .filter(|code| *code != tonic::Code::Ok);
-    let Some(code) = status else {
+    let Some(status) =
+        tonic::Status::from_header_map(headers).filter(|s| s.code() != tonic::Code::Ok)
+    else {
         if record.outcome.is_empty() {
             record.outcome = if record.verb == "WatchEvents" {
                 audit::ALLOWED
@@ -242,16 +238,13 @@ fn outcome_of(record: &mut AuditRecord, headers: &http::HeaderMap) {
         }
         return;
     };
-    record.outcome = match code {
+    record.outcome = match status.code() {
         tonic::Code::Unauthenticated | tonic::Code::PermissionDenied => audit::REFUSED,
         _ => audit::FAILED,
     }
     .into();
-    record.code = code_name(code).into();
-    record.message = headers
-        .get("grpc-message")
-        .map(|v| percent_decode(v.as_bytes()))
-        .unwrap_or_default();
+    record.code = code_name(status.code()).into();
+    record.message = status.message().to_string();
 }
 
 /// A gRPC code as the protocol spells it (`PERMISSION_DENIED`).
@@ -276,26 +269,6 @@ fn code_name(code: tonic::Code) -> &'static str {
         DataLoss => "DATA_LOSS",
         Unauthenticated => "UNAUTHENTICATED",
     }
-}
-
-/// `grpc-message` is percent-encoded (gRPC over HTTP/2).
-fn percent_decode(bytes: &[u8]) -> String {
-    let mut out = Vec::with_capacity(bytes.len());
-    let mut i = 0;
-    while i < bytes.len() {
-        let hex = |b: u8| (b as char).to_digit(16);
-        match (bytes[i], bytes.get(i + 1), bytes.get(i + 2)) {
-            (b'%', Some(&h), Some(&l)) if hex(h).is_some() && hex(l).is_some() => {
-                out.push((hex(h).unwrap() * 16 + hex(l).unwrap()) as u8);
-                i += 3;
-            }
-            (b, _, _) => {
-                out.push(b);
-                i += 1;
-            }
-        }
-    }
-    String::from_utf8_lossy(&out).into_owned()
 }
 
 #[cfg(test)]

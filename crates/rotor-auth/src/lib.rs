@@ -50,15 +50,19 @@ pub enum Role {
     InventoryAdmin,
     /// Take, renew and release fabric locks for another system.
     LockHolder,
+    /// Read the audit: who called what, from where, and what came of it (a viewer does not:
+    /// the audit names every caller and every refused attempt).
+    Auditor,
 }
 
 impl Role {
     /// Every role.
-    pub const ALL: [Role; 4] = [
+    pub const ALL: [Role; 5] = [
         Role::Viewer,
         Role::Operator,
         Role::InventoryAdmin,
         Role::LockHolder,
+        Role::Auditor,
     ];
 
     /// The role's name in policies and messages.
@@ -68,6 +72,7 @@ impl Role {
             Role::Operator => "operator",
             Role::InventoryAdmin => "inventory-admin",
             Role::LockHolder => "lock-holder",
+            Role::Auditor => "auditor",
         }
     }
 }
@@ -87,7 +92,7 @@ impl FromStr for Role {
             .find(|role| role.as_str() == text)
             .ok_or_else(|| {
                 AuthError::Invalid(format!(
-                    "{text:?} is not a role (viewer, operator, inventory-admin, lock-holder)"
+                    "{text:?} is not a role (viewer, operator, inventory-admin, lock-holder, auditor)"
                 ))
             })
     }

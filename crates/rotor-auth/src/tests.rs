@@ -185,6 +185,7 @@ fn roles_are_granted_per_fabric() {
     assert!(Policy::from_yaml("grants: [{subject: a, fabrics: [], roles: [viewer]}]").is_err());
     assert!(Policy::from_yaml("grants: [{subject: a, fabrics: [x], roles: [root]}]").is_err());
     assert_eq!("lock-holder".parse::<Role>().unwrap(), Role::LockHolder);
+    assert_eq!("auditor".parse::<Role>().unwrap(), Role::Auditor);
     assert!("admin".parse::<Role>().is_err());
 }
 
@@ -199,4 +200,7 @@ fn the_shipped_example_policy_parses() {
     assert!(policy.allows("change-system", Some("fab2"), Role::Operator));
     assert!(!policy.allows("change-system", Some("fab3"), Role::Operator));
     assert!(!policy.allows("grafana", Some("fab1"), Role::Operator));
+    assert!(!policy.allows("grafana", Some("fab1"), Role::Auditor));
+    assert!(policy.allows("security-team", None, Role::Auditor));
+    assert!(!policy.allows("security-team", Some("fab1"), Role::Viewer));
 }

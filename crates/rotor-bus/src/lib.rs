@@ -7,12 +7,14 @@
 //!   W3C trace context in headers ([`trace`]).
 //! - [`kv`]: protobuf and JSON values in key-value buckets, prefix scans, compare-and-set.
 //! - [`lease`]: leases with an expiry that their holder renews (fabric locks, leadership).
+//! - [`audit`]: recording and reading the audit stream.
 //!
 //! Invariant: all state lives in JetStream; nothing a service needs after a restart is kept only
 //! in its memory.
 
 #![warn(missing_docs)]
 
+pub mod audit;
 pub mod kv;
 pub mod lease;
 pub mod names;
@@ -65,6 +67,10 @@ pub struct BusSettings {
     pub duplicate_window: Duration,
     /// How long stage events are kept for replay.
     pub event_retention: Duration,
+    /// How long audit records are kept ([`names::AUDIT_STREAM`]).
+    pub audit_retention: Duration,
+    /// At most this many bytes of audit records are kept (the oldest go first).
+    pub audit_max_bytes: i64,
     /// How long to wait for the server when connecting and for each request.
     pub timeout: Duration,
 }
@@ -86,6 +92,8 @@ impl Default for BusSettings {
             job_max_deliver: 6,
             duplicate_window: Duration::from_secs(30 * 60),
             event_retention: Duration::from_secs(7 * 24 * 3600),
+            audit_retention: Duration::from_secs(400 * 24 * 3600),
+            audit_max_bytes: 1 << 30,
             timeout: Duration::from_secs(10),
         }
     }
@@ -341,6 +349,25 @@ impl Bus {
                 max_age: settings.event_retention,
                 max_messages: 100_000,
                 num_replicas: settings.replicas,
+                ..Default::default()
+            },
+        )
+        .await?;
+        self.stream(
+            manage,
+            stream::Config {
+                name: names::AUDIT_STREAM.to_string(),
+                description: Some(
+                    "Audit: every API call, bus request and operation end, with who and the outcome"
+                        .into(),
+                ),
+                subjects: vec![names::AUDIT_ALL.to_string()],
+                retention: stream::RetentionPolicy::Limits,
+                max_age: settings.audit_retention,
+                max_bytes: settings.audit_max_bytes,
+                discard: stream::DiscardPolicy::Old,
+                num_replicas: settings.replicas,
+                storage: stream::StorageType::File,
                 ..Default::default()
             },
         )

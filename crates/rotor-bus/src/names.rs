@@ -13,6 +13,7 @@ const EVENTS_PREFIX: &str = "rotor.events.";
 const JOBS_PREFIX: &str = "rotor.jobs.";
 const REJECTED_PREFIX: &str = "rotor.rejected.";
 const INVENTORY_CHANGED_PREFIX: &str = "rotor.control.inventory.";
+const AUDIT_PREFIX: &str = "rotor.audit.";
 
 /// Rotation requests from other systems, request/reply: `rotor.requests.<fabric>`.
 pub fn request_subject(fabric_id: &str) -> String {
@@ -165,6 +166,44 @@ pub const INVENTORY_CHANGED_WILDCARD: &str = "rotor.control.inventory.*";
 /// The fabric an inventory notice names.
 pub fn parse_inventory_changed_subject(subject: &str) -> Option<&str> {
     single_token(subject.strip_prefix(INVENTORY_CHANGED_PREFIX)?)
+}
+
+/// The audit stream: one record per API call, bus request and operation end.
+pub const AUDIT_STREAM: &str = "ROTOR_AUDIT";
+/// Every audit subject: the audit stream's subjects.
+pub const AUDIT_ALL: &str = "rotor.audit.>";
+/// The fabric token of an audit record that names no fabric, or a fabric that is not a name
+/// (a refused call's garbage). No fabric can be named `_` (names start with a letter or digit).
+pub const AUDIT_NO_FABRIC: &str = "_";
+
+/// The token an audit subject uses for `name`: itself if it is a name (letters, digits, `_`,
+/// `-`, at most 64), else [`AUDIT_NO_FABRIC`], so nothing a caller sends can reach a subject.
+fn audit_token(name: &str) -> &str {
+    let usable = !name.is_empty()
+        && name.len() <= 64
+        && name
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-');
+    if usable { name } else { AUDIT_NO_FABRIC }
+}
+
+/// An audit record: `rotor.audit.<fabric or _>.<verb>`.
+pub fn audit_subject(fabric_id: &str, verb: &str) -> String {
+    format!(
+        "{AUDIT_PREFIX}{}.{}",
+        audit_token(fabric_id),
+        audit_token(verb)
+    )
+}
+
+/// A filter on audit subjects, narrowed to a fabric and a verb when given (a value that is not
+/// a name matches only records that named no fabric or verb).
+pub fn audit_filter(fabric_id: Option<&str>, verb: Option<&str>) -> String {
+    format!(
+        "{AUDIT_PREFIX}{}.{}",
+        fabric_id.map_or("*", audit_token),
+        verb.map_or("*", audit_token)
+    )
 }
 
 fn single_token(text: &str) -> Option<&str> {
@@ -431,6 +470,17 @@ pub fn digest(text: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn audit_subjects_carry_only_names() {
+        assert_eq!(audit_subject("fab1", "Rotate"), "rotor.audit.fab1.Rotate");
+        assert_eq!(audit_subject("", "ListAudit"), "rotor.audit._.ListAudit");
+        assert_eq!(audit_subject("fab.1>", "x y"), "rotor.audit._._");
+        assert_eq!(audit_filter(None, None), "rotor.audit.*.*");
+        assert_eq!(audit_filter(Some("fab1"), None), "rotor.audit.fab1.*");
+        assert_eq!(audit_filter(None, Some("Rotate")), "rotor.audit.*.Rotate");
+        assert_eq!(audit_filter(Some("a.>"), None), "rotor.audit._.*");
+    }
 
     #[test]
     fn subjects_follow_the_contract_and_parse_back() {

@@ -232,6 +232,7 @@ fn topology_streams() -> Vec<String> {
         names::JOBS_STREAM.into(),
         names::EVENTS_STREAM.into(),
         names::REJECTED_STREAM.into(),
+        names::AUDIT_STREAM.into(),
         format!("OBJ_{}", names::BACKUPS_OBJECT_STORE),
     ];
     streams.extend(buckets::ALL.iter().map(|bucket| format!("KV_{bucket}")));
@@ -253,6 +254,8 @@ pub fn service_permissions(kind: ServiceKind) -> Permissions {
                 .jobs(JobKind::Diff)
                 .publish(names::inventory_changed_subject("*"))
                 .read_stream(names::EVENTS_STREAM)
+                .read_stream(names::AUDIT_STREAM)
+                .publish(names::AUDIT_ALL)
                 .object_store(Read);
             p.allow_responses = true;
             for bucket in [
@@ -326,7 +329,8 @@ pub fn service_permissions(kind: ServiceKind) -> Permissions {
         }
         ServiceKind::Aggregator => {
             p.consume(names::EVENTS_STREAM, names::AGGREGATOR_CONSUMER)
-                .subscribe(names::INVENTORY_CHANGED_WILDCARD);
+                .subscribe(names::INVENTORY_CHANGED_WILDCARD)
+                .publish(names::AUDIT_ALL);
             for bucket in [
                 buckets::OPERATIONS,
                 buckets::OPERATION_RESULTS,

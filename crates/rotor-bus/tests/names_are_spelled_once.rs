@@ -35,9 +35,23 @@ fn violation(literal: &str) -> Option<&'static str> {
             return Some("a rotor_* bucket or object store");
         }
     }
-    if ["ROTOR_JOBS", "ROTOR_EVENTS", "ROTOR_REJECTED"]
-        .iter()
-        .any(|stream| literal.contains(stream))
+    // A stream name, not a setting that starts like one (`ROTOR_AUDIT_RETENTION_SECS`).
+    let names_stream = |stream: &str| {
+        literal.match_indices(stream).any(|(at, _)| {
+            literal[at + stream.len()..]
+                .chars()
+                .next()
+                .is_none_or(|c| !(c.is_ascii_alphanumeric() || c == '_'))
+        })
+    };
+    if [
+        "ROTOR_JOBS",
+        "ROTOR_EVENTS",
+        "ROTOR_REJECTED",
+        "ROTOR_AUDIT",
+    ]
+    .iter()
+    .any(|stream| names_stream(stream))
     {
         return Some("a stream name");
     }
@@ -154,13 +168,14 @@ fn the_detector_finds_what_it_must() {
         let f = '"'; let g = "fine: rotor.v1.RotationService and warn,rotor_sim=info";
         // "rotor.jobs.in.a.comment" is not code
         let h = "_INBOX.x";
+        let i = "ROTOR_AUDIT"; let j = "ROTOR_AUDIT_RETENTION_SECS";
     "###;
     let found: Vec<(usize, &str)> = string_literals(sample)
         .into_iter()
         .filter_map(|(line, literal)| violation(&literal).map(|why| (line, why)))
         .collect();
     let lines: Vec<usize> = found.iter().map(|(line, _)| *line).collect();
-    assert_eq!(lines, vec![2, 3, 4, 5, 6, 9], "{found:?}");
+    assert_eq!(lines, vec![2, 3, 4, 5, 6, 9, 10], "{found:?}");
 }
 
 #[test]

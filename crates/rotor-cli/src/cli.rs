@@ -78,6 +78,10 @@ pub enum Command {
     /// It is held by your identity (your token's subject), which whoever is refused is shown.
     #[command(subcommand)]
     Lock(LockCommand),
+    /// Read the audit: every API call, bus request and operation end, with who, from where,
+    /// and the outcome (needs the auditor role; newest last).
+    #[command(after_help = EXIT_CODES_HELP)]
+    Audit(AuditArgs),
     /// Start a whole local Rotor stack with a simulated fabric, until Ctrl-C.
     Up(UpArgs),
     /// A guided tour: a local stack, a 24-device fabric with two broken devices, a rotation,
@@ -123,6 +127,59 @@ pub enum AuthCommand {
         #[arg(long = "requester", value_name = "USER=FABRICS")]
         requesters: Vec<String>,
     },
+}
+
+/// `rotor audit`: which records to show.
+#[derive(Debug, Args)]
+pub struct AuditArgs {
+    /// Only this fabric's records (default: every fabric's, which needs the role on `*`).
+    #[arg(long)]
+    pub fabric: Option<String>,
+    /// Only this caller's (a token subject, `nats`, or an operation's requestedBy).
+    #[arg(long)]
+    pub identity: Option<String>,
+    /// Only this verb's: a gRPC method (`ImportInventory`, `AcquireFabricLock`), a bus
+    /// request's kind (`FabricRotatePassword`) or `OperationEnd`.
+    #[arg(long)]
+    pub verb: Option<String>,
+    /// Only this outcome's.
+    #[arg(long, value_enum)]
+    pub outcome: Option<AuditOutcome>,
+    /// Only records since then: RFC 3339 (`2026-05-01T12:00:00Z`) or a duration ago (`90s`,
+    /// `15m`, `2h`, `7d`).
+    #[arg(long)]
+    pub since: Option<String>,
+    /// The newest this many that match.
+    #[arg(long, default_value_t = 50, value_parser = clap::value_parser!(u32).range(1..=10_000))]
+    pub limit: u32,
+    /// Print the records as proto3 JSON (the same as `-o json`).
+    #[arg(long)]
+    pub json: bool,
+}
+
+/// What became of an audited call.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum AuditOutcome {
+    /// Authorized, still going on (an event stream).
+    Allowed,
+    /// Not authenticated, or not authorized.
+    Refused,
+    /// Did what it asked.
+    Succeeded,
+    /// Authorized, but did not do what it asked.
+    Failed,
+}
+
+impl AuditOutcome {
+    /// The word the audit records.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            AuditOutcome::Allowed => "allowed",
+            AuditOutcome::Refused => "refused",
+            AuditOutcome::Succeeded => "succeeded",
+            AuditOutcome::Failed => "failed",
+        }
+    }
 }
 
 /// `--wait` and what it does.

@@ -7,8 +7,8 @@ use rotor_proto::v1::rotation_reply::Outcome;
 use rotor_proto::v1::*;
 
 use crate::cli::{
-    BackupCommand, DeviceCommand, EventsCommand, FabricCommand, InventoryCommand, LockCommand,
-    OperationCommand, OutputFormat,
+    AuditArgs, BackupCommand, DeviceCommand, EventsCommand, FabricCommand, InventoryCommand,
+    LockCommand, OperationCommand, OutputFormat,
 };
 use crate::client::{self, Client};
 use crate::exit::{CliError, Exit};
@@ -751,6 +751,95 @@ pub async fn backup(context: &mut Context, command: BackupCommand) -> Result<Exi
             context.print(&backup, backup_text);
         }
     }
+    Ok(Exit::Success)
+}
+
+/// What an audit record says beyond its columns: the error, the identity changes of an import,
+/// the operation, the devices and versions.
+fn audit_detail(record: &AuditRecord) -> String {
+    let mut parts = Vec::new();
+    if !record.code.is_empty() {
+        parts.push(format!("{}: {}", record.code, record.message));
+    }
+    for change in &record.identity_changes {
+        parts.push(format!(
+            "changes {}: {}",
+            change.device_id,
+            change.fields.join(", ")
+        ));
+    }
+    if !record.operation_id.is_empty() {
+        parts.push(format!("operation {}", record.operation_id));
+    }
+    if record.identity_changes.is_empty() && !record.device_ids.is_empty() {
+        let shown: Vec<&str> = record
+            .device_ids
+            .iter()
+            .take(5)
+            .map(String::as_str)
+            .collect();
+        let more = record.device_ids.len().saturating_sub(5);
+        parts.push(if more > 0 {
+            format!("devices {} +{more}", shown.join(", "))
+        } else {
+            format!("devices {}", shown.join(", "))
+        });
+    }
+    if !record.versions.is_empty() {
+        let versions: Vec<String> = record
+            .versions
+            .iter()
+            .map(|v| format!("{}@{}", v.path, v.version))
+            .collect();
+        parts.push(format!("versions {}", versions.join(", ")));
+    }
+    parts.join("; ")
+}
+
+fn audit_table(list: &ListAuditResponse) -> String {
+    if list.records.is_empty() {
+        return "No audit records match.".to_string();
+    }
+    let mut table = Table::new(&[
+        "TIME", "IDENTITY", "PEER", "CHANNEL", "VERB", "FABRIC", "OUTCOME", "DETAIL",
+    ]);
+    for record in &list.records {
+        table.row(vec![
+            record.time.clone(),
+            or_dash(&record.identity),
+            or_dash(&record.peer),
+            record.channel.clone(),
+            record.verb.clone(),
+            or_dash(&record.fabric_id),
+            record.outcome.clone(),
+            audit_detail(record),
+        ]);
+    }
+    table.render()
+}
+
+/// Runs `rotor audit`.
+pub async fn audit(context: &mut Context, arguments: AuditArgs) -> Result<Exit, CliError> {
+    let mut client = context.client().await?;
+    let list = context
+        .answer(
+            client.list_audit(ListAuditRequest {
+                fabric_id: arguments.fabric.unwrap_or_default(),
+                identity: arguments.identity.unwrap_or_default(),
+                verb: arguments.verb.unwrap_or_default(),
+                outcome: arguments
+                    .outcome
+                    .map(|o| o.as_str().to_string())
+                    .unwrap_or_default(),
+                since: arguments.since.unwrap_or_default(),
+                limit: arguments.limit,
+            }),
+        )
+        .await?;
+    if arguments.json {
+        context.format = OutputFormat::Json;
+    }
+    context.print(&list, audit_table);
     Ok(Exit::Success)
 }
 

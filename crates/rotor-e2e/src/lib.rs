@@ -844,6 +844,38 @@ impl TestStack {
             .collect()
     }
 
+    /// Every audit record stored so far, oldest first.
+    pub async fn audit_records(&self) -> Vec<rotor_bus::audit::AuditRecord> {
+        let everything = rotor_bus::audit::AuditQuery {
+            limit: usize::MAX,
+            ..Default::default()
+        };
+        rotor_bus::audit::read(&self.bus.jetstream, &everything)
+            .await
+            .expect("the audit stream reads")
+    }
+
+    /// The first audit record `wanted` picks, waiting (bounded) for it to be stored: records
+    /// are published in the background, after the answer.
+    pub async fn audited(
+        &self,
+        what: &str,
+        wanted: impl Fn(&rotor_bus::audit::AuditRecord) -> bool,
+    ) -> rotor_bus::audit::AuditRecord {
+        let deadline = tokio::time::Instant::now() + Duration::from_secs(20);
+        loop {
+            if let Some(record) = self.audit_records().await.into_iter().find(|r| wanted(r)) {
+                return record;
+            }
+            assert!(
+                tokio::time::Instant::now() < deadline,
+                "no audit record of {what}; the stream holds {:#?}",
+                self.audit_records().await
+            );
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+    }
+
     /// Everything the NATS server (every node of a cluster) has logged so far.
     pub fn nats_log(&self) -> String {
         match &self.nats {

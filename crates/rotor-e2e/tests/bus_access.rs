@@ -76,6 +76,17 @@ async fn a_requester_can_only_ask_for_its_fabrics_and_watch_them() {
     let (code, message) = refusal(&decode(&reply));
     assert_eq!(code, ErrorCode::PermissionDenied, "{message}");
     assert!(message.contains("nats:intruder"), "{message}");
+    // And the audit says who it was, as the server named it.
+    let record = stack
+        .audited("the intruder's refused request", |r| {
+            r.identity == "nats:intruder"
+        })
+        .await;
+    assert_eq!(
+        (record.outcome.as_str(), record.code.as_str()),
+        (rotor_bus::audit::REFUSED, "PermissionDenied")
+    );
+    assert!(!record.peer.is_empty(), "{record:?}");
 
     // Published inside the service account (no requester named by the server): refused.
     let reply = stack

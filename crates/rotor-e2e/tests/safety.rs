@@ -334,6 +334,22 @@ async fn no_password_reaches_logs_events_statuses_backups_or_errors() {
             ));
         }
     }
+    // Every audit record (the failed devices' messages among them).
+    let everything = rotor_bus::audit::AuditQuery {
+        limit: usize::MAX,
+        ..Default::default()
+    };
+    let audited = rotor_bus::audit::read(&stack.bus.jetstream, &everything)
+        .await
+        .unwrap();
+    assert!(
+        audited
+            .iter()
+            .any(|r| r.verb == rotor_bus::audit::OPERATION_END)
+    );
+    for record in audited {
+        texts.push(("audit".into(), serde_json::to_string(&record).unwrap()));
+    }
     let plaintexts: BTreeSet<String> = stack.all_plaintexts().await.unwrap().into_iter().collect();
     assert!(plaintexts.len() >= 2);
     for (source, text) in &texts {

@@ -4,6 +4,7 @@
 use std::collections::BTreeMap;
 
 use async_nats::jetstream::kv::Store;
+use rotor_bus::audit::AuditRecord;
 use rotor_bus::names::{StageMark, filters, keys};
 use rotor_bus::{BusError, Topology, kv};
 use rotor_inventory::{Device, Fabric};
@@ -140,6 +141,49 @@ fn prepared_by_default() -> bool {
 }
 
 impl OperationPlan {
+    /// The versions the operation pushes, as references without a mount (for the audit).
+    pub fn version_references(&self) -> Vec<rotor_proto::v1::SecretReference> {
+        self.versions
+            .iter()
+            .map(|(path, version)| rotor_proto::v1::SecretReference {
+                path: path.clone(),
+                version: *version,
+                ..Default::default()
+            })
+            .collect()
+    }
+
+    /// The audit record of this operation's end (`status` its final status), in the name of
+    /// who asked for it: its devices, the versions it pushed, succeeded or failed with the
+    /// operation's error. Every place an operation ends records it.
+    pub fn end_record(&self, status: &rotor_proto::v1::OperationStatus) -> AuditRecord {
+        use rotor_bus::audit;
+        let succeeded = status.status() == rotor_proto::v1::OperationState::Succeeded;
+        let error = status.error.clone().unwrap_or_default();
+        AuditRecord {
+            identity: self.requested_by.clone(),
+            channel: audit::channel::ROTOR.into(),
+            verb: audit::OPERATION_END.into(),
+            fabric_id: self.fabric_id.clone(),
+            device_ids: self.device_ids.clone(),
+            versions: self.version_references(),
+            outcome: if succeeded {
+                audit::SUCCEEDED
+            } else {
+                audit::FAILED
+            }
+            .into(),
+            code: if succeeded {
+                String::new()
+            } else {
+                error.code().as_str_name().to_string()
+            },
+            message: error.message,
+            operation_id: self.operation_id.clone(),
+            ..Default::default()
+        }
+    }
+
     /// The request kind; `Unspecified` if the stored number is not a known kind.
     pub fn kind(&self) -> RotationKind {
         RotationKind::try_from(self.kind).unwrap_or(RotationKind::Unspecified)

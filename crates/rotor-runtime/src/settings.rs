@@ -311,6 +311,17 @@ impl CommonSettings {
                 .seconds("ROTOR_DUPLICATE_WINDOW_SECS", defaults.duplicate_window)?,
             event_retention: settings
                 .seconds("ROTOR_EVENT_RETENTION_SECS", defaults.event_retention)?,
+            // Audits are kept for years: whole seconds, beyond `seconds`' one-year bound.
+            audit_retention: Duration::from_secs(settings.number(
+                "ROTOR_AUDIT_RETENTION_SECS",
+                defaults.audit_retention.as_secs(),
+                3600..=20 * 365 * 86_400,
+            )?),
+            audit_max_bytes: settings.number(
+                "ROTOR_AUDIT_MAX_BYTES",
+                defaults.audit_max_bytes as u64,
+                (1 << 20)..=(1 << 50),
+            )? as i64,
             timeout: settings.seconds("ROTOR_NATS_TIMEOUT_SECS", defaults.timeout)?,
         };
         if bus.user.is_some() != bus.password.is_some() {

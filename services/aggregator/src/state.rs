@@ -39,6 +39,8 @@ struct FabricCache {
 /// The leader's state.
 pub struct Aggregation {
     bus: Bus,
+    /// Where each operation's end is recorded.
+    audit: rotor_bus::audit::Audit,
     topology: Topology,
     config: AggregatorConfig,
     active: HashMap<String, ActiveOperation>,
@@ -62,6 +64,7 @@ impl Aggregation {
         config: AggregatorConfig,
     ) -> Result<Aggregation, BusError> {
         let mut state = Aggregation {
+            audit: rotor_bus::audit::Audit::new(&bus, &config.common.instance),
             bus,
             topology,
             config,
@@ -435,6 +438,7 @@ impl Aggregation {
             lock_released = released,
             "operation finished"
         );
+        self.audit.record(active.plan.end_record(&active.status));
         self.ensure_fabric(&active.plan.fabric_id).await?;
         if let Some(cache) = self.fabrics.get_mut(&active.plan.fabric_id) {
             cache.last_operation = Some(active.status);

@@ -20,6 +20,7 @@ use tokio::io::AsyncReadExt;
 use tonic::{Request, Response, Status};
 
 use crate::Orchestrator;
+use crate::audit::AuditSlot;
 use crate::requests::{Method, lock_holder_text, rejected};
 use crate::strict::RefusedFields;
 use rotor_bus::format_unix_ms;
@@ -39,6 +40,7 @@ pub async fn serve(
     let reflection_v1 = reflection().build_v1().map_err(reflection_problem)?;
     let reflection_v1alpha = reflection().build_v1alpha().map_err(reflection_problem)?;
     let authenticate = crate::auth::Authenticate::new(&orchestrator.config.auth);
+    let audit = crate::audit::AuditCalls::new(orchestrator.audit.clone());
     let tls = orchestrator.config.grpc_tls.clone();
     let service = RotationServiceServer::new(Api {
         orchestrator,
@@ -56,6 +58,7 @@ pub async fn serve(
             .map_err(|e| rotor_pipeline::StartError::Other(format!("gRPC TLS: {e}")))?;
     }
     builder
+        .layer(audit)
         .layer(crate::strict::StrictRequests)
         .add_service(reflection_v1)
         .add_service(reflection_v1alpha)
@@ -95,6 +98,16 @@ fn lock_message(fabric_id: &str, lock: &lease::Lease) -> FabricLock {
     }
 }
 
+/// Records an import's identity changes in its call's audit record.
+fn note_changes<T>(request: &Request<T>, changes: &[IdentityChange]) {
+    crate::audit::note(request, |record| set_changes(record, changes));
+}
+
+fn set_changes(record: &mut AuditRecord, changes: &[IdentityChange]) {
+    record.identity_changes = changes.to_vec();
+    record.device_ids = changes.iter().map(|c| c.device_id.clone()).collect();
+}
+
 type EventStream = Pin<Box<dyn Stream<Item = Result<StageEvent, Status>> + Send + 'static>>;
 
 impl Api {
@@ -130,17 +143,21 @@ impl Api {
             what,
         )?;
         if let Some(refused) = request.extensions().get::<RefusedFields>() {
-            return Ok(Response::new(rejected(
-                ErrorCode::InvalidRequest,
-                refused.0.clone(),
-            )));
+            let reply = rejected(ErrorCode::InvalidRequest, refused.0.clone());
+            let slot = request.extensions().get::<AuditSlot>();
+            crate::audit::note_reply(&self.orchestrator, slot, &reply).await;
+            return Ok(Response::new(reply));
+        }
+        let slot = request.extensions().get::<AuditSlot>().cloned();
+        if let Some(slot) = &slot {
+            slot.update(|record| crate::audit::request_fields(record, request.get_ref()));
         }
         let mut request = request.into_inner();
         // Who asked is who the token says, never what the request says.
         request.requested_by = subject;
-        Ok(Response::new(
-            self.orchestrator.submit(request, method).await,
-        ))
+        let reply = self.orchestrator.submit(request, method).await;
+        crate::audit::note_reply(&self.orchestrator, slot.as_ref(), &reply).await;
+        Ok(Response::new(reply))
     }
 
     async fn fabric_exists(
@@ -260,6 +277,9 @@ impl RotationService for Api {
     ) -> Result<Response<OperationStatus>, Status> {
         let asked = request;
         let request = asked.get_ref().clone();
+        crate::audit::note(&asked, |record| {
+            record.operation_id = request.operation_id.clone();
+        });
         if request.operation_id.is_empty() || request.operation_id.contains(['.', '*', '>', ' ']) {
             return Err(Status::invalid_argument(format!(
                 "{:?} is not an operation id",
@@ -410,15 +430,26 @@ impl RotationService for Api {
             let configs = request.intended_configs.clone().into_iter().collect();
             crate::import::parse_import(&request.inventory_yaml, configs)?
         };
+        let fabric_id = import.inventory.fabric.id.clone();
+        // What it would change of known devices' identities, for the audit, refused or not.
+        // Not for the refusal: it would tell a caller without the role what is stored.
+        let would_change = match self.orchestrator.stored_devices(&fabric_id).await {
+            Ok(stored) => crate::import::identity_changes(&stored, &import),
+            Err(_) => Vec::new(),
+        };
+        note_changes(&request, &would_change);
         self.allow(
             &request,
-            Some(&import.inventory.fabric.id),
-            Role::InventoryAdmin,
+            Some(&fabric_id),
+            crate::import::IMPORT_ROLE,
             "import an inventory",
         )?;
-        Ok(Response::new(
-            self.orchestrator.import_inventory(&import).await?,
-        ))
+        let slot = request.extensions().get::<AuditSlot>().cloned();
+        let (response, changed) = self.orchestrator.import_inventory(&import).await?;
+        if let Some(slot) = slot {
+            slot.update(|record| set_changes(record, &changed));
+        }
+        Ok(Response::new(response))
     }
 
     async fn show_inventory(
@@ -485,6 +516,10 @@ impl RotationService for Api {
                 "{name:?} is not a backup name (<fabric>/<device>/<operation>)"
             )));
         };
+        crate::audit::note(&request, |record| {
+            record.device_ids = vec![device.to_string()];
+            record.operation_id = operation.to_string();
+        });
         self.allow(&request, Some(fabric), Role::Viewer, "read a backup")?;
         let topology = &self.orchestrator.topology;
         let info = kv::get_message::<BackupInfo>(
@@ -634,5 +669,91 @@ impl RotationService for Api {
             ..lock_message(&fabric_id, &lock)
         });
         Ok(Response::new(ShowFabricLockResponse { lock }))
+    }
+
+    async fn list_audit(
+        &self,
+        request: Request<ListAuditRequest>,
+    ) -> Result<Response<ListAuditResponse>, Status> {
+        let fabric = Some(request.get_ref().fabric_id.as_str()).filter(|f| !f.is_empty());
+        self.allow(&request, fabric, Role::Auditor, "read the audit")?;
+        let request = request.into_inner();
+        let given = |text: &str| Some(text.to_string()).filter(|t| !t.is_empty());
+        let query = rotor_bus::audit::AuditQuery {
+            fabric_id: given(&request.fabric_id),
+            verb: given(&request.verb),
+            identity: given(&request.identity),
+            outcome: given(&request.outcome),
+            since: parse_since(&request.since, time::OffsetDateTime::now_utc())?,
+            limit: match request.limit {
+                0 => 100,
+                limit => limit.min(10_000) as usize,
+            },
+        };
+        let records = rotor_bus::audit::read(&self.orchestrator.bus.jetstream, &query)
+            .await
+            .map_err(internal)?;
+        Ok(Response::new(ListAuditResponse { records }))
+    }
+}
+
+/// `since` of `ListAudit`: RFC 3339, or a duration before `now` (`90s`, `15m`, `2h`, `7d`);
+/// empty: no bound.
+pub fn parse_since(
+    text: &str,
+    now: time::OffsetDateTime,
+) -> Result<Option<time::OffsetDateTime>, Status> {
+    let text = text.trim();
+    if text.is_empty() {
+        return Ok(None);
+    }
+    if let Ok(at) =
+        time::OffsetDateTime::parse(text, &time::format_description::well_known::Rfc3339)
+    {
+        return Ok(Some(at));
+    }
+    let unit = text.chars().last().unwrap_or(' ');
+    let seconds = match unit {
+        's' => 1,
+        'm' => 60,
+        'h' => 3600,
+        'd' => 86_400,
+        _ => 0,
+    };
+    text[..text.len() - unit.len_utf8()]
+        .parse::<u32>()
+        .ok()
+        .filter(|_| seconds > 0)
+        .map(|n| Some(now - time::Duration::seconds(i64::from(n) * seconds)))
+        .ok_or_else(|| {
+            Status::invalid_argument(format!(
+                "since {text:?} is neither RFC 3339 (2026-05-01T12:00:00Z) nor a duration (90s, 15m, 2h, 7d)"
+            ))
+        })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::parse_since;
+
+    #[test]
+    fn since_is_a_time_or_a_duration_before_now() {
+        let now = time::macros::datetime!(2026-05-02 12:00 UTC);
+        assert_eq!(parse_since("", now).unwrap(), None);
+        assert_eq!(
+            parse_since("2h", now).unwrap(),
+            Some(time::macros::datetime!(2026-05-02 10:00 UTC))
+        );
+        assert_eq!(
+            parse_since("1d", now).unwrap(),
+            Some(time::macros::datetime!(2026-05-01 12:00 UTC))
+        );
+        assert_eq!(
+            parse_since("2026-05-01T00:00:00Z", now).unwrap(),
+            Some(time::macros::datetime!(2026-05-01 0:00 UTC))
+        );
+        for bad in ["yesterday", "5", "-3h", "h", "3é"] {
+            assert!(parse_since(bad, now).is_err(), "{bad}");
+        }
     }
 }

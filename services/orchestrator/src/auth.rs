@@ -6,7 +6,9 @@
 //! in the request's extensions; each handler asks [`authorize`] for the role its method needs
 //! on the fabric it touches (policy `ROTOR_AUTH_POLICY`), or refuses `PERMISSION_DENIED`. Who
 //! asked for an operation and who holds a lock are the token's subject, never what the request
-//! says. Every refusal is logged with the peer address (never the token).
+//! says. Every refusal is logged with the peer address (never the token), and every call,
+//! refused or not, is audited (`crate::audit`): the interceptor and [`authorize`] write who,
+//! from where, on which fabric and with which role into the call's record.
 
 use std::sync::Arc;
 
@@ -69,6 +71,13 @@ impl Authenticate {
 impl tonic::service::Interceptor for Authenticate {
     fn call(&mut self, mut request: Request<()>) -> Result<Request<()>, Status> {
         let peer = request.remote_addr();
+        let slot = request
+            .extensions()
+            .get::<crate::audit::AuditSlot>()
+            .cloned();
+        if let (Some(slot), Some(peer)) = (&slot, peer) {
+            slot.update(|record| record.peer = peer.to_string());
+        }
         let refuse = |reason: String| {
             tracing::warn!(?peer, %reason, "refused an unauthenticated call");
             Status::unauthenticated(reason)
@@ -86,6 +95,9 @@ impl tonic::service::Interceptor for Authenticate {
             .keys
             .verify(token.trim(), rotor_auth::now_unix())
             .map_err(|e| refuse(e.to_string()))?;
+        if let Some(slot) = &slot {
+            slot.update(|record| record.identity = identity.subject.clone());
+        }
         request.extensions_mut().insert(identity);
         Ok(request)
     }
@@ -104,6 +116,10 @@ pub fn authorize<T>(
         .extensions()
         .get::<Identity>()
         .ok_or_else(|| Status::unauthenticated("the call carries no identity"))?;
+    crate::audit::note(request, |record| {
+        record.fabric_id = fabric.unwrap_or_default().to_string();
+        record.role = role.as_str().to_string();
+    });
     if policy.allows(&identity.subject, fabric, role) {
         return Ok(identity.subject.clone());
     }

@@ -65,9 +65,22 @@ pub async fn serve(orchestrator: Orchestrator, shutdown: CancellationToken) {
             if let Err(error) = orchestrator.bus.client.publish(reply_to, payload).await {
                 tracing::warn!(%error, "could not answer a rotation request");
             }
+            let requester = requester_of(&message);
+            crate::audit::bus_request(&orchestrator, requester.as_ref(), &message, json, &reply)
+                .await;
         });
     }
     let _ = subscriber.unsubscribe().await;
+}
+
+/// Who sent a request, as the server wrote it in the request's `Nats-Request-Info` header.
+fn requester_of(message: &async_nats::Message) -> Option<permissions::RequesterInfo> {
+    let info = message
+        .headers
+        .as_ref()
+        .and_then(|headers| headers.get(permissions::REQUEST_INFO_HEADER))
+        .map(|value| value.as_str());
+    permissions::requester_identity(info)
 }
 
 fn is_json(message: &async_nats::Message) -> bool {
@@ -127,12 +140,7 @@ async fn handle(
         rejected(ErrorCode::InvalidRequest, reason)
     };
     // Who sent it, before anything else is looked at or recorded.
-    let info = message
-        .headers
-        .as_ref()
-        .and_then(|headers| headers.get(permissions::REQUEST_INFO_HEADER))
-        .map(|value| value.as_str());
-    let Some(requester) = permissions::requester_identity(info) else {
+    let Some(requester) = requester_of(message) else {
         tracing::warn!(subject = %message.subject, "refused a bus request that names no requester");
         return rejected(
             ErrorCode::PermissionDenied,

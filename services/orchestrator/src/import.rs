@@ -16,7 +16,9 @@ use rotor_bus::names::{self, filters, keys};
 use rotor_bus::{BusError, kv};
 use rotor_inventory::{FabricImport, Inventory};
 use rotor_pipeline::records::{DeviceRecord, FabricRecord};
-use rotor_proto::v1::{DeviceStatus, ImportInventoryResponse, SecretStatus, SynchronizationStatus};
+use rotor_proto::v1::{
+    DeviceStatus, IdentityChange, ImportInventoryResponse, SecretStatus, SynchronizationStatus,
+};
 use tonic::Status;
 
 use crate::Orchestrator;
@@ -134,11 +136,12 @@ type NewestVersions = HashMap<String, Option<u32>>;
 
 impl Orchestrator {
     /// Stores one fabric's parsed inventory ([`parse_import`]) with its intended configurations,
-    /// once its secrets are confined to the fabric's.
+    /// once its secrets are confined to the fabric's. Also says what it changed of the identity
+    /// of devices already stored ([`identity_changes`], read under the fabric lock).
     pub async fn import_inventory(
         &self,
         import: &FabricImport,
-    ) -> Result<ImportInventoryResponse, Status> {
+    ) -> Result<(ImportInventoryResponse, Vec<IdentityChange>), Status> {
         self.config.confinement.check(&import.inventory)?;
         // The import holds the fabric lock while it writes: no operation can start in between
         // a check and the writes, nor run while the inventory changes under it.
@@ -153,19 +156,12 @@ impl Orchestrator {
     async fn import_locked(
         &self,
         import: &FabricImport,
-    ) -> Result<ImportInventoryResponse, Status> {
+    ) -> Result<(ImportInventoryResponse, Vec<IdentityChange>), Status> {
         let fabric = &import.inventory.fabric;
         let fabric_id = fabric.id.clone();
         let newest = self.login_secrets_exist(import).await?;
-        let previous: HashMap<String, DeviceRecord> = kv::scan_json::<DeviceRecord>(
-            &self.topology.inventory,
-            &filters::devices_of(&fabric_id),
-        )
-        .await
-        .map_err(internal)?
-        .into_iter()
-        .map(|(_, record)| (record.device.id.clone(), record))
-        .collect();
+        let previous = self.stored_devices(&fabric_id).await?;
+        let identity = identity_changes(&previous, import);
         self.claim_switches(import).await?;
         let records = device_records(import);
         let changed_configs = records
@@ -207,12 +203,33 @@ impl Orchestrator {
             }
         }
         self.notify_aggregator(&fabric_id).await?;
-        tracing::info!(fabric = %fabric_id, devices = records.len(), changed_configs, "inventory imported");
-        Ok(ImportInventoryResponse {
-            fabric_id,
-            device_count: records.len() as u32,
-            intended_configs_changed: changed_configs,
-        })
+        tracing::info!(fabric = %fabric_id, devices = records.len(), changed_configs, identity_changes = %describe(&identity), "inventory imported");
+        Ok((
+            ImportInventoryResponse {
+                fabric_id,
+                device_count: records.len() as u32,
+                intended_configs_changed: changed_configs,
+            },
+            identity,
+        ))
+    }
+
+    /// The device records stored for a fabric, by device id.
+    pub async fn stored_devices(
+        &self,
+        fabric_id: &str,
+    ) -> Result<HashMap<String, DeviceRecord>, Status> {
+        Ok(
+            kv::scan_json::<DeviceRecord>(
+                &self.topology.inventory,
+                &filters::devices_of(fabric_id),
+            )
+            .await
+            .map_err(internal)?
+            .into_iter()
+            .map(|(_, record)| (record.device.id.clone(), record))
+            .collect(),
+        )
     }
 
     /// Takes the fabric lock for the import, or refuses while someone else holds it.
@@ -473,6 +490,73 @@ pub fn parse_import(
     Ok(import)
 }
 
+/// The role every import needs, on the inventory's fabric: an inventory says where Rotor logs
+/// in, as whom and with which secrets. An import that changes that for a device already stored
+/// ([`identity_changes`]: its address, pinned host keys, login user or a secret's mount or path)
+/// is that power used on a switch Rotor already trusts; it needs this role too, and its audit
+/// record lists each device and field, refused or not (the refusal does not: it would tell a
+/// caller without the role what is stored).
+pub const IMPORT_ROLE: rotor_auth::Role = rotor_auth::Role::InventoryAdmin;
+
+/// Identity changes for a log line: `leaf-01: address, loginUser; leaf-02: hostKeys` (the
+/// first ten devices, then how many more).
+pub fn describe(changes: &[IdentityChange]) -> String {
+    let mut text: Vec<String> = changes
+        .iter()
+        .take(10)
+        .map(|c| format!("{}: {}", c.device_id, c.fields.join(", ")))
+        .collect();
+    if changes.len() > 10 {
+        text.push(format!("and {} more devices", changes.len() - 10));
+    }
+    text.join("; ")
+}
+
+/// What `import` changes of each device `previous` already holds that says which switch Rotor
+/// logs in to, as whom, or with which secret: `address`, `hostKeys` (the pinned keys),
+/// `loginUser`, `secretsMount`, `passwordMappings[<user>].secretPath` (a user's secret path,
+/// resolved, changed or newly mapped). New devices and removed ones are not listed: they are not
+/// a known switch changing hands.
+pub fn identity_changes(
+    previous: &HashMap<String, DeviceRecord>,
+    import: &FabricImport,
+) -> Vec<IdentityChange> {
+    let fabric = &import.inventory.fabric;
+    let mut changes = Vec::new();
+    for now in &import.inventory.devices {
+        let Some(before) = previous.get(&now.id) else {
+            continue;
+        };
+        let old = &before.device;
+        let mut fields = Vec::new();
+        if old.address != now.address {
+            fields.push("address".to_string());
+        }
+        if old.pinned_host_keys() != now.pinned_host_keys() {
+            fields.push("hostKeys".to_string());
+        }
+        if old.login_user != now.login_user {
+            fields.push("loginUser".to_string());
+        }
+        if before.secrets_mount != fabric.secrets_mount {
+            fields.push("secretsMount".to_string());
+        }
+        for mapping in &now.password_mappings {
+            let path = mapping.resolved_path(&fabric.id, &now.id);
+            if before.secret_path(&mapping.username).as_ref() != Some(&path) {
+                fields.push(format!("passwordMappings[{}].secretPath", mapping.username));
+            }
+        }
+        if !fields.is_empty() {
+            changes.push(IdentityChange {
+                device_id: now.id.clone(),
+                fields,
+            });
+        }
+    }
+    changes
+}
+
 /// Each device's record with its intended configuration.
 fn device_records(import: &FabricImport) -> Vec<(DeviceRecord, String)> {
     let fabric = &import.inventory.fabric;
@@ -555,11 +639,124 @@ fn reconciled_secrets(
 
 #[cfg(test)]
 mod tests {
-    use std::collections::BTreeMap;
+    use std::collections::{BTreeMap, HashMap};
 
+    use rotor_inventory::{FabricImport, Inventory};
+    use rotor_pipeline::records::DeviceRecord;
+    use rotor_proto::v1::IdentityChange;
     use rotor_runtime::settings::Settings;
 
-    use super::Confinement;
+    use super::{Confinement, describe, identity_changes};
+
+    const BEFORE: &str = r#"
+apiVersion: rotor/v1
+kind: FabricInventory
+fabric: {id: fab1}
+devices:
+  - id: leaf-01
+    role: Leaf
+    platform: cumulus
+    address: 127.0.0.1:2201
+    hostKey: ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIOMqqnkVzrm0SdG6UOoqKLsabgH5C9okWi0dh2l9GKJl
+    loginUser: cumulus
+    passwordMappings:
+      - {username: cumulus, secretType: AdminRW, secretPath: "fabrics/{fabric}/AdminRW"}
+    intendedConfig: configs/leaf-01.yaml
+  - id: leaf-02
+    role: Leaf
+    platform: cumulus
+    address: 127.0.0.1:2202
+    hostKey: ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIOMqqnkVzrm0SdG6UOoqKLsabgH5C9okWi0dh2l9GKJm
+    loginUser: cumulus
+    passwordMappings:
+      - {username: cumulus, secretType: AdminRW, secretPath: "fabrics/{fabric}/AdminRW"}
+    intendedConfig: configs/leaf-02.yaml
+"#;
+
+    fn import(yaml: &str) -> FabricImport {
+        FabricImport {
+            inventory: Inventory::from_yaml(yaml).unwrap(),
+            intended_configs: BTreeMap::new(),
+        }
+    }
+
+    #[test]
+    fn an_import_names_what_it_changes_of_known_devices_identities() {
+        let before = import(BEFORE);
+        let stored: HashMap<String, DeviceRecord> = before
+            .inventory
+            .devices
+            .iter()
+            .map(|device| {
+                let record = DeviceRecord {
+                    fabric_id: "fab1".into(),
+                    secrets_mount: "secret".into(),
+                    device: device.clone(),
+                    intended_config_version: String::new(),
+                };
+                (device.id.clone(), record)
+            })
+            .collect();
+        assert_eq!(identity_changes(&stored, &before), vec![]);
+        // A new device and a changed intended configuration change no known identity.
+        let mut now = import(BEFORE);
+        let mut added = now.inventory.devices[1].clone();
+        added.id = "leaf-03".into();
+        added.address = "10.0.0.3:22".into();
+        now.inventory.devices.push(added);
+        now.inventory.devices[0].intended_config = "configs/other.yaml".into();
+        assert_eq!(identity_changes(&stored, &now), vec![]);
+        // Another address, another key, another user and secret path, a newly mapped user.
+        let leaf1 = &mut now.inventory.devices[0];
+        leaf1.address = "10.9.9.9:22".into();
+        leaf1.host_keys = vec![
+            "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIOMqqnkVzrm0SdG6UOoqKLsabgH5C9okWi0dh2l9GKJn"
+                .into(),
+        ];
+        let leaf2 = &mut now.inventory.devices[1];
+        leaf2.login_user = "admin".into();
+        leaf2.password_mappings[0].secret_path = "fabrics/{fabric}/{device}".into();
+        leaf2
+            .password_mappings
+            .push(rotor_inventory::PasswordMapping {
+                username: "admin".into(),
+                secret_type: "Admin".into(),
+                secret_path: "fabrics/{fabric}/admin".into(),
+            });
+        let changes = identity_changes(&stored, &now);
+        let fields = |device: &str, fields: &[&str]| IdentityChange {
+            device_id: device.into(),
+            fields: fields.iter().map(|f| f.to_string()).collect(),
+        };
+        assert_eq!(
+            changes,
+            vec![
+                fields("leaf-01", &["address", "hostKeys"]),
+                fields(
+                    "leaf-02",
+                    &[
+                        "loginUser",
+                        "passwordMappings[cumulus].secretPath",
+                        "passwordMappings[admin].secretPath"
+                    ]
+                ),
+            ]
+        );
+        assert_eq!(
+            describe(&changes),
+            "leaf-01: address, hostKeys; leaf-02: loginUser, passwordMappings[cumulus].secretPath, passwordMappings[admin].secretPath"
+        );
+        // Another mount is another secret for every known device.
+        let mut mounted = import(BEFORE);
+        mounted.inventory.fabric.secrets_mount = "network".into();
+        assert_eq!(
+            identity_changes(&stored, &mounted),
+            vec![
+                fields("leaf-01", &["secretsMount"]),
+                fields("leaf-02", &["secretsMount"])
+            ]
+        );
+    }
 
     fn confinement(values: &[(&str, &str)]) -> Result<Confinement, String> {
         let environment: BTreeMap<String, String> = values

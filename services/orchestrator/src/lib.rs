@@ -7,6 +7,7 @@
 //! - [`bus_requests`]: the same requests on `rotor.requests.<fabric>` (protobuf or proto3 JSON,
 //!   request/reply).
 //! - [`import`]: inventory import into the shared state.
+//! - [`audit`]: one audit record per gRPC call and bus request.
 //! - [`recovery`]: finishes the fan-out of operations whose orchestrator crashed mid-way.
 //!
 //! Every copy serves both surfaces; all state is in JetStream, so any copy answers any request.
@@ -14,6 +15,7 @@
 #![warn(missing_docs)]
 
 pub mod api;
+pub mod audit;
 pub mod auth;
 pub mod bus_requests;
 pub mod import;
@@ -170,6 +172,8 @@ pub struct Orchestrator {
     pub secrets: SecretsClient,
     /// The settings the orchestrator was started with.
     pub config: OrchestratorConfig,
+    /// Where every call and request is recorded.
+    pub audit: rotor_bus::audit::Audit,
 }
 
 impl Orchestrator {
@@ -178,11 +182,13 @@ impl Orchestrator {
         let bus = Bus::connect(config.common.bus.clone()).await?;
         let topology = bus.ensure_topology().await?;
         let secrets = SecretsClient::connect(config.common.require_secrets()?).await?;
+        let audit = rotor_bus::audit::Audit::new(&bus, &config.common.instance);
         Ok(Orchestrator {
             bus,
             topology,
             secrets,
             config,
+            audit,
         })
     }
 }

@@ -128,6 +128,7 @@ async fn abandon(
     plan.prepared = true;
     plan.fanout_complete = true;
     store_plan(&topology.operations, plan).await?;
+    orchestrator.audit.record(plan.end_record(&status));
     tracing::warn!(operation = %plan.operation_id, lock_released = released, "ended an operation whose orchestrator died while preparing it");
     Ok(())
 }

@@ -389,6 +389,7 @@ impl Orchestrator {
         )
         .await
         .map_err(internal)?;
+        self.audit.record(plan.end_record(&status));
         Ok(accepted(&plan))
     }
 

@@ -511,6 +511,89 @@ pub struct ShowFabricLockResponse {
     #[prost(message, optional, tag = "1")]
     pub lock: ::core::option::Option<FabricLock>,
 }
+/// What an import changes of an already-known device that says which switch Rotor logs in to,
+/// as whom, or with which secret.
+#[derive(Clone, PartialEq, Eq, Hash, ::prost::Message)]
+pub struct IdentityChange {
+    #[prost(string, tag = "1")]
+    pub device_id: ::prost::alloc::string::String,
+    /// address, hostKeys, loginUser, secretsMount, passwordMappings\[<user>\].secretPath
+    #[prost(string, repeated, tag = "2")]
+    pub fields: ::prost::alloc::vec::Vec<::prost::alloc::string::String>,
+}
+#[derive(Clone, PartialEq, ::prost::Message)]
+pub struct AuditRecord {
+    /// RFC 3339, when the call was answered
+    #[prost(string, tag = "1")]
+    pub time: ::prost::alloc::string::String,
+    /// Who: the token's subject (gRPC; empty when the call was not authenticated), the NATS
+    /// identity (bus), or the operation's requestedBy (an operation's end).
+    #[prost(string, tag = "2")]
+    pub identity: ::prost::alloc::string::String,
+    /// grpc | bus | rotor (an operation's end)
+    #[prost(string, tag = "3")]
+    pub channel: ::prost::alloc::string::String,
+    /// the caller's address, when known
+    #[prost(string, tag = "4")]
+    pub peer: ::prost::alloc::string::String,
+    /// the gRPC method (ImportInventory), the bus request's kind, or OperationEnd
+    #[prost(string, tag = "5")]
+    pub verb: ::prost::alloc::string::String,
+    #[prost(string, tag = "6")]
+    pub fabric_id: ::prost::alloc::string::String,
+    #[prost(string, repeated, tag = "7")]
+    pub device_ids: ::prost::alloc::vec::Vec<::prost::alloc::string::String>,
+    /// the secret versions an operation pushes
+    #[prost(message, repeated, tag = "8")]
+    pub versions: ::prost::alloc::vec::Vec<SecretReference>,
+    /// allowed | refused | succeeded | failed
+    #[prost(string, tag = "9")]
+    pub outcome: ::prost::alloc::string::String,
+    /// Why not succeeded: a gRPC code (PERMISSION_DENIED, UNAUTHENTICATED, ...) or a Rotor error
+    /// code (OperationNotAllowed, RotationFailed, ...).
+    #[prost(string, tag = "10")]
+    pub code: ::prost::alloc::string::String,
+    #[prost(string, tag = "11")]
+    pub message: ::prost::alloc::string::String,
+    /// the role the call needed
+    #[prost(string, tag = "12")]
+    pub role: ::prost::alloc::string::String,
+    #[prost(string, tag = "13")]
+    pub operation_id: ::prost::alloc::string::String,
+    /// An import: each known device whose identity it changes (or would have, when refused).
+    #[prost(message, repeated, tag = "14")]
+    pub identity_changes: ::prost::alloc::vec::Vec<IdentityChange>,
+    /// the Rotor copy that recorded it
+    #[prost(string, tag = "15")]
+    pub instance: ::prost::alloc::string::String,
+}
+#[derive(Clone, PartialEq, Eq, Hash, ::prost::Message)]
+pub struct ListAuditRequest {
+    /// empty: every fabric (needs the auditor role on \*)
+    #[prost(string, tag = "1")]
+    pub fabric_id: ::prost::alloc::string::String,
+    /// empty: everyone
+    #[prost(string, tag = "2")]
+    pub identity: ::prost::alloc::string::String,
+    /// empty: every verb
+    #[prost(string, tag = "3")]
+    pub verb: ::prost::alloc::string::String,
+    /// empty: every outcome
+    #[prost(string, tag = "4")]
+    pub outcome: ::prost::alloc::string::String,
+    /// RFC 3339, or a duration before now (90s, 15m, 2h, 7d); empty: no bound
+    #[prost(string, tag = "5")]
+    pub since: ::prost::alloc::string::String,
+    /// the newest that match; 0: 100
+    #[prost(uint32, tag = "6")]
+    pub limit: u32,
+}
+#[derive(Clone, PartialEq, ::prost::Message)]
+pub struct ListAuditResponse {
+    /// oldest first
+    #[prost(message, repeated, tag = "1")]
+    pub records: ::prost::alloc::vec::Vec<AuditRecord>,
+}
 #[derive(Clone, PartialEq, Eq, Hash, ::prost::Message)]
 pub struct ShowFabricRequest {
     #[prost(string, tag = "1")]
@@ -1305,6 +1388,30 @@ pub mod rotation_service_client {
                 .insert(GrpcMethod::new("rotor.v1.RotationService", "ShowFabricLock"));
             self.inner.unary(req, path, codec).await
         }
+        pub async fn list_audit(
+            &mut self,
+            request: impl tonic::IntoRequest<super::ListAuditRequest>,
+        ) -> std::result::Result<
+            tonic::Response<super::ListAuditResponse>,
+            tonic::Status,
+        > {
+            self.inner
+                .ready()
+                .await
+                .map_err(|e| {
+                    tonic::Status::unknown(
+                        format!("Service was not ready: {}", e.into()),
+                    )
+                })?;
+            let codec = tonic_prost::ProstCodec::default();
+            let path = http::uri::PathAndQuery::from_static(
+                "/rotor.v1.RotationService/ListAudit",
+            );
+            let mut req = request.into_request();
+            req.extensions_mut()
+                .insert(GrpcMethod::new("rotor.v1.RotationService", "ListAudit"));
+            self.inner.unary(req, path, codec).await
+        }
     }
 }
 /// Generated server implementations.
@@ -1408,6 +1515,13 @@ pub mod rotation_service_server {
             request: tonic::Request<super::ShowFabricLockRequest>,
         ) -> std::result::Result<
             tonic::Response<super::ShowFabricLockResponse>,
+            tonic::Status,
+        >;
+        async fn list_audit(
+            &self,
+            request: tonic::Request<super::ListAuditRequest>,
+        ) -> std::result::Result<
+            tonic::Response<super::ListAuditResponse>,
             tonic::Status,
         >;
     }
@@ -2156,6 +2270,51 @@ pub mod rotation_service_server {
                     let inner = self.inner.clone();
                     let fut = async move {
                         let method = ShowFabricLockSvc(inner);
+                        let codec = tonic_prost::ProstCodec::default();
+                        let mut grpc = tonic::server::Grpc::new(codec)
+                            .apply_compression_config(
+                                accept_compression_encodings,
+                                send_compression_encodings,
+                            )
+                            .apply_max_message_size_config(
+                                max_decoding_message_size,
+                                max_encoding_message_size,
+                            );
+                        let res = grpc.unary(method, req).await;
+                        Ok(res)
+                    };
+                    Box::pin(fut)
+                }
+                "/rotor.v1.RotationService/ListAudit" => {
+                    #[allow(non_camel_case_types)]
+                    struct ListAuditSvc<T: RotationService>(pub Arc<T>);
+                    impl<
+                        T: RotationService,
+                    > tonic::server::UnaryService<super::ListAuditRequest>
+                    for ListAuditSvc<T> {
+                        type Response = super::ListAuditResponse;
+                        type Future = BoxFuture<
+                            tonic::Response<Self::Response>,
+                            tonic::Status,
+                        >;
+                        fn call(
+                            &mut self,
+                            request: tonic::Request<super::ListAuditRequest>,
+                        ) -> Self::Future {
+                            let inner = Arc::clone(&self.0);
+                            let fut = async move {
+                                <T as RotationService>::list_audit(&inner, request).await
+                            };
+                            Box::pin(fut)
+                        }
+                    }
+                    let accept_compression_encodings = self.accept_compression_encodings;
+                    let send_compression_encodings = self.send_compression_encodings;
+                    let max_decoding_message_size = self.max_decoding_message_size;
+                    let max_encoding_message_size = self.max_encoding_message_size;
+                    let inner = self.inner.clone();
+                    let fut = async move {
+                        let method = ListAuditSvc(inner);
                         let codec = tonic_prost::ProstCodec::default();
                         let mut grpc = tonic::server::Grpc::new(codec)
                             .apply_compression_config(

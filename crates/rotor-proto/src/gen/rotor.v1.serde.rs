@@ -421,6 +421,339 @@ impl<'de> serde::Deserialize<'de> for ApplyJob {
         deserializer.deserialize_struct("rotor.v1.ApplyJob", FIELDS, GeneratedVisitor)
     }
 }
+impl serde::Serialize for AuditRecord {
+    #[allow(deprecated)]
+    fn serialize<S>(&self, serializer: S) -> std::result::Result<S::Ok, S::Error>
+    where
+        S: serde::Serializer,
+    {
+        use serde::ser::SerializeStruct;
+        let mut len = 0;
+        if true {
+            len += 1;
+        }
+        if true {
+            len += 1;
+        }
+        if true {
+            len += 1;
+        }
+        if true {
+            len += 1;
+        }
+        if true {
+            len += 1;
+        }
+        if true {
+            len += 1;
+        }
+        if true {
+            len += 1;
+        }
+        if true {
+            len += 1;
+        }
+        if true {
+            len += 1;
+        }
+        if true {
+            len += 1;
+        }
+        if true {
+            len += 1;
+        }
+        if true {
+            len += 1;
+        }
+        if true {
+            len += 1;
+        }
+        if true {
+            len += 1;
+        }
+        if true {
+            len += 1;
+        }
+        let mut struct_ser = serializer.serialize_struct("rotor.v1.AuditRecord", len)?;
+        if true {
+            struct_ser.serialize_field("time", &self.time)?;
+        }
+        if true {
+            struct_ser.serialize_field("identity", &self.identity)?;
+        }
+        if true {
+            struct_ser.serialize_field("channel", &self.channel)?;
+        }
+        if true {
+            struct_ser.serialize_field("peer", &self.peer)?;
+        }
+        if true {
+            struct_ser.serialize_field("verb", &self.verb)?;
+        }
+        if true {
+            struct_ser.serialize_field("fabricId", &self.fabric_id)?;
+        }
+        if true {
+            struct_ser.serialize_field("deviceIds", &self.device_ids)?;
+        }
+        if true {
+            struct_ser.serialize_field("versions", &self.versions)?;
+        }
+        if true {
+            struct_ser.serialize_field("outcome", &self.outcome)?;
+        }
+        if true {
+            struct_ser.serialize_field("code", &self.code)?;
+        }
+        if true {
+            struct_ser.serialize_field("message", &self.message)?;
+        }
+        if true {
+            struct_ser.serialize_field("role", &self.role)?;
+        }
+        if true {
+            struct_ser.serialize_field("operationId", &self.operation_id)?;
+        }
+        if true {
+            struct_ser.serialize_field("identityChanges", &self.identity_changes)?;
+        }
+        if true {
+            struct_ser.serialize_field("instance", &self.instance)?;
+        }
+        struct_ser.end()
+    }
+}
+impl<'de> serde::Deserialize<'de> for AuditRecord {
+    #[allow(deprecated)]
+    fn deserialize<D>(deserializer: D) -> std::result::Result<Self, D::Error>
+    where
+        D: serde::Deserializer<'de>,
+    {
+        const FIELDS: &[&str] = &[
+            "time",
+            "identity",
+            "channel",
+            "peer",
+            "verb",
+            "fabric_id",
+            "fabricId",
+            "device_ids",
+            "deviceIds",
+            "versions",
+            "outcome",
+            "code",
+            "message",
+            "role",
+            "operation_id",
+            "operationId",
+            "identity_changes",
+            "identityChanges",
+            "instance",
+        ];
+
+        #[allow(clippy::enum_variant_names)]
+        enum GeneratedField {
+            Time,
+            Identity,
+            Channel,
+            Peer,
+            Verb,
+            FabricId,
+            DeviceIds,
+            Versions,
+            Outcome,
+            Code,
+            Message,
+            Role,
+            OperationId,
+            IdentityChanges,
+            Instance,
+        }
+        impl<'de> serde::Deserialize<'de> for GeneratedField {
+            fn deserialize<D>(deserializer: D) -> std::result::Result<GeneratedField, D::Error>
+            where
+                D: serde::Deserializer<'de>,
+            {
+                struct GeneratedVisitor;
+
+                impl serde::de::Visitor<'_> for GeneratedVisitor {
+                    type Value = GeneratedField;
+
+                    fn expecting(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                        write!(formatter, "expected one of: {:?}", &FIELDS)
+                    }
+
+                    #[allow(unused_variables)]
+                    fn visit_str<E>(self, value: &str) -> std::result::Result<GeneratedField, E>
+                    where
+                        E: serde::de::Error,
+                    {
+                        match value {
+                            "time" => Ok(GeneratedField::Time),
+                            "identity" => Ok(GeneratedField::Identity),
+                            "channel" => Ok(GeneratedField::Channel),
+                            "peer" => Ok(GeneratedField::Peer),
+                            "verb" => Ok(GeneratedField::Verb),
+                            "fabricId" | "fabric_id" => Ok(GeneratedField::FabricId),
+                            "deviceIds" | "device_ids" => Ok(GeneratedField::DeviceIds),
+                            "versions" => Ok(GeneratedField::Versions),
+                            "outcome" => Ok(GeneratedField::Outcome),
+                            "code" => Ok(GeneratedField::Code),
+                            "message" => Ok(GeneratedField::Message),
+                            "role" => Ok(GeneratedField::Role),
+                            "operationId" | "operation_id" => Ok(GeneratedField::OperationId),
+                            "identityChanges" | "identity_changes" => Ok(GeneratedField::IdentityChanges),
+                            "instance" => Ok(GeneratedField::Instance),
+                            _ => Err(serde::de::Error::unknown_field(value, FIELDS)),
+                        }
+                    }
+                }
+                deserializer.deserialize_identifier(GeneratedVisitor)
+            }
+        }
+        struct GeneratedVisitor;
+        impl<'de> serde::de::Visitor<'de> for GeneratedVisitor {
+            type Value = AuditRecord;
+
+            fn expecting(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                formatter.write_str("struct rotor.v1.AuditRecord")
+            }
+
+            fn visit_map<V>(self, mut map_: V) -> std::result::Result<AuditRecord, V::Error>
+                where
+                    V: serde::de::MapAccess<'de>,
+            {
+                let mut time__ = None;
+                let mut identity__ = None;
+                let mut channel__ = None;
+                let mut peer__ = None;
+                let mut verb__ = None;
+                let mut fabric_id__ = None;
+                let mut device_ids__ = None;
+                let mut versions__ = None;
+                let mut outcome__ = None;
+                let mut code__ = None;
+                let mut message__ = None;
+                let mut role__ = None;
+                let mut operation_id__ = None;
+                let mut identity_changes__ = None;
+                let mut instance__ = None;
+                while let Some(k) = map_.next_key()? {
+                    match k {
+                        GeneratedField::Time => {
+                            if time__.is_some() {
+                                return Err(serde::de::Error::duplicate_field("time"));
+                            }
+                            time__ = Some(map_.next_value()?);
+                        }
+                        GeneratedField::Identity => {
+                            if identity__.is_some() {
+                                return Err(serde::de::Error::duplicate_field("identity"));
+                            }
+                            identity__ = Some(map_.next_value()?);
+                        }
+                        GeneratedField::Channel => {
+                            if channel__.is_some() {
+                                return Err(serde::de::Error::duplicate_field("channel"));
+                            }
+                            channel__ = Some(map_.next_value()?);
+                        }
+                        GeneratedField::Peer => {
+                            if peer__.is_some() {
+                                return Err(serde::de::Error::duplicate_field("peer"));
+                            }
+                            peer__ = Some(map_.next_value()?);
+                        }
+                        GeneratedField::Verb => {
+                            if verb__.is_some() {
+                                return Err(serde::de::Error::duplicate_field("verb"));
+                            }
+                            verb__ = Some(map_.next_value()?);
+                        }
+                        GeneratedField::FabricId => {
+                            if fabric_id__.is_some() {
+                                return Err(serde::de::Error::duplicate_field("fabricId"));
+                            }
+                            fabric_id__ = Some(map_.next_value()?);
+                        }
+                        GeneratedField::DeviceIds => {
+                            if device_ids__.is_some() {
+                                return Err(serde::de::Error::duplicate_field("deviceIds"));
+                            }
+                            device_ids__ = Some(map_.next_value()?);
+                        }
+                        GeneratedField::Versions => {
+                            if versions__.is_some() {
+                                return Err(serde::de::Error::duplicate_field("versions"));
+                            }
+                            versions__ = Some(map_.next_value()?);
+                        }
+                        GeneratedField::Outcome => {
+                            if outcome__.is_some() {
+                                return Err(serde::de::Error::duplicate_field("outcome"));
+                            }
+                            outcome__ = Some(map_.next_value()?);
+                        }
+                        GeneratedField::Code => {
+                            if code__.is_some() {
+                                return Err(serde::de::Error::duplicate_field("code"));
+                            }
+                            code__ = Some(map_.next_value()?);
+                        }
+                        GeneratedField::Message => {
+                            if message__.is_some() {
+                                return Err(serde::de::Error::duplicate_field("message"));
+                            }
+                            message__ = Some(map_.next_value()?);
+                        }
+                        GeneratedField::Role => {
+                            if role__.is_some() {
+                                return Err(serde::de::Error::duplicate_field("role"));
+                            }
+                            role__ = Some(map_.next_value()?);
+                        }
+                        GeneratedField::OperationId => {
+                            if operation_id__.is_some() {
+                                return Err(serde::de::Error::duplicate_field("operationId"));
+                            }
+                            operation_id__ = Some(map_.next_value()?);
+                        }
+                        GeneratedField::IdentityChanges => {
+                            if identity_changes__.is_some() {
+                                return Err(serde::de::Error::duplicate_field("identityChanges"));
+                            }
+                            identity_changes__ = Some(map_.next_value()?);
+                        }
+                        GeneratedField::Instance => {
+                            if instance__.is_some() {
+                                return Err(serde::de::Error::duplicate_field("instance"));
+                            }
+                            instance__ = Some(map_.next_value()?);
+                        }
+                    }
+                }
+                Ok(AuditRecord {
+                    time: time__.unwrap_or_default(),
+                    identity: identity__.unwrap_or_default(),
+                    channel: channel__.unwrap_or_default(),
+                    peer: peer__.unwrap_or_default(),
+                    verb: verb__.unwrap_or_default(),
+                    fabric_id: fabric_id__.unwrap_or_default(),
+                    device_ids: device_ids__.unwrap_or_default(),
+                    versions: versions__.unwrap_or_default(),
+                    outcome: outcome__.unwrap_or_default(),
+                    code: code__.unwrap_or_default(),
+                    message: message__.unwrap_or_default(),
+                    role: role__.unwrap_or_default(),
+                    operation_id: operation_id__.unwrap_or_default(),
+                    identity_changes: identity_changes__.unwrap_or_default(),
+                    instance: instance__.unwrap_or_default(),
+                })
+            }
+        }
+        deserializer.deserialize_struct("rotor.v1.AuditRecord", FIELDS, GeneratedVisitor)
+    }
+}
 impl serde::Serialize for BackupInfo {
     #[allow(deprecated)]
     fn serialize<S>(&self, serializer: S) -> std::result::Result<S::Ok, S::Error>
@@ -2465,6 +2798,115 @@ impl<'de> serde::Deserialize<'de> for GetBackupResponse {
         deserializer.deserialize_struct("rotor.v1.GetBackupResponse", FIELDS, GeneratedVisitor)
     }
 }
+impl serde::Serialize for IdentityChange {
+    #[allow(deprecated)]
+    fn serialize<S>(&self, serializer: S) -> std::result::Result<S::Ok, S::Error>
+    where
+        S: serde::Serializer,
+    {
+        use serde::ser::SerializeStruct;
+        let mut len = 0;
+        if true {
+            len += 1;
+        }
+        if true {
+            len += 1;
+        }
+        let mut struct_ser = serializer.serialize_struct("rotor.v1.IdentityChange", len)?;
+        if true {
+            struct_ser.serialize_field("deviceId", &self.device_id)?;
+        }
+        if true {
+            struct_ser.serialize_field("fields", &self.fields)?;
+        }
+        struct_ser.end()
+    }
+}
+impl<'de> serde::Deserialize<'de> for IdentityChange {
+    #[allow(deprecated)]
+    fn deserialize<D>(deserializer: D) -> std::result::Result<Self, D::Error>
+    where
+        D: serde::Deserializer<'de>,
+    {
+        const FIELDS: &[&str] = &[
+            "device_id",
+            "deviceId",
+            "fields",
+        ];
+
+        #[allow(clippy::enum_variant_names)]
+        enum GeneratedField {
+            DeviceId,
+            Fields,
+        }
+        impl<'de> serde::Deserialize<'de> for GeneratedField {
+            fn deserialize<D>(deserializer: D) -> std::result::Result<GeneratedField, D::Error>
+            where
+                D: serde::Deserializer<'de>,
+            {
+                struct GeneratedVisitor;
+
+                impl serde::de::Visitor<'_> for GeneratedVisitor {
+                    type Value = GeneratedField;
+
+                    fn expecting(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                        write!(formatter, "expected one of: {:?}", &FIELDS)
+                    }
+
+                    #[allow(unused_variables)]
+                    fn visit_str<E>(self, value: &str) -> std::result::Result<GeneratedField, E>
+                    where
+                        E: serde::de::Error,
+                    {
+                        match value {
+                            "deviceId" | "device_id" => Ok(GeneratedField::DeviceId),
+                            "fields" => Ok(GeneratedField::Fields),
+                            _ => Err(serde::de::Error::unknown_field(value, FIELDS)),
+                        }
+                    }
+                }
+                deserializer.deserialize_identifier(GeneratedVisitor)
+            }
+        }
+        struct GeneratedVisitor;
+        impl<'de> serde::de::Visitor<'de> for GeneratedVisitor {
+            type Value = IdentityChange;
+
+            fn expecting(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                formatter.write_str("struct rotor.v1.IdentityChange")
+            }
+
+            fn visit_map<V>(self, mut map_: V) -> std::result::Result<IdentityChange, V::Error>
+                where
+                    V: serde::de::MapAccess<'de>,
+            {
+                let mut device_id__ = None;
+                let mut fields__ = None;
+                while let Some(k) = map_.next_key()? {
+                    match k {
+                        GeneratedField::DeviceId => {
+                            if device_id__.is_some() {
+                                return Err(serde::de::Error::duplicate_field("deviceId"));
+                            }
+                            device_id__ = Some(map_.next_value()?);
+                        }
+                        GeneratedField::Fields => {
+                            if fields__.is_some() {
+                                return Err(serde::de::Error::duplicate_field("fields"));
+                            }
+                            fields__ = Some(map_.next_value()?);
+                        }
+                    }
+                }
+                Ok(IdentityChange {
+                    device_id: device_id__.unwrap_or_default(),
+                    fields: fields__.unwrap_or_default(),
+                })
+            }
+        }
+        deserializer.deserialize_struct("rotor.v1.IdentityChange", FIELDS, GeneratedVisitor)
+    }
+}
 impl serde::Serialize for ImportInventoryRequest {
     #[allow(deprecated)]
     fn serialize<S>(&self, serializer: S) -> std::result::Result<S::Ok, S::Error>
@@ -2707,6 +3149,276 @@ impl<'de> serde::Deserialize<'de> for ImportInventoryResponse {
             }
         }
         deserializer.deserialize_struct("rotor.v1.ImportInventoryResponse", FIELDS, GeneratedVisitor)
+    }
+}
+impl serde::Serialize for ListAuditRequest {
+    #[allow(deprecated)]
+    fn serialize<S>(&self, serializer: S) -> std::result::Result<S::Ok, S::Error>
+    where
+        S: serde::Serializer,
+    {
+        use serde::ser::SerializeStruct;
+        let mut len = 0;
+        if true {
+            len += 1;
+        }
+        if true {
+            len += 1;
+        }
+        if true {
+            len += 1;
+        }
+        if true {
+            len += 1;
+        }
+        if true {
+            len += 1;
+        }
+        if true {
+            len += 1;
+        }
+        let mut struct_ser = serializer.serialize_struct("rotor.v1.ListAuditRequest", len)?;
+        if true {
+            struct_ser.serialize_field("fabricId", &self.fabric_id)?;
+        }
+        if true {
+            struct_ser.serialize_field("identity", &self.identity)?;
+        }
+        if true {
+            struct_ser.serialize_field("verb", &self.verb)?;
+        }
+        if true {
+            struct_ser.serialize_field("outcome", &self.outcome)?;
+        }
+        if true {
+            struct_ser.serialize_field("since", &self.since)?;
+        }
+        if true {
+            struct_ser.serialize_field("limit", &self.limit)?;
+        }
+        struct_ser.end()
+    }
+}
+impl<'de> serde::Deserialize<'de> for ListAuditRequest {
+    #[allow(deprecated)]
+    fn deserialize<D>(deserializer: D) -> std::result::Result<Self, D::Error>
+    where
+        D: serde::Deserializer<'de>,
+    {
+        const FIELDS: &[&str] = &[
+            "fabric_id",
+            "fabricId",
+            "identity",
+            "verb",
+            "outcome",
+            "since",
+            "limit",
+        ];
+
+        #[allow(clippy::enum_variant_names)]
+        enum GeneratedField {
+            FabricId,
+            Identity,
+            Verb,
+            Outcome,
+            Since,
+            Limit,
+        }
+        impl<'de> serde::Deserialize<'de> for GeneratedField {
+            fn deserialize<D>(deserializer: D) -> std::result::Result<GeneratedField, D::Error>
+            where
+                D: serde::Deserializer<'de>,
+            {
+                struct GeneratedVisitor;
+
+                impl serde::de::Visitor<'_> for GeneratedVisitor {
+                    type Value = GeneratedField;
+
+                    fn expecting(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                        write!(formatter, "expected one of: {:?}", &FIELDS)
+                    }
+
+                    #[allow(unused_variables)]
+                    fn visit_str<E>(self, value: &str) -> std::result::Result<GeneratedField, E>
+                    where
+                        E: serde::de::Error,
+                    {
+                        match value {
+                            "fabricId" | "fabric_id" => Ok(GeneratedField::FabricId),
+                            "identity" => Ok(GeneratedField::Identity),
+                            "verb" => Ok(GeneratedField::Verb),
+                            "outcome" => Ok(GeneratedField::Outcome),
+                            "since" => Ok(GeneratedField::Since),
+                            "limit" => Ok(GeneratedField::Limit),
+                            _ => Err(serde::de::Error::unknown_field(value, FIELDS)),
+                        }
+                    }
+                }
+                deserializer.deserialize_identifier(GeneratedVisitor)
+            }
+        }
+        struct GeneratedVisitor;
+        impl<'de> serde::de::Visitor<'de> for GeneratedVisitor {
+            type Value = ListAuditRequest;
+
+            fn expecting(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                formatter.write_str("struct rotor.v1.ListAuditRequest")
+            }
+
+            fn visit_map<V>(self, mut map_: V) -> std::result::Result<ListAuditRequest, V::Error>
+                where
+                    V: serde::de::MapAccess<'de>,
+            {
+                let mut fabric_id__ = None;
+                let mut identity__ = None;
+                let mut verb__ = None;
+                let mut outcome__ = None;
+                let mut since__ = None;
+                let mut limit__ = None;
+                while let Some(k) = map_.next_key()? {
+                    match k {
+                        GeneratedField::FabricId => {
+                            if fabric_id__.is_some() {
+                                return Err(serde::de::Error::duplicate_field("fabricId"));
+                            }
+                            fabric_id__ = Some(map_.next_value()?);
+                        }
+                        GeneratedField::Identity => {
+                            if identity__.is_some() {
+                                return Err(serde::de::Error::duplicate_field("identity"));
+                            }
+                            identity__ = Some(map_.next_value()?);
+                        }
+                        GeneratedField::Verb => {
+                            if verb__.is_some() {
+                                return Err(serde::de::Error::duplicate_field("verb"));
+                            }
+                            verb__ = Some(map_.next_value()?);
+                        }
+                        GeneratedField::Outcome => {
+                            if outcome__.is_some() {
+                                return Err(serde::de::Error::duplicate_field("outcome"));
+                            }
+                            outcome__ = Some(map_.next_value()?);
+                        }
+                        GeneratedField::Since => {
+                            if since__.is_some() {
+                                return Err(serde::de::Error::duplicate_field("since"));
+                            }
+                            since__ = Some(map_.next_value()?);
+                        }
+                        GeneratedField::Limit => {
+                            if limit__.is_some() {
+                                return Err(serde::de::Error::duplicate_field("limit"));
+                            }
+                            limit__ = 
+                                Some(map_.next_value::<::pbjson::private::NumberDeserialize<_>>()?.0)
+                            ;
+                        }
+                    }
+                }
+                Ok(ListAuditRequest {
+                    fabric_id: fabric_id__.unwrap_or_default(),
+                    identity: identity__.unwrap_or_default(),
+                    verb: verb__.unwrap_or_default(),
+                    outcome: outcome__.unwrap_or_default(),
+                    since: since__.unwrap_or_default(),
+                    limit: limit__.unwrap_or_default(),
+                })
+            }
+        }
+        deserializer.deserialize_struct("rotor.v1.ListAuditRequest", FIELDS, GeneratedVisitor)
+    }
+}
+impl serde::Serialize for ListAuditResponse {
+    #[allow(deprecated)]
+    fn serialize<S>(&self, serializer: S) -> std::result::Result<S::Ok, S::Error>
+    where
+        S: serde::Serializer,
+    {
+        use serde::ser::SerializeStruct;
+        let mut len = 0;
+        if true {
+            len += 1;
+        }
+        let mut struct_ser = serializer.serialize_struct("rotor.v1.ListAuditResponse", len)?;
+        if true {
+            struct_ser.serialize_field("records", &self.records)?;
+        }
+        struct_ser.end()
+    }
+}
+impl<'de> serde::Deserialize<'de> for ListAuditResponse {
+    #[allow(deprecated)]
+    fn deserialize<D>(deserializer: D) -> std::result::Result<Self, D::Error>
+    where
+        D: serde::Deserializer<'de>,
+    {
+        const FIELDS: &[&str] = &[
+            "records",
+        ];
+
+        #[allow(clippy::enum_variant_names)]
+        enum GeneratedField {
+            Records,
+        }
+        impl<'de> serde::Deserialize<'de> for GeneratedField {
+            fn deserialize<D>(deserializer: D) -> std::result::Result<GeneratedField, D::Error>
+            where
+                D: serde::Deserializer<'de>,
+            {
+                struct GeneratedVisitor;
+
+                impl serde::de::Visitor<'_> for GeneratedVisitor {
+                    type Value = GeneratedField;
+
+                    fn expecting(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                        write!(formatter, "expected one of: {:?}", &FIELDS)
+                    }
+
+                    #[allow(unused_variables)]
+                    fn visit_str<E>(self, value: &str) -> std::result::Result<GeneratedField, E>
+                    where
+                        E: serde::de::Error,
+                    {
+                        match value {
+                            "records" => Ok(GeneratedField::Records),
+                            _ => Err(serde::de::Error::unknown_field(value, FIELDS)),
+                        }
+                    }
+                }
+                deserializer.deserialize_identifier(GeneratedVisitor)
+            }
+        }
+        struct GeneratedVisitor;
+        impl<'de> serde::de::Visitor<'de> for GeneratedVisitor {
+            type Value = ListAuditResponse;
+
+            fn expecting(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                formatter.write_str("struct rotor.v1.ListAuditResponse")
+            }
+
+            fn visit_map<V>(self, mut map_: V) -> std::result::Result<ListAuditResponse, V::Error>
+                where
+                    V: serde::de::MapAccess<'de>,
+            {
+                let mut records__ = None;
+                while let Some(k) = map_.next_key()? {
+                    match k {
+                        GeneratedField::Records => {
+                            if records__.is_some() {
+                                return Err(serde::de::Error::duplicate_field("records"));
+                            }
+                            records__ = Some(map_.next_value()?);
+                        }
+                    }
+                }
+                Ok(ListAuditResponse {
+                    records: records__.unwrap_or_default(),
+                })
+            }
+        }
+        deserializer.deserialize_struct("rotor.v1.ListAuditResponse", FIELDS, GeneratedVisitor)
     }
 }
 impl serde::Serialize for ListBackupsRequest {

@@ -117,6 +117,8 @@ impl BenchStack {
         let nats = async_nats::ConnectOptions::new()
             .name("rotor-bench")
             .nkey(local.nats_users.admin_seed()?)
+            .add_root_certificates(local.nats_ca_file.clone())
+            .require_tls(true)
             .connect(local.nats_url.as_str())
             .await
             .context("connecting to NATS")?;

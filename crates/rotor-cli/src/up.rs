@@ -109,7 +109,7 @@ Rotor is up: fabric {fabric} has {devices} simulated devices ({cumulus} Cumulus 
 {others}
   API (gRPC)          {api}   token ({admin}, every role) in {api_token_file}
   NATS (JetStream)    {nats}   requester {requester} (operator on every fabric), password in {requester_password}
-                      administrator NKey seed in {nats_admin}
+                      administrator NKey seed in {nats_admin}; TLS, CA in {nats_ca}
   OpenBao (dev)       {bao}   token in {token_file}
   Simulator control   {control}   (e.g. curl {control}/fabrics/{fabric}/devices)
   Inventory           {inventory}
@@ -147,6 +147,7 @@ Press Ctrl-C to stop everything.",
             .map(|path| path.display().to_string())
             .unwrap_or_default(),
         nats_admin = stack.nats_users.admin_seed_file().display(),
+        nats_ca = stack.nats_ca_file.display(),
         bao = stack.bao_address,
         bao_dir = stack
             .bao_binary

@@ -192,6 +192,8 @@ pub struct TestStack {
     pub api_ca: Option<String>,
     /// The NATS users: each service kind's NKey, the administrator's, the requesters'.
     pub nats_users: rotor_stack::nats_users::NatsUsers,
+    /// The CA certificate NATS's TLS certificate is signed by (what every client trusts).
+    pub nats_ca_file: std::path::PathBuf,
     _dir: ScratchDir,
 }
 
@@ -222,8 +224,17 @@ impl TestStack {
             &dir.path().join("nats-users"),
             &requesters,
         )?;
+        // NATS serves TLS with a certificate of a CA made for this stack, as deployed.
+        let ca = rotor_stack::tls::LocalCa::new("rotor test CA")?;
+        let nats_ca_file = dir.path().join("ca.pem");
+        ca.write_pem(&nats_ca_file)?;
+        let nats_certificate = ca.issue(dir.path(), "nats", &["localhost", "127.0.0.1"])?;
         let nats_options = rotor_harness::NatsOptions {
-            extra_config: nats_users.accounts_config(),
+            extra_config: format!(
+                "{}{}",
+                nats_users.accounts_config(),
+                rotor_stack::tls::nats_tls_config(&nats_certificate)
+            ),
             ..Default::default()
         };
         let nats = if options.cluster {
@@ -270,7 +281,7 @@ impl TestStack {
         let sim = Simulator::start(options.sim.clone()).await?;
         sim.create_fabric(spec)?;
 
-        let bus = connect_bus(&options, &nats, &nats_users).await?;
+        let bus = connect_bus(&options, &nats, &nats_users, &nats_ca_file).await?;
         let topology = bus.ensure_topology().await?;
 
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
@@ -305,6 +316,7 @@ impl TestStack {
                 .collect(),
             )?,
             nats_users,
+            nats_ca_file,
             api_ca: if options.grpc_tls {
                 Some(api_certificates(dir.path())?)
             } else {
@@ -363,6 +375,7 @@ impl TestStack {
         if let Some(seed) = self.nats_users.seed_file(service) {
             settings.set("ROTOR_NATS_NKEY_FILE", seed.display().to_string());
         }
+        settings.set("ROTOR_NATS_TLS_CA", self.nats_ca_file.display().to_string());
         settings.set("ROTOR_INSTANCE", format!("{service}-{copy}"));
         if let Some(login) = self.bao_logins.get(service) {
             settings.set("ROTOR_BAO_ADDR", self.bao.address());
@@ -826,6 +839,8 @@ impl TestStack {
             password.to_string(),
         )
         .custom_inbox_prefix(rotor_bus::permissions::inbox_prefix(user))
+        .add_root_certificates(self.nats_ca_file.clone())
+        .require_tls(true)
         .connect(self.nats.url().split(',').next().unwrap_or_default())
         .await?)
     }
@@ -917,9 +932,11 @@ async fn connect_bus(
     options: &StackOptions,
     nats: &Broker,
     users: &rotor_stack::nats_users::NatsUsers,
+    ca_file: &std::path::Path,
 ) -> anyhow::Result<Bus> {
     Ok(Bus::connect(BusSettings {
         url: nats.url(),
+        tls_ca_file: Some(ca_file.to_path_buf()),
         replicas: if options.cluster { 3 } else { 1 },
         nkey_seed_file: Some(users.admin_seed_file().to_path_buf()),
         ..Default::default()
@@ -973,20 +990,9 @@ async fn connect_api(url: &str, ca: Option<&str>) -> anyhow::Result<Channel> {
 /// A CA and a certificate for `localhost` signed by it, written as `api-cert.pem` and
 /// `api-key.pem` in `dir`; returns the CA's PEM.
 fn api_certificates(dir: &std::path::Path) -> anyhow::Result<String> {
-    let ca_key = rcgen::KeyPair::generate()?;
-    let mut ca_params = rcgen::CertificateParams::new(Vec::<String>::new())?;
-    ca_params.is_ca = rcgen::IsCa::Ca(rcgen::BasicConstraints::Unconstrained);
-    ca_params
-        .distinguished_name
-        .push(rcgen::DnType::CommonName, "rotor test API CA");
-    let ca = ca_params.clone().self_signed(&ca_key)?;
-    let key = rcgen::KeyPair::generate()?;
-    let params = rcgen::CertificateParams::new(vec!["localhost".to_string()])?;
-    let issuer = rcgen::Issuer::from_params(&ca_params, &ca_key);
-    let cert = params.signed_by(&key, &issuer)?;
-    std::fs::write(dir.join("api-cert.pem"), cert.pem())?;
-    rotor_stack::auth::write_private(&dir.join("api-key.pem"), &key.serialize_pem())?;
-    Ok(ca.pem())
+    let ca = rotor_stack::tls::LocalCa::new("rotor test API CA")?;
+    ca.issue(dir, "api", &["localhost"])?;
+    Ok(ca.pem().to_string())
 }
 
 async fn rotor_device_login(

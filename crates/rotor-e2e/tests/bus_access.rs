@@ -158,6 +158,16 @@ async fn a_requester_cannot_touch_buckets_jobs_events_or_the_login_ledger() {
     let fabric = stack.fabric_id.clone();
     let device = stack.device_ids()[0].clone();
     let requester = stack.requester(REQUESTER).await.unwrap();
+    // The server speaks TLS only: a client that does not trust the stack's CA is not let in,
+    // even with the right password.
+    let password = stack.nats_users.requester_password(REQUESTER).unwrap();
+    let untrusting = async_nats::ConnectOptions::with_user_and_password(
+        REQUESTER.to_string(),
+        password.to_string(),
+    )
+    .connect(stack.nats.url())
+    .await;
+    assert!(untrusting.is_err(), "a client without the CA connected");
     let ledger_key = names::keys::login_ledger("some-switch", "cumulus");
     let stored = |stream: String, subject: String| {
         let bus = stack.bus.clone();
@@ -224,10 +234,13 @@ async fn a_service_user_cannot_step_outside_its_kind() {
         let seed = std::fs::read_to_string(stack.nats_users.seed_file(service).unwrap()).unwrap();
         let prefix = rotor_bus::permissions::inbox_prefix(service);
         let url = stack.nats.url();
+        let ca = stack.nats_ca_file.clone();
         async move {
             async_nats::ConnectOptions::new()
                 .nkey(seed.trim().to_string())
                 .custom_inbox_prefix(prefix)
+                .add_root_certificates(ca)
+                .require_tls(true)
                 .request_timeout(Some(Duration::from_secs(2)))
                 .connect(url)
                 .await

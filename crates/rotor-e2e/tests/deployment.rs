@@ -47,6 +47,7 @@ async fn a_rotation_runs_with_the_nats_accounts_and_each_services_own_openbao_ro
     ] {
         let settings = BusSettings {
             url: stack.nats.url(),
+            tls_ca_file: Some(stack.nats_ca_file.clone()),
             user,
             password,
             timeout: std::time::Duration::from_secs(2),

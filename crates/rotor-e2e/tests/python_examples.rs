@@ -20,6 +20,13 @@ fn python() -> PathBuf {
     python
 }
 
+/// The stack's NATS CA, set by the test before any script runs.
+fn nats_ca() -> PathBuf {
+    NATS_CA.get().expect("the stack is up").clone()
+}
+
+static NATS_CA: std::sync::OnceLock<PathBuf> = std::sync::OnceLock::new();
+
 /// A script's command: the API token, and the requester's NATS user and password file.
 fn example(script: &str, args: &[&str], token: &str, requester: &Path) -> Command {
     let mut command = Command::new(python());
@@ -28,7 +35,8 @@ fn example(script: &str, args: &[&str], token: &str, requester: &Path) -> Comman
         .args(args)
         .env("ROTOR_TOKEN", token)
         .env("ROTOR_NATS_USER", rotor_e2e::REQUESTER)
-        .env("ROTOR_NATS_PASSWORD_FILE", requester);
+        .env("ROTOR_NATS_PASSWORD_FILE", requester)
+        .env("ROTOR_NATS_TLS_CA", nats_ca());
     command
 }
 
@@ -67,6 +75,7 @@ async fn the_python_examples_work_against_a_live_stack() {
     .await
     .unwrap();
     let token = stack.auth.token("ticketing");
+    NATS_CA.set(stack.nats_ca_file.clone()).unwrap();
     let nats = stack.nats.url();
     let server = stack.grpc_address.to_string();
     let fabric = stack.fabric_id.clone();

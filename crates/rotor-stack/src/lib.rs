@@ -20,6 +20,7 @@
 //!   and `rotor-sim` as a process.
 //! - [`bao_setup`]: the services' OpenBao policies (from `deploy/openbao/`), AppRole roles and
 //!   secret id files.
+//! - [`tls`]: a CA made at start and the certificates it issues (NATS serves TLS with them).
 //! - [`ports`]: the well-known ports or free ones. [`api`]: the gRPC client.
 //!
 //! Invariant: the fabric's first password is generated here, written to OpenBao and turned into
@@ -42,6 +43,7 @@ pub mod servers;
 pub mod services;
 pub mod simulator;
 mod stack;
+pub mod tls;
 
 pub use error::StackError;
 pub use stack::{LocalStack, Role, StackBuilder, StackProcess, Started};

@@ -30,6 +30,8 @@ pub struct ServiceTargets<'a> {
     pub auth_files: (&'a str, &'a str),
     /// The services' NATS users (each service kind connects with its own NKey).
     pub nats_users: Option<&'a crate::nats_users::NatsUsers>,
+    /// The CA NATS's certificate is signed by (`ROTOR_NATS_TLS_CA`: the services require TLS).
+    pub nats_ca_file: Option<&'a str>,
 }
 
 /// The `ROTOR_*` environment of one service copy in a local stack (`instance` is e.g.
@@ -54,6 +56,9 @@ pub fn service_env<'a>(
         .and_then(|path| path.to_str())
     {
         env.push(("ROTOR_NATS_NKEY_FILE", seed));
+    }
+    if let Some(ca) = targets.nats_ca_file {
+        env.push(("ROTOR_NATS_TLS_CA", ca));
     }
     if let Some(login) = targets.bao_logins.get(service) {
         env.push(("ROTOR_BAO_ADDR", targets.bao_address));
@@ -88,6 +93,7 @@ mod tests {
             api_listen: "127.0.0.1:3",
             auth_files: ("keys.yaml", "policy.yaml"),
             nats_users: None,
+            nats_ca_file: None,
         };
         let orchestrator = service_env(targets, "orchestrator", "orchestrator-0");
         assert!(orchestrator.contains(&("ROTOR_GRPC_LISTEN", "127.0.0.1:3")));

@@ -36,6 +36,7 @@ use crate::servers::{
 };
 use crate::services::{SERVICES, ServiceTargets, service_env};
 use crate::simulator;
+use crate::tls::{LocalCa, nats_tls_config};
 
 /// How long the services may take until the API answers.
 const API_READY_WITHIN: Duration = Duration::from_secs(60);
@@ -337,6 +338,7 @@ impl StackBuilder {
             api_listen: &api_listen,
             auth_files: (&keys_file, &policy_file),
             nats_users: Some(&servers.nats_users),
+            nats_ca_file: servers.nats_ca_file.to_str(),
         };
         self.start_services(&binaries, targets, &dirs.logs, &mut processes);
         let mut stack = LocalStack {
@@ -349,6 +351,7 @@ impl StackBuilder {
             ports,
             nats_url: servers.nats_url,
             nats_users: servers.nats_users,
+            nats_ca_file: servers.nats_ca_file,
             bao_address: servers.bao_address,
             bao_token: servers.bao_token,
             bao_binary: binaries.bao.clone(),
@@ -388,6 +391,16 @@ impl StackBuilder {
             &self.nats_max_file_store,
         );
         config.push_str(&nats_users.accounts_config());
+        // TLS with a certificate of a CA made for this stack (`ca.pem` is what clients trust).
+        let nats_ca_file = dirs.root.join("ca.pem");
+        let ca = LocalCa::new("rotor local stack CA")
+            .map_err(|e| StackError::files("write", &nats_ca_file)(std::io::Error::other(e)))?;
+        ca.write_pem(&nats_ca_file)
+            .map_err(StackError::files("write", &nats_ca_file))?;
+        let certificate = ca
+            .issue(&dirs.nats, "nats", &["localhost", "127.0.0.1"])
+            .map_err(StackError::files("write", &dirs.nats))?;
+        config.push_str(&nats_tls_config(&certificate));
         write_private(&config_file, &config).map_err(StackError::files("write", &config_file))?;
         let mut nats = StackProcess::spawn(
             "nats-server",
@@ -414,6 +427,7 @@ impl StackBuilder {
             bao_address: format!("http://127.0.0.1:{}", ports.bao),
             bao_token: token,
             nats_users,
+            nats_ca_file,
         };
         let probe = ports.nats;
         nats.process
@@ -525,6 +539,7 @@ impl StackBuilder {
 /// Where the started servers are.
 struct Servers {
     nats_users: NatsUsers,
+    nats_ca_file: PathBuf,
     nats_url: String,
     bao_address: String,
     bao_token: String,
@@ -591,6 +606,8 @@ pub struct LocalStack {
     pub nats_url: String,
     /// Its users: the services', the administrator's, [`LOCAL_REQUESTER`]'s.
     pub nats_users: NatsUsers,
+    /// The CA NATS's TLS certificate is signed by (what its clients trust).
+    pub nats_ca_file: PathBuf,
     /// OpenBao's address.
     pub bao_address: String,
     /// OpenBao's root token (also in `bao-token` in the state folder).

@@ -4,9 +4,12 @@ only inbox its permissions let it read (docs/operations.md, "NATS").
 
     ROTOR_NATS_USER      the requester's user (default rotor-requester, what `rotor up` makes)
     ROTOR_NATS_PASSWORD_FILE  a file holding its password (`rotor up` prints where)
+    ROTOR_NATS_TLS_CA    the CA certificate the server's TLS certificate is signed by (`rotor up`
+                         prints where); the server requires TLS
 """
 
 import os
+import ssl
 
 import nats
 
@@ -18,6 +21,10 @@ async def connect(url):
         raise SystemExit("set ROTOR_NATS_PASSWORD_FILE to the file holding the requester's password")
     with open(path) as file:
         password = file.read().strip()
+    tls = None
+    ca = os.environ.get("ROTOR_NATS_TLS_CA")
+    if ca:
+        tls = ssl.create_default_context(cafile=ca)
     return await nats.connect(
-        url, user=user, password=password, inbox_prefix=f"_INBOX_{user}".encode()
+        url, user=user, password=password, inbox_prefix=f"_INBOX_{user}".encode(), tls=tls
     )

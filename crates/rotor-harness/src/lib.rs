@@ -391,6 +391,34 @@ mod tests {
     use super::*;
 
     #[test]
+    fn a_node_without_the_route_credentials_is_not_let_into_a_cluster() {
+        let cluster = NatsCluster::start(3);
+        let first = cluster.servers[0].cluster_port().unwrap();
+        let rogue_port = free_port();
+        let rogue = NatsServer::start_with(NatsOptions {
+            extra_config: format!(
+                "cluster {{\n  name: rotor-test\n  listen: 127.0.0.1:{rogue_port}\n  routes: [nats-route://127.0.0.1:{first}]\n}}\n"
+            ),
+            ..Default::default()
+        });
+        let deadline = std::time::Instant::now() + Duration::from_secs(20);
+        // The route (`rid:`) is refused by the first node for want of the route credentials.
+        let refused = |log: String| {
+            log.lines()
+                .any(|line| line.contains(" - rid:") && line.contains("authentication error"))
+        };
+        while !refused(cluster.servers[0].log()) {
+            assert!(
+                std::time::Instant::now() < deadline,
+                "the first node did not refuse the rogue route:\n{}\n--- rogue:\n{}",
+                cluster.servers[0].log(),
+                rogue.log()
+            );
+            std::thread::sleep(Duration::from_millis(50));
+        }
+    }
+
+    #[test]
     fn nats_and_bao_start_and_stop() {
         let nats = NatsServer::start();
         let info = nats_server_info(nats.port()).expect("the server greets");

@@ -413,8 +413,7 @@ pub struct ServiceUser {
 pub struct Requester {
     /// Its user name (`nats:<user>` in Rotor's policy and audit).
     pub user: String,
-    /// Its password as the server checks it: a bcrypt hash (`$2a$...`) in a deployment; the
-    /// local stacks write a random one into a configuration only their user can read.
+    /// Its password as the server checks it: a bcrypt hash (`$2a$...`).
     pub password: String,
     /// The fabrics it may send requests for (`*`: every fabric).
     pub fabrics: Vec<String>,

@@ -59,7 +59,7 @@ fn nats(dir: &Path, requesters: &[String]) -> Result<Exit, CliError> {
         "\
 Wrote the bus's users to {dir}:
 
-  nats-accounts.conf   include it from nats-server.conf (it holds the requesters' passwords: keep it private)
+  nats-accounts.conf   include it from nats-server.conf (the requesters' passwords only as bcrypt hashes)
   <service>.nk         each service's NKey seed: give it to that service as ROTOR_NATS_NKEY_FILE
   admin.nk             an administrator's NKey seed (every permission in the ROTOR account): break-glass only
   <user>.password      each requester's password; grant nats:<user> the operator role in the policy",

@@ -20,7 +20,8 @@ pub struct NatsUsers {
     accounts: Accounts,
     seeds: Vec<(ServiceKind, PathBuf)>,
     admin_seed: PathBuf,
-    requesters: Vec<(String, PathBuf)>,
+    /// (user, password, its file).
+    requesters: Vec<(String, String, PathBuf)>,
 }
 
 impl NatsUsers {
@@ -50,12 +51,20 @@ impl NatsUsers {
             let password = crate::servers::random_hex(16)?;
             let path = dir.join(format!("{user}.password"));
             write_private(&path, &format!("{password}\n"))?;
+            // The server keeps only a bcrypt hash (the `$2a$` form nats-server takes).
+            let setup = pwhash::bcrypt::BcryptSetup {
+                salt: None,
+                cost: Some(10),
+                variant: Some(pwhash::bcrypt::BcryptVariant::V2a),
+            };
+            let hash =
+                pwhash::bcrypt::hash_with(setup, &password).map_err(std::io::Error::other)?;
             accounts.requesters.push(Requester {
                 user: user.to_string(),
-                password,
+                password: hash,
                 fabrics: fabrics.clone(),
             });
-            files.push((user.to_string(), path));
+            files.push((user.to_string(), password, path));
         }
         Ok(NatsUsers {
             accounts,
@@ -105,17 +114,16 @@ impl NatsUsers {
     pub fn requester_password_file(&self, user: &str) -> Option<&Path> {
         self.requesters
             .iter()
-            .find(|(name, _)| name == user)
-            .map(|(_, path)| path.as_path())
+            .find(|(name, _, _)| name == user)
+            .map(|(_, _, path)| path.as_path())
     }
 
     /// A requester's password.
     pub fn requester_password(&self, user: &str) -> Option<&str> {
-        self.accounts
-            .requesters
+        self.requesters
             .iter()
-            .find(|requester| requester.user == user)
-            .map(|requester| requester.password.as_str())
+            .find(|(name, _, _)| name == user)
+            .map(|(_, password, _)| password.as_str())
     }
 }
 
@@ -144,7 +152,11 @@ mod tests {
             assert_eq!(mode & 0o077, 0, "{} is readable by others", path.display());
         }
         let password = users.requester_password("ticketing").unwrap();
-        assert!(config.contains(password));
+        assert!(
+            !config.contains(password),
+            "a requester's password is in the configuration"
+        );
+        assert!(config.contains("$2a$10$"), "{config}");
         std::fs::remove_dir_all(&dir).unwrap();
     }
 }

@@ -187,7 +187,15 @@ pub struct CommonSettings {
     pub shutdown_grace: Duration,
     /// Per SSH command / device stage timeout.
     pub device_timeout: Duration,
+    /// The most one SSH command may print (stdout and stderr together) before Rotor stops
+    /// reading and fails it (`ROTOR_DEVICE_OUTPUT_MAX_BYTES`).
+    pub device_output_max_bytes: usize,
 }
+
+/// The default of `ROTOR_DEVICE_OUTPUT_MAX_BYTES`: 16 MiB, several times the `nv config show`
+/// of a large switch (a few MiB), small enough that `ROTOR_MAX_IN_FLIGHT` commands cannot
+/// exhaust a service's memory.
+pub const DEFAULT_DEVICE_OUTPUT_MAX_BYTES: usize = 16 << 20;
 
 impl CommonSettings {
     /// The secrets store settings, or the error a service that needs them reports at start.
@@ -381,6 +389,11 @@ impl CommonSettings {
                 .seconds("ROTOR_SHUTDOWN_GRACE_SECS", Duration::from_secs(30))?,
             device_timeout: settings
                 .seconds("ROTOR_DEVICE_TIMEOUT_SECS", Duration::from_secs(60))?,
+            device_output_max_bytes: settings.number(
+                "ROTOR_DEVICE_OUTPUT_MAX_BYTES",
+                DEFAULT_DEVICE_OUTPUT_MAX_BYTES as u64,
+                4096..=(1 << 30),
+            )? as usize,
         })
     }
 }
@@ -432,6 +445,10 @@ mod tests {
             "ROTOR_NATS_TLS_REQUIRED"
         );
         assert_eq!(check(&[("ROTOR_NATS_USER", "u")]), "ROTOR_NATS_USER");
+        assert_eq!(
+            check(&[("ROTOR_DEVICE_OUTPUT_MAX_BYTES", "10")]),
+            "ROTOR_DEVICE_OUTPUT_MAX_BYTES"
+        );
         assert_eq!(
             check(&[("ROTOR_BAO_ADDR", "127.0.0.1:8200")]),
             "ROTOR_BAO_ADDR"

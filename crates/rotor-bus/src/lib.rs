@@ -71,6 +71,9 @@ pub struct BusSettings {
     pub audit_retention: Duration,
     /// At most this many bytes of audit records are kept (the oldest go first).
     pub audit_max_bytes: i64,
+    /// At most this many bytes of rejected messages are kept ([`names::REJECTED_STREAM`];
+    /// the oldest go first).
+    pub rejected_max_bytes: i64,
     /// How long to wait for the server when connecting and for each request.
     pub timeout: Duration,
 }
@@ -94,6 +97,7 @@ impl Default for BusSettings {
             event_retention: Duration::from_secs(7 * 24 * 3600),
             audit_retention: Duration::from_secs(400 * 24 * 3600),
             audit_max_bytes: 1 << 30,
+            rejected_max_bytes: 256 << 20,
             timeout: Duration::from_secs(10),
         }
     }
@@ -348,6 +352,7 @@ impl Bus {
                 retention: stream::RetentionPolicy::Limits,
                 max_age: settings.event_retention,
                 max_messages: 100_000,
+                max_bytes: settings.rejected_max_bytes,
                 num_replicas: settings.replicas,
                 ..Default::default()
             },
@@ -583,7 +588,10 @@ impl Bus {
     }
 
     /// Keeps a message a service could not decode, with the reason, for inspection; the
-    /// service then acknowledges (terminates) it and goes on with the next one.
+    /// service then acknowledges (terminates) it and goes on with the next one. What is kept of
+    /// the payload is its size, its SHA-256 and its first [`REJECTED_EXCERPT_BYTES`] bytes (headers
+    /// `Rotor-Payload-Bytes`, `Rotor-Payload-Sha256`; the excerpt is the message): a sender of
+    /// large garbage cannot fill the stream with it.
     pub async fn record_rejected(
         &self,
         service: &str,
@@ -591,20 +599,37 @@ impl Bus {
         reason: &str,
         payload: Bytes,
     ) -> Result<(), BusError> {
-        let mut headers = HeaderMap::new();
-        headers.insert("Rotor-Original-Subject", subject);
-        headers.insert(
-            "Rotor-Reject-Reason",
-            reason.replace(['\r', '\n'], " ").as_str(),
-        );
+        let (headers, excerpt) = rejected_record(subject, reason, &payload);
         self.jetstream
-            .publish_with_headers(names::rejected_subject(service), headers, payload)
+            .publish_with_headers(names::rejected_subject(service), headers, excerpt)
             .await
             .map_err(|e| BusError::jetstream("record rejected message", e))?
             .await
             .map_err(|e| BusError::jetstream("record rejected message", e))?;
         Ok(())
     }
+}
+
+/// How much of a rejected message's payload is kept.
+pub const REJECTED_EXCERPT_BYTES: usize = 1024;
+
+/// The headers and the payload excerpt of a rejected message's record.
+fn rejected_record(subject: &str, reason: &str, payload: &Bytes) -> (HeaderMap, Bytes) {
+    use sha2::Digest;
+    let mut headers = HeaderMap::new();
+    headers.insert("Rotor-Original-Subject", subject);
+    headers.insert(
+        "Rotor-Reject-Reason",
+        reason.replace(['\r', '\n'], " ").as_str(),
+    );
+    headers.insert("Rotor-Payload-Bytes", payload.len().to_string().as_str());
+    let digest: String = sha2::Sha256::digest(payload)
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect();
+    headers.insert("Rotor-Payload-Sha256", digest.as_str());
+    let excerpt = payload.slice(..payload.len().min(REJECTED_EXCERPT_BYTES));
+    (headers, excerpt)
 }
 
 /// One stage event read back from the events stream.

@@ -330,6 +330,11 @@ impl CommonSettings {
                 defaults.audit_max_bytes as u64,
                 (1 << 20)..=(1 << 50),
             )? as i64,
+            rejected_max_bytes: settings.number(
+                "ROTOR_REJECTED_MAX_BYTES",
+                defaults.rejected_max_bytes as u64,
+                (1 << 20)..=(1 << 40),
+            )? as i64,
             timeout: settings.seconds("ROTOR_NATS_TIMEOUT_SECS", defaults.timeout)?,
         };
         if bus.user.is_some() != bus.password.is_some() {

@@ -258,3 +258,71 @@ async fn messages_streams_and_bus_requests_over_their_limits_are_refused_naming_
     );
     stack.shutdown().await;
 }
+
+/// `ROTOR_MAX_RUNNING_OPERATIONS` operations running on other fabrics: a new one is refused
+/// `OperationNotAllowed` naming the setting, and accepted once one has ended.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_new_operation_waits_for_room_under_the_running_operations_limit() {
+    use rotor_bus::lease;
+    use rotor_proto::v1::*;
+    let stack = TestStack::start(StackOptions {
+        devices: 1,
+        platform_mix: (1, 0),
+        settings: vec![("ROTOR_MAX_RUNNING_OPERATIONS".into(), "1".into())],
+        ..Default::default()
+    })
+    .await
+    .unwrap();
+    // An operation running on another fabric holds that fabric's lock; an import's lock and
+    // another system's do not count.
+    let take = |fabric: &'static str, holder: &'static str| {
+        let leases = stack.topology.leases.clone();
+        async move {
+            let lease::Acquired::Yes(held) = lease::acquire(
+                &leases,
+                &rotor_bus::names::keys::fabric_lock(fabric),
+                holder,
+                "FabricRotatePassword",
+                120_000,
+                lease::now_unix_ms(),
+            )
+            .await
+            .unwrap() else {
+                panic!("{fabric} is locked already");
+            };
+            (leases, fabric, held)
+        }
+    };
+    let _import = take("fab3", "rotor:inventory-import").await;
+    let _external = take("fab4", "change-system").await;
+    let (leases, fabric, running) = take("fab2", "rotor:operation-elsewhere").await;
+    let mut client = stack.client.clone();
+    let reply = client
+        .rotate(stack.fabric_rotate())
+        .await
+        .unwrap()
+        .into_inner();
+    let Some(rotation_reply::Outcome::Rejected(rejected)) = reply.outcome else {
+        panic!("not refused: {reply:?}");
+    };
+    let error = rejected.error.unwrap();
+    assert_eq!(error.code(), ErrorCode::OperationNotAllowed, "{error:?}");
+    assert!(
+        error.message.contains("ROTOR_MAX_RUNNING_OPERATIONS"),
+        "{error:?}"
+    );
+    lease::release(
+        &leases,
+        &rotor_bus::names::keys::fabric_lock(fabric),
+        &running.lease_id,
+    )
+    .await
+    .unwrap();
+    let operation = stack.run(stack.fabric_rotate()).await.unwrap();
+    assert_eq!(
+        operation.status,
+        OperationState::Succeeded as i32,
+        "{operation:?}"
+    );
+    stack.shutdown().await;
+}

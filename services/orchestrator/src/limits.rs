@@ -9,7 +9,9 @@
 //! - how many `WatchEvents` streams one subject may hold open
 //!   (`ROTOR_WATCH_STREAMS_PER_CALLER`, [`StreamCounts`]);
 //! - how many bus requests are handled at once (`ROTOR_BUS_REQUEST_CONCURRENCY`,
-//!   `crate::bus_requests`).
+//!   `crate::bus_requests`);
+//! - how many operations run at once over every fabric (`ROTOR_MAX_RUNNING_OPERATIONS`,
+//!   `crate::requests`).
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
@@ -24,14 +26,17 @@ pub struct Limits {
     /// The largest gRPC message decoded or encoded (`ROTOR_GRPC_MAX_MESSAGE_BYTES`, default
     /// 256 MiB: a 10,000-device import with an intended configuration per device).
     pub grpc_max_message_bytes: usize,
-    /// Calls per second one subject may sustain (`ROTOR_GRPC_RATE_PER_SECOND`, default 50).
+    /// Calls per second one subject may sustain (`ROTOR_GRPC_RATE_PER_SECOND`, default 100).
     pub grpc_rate_per_second: f64,
-    /// Calls one subject may make at once after a quiet spell (`ROTOR_GRPC_BURST`, default 200).
+    /// Calls one subject may make at once after a quiet spell (`ROTOR_GRPC_BURST`, default 400).
     pub grpc_burst: u32,
     /// Open `WatchEvents` streams per subject (`ROTOR_WATCH_STREAMS_PER_CALLER`, default 8).
     pub watch_streams_per_caller: usize,
     /// Bus requests handled at once (`ROTOR_BUS_REQUEST_CONCURRENCY`, default 64).
     pub bus_request_concurrency: usize,
+    /// Operations running at once over every fabric (`ROTOR_MAX_RUNNING_OPERATIONS`, default
+    /// 64): one more is refused `OperationNotAllowed`.
+    pub max_running_operations: usize,
 }
 
 /// The default of `ROTOR_GRPC_MAX_MESSAGE_BYTES`.
@@ -41,10 +46,11 @@ impl Default for Limits {
     fn default() -> Self {
         Limits {
             grpc_max_message_bytes: DEFAULT_GRPC_MAX_MESSAGE_BYTES,
-            grpc_rate_per_second: 50.0,
-            grpc_burst: 200,
+            grpc_rate_per_second: 100.0,
+            grpc_burst: 400,
             watch_streams_per_caller: 8,
             bus_request_concurrency: 64,
+            max_running_operations: 64,
         }
     }
 }
@@ -81,6 +87,11 @@ impl Limits {
             bus_request_concurrency: settings.number(
                 "ROTOR_BUS_REQUEST_CONCURRENCY",
                 defaults.bus_request_concurrency as u64,
+                1..=100_000,
+            )? as usize,
+            max_running_operations: settings.number(
+                "ROTOR_MAX_RUNNING_OPERATIONS",
+                defaults.max_running_operations as u64,
                 1..=100_000,
             )? as usize,
         })
@@ -249,6 +260,7 @@ mod tests {
             ("ROTOR_GRPC_BURST", "0"),
             ("ROTOR_WATCH_STREAMS_PER_CALLER", "0"),
             ("ROTOR_BUS_REQUEST_CONCURRENCY", "0"),
+            ("ROTOR_MAX_RUNNING_OPERATIONS", "0"),
         ] {
             assert_eq!(error(name, value), name);
         }

@@ -74,6 +74,16 @@ pub struct BusSettings {
     /// At most this many bytes of rejected messages are kept ([`names::REJECTED_STREAM`];
     /// the oldest go first).
     pub rejected_max_bytes: i64,
+    /// How long a request id's answer is kept ([`names::buckets::REQUESTS`]): a retry within it
+    /// gets the first answer.
+    pub request_id_retention: Duration,
+    /// At most this many bytes of request ids; a full bucket refuses new ids.
+    pub requests_max_bytes: i64,
+    /// How long a stage mark is kept ([`names::buckets::STAGE_MARKS`]); only a redelivered job
+    /// of a running operation reads one.
+    pub stage_mark_retention: Duration,
+    /// At most this many bytes of stage marks; a full bucket refuses new marks.
+    pub stage_marks_max_bytes: i64,
     /// How long to wait for the server when connecting and for each request.
     pub timeout: Duration,
 }
@@ -98,6 +108,10 @@ impl Default for BusSettings {
             audit_retention: Duration::from_secs(400 * 24 * 3600),
             audit_max_bytes: 1 << 30,
             rejected_max_bytes: 256 << 20,
+            request_id_retention: Duration::from_secs(7 * 24 * 3600),
+            requests_max_bytes: 1 << 30,
+            stage_mark_retention: Duration::from_secs(2 * 24 * 3600),
+            stage_marks_max_bytes: 1 << 30,
             timeout: Duration::from_secs(10),
         }
     }
@@ -154,6 +168,12 @@ impl BusError {
             what: what.into(),
             reason: reason.to_string(),
         }
+    }
+
+    /// Whether the write was refused because its stream or bucket holds its byte limit
+    /// (buckets refuse new writes when full rather than drop old keys).
+    pub fn is_full(&self) -> bool {
+        matches!(self, BusError::JetStream { reason, .. } if reason.contains("maximum bytes exceeded"))
     }
 }
 
@@ -392,17 +412,24 @@ impl Bus {
             } else {
                 1
             };
-            // A request id's answer is kept for a week: a retry within it is not run twice.
-            let max_age = if bucket == names::buckets::REQUESTS {
-                Duration::from_secs(7 * 24 * 3600)
-            } else {
-                Duration::ZERO
+            // A request id's answer is kept a week by default: a retry within it is not run
+            // twice. Stage marks matter only while their operation runs.
+            let (max_age, max_bytes) = match bucket {
+                names::buckets::REQUESTS => {
+                    (settings.request_id_retention, settings.requests_max_bytes)
+                }
+                names::buckets::STAGE_MARKS => (
+                    settings.stage_mark_retention,
+                    settings.stage_marks_max_bytes,
+                ),
+                _ => (Duration::ZERO, nats_kv::Config::default().max_bytes),
             };
             let store = if manage {
                 js.create_or_update_key_value(nats_kv::Config {
                     bucket: bucket.to_string(),
                     history,
                     max_age,
+                    max_bytes,
                     num_replicas: settings.replicas,
                     storage: stream::StorageType::File,
                     ..Default::default()

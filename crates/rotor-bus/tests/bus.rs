@@ -333,3 +333,40 @@ async fn a_rejected_message_is_kept_as_its_size_digest_and_first_kibibyte() {
     let config = stream.info().await.unwrap().config.clone();
     assert_eq!(config.max_bytes, BusSettings::default().rejected_max_bytes);
 }
+
+#[tokio::test]
+async fn a_full_request_id_bucket_refuses_new_ids_and_says_so() {
+    use rotor_bus::names::keys;
+    let nats = NatsServer::start();
+    let bus = Bus::connect(BusSettings {
+        url: nats.url(),
+        requests_max_bytes: 64 << 10,
+        ..Default::default()
+    })
+    .await
+    .unwrap();
+    let topology = bus.ensure_topology().await.unwrap();
+    let config = topology.requests.status().await.unwrap();
+    assert_eq!(
+        config.max_age(),
+        BusSettings::default().request_id_retention,
+        "request ids expire"
+    );
+    let marks = topology.stage_marks.status().await.unwrap();
+    assert_eq!(marks.max_age(), BusSettings::default().stage_mark_retention);
+    let answer = Bytes::from(vec![b'a'; 1024]);
+    let mut refused = None;
+    for n in 0..1000 {
+        let key = keys::request("fab1", &format!("id-{n}"));
+        match kv::compare_and_set(&topology.requests, &key, answer.clone(), 0).await {
+            Ok(_) => {}
+            Err(error) => {
+                refused = Some((n, error));
+                break;
+            }
+        }
+    }
+    let (n, error) = refused.expect("a 64 KiB bucket holds fewer than 1000 answers of 1 KiB");
+    assert!(n > 10, "refused after {n}");
+    assert!(error.is_full(), "{error}");
+}

@@ -326,3 +326,61 @@ async fn a_new_operation_waits_for_room_under_the_running_operations_limit() {
     );
     stack.shutdown().await;
 }
+
+/// A full request-id bucket (`ROTOR_REQUESTS_MAX_BYTES`) refuses a request with an id,
+/// naming the setting, rather than run it without the repeat check; one without an id runs.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_full_request_id_bucket_refuses_requests_with_an_id_naming_the_setting() {
+    use rotor_proto::v1::*;
+    let stack = TestStack::start(StackOptions {
+        devices: 1,
+        platform_mix: (1, 0),
+        settings: vec![("ROTOR_REQUESTS_MAX_BYTES".into(), "65536".into())],
+        ..Default::default()
+    })
+    .await
+    .unwrap();
+    // As a flood of distinct request ids would leave it: full to the last byte.
+    let mut n = 0;
+    for size in [1024, 64, 1] {
+        loop {
+            let key = rotor_bus::names::keys::request("elsewhere", &format!("flood-{n}"));
+            let junk = vec![b'a'; size];
+            match rotor_bus::kv::compare_and_set(&stack.topology.requests, &key, junk.into(), 0)
+                .await
+            {
+                Ok(_) => n += 1,
+                Err(error) => {
+                    assert!(error.is_full(), "{error}");
+                    break;
+                }
+            }
+            assert!(n < 2000, "a 64 KiB bucket took {n} ids");
+        }
+    }
+    let mut client = stack.client.clone();
+    let reply = client
+        .rotate(RotationRequest {
+            request_id: "change-4711".into(),
+            ..stack.fabric_rotate()
+        })
+        .await
+        .unwrap()
+        .into_inner();
+    let Some(rotation_reply::Outcome::Rejected(rejected)) = reply.outcome else {
+        panic!("not refused: {reply:?}");
+    };
+    let error = rejected.error.unwrap();
+    assert_eq!(error.code(), ErrorCode::OperationNotAllowed, "{error:?}");
+    assert!(
+        error.message.contains("ROTOR_REQUESTS_MAX_BYTES"),
+        "{error:?}"
+    );
+    let operation = stack.run(stack.fabric_rotate()).await.unwrap();
+    assert_eq!(
+        operation.status,
+        OperationState::Succeeded as i32,
+        "{operation:?}"
+    );
+    stack.shutdown().await;
+}

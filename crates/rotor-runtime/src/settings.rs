@@ -335,6 +335,26 @@ impl CommonSettings {
                 defaults.rejected_max_bytes as u64,
                 (1 << 20)..=(1 << 40),
             )? as i64,
+            request_id_retention: Duration::from_secs(settings.number(
+                "ROTOR_REQUEST_ID_RETENTION_SECS",
+                defaults.request_id_retention.as_secs(),
+                3600..=365 * 86_400,
+            )?),
+            requests_max_bytes: settings.number(
+                "ROTOR_REQUESTS_MAX_BYTES",
+                defaults.requests_max_bytes as u64,
+                (64 << 10)..=(1 << 40),
+            )? as i64,
+            stage_mark_retention: Duration::from_secs(settings.number(
+                "ROTOR_STAGE_MARK_RETENTION_SECS",
+                defaults.stage_mark_retention.as_secs(),
+                86_400..=365 * 86_400,
+            )?),
+            stage_marks_max_bytes: settings.number(
+                "ROTOR_STAGE_MARKS_MAX_BYTES",
+                defaults.stage_marks_max_bytes as u64,
+                (1 << 20)..=(1 << 40),
+            )? as i64,
             timeout: settings.seconds("ROTOR_NATS_TIMEOUT_SECS", defaults.timeout)?,
         };
         if bus.user.is_some() != bus.password.is_some() {

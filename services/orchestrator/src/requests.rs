@@ -183,6 +183,11 @@ impl Orchestrator {
                 Ok(Claim::Answered(reply)) => return reply,
                 // The first copy of this request is still being handled.
                 Ok(Claim::Busy) => tokio::time::sleep(Duration::from_millis(100)).await,
+                Err(error) if error.is_full() => {
+                    return not_allowed(
+                        "the request-id bucket is full (ROTOR_REQUESTS_MAX_BYTES): retry without a request id, once older ids expire (ROTOR_REQUEST_ID_RETENTION_SECS), or raise the limit",
+                    );
+                }
                 Err(error) => return internal(error),
             }
         }

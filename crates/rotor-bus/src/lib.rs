@@ -71,6 +71,19 @@ pub struct BusSettings {
     pub audit_retention: Duration,
     /// At most this many bytes of audit records are kept (the oldest go first).
     pub audit_max_bytes: i64,
+    /// At most this many bytes of rejected messages are kept ([`names::REJECTED_STREAM`];
+    /// the oldest go first).
+    pub rejected_max_bytes: i64,
+    /// How long a request id's answer is kept ([`names::buckets::REQUESTS`]): a retry within it
+    /// gets the first answer.
+    pub request_id_retention: Duration,
+    /// At most this many bytes of request ids; a full bucket refuses new ids.
+    pub requests_max_bytes: i64,
+    /// How long a stage mark is kept ([`names::buckets::STAGE_MARKS`]); only a redelivered job
+    /// of a running operation reads one.
+    pub stage_mark_retention: Duration,
+    /// At most this many bytes of stage marks; a full bucket refuses new marks.
+    pub stage_marks_max_bytes: i64,
     /// How long to wait for the server when connecting and for each request.
     pub timeout: Duration,
 }
@@ -94,6 +107,11 @@ impl Default for BusSettings {
             event_retention: Duration::from_secs(7 * 24 * 3600),
             audit_retention: Duration::from_secs(400 * 24 * 3600),
             audit_max_bytes: 1 << 30,
+            rejected_max_bytes: 256 << 20,
+            request_id_retention: Duration::from_secs(7 * 24 * 3600),
+            requests_max_bytes: 1 << 30,
+            stage_mark_retention: Duration::from_secs(2 * 24 * 3600),
+            stage_marks_max_bytes: 1 << 30,
             timeout: Duration::from_secs(10),
         }
     }
@@ -150,6 +168,12 @@ impl BusError {
             what: what.into(),
             reason: reason.to_string(),
         }
+    }
+
+    /// Whether the write was refused because its stream or bucket holds its byte limit
+    /// (buckets refuse new writes when full rather than drop old keys).
+    pub fn is_full(&self) -> bool {
+        matches!(self, BusError::JetStream { reason, .. } if reason.contains("maximum bytes exceeded"))
     }
 }
 
@@ -348,6 +372,7 @@ impl Bus {
                 retention: stream::RetentionPolicy::Limits,
                 max_age: settings.event_retention,
                 max_messages: 100_000,
+                max_bytes: settings.rejected_max_bytes,
                 num_replicas: settings.replicas,
                 ..Default::default()
             },
@@ -387,17 +412,24 @@ impl Bus {
             } else {
                 1
             };
-            // A request id's answer is kept for a week: a retry within it is not run twice.
-            let max_age = if bucket == names::buckets::REQUESTS {
-                Duration::from_secs(7 * 24 * 3600)
-            } else {
-                Duration::ZERO
+            // A request id's answer is kept a week by default: a retry within it is not run
+            // twice. Stage marks matter only while their operation runs.
+            let (max_age, max_bytes) = match bucket {
+                names::buckets::REQUESTS => {
+                    (settings.request_id_retention, settings.requests_max_bytes)
+                }
+                names::buckets::STAGE_MARKS => (
+                    settings.stage_mark_retention,
+                    settings.stage_marks_max_bytes,
+                ),
+                _ => (Duration::ZERO, nats_kv::Config::default().max_bytes),
             };
             let store = if manage {
                 js.create_or_update_key_value(nats_kv::Config {
                     bucket: bucket.to_string(),
                     history,
                     max_age,
+                    max_bytes,
                     num_replicas: settings.replicas,
                     storage: stream::StorageType::File,
                     ..Default::default()
@@ -583,7 +615,10 @@ impl Bus {
     }
 
     /// Keeps a message a service could not decode, with the reason, for inspection; the
-    /// service then acknowledges (terminates) it and goes on with the next one.
+    /// service then acknowledges (terminates) it and goes on with the next one. What is kept of
+    /// the payload is its size, its SHA-256 and its first [`REJECTED_EXCERPT_BYTES`] bytes (headers
+    /// `Rotor-Payload-Bytes`, `Rotor-Payload-Sha256`; the excerpt is the message): a sender of
+    /// large garbage cannot fill the stream with it.
     pub async fn record_rejected(
         &self,
         service: &str,
@@ -591,20 +626,37 @@ impl Bus {
         reason: &str,
         payload: Bytes,
     ) -> Result<(), BusError> {
-        let mut headers = HeaderMap::new();
-        headers.insert("Rotor-Original-Subject", subject);
-        headers.insert(
-            "Rotor-Reject-Reason",
-            reason.replace(['\r', '\n'], " ").as_str(),
-        );
+        let (headers, excerpt) = rejected_record(subject, reason, &payload);
         self.jetstream
-            .publish_with_headers(names::rejected_subject(service), headers, payload)
+            .publish_with_headers(names::rejected_subject(service), headers, excerpt)
             .await
             .map_err(|e| BusError::jetstream("record rejected message", e))?
             .await
             .map_err(|e| BusError::jetstream("record rejected message", e))?;
         Ok(())
     }
+}
+
+/// How much of a rejected message's payload is kept.
+pub const REJECTED_EXCERPT_BYTES: usize = 1024;
+
+/// The headers and the payload excerpt of a rejected message's record.
+fn rejected_record(subject: &str, reason: &str, payload: &Bytes) -> (HeaderMap, Bytes) {
+    use sha2::Digest;
+    let mut headers = HeaderMap::new();
+    headers.insert("Rotor-Original-Subject", subject);
+    headers.insert(
+        "Rotor-Reject-Reason",
+        reason.replace(['\r', '\n'], " ").as_str(),
+    );
+    headers.insert("Rotor-Payload-Bytes", payload.len().to_string().as_str());
+    let digest: String = sha2::Sha256::digest(payload)
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect();
+    headers.insert("Rotor-Payload-Sha256", digest.as_str());
+    let excerpt = payload.slice(..payload.len().min(REJECTED_EXCERPT_BYTES));
+    (headers, excerpt)
 }
 
 /// One stage event read back from the events stream.

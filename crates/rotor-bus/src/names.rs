@@ -407,6 +407,11 @@ pub mod filters {
         KeyFilter("*".into())
     }
 
+    /// Every fabric lock of the leases bucket ([`super::keys::fabric_lock`]).
+    pub fn fabric_locks() -> KeyFilter {
+        KeyFilter("fabric.*".into())
+    }
+
     /// Every operation plan.
     pub fn operation_plans() -> KeyFilter {
         KeyFilter("*.plan".into())

@@ -254,6 +254,8 @@ pub fn service_permissions(kind: ServiceKind) -> Permissions {
                 .jobs(JobKind::Diff)
                 .publish(names::inventory_changed_subject("*"))
                 .read_stream(names::EVENTS_STREAM)
+                // WatchEvents without fromStart: the live events, core NATS.
+                .subscribe(names::EVENTS_ALL)
                 .read_stream(names::AUDIT_STREAM)
                 .publish(names::AUDIT_ALL)
                 .object_store(Read);

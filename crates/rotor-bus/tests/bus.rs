@@ -281,3 +281,92 @@ async fn events_replay_from_the_start_and_end_when_caught_up_or_follow() {
         .unwrap();
     assert_eq!(live.event.device_id, "d");
 }
+
+#[tokio::test]
+async fn a_rejected_message_is_kept_as_its_size_digest_and_first_kibibyte() {
+    use rotor_bus::names;
+    use sha2::Digest;
+    let nats = NatsServer::start();
+    let bus = bus(&nats).await;
+    bus.ensure_topology().await.unwrap();
+    // 2 MiB of garbage, as a sender flooding a request subject would send.
+    let payload: Vec<u8> = (0..2 << 20).map(|i| (i % 251) as u8).collect();
+    bus.record_rejected(
+        "probe",
+        &names::request_subject("fab1"),
+        "not a request\nat all",
+        Bytes::from(payload.clone()),
+    )
+    .await
+    .unwrap();
+    let mut stream = bus
+        .jetstream
+        .get_stream(names::REJECTED_STREAM)
+        .await
+        .unwrap();
+    let kept = stream
+        .get_last_raw_message_by_subject(&names::rejected_subject("probe"))
+        .await
+        .unwrap();
+    assert_eq!(
+        kept.payload.as_ref(),
+        &payload[..rotor_bus::REJECTED_EXCERPT_BYTES]
+    );
+    let header = |name: &str| {
+        kept.headers
+            .get(name)
+            .unwrap_or_else(|| panic!("no {name}"))
+            .as_str()
+            .to_string()
+    };
+    assert_eq!(header("Rotor-Payload-Bytes"), (2 << 20).to_string());
+    let digest: String = sha2::Sha256::digest(&payload)
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect();
+    assert_eq!(header("Rotor-Payload-Sha256"), digest);
+    assert_eq!(header("Rotor-Reject-Reason"), "not a request at all");
+    assert_eq!(
+        header("Rotor-Original-Subject"),
+        names::request_subject("fab1")
+    );
+    let config = stream.info().await.unwrap().config.clone();
+    assert_eq!(config.max_bytes, BusSettings::default().rejected_max_bytes);
+}
+
+#[tokio::test]
+async fn a_full_request_id_bucket_refuses_new_ids_and_says_so() {
+    use rotor_bus::names::keys;
+    let nats = NatsServer::start();
+    let bus = Bus::connect(BusSettings {
+        url: nats.url(),
+        requests_max_bytes: 64 << 10,
+        ..Default::default()
+    })
+    .await
+    .unwrap();
+    let topology = bus.ensure_topology().await.unwrap();
+    let config = topology.requests.status().await.unwrap();
+    assert_eq!(
+        config.max_age(),
+        BusSettings::default().request_id_retention,
+        "request ids expire"
+    );
+    let marks = topology.stage_marks.status().await.unwrap();
+    assert_eq!(marks.max_age(), BusSettings::default().stage_mark_retention);
+    let answer = Bytes::from(vec![b'a'; 1024]);
+    let mut refused = None;
+    for n in 0..1000 {
+        let key = keys::request("fab1", &format!("id-{n}"));
+        match kv::compare_and_set(&topology.requests, &key, answer.clone(), 0).await {
+            Ok(_) => {}
+            Err(error) => {
+                refused = Some((n, error));
+                break;
+            }
+        }
+    }
+    let (n, error) = refused.expect("a 64 KiB bucket holds fewer than 1000 answers of 1 KiB");
+    assert!(n > 10, "refused after {n}");
+    assert!(error.is_full(), "{error}");
+}

@@ -134,6 +134,19 @@ pub enum DeviceError {
         /// What was wrong with the output, hashes redacted.
         detail: String,
     },
+    /// A command printed more than `ROTOR_DEVICE_OUTPUT_MAX_BYTES` (`UnexpectedDeviceOutput`):
+    /// Rotor stopped reading it rather than hold an unbounded output in memory.
+    #[error(
+        "`{command}` on {address} printed more than {limit} bytes, the most Rotor reads of one command (ROTOR_DEVICE_OUTPUT_MAX_BYTES); stopped reading it"
+    )]
+    OutputTooLarge {
+        /// The device's management address, `host:port`.
+        address: String,
+        /// The command's name.
+        command: String,
+        /// The limit, in bytes.
+        limit: usize,
+    },
     /// Rotor refused to put a value on a switch's command line (`InternalError`): a user name
     /// that is not one, reaching a command although every name is checked on import and every
     /// job is checked against its operation.
@@ -160,9 +173,9 @@ impl DeviceError {
             DeviceError::Timeout { .. } | DeviceError::LoginTimeout { .. } => ErrorCode::Timeout,
             DeviceError::ConfigSyntax { .. } => ErrorCode::ConfigSyntax,
             DeviceError::ApplyFailed { .. } => ErrorCode::ConfigApplyFailure,
-            DeviceError::Command { .. } | DeviceError::UnexpectedOutput { .. } => {
-                ErrorCode::UnexpectedDeviceOutput
-            }
+            DeviceError::Command { .. }
+            | DeviceError::UnexpectedOutput { .. }
+            | DeviceError::OutputTooLarge { .. } => ErrorCode::UnexpectedDeviceOutput,
             DeviceError::UnsafeArgument { .. } => ErrorCode::InternalError,
         }
     }

@@ -37,7 +37,15 @@ pub struct SshOptions {
     pub login_timeout: Duration,
     /// How long one command may run, with its input and output (default 60 s).
     pub command_timeout: Duration,
+    /// The most one command may print, standard output and error together (default 16 MiB,
+    /// `ROTOR_DEVICE_OUTPUT_MAX_BYTES`): beyond it Rotor stops reading, closes the channel and
+    /// fails the command with [`DeviceError::OutputTooLarge`], so a switch (or something
+    /// posing as one) printing without end cannot exhaust the service's memory.
+    pub output_max_bytes: usize,
 }
+
+/// The default of [`SshOptions::output_max_bytes`].
+pub const DEFAULT_OUTPUT_MAX_BYTES: usize = 16 << 20;
 
 impl Default for SshOptions {
     fn default() -> Self {
@@ -45,6 +53,7 @@ impl Default for SshOptions {
             connect_timeout: Duration::from_secs(15),
             login_timeout: Duration::from_secs(30),
             command_timeout: Duration::from_secs(60),
+            output_max_bytes: DEFAULT_OUTPUT_MAX_BYTES,
         }
     }
 }
@@ -322,15 +331,34 @@ impl Session {
         let mut stdout = Vec::new();
         let mut stderr = Vec::new();
         let mut exit = None;
+        let limit = self.options.output_max_bytes;
+        let mut printed = 0usize;
         while let Some(message) = channel.wait().await {
-            match message {
-                ChannelMsg::Data { data } => stdout.extend_from_slice(&data),
-                ChannelMsg::ExtendedData { data, ext: 1 } => stderr.extend_from_slice(&data),
-                ChannelMsg::ExitStatus { exit_status } => exit = Some(exit_status),
-                ChannelMsg::ExitSignal { .. } => exit = Some(255),
+            let (into, data) = match message {
+                ChannelMsg::Data { data } => (&mut stdout, data),
+                ChannelMsg::ExtendedData { data, ext: 1 } => (&mut stderr, data),
+                ChannelMsg::ExitStatus { exit_status } => {
+                    exit = Some(exit_status);
+                    continue;
+                }
+                ChannelMsg::ExitSignal { .. } => {
+                    exit = Some(255);
+                    continue;
+                }
                 ChannelMsg::Close => break,
-                _ => {}
+                _ => continue,
+            };
+            printed += data.len();
+            if printed > limit {
+                // Stop reading: what is still coming is dropped with the channel.
+                let _ = channel.close().await;
+                return Err(DeviceError::OutputTooLarge {
+                    address: self.address.clone(),
+                    command: command_name(command),
+                    limit,
+                });
             }
+            into.extend_from_slice(&data);
         }
         let Some(exit) = exit else {
             // The channel closed without an exit status: the connection dropped mid-command.

@@ -137,6 +137,7 @@ impl WorkerContext {
             connect_timeout: config.common.device_timeout.min(Duration::from_secs(30)),
             login_timeout: config.login_timeout,
             command_timeout: config.common.device_timeout,
+            output_max_bytes: config.common.device_output_max_bytes,
         };
         Ok(WorkerContext {
             access: DeviceAccess {

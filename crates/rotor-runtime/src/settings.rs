@@ -187,7 +187,15 @@ pub struct CommonSettings {
     pub shutdown_grace: Duration,
     /// Per SSH command / device stage timeout.
     pub device_timeout: Duration,
+    /// The most one SSH command may print (stdout and stderr together) before Rotor stops
+    /// reading and fails it (`ROTOR_DEVICE_OUTPUT_MAX_BYTES`).
+    pub device_output_max_bytes: usize,
 }
+
+/// The default of `ROTOR_DEVICE_OUTPUT_MAX_BYTES`: 16 MiB, several times the `nv config show`
+/// of a large switch (a few MiB), small enough that `ROTOR_MAX_IN_FLIGHT` commands cannot
+/// exhaust a service's memory.
+pub const DEFAULT_DEVICE_OUTPUT_MAX_BYTES: usize = 16 << 20;
 
 impl CommonSettings {
     /// The secrets store settings, or the error a service that needs them reports at start.
@@ -322,6 +330,31 @@ impl CommonSettings {
                 defaults.audit_max_bytes as u64,
                 (1 << 20)..=(1 << 50),
             )? as i64,
+            rejected_max_bytes: settings.number(
+                "ROTOR_REJECTED_MAX_BYTES",
+                defaults.rejected_max_bytes as u64,
+                (1 << 20)..=(1 << 40),
+            )? as i64,
+            request_id_retention: Duration::from_secs(settings.number(
+                "ROTOR_REQUEST_ID_RETENTION_SECS",
+                defaults.request_id_retention.as_secs(),
+                3600..=365 * 86_400,
+            )?),
+            requests_max_bytes: settings.number(
+                "ROTOR_REQUESTS_MAX_BYTES",
+                defaults.requests_max_bytes as u64,
+                (64 << 10)..=(1 << 40),
+            )? as i64,
+            stage_mark_retention: Duration::from_secs(settings.number(
+                "ROTOR_STAGE_MARK_RETENTION_SECS",
+                defaults.stage_mark_retention.as_secs(),
+                86_400..=365 * 86_400,
+            )?),
+            stage_marks_max_bytes: settings.number(
+                "ROTOR_STAGE_MARKS_MAX_BYTES",
+                defaults.stage_marks_max_bytes as u64,
+                (1 << 20)..=(1 << 40),
+            )? as i64,
             timeout: settings.seconds("ROTOR_NATS_TIMEOUT_SECS", defaults.timeout)?,
         };
         if bus.user.is_some() != bus.password.is_some() {
@@ -381,6 +414,11 @@ impl CommonSettings {
                 .seconds("ROTOR_SHUTDOWN_GRACE_SECS", Duration::from_secs(30))?,
             device_timeout: settings
                 .seconds("ROTOR_DEVICE_TIMEOUT_SECS", Duration::from_secs(60))?,
+            device_output_max_bytes: settings.number(
+                "ROTOR_DEVICE_OUTPUT_MAX_BYTES",
+                DEFAULT_DEVICE_OUTPUT_MAX_BYTES as u64,
+                4096..=(1 << 30),
+            )? as usize,
         })
     }
 }
@@ -432,6 +470,10 @@ mod tests {
             "ROTOR_NATS_TLS_REQUIRED"
         );
         assert_eq!(check(&[("ROTOR_NATS_USER", "u")]), "ROTOR_NATS_USER");
+        assert_eq!(
+            check(&[("ROTOR_DEVICE_OUTPUT_MAX_BYTES", "10")]),
+            "ROTOR_DEVICE_OUTPUT_MAX_BYTES"
+        );
         assert_eq!(
             check(&[("ROTOR_BAO_ADDR", "127.0.0.1:8200")]),
             "ROTOR_BAO_ADDR"

@@ -39,15 +39,20 @@ pub async fn serve(
     let reflection_problem = |e| rotor_pipeline::StartError::Other(format!("reflection: {e}"));
     let reflection_v1 = reflection().build_v1().map_err(reflection_problem)?;
     let reflection_v1alpha = reflection().build_v1alpha().map_err(reflection_problem)?;
-    let authenticate = crate::auth::Authenticate::new(&orchestrator.config.auth);
-    let audit = crate::audit::AuditCalls::new(orchestrator.audit.clone());
+    let limits = orchestrator.config.limits.clone();
+    let request_limit = orchestrator.config.max_request_bytes;
+    let authenticate = crate::auth::Authenticate::new(&orchestrator.config.auth, &limits);
+    let audit = crate::audit::AuditCalls::new(
+        orchestrator.audit.clone(),
+        orchestrator.config.limits.grpc_max_message_bytes,
+    );
     let tls = orchestrator.config.grpc_tls.clone();
     let service = RotationServiceServer::new(Api {
         orchestrator,
         shutdown: shutdown.clone(),
     })
-    .max_decoding_message_size(256 << 20)
-    .max_encoding_message_size(256 << 20);
+    .max_decoding_message_size(limits.grpc_max_message_bytes)
+    .max_encoding_message_size(limits.grpc_max_message_bytes);
     // Every method authenticates first; reflection (the schema only) does not.
     let service = tonic::service::interceptor::InterceptedService::new(service, authenticate);
     let mut builder = tonic::transport::Server::builder();
@@ -59,7 +64,7 @@ pub async fn serve(
     }
     builder
         .layer(audit)
-        .layer(crate::strict::StrictRequests)
+        .layer(crate::strict::StrictRequests::new(request_limit))
         .add_service(reflection_v1)
         .add_service(reflection_v1alpha)
         .add_service(service)
@@ -372,7 +377,12 @@ impl RotationService for Api {
         request: Request<WatchEventsRequest>,
     ) -> Result<Response<Self::WatchEventsStream>, Status> {
         let fabric = Some(request.get_ref().fabric_id.as_str()).filter(|f| !f.is_empty());
-        self.allow(&request, fabric, Role::Viewer, "watch events")?;
+        let subject = self.allow(&request, fabric, Role::Viewer, "watch events")?;
+        // Held by the stream: given back when it ends or the caller goes away.
+        let slot = self.orchestrator.watch_streams.open(
+            &subject,
+            self.orchestrator.config.limits.watch_streams_per_caller,
+        )?;
         let request = request.into_inner();
         if !request.fabric_id.is_empty() {
             checked("fabricId", &request.fabric_id)?;
@@ -414,8 +424,14 @@ impl RotationService for Api {
                 }
             }))
         };
-        let stream: EventStream =
-            Box::pin(stream.take_until(self.shutdown.clone().cancelled_owned()));
+        let stream: EventStream = Box::pin(
+            stream
+                .take_until(self.shutdown.clone().cancelled_owned())
+                .map(move |event| {
+                    let _held = &slot;
+                    event
+                }),
+        );
         Ok(Response::new(stream))
     }
 

@@ -2,8 +2,8 @@
 //!
 //! [`AuditCalls`] is a tower layer around the whole API: it gives each `RotationService` call
 //! an [`AuditSlot`] (a request extension), lets the call run, and records one
-//! [`AuditRecord`] when the answer is known: `refused` for `UNAUTHENTICATED` and
-//! `PERMISSION_DENIED`, `failed` for any other error or a rejected rotation request,
+//! [`AuditRecord`] when the answer is known: `refused` for `UNAUTHENTICATED`,
+//! `PERMISSION_DENIED` and `RESOURCE_EXHAUSTED` (over a limit, `crate::limits`), `failed` for any other error or a rejected rotation request,
 //! `succeeded` otherwise (`allowed` for `WatchEvents`, a stream that has no end to record).
 //! What the slot holds by then was written by those who knew it: the interceptor (the
 //! identity and the peer, also of a refused call), [`crate::auth::authorize`] (the fabric and
@@ -164,12 +164,14 @@ impl crate::Orchestrator {
 #[derive(Clone, Debug)]
 pub struct AuditCalls {
     audit: Audit,
+    limit: usize,
 }
 
 impl AuditCalls {
-    /// Records into `audit`.
-    pub fn new(audit: Audit) -> AuditCalls {
-        AuditCalls { audit }
+    /// Records into `audit`; `limit` is `ROTOR_GRPC_MAX_MESSAGE_BYTES`, for the refusal of a
+    /// larger message.
+    pub fn new(audit: Audit, limit: usize) -> AuditCalls {
+        AuditCalls { audit, limit }
     }
 }
 
@@ -180,6 +182,7 @@ impl<S> tower::Layer<S> for AuditCalls {
         Audited {
             inner,
             audit: self.audit.clone(),
+            limit: self.limit,
         }
     }
 }
@@ -189,6 +192,7 @@ impl<S> tower::Layer<S> for AuditCalls {
 pub struct Audited<S> {
     inner: S,
     audit: Audit,
+    limit: usize,
 }
 
 type Response = http::Response<Body>;
@@ -218,9 +222,18 @@ where
         });
         request.extensions_mut().insert(slot.clone());
         let audit = self.audit.clone();
+        let limit = self.limit;
         let answer = self.inner.call(request);
         Box::pin(async move {
-            let response = answer.await;
+            let response = answer.await.map(|response| {
+                // tonic's refusal of a message over the limit names no setting: say which.
+                match tonic::Status::from_header_map(response.headers()) {
+                    Some(status) if crate::limits::is_tonic_too_large(&status) => {
+                        crate::limits::too_large(limit, "ROTOR_GRPC_MAX_MESSAGE_BYTES").into_http()
+                    }
+                    _ => response,
+                }
+            });
             let mut record = slot.take();
             match &response {
                 Ok(response) => outcome_of(&mut record, response.headers()),
@@ -252,7 +265,10 @@ fn outcome_of(record: &mut AuditRecord, headers: &http::HeaderMap) {
         return;
     };
     record.outcome = match status.code() {
-        tonic::Code::Unauthenticated | tonic::Code::PermissionDenied => audit::REFUSED,
+        // Over a limit (a caller's rate, its streams, the message size) is refused too.
+        tonic::Code::Unauthenticated
+        | tonic::Code::PermissionDenied
+        | tonic::Code::ResourceExhausted => audit::REFUSED,
         _ => audit::FAILED,
     }
     .into();

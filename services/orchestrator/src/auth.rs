@@ -8,7 +8,9 @@
 //! asked for an operation and who holds a lock are the token's subject, never what the request
 //! says. Every refusal is logged with the peer address (never the token), and every call,
 //! refused or not, is audited (`crate::audit`): the interceptor and [`authorize`] write who,
-//! from where, on which fabric and with which role into the call's record.
+//! from where, on which fabric and with which role into the call's record. Once the token is
+//! verified, the subject's calls are counted against its rate (`crate::limits`): a call over
+//! it is refused `RESOURCE_EXHAUSTED` (audited `refused`).
 
 use std::sync::Arc;
 
@@ -57,13 +59,19 @@ impl Auth {
 #[derive(Clone, Debug)]
 pub struct Authenticate {
     keys: Arc<TrustedKeys>,
+    rate: Arc<crate::limits::RateLimiter>,
 }
 
 impl Authenticate {
-    /// Authenticates against `auth`'s keys.
-    pub fn new(auth: &Auth) -> Authenticate {
+    /// Authenticates against `auth`'s keys, and admits each subject's calls at the rate
+    /// `limits` allows.
+    pub fn new(auth: &Auth, limits: &crate::limits::Limits) -> Authenticate {
         Authenticate {
             keys: auth.keys.clone(),
+            rate: Arc::new(crate::limits::RateLimiter::new(
+                limits.grpc_rate_per_second,
+                limits.grpc_burst,
+            )),
         }
     }
 }
@@ -98,6 +106,8 @@ impl tonic::service::Interceptor for Authenticate {
         if let Some(slot) = &slot {
             slot.update(|record| record.identity = identity.subject.clone());
         }
+        // Before the request is decoded: a caller over its rate costs no more than this.
+        self.rate.admit(&identity.subject)?;
         request.extensions_mut().insert(identity);
         Ok(request)
     }

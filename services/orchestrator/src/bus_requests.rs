@@ -12,6 +12,12 @@
 //! grant the operator role on the fabric. A request without it (published inside the service
 //! account, or on a server without Rotor's accounts) or not allowed by the policy is refused with
 //! `PermissionDenied`.
+//!
+//! At most `ROTOR_BUS_REQUEST_CONCURRENCY` requests are handled at once; one more is answered
+//! at once with a rejection (`OperationNotAllowed`, "too many requests in flight, retry")
+//! rather than queued without bound.
+
+use std::sync::Arc;
 
 use bytes::Bytes;
 use futures::StreamExt;
@@ -41,6 +47,8 @@ pub async fn serve(orchestrator: Orchestrator, shutdown: CancellationToken) {
             return;
         }
     };
+    let concurrency = orchestrator.config.limits.bus_request_concurrency;
+    let permits = Arc::new(tokio::sync::Semaphore::new(concurrency));
     loop {
         let message = tokio::select! {
             _ = shutdown.cancelled() => break,
@@ -49,28 +57,53 @@ pub async fn serve(orchestrator: Orchestrator, shutdown: CancellationToken) {
                 None => break,
             },
         };
+        if message.reply.is_none() {
+            tracing::warn!(subject = %message.subject, "a rotation request without a reply subject was ignored");
+            continue;
+        }
         let orchestrator = orchestrator.clone();
-        tokio::spawn(async move {
-            let Some(reply_to) = message.reply.clone() else {
-                tracing::warn!(subject = %message.subject, "a rotation request without a reply subject was ignored");
-                return;
-            };
-            let json = is_json(&message);
-            let reply = handle(&orchestrator, &message, json).await;
-            let payload = if json {
-                Bytes::from(serde_json::to_vec(&reply).expect("replies serialise"))
-            } else {
-                Bytes::from(reply.encode_to_vec())
-            };
-            if let Err(error) = orchestrator.bus.client.publish(reply_to, payload).await {
-                tracing::warn!(%error, "could not answer a rotation request");
+        match permits.clone().try_acquire_owned() {
+            Ok(permit) => {
+                tokio::spawn(async move {
+                    let reply = handle(&orchestrator, &message, is_json(&message)).await;
+                    // Handled: the next request may start as this answer goes out.
+                    drop(permit);
+                    answer(&orchestrator, &message, reply).await;
+                });
             }
-            let requester = requester_of(&message);
-            crate::audit::bus_request(&orchestrator, requester.as_ref(), &message, json, &reply)
-                .await;
-        });
+            // Full: answered at once, never queued without bound.
+            Err(_) => answer(&orchestrator, &message, busy(concurrency)).await,
+        }
     }
     let _ = subscriber.unsubscribe().await;
+}
+
+/// The reply to a request that found `concurrency` requests in flight already.
+pub fn busy(concurrency: usize) -> RotationReply {
+    rejected(
+        ErrorCode::OperationNotAllowed,
+        format!(
+            "too many requests in flight ({concurrency}, ROTOR_BUS_REQUEST_CONCURRENCY), retry"
+        ),
+    )
+}
+
+/// Sends `reply` to a request (in the request's encoding) and audits it.
+async fn answer(orchestrator: &Orchestrator, message: &async_nats::Message, reply: RotationReply) {
+    let Some(reply_to) = message.reply.clone() else {
+        return;
+    };
+    let json = is_json(message);
+    let payload = if json {
+        Bytes::from(serde_json::to_vec(&reply).expect("replies serialise"))
+    } else {
+        Bytes::from(reply.encode_to_vec())
+    };
+    if let Err(error) = orchestrator.bus.client.publish(reply_to, payload).await {
+        tracing::warn!(%error, "could not answer a rotation request");
+    }
+    let requester = requester_of(message);
+    crate::audit::bus_request(orchestrator, requester.as_ref(), message, json, &reply).await;
 }
 
 /// Who sent a request, as the server wrote it in the request's `Nats-Request-Info` header.

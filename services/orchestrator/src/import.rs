@@ -237,7 +237,7 @@ impl Orchestrator {
         let taken = HeldLease::acquire(
             &self.topology.leases,
             &keys::fabric_lock(fabric_id),
-            "rotor:inventory-import",
+            IMPORT_HOLDER,
             "InventoryImport",
             IMPORT_LOCK,
         )
@@ -489,6 +489,10 @@ pub fn parse_import(
         .map_err(|e| Status::invalid_argument(format!("inventory: {e}")))?;
     Ok(import)
 }
+
+/// How the fabric lock an import holds names its holder (not an operation's: see
+/// `crate::requests::OPERATION_HOLDER`).
+pub const IMPORT_HOLDER: &str = "rotor:inventory-import";
 
 /// The role every import needs, on the inventory's fabric: an inventory says where Rotor logs
 /// in, as whom and with which secrets. An import that changes that for a device already stored

@@ -19,6 +19,7 @@ pub mod audit;
 pub mod auth;
 pub mod bus_requests;
 pub mod import;
+pub mod limits;
 pub mod recovery;
 pub mod requests;
 pub mod strict;
@@ -52,7 +53,7 @@ pub struct OrchestratorConfig {
     pub lock_lease: Duration,
     /// The default lease of locks other systems take through the API.
     pub external_lock_lease: Duration,
-    /// Largest request accepted on the bus.
+    /// Largest rotation request accepted, on the bus and on the API (`ROTOR_MAX_REQUEST_BYTES`).
     pub max_request_bytes: usize,
     /// Where imported inventories may keep their secrets (`ROTOR_SECRET_MOUNTS`,
     /// `ROTOR_SECRET_PATH_PREFIX`).
@@ -60,6 +61,8 @@ pub struct OrchestratorConfig {
     /// Whose tokens the API accepts and what each caller may do (`ROTOR_AUTH_KEYS`,
     /// `ROTOR_AUTH_POLICY`).
     pub auth: auth::Auth,
+    /// What one caller can make the orchestrator hold or do ([`limits`]).
+    pub limits: limits::Limits,
 }
 
 impl OrchestratorConfig {
@@ -109,6 +112,7 @@ impl OrchestratorConfig {
             )? as usize,
             confinement: import::Confinement::from_settings(settings)?,
             auth: auth::Auth::from_settings(settings)?,
+            limits: limits::Limits::from_settings(settings)?,
         })
     }
 }
@@ -174,6 +178,8 @@ pub struct Orchestrator {
     pub config: OrchestratorConfig,
     /// Where every call and request is recorded.
     pub audit: rotor_bus::audit::Audit,
+    /// The `WatchEvents` streams each caller holds open.
+    pub watch_streams: limits::StreamCounts,
 }
 
 impl Orchestrator {
@@ -189,6 +195,7 @@ impl Orchestrator {
             secrets,
             config,
             audit,
+            watch_streams: limits::StreamCounts::default(),
         })
     }
 }

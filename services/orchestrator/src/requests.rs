@@ -5,7 +5,8 @@
 //!    nothing again; a concurrent duplicate waits for the first to answer.
 //! 3. Guardrails, each refused with `OperationNotAllowed` and what to do: unknown fabric or
 //!    device, fabric upgrading or upgrade failed, fabric locked by another fabric-wide operation,
-//!    too many live password sets (rotate only).
+//!    too many live password sets (rotate only), `ROTOR_MAX_RUNNING_OPERATIONS` operations
+//!    running on other fabrics.
 //! 4. The fabric lock, taken atomically with a lease.
 //! 5. Secret versions: new ones generated and written (rotate), or the newest stored (rotate with
 //!    use-stored, resync). The store unreachable: refused before any device is touched.
@@ -182,6 +183,11 @@ impl Orchestrator {
                 Ok(Claim::Answered(reply)) => return reply,
                 // The first copy of this request is still being handled.
                 Ok(Claim::Busy) => tokio::time::sleep(Duration::from_millis(100)).await,
+                Err(error) if error.is_full() => {
+                    return not_allowed(
+                        "the request-id bucket is full (ROTOR_REQUESTS_MAX_BYTES): retry without a request id, once older ids expire (ROTOR_REQUEST_ID_RETENTION_SECS), or raise the limit",
+                    );
+                }
                 Err(error) => return internal(error),
             }
         }
@@ -291,6 +297,7 @@ impl Orchestrator {
         if selected.is_empty() {
             return self.finish_empty(plan).await;
         }
+        self.refuse_too_many_running(&fabric_id).await?;
         let lock = FabricLockGuard::take(self, &fabric_id, &plan).await?;
         plan.lock_lease_id = lock.lease_id().to_string();
         let fresh = is_rotate(kind) && !request.use_stored;
@@ -315,6 +322,32 @@ impl Orchestrator {
         // From here the operation owns the lock: the aggregator releases it when it ends.
         lock.hand_over();
         Ok(self.fan_out(plan, selected).await)
+    }
+
+    /// Refuses a new operation while `ROTOR_MAX_RUNNING_OPERATIONS` run on other fabrics: the
+    /// fabric locks operations hold (holder `rotor:<operation>`, live). Checked before the lock
+    /// is taken, so requests for several fabrics arriving at once may pass it together.
+    async fn refuse_too_many_running(&self, fabric_id: &str) -> Result<(), RotationReply> {
+        let max = self.config.limits.max_running_operations;
+        let own = keys::fabric_lock(fabric_id);
+        let now = now_unix_ms();
+        let running = kv::scan_json::<Lease>(&self.topology.leases, &filters::fabric_locks())
+            .await
+            .map_err(internal)?
+            .into_iter()
+            .filter(|(key, lease)| {
+                *key != own
+                    && lease.holder.starts_with(OPERATION_HOLDER)
+                    && lease.holder != crate::import::IMPORT_HOLDER
+                    && !lease.is_expired(now)
+            })
+            .count();
+        if running >= max {
+            return Err(not_allowed(format!(
+                "{running} operations are running on other fabrics, the most ROTOR_MAX_RUNNING_OPERATIONS allows ({max}); retry when one ends"
+            )));
+        }
+        Ok(())
     }
 
     /// Removes the plan of a request that was refused while it was prepared.
@@ -451,7 +484,7 @@ impl<'a> FabricLockGuard<'a> {
         match lease::acquire(
             &orchestrator.topology.leases,
             &key,
-            &format!("rotor:{}", plan.operation_id),
+            &format!("{OPERATION_HOLDER}{}", plan.operation_id),
             plan.kind().as_str_name(),
             lease_ms,
             now_unix_ms(),
@@ -500,6 +533,9 @@ impl Drop for FabricLockGuard<'_> {
 }
 
 /// The refusal of a request while someone holds the fabric.
+/// How a fabric lock an operation holds names its holder: `rotor:<operation id>`.
+pub const OPERATION_HOLDER: &str = "rotor:";
+
 fn locked_by(fabric_id: &str, holder: &Lease) -> RotationReply {
     // Rotor's own operations hold it as `rotor:<operation id>` with their kind as the purpose.
     let what = match holder.holder.strip_prefix("rotor:") {

@@ -24,15 +24,29 @@ const CHECKED: [&str; 2] = [
 #[derive(Clone, Debug)]
 pub struct RefusedFields(pub String);
 
-/// The layer (`Server::builder().layer(StrictRequests)`).
-#[derive(Clone, Copy, Debug, Default)]
-pub struct StrictRequests;
+/// The layer (`Server::builder().layer(StrictRequests::new(limit))`).
+#[derive(Clone, Copy, Debug)]
+pub struct StrictRequests {
+    limit: usize,
+}
+
+impl StrictRequests {
+    /// Checks requests of at most `limit` bytes (`ROTOR_MAX_REQUEST_BYTES`, as on the bus); a larger
+    /// body is refused `RESOURCE_EXHAUSTED` as soon as it is seen to be larger, before the
+    /// caller is authenticated, so it is never held whole.
+    pub fn new(limit: usize) -> StrictRequests {
+        StrictRequests { limit }
+    }
+}
 
 impl<S> tower::Layer<S> for StrictRequests {
     type Service = Strict<S>;
 
     fn layer(&self, inner: S) -> Strict<S> {
-        Strict { inner }
+        Strict {
+            inner,
+            limit: self.limit,
+        }
     }
 }
 
@@ -40,6 +54,7 @@ impl<S> tower::Layer<S> for StrictRequests {
 #[derive(Clone, Debug)]
 pub struct Strict<S> {
     inner: S,
+    limit: usize,
 }
 
 type Response = http::Response<Body>;
@@ -65,10 +80,18 @@ where
         // The ready service answers this call; a fresh clone waits for the next one.
         let clone = self.inner.clone();
         let mut inner = std::mem::replace(&mut self.inner, clone);
+        let limit = self.limit;
         Box::pin(async move {
             let (mut parts, body) = request.into_parts();
+            // One message and its 5-byte frame header.
+            let body = http_body_util::Limited::new(body, limit.saturating_add(5));
             let bytes = match body.collect().await {
                 Ok(collected) => collected.to_bytes(),
+                Err(error) if error.is::<http_body_util::LengthLimitError>() => {
+                    return Ok(
+                        crate::limits::too_large(limit, "ROTOR_MAX_REQUEST_BYTES").into_http()
+                    );
+                }
                 Err(_) => {
                     return Ok(
                         tonic::Status::invalid_argument("the request body is unreadable")

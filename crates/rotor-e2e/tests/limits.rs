@@ -384,3 +384,51 @@ async fn a_full_request_id_bucket_refuses_requests_with_an_id_naming_the_setting
     );
     stack.shutdown().await;
 }
+
+/// A rotation that would write more secret versions than `ROTOR_MAX_SECRET_WRITES_PER_REQUEST`
+/// is refused before anything is written; one within it runs.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_rotation_writing_more_secrets_than_allowed_writes_none() {
+    use rotor_proto::v1::*;
+    let stack = TestStack::start(StackOptions {
+        devices: 2,
+        platform_mix: (1, 0),
+        // Two secrets per device: the login user's and breakglass's.
+        extra_users: vec!["breakglass".into()],
+        settings: vec![("ROTOR_MAX_SECRET_WRITES_PER_REQUEST".into(), "1".into())],
+        ..Default::default()
+    })
+    .await
+    .unwrap();
+    let reply = stack.submit(stack.fabric_rotate()).await.unwrap();
+    let Some(rotation_reply::Outcome::Rejected(rejected)) = reply.outcome else {
+        panic!("not refused: {reply:?}");
+    };
+    let error = rejected.error.unwrap();
+    assert_eq!(error.code(), ErrorCode::OperationNotAllowed, "{error:?}");
+    assert!(
+        error
+            .message
+            .contains("ROTOR_MAX_SECRET_WRITES_PER_REQUEST"),
+        "{error:?}"
+    );
+    assert_eq!(
+        stack.current_password().await.unwrap().1,
+        1,
+        "a version was written"
+    );
+    // One user's secret: within the limit.
+    let operation = stack
+        .run(RotationRequest {
+            users: vec!["breakglass".into()],
+            ..stack.fabric_rotate()
+        })
+        .await
+        .unwrap();
+    assert_eq!(
+        operation.status,
+        OperationState::Succeeded as i32,
+        "{operation:?}"
+    );
+    stack.shutdown().await;
+}

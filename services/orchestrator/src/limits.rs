@@ -10,6 +10,7 @@
 //!   (`ROTOR_WATCH_STREAMS_PER_CALLER`, [`StreamCounts`]);
 //! - how many bus requests are handled at once (`ROTOR_BUS_REQUEST_CONCURRENCY`,
 //!   `crate::bus_requests`);
+//! - how many secret versions one request may write (`ROTOR_MAX_SECRET_WRITES_PER_REQUEST`);
 //! - how many operations run at once over every fabric (`ROTOR_MAX_RUNNING_OPERATIONS`,
 //!   `crate::requests`).
 
@@ -37,6 +38,10 @@ pub struct Limits {
     /// Operations running at once over every fabric (`ROTOR_MAX_RUNNING_OPERATIONS`, default
     /// 64): one more is refused `OperationNotAllowed`.
     pub max_running_operations: usize,
+    /// Secret versions one request may write (`ROTOR_MAX_SECRET_WRITES_PER_REQUEST`, default
+    /// 1000: a fabric's distinct secret paths for the users it rotates); above it the
+    /// rotation is refused `OperationNotAllowed` before anything is written.
+    pub max_secret_writes: usize,
 }
 
 /// The default of `ROTOR_GRPC_MAX_MESSAGE_BYTES`.
@@ -51,6 +56,7 @@ impl Default for Limits {
             watch_streams_per_caller: 8,
             bus_request_concurrency: 64,
             max_running_operations: 64,
+            max_secret_writes: 1000,
         }
     }
 }
@@ -93,6 +99,11 @@ impl Limits {
                 "ROTOR_MAX_RUNNING_OPERATIONS",
                 defaults.max_running_operations as u64,
                 1..=100_000,
+            )? as usize,
+            max_secret_writes: settings.number(
+                "ROTOR_MAX_SECRET_WRITES_PER_REQUEST",
+                defaults.max_secret_writes as u64,
+                1..=1_000_000,
             )? as usize,
         })
     }

@@ -64,6 +64,13 @@ impl Orchestrator {
                 }
             }
         }
+        let limit = self.config.limits.max_secret_writes;
+        if fresh && paths.len() > limit {
+            return Err(not_allowed(format!(
+                "the rotation would write {} secret versions, more than the {limit} one request may write (ROTOR_MAX_SECRET_WRITES_PER_REQUEST); rotate fewer devices or users per request, or raise the setting",
+                paths.len()
+            )));
+        }
         let holders = if fresh {
             self.holders(&plan.fabric_id, all, statuses).await?
         } else {

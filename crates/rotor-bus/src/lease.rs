@@ -6,9 +6,15 @@
 //! or compare-and-set over an expired one), so two takers never both win; a crashed holder
 //! blocks nobody for longer than its lease.
 //! Times are Unix milliseconds from the caller, so tests control the clock.
+//!
+//! A lease can also carry a [`PendingChange`]: a switch lock whose holder applied a change that
+//! waits for its confirmation (NVUE's `nv config apply --confirm`, undone by the switch's own
+//! rollback timer unless confirmed). Until the timer has surely ended, nobody takes that switch
+//! but a copy of the job that applied the change, even after the holder released the lease,
+//! stopped renewing it or died: anyone else would meet a password the switch is about to drop.
 
 use std::sync::Arc;
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::time::Duration;
 
 use async_nats::jetstream::kv::{DeleteErrorKind, Store};
@@ -30,14 +36,45 @@ pub struct Lease {
     pub lease_id: String,
     /// When it was taken, in Unix milliseconds.
     pub acquired_unix_ms: i64,
-    /// When it runs out unless renewed, in Unix milliseconds; from then on anyone may take it.
+    /// When it runs out unless renewed, in Unix milliseconds; from then on anyone may take it
+    /// (but see [`Lease::pending`]).
     pub expires_unix_ms: i64,
+    /// A change its holder left waiting for a confirmation: until it ends, only the job that
+    /// made it may take the lease, whatever [`Lease::expires_unix_ms`] says.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub pending: Option<PendingChange>,
+}
+
+/// A change on a switch that waits for its confirmation, recorded in the switch's lock.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct PendingChange {
+    /// The job that made it (its copies may take the lease to confirm or roll it back).
+    pub job: String,
+    /// When the switch has surely rolled it back by itself, in Unix milliseconds.
+    pub until_unix_ms: i64,
 }
 
 impl Lease {
     /// Whether the lease has run out at `now_unix_ms` (the expiry instant counts as expired).
     pub fn is_expired(&self, now_unix_ms: i64) -> bool {
         now_unix_ms >= self.expires_unix_ms
+    }
+
+    /// The pending change still in force at `now_unix_ms`, if any.
+    pub fn pending_at(&self, now_unix_ms: i64) -> Option<&PendingChange> {
+        self.pending
+            .as_ref()
+            .filter(|pending| now_unix_ms < pending.until_unix_ms)
+    }
+
+    /// Whether `job` (a job's identity, `None` for a taker that is no job) may take the lease
+    /// at `now_unix_ms`: it has run out and no pending change of another job is in force.
+    pub fn is_free_for(&self, job: Option<&str>, now_unix_ms: i64) -> bool {
+        self.is_expired(now_unix_ms)
+            && self
+                .pending_at(now_unix_ms)
+                .is_none_or(|pending| Some(pending.job.as_str()) == job)
     }
 }
 
@@ -81,14 +118,28 @@ pub async fn acquire_versioned(
     lease_ms: i64,
     now_unix_ms: i64,
 ) -> Result<(Acquired, u64), BusError> {
+    acquire_as(store, key, holder, purpose, None, lease_ms, now_unix_ms).await
+}
+
+/// Like [`acquire_versioned`], for `job` (a job's identity): it may also take a lease whose
+/// [`PendingChange`] is its own, and keeps that pending change in the lease it writes.
+pub async fn acquire_as(
+    store: &Store,
+    key: &str,
+    holder: &str,
+    purpose: &str,
+    job: Option<&str>,
+    lease_ms: i64,
+    now_unix_ms: i64,
+) -> Result<(Acquired, u64), BusError> {
     for _ in 0..16 {
         let current = get_json::<Lease>(store, key).await?;
-        let expected_revision = match &current {
-            Some(existing) if !existing.value.is_expired(now_unix_ms) => {
+        let (expected_revision, pending) = match &current {
+            Some(existing) if !existing.value.is_free_for(job, now_unix_ms) => {
                 return Ok((Acquired::HeldBy(existing.value.clone()), 0));
             }
-            Some(expired) => expired.revision,
-            None => 0,
+            Some(free) => (free.revision, free.value.pending_at(now_unix_ms).cloned()),
+            None => (0, None),
         };
         let lease = Lease {
             holder: holder.to_string(),
@@ -96,6 +147,7 @@ pub async fn acquire_versioned(
             lease_id: uuid::Uuid::new_v4().to_string(),
             acquired_unix_ms: now_unix_ms,
             expires_unix_ms: now_unix_ms + lease_ms,
+            pending,
         };
         let bytes = Bytes::from(serde_json::to_vec(&lease).expect("a lease serialises"));
         if let Some(revision) = compare_and_set(store, key, bytes, expected_revision).await? {
@@ -157,6 +209,37 @@ pub async fn release(store: &Store, key: &str, lease_id: &str) -> Result<bool, B
     delete_at(store, key, current.revision).await
 }
 
+/// Ends a lease that carries a pending change: it runs out now and keeps the pending change;
+/// one without a pending change in force is deleted.
+async fn hand_to_pending(store: &Store, key: &str, lease_id: &str) -> Result<bool, BusError> {
+    for _ in 0..16 {
+        let Some(current) = get_json::<Lease>(store, key).await? else {
+            return Ok(false);
+        };
+        if current.value.lease_id != lease_id {
+            return Ok(false);
+        }
+        let now = now_unix_ms();
+        if current.value.pending_at(now).is_none() {
+            return delete_at(store, key, current.revision).await;
+        }
+        let lease = Lease {
+            expires_unix_ms: now,
+            ..current.value
+        };
+        let bytes = Bytes::from(serde_json::to_vec(&lease).expect("a lease serialises"));
+        if compare_and_set(store, key, bytes, current.revision)
+            .await?
+            .is_some()
+        {
+            return Ok(true);
+        }
+    }
+    Err(BusError::Conflict {
+        what: format!("lease {}/{key}", store.name),
+    })
+}
+
 /// Deletes `key` if it is still at `revision`: `false` when it changed since.
 async fn delete_at(store: &Store, key: &str, revision: u64) -> Result<bool, BusError> {
     match store.delete_expect_revision(key, Some(revision)).await {
@@ -207,6 +290,8 @@ pub struct HeldLease {
     lease: Lease,
     /// The revision this holder last wrote, so a release is one delete.
     revision: Arc<AtomicU64>,
+    /// Whether the lease carries a [`PendingChange`] (as this holder knows it).
+    pending: Arc<AtomicBool>,
     /// Turns true once the lease is gone (taken over, or not renewed for a whole duration).
     lost: tokio::sync::watch::Receiver<bool>,
     renewal: tokio::task::JoinHandle<()>,
@@ -221,8 +306,20 @@ impl HeldLease {
         purpose: &str,
         duration: Duration,
     ) -> Result<Result<HeldLease, Lease>, BusError> {
+        HeldLease::acquire_as(store, key, holder, purpose, None, duration).await
+    }
+
+    /// Like [`HeldLease::acquire`], for `job` (see [`acquire_as`]).
+    pub async fn acquire_as(
+        store: &Store,
+        key: &str,
+        holder: &str,
+        purpose: &str,
+        job: Option<&str>,
+        duration: Duration,
+    ) -> Result<Result<HeldLease, Lease>, BusError> {
         let lease_ms = duration.as_millis() as i64;
-        match acquire_versioned(store, key, holder, purpose, lease_ms, now_unix_ms()).await? {
+        match acquire_as(store, key, holder, purpose, job, lease_ms, now_unix_ms()).await? {
             (Acquired::Yes(lease), revision) => {
                 Ok(Ok(HeldLease::keep(store, key, lease, revision, duration)))
             }
@@ -256,6 +353,7 @@ impl HeldLease {
         duration: Duration,
     ) -> HeldLease {
         let revision = Arc::new(AtomicU64::new(revision));
+        let pending = Arc::new(AtomicBool::new(lease.pending.is_some()));
         let (lost_sender, lost) = tokio::sync::watch::channel(false);
         let renewal = tokio::spawn(renew_until_lost(
             store.clone(),
@@ -270,9 +368,39 @@ impl HeldLease {
             key: key.to_string(),
             lease,
             revision,
+            pending,
             lost,
             renewal,
         }
+    }
+
+    /// Records `pending` in the lease (or, with `None`, that nothing waits any more); renewals
+    /// keep it. `false` when the lease is no longer held (nothing is written then).
+    pub async fn set_pending(&self, pending: Option<PendingChange>) -> Result<bool, BusError> {
+        for _ in 0..16 {
+            let Some(current) = get_json::<Lease>(&self.store, &self.key).await? else {
+                return Ok(false);
+            };
+            if current.value.lease_id != self.lease.lease_id {
+                return Ok(false);
+            }
+            let lease = Lease {
+                pending: pending.clone(),
+                ..current.value
+            };
+            let bytes = Bytes::from(serde_json::to_vec(&lease).expect("a lease serialises"));
+            if let Some(written) =
+                compare_and_set(&self.store, &self.key, bytes, current.revision).await?
+            {
+                self.revision.store(written, Ordering::Release);
+                self.pending.store(pending.is_some(), Ordering::Release);
+                return Ok(true);
+            }
+            // A renewal wrote in between: read it again.
+        }
+        Err(BusError::Conflict {
+            what: format!("lease {}/{}", self.store.name, self.key),
+        })
     }
 
     /// The lease as it was taken.
@@ -292,9 +420,14 @@ impl HeldLease {
         let _ = lost.wait_for(|lost| *lost).await;
     }
 
-    /// Stops renewing and gives the lease back; `false` when it was no longer held.
+    /// Stops renewing and gives the lease back; `false` when it was no longer held. A lease
+    /// with a [`PendingChange`] in force is not deleted: it runs out now, so a copy of the job
+    /// that made the change can take it, and the pending change keeps everyone else away.
     pub async fn release(self) -> Result<bool, BusError> {
         self.renewal.abort();
+        if self.pending.load(Ordering::Acquire) {
+            return hand_to_pending(&self.store, &self.key, &self.lease.lease_id).await;
+        }
         let revision = self.revision.load(Ordering::Acquire);
         release_at(&self.store, &self.key, &self.lease.lease_id, revision).await
     }

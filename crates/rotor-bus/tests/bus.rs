@@ -370,3 +370,94 @@ async fn a_full_request_id_bucket_refuses_new_ids_and_says_so() {
     assert!(n > 10, "refused after {n}");
     assert!(error.is_full(), "{error}");
 }
+
+/// A switch lock recording a change that waits for its confirmation stays its job's: released,
+/// or lapsed after its holder died, it is taken by a copy of that job (which keeps the record)
+/// and by nobody else until the pending change's end; settled, it is an ordinary lease again.
+#[tokio::test]
+async fn a_lease_with_a_pending_change_is_its_jobs_until_the_change_ends() {
+    use rotor_bus::lease::{HeldLease, PendingChange, now_unix_ms};
+
+    let nats = NatsServer::start();
+    let bus = bus(&nats).await;
+    let topology = bus.ensure_topology().await.unwrap();
+    let store = &topology.leases;
+    let key = "switch.s";
+    let minute = Duration::from_secs(60);
+    let take = |holder: &'static str, job: &'static str| async move {
+        HeldLease::acquire_as(store, key, holder, "device job", Some(job), minute)
+            .await
+            .unwrap()
+    };
+
+    let applier = take("applier-0", "op1/d1").await.unwrap();
+    let until = now_unix_ms() + 3_600_000;
+    assert!(
+        applier
+            .set_pending(Some(PendingChange {
+                job: "op1/d1".into(),
+                until_unix_ms: until,
+            }))
+            .await
+            .unwrap()
+    );
+    // Given back with the change pending: nobody else may take it, a copy of the job may.
+    assert!(applier.release().await.unwrap());
+    let refused = take("differ-0", "op2/d1").await.unwrap_err();
+    assert_eq!(refused.pending.as_ref().unwrap().job, "op1/d1");
+    let plain = HeldLease::acquire(store, key, "someone", "x", minute)
+        .await
+        .unwrap();
+    assert!(plain.is_err(), "a taker that is no job is refused too");
+    let copy = take("applier-1", "op1/d1").await.unwrap();
+    assert_eq!(
+        copy.lease().pending.as_ref().map(|p| p.until_unix_ms),
+        Some(until),
+        "the copy keeps the record"
+    );
+
+    // A holder that dies (stops renewing) leaves the record: after the lease runs out, still
+    // only the job's copies.
+    drop(copy);
+    let current = lease::current(store, key, until - 1).await.unwrap();
+    assert!(current.is_none(), "the lease itself has run out by then");
+    let stored: lease::Lease = kv::get_json(store, key).await.unwrap().unwrap().value;
+    assert!(!stored.is_free_for(Some("op2/d1"), until - 1));
+    assert!(stored.is_free_for(Some("op1/d1"), stored.expires_unix_ms));
+    assert!(
+        stored.is_free_for(Some("op2/d1"), until),
+        "free once the change has ended"
+    );
+
+    // Settled: an ordinary lease, deleted on release.
+    let copy = take("applier-1", "op1/d1").await.unwrap_err();
+    assert_eq!(
+        copy.holder, "applier-1",
+        "the dropped copy's lease has not run out yet"
+    );
+    let settled_key = "switch.t";
+    let held = HeldLease::acquire_as(store, settled_key, "applier-0", "x", Some("op1/d2"), minute)
+        .await
+        .unwrap()
+        .unwrap();
+    assert!(
+        held.set_pending(Some(PendingChange {
+            job: "op1/d2".into(),
+            until_unix_ms: until,
+        }))
+        .await
+        .unwrap()
+    );
+    assert!(held.set_pending(None).await.unwrap());
+    assert!(held.release().await.unwrap());
+    assert!(
+        kv::get_json::<lease::Lease>(store, settled_key)
+            .await
+            .unwrap()
+            .is_none()
+    );
+    let other = HeldLease::acquire_as(store, settled_key, "differ-0", "x", Some("op2/d2"), minute)
+        .await
+        .unwrap();
+    assert!(other.is_ok(), "a settled switch is free for anyone");
+}

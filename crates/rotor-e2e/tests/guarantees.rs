@@ -581,3 +581,75 @@ async fn a_login_stopped_before_its_password_is_sent_leaves_no_failed_login_coun
     holder.abort();
     stack.shutdown().await;
 }
+
+/// An apply whose outcome Rotor never learnt (the connection dropped after it, no delivery
+/// left) leaves the change on the switch waiting for its confirmation until the switch's
+/// rollback timer undoes it. Until then no other operation may touch the switch: a resync
+/// started at once must not log in with a password the switch is about to drop (a failed login
+/// when it is dropped, a wrong remembered version after), nor report as held a version the
+/// switch then rolls back.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_change_awaiting_its_rollback_timer_is_left_alone_by_the_next_operation() {
+    let stack = TestStack::start(StackOptions {
+        devices: 1,
+        platform_mix: (1, 0),
+        settings: vec![
+            ("ROTOR_JOB_MAX_DELIVER".into(), "1".into()),
+            ("ROTOR_CONFIRM_SECS".into(), "20".into()),
+        ],
+        ..Default::default()
+    })
+    .await
+    .unwrap();
+    let device = stack.device_ids()[0].clone();
+    let simulated = stack.device(&device);
+    simulated.set_fault(Fault::DropAfterApply).unwrap();
+    let first = stack.run(stack.fabric_rotate()).await.unwrap();
+    assert_eq!(
+        results_by_device(&first)[&device].0,
+        OperationState::Failed,
+        "{first:?}"
+    );
+    assert!(
+        simulated.confirm_remaining().is_some(),
+        "the dropped apply's change waits for its confirmation on the switch"
+    );
+    let failed_before = simulated.login_statistics().failed_logins;
+
+    let resync = stack.run(stack.fabric_resync()).await.unwrap();
+    until(
+        "the switch's rollback timer ended",
+        Duration::from_secs(30),
+        || simulated.confirm_remaining().is_none(),
+    )
+    .await;
+    assert_eq!(
+        resync.status,
+        OperationState::Succeeded as i32,
+        "{resync:?}"
+    );
+    let logins = simulated.login_statistics();
+    assert_eq!(
+        logins.failed_logins, failed_before,
+        "the resync made failed logins: {logins:?}"
+    );
+    // The switch holds exactly the version its status says it holds.
+    let status = stack.device_status(&device).await.unwrap();
+    let held = status.secrets[0]
+        .secret_archive_reference
+        .as_ref()
+        .unwrap()
+        .version;
+    let path = rotor_e2e::login_secret_path(&stack.fabric_id);
+    let (password, _) = stack
+        .secrets
+        .read("secret", &path, Some(held))
+        .await
+        .unwrap();
+    let hash = simulated.user_password_hash("cumulus").unwrap();
+    assert!(
+        pwhash::unix::verify(password.expose_for_login(), &hash),
+        "the switch does not hold version {held}, the one its status says it holds"
+    );
+    stack.shutdown().await;
+}

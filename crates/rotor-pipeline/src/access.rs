@@ -11,11 +11,19 @@
 //!   compare-and-set on the login-attempts bucket shared by every worker; a success gives the
 //!   budget back (NVUE resets its count on success). When the budget is spent Rotor stops with
 //!   `AuthLockoutRisk` instead of trying again.
+//! - **A change waiting for its confirmation is its job's alone**: the applier records in the
+//!   switch's lock, before `nv config apply --confirm`, until when the switch may still hold the
+//!   unconfirmed change ([`DeviceLock::await_confirmation`]). Until it is confirmed or rolled
+//!   back and proven ([`DeviceLock::settled`]), or the switch's rollback timer has surely ended,
+//!   no other job takes the switch, even after that job failed, gave the lock back or died: it
+//!   would log in with a password the switch is about to drop (a failed login once dropped)
+//!   or see a change as done that the timer then undoes. A login made while the change may be
+//!   pending is not remembered as the switch's credential.
 
 use std::time::Duration;
 
 use rotor_bus::kv;
-use rotor_bus::lease::HeldLease;
+use rotor_bus::lease::{HeldLease, PendingChange};
 use rotor_bus::names::keys;
 use rotor_bus::{BusError, Topology};
 use rotor_device::DeviceError;
@@ -194,6 +202,15 @@ fn refused_before(spent: AccessError, login: &LoginUser<'_>, tried: &[String]) -
     }
 }
 
+/// The version `user`'s target pushes, if the targets push one.
+fn target_version(targets: &[SecretTarget], user: &str) -> Option<u32> {
+    targets
+        .iter()
+        .filter(|t| t.username == user)
+        .find_map(|t| t.reference.as_ref())
+        .map(|r| r.version)
+}
+
 /// Whose password [`DeviceAccess::try_versions`] tries.
 struct LoginUser<'a> {
     device: &'a DeviceRecord,
@@ -233,6 +250,35 @@ impl DeviceLock {
     /// does not: another job may have the device.
     pub fn is_held(&self) -> bool {
         self.lease.as_ref().is_some_and(HeldLease::is_held)
+    }
+
+    /// Records in the switch's lock that a change of `job` waits for its confirmation until
+    /// `until_unix_ms` (when the switch has surely rolled it back by itself): from now on, until
+    /// [`Self::settled`], the switch stays this job's even after the lock is given back or
+    /// lapses. Written before the apply, so a worker that dies during it leaves the record.
+    pub async fn await_confirmation(&self, job: &str, until_unix_ms: i64) -> Result<(), BusError> {
+        self.set_pending(Some(PendingChange {
+            job: job.to_string(),
+            until_unix_ms,
+        }))
+        .await
+    }
+
+    /// Nothing waits for a confirmation any more (confirmed, or rolled back and proven).
+    pub async fn settled(&self) -> Result<(), BusError> {
+        self.set_pending(None).await
+    }
+
+    async fn set_pending(&self, pending: Option<PendingChange>) -> Result<(), BusError> {
+        let Some(lease) = self.lease.as_ref() else {
+            return Ok(());
+        };
+        match lease.set_pending(pending).await? {
+            true => Ok(()),
+            false => Err(BusError::Conflict {
+                what: "the device lock, lost before its pending change was recorded".into(),
+            }),
+        }
     }
 
     /// Gives the device back.
@@ -284,6 +330,22 @@ impl DeviceSession {
         self.lock.as_ref().is_some_and(DeviceLock::is_held)
     }
 
+    /// See [`DeviceLock::await_confirmation`].
+    pub async fn await_confirmation(&self, job: &str, until_unix_ms: i64) -> Result<(), BusError> {
+        match self.lock.as_ref() {
+            Some(lock) => lock.await_confirmation(job, until_unix_ms).await,
+            None => Ok(()),
+        }
+    }
+
+    /// See [`DeviceLock::settled`].
+    pub async fn settled(&self) -> Result<(), BusError> {
+        match self.lock.as_ref() {
+            Some(lock) => lock.settled().await,
+            None => Ok(()),
+        }
+    }
+
     /// Closes the session, then gives the device back.
     pub async fn close(mut self) {
         if let Some(session) = self.session.take() {
@@ -309,6 +371,12 @@ impl Drop for DeviceSession {
     }
 }
 
+/// The identity a job's device lock carries: the operation and the device (every copy of one
+/// job has it, no other job does).
+pub fn job_identity(operation_id: &str, device_id: &str) -> String {
+    format!("{operation_id}/{device_id}")
+}
+
 /// Devices whose administrative state is not Enabled are never contacted, by any stage.
 pub fn refuse_unless_enabled(device: &DeviceRecord) -> Result<(), AccessError> {
     let state = device.device.administrative_state;
@@ -325,32 +393,51 @@ impl DeviceAccess {
     /// Takes the device's lock, waiting while another job holds it (up to twice the lease).
     /// Refused for a device that is not Enabled (every stage locks before it connects).
     pub async fn lock_device(&self, device: &DeviceRecord) -> Result<DeviceLock, AccessError> {
+        self.lock_device_for(device, None).await
+    }
+
+    /// Like [`Self::lock_device`], for the job `job` (see [`job_identity`]): a switch whose
+    /// lock records a change waiting for its confirmation ([`rotor_bus::lease::PendingChange`])
+    /// is taken only by a copy of the job that made it; everyone else waits until the switch's
+    /// rollback timer has surely ended (then up to twice the lease more).
+    pub async fn lock_device_for(
+        &self,
+        device: &DeviceRecord,
+        job: Option<&str>,
+    ) -> Result<DeviceLock, AccessError> {
         refuse_unless_enabled(device)?;
         let key = keys::switch_lock(&device.device.switch_identity());
-        let deadline = tokio::time::Instant::now() + self.device_lock * 2;
+        let mut deadline = tokio::time::Instant::now() + self.device_lock * 2;
         let mut pause = Duration::from_millis(20);
         loop {
-            let taken = HeldLease::acquire(
+            let taken = HeldLease::acquire_as(
                 &self.topology.leases,
                 &key,
                 &self.holder,
                 "device job",
+                job,
                 self.device_lock,
             )
             .await?;
-            match taken {
+            let holder = match taken {
                 Ok(lease) => return Ok(DeviceLock { lease: Some(lease) }),
-                Err(holder) if tokio::time::Instant::now() >= deadline => {
-                    return Err(AccessError::Busy {
-                        device: device.device.id.clone(),
-                        holder: holder.holder,
-                    });
-                }
-                Err(_) => {
-                    tokio::time::sleep(pause).await;
-                    pause = (pause * 2).min(Duration::from_millis(500));
-                }
+                Err(holder) => holder,
+            };
+            let now = rotor_bus::lease::now_unix_ms();
+            if let Some(pending) = holder.pending_at(now) {
+                // Bounded by the pending change's own end (the confirmation window it was
+                // applied with), then the usual wait.
+                let left = Duration::from_millis((pending.until_unix_ms - now).max(0) as u64);
+                deadline = deadline.max(tokio::time::Instant::now() + left + self.device_lock * 2);
             }
+            if tokio::time::Instant::now() >= deadline {
+                return Err(AccessError::Busy {
+                    device: device.device.id.clone(),
+                    holder: holder.holder,
+                });
+            }
+            tokio::time::sleep(pause).await;
+            pause = (pause * 2).min(Duration::from_millis(500));
         }
     }
 
@@ -425,7 +512,10 @@ impl DeviceAccess {
             path: &path,
         };
         let (session, version) = self.try_versions(&login, candidates).await?;
-        if remembered.as_ref().map(|c| c.version) != Some(version) {
+        // After an apply whose outcome is unknown, the pushed version may log in only until the
+        // switch's rollback timer undoes it: the applier remembers it once it is confirmed.
+        let maybe_pending = targets_first && Some(version) == target_version(targets, &user);
+        if !maybe_pending && remembered.as_ref().map(|c| c.version) != Some(version) {
             let credential = RememberedCredential {
                 username: user,
                 path,
@@ -448,11 +538,7 @@ impl DeviceAccess {
         targets_first: bool,
         remembered: &Option<RememberedCredential>,
     ) -> Result<Vec<u32>, AccessError> {
-        let target_version = targets
-            .iter()
-            .filter(|t| t.username == user)
-            .find_map(|t| t.reference.as_ref())
-            .map(|r| r.version);
+        let target_version = target_version(targets, user);
         let mut candidates: Vec<u32> = Vec::new();
         if targets_first && let Some(version) = target_version {
             candidates.push(version);

@@ -486,7 +486,12 @@ impl StageRun<'_> {
 
     /// Takes the device's lock (see [`crate::DeviceAccess::lock_device`]).
     pub async fn lock(&self) -> Result<DeviceLock, StageError> {
-        Ok(self.context.access.lock_device(&self.device).await?)
+        let job = crate::access::job_identity(&self.job.operation_id, &self.job.device_id);
+        Ok(self
+            .context
+            .access
+            .lock_device_for(&self.device, Some(&job))
+            .await?)
     }
 
     /// Takes the device's lock and logs in; with `targets_first`, the versions being pushed are

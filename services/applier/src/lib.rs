@@ -188,7 +188,7 @@ async fn apply_on(
     };
     match prove(run).await? {
         Ok(()) => keep(run, session, &nvue, applied).await,
-        Err(reason) => Err(restore(run, &nvue, job, previous, &reason).await),
+        Err(reason) => Err(restore(run, session, &nvue, job, previous, &reason).await),
     }
 }
 
@@ -349,10 +349,16 @@ async fn apply_approved(
     }
     let topology = &run.context.topology;
     marks::write_apply(topology, run.job, ApplyState::Applying, None).await?;
+    // Until the switch has surely rolled an unconfirmed change back, it stays this job's.
+    let until = rotor_bus::lease::now_unix_ms() + pending_for(run).as_millis() as i64;
+    session
+        .await_confirmation(&job_identity(run), until)
+        .await?;
     match nvue.apply_with_rollback(confirm_window(run)).await {
         Ok(applied) => Ok(applied),
         Err(error @ DeviceError::ApplyFailed { .. }) => {
             run.detach(nvue).await;
+            session.settled().await?;
             marks::clear_apply(topology, run.job).await?;
             Err(
                 StageError::fail(ErrorCode::ConfigApplyFailure, error.to_string())
@@ -367,6 +373,17 @@ async fn apply_approved(
 
 fn confirm_window(run: &StageRun<'_>) -> Duration {
     run.context.config.confirm_window
+}
+
+/// How long after the apply command is sent the switch may still hold an unconfirmed change:
+/// the confirmation window, counted from when the command ends (at most a command timeout
+/// later), and a margin for the switch's clock and timer.
+fn pending_for(run: &StageRun<'_>) -> Duration {
+    confirm_window(run) + run.context.access.ssh.command_timeout + Duration::from_secs(5)
+}
+
+fn job_identity(run: &StageRun<'_>) -> String {
+    rotor_pipeline::access::job_identity(&run.job.operation_id, &run.job.device_id)
 }
 
 /// Proves every new password with a fresh login and checks each account exists. `Ok(Err)`: a
@@ -442,6 +459,7 @@ async fn keep(
             .remember(&run.device, &reference.path, reference.version)
             .await?;
     }
+    session.settled().await?;
     let revision = applied.and_then(|a| a.revision);
     marks::write_apply(
         &run.context.topology,
@@ -466,6 +484,7 @@ async fn still_in_place(run: &StageRun<'_>) -> Result<bool, StageError> {
 /// A proof failed: rolls the change back and proves the previous password; the device's failure.
 async fn restore(
     run: &StageRun<'_>,
+    session: &DeviceSession,
     nvue: &Nvue<'_>,
     job: &ApplyJob,
     previous: &Previous,
@@ -479,7 +498,7 @@ async fn restore(
         // Already rolled back by the timer, or the device did not answer: the proof decides.
         tracing::info!(device = %run.job.device_id, %error, "the rollback command failed; proving the previous password");
     }
-    finish_restore(run, job, previous, reason).await
+    finish_restore(run, session, job, previous, reason).await
 }
 
 /// A redelivery after a rollback was started: roll back again if the new version is still in
@@ -497,27 +516,28 @@ async fn resume_restore(
     {
         tracing::info!(device = %run.job.device_id, %error, "the rollback command failed; proving the previous password");
     }
-    Err(finish_restore(run, job, previous, "a rollback was under way").await)
+    Err(finish_restore(run, session, job, previous, "a rollback was under way").await)
 }
 
 /// Proves the login user's previous password with a fresh login: `VerificationFailed` (the
 /// device holds its previous versions, remembered as such) or `RestoreFailed`.
 async fn finish_restore(
     run: &StageRun<'_>,
+    session: &DeviceSession,
     job: &ApplyJob,
     previous: &Previous,
     reason: &str,
 ) -> StageError {
     let Some((version, password)) = &previous.login else {
         // The login user was not rotated: the session that is open proves it still logs in.
-        return mark_restored(run, job, reason, None).await;
+        return mark_restored(run, session, job, reason, None).await;
     };
     let access = &run.context.access;
     let login_user = &run.device.device.login_user;
     match access.login(&run.device, login_user, password).await {
         Ok(fresh) => {
             fresh.close().await;
-            mark_restored(run, job, reason, Some(*version)).await
+            mark_restored(run, session, job, reason, Some(*version)).await
         }
         Err(error) => StageError::retry(
             ErrorCode::RestoreFailed,
@@ -532,6 +552,7 @@ async fn finish_restore(
 /// "restored" mark, `VerificationFailed`.
 async fn mark_restored(
     run: &StageRun<'_>,
+    session: &DeviceSession,
     job: &ApplyJob,
     reason: &str,
     login_version: Option<u32>,
@@ -541,6 +562,9 @@ async fn mark_restored(
     if let (Some(version), Some(path)) = (login_version, run.device.secret_path(login_user))
         && let Err(error) = access.remember(&run.device, &path, version).await
     {
+        return error.into();
+    }
+    if let Err(error) = session.settled().await {
         return error.into();
     }
     let topology = &run.context.topology;

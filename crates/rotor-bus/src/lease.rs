@@ -181,20 +181,63 @@ pub async fn renew_versioned(
     lease_ms: i64,
     now_unix_ms: i64,
 ) -> Result<Option<(Lease, u64)>, BusError> {
-    let Some(current) = get_json::<Lease>(store, key).await? else {
-        return Ok(None);
-    };
-    if current.value.lease_id != lease_id {
-        return Ok(None);
+    let renewed = update_held(store, key, lease_id, |lease| {
+        Some(Lease {
+            expires_unix_ms: now_unix_ms + lease_ms,
+            ..lease
+        })
+    })
+    .await?;
+    Ok(match renewed {
+        Updated::Written(lease, revision) => Some((lease, revision)),
+        Updated::Deleted | Updated::NotHeld => None,
+    })
+}
+
+/// What [`update_held`] did.
+enum Updated {
+    /// Wrote this lease at this revision.
+    Written(Lease, u64),
+    /// Deleted the lease.
+    Deleted,
+    /// `lease_id` does not hold the lease (nothing was changed).
+    NotHeld,
+}
+
+/// Rewrites the lease `lease_id` holds with `change` (`None`: deletes it), by compare-and-set,
+/// reading again when something else wrote in between (the holder's renewal and its pending
+/// change both write); `NotHeld` once someone else holds it.
+async fn update_held(
+    store: &Store,
+    key: &str,
+    lease_id: &str,
+    change: impl Fn(Lease) -> Option<Lease>,
+) -> Result<Updated, BusError> {
+    for _ in 0..16 {
+        let Some(current) = get_json::<Lease>(store, key).await? else {
+            return Ok(Updated::NotHeld);
+        };
+        if current.value.lease_id != lease_id {
+            return Ok(Updated::NotHeld);
+        }
+        match change(current.value) {
+            Some(lease) => {
+                let bytes = Bytes::from(serde_json::to_vec(&lease).expect("a lease serialises"));
+                if let Some(revision) = compare_and_set(store, key, bytes, current.revision).await?
+                {
+                    return Ok(Updated::Written(lease, revision));
+                }
+            }
+            None => {
+                if delete_at(store, key, current.revision).await? {
+                    return Ok(Updated::Deleted);
+                }
+            }
+        }
     }
-    let lease = Lease {
-        expires_unix_ms: now_unix_ms + lease_ms,
-        ..current.value
-    };
-    let bytes = Bytes::from(serde_json::to_vec(&lease).expect("a lease serialises"));
-    Ok(compare_and_set(store, key, bytes, current.revision)
-        .await?
-        .map(|revision| (lease, revision)))
+    Err(BusError::Conflict {
+        what: format!("lease {}/{key}", store.name),
+    })
 }
 
 /// Gives a lease back. `false` when `lease_id` does not hold it (nothing is changed then); an
@@ -212,32 +255,15 @@ pub async fn release(store: &Store, key: &str, lease_id: &str) -> Result<bool, B
 /// Ends a lease that carries a pending change: it runs out now and keeps the pending change;
 /// one without a pending change in force is deleted.
 async fn hand_to_pending(store: &Store, key: &str, lease_id: &str) -> Result<bool, BusError> {
-    for _ in 0..16 {
-        let Some(current) = get_json::<Lease>(store, key).await? else {
-            return Ok(false);
-        };
-        if current.value.lease_id != lease_id {
-            return Ok(false);
-        }
+    let handed = update_held(store, key, lease_id, |lease| {
         let now = now_unix_ms();
-        if current.value.pending_at(now).is_none() {
-            return delete_at(store, key, current.revision).await;
-        }
-        let lease = Lease {
+        lease.pending_at(now).is_some().then_some(Lease {
             expires_unix_ms: now,
-            ..current.value
-        };
-        let bytes = Bytes::from(serde_json::to_vec(&lease).expect("a lease serialises"));
-        if compare_and_set(store, key, bytes, current.revision)
-            .await?
-            .is_some()
-        {
-            return Ok(true);
-        }
-    }
-    Err(BusError::Conflict {
-        what: format!("lease {}/{key}", store.name),
+            ..lease
+        })
     })
+    .await?;
+    Ok(!matches!(handed, Updated::NotHeld))
 }
 
 /// Deletes `key` if it is still at `revision`: `false` when it changed since.
@@ -377,30 +403,21 @@ impl HeldLease {
     /// Records `pending` in the lease (or, with `None`, that nothing waits any more); renewals
     /// keep it. `false` when the lease is no longer held (nothing is written then).
     pub async fn set_pending(&self, pending: Option<PendingChange>) -> Result<bool, BusError> {
-        for _ in 0..16 {
-            let Some(current) = get_json::<Lease>(&self.store, &self.key).await? else {
-                return Ok(false);
-            };
-            if current.value.lease_id != self.lease.lease_id {
-                return Ok(false);
-            }
-            let lease = Lease {
+        let set = update_held(&self.store, &self.key, &self.lease.lease_id, |lease| {
+            Some(Lease {
                 pending: pending.clone(),
-                ..current.value
-            };
-            let bytes = Bytes::from(serde_json::to_vec(&lease).expect("a lease serialises"));
-            if let Some(written) =
-                compare_and_set(&self.store, &self.key, bytes, current.revision).await?
-            {
-                self.revision.store(written, Ordering::Release);
-                self.pending.store(pending.is_some(), Ordering::Release);
-                return Ok(true);
-            }
-            // A renewal wrote in between: read it again.
-        }
-        Err(BusError::Conflict {
-            what: format!("lease {}/{}", self.store.name, self.key),
+                ..lease
+            })
         })
+        .await?;
+        match set {
+            Updated::Written(_, revision) => {
+                self.revision.store(revision, Ordering::Release);
+                self.pending.store(pending.is_some(), Ordering::Release);
+                Ok(true)
+            }
+            Updated::Deleted | Updated::NotHeld => Ok(false),
+        }
     }
 
     /// The lease as it was taken.

@@ -461,3 +461,38 @@ async fn a_lease_with_a_pending_change_is_its_jobs_until_the_change_ends() {
         .unwrap();
     assert!(other.is_ok(), "a settled switch is free for anyone");
 }
+
+/// The holder's renewal and its pending-change record both write the lease: a renewal that
+/// meets the other write reads again instead of taking the lease for lost.
+#[tokio::test]
+async fn a_renewal_racing_a_pending_change_record_keeps_the_lease() {
+    use rotor_bus::lease::{HeldLease, PendingChange, now_unix_ms};
+
+    let nats = NatsServer::start();
+    let bus = bus(&nats).await;
+    let topology = bus.ensure_topology().await.unwrap();
+    // Renewed every 30 ms while the pending change is written over and over.
+    let held = HeldLease::acquire_as(
+        &topology.leases,
+        "switch.race",
+        "applier-0",
+        "device job",
+        Some("op1/d1"),
+        Duration::from_millis(90),
+    )
+    .await
+    .unwrap()
+    .unwrap();
+    for n in 0..300 {
+        let pending = (n % 2 == 0).then(|| PendingChange {
+            job: "op1/d1".into(),
+            until_unix_ms: now_unix_ms() + 3_600_000,
+        });
+        assert!(held.set_pending(pending).await.unwrap(), "write {n}");
+        assert!(
+            held.is_held(),
+            "the lease was taken for lost after write {n}"
+        );
+    }
+    assert!(held.release().await.unwrap());
+}

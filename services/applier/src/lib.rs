@@ -376,8 +376,9 @@ fn confirm_window(run: &StageRun<'_>) -> Duration {
 }
 
 /// How long after the apply command is sent the switch may still hold an unconfirmed change:
-/// the confirmation window, counted from when the command ends (at most a command timeout
-/// later), and a margin for the switch's clock and timer.
+/// the confirmation window, plus a command timeout (whether the switch starts its timer when
+/// the command starts or ends, it starts no later than that), plus a margin of Rotor's own
+/// choosing for the clocks of the switch and the bus.
 fn pending_for(run: &StageRun<'_>) -> Duration {
     confirm_window(run) + run.context.access.ssh.command_timeout + Duration::from_secs(5)
 }

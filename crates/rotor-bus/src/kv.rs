@@ -22,7 +22,10 @@ pub struct Versioned<T> {
 }
 
 fn bucket_error(store: &Store, action: &str, key: &str, error: impl std::fmt::Display) -> BusError {
-    BusError::jetstream(format!("{action} {}/{key}", store.name), error)
+    BusError::jetstream(
+        format!("{action} {}/{key}", store.name),
+        crate::with_limit_hint(&store.name, error),
+    )
 }
 
 /// Reads raw bytes and their revision; `None` when the key is absent or deleted.
@@ -38,6 +41,15 @@ pub async fn get_bytes(store: &Store, key: &str) -> Result<Option<Versioned<Byte
         }),
         _ => None,
     }))
+}
+
+/// How full a bucket is, read fresh from the server: the bytes it holds and its byte limit
+/// (negative: none).
+pub async fn usage(store: &Store) -> Result<(u64, i64), BusError> {
+    let info = store.stream.get_info().await.map_err(|e| {
+        BusError::jetstream(format!("key-value bucket {} (its size)", store.name), e)
+    })?;
+    Ok((info.state.bytes, info.config.max_bytes))
 }
 
 /// Reads a protobuf message and its revision; `None` when the key is absent or deleted.

@@ -84,6 +84,29 @@ pub struct BusSettings {
     pub stage_mark_retention: Duration,
     /// At most this many bytes of stage marks; a full bucket refuses new marks.
     pub stage_marks_max_bytes: i64,
+    /// At most this many bytes of stage events ([`names::EVENTS_STREAM`]; the oldest go first).
+    pub events_max_bytes: i64,
+    /// At most this many bytes of jobs waiting for a worker ([`names::JOBS_STREAM`]); a full
+    /// stream refuses new jobs.
+    pub jobs_max_bytes: i64,
+    /// How long an operation's status, plan and device results are kept after their last write
+    /// ([`names::buckets::OPERATIONS`], [`names::buckets::OPERATION_RESULTS`]).
+    pub operation_retention: Duration,
+    /// At most this many bytes in each of the operations and the results buckets; a full bucket
+    /// refuses new operations (the orchestrator checks for room before it accepts one).
+    pub operations_max_bytes: i64,
+    /// How long a backup (object and index entry) is kept.
+    pub backup_retention: Duration,
+    /// At most this many bytes of backups in the object store; a full store refuses new backups.
+    pub backups_max_bytes: i64,
+    /// How long a lease record is kept after its last write ([`names::buckets::LEASES`]): a
+    /// holder renews its lease far more often, so only the records of long-gone holders go.
+    pub lease_record_retention: Duration,
+    /// At most this many bytes in each bucket of current state (inventory, intended
+    /// configurations, statuses, credentials, the login ledger, switches, leases, the backup
+    /// index). These keep no expiry: forgetting a device's state or its failed logins would be
+    /// unsafe, so a full bucket refuses writes instead.
+    pub state_max_bytes: i64,
     /// How long to wait for the server when connecting and for each request.
     pub timeout: Duration,
 }
@@ -112,8 +135,124 @@ impl Default for BusSettings {
             requests_max_bytes: 1 << 30,
             stage_mark_retention: Duration::from_secs(2 * 24 * 3600),
             stage_marks_max_bytes: 1 << 30,
+            events_max_bytes: 4 << 30,
+            jobs_max_bytes: 256 << 20,
+            operation_retention: Duration::from_secs(400 * 24 * 3600),
+            operations_max_bytes: 1 << 30,
+            backup_retention: Duration::from_secs(400 * 24 * 3600),
+            backups_max_bytes: 4 << 30,
+            lease_record_retention: Duration::from_secs(7 * 24 * 3600),
+            state_max_bytes: 256 << 20,
             timeout: Duration::from_secs(10),
         }
+    }
+}
+
+impl BusSettings {
+    /// How long each bucket keeps a key after its last write (zero: no expiry) and how many
+    /// bytes it may hold. Every bucket has a byte limit and refuses writes when full; only
+    /// records of the past expire (request ids, stage marks, operations, backups, the records
+    /// of lapsed leases), never current state.
+    pub fn bucket_limits(&self, bucket: &str) -> (Duration, i64) {
+        use names::buckets;
+        match bucket {
+            // A request id's answer is kept a week by default: a retry within it is not run
+            // twice. Stage marks matter only while their operation runs.
+            buckets::REQUESTS => (self.request_id_retention, self.requests_max_bytes),
+            buckets::STAGE_MARKS => (self.stage_mark_retention, self.stage_marks_max_bytes),
+            buckets::OPERATIONS | buckets::OPERATION_RESULTS => {
+                (self.operation_retention, self.operations_max_bytes)
+            }
+            buckets::BACKUP_INDEX => (self.backup_retention, self.state_max_bytes),
+            buckets::LEASES => (self.lease_record_retention, self.state_max_bytes),
+            _ => (Duration::ZERO, self.state_max_bytes),
+        }
+    }
+}
+
+impl BusSettings {
+    /// The defaults with the byte limits of a small local server (a local stack's or a test's,
+    /// whose `max_file_store` is 4 GB): the defaults are sized for a deployment and would not
+    /// fit in it.
+    pub fn local() -> BusSettings {
+        BusSettings {
+            audit_max_bytes: 256 << 20,
+            rejected_max_bytes: 64 << 20,
+            requests_max_bytes: 128 << 20,
+            stage_marks_max_bytes: 128 << 20,
+            events_max_bytes: 1 << 30,
+            jobs_max_bytes: 128 << 20,
+            operations_max_bytes: 256 << 20,
+            backups_max_bytes: 512 << 20,
+            state_max_bytes: 64 << 20,
+            ..BusSettings::default()
+        }
+    }
+
+    /// The byte limits as the `ROTOR_*` settings that set them (what a local stack gives its
+    /// services).
+    pub fn limit_settings(&self) -> Vec<(&'static str, String)> {
+        [
+            ("ROTOR_AUDIT_MAX_BYTES", self.audit_max_bytes),
+            ("ROTOR_REJECTED_MAX_BYTES", self.rejected_max_bytes),
+            ("ROTOR_REQUESTS_MAX_BYTES", self.requests_max_bytes),
+            ("ROTOR_STAGE_MARKS_MAX_BYTES", self.stage_marks_max_bytes),
+            ("ROTOR_EVENTS_MAX_BYTES", self.events_max_bytes),
+            ("ROTOR_JOBS_MAX_BYTES", self.jobs_max_bytes),
+            ("ROTOR_OPERATIONS_MAX_BYTES", self.operations_max_bytes),
+            ("ROTOR_BACKUPS_MAX_BYTES", self.backups_max_bytes),
+            ("ROTOR_STATE_MAX_BYTES", self.state_max_bytes),
+        ]
+        .into_iter()
+        .map(|(name, bytes)| (name, bytes.to_string()))
+        .collect()
+    }
+
+    /// What the byte limits add up to: JetStream reserves every stream's and bucket's limit in
+    /// full against the server's `max_file_store` (per copy: each of `replicas` servers holds
+    /// one), so this must fit in it or the topology cannot be created.
+    pub fn reserved_bytes(&self) -> u64 {
+        let buckets: i64 = names::buckets::ALL
+            .iter()
+            .map(|bucket| self.bucket_limits(bucket).1)
+            .sum();
+        (buckets
+            + self.jobs_max_bytes
+            + self.events_max_bytes
+            + self.rejected_max_bytes
+            + self.audit_max_bytes
+            + self.backups_max_bytes) as u64
+    }
+}
+
+/// The setting that holds the byte limit of a stream, bucket (by its name) or the object
+/// store, for the message of a write refused because it is full.
+pub fn limit_setting(name: &str) -> &'static str {
+    use names::buckets;
+    match name {
+        buckets::REQUESTS => "ROTOR_REQUESTS_MAX_BYTES",
+        buckets::STAGE_MARKS => "ROTOR_STAGE_MARKS_MAX_BYTES",
+        buckets::OPERATIONS | buckets::OPERATION_RESULTS => "ROTOR_OPERATIONS_MAX_BYTES",
+        names::BACKUPS_OBJECT_STORE => "ROTOR_BACKUPS_MAX_BYTES",
+        names::JOBS_STREAM => "ROTOR_JOBS_MAX_BYTES",
+        names::EVENTS_STREAM => "ROTOR_EVENTS_MAX_BYTES",
+        names::AUDIT_STREAM => "ROTOR_AUDIT_MAX_BYTES",
+        names::REJECTED_STREAM => "ROTOR_REJECTED_MAX_BYTES",
+        _ => "ROTOR_STATE_MAX_BYTES",
+    }
+}
+
+/// What the server said about a write, and when it refused it because the stream or bucket
+/// is full, which setting holds that limit.
+pub fn with_limit_hint(name: &str, error: impl std::fmt::Display) -> String {
+    let said = error.to_string();
+    if said.contains("maximum bytes exceeded") {
+        format!(
+            "{said} ({name} is full: {} sets its limit)",
+            limit_setting(name)
+        )
+    } else {
+        said
     }
 }
 
@@ -341,6 +480,8 @@ impl Bus {
                 ),
                 subjects: vec![names::JOBS_ALL.to_string()],
                 retention: stream::RetentionPolicy::WorkQueue,
+                max_bytes: settings.jobs_max_bytes,
+                discard: stream::DiscardPolicy::New,
                 duplicate_window: settings.duplicate_window,
                 num_replicas: settings.replicas,
                 storage: stream::StorageType::File,
@@ -356,6 +497,8 @@ impl Bus {
                 subjects: vec![names::EVENTS_ALL.to_string()],
                 retention: stream::RetentionPolicy::Limits,
                 max_age: settings.event_retention,
+                max_bytes: settings.events_max_bytes,
+                discard: stream::DiscardPolicy::Old,
                 duplicate_window: settings.duplicate_window,
                 num_replicas: settings.replicas,
                 storage: stream::StorageType::File,
@@ -412,18 +555,7 @@ impl Bus {
             } else {
                 1
             };
-            // A request id's answer is kept a week by default: a retry within it is not run
-            // twice. Stage marks matter only while their operation runs.
-            let (max_age, max_bytes) = match bucket {
-                names::buckets::REQUESTS => {
-                    (settings.request_id_retention, settings.requests_max_bytes)
-                }
-                names::buckets::STAGE_MARKS => (
-                    settings.stage_mark_retention,
-                    settings.stage_marks_max_bytes,
-                ),
-                _ => (Duration::ZERO, nats_kv::Config::default().max_bytes),
-            };
+            let (max_age, max_bytes) = settings.bucket_limits(bucket);
             let store = if manage {
                 js.create_or_update_key_value(nats_kv::Config {
                     bucket: bucket.to_string(),
@@ -445,27 +577,7 @@ impl Bus {
             })?;
             buckets.insert(bucket, store);
         }
-        let backups = match js.get_object_store(names::BACKUPS_OBJECT_STORE).await {
-            Ok(store) => store,
-            Err(error) if !manage => {
-                return Err(BusError::JetStream {
-                    what: format!("object store {}", names::BACKUPS_OBJECT_STORE),
-                    reason: error.to_string(),
-                });
-            }
-            Err(_) => js
-                .create_object_store(object_store::Config {
-                    bucket: names::BACKUPS_OBJECT_STORE.to_string(),
-                    description: Some("Running-config backups taken by perform_backup".into()),
-                    num_replicas: settings.replicas,
-                    storage: stream::StorageType::File,
-                    ..Default::default()
-                })
-                .await
-                .map_err(|e| {
-                    BusError::jetstream(format!("object store {}", names::BACKUPS_OBJECT_STORE), e)
-                })?,
-        };
+        let backups = self.backups_store(manage).await?;
         let take = |name: &str| {
             buckets
                 .get(name)
@@ -488,6 +600,62 @@ impl Bus {
             switches: take(names::buckets::SWITCHES),
             backups,
         })
+    }
+
+    /// The backups object store, created with its retention and byte limit, or (managing) its
+    /// limits brought up to the settings: the client library creates an object store's stream
+    /// but never changes it, so its limits are set on the stream.
+    async fn backups_store(&self, manage: bool) -> Result<object_store::ObjectStore, BusError> {
+        let settings = &self.settings;
+        let what = || format!("object store {}", names::BACKUPS_OBJECT_STORE);
+        let store = match self
+            .jetstream
+            .get_object_store(names::BACKUPS_OBJECT_STORE)
+            .await
+        {
+            Ok(store) => store,
+            Err(error) if !manage => return Err(BusError::jetstream(what(), error)),
+            Err(_) => {
+                return self
+                    .jetstream
+                    .create_object_store(object_store::Config {
+                        bucket: names::BACKUPS_OBJECT_STORE.to_string(),
+                        description: Some("Running-config backups taken by perform_backup".into()),
+                        max_age: settings.backup_retention,
+                        max_bytes: settings.backups_max_bytes,
+                        num_replicas: settings.replicas,
+                        storage: stream::StorageType::File,
+                        ..Default::default()
+                    })
+                    .await
+                    .map_err(|e| BusError::jetstream(what(), e));
+            }
+        };
+        if manage {
+            let name = names::object_store_stream(names::BACKUPS_OBJECT_STORE);
+            let mut stream = self
+                .jetstream
+                .get_stream(&name)
+                .await
+                .map_err(|e| BusError::jetstream(what(), e))?;
+            let mut config = stream
+                .info()
+                .await
+                .map_err(|e| BusError::jetstream(what(), e))?
+                .config
+                .clone();
+            if config.max_age != settings.backup_retention
+                || config.max_bytes != settings.backups_max_bytes
+            {
+                config.max_age = settings.backup_retention;
+                config.max_bytes = settings.backups_max_bytes;
+                self.jetstream
+                    .update_stream(config)
+                    .await
+                    .map_err(|e| BusError::jetstream(what(), e))?;
+            }
+        }
+        Ok(store)
     }
 
     async fn ensure_job_consumer(&self, kind: JobKind) -> Result<(), BusError> {

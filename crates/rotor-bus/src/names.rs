@@ -434,6 +434,11 @@ pub mod filters {
 /// The object store holding configuration backups.
 pub const BACKUPS_OBJECT_STORE: &str = "rotor_backups";
 
+/// The stream that holds an object store's chunks and metadata (JetStream's naming).
+pub fn object_store_stream(store: &str) -> String {
+    format!("OBJ_{store}")
+}
+
 /// A backup's object name: `<fabric>/<device>/<operation>`.
 pub fn backup_object_name(fabric_id: &str, device_id: &str, operation_id: &str) -> String {
     format!("{fabric_id}/{device_id}/{operation_id}")

@@ -171,10 +171,12 @@ impl Permissions {
     /// The backups object store: read it, or write it too.
     fn object_store(&mut self, access: Access) -> &mut Self {
         let store = names::BACKUPS_OBJECT_STORE;
-        self.read_stream(&format!("OBJ_{store}"));
+        self.read_stream(&names::object_store_stream(store));
         if access == Access::Write {
-            self.publish(format!("$O.{store}.>"))
-                .publish(format!("$JS.API.STREAM.PURGE.OBJ_{store}"));
+            self.publish(format!("$O.{store}.>")).publish(format!(
+                "$JS.API.STREAM.PURGE.{}",
+                names::object_store_stream(store)
+            ));
         }
         self
     }
@@ -233,7 +235,7 @@ fn topology_streams() -> Vec<String> {
         names::EVENTS_STREAM.into(),
         names::REJECTED_STREAM.into(),
         names::AUDIT_STREAM.into(),
-        format!("OBJ_{}", names::BACKUPS_OBJECT_STORE),
+        names::object_store_stream(names::BACKUPS_OBJECT_STORE),
     ];
     streams.extend(buckets::ALL.iter().map(|bucket| format!("KV_{bucket}")));
     streams

@@ -12,7 +12,7 @@ use rotor_proto::v1::FabricStatus;
 async fn bus(nats: &NatsServer) -> Bus {
     Bus::connect(BusSettings {
         url: nats.url(),
-        ..Default::default()
+        ..BusSettings::local()
     })
     .await
     .unwrap()
@@ -24,7 +24,7 @@ async fn an_unreachable_server_is_named_in_the_error() {
     let error = Bus::connect(BusSettings {
         url: format!("nats://127.0.0.1:{port}"),
         timeout: Duration::from_secs(2),
-        ..Default::default()
+        ..BusSettings::local()
     })
     .await
     .unwrap_err();
@@ -37,7 +37,7 @@ async fn an_unreachable_server_is_named_in_the_error() {
     );
     let bad = Bus::connect(BusSettings {
         url: "http://nope".into(),
-        ..Default::default()
+        ..BusSettings::local()
     })
     .await
     .unwrap_err();
@@ -331,7 +331,7 @@ async fn a_rejected_message_is_kept_as_its_size_digest_and_first_kibibyte() {
         names::request_subject("fab1")
     );
     let config = stream.info().await.unwrap().config.clone();
-    assert_eq!(config.max_bytes, BusSettings::default().rejected_max_bytes);
+    assert_eq!(config.max_bytes, BusSettings::local().rejected_max_bytes);
 }
 
 #[tokio::test]
@@ -341,7 +341,7 @@ async fn a_full_request_id_bucket_refuses_new_ids_and_says_so() {
     let bus = Bus::connect(BusSettings {
         url: nats.url(),
         requests_max_bytes: 64 << 10,
-        ..Default::default()
+        ..BusSettings::local()
     })
     .await
     .unwrap();

@@ -369,6 +369,9 @@ impl TestStack {
             ("ROTOR_LEADER_LEASE_SECS", "3"),
             ("ROTOR_DEVICE_LOCK_SECS", "5"),
         ]);
+        for (key, value) in rotor_stack::services::LOCAL_STORAGE_LIMITS.iter() {
+            settings.set(key, value.clone());
+        }
         if self.options.cluster {
             settings.set("ROTOR_NATS_REPLICAS", "3");
         }
@@ -934,12 +937,25 @@ async fn connect_bus(
     users: &rotor_stack::nats_users::NatsUsers,
     ca_file: &std::path::Path,
 ) -> anyhow::Result<Bus> {
+    // The topology's limits as the stack's orchestrator reads them, so the test's creation of
+    // the topology and the orchestrator's agree.
+    let mut settings = Settings::from_pairs([]);
+    for (key, value) in rotor_stack::services::LOCAL_STORAGE_LIMITS.iter() {
+        settings.set(key, value.clone());
+    }
+    for (key, value) in &options.settings {
+        settings.set(key, value.clone());
+    }
+    let shaped = rotor_runtime::settings::CommonSettings::from_settings("test", &settings)?.bus;
     Ok(Bus::connect(BusSettings {
         url: nats.url(),
         tls_ca_file: Some(ca_file.to_path_buf()),
         replicas: if options.cluster { 3 } else { 1 },
         nkey_seed_file: Some(users.admin_seed_file().to_path_buf()),
-        ..Default::default()
+        inbox_prefix: None,
+        client_name: "rotor-test".into(),
+        tls_required: false,
+        ..shaped
     })
     .await?)
 }

@@ -266,7 +266,7 @@ async fn the_bus_connects_over_tls_with_the_configured_ca() {
     let bus = Bus::connect(BusSettings {
         url: url.clone(),
         tls_ca_file: Some(ca_path),
-        ..Default::default()
+        ..BusSettings::local()
     })
     .await
     .unwrap();

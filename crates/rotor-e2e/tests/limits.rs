@@ -432,3 +432,181 @@ async fn a_rotation_writing_more_secrets_than_allowed_writes_none() {
     );
     stack.shutdown().await;
 }
+
+/// Every stream, bucket and the object store has a byte limit; only records of the past
+/// expire (operations, backups, lapsed leases, request ids, stage marks), never the current
+/// state (statuses, the inventory, the login ledger), and the settings reach the server.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn every_stream_and_bucket_is_bounded_and_only_the_past_expires() {
+    use rotor_bus::names::{self, buckets};
+    let day = 86_400u64;
+    let stack = TestStack::start(StackOptions {
+        devices: 1,
+        platform_mix: (1, 0),
+        settings: vec![
+            (
+                "ROTOR_OPERATION_RETENTION_SECS".into(),
+                (3 * day).to_string(),
+            ),
+            ("ROTOR_BACKUP_RETENTION_SECS".into(), (5 * day).to_string()),
+            ("ROTOR_BACKUPS_MAX_BYTES".into(), (32u64 << 20).to_string()),
+            ("ROTOR_STATE_MAX_BYTES".into(), (16u64 << 20).to_string()),
+        ],
+        ..Default::default()
+    })
+    .await
+    .unwrap();
+    let config = |stream: String| {
+        let js = stack.bus.jetstream.clone();
+        async move {
+            js.get_stream(&stream)
+                .await
+                .unwrap_or_else(|e| panic!("{stream}: {e}"))
+                .cached_info()
+                .config
+                .clone()
+        }
+    };
+    for stream in [
+        names::JOBS_STREAM,
+        names::EVENTS_STREAM,
+        names::REJECTED_STREAM,
+        names::AUDIT_STREAM,
+    ] {
+        let config = config(stream.to_string()).await;
+        assert!(config.max_bytes > 0, "{stream} has no byte limit");
+    }
+    let backups = config(names::object_store_stream(names::BACKUPS_OBJECT_STORE)).await;
+    assert_eq!(backups.max_bytes, 32 << 20);
+    assert_eq!(backups.max_age, Duration::from_secs(5 * day));
+    for bucket in buckets::ALL {
+        let config = config(format!("KV_{bucket}")).await;
+        assert!(config.max_bytes > 0, "{bucket} has no byte limit");
+        let expected = match bucket {
+            buckets::OPERATIONS | buckets::OPERATION_RESULTS => 3 * day,
+            buckets::BACKUP_INDEX => 5 * day,
+            buckets::LEASES => 7 * day,
+            buckets::REQUESTS => 7 * day,
+            buckets::STAGE_MARKS => 2 * day,
+            _ => {
+                assert_eq!(config.max_bytes, 16 << 20, "{bucket}");
+                0
+            }
+        };
+        assert_eq!(
+            config.max_age,
+            Duration::from_secs(expected),
+            "{bucket} keeps its keys for the wrong time"
+        );
+    }
+    stack.shutdown().await;
+}
+
+/// A results bucket with no room for a new operation's results (`ROTOR_OPERATIONS_MAX_BYTES`)
+/// refuses the rotation before anything is written or locked, naming the setting.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_full_operations_bucket_refuses_a_rotation_naming_the_setting() {
+    use rotor_proto::v1::*;
+    let stack = TestStack::start(StackOptions {
+        devices: 1,
+        platform_mix: (1, 0),
+        settings: vec![("ROTOR_OPERATIONS_MAX_BYTES".into(), "131072".into())],
+        ..Default::default()
+    })
+    .await
+    .unwrap();
+    // As many finished operations would leave it: results up to the last byte.
+    let mut n = 0;
+    for size in [4096, 256, 16, 1] {
+        loop {
+            let key = rotor_bus::names::keys::device_result(&format!("old-{n}"), "leaf01");
+            let junk = vec![b'a'; size];
+            match stack
+                .topology
+                .operation_results
+                .put(&key, junk.into())
+                .await
+            {
+                Ok(_) => n += 1,
+                Err(error) => {
+                    assert!(error.to_string().contains("maximum bytes"), "{error}");
+                    break;
+                }
+            }
+            assert!(n < 4000, "a 128 KiB bucket took {n} results");
+        }
+    }
+    let reply = stack.submit(stack.fabric_rotate()).await.unwrap();
+    let Some(rotation_reply::Outcome::Rejected(rejected)) = reply.outcome else {
+        panic!("not refused: {reply:?}");
+    };
+    let error = rejected.error.unwrap();
+    assert_eq!(error.code(), ErrorCode::OperationNotAllowed, "{error:?}");
+    assert!(
+        error.message.contains("ROTOR_OPERATIONS_MAX_BYTES")
+            && error
+                .message
+                .contains(rotor_bus::names::buckets::OPERATION_RESULTS),
+        "{error:?}"
+    );
+    assert_eq!(
+        stack.current_password().await.unwrap().1,
+        1,
+        "a version was written"
+    );
+    let lock = rotor_bus::lease::current(
+        &stack.topology.leases,
+        &rotor_bus::names::keys::fabric_lock(&stack.fabric_id),
+        rotor_bus::lease::now_unix_ms(),
+    )
+    .await
+    .unwrap();
+    assert!(lock.is_none(), "the fabric stayed locked: {lock:?}");
+    stack.shutdown().await;
+}
+
+/// JetStream reserves every byte limit in full: the defaults fit in the shipped server
+/// configuration's storage and a local stack's limits in a local server's.
+#[test]
+fn the_byte_limits_fit_the_storage_they_are_reserved_in() {
+    fn bytes(size: &str) -> u64 {
+        let size = size.trim().trim_end_matches('B');
+        let (number, unit) = size.split_at(size.len() - 1);
+        let unit = match unit {
+            "G" => 1u64 << 30,
+            "M" => 1 << 20,
+            other => panic!("unit {other:?}"),
+        };
+        number.parse::<u64>().unwrap() * unit
+    }
+    let shipped = std::fs::read_to_string(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../../deploy/nats-server.conf"
+    ))
+    .unwrap();
+    let store = shipped
+        .lines()
+        .find_map(|line| line.trim().strip_prefix("max_file_store:"))
+        .expect("deploy/nats-server.conf sets max_file_store");
+    let defaults = rotor_bus::BusSettings::default().reserved_bytes();
+    assert!(
+        defaults <= bytes(store),
+        "the default byte limits reserve {defaults} bytes, more than deploy/nats-server.conf's {store}"
+    );
+    let local = rotor_runtime::settings::CommonSettings::from_settings(
+        "orchestrator",
+        &rotor_runtime::settings::Settings::from_pairs(
+            rotor_stack::services::LOCAL_STORAGE_LIMITS
+                .iter()
+                .map(|(name, value)| (*name, value.as_str())),
+        ),
+    )
+    .unwrap()
+    .bus
+    .reserved_bytes();
+    let local_store = rotor_stack::servers::LOCAL_MAX_FILE_STORE;
+    assert!(
+        local <= bytes(local_store),
+        "a local stack reserves {local} bytes, more than its {local_store}"
+    );
+}

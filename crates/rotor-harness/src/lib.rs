@@ -166,7 +166,12 @@ impl NatsServer {
 }
 
 fn base_nats_config(dir: &Path, port: u16, options: &NatsOptions) -> String {
-    let mut config = nats_config(port, &format!("n{port}"), &dir.join("store"), "4GB");
+    let mut config = nats_config(
+        port,
+        &format!("n{port}"),
+        &dir.join("store"),
+        rotor_stack::servers::LOCAL_MAX_FILE_STORE,
+    );
     if let Some((user, password)) = &options.user_password {
         config.push_str(&format!(
             "authorization {{\n  user: \"{user}\"\n  password: \"{password}\"\n}}\n"

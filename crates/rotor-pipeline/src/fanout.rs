@@ -66,7 +66,7 @@ async fn publish_one(
         .await?;
     ack.await.map_err(|e| BusError::JetStream {
         what: format!("publish diff job for {}", device.device.id),
-        reason: e.to_string(),
+        reason: rotor_bus::with_limit_hint(rotor_bus::names::JOBS_STREAM, e),
     })?;
     Ok(())
 }

@@ -355,6 +355,48 @@ impl CommonSettings {
                 defaults.stage_marks_max_bytes as u64,
                 (1 << 20)..=(1 << 40),
             )? as i64,
+            events_max_bytes: settings.number(
+                "ROTOR_EVENTS_MAX_BYTES",
+                defaults.events_max_bytes as u64,
+                (1 << 20)..=(1 << 50),
+            )? as i64,
+            jobs_max_bytes: settings.number(
+                "ROTOR_JOBS_MAX_BYTES",
+                defaults.jobs_max_bytes as u64,
+                (1 << 20)..=(1 << 44),
+            )? as i64,
+            operation_retention: Duration::from_secs(settings.number(
+                "ROTOR_OPERATION_RETENTION_SECS",
+                defaults.operation_retention.as_secs(),
+                86_400..=20 * 365 * 86_400,
+            )?),
+            operations_max_bytes: settings.number(
+                "ROTOR_OPERATIONS_MAX_BYTES",
+                defaults.operations_max_bytes as u64,
+                (64 << 10)..=(1 << 44),
+            )? as i64,
+            backup_retention: Duration::from_secs(settings.number(
+                "ROTOR_BACKUP_RETENTION_SECS",
+                defaults.backup_retention.as_secs(),
+                86_400..=20 * 365 * 86_400,
+            )?),
+            backups_max_bytes: settings.number(
+                "ROTOR_BACKUPS_MAX_BYTES",
+                defaults.backups_max_bytes as u64,
+                (1 << 20)..=(1 << 50),
+            )? as i64,
+            // Longer than any lease (a fabric lock is at most a day), so only records of
+            // holders long gone expire.
+            lease_record_retention: Duration::from_secs(settings.number(
+                "ROTOR_LEASE_RECORD_RETENTION_SECS",
+                defaults.lease_record_retention.as_secs(),
+                2 * 86_400..=365 * 86_400,
+            )?),
+            state_max_bytes: settings.number(
+                "ROTOR_STATE_MAX_BYTES",
+                defaults.state_max_bytes as u64,
+                (1 << 20)..=(1 << 44),
+            )? as i64,
             timeout: settings.seconds("ROTOR_NATS_TIMEOUT_SECS", defaults.timeout)?,
         };
         if bus.user.is_some() != bus.password.is_some() {

@@ -99,7 +99,7 @@ async fn jobs_flow_from_bus_to_worker_to_events_without_leaking_the_password() {
     let bao = BaoServer::start();
     let bus = Bus::connect(BusSettings {
         url: nats.url(),
-        ..Default::default()
+        ..BusSettings::local()
     })
     .await
     .unwrap();

@@ -14,6 +14,10 @@ pub const NATS_READY_WITHIN: Duration = Duration::from_secs(20);
 /// How long a starting OpenBao dev server may take to become healthy.
 pub const BAO_READY_WITHIN: Duration = Duration::from_secs(30);
 
+/// The JetStream file storage of a local or test NATS server (`max_file_store`); the stack's
+/// byte limits ([`crate::services::LOCAL_STORAGE_LIMITS`]) are sized to fit in it.
+pub const LOCAL_MAX_FILE_STORE: &str = "4GB";
+
 /// A single-server `nats-server` configuration with JetStream on a loopback port.
 pub fn nats_config(port: u16, server_name: &str, store_dir: &Path, max_file_store: &str) -> String {
     format!(

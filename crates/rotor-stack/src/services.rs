@@ -15,6 +15,14 @@ pub fn login_secret_path(fabric_id: &str) -> String {
     format!("fabrics/{fabric_id}/AdminRW")
 }
 
+/// The byte limits of a local stack's streams, buckets and object store as its services'
+/// settings ([`rotor_bus::BusSettings::local`]): JetStream reserves each limit in full against
+/// the server's `max_file_store` (4 GB in a local stack), and the defaults, sized for a
+/// deployment (about 16 GB, `deploy/nats-server.conf`), would not fit. A test's own settings
+/// still override them.
+pub static LOCAL_STORAGE_LIMITS: std::sync::LazyLock<Vec<(&'static str, String)>> =
+    std::sync::LazyLock::new(|| rotor_bus::BusSettings::local().limit_settings());
+
 /// Where a service copy finds the servers.
 #[derive(Clone, Copy, Debug)]
 pub struct ServiceTargets<'a> {
@@ -50,6 +58,11 @@ pub fn service_env<'a>(
         ("ROTOR_LEADER_LEASE_SECS", "3"),
         ("NO_COLOR", "1"),
     ];
+    env.extend(
+        LOCAL_STORAGE_LIMITS
+            .iter()
+            .map(|(name, value)| (*name, value.as_str())),
+    );
     if let Some(seed) = targets
         .nats_users
         .and_then(|users| users.seed_file(service))

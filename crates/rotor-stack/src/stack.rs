@@ -661,7 +661,7 @@ impl LocalStack {
             copies: BTreeMap::new(),
             settings: Vec::new(),
             numbered_instances: false,
-            nats_max_file_store: "4GB".to_string(),
+            nats_max_file_store: crate::servers::LOCAL_MAX_FILE_STORE.to_string(),
             build_hint: DEFAULT_BUILD_HINT.to_string(),
         }
     }

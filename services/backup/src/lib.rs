@@ -139,7 +139,12 @@ async fn store(run: &StageRun<'_>, info: &BackupInfo, running: &str) -> Result<(
         .backups
         .put(object, &mut reader)
         .await
-        .map_err(StageError::internal)?;
+        .map_err(|e| {
+            StageError::internal(rotor_bus::with_limit_hint(
+                rotor_bus::names::BACKUPS_OBJECT_STORE,
+                e,
+            ))
+        })?;
     let key = keys::backup(&info.fabric_id, &info.device_id, &info.operation_id);
     kv::put_message(&topology.backup_index, &key, info).await?;
     Ok(())

@@ -298,6 +298,7 @@ impl Orchestrator {
             return self.finish_empty(plan).await;
         }
         self.refuse_too_many_running(&fabric_id).await?;
+        self.refuse_without_room(plan.device_ids.len()).await?;
         let lock = FabricLockGuard::take(self, &fabric_id, &plan).await?;
         plan.lock_lease_id = lock.lease_id().to_string();
         let fresh = is_rotate(kind) && !request.use_stored;
@@ -346,6 +347,25 @@ impl Orchestrator {
             return Err(not_allowed(format!(
                 "{running} operations are running on other fabrics, the most ROTOR_MAX_RUNNING_OPERATIONS allows ({max}); retry when one ends"
             )));
+        }
+        Ok(())
+    }
+
+    /// Refuses a new operation the operations or results bucket has no room for
+    /// (`ROTOR_OPERATIONS_MAX_BYTES`): accepted, it could not record its devices' results, and
+    /// its end would never be written. Old operations expire (`ROTOR_OPERATION_RETENTION_SECS`).
+    async fn refuse_without_room(&self, devices: usize) -> Result<(), RotationReply> {
+        // A plan, a status and a result per device are well under this each.
+        let needed = 64 * 1024 + devices as u64 * 2048;
+        for store in [&self.topology.operations, &self.topology.operation_results] {
+            let (used, max) = kv::usage(store).await.map_err(internal)?;
+            if max >= 0 && used + needed > max as u64 {
+                return Err(not_allowed(format!(
+                    "the {} bucket is too full for an operation on {devices} devices ({used} of {max} bytes used, {} allows): old operations expire after ROTOR_OPERATION_RETENTION_SECS; raise the limit or retry later",
+                    store.name,
+                    rotor_bus::limit_setting(&store.name),
+                )));
+            }
         }
         Ok(())
     }

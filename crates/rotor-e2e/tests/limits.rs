@@ -610,3 +610,76 @@ fn the_byte_limits_fit_the_storage_they_are_reserved_in() {
         "a local stack reserves {local} bytes, more than its {local_store}"
     );
 }
+
+/// A requester on the bus sending faster than `ROTOR_BUS_RATE_PER_SECOND` / `ROTOR_BUS_BURST`
+/// is refused naming the settings, and audited; another requester goes on.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_requester_over_its_bus_rate_is_refused_and_audited_and_others_go_on() {
+    use prost::Message;
+    use rotor_proto::v1::*;
+    let options = StackOptions {
+        devices: 1,
+        platform_mix: (1, 0),
+        ..Default::default()
+    };
+    let fabric = options.fabric_id.clone();
+    let stack = TestStack::start(StackOptions {
+        requesters: vec![("change-bot".into(), vec![fabric.clone()])],
+        grants: vec![rotor_auth::Grant {
+            subject: "nats:change-bot".into(),
+            fabrics: vec![fabric.clone()],
+            roles: vec![rotor_auth::Role::Operator],
+        }],
+        settings: vec![
+            ("ROTOR_BUS_RATE_PER_SECOND".into(), "0.01".into()),
+            ("ROTOR_BUS_BURST".into(), "3".into()),
+        ],
+        ..options
+    })
+    .await
+    .unwrap();
+    let subject = rotor_bus::names::request_subject(&fabric);
+    let request = RotationRequest {
+        kind: RotationKind::DeviceResyncPassword as i32,
+        fabric_id: fabric.clone(),
+        device_ids: vec!["no-such-device".into()],
+        ..Default::default()
+    }
+    .encode_to_vec();
+    let ask = |client: async_nats::Client| {
+        let (subject, request) = (subject.clone(), request.clone());
+        async move {
+            let reply = client.request(subject, request.into()).await.unwrap();
+            let reply = RotationReply::decode(reply.payload).unwrap();
+            let Some(rotation_reply::Outcome::Rejected(rejected)) = reply.outcome else {
+                panic!("not rejected: {reply:?}");
+            };
+            rejected.error.unwrap()
+        }
+    };
+    let flooder = stack.requester(rotor_e2e::REQUESTER).await.unwrap();
+    // The burst: handled (refused for the unknown device, not for the rate).
+    for _ in 0..3 {
+        let error = ask(flooder.clone()).await;
+        assert!(!error.message.contains("ROTOR_BUS_RATE"), "{error:?}");
+    }
+    let error = ask(flooder.clone()).await;
+    assert_eq!(error.code(), ErrorCode::OperationNotAllowed, "{error:?}");
+    assert!(
+        error.message.contains("ROTOR_BUS_RATE_PER_SECOND")
+            && error.message.contains(rotor_e2e::REQUESTER),
+        "{error:?}"
+    );
+    let record = stack
+        .audited("the refused request over the rate", |r| {
+            r.identity == format!("nats:{}", rotor_e2e::REQUESTER)
+                && r.message.contains("ROTOR_BUS_RATE_PER_SECOND")
+        })
+        .await;
+    assert_eq!(record.code, "OperationNotAllowed", "{record:?}");
+    // Another requester has its own bucket.
+    let other = stack.requester("change-bot").await.unwrap();
+    let error = ask(other).await;
+    assert!(!error.message.contains("ROTOR_BUS_RATE"), "{error:?}");
+    stack.shutdown().await;
+}

@@ -71,6 +71,7 @@ impl Authenticate {
             rate: Arc::new(crate::limits::RateLimiter::new(
                 limits.grpc_rate_per_second,
                 limits.grpc_burst,
+                "ROTOR_GRPC_RATE_PER_SECOND, ROTOR_GRPC_BURST",
             )),
         }
     }
@@ -107,7 +108,9 @@ impl tonic::service::Interceptor for Authenticate {
             slot.update(|record| record.identity = identity.subject.clone());
         }
         // Before the request is decoded: a caller over its rate costs no more than this.
-        self.rate.admit(&identity.subject)?;
+        self.rate
+            .admit(&identity.subject)
+            .map_err(Status::resource_exhausted)?;
         request.extensions_mut().insert(identity);
         Ok(request)
     }

@@ -183,6 +183,10 @@ async fn handle(
             ),
         );
     };
+    // Before the request is decoded: a requester over its rate costs no more than this.
+    if let Err(refusal) = orchestrator.bus_rate.admit(&requester.identity) {
+        return rejected(ErrorCode::OperationNotAllowed, refusal);
+    }
     if message.payload.len() > orchestrator.config.max_request_bytes {
         return reject(format!(
             "the request is {} bytes, at most {} are accepted",

@@ -180,6 +180,8 @@ pub struct Orchestrator {
     pub audit: rotor_bus::audit::Audit,
     /// The `WatchEvents` streams each caller holds open.
     pub watch_streams: limits::StreamCounts,
+    /// Each requester's rate of bus requests.
+    pub bus_rate: std::sync::Arc<limits::RateLimiter>,
 }
 
 impl Orchestrator {
@@ -193,9 +195,14 @@ impl Orchestrator {
             bus,
             topology,
             secrets,
-            config,
             audit,
             watch_streams: limits::StreamCounts::default(),
+            bus_rate: std::sync::Arc::new(limits::RateLimiter::new(
+                config.limits.bus_rate_per_second,
+                config.limits.bus_burst,
+                "ROTOR_BUS_RATE_PER_SECOND, ROTOR_BUS_BURST",
+            )),
+            config,
         })
     }
 }

@@ -9,7 +9,8 @@
 //! - how many `WatchEvents` streams one subject may hold open
 //!   (`ROTOR_WATCH_STREAMS_PER_CALLER`, [`StreamCounts`]);
 //! - how many bus requests are handled at once (`ROTOR_BUS_REQUEST_CONCURRENCY`,
-//!   `crate::bus_requests`);
+//!   `crate::bus_requests`), and how often one requester (NATS user) may send one
+//!   (`ROTOR_BUS_RATE_PER_SECOND`, `ROTOR_BUS_BURST`: the same token bucket per requester);
 //! - how many secret versions one request may write (`ROTOR_MAX_SECRET_WRITES_PER_REQUEST`);
 //! - how many operations run at once over every fabric (`ROTOR_MAX_RUNNING_OPERATIONS`,
 //!   `crate::requests`).
@@ -35,6 +36,12 @@ pub struct Limits {
     pub watch_streams_per_caller: usize,
     /// Bus requests handled at once (`ROTOR_BUS_REQUEST_CONCURRENCY`, default 64).
     pub bus_request_concurrency: usize,
+    /// Bus requests per second one requester (NATS user) may sustain
+    /// (`ROTOR_BUS_RATE_PER_SECOND`, default 20).
+    pub bus_rate_per_second: f64,
+    /// Bus requests one requester may send at once after a quiet spell (`ROTOR_BUS_BURST`,
+    /// default 100).
+    pub bus_burst: u32,
     /// Operations running at once over every fabric (`ROTOR_MAX_RUNNING_OPERATIONS`, default
     /// 64): one more is refused `OperationNotAllowed`.
     pub max_running_operations: usize,
@@ -55,6 +62,8 @@ impl Default for Limits {
             grpc_burst: 400,
             watch_streams_per_caller: 8,
             bus_request_concurrency: 64,
+            bus_rate_per_second: 20.0,
+            bus_burst: 100,
             max_running_operations: 64,
             max_secret_writes: 1000,
         }
@@ -65,21 +74,26 @@ impl Limits {
     /// Reads the limits; the first bad value is the error.
     pub fn from_settings(settings: &Settings) -> Result<Limits, SettingError> {
         let defaults = Limits::default();
-        let rate: f64 =
-            settings.parse("ROTOR_GRPC_RATE_PER_SECOND", defaults.grpc_rate_per_second)?;
-        if !(0.01..=1_000_000.0).contains(&rate) {
-            return Err(SettingError {
-                name: "ROTOR_GRPC_RATE_PER_SECOND".into(),
-                reason: format!("{rate} is outside 0.01..=1000000 calls a second"),
-            });
-        }
+        let rate = |name: &str, default: f64| -> Result<f64, SettingError> {
+            let rate: f64 = settings.parse(name, default)?;
+            if !(0.01..=1_000_000.0).contains(&rate) {
+                return Err(SettingError {
+                    name: name.into(),
+                    reason: format!("{rate} is outside 0.01..=1000000 calls a second"),
+                });
+            }
+            Ok(rate)
+        };
         Ok(Limits {
             grpc_max_message_bytes: settings.number(
                 "ROTOR_GRPC_MAX_MESSAGE_BYTES",
                 defaults.grpc_max_message_bytes as u64,
                 (64 << 10)..=(2 << 30),
             )? as usize,
-            grpc_rate_per_second: rate,
+            grpc_rate_per_second: rate(
+                "ROTOR_GRPC_RATE_PER_SECOND",
+                defaults.grpc_rate_per_second,
+            )?,
             grpc_burst: settings.number(
                 "ROTOR_GRPC_BURST",
                 defaults.grpc_burst as u64,
@@ -95,6 +109,12 @@ impl Limits {
                 defaults.bus_request_concurrency as u64,
                 1..=100_000,
             )? as usize,
+            bus_rate_per_second: rate("ROTOR_BUS_RATE_PER_SECOND", defaults.bus_rate_per_second)?,
+            bus_burst: settings.number(
+                "ROTOR_BUS_BURST",
+                defaults.bus_burst as u64,
+                1..=1_000_000,
+            )? as u32,
             max_running_operations: settings.number(
                 "ROTOR_MAX_RUNNING_OPERATIONS",
                 defaults.max_running_operations as u64,
@@ -114,6 +134,7 @@ impl Limits {
 pub struct RateLimiter {
     rate: f64,
     burst: f64,
+    settings: &'static str,
     buckets: Mutex<HashMap<String, (f64, Instant)>>,
 }
 
@@ -121,21 +142,23 @@ pub struct RateLimiter {
 const BUCKETS_KEPT: usize = 4096;
 
 impl RateLimiter {
-    /// `rate` calls a second, up to `burst` at once, per subject.
-    pub fn new(rate: f64, burst: u32) -> RateLimiter {
+    /// `rate` calls a second, up to `burst` at once, per subject; `settings` names the two
+    /// settings, for the refusal.
+    pub fn new(rate: f64, burst: u32, settings: &'static str) -> RateLimiter {
         RateLimiter {
             rate,
             burst: burst as f64,
+            settings,
             buckets: Mutex::new(HashMap::new()),
         }
     }
 
-    /// Takes one call from `subject`'s bucket, or refuses it `RESOURCE_EXHAUSTED`.
-    pub fn admit(&self, subject: &str) -> Result<(), Status> {
+    /// Takes one call from `subject`'s bucket, or says why not.
+    pub fn admit(&self, subject: &str) -> Result<(), String> {
         self.admit_at(subject, Instant::now())
     }
 
-    fn admit_at(&self, subject: &str, now: Instant) -> Result<(), Status> {
+    fn admit_at(&self, subject: &str, now: Instant) -> Result<(), String> {
         let mut buckets = self.buckets.lock().unwrap_or_else(|e| e.into_inner());
         if buckets.len() >= BUCKETS_KEPT && !buckets.contains_key(subject) {
             let (rate, burst) = (self.rate, self.burst);
@@ -154,10 +177,10 @@ impl RateLimiter {
             return Ok(());
         }
         tracing::warn!(%subject, "refused a call over the caller's rate");
-        Err(Status::resource_exhausted(format!(
-            "{subject} calls faster than the API allows ({} a second, bursts of {}; ROTOR_GRPC_RATE_PER_SECOND, ROTOR_GRPC_BURST): retry later",
-            self.rate, self.burst
-        )))
+        Err(format!(
+            "{subject} calls faster than Rotor allows ({} a second, bursts of {}; {}): retry later",
+            self.rate, self.burst, self.settings
+        ))
     }
 }
 
@@ -228,17 +251,13 @@ mod tests {
 
     #[test]
     fn each_subject_has_its_own_bucket_which_refills_at_the_rate() {
-        let limiter = RateLimiter::new(2.0, 3);
+        let limiter = RateLimiter::new(2.0, 3, "RATE, BURST");
         let start = Instant::now();
         for _ in 0..3 {
             limiter.admit_at("alice", start).unwrap();
         }
         let refused = limiter.admit_at("alice", start).unwrap_err();
-        assert_eq!(refused.code(), tonic::Code::ResourceExhausted);
-        assert!(
-            refused.message().contains("ROTOR_GRPC_RATE_PER_SECOND"),
-            "{refused:?}"
-        );
+        assert!(refused.contains("RATE, BURST"), "{refused:?}");
         limiter.admit_at("bob", start).unwrap();
         let later = start + Duration::from_millis(500);
         limiter.admit_at("alice", later).unwrap();

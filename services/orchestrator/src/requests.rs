@@ -297,9 +297,14 @@ impl Orchestrator {
         if selected.is_empty() {
             return self.finish_empty(plan).await;
         }
-        self.refuse_too_many_running(&fabric_id).await?;
         self.refuse_without_room(plan.device_ids.len()).await?;
         let lock = FabricLockGuard::take(self, &fabric_id, &plan).await?;
+        // Counted with this fabric's lock held: requests for several fabrics arriving together
+        // each see the others' locks, so together they never pass the limit.
+        if let Err(reply) = self.refuse_too_many_running(&fabric_id).await {
+            lock.release().await;
+            return Err(reply);
+        }
         plan.lock_lease_id = lock.lease_id().to_string();
         let fresh = is_rotate(kind) && !request.use_stored;
         // The plan first: an orchestrator that dies while writing secret versions leaves a plan
@@ -326,8 +331,9 @@ impl Orchestrator {
     }
 
     /// Refuses a new operation while `ROTOR_MAX_RUNNING_OPERATIONS` run on other fabrics: the
-    /// fabric locks operations hold (holder `rotor:<operation>`, live). Checked before the lock
-    /// is taken, so requests for several fabrics arriving at once may pass it together.
+    /// fabric locks operations hold (holder `rotor:<operation>`, live). Checked once this
+    /// fabric's lock is held (requests racing for the last place may all be refused, never all
+    /// accepted).
     async fn refuse_too_many_running(&self, fabric_id: &str) -> Result<(), RotationReply> {
         let max = self.config.limits.max_running_operations;
         let own = keys::fabric_lock(fabric_id);

@@ -2,10 +2,8 @@
 //! language work from `proto/` alone.
 
 use std::collections::HashMap;
-use std::pin::Pin;
 
-use futures::{Stream, StreamExt};
-use prost::Message;
+use futures::StreamExt;
 use rotor_auth::Role;
 use rotor_bus::lease::{self, Acquired, now_unix_ms};
 use rotor_bus::names::{self, filters, keys};
@@ -113,7 +111,7 @@ fn set_changes(record: &mut AuditRecord, changes: &[IdentityChange]) {
     record.device_ids = changes.iter().map(|c| c.device_id.clone()).collect();
 }
 
-type EventStream = Pin<Box<dyn Stream<Item = Result<StageEvent, Status>> + Send + 'static>>;
+use crate::watch::EventStream;
 
 impl Api {
     /// The caller's subject, if the policy grants it `role` on `fabric` (see
@@ -390,40 +388,16 @@ impl RotationService for Api {
         if !request.device_id.is_empty() {
             checked("deviceId", &request.device_id)?;
         }
-        let filter = names::events_filter(
-            Some(request.fabric_id.as_str()).filter(|s| !s.is_empty()),
-            Some(request.device_id.as_str()).filter(|s| !s.is_empty()),
-        );
-        let operation = request.operation_id.clone();
-        let keep =
-            move |event: &StageEvent| operation.is_empty() || event.operation_id == operation;
-        let bus = &self.orchestrator.bus;
-        let stream: EventStream = if request.from_start {
-            let replay = bus
-                .replay_events(filter, true)
-                .await
-                .map_err(|e| Status::internal(e.to_string()))?;
-            Box::pin(replay.filter_map(move |replayed| {
-                let keep = keep.clone();
-                async move {
-                    let event = replayed.ok()?.event;
-                    keep(&event).then_some(Ok(event))
-                }
-            }))
-        } else {
-            let subscriber = bus
-                .client
-                .subscribe(filter)
-                .await
-                .map_err(|e| Status::internal(e.to_string()))?;
-            Box::pin(subscriber.filter_map(move |message| {
-                let keep = keep.clone();
-                async move {
-                    let event = StageEvent::decode(message.payload).ok()?;
-                    keep(&event).then_some(Ok(event))
-                }
-            }))
+        let selection = crate::watch::Selection {
+            fabric_id: request.fabric_id,
+            device_id: request.device_id,
+            operation_id: request.operation_id,
         };
+        let stream = self
+            .orchestrator
+            .live_events
+            .watch(&self.orchestrator.bus, selection, request.from_start)
+            .await?;
         let stream: EventStream = Box::pin(
             stream
                 .take_until(self.shutdown.clone().cancelled_owned())

@@ -24,6 +24,7 @@ pub mod recovery;
 pub mod requests;
 pub mod strict;
 mod versions;
+pub mod watch;
 
 use std::net::SocketAddr;
 use std::time::Duration;
@@ -180,6 +181,8 @@ pub struct Orchestrator {
     pub audit: rotor_bus::audit::Audit,
     /// The `WatchEvents` streams each caller holds open.
     pub watch_streams: limits::StreamCounts,
+    /// The one subscription to stage events this copy's watchers share.
+    pub live_events: watch::LiveEvents,
     /// Each requester's rate of bus requests.
     pub bus_rate: std::sync::Arc<limits::RateLimiter>,
 }
@@ -197,6 +200,7 @@ impl Orchestrator {
             secrets,
             audit,
             watch_streams: limits::StreamCounts::default(),
+            live_events: watch::LiveEvents::default(),
             bus_rate: std::sync::Arc::new(limits::RateLimiter::new(
                 config.limits.bus_rate_per_second,
                 config.limits.bus_burst,

@@ -444,6 +444,89 @@ impl Policy {
         serde_yaml::to_string(self).expect("a policy always serialises")
     }
 
+    /// Grants `subject` every role of `roles` on every fabric of `fabrics` (ids or `*`): added
+    /// to the subject's grant for exactly these fabrics if it has one, else a new grant.
+    /// Returns whether anything changed.
+    pub fn grant(&mut self, subject: &str, fabrics: &[String], roles: &[Role]) -> bool {
+        let mut fabrics = fabrics.to_vec();
+        fabrics.sort();
+        fabrics.dedup();
+        if let Some(existing) = self.grants.iter_mut().find(|g| {
+            let mut theirs = g.fabrics.clone();
+            theirs.sort();
+            theirs.dedup();
+            g.subject == subject && theirs == fabrics
+        }) {
+            let before = existing.roles.len();
+            for role in roles {
+                if !existing.roles.contains(role) {
+                    existing.roles.push(*role);
+                }
+            }
+            return existing.roles.len() != before;
+        }
+        let mut roles = roles.to_vec();
+        roles.sort();
+        roles.dedup();
+        self.grants.push(Grant {
+            subject: subject.to_string(),
+            fabrics,
+            roles,
+        });
+        true
+    }
+
+    /// Takes from `subject` the role `role` (or every role) on the fabric `fabric` (or on
+    /// every fabric its grants name); grants left with no fabric or no role go. Returns how
+    /// many (fabric, role) pairs were taken.
+    pub fn revoke(&mut self, subject: &str, fabric: Option<&str>, role: Option<Role>) -> usize {
+        let mut taken = 0;
+        let mut split = Vec::new();
+        for grant in self.grants.iter_mut().filter(|g| g.subject == subject) {
+            let hit_roles: Vec<Role> = grant
+                .roles
+                .iter()
+                .copied()
+                .filter(|r| role.is_none_or(|wanted| wanted == *r))
+                .collect();
+            let hit_fabrics: Vec<String> = grant
+                .fabrics
+                .iter()
+                .filter(|f| fabric.is_none_or(|wanted| wanted == f.as_str()))
+                .cloned()
+                .collect();
+            if hit_roles.is_empty() || hit_fabrics.is_empty() {
+                continue;
+            }
+            taken += hit_roles.len() * hit_fabrics.len();
+            // The fabrics that keep every role, and the others keeping the roles not taken.
+            let kept_roles: Vec<Role> = grant
+                .roles
+                .iter()
+                .copied()
+                .filter(|r| !hit_roles.contains(r))
+                .collect();
+            let other_fabrics: Vec<String> = grant
+                .fabrics
+                .iter()
+                .filter(|f| !hit_fabrics.contains(f))
+                .cloned()
+                .collect();
+            if !kept_roles.is_empty() {
+                split.push(Grant {
+                    subject: grant.subject.clone(),
+                    fabrics: hit_fabrics,
+                    roles: kept_roles,
+                });
+            }
+            grant.fabrics = other_fabrics;
+        }
+        self.grants.extend(split);
+        self.grants
+            .retain(|g| !g.fabrics.is_empty() && !g.roles.is_empty());
+        taken
+    }
+
     /// Whether `subject` has `role` on `fabric`; `None` means every fabric (a call that reads
     /// across fabrics), which only a `*` grant covers.
     pub fn allows(&self, subject: &str, fabric: Option<&str>, role: Role) -> bool {

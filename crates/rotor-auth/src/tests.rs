@@ -204,3 +204,33 @@ fn the_shipped_example_policy_parses() {
     assert!(policy.allows("security-team", None, Role::Auditor));
     assert!(!policy.allows("security-team", Some("fab1"), Role::Viewer));
 }
+
+#[test]
+fn grants_are_added_and_revoked_exactly() {
+    let mut policy = Policy::default();
+    let fabs = |list: &[&str]| list.iter().map(|f| f.to_string()).collect::<Vec<_>>();
+    assert!(policy.grant("alice", &fabs(&["fab2", "fab1"]), &[Role::Viewer]));
+    assert!(policy.grant("alice", &fabs(&["fab1", "fab2"]), &[Role::Operator]));
+    assert!(!policy.grant("alice", &fabs(&["fab1", "fab2"]), &[Role::Viewer]));
+    assert_eq!(policy.grants.len(), 1, "{policy:?}");
+    assert!(policy.allows("alice", Some("fab2"), Role::Operator));
+    // Taking one role on one fabric leaves the rest.
+    assert_eq!(
+        policy.revoke("alice", Some("fab1"), Some(Role::Operator)),
+        1
+    );
+    assert!(!policy.allows("alice", Some("fab1"), Role::Operator));
+    assert!(policy.allows("alice", Some("fab1"), Role::Viewer));
+    assert!(policy.allows("alice", Some("fab2"), Role::Operator));
+    assert!(policy.allows("alice", Some("fab2"), Role::Viewer));
+    // Nothing to take: nothing changes.
+    assert_eq!(policy.revoke("alice", Some("fab3"), None), 0);
+    assert_eq!(policy.revoke("bob", None, None), 0);
+    // Everything: no grant of alice's is left, and the result still parses.
+    assert_eq!(policy.revoke("alice", None, None), 3);
+    assert!(policy.grants.is_empty(), "{policy:?}");
+    policy.grant("robot", &fabs(&["*"]), &[Role::Viewer, Role::Viewer]);
+    let again = Policy::from_yaml(&policy.to_yaml()).unwrap();
+    assert_eq!(again, policy);
+    assert_eq!(again.grants[0].roles, vec![Role::Viewer]);
+}

@@ -1,8 +1,8 @@
 //! `rotor auth`: the API's credentials, made on this machine. `init` writes a signing key, the
 //! keys file and the policy the orchestrator reads (`ROTOR_AUTH_KEYS`, `ROTOR_AUTH_POLICY`)
 //! and an administrator token; `token` issues a token for any subject with the signing key.
-//! What a subject may do is the policy's business (edit `policy.yaml`, restart the
-//! orchestrator).
+//! What a subject may do is the policy's: `grant`, `revoke` and `policy` change and show the
+//! policy file, which a running orchestrator reads again when it changes.
 
 use std::path::Path;
 
@@ -21,7 +21,128 @@ pub fn run(command: AuthCommand) -> Result<Exit, CliError> {
             ttl_hours,
         } => token(&key, &subject, ttl_hours),
         AuthCommand::Nats { dir, requesters } => nats(&dir, &requesters),
+        AuthCommand::Grant(args) => change_policy(&args, true),
+        AuthCommand::Revoke(args) => change_policy(&args, false),
+        AuthCommand::Policy { policy } => show_policy(&policy),
     }
+}
+
+fn read_policy(path: &Path) -> Result<rotor_auth::Policy, CliError> {
+    let text = std::fs::read_to_string(path)
+        .map_err(|e| CliError::rejected(format!("cannot read {}: {e}", path.display())))?;
+    rotor_auth::Policy::from_yaml(&text)
+        .map_err(|e| CliError::rejected(format!("{}: {e}", path.display())))
+}
+
+/// Grants or revokes, and writes the file whole (a new file renamed over the old, keeping its
+/// permissions): the orchestrator never reads half a policy.
+fn change_policy(args: &crate::cli::GrantArgs, grant: bool) -> Result<Exit, CliError> {
+    let subject = args.subject.trim();
+    if subject.is_empty() {
+        return Err(CliError::rejected("--subject is empty"));
+    }
+    for fabric in &args.fabrics {
+        if fabric != "*" {
+            rotor_inventory::check_name(fabric)
+                .map_err(|e| CliError::rejected(format!("--fabric {fabric:?}: {e}")))?;
+        }
+    }
+    let mut policy = read_policy(&args.policy)?;
+    let said = if grant {
+        if args.fabrics.is_empty() || args.roles.is_empty() {
+            return Err(CliError::rejected(
+                "name at least one --fabric (or '*') and one --role to grant",
+            ));
+        }
+        if !policy.grant(subject, &args.fabrics, &args.roles) {
+            crate::out!(
+                "{subject} has these roles there already; {} is unchanged",
+                args.policy.display()
+            );
+            return Ok(Exit::Success);
+        }
+        format!(
+            "granted {subject} {} on {}",
+            roles_text(&args.roles),
+            args.fabrics.join(", ")
+        )
+    } else {
+        if args.fabrics.len() > 1 || args.roles.len() > 1 {
+            return Err(CliError::rejected(
+                "revoke one --fabric and one --role at a time (or leave either out for all)",
+            ));
+        }
+        let taken = policy.revoke(
+            subject,
+            args.fabrics.first().map(String::as_str),
+            args.roles.first().copied(),
+        );
+        if taken == 0 {
+            return Err(CliError::rejected(format!(
+                "the policy grants {subject} nothing of that; {} is unchanged",
+                args.policy.display()
+            )));
+        }
+        format!("took {taken} grant(s) from {subject}")
+    };
+    let text = format!(
+        "# ROTOR_AUTH_POLICY, written by `rotor auth grant|revoke` (docs/operations.md).\n{}",
+        policy.to_yaml()
+    );
+    let dir = args
+        .policy
+        .parent()
+        .filter(|d| !d.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
+    let fresh = dir.join(format!(
+        ".{}.new",
+        args.policy
+            .file_name()
+            .and_then(|n| n.to_str())
+            .unwrap_or("policy")
+    ));
+    let written = std::fs::write(&fresh, text)
+        .and_then(|()| {
+            let permissions = std::fs::metadata(&args.policy)?.permissions();
+            std::fs::set_permissions(&fresh, permissions)
+        })
+        .and_then(|()| std::fs::rename(&fresh, &args.policy));
+    if let Err(error) = written {
+        let _ = std::fs::remove_file(&fresh);
+        return Err(CliError::rejected(format!(
+            "cannot write {}: {error}",
+            args.policy.display()
+        )));
+    }
+    crate::out!(
+        "{said} in {}; a running orchestrator obeys it within seconds",
+        args.policy.display()
+    );
+    Ok(Exit::Success)
+}
+
+fn roles_text(roles: &[rotor_auth::Role]) -> String {
+    roles
+        .iter()
+        .map(|role| role.as_str())
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+fn show_policy(path: &Path) -> Result<Exit, CliError> {
+    let policy = read_policy(path)?;
+    if policy.grants.is_empty() {
+        crate::out!("{} grants nothing: every call is refused", path.display());
+    }
+    for grant in &policy.grants {
+        crate::out!(
+            "{}: {} on {}",
+            grant.subject,
+            roles_text(&grant.roles),
+            grant.fabrics.join(", ")
+        );
+    }
+    Ok(Exit::Success)
 }
 
 fn nats(dir: &Path, requesters: &[String]) -> Result<Exit, CliError> {

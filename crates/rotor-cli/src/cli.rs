@@ -127,6 +127,35 @@ pub enum AuthCommand {
         #[arg(long = "requester", value_name = "USER=FABRICS")]
         requesters: Vec<String>,
     },
+    /// Grant SUBJECT the roles on the fabrics in the policy file.
+    Grant(GrantArgs),
+    /// Take roles from SUBJECT in the policy file: the given roles (default: every role) on the
+    /// given fabrics (default: every fabric its grants name).
+    Revoke(GrantArgs),
+    /// Print who may do what, as the policy file says.
+    Policy {
+        /// The policy file (ROTOR_AUTH_POLICY).
+        #[arg(long)]
+        policy: PathBuf,
+    },
+}
+
+/// `rotor auth grant` / `revoke`: whose grant, where.
+#[derive(Debug, Args)]
+pub struct GrantArgs {
+    /// The policy file the orchestrator reads (ROTOR_AUTH_POLICY); it obeys the change within
+    /// seconds, without a restart.
+    #[arg(long)]
+    pub policy: PathBuf,
+    /// The token subject, or `nats:<user>` for a requester on the bus.
+    #[arg(long)]
+    pub subject: String,
+    /// A fabric id or `*` (every fabric); repeat for more.
+    #[arg(long = "fabric", value_name = "FABRIC")]
+    pub fabrics: Vec<String>,
+    /// viewer, operator, inventory-admin, lock-holder or auditor; repeat for more.
+    #[arg(long = "role", value_name = "ROLE")]
+    pub roles: Vec<rotor_auth::Role>,
 }
 
 /// `rotor audit`: which records to show.

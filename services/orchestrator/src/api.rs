@@ -124,7 +124,7 @@ impl Api {
         what: &str,
     ) -> Result<String, Status> {
         crate::auth::authorize(
-            &self.orchestrator.config.auth.policy,
+            &self.orchestrator.config.auth.policy(),
             request,
             fabric,
             role,

@@ -12,19 +12,75 @@
 //! verified, the subject's calls are counted against its rate (`crate::limits`): a call over
 //! it is refused `RESOURCE_EXHAUSTED` (audited `refused`).
 
-use std::sync::Arc;
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, RwLock};
 
 use rotor_auth::{Identity, Policy, Role, TrustedKeys};
 use rotor_runtime::settings::{SettingError, Settings};
 use tonic::{Request, Status};
 
-/// The trusted keys and the policy, read at start.
+/// The trusted keys, read at start, and the policy, read at start and again whenever its file
+/// changes ([`watch_policy`]).
 #[derive(Clone, Debug)]
 pub struct Auth {
     /// Whose tokens are accepted.
     pub keys: Arc<TrustedKeys>,
-    /// Who may do what.
-    pub policy: Arc<Policy>,
+    /// Who may do what, as last read.
+    policy: Arc<RwLock<Arc<Policy>>>,
+    /// Where the policy is read from.
+    policy_file: Option<PathBuf>,
+}
+
+impl Auth {
+    /// The policy as last read.
+    pub fn policy(&self) -> Arc<Policy> {
+        self.policy
+            .read()
+            .unwrap_or_else(|e| e.into_inner())
+            .clone()
+    }
+}
+
+/// How often the policy file is looked at for a change.
+const POLICY_CHECK: std::time::Duration = std::time::Duration::from_secs(1);
+
+/// Reads the policy file again whenever it changes (its modification time or size), until
+/// `shutdown`: `rotor auth grant` and `revoke`, or an edit, take effect without a restart. A
+/// file that does not read or parse leaves the policy as it was, logged as an error.
+pub async fn watch_policy(auth: Auth, shutdown: rotor_runtime::CancellationToken) {
+    let Some(path) = auth.policy_file.clone() else {
+        return;
+    };
+    let stamp = |path: &Path| {
+        std::fs::metadata(path)
+            .ok()
+            .map(|m| (m.modified().ok(), m.len()))
+    };
+    let mut last = stamp(&path);
+    let mut tick = tokio::time::interval(POLICY_CHECK);
+    loop {
+        tokio::select! {
+            _ = shutdown.cancelled() => return,
+            _ = tick.tick() => {}
+        }
+        let now = stamp(&path);
+        if now == last {
+            continue;
+        }
+        last = now;
+        match std::fs::read_to_string(&path)
+            .map_err(|e| e.to_string())
+            .and_then(|text| Policy::from_yaml(&text).map_err(|e| e.to_string()))
+        {
+            Ok(policy) => {
+                tracing::info!(file = %path.display(), grants = policy.grants.len(), "the policy changed; obeying the new one");
+                *auth.policy.write().unwrap_or_else(|e| e.into_inner()) = Arc::new(policy);
+            }
+            Err(error) => {
+                tracing::error!(file = %path.display(), %error, "the policy file changed but cannot be used; the previous policy stays in force");
+            }
+        }
+    }
 }
 
 impl Auth {
@@ -50,7 +106,8 @@ impl Auth {
         })?;
         Ok(Auth {
             keys: Arc::new(keys),
-            policy: Arc::new(policy),
+            policy: Arc::new(RwLock::new(Arc::new(policy))),
+            policy_file: settings.raw("ROTOR_AUTH_POLICY").map(PathBuf::from),
         })
     }
 }

@@ -216,7 +216,7 @@ async fn handle(
         ))
         .await;
     }
-    let policy = &orchestrator.config.auth.policy;
+    let policy = orchestrator.config.auth.policy();
     if !policy.allows(
         &requester.identity,
         Some(&request.fabric_id),

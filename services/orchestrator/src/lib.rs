@@ -238,6 +238,10 @@ pub async fn serve(
     tracing::info!(grpc = ?address, "orchestrator serving");
     let bus_task = tokio::spawn(bus_requests::serve(orchestrator.clone(), shutdown.clone()));
     let recovery_task = tokio::spawn(recovery::run(orchestrator.clone(), shutdown.clone()));
+    tokio::spawn(auth::watch_policy(
+        orchestrator.config.auth.clone(),
+        shutdown.clone(),
+    ));
     let grpc = api::serve(orchestrator, listener, shutdown.clone()).await;
     shutdown.cancel();
     let _ = bus_task.await;

@@ -1,0 +1,332 @@
+//! The web console in a real browser (headless Chromium over WebDriver) against a live stack:
+//! sign in with the link, see the fabrics, rotate the fabric from the form (with its
+//! confirmation step) and watch the live progress reach 100 % without a page load, open the
+//! device that failed with `DiffValidationError` and see its offending lines, see a guardrail's
+//! refusal under the form, resync from the form and see `uniquePasswordSetCount` go to 1.
+//! The screenshots it takes are the ones in docs/console.md (written to docs/console/).
+
+use std::path::PathBuf;
+use std::time::Duration;
+
+use rotor_e2e::browser::Browser;
+use rotor_e2e::{StackOptions, TestStack};
+use rotor_runtime::CancellationToken;
+use rotor_sim::faults::FaultKind;
+use rotor_sim::{Fault, Platform};
+use serde_json::json;
+
+const WAIT: Duration = Duration::from_secs(90);
+
+fn screenshot(name: &str) -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("../../docs/console")
+        .join(name)
+}
+
+/// The console in this process, calling the stack's API; returns its address.
+async fn start_console(stack: &TestStack, shutdown: CancellationToken) -> String {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let address = listener.local_addr().unwrap();
+    let config = rotor_console::ConsoleConfig {
+        listen: address,
+        api_url: stack.api_url(),
+        api_ca: None,
+    };
+    tokio::spawn(async move {
+        rotor_console::serve(config, listener, shutdown)
+            .await
+            .expect("the console serves");
+    });
+    format!("http://{address}")
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_operator_rotates_finds_the_failed_device_and_resyncs_in_the_browser() {
+    // On the heap: the whole scenario's future is larger than a test thread's stack.
+    Box::pin(scenario()).await;
+}
+
+async fn scenario() {
+    let browser = Browser::start().await.unwrap();
+    let stack = Box::pin(TestStack::start(StackOptions {
+        devices: 6,
+        platform_mix: (5, 1),
+        // One live password set at most: after a partial rotation, another rotate is refused.
+        settings: vec![("ROTOR_PASSWORD_SET_LIMIT".into(), "1".into())],
+        ..Default::default()
+    }))
+    .await
+    .unwrap();
+    let drifted = stack
+        .device_ids()
+        .into_iter()
+        .find(|id| stack.device(id).platform() == Platform::Cumulus)
+        .unwrap();
+    stack.device(&drifted).set_fault(Fault::Drifted).unwrap();
+    let shutdown = CancellationToken::new();
+    let console = start_console(&stack, shutdown.clone()).await;
+    let port: u16 = console.rsplit(':').next().unwrap().parse().unwrap();
+    // The console has no token of its own: without the user's, its API refuses.
+    assert_eq!(
+        rotor_stack::servers::http_status(port, "/api/fabrics"),
+        Some(401)
+    );
+    let mut seen = Vec::new();
+
+    // Sign in with the link `rotor up` writes; the token leaves the address bar at once.
+    let token = stack.auth.token(rotor_stack::auth::ADMIN_SUBJECT);
+    browser
+        .open(&format!("{console}/#token={token}"))
+        .await
+        .unwrap();
+    browser
+        .wait_for(
+            &format!("#fabrics tr[data-fabric='{}']", stack.fabric_id),
+            WAIT,
+        )
+        .await
+        .unwrap();
+    let address = browser
+        .script("return location.href;", vec![])
+        .await
+        .unwrap();
+    assert!(!address.as_str().unwrap().contains("token"), "{address}");
+    let who = browser.text("[data-test=subject]").await.unwrap();
+    assert_eq!(
+        who,
+        format!("signed in as {}", rotor_stack::auth::ADMIN_SUBJECT)
+    );
+    let row = browser
+        .text(&format!("#fabrics tr[data-fabric='{}']", stack.fabric_id))
+        .await
+        .unwrap();
+    assert!(row.contains('6'), "{row}");
+    browser
+        .screenshot(&screenshot("fabrics.png"))
+        .await
+        .unwrap();
+    seen.push(browser.text("body").await.unwrap());
+
+    // Rotate the fabric from the form: a first click shows what will happen, Confirm does it.
+    browser
+        .open(&format!("{console}/#/actions?fabric={}", stack.fabric_id))
+        .await
+        .unwrap();
+    browser
+        .click_on("#rotate-fabric [data-test=start]")
+        .await
+        .unwrap();
+    let confirm = browser
+        .wait_for_text("#rotate-fabric [data-test=confirm]", WAIT, |t| {
+            !t.is_empty()
+        })
+        .await
+        .unwrap();
+    assert!(
+        confirm.contains(&format!("all 6 devices of fabric {}", stack.fabric_id)),
+        "{confirm}"
+    );
+    browser.screenshot(&screenshot("forms.png")).await.unwrap();
+    // A mark on the window: still there at the end means the page never reloaded.
+    browser
+        .script("window.rotorTestMark = 'same page'; return null;", vec![])
+        .await
+        .unwrap();
+    browser
+        .click_on("#rotate-fabric [data-test=confirm-button]")
+        .await
+        .unwrap();
+    browser.wait_for("#operation-progress", WAIT).await.unwrap();
+    browser
+        .wait_for_text("#operation-progress [data-test=percent]", WAIT, |t| {
+            t == "100 %"
+        })
+        .await
+        .unwrap();
+    let summary = browser
+        .wait_for_text("[data-test=summary]", WAIT, |t| {
+            t.contains("PartialSuccess")
+        })
+        .await
+        .unwrap();
+    assert!(summary.contains("Updated (5)"), "{summary}");
+    assert!(summary.contains("Not updated (1)"), "{summary}");
+    assert!(summary.contains("DiffValidationError"), "{summary}");
+    // The stages came in as events: the drifted device's diff failed, the others' were
+    // auto-approved.
+    let drifted_row = browser
+        .wait_for_text(
+            &format!("#operation-devices tr[data-device='{drifted}'] td[data-stage=perform_configuration_diff]"),
+            WAIT,
+            |t| t.contains("DiffValidationError"),
+        )
+        .await
+        .unwrap();
+    assert!(drifted_row.contains("Failed"), "{drifted_row}");
+    let table = browser
+        .wait_for_text("#operation-devices", WAIT, |t| t.contains("Auto-Approved"))
+        .await
+        .unwrap();
+    // The backups' events too, with their display texts.
+    assert!(table.contains("Backup fab1/"), "{table}");
+    let mark = browser
+        .script("return window.rotorTestMark || null;", vec![])
+        .await
+        .unwrap();
+    assert_eq!(mark, json!("same page"), "the operation page was reloaded");
+    browser
+        .screenshot(&screenshot("operation.png"))
+        .await
+        .unwrap();
+    seen.push(browser.text("body").await.unwrap());
+
+    // The fabric's devices: failed first on request, filterable.
+    browser
+        .click_on(&format!("a[href='#/fabrics/{}']", stack.fabric_id))
+        .await
+        .unwrap();
+    browser.click_on("#failed-first").await.unwrap();
+    let first = browser
+        .wait_for_text("#devices tbody tr:first-child", WAIT, |t| {
+            t.contains("DiffValidationError")
+        })
+        .await
+        .unwrap();
+    assert!(first.contains(&drifted), "{first}");
+    browser.screenshot(&screenshot("fabric.png")).await.unwrap();
+    seen.push(browser.text("body").await.unwrap());
+    let filter = browser.wait_for("#device-filter", WAIT).await.unwrap();
+    browser.type_into(&filter, "OutOfSync").await.unwrap();
+    let rows = browser
+        .script(
+            "return document.querySelectorAll('#devices tbody tr[data-device]').length;",
+            vec![],
+        )
+        .await
+        .unwrap();
+    assert_eq!(rows, json!(1), "only the drifted device is OutOfSync");
+
+    // The failed device: its stages, the display texts, the offending diff lines.
+    browser
+        .click_on(&format!("#devices a[href$='/devices/{drifted}']"))
+        .await
+        .unwrap();
+    let offending = browser
+        .wait_for_text("[data-test=offending-lines]", WAIT, |t| !t.is_empty())
+        .await
+        .unwrap();
+    assert!(offending.contains("interface"), "{offending}");
+    let error = browser.text("[data-test=last-error]").await.unwrap();
+    assert!(error.contains("DiffValidationError"), "{error}");
+    browser.screenshot(&screenshot("device.png")).await.unwrap();
+    seen.push(browser.text("body").await.unwrap());
+
+    // Two password sets are live now, above the limit: the form shows the guardrail's refusal.
+    browser
+        .open(&format!("{console}/#/actions?fabric={}", stack.fabric_id))
+        .await
+        .unwrap();
+    browser
+        .click_on("#rotate-fabric [data-test=start]")
+        .await
+        .unwrap();
+    browser
+        .click_on("#rotate-fabric [data-test=confirm-button]")
+        .await
+        .unwrap();
+    let refusal = browser
+        .wait_for_text("#rotate-fabric [data-test=refusal]", WAIT, |t| {
+            !t.is_empty()
+        })
+        .await
+        .unwrap();
+    assert!(refusal.starts_with("OperationNotAllowed"), "{refusal}");
+    assert!(refusal.contains("password sets"), "{refusal}");
+    browser
+        .screenshot(&screenshot("refusal.png"))
+        .await
+        .unwrap();
+
+    // The drift fixed, resync the failed devices from the form.
+    stack
+        .device(&drifted)
+        .clear_fault(FaultKind::Drifted)
+        .unwrap();
+    browser
+        .click_on("#resync-fabric [data-test=start]")
+        .await
+        .unwrap();
+    let confirm = browser
+        .wait_for_text("#resync-fabric [data-test=confirm]", WAIT, |t| {
+            !t.is_empty()
+        })
+        .await
+        .unwrap();
+    assert!(confirm.contains(&drifted), "{confirm}");
+    browser
+        .click_on("#resync-fabric [data-test=confirm-button]")
+        .await
+        .unwrap();
+    browser
+        .wait_for_text("[data-test=operation-status]", WAIT, |t| {
+            t.contains("Succeeded")
+        })
+        .await
+        .unwrap();
+    browser
+        .wait_for_text("#operation-progress [data-test=percent]", WAIT, |t| {
+            t == "100 %"
+        })
+        .await
+        .unwrap();
+
+    // One password set again.
+    browser.click_on("a[data-nav=fabrics]").await.unwrap();
+    browser
+        .wait_for_text(
+            &format!(
+                "#fabrics tr[data-fabric='{}'] [data-test=unique-password-set-count]",
+                stack.fabric_id
+            ),
+            WAIT,
+            |t| t == "1",
+        )
+        .await
+        .unwrap();
+    seen.push(browser.text("body").await.unwrap());
+
+    // A device that took the rotation: its secrets at the new version and its backups.
+    let updated = stack
+        .device_ids()
+        .into_iter()
+        .find(|id| *id != drifted)
+        .unwrap();
+    browser
+        .open(&format!(
+            "{console}/#/fabrics/{}/devices/{updated}",
+            stack.fabric_id
+        ))
+        .await
+        .unwrap();
+    let backups = browser
+        .wait_for_text("body", WAIT, |t| t.contains("Download"))
+        .await
+        .unwrap();
+    assert!(backups.contains("InSync"), "{backups}");
+    browser
+        .screenshot(&screenshot("device-backups.png"))
+        .await
+        .unwrap();
+    seen.push(backups);
+
+    // Nothing the console showed holds a password.
+    for plaintext in stack.all_plaintexts().await.unwrap() {
+        assert!(
+            !seen.iter().any(|page| page.contains(&plaintext)),
+            "a page shows a password"
+        );
+    }
+    browser.close().await;
+    shutdown.cancel();
+    stack.shutdown().await;
+}

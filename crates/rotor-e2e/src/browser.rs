@@ -47,7 +47,7 @@ fn binary(variable: &str, name: &str) -> anyhow::Result<PathBuf> {
 }
 
 impl Browser {
-    /// Starts `chromedriver` and a headless Chromium session (1280 x 900).
+    /// Starts `chromedriver` and a headless Chromium session (1280 x 1000).
     pub async fn start() -> anyhow::Result<Browser> {
         let chromium = binary("ROTOR_CHROMIUM", "chromium")?;
         let chromedriver = binary("ROTOR_CHROMEDRIVER", "chromedriver")?;
@@ -97,7 +97,7 @@ impl Browser {
                         "--disable-dev-shm-usage",
                         "--no-first-run",
                         "--hide-scrollbars",
-                        "--window-size=1280,900",
+                        "--window-size=1280,1000",
                         format!("--user-data-dir={}", profile.display()),
                     ],
                 },

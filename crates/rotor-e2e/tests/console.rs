@@ -330,3 +330,143 @@ async fn scenario() {
     shutdown.cancel();
     stack.shutdown().await;
 }
+
+/// One HTTP/1.0 call to the console: the status and the body.
+fn http(port: u16, method: &str, path: &str, token: Option<&str>, body: &str) -> (u16, String) {
+    use std::io::{Read, Write};
+    let mut stream = std::net::TcpStream::connect(("127.0.0.1", port)).unwrap();
+    stream
+        .set_read_timeout(Some(Duration::from_secs(30)))
+        .unwrap();
+    let authorization = token
+        .map(|token| format!("Authorization: Bearer {token}\r\n"))
+        .unwrap_or_default();
+    write!(
+        stream,
+        "{method} {path} HTTP/1.0\r\nHost: 127.0.0.1\r\n{authorization}Content-Type: application/json\r\nContent-Length: {}\r\n\r\n{body}",
+        body.len()
+    )
+    .unwrap();
+    let mut response = String::new();
+    stream.read_to_string(&mut response).unwrap();
+    let status = response
+        .split_whitespace()
+        .nth(1)
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(0);
+    let (head, body) = response.split_once("\r\n\r\n").unwrap_or_default();
+    (status, format!("{head}\n\n{body}"))
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_console_acts_only_as_its_user() {
+    let stack = Box::pin(TestStack::start(StackOptions {
+        devices: 2,
+        platform_mix: (2, 0),
+        grants: vec![
+            rotor_auth::Grant {
+                subject: "watcher".into(),
+                fabrics: vec!["*".into()],
+                roles: vec![rotor_auth::Role::Viewer],
+            },
+            rotor_auth::Grant {
+                subject: "elsewhere".into(),
+                fabrics: vec!["other-fabric".into()],
+                roles: vec![rotor_auth::Role::Viewer, rotor_auth::Role::Operator],
+            },
+        ],
+        ..Default::default()
+    }))
+    .await
+    .unwrap();
+    let shutdown = CancellationToken::new();
+    let console = start_console(&stack, shutdown.clone()).await;
+    let port: u16 = console.rsplit(':').next().unwrap().parse().unwrap();
+    let rotate = format!(
+        r#"{{"kind": "FabricRotatePassword", "fabricId": "{}"}}"#,
+        stack.fabric_id
+    );
+
+    // The page, with a policy that allows only the console's own script and stylesheet.
+    let (status, page) = http(port, "GET", "/", None, "");
+    assert_eq!(status, 200, "{page}");
+    let page = page.to_ascii_lowercase();
+    assert!(
+        page.contains("content-security-policy: default-src 'none'; script-src 'self';"),
+        "{page}"
+    );
+    assert!(page.contains("x-frame-options: deny"), "{page}");
+
+    // No token: refused by the console itself, before the API is asked.
+    let (status, body) = http(port, "POST", "/api/rotate", None, &rotate);
+    assert_eq!(status, 401, "{body}");
+    assert!(body.contains("\"code\":\"Unauthenticated\""), "{body}");
+
+    // A viewer may look, not rotate: the API refuses the viewer's own token, and the audit
+    // names the viewer, not the console.
+    let watcher = stack.auth.token("watcher");
+    let (status, body) = http(port, "GET", "/api/fabrics", Some(&watcher), "");
+    assert_eq!(status, 200, "{body}");
+    assert!(
+        body.contains(&format!("\"fabricId\":\"{}\"", stack.fabric_id)),
+        "{body}"
+    );
+    let (status, body) = http(
+        port,
+        "GET",
+        &format!("/api/fabrics/{}/devices", stack.fabric_id),
+        Some(&watcher),
+        "",
+    );
+    assert_eq!(status, 200, "{body}");
+    assert!(body.contains("\"usernames\":[\"cumulus\"]"), "{body}");
+    assert!(body.contains("\"role\":\"Leaf\""), "{body}");
+    let (status, body) = http(port, "POST", "/api/rotate", Some(&watcher), &rotate);
+    assert_eq!(status, 403, "{body}");
+    assert!(body.contains("\"code\":\"PermissionDenied\""), "{body}");
+    assert!(body.contains("watcher may not rotate passwords"), "{body}");
+    let record = stack
+        .audited("the viewer's refused rotate", |r| {
+            r.verb == "Rotate" && r.outcome == "refused"
+        })
+        .await;
+    assert_eq!(record.identity, "watcher");
+
+    // A subject with no role on this fabric sees no fabric at all, and none of its devices.
+    let elsewhere = stack.auth.token("elsewhere");
+    let (status, body) = http(port, "GET", "/api/fabrics", Some(&elsewhere), "");
+    assert_eq!(status, 200, "{body}");
+    assert!(!body.contains(&stack.fabric_id), "{body}");
+    let (status, body) = http(
+        port,
+        "GET",
+        &format!("/api/fabrics/{}/devices", stack.fabric_id),
+        Some(&elsewhere),
+        "",
+    );
+    assert_eq!(status, 403, "{body}");
+
+    // The forms' requests take no other field: nothing can carry a password in.
+    let admin = stack.auth.token(rotor_stack::auth::ADMIN_SUBJECT);
+    let with_password = format!(
+        r#"{{"kind": "DeviceRotatePassword", "fabricId": "{}", "deviceIds": ["{}"], "password": "hunter2"}}"#,
+        stack.fabric_id,
+        stack.device_ids()[0]
+    );
+    let (status, body) = http(port, "POST", "/api/rotate", Some(&admin), &with_password);
+    assert_eq!(status, 400, "{body}");
+    assert!(body.contains("unknown field `password`"), "{body}");
+    assert!(!body.contains("hunter2"), "{body}");
+    // A resync is not a rotate.
+    let (status, body) = http(
+        port,
+        "POST",
+        "/api/rotate",
+        Some(&admin),
+        &rotate.replace("Rotate", "Resync"),
+    );
+    assert_eq!(status, 400, "{body}");
+
+    shutdown.cancel();
+    stack.shutdown().await;
+}

@@ -358,3 +358,68 @@ async fn watch(
     );
     Ok(response)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_form_request_takes_only_what_a_rotation_names() {
+        let request = asked(br#"{"kind": "DeviceRotatePassword", "fabricId": "fab1", "deviceIds": ["leaf-1"], "users": ["admin"]}"#)
+            .unwrap()
+            .request([RotationKind::FabricRotatePassword, RotationKind::DeviceRotatePassword])
+            .unwrap();
+        assert_eq!(request.kind, RotationKind::DeviceRotatePassword as i32);
+        assert_eq!(request.device_ids, ["leaf-1"]);
+        assert_eq!(request.users, ["admin"]);
+        assert!(!request.use_stored);
+        // No field can bring a password (or anything else) in.
+        let refused =
+            asked(br#"{"kind": "FabricRotatePassword", "fabricId": "fab1", "password": "x"}"#)
+                .unwrap_err();
+        assert_eq!(refused.status, StatusCode::BAD_REQUEST);
+        assert!(
+            refused.message.contains("unknown field `password`"),
+            "{refused:?}"
+        );
+        // A resync kind is not a rotate.
+        let refused = asked(br#"{"kind": "FabricResyncPassword", "fabricId": "fab1"}"#)
+            .unwrap()
+            .request([
+                RotationKind::FabricRotatePassword,
+                RotationKind::DeviceRotatePassword,
+            ])
+            .unwrap_err();
+        assert_eq!(refused.code, "InvalidRequest");
+    }
+
+    #[test]
+    fn grpc_refusals_keep_their_meaning() {
+        for (status, http, code) in [
+            (
+                tonic::Status::unauthenticated("x"),
+                StatusCode::UNAUTHORIZED,
+                "Unauthenticated",
+            ),
+            (
+                tonic::Status::permission_denied("x"),
+                StatusCode::FORBIDDEN,
+                "PermissionDenied",
+            ),
+            (
+                tonic::Status::not_found("x"),
+                StatusCode::NOT_FOUND,
+                "NotFound",
+            ),
+            (
+                tonic::Status::invalid_argument("x"),
+                StatusCode::BAD_REQUEST,
+                "InvalidRequest",
+            ),
+        ] {
+            let refusal = Refusal::from(status);
+            assert_eq!((refusal.status, refusal.code.as_str()), (http, code));
+            assert_eq!(refusal.message, "x");
+        }
+    }
+}

@@ -497,7 +497,8 @@ function stageRow(stage) {
       "td",
       {},
       stage.display ? el("div", { "data-test": "display" }, stage.display) : "",
-      stage.error ? el("div", {}, code(stage.error), " ", stage.error.message || "") : "",
+      // The error's message, unless the display text already says it.
+      stage.error ? el("div", {}, code(stage.error), " ", stage.error.message !== stage.display ? stage.error.message || "" : "") : "",
       (stage.offendingLines || []).length
         ? el("div", {}, el("div", { class: "muted" }, "Offending diff lines:"), el("pre", { class: "offending", "data-test": "offending-lines" }, stage.offendingLines.join("\n")))
         : "",
@@ -741,7 +742,7 @@ async function operationPage(operationId) {
     el(
       "div",
       { class: "panel" },
-      el("table", { id: "operation-devices" }, el("thead", {}, el("tr", {}, ["Device", ...STAGES, "Result"].map((h) => el("th", {}, h)))), rowsBody),
+      el("table", { id: "operation-devices" }, el("thead", {}, el("tr", {}, ["Device", ...STAGES, "Result"].map((h) => el("th", { class: STAGES.includes(h) ? "stage" : "" }, h)))), rowsBody),
     ),
     summary,
   );

@@ -85,6 +85,8 @@ impl Browser {
             tokio::time::sleep(Duration::from_millis(50)).await;
         }
         let profile = browser._dir.path().join("profile");
+        let downloads = browser.downloads();
+        std::fs::create_dir_all(&downloads)?;
         let capabilities = json!({
             "capabilities": {"alwaysMatch": {
                 "browserName": "chrome",
@@ -100,6 +102,10 @@ impl Browser {
                         "--window-size=1280,1000",
                         format!("--user-data-dir={}", profile.display()),
                     ],
+                    "prefs": {
+                        "download.default_directory": downloads,
+                        "download.prompt_for_download": false,
+                    },
                 },
             }}
         });
@@ -265,6 +271,30 @@ impl Browser {
         )
         .await?;
         Ok(())
+    }
+
+    /// Where the browser saves downloads.
+    pub fn downloads(&self) -> PathBuf {
+        self._dir.path().join("downloads")
+    }
+
+    /// Waits (bounded) for a finished download whose file name ends with `suffix`; returns its
+    /// contents.
+    pub async fn downloaded(&self, suffix: &str, within: Duration) -> anyhow::Result<String> {
+        let deadline = tokio::time::Instant::now() + within;
+        loop {
+            let found = std::fs::read_dir(self.downloads())?
+                .filter_map(Result::ok)
+                .map(|entry| entry.path())
+                .find(|path| path.to_string_lossy().ends_with(suffix));
+            if let Some(path) = found {
+                return Ok(std::fs::read_to_string(path)?);
+            }
+            if tokio::time::Instant::now() > deadline {
+                bail!("no download ending in {suffix:?} within {within:?}");
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
     }
 
     /// Saves a PNG screenshot of the window to `path`.

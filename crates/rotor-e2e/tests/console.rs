@@ -318,6 +318,15 @@ async fn scenario() {
         .await
         .unwrap();
     seen.push(backups);
+    // The newest backup, downloaded as stored: the device's configuration, hashes masked.
+    browser.click_on("#backups button").await.unwrap();
+    let config = browser.downloaded(".yaml", WAIT).await.unwrap();
+    assert!(config.contains("hashed-password"), "{config}");
+    assert!(
+        !config.contains("$6$"),
+        "a downloaded backup shows a hash: {config}"
+    );
+    seen.push(config);
 
     // Nothing the console showed holds a password.
     for plaintext in stack.all_plaintexts().await.unwrap() {

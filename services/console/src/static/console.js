@@ -586,7 +586,7 @@ async function devicePage(fabricId, deviceId) {
       { class: "panel" },
       el("p", { class: "muted" }, "The running configuration as the device printed it, stored after each operation; password hashes are masked by the device."),
       backups.length
-        ? table(
+        ? el("div", { id: "backups" }, table(
             ["Time", "Operation", "Trigger", "Size", "SHA-256", ""],
             backups.map((b) => {
               const button = el("button", { type: "button" }, "Download");
@@ -602,7 +602,7 @@ async function devicePage(fabricId, deviceId) {
                 el("td", {}, button),
               );
             }),
-          )
+          ))
         : el("p", { class: "muted" }, "No backup yet."),
     ),
   );

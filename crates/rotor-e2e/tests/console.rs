@@ -101,10 +101,6 @@ async fn scenario() {
         .await
         .unwrap();
     assert!(row.contains('6'), "{row}");
-    browser
-        .screenshot(&screenshot("fabrics.png"))
-        .await
-        .unwrap();
     seen.push(browser.text("body").await.unwrap());
 
     // Rotate the fabric from the form: a first click shows what will happen, Confirm does it.
@@ -291,6 +287,10 @@ async fn scenario() {
             WAIT,
             |t| t == "1",
         )
+        .await
+        .unwrap();
+    browser
+        .screenshot(&screenshot("fabrics.png"))
         .await
         .unwrap();
     seen.push(browser.text("body").await.unwrap());

@@ -69,7 +69,8 @@ function tone(word) {
 }
 
 function badge(word) {
-  const text = word || "None";
+  // A proto enum's zero value ("OPERATION_STATE_UNSPECIFIED") means nothing happened yet.
+  const text = !word || word.endsWith("_UNSPECIFIED") ? "None" : word;
   const [cls, symbol] = tone(text);
   return el("span", { class: `badge ${cls}`, "data-status": text }, `${symbol} ${text}`);
 }
@@ -344,7 +345,9 @@ async function fabricsPage() {
         el(
           "tr",
           {},
-          ["Fabric", "State", "Last rotation", "Devices", "Succeeded", "Failed", "uniquePasswordSetCount", "Operation"].map((h) => el("th", {}, h)),
+          ["Fabric", "State", "Last rotation", "Devices", "Succeeded", "Failed", "uniquePasswordSetCount", "Operation"].map((h) =>
+            el("th", { class: h === "uniquePasswordSetCount" ? "name" : "" }, h),
+          ),
         ),
       ),
       body,

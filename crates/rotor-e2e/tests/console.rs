@@ -479,3 +479,74 @@ async fn the_console_acts_only_as_its_user() {
     shutdown.cancel();
     stack.shutdown().await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn markup_from_a_device_is_shown_as_text() {
+    // On the heap, as above.
+    Box::pin(hostile_markup()).await;
+}
+
+/// A description with markup in a device's intended configuration makes its diff fail with
+/// that line: the console shows it as text and runs nothing of it.
+async fn hostile_markup() {
+    const MARKUP: &str = "<img src=x onerror=window.rotorInjected=1><b>bold</b>";
+    let browser = Browser::start().await.unwrap();
+    let mut stack = Box::pin(TestStack::start(StackOptions {
+        devices: 2,
+        platform_mix: (2, 0),
+        ..Default::default()
+    }))
+    .await
+    .unwrap();
+    let target = stack.device_ids()[0].clone();
+    let changed = target.clone();
+    stack
+        .import(move |exported| {
+            let config = exported.intended_configs.get_mut(&changed).unwrap();
+            assert!(config.contains("fabric link to"), "{config}");
+            *config = config.replacen("fabric link to", MARKUP, 1);
+        })
+        .await
+        .unwrap();
+    let operation = stack.run(stack.fabric_rotate()).await.unwrap();
+    assert_eq!(
+        operation.status,
+        rotor_proto::v1::OperationState::Failed as i32
+    );
+    let shutdown = CancellationToken::new();
+    let console = start_console(&stack, shutdown.clone()).await;
+    let token = stack.auth.token(rotor_stack::auth::ADMIN_SUBJECT);
+    browser
+        .open(&format!("{console}/#token={token}"))
+        .await
+        .unwrap();
+    browser.wait_for("#fabrics", WAIT).await.unwrap();
+    browser
+        .open(&format!(
+            "{console}/#/fabrics/{}/devices/{target}",
+            stack.fabric_id
+        ))
+        .await
+        .unwrap();
+    let offending = browser
+        .wait_for_text("[data-test=offending-lines]", WAIT, |t| !t.is_empty())
+        .await
+        .unwrap();
+    assert!(offending.contains("<img src=x onerror="), "{offending}");
+    assert!(offending.contains("<b>bold</b>"), "{offending}");
+    let injected = browser
+        .script(
+            "return [window.rotorInjected === undefined, document.querySelectorAll('main img, main b').length];",
+            vec![],
+        )
+        .await
+        .unwrap();
+    assert_eq!(
+        injected,
+        json!([true, 0]),
+        "the device's markup became part of the page"
+    );
+    browser.close().await;
+    shutdown.cancel();
+    stack.shutdown().await;
+}

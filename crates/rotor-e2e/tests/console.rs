@@ -189,6 +189,11 @@ async fn scenario() {
         .await
         .unwrap();
     assert!(first.contains(&drifted), "{first}");
+    let operations = browser.text("#operations").await.unwrap();
+    assert!(
+        operations.contains("FabricRotatePassword") && operations.contains("PartialSuccess"),
+        "{operations}"
+    );
     browser.screenshot(&screenshot("fabric.png")).await.unwrap();
     seen.push(browser.text("body").await.unwrap());
     let filter = browser.wait_for("#device-filter", WAIT).await.unwrap();

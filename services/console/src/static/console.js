@@ -366,9 +366,10 @@ function secretsText(secrets) {
 }
 
 async function fabricPage(fabricId) {
-  const [fabric, { devices = [] }] = await Promise.all([
+  const [fabric, { devices = [] }, { operations = [] }] = await Promise.all([
     api(`/api/fabrics/${encodeURIComponent(fabricId)}`),
     api(`/api/fabrics/${encodeURIComponent(fabricId)}/devices`),
+    api(`/api/operations?fabric=${encodeURIComponent(fabricId)}&limit=10`),
   ]);
   const rows = devices.map((d) => {
     const s = d.status || {};
@@ -485,6 +486,29 @@ async function fabricPage(fabricId) {
       el("span", { class: "muted" }, `${rows.length} devices; click a column to sort`),
     ),
     el("table", { id: "devices" }, el("thead", {}, el("tr", {}, ths)), body),
+    el("h2", { class: "spaced" }, "Recent operations"),
+    el(
+      "div",
+      { class: "panel", id: "operations" },
+      operations.length
+        ? table(
+            ["Operation", "Kind", "Status", "Progress", "Started", "Requested by", "Error"],
+            operations.map((op) =>
+              el(
+                "tr",
+                {},
+                el("td", { class: "mono" }, link(operationHref(op.id), op.id)),
+                el("td", {}, op.kind || ""),
+                el("td", {}, badge(op.status)),
+                el("td", {}, progressBar(op.percentComplete)),
+                el("td", {}, when(op.startTime)),
+                el("td", {}, op.requestedBy || ""),
+                el("td", {}, code(op.error)),
+              ),
+            ),
+          )
+        : el("p", { class: "muted" }, "No operation yet."),
+    ),
   );
 }
 

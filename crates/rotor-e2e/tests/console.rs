@@ -48,7 +48,7 @@ async fn an_operator_rotates_finds_the_failed_device_and_resyncs_in_the_browser(
 
 async fn scenario() {
     let browser = Browser::start().await.unwrap();
-    let stack = Box::pin(TestStack::start(StackOptions {
+    let mut stack = Box::pin(TestStack::start(StackOptions {
         devices: 6,
         platform_mix: (5, 1),
         // One live password set at most: after a partial rotation, another rotate is refused.
@@ -128,11 +128,80 @@ async fn scenario() {
         .script("window.rotorTestMark = 'same page'; return null;", vec![])
         .await
         .unwrap();
+    // The backup worker is away for now: the operation stops before its last stage, so the
+    // pages show it in progress for as long as the test looks.
+    stack.stop_service("backup-0").await;
     browser
         .click_on("#rotate-fabric [data-test=confirm-button]")
         .await
         .unwrap();
     browser.wait_for("#operation-progress", WAIT).await.unwrap();
+    let updated = stack
+        .device_ids()
+        .into_iter()
+        .find(|id| *id != drifted)
+        .unwrap();
+    let row = format!("#operation-devices tr[data-device='{updated}']");
+    let applied = browser
+        .wait_for_text(
+            &format!("{row} td[data-stage=apply_configuration]"),
+            WAIT,
+            |t| t.contains("Succeeded"),
+        )
+        .await
+        .unwrap();
+    assert!(
+        applied.contains("a fresh login with the new password succeeded"),
+        "{applied}"
+    );
+    let backup = browser
+        .text(&format!("{row} td[data-stage=perform_backup]"))
+        .await
+        .unwrap();
+    assert_eq!(backup, "waiting");
+    let percent = browser
+        .text("#operation-progress [data-test=percent]")
+        .await
+        .unwrap();
+    assert_ne!(percent, "100 %");
+    let status = browser.text("[data-test=operation-status]").await.unwrap();
+    assert!(status.contains("InProgress"), "{status}");
+    browser
+        .screenshot(&screenshot("operation-live.png"))
+        .await
+        .unwrap();
+    // The fabrics page shows it too, with its progress bar.
+    let operation_page = browser
+        .script("return location.hash;", vec![])
+        .await
+        .unwrap();
+    browser.click_on("a[data-nav=fabrics]").await.unwrap();
+    let running = browser
+        .wait_for_text(
+            &format!("#fabrics tr[data-fabric='{}']", stack.fabric_id),
+            WAIT,
+            |t| t.contains("FabricRotatePassword in progress"),
+        )
+        .await
+        .unwrap();
+    assert!(running.contains("InProgress"), "{running}");
+    browser
+        .wait_for(
+            &format!("#fabrics tr[data-fabric='{}'] progress", stack.fabric_id),
+            WAIT,
+        )
+        .await
+        .unwrap();
+    browser
+        .screenshot(&screenshot("fabrics-progress.png"))
+        .await
+        .unwrap();
+    // The backup worker back, the operation ends; its page follows to 100 %.
+    stack.start_service("backup", 0).await.unwrap();
+    browser
+        .open(&format!("{console}/{}", operation_page.as_str().unwrap()))
+        .await
+        .unwrap();
     browser
         .wait_for_text("#operation-progress [data-test=percent]", WAIT, |t| {
             t == "100 %"

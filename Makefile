@@ -1,6 +1,7 @@
 # Rotor's two commands on a fresh machine: `make demo` and `make test`.
 # Both install what they need first (Rust crates via cargo, nats-server and OpenBao via
-# scripts/bootstrap.sh into the git-ignored tools/ folder).
+# scripts/bootstrap.sh into the git-ignored tools/ folder; `make test` also Chromium and its
+# WebDriver via scripts/bootstrap-browser.sh).
 
 CARGO ?= cargo
 export ROTOR_TOOLS_DIR := $(CURDIR)/tools/bin
@@ -18,8 +19,10 @@ build: bootstrap
 demo: build
 	$(CARGO) run --quiet -p rotor-cli -- demo
 
-## The whole test suite (real NATS, real OpenBao, the simulator over real SSH).
+## The whole test suite (real NATS, real OpenBao, the simulator over real SSH, headless Chromium
+## for the web console: scripts/bootstrap-browser.sh installs it or says what to install).
 test: bootstrap
+	@./scripts/bootstrap-browser.sh
 	$(CARGO) build --workspace --all-targets
 	@if $(CARGO) nextest --version >/dev/null 2>&1; then \
 		$(CARGO) nextest run --workspace --no-fail-fast; \

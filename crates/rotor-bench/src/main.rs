@@ -331,7 +331,7 @@ async fn run_peers(args: &Args, run_dir: &std::path::Path) -> PeersResult {
 async fn main() -> anyhow::Result<()> {
     let args = Args::parse();
     let started = Instant::now();
-    let binaries = Binaries::find(true, stack::BUILD_HINT)?;
+    let binaries = Binaries::find(true, false, stack::BUILD_HINT)?;
     let stamp = report::timestamp();
     let run_dir = args
         .out

@@ -397,7 +397,7 @@ pub mod filters {
         KeyFilter(format!("{fabric_id}.*"))
     }
 
-    /// Every fabric (single-token keys: the fabric-status bucket).
+    /// Every fabric (single-token keys: the fabric-status bucket, the inventory's fabric records).
     pub fn fabrics() -> KeyFilter {
         KeyFilter("*".into())
     }

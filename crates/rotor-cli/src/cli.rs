@@ -461,7 +461,7 @@ pub enum LockCommand {
 /// Which ports the local stack uses.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
 pub enum PortsMode {
-    /// The well-known ports: NATS 4222, OpenBao 8200, API 50051, simulator control 50052.
+    /// The well-known ports: NATS 4222, OpenBao 8200, API 50051, simulator control 50052, web console 50053.
     Default,
     /// Free ports chosen at start (several stacks side by side; printed when ready).
     Auto,

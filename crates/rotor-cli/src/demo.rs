@@ -28,6 +28,9 @@ use crate::signals::StopSignals;
 
 const FABRIC: &str = "fab1";
 
+/// The demo's last line: where to see all of this in a browser.
+pub const CONSOLE_LINE: &str = "See it in the web console: `rotor up` prints its address (http://127.0.0.1:50053) and writes a sign-in link to .rotor/console-link; docs/console.md shows every page.";
+
 /// Runs `rotor demo`: starts a local stack, walks through the tour printing each step, and stops
 /// the stack (also on Ctrl-C, with [`Exit::Interrupted`]).
 pub async fn run(arguments: DemoArgs) -> Result<Exit, CliError> {
@@ -106,6 +109,7 @@ async fn tour(arguments: &DemoArgs, state_dir: &Path) -> anyhow::Result<()> {
         fabric.total_devices,
         fabric.unique_password_set_count
     );
+    crate::out!("{CONSOLE_LINE}");
     stack.shutdown().await;
     Ok(())
 }
@@ -127,6 +131,7 @@ async fn start(arguments: &DemoArgs, state_dir: &Path) -> anyhow::Result<LocalSt
         })
         .ports(PortChoice::Free)
         .simulator_in_process(arguments.latency.profile())
+        .console(true)
         .start(|started| crate::out!("  started {started}"))
         .await?;
     Ok(stack)

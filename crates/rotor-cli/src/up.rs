@@ -37,7 +37,8 @@ pub async fn run(arguments: UpArgs) -> Result<Exit, CliError> {
     let builder = LocalStack::builder(&arguments.fabric, arguments.devices as usize, state_dir)
         .platform_mix(arguments.platform_mix)
         .ports(arguments.ports.choice())
-        .simulator_in_process(arguments.latency.profile());
+        .simulator_in_process(arguments.latency.profile())
+        .console(true);
     let start = async {
         let stack = builder
             .start(|started| eprintln!("  started {started}"))
@@ -107,6 +108,7 @@ fn print_ready(stack: &LocalStack, devices: u32, fabrics: &[String]) {
         "\
 Rotor is up: fabric {fabric} has {devices} simulated devices ({cumulus} Cumulus Linux, {nvos} NVOS).
 {others}
+  Web console         {console}   sign in with the link in {console_link} (mode 0600)
   API (gRPC)          {api}   token ({admin}, every role) in {api_token_file}
   NATS (JetStream)    {nats}   requester {requester} (operator on every fabric), password in {requester_password}
                       administrator NKey seed in {nats_admin}; TLS, CA in {nats_ca}
@@ -138,6 +140,8 @@ Try:
 
 Press Ctrl-C to stop everything.",
         api = stack.api_url,
+        console = stack.console_url.as_deref().unwrap_or("(not running)"),
+        console_link = stack.console_link_file().display(),
         admin = rotor_stack::auth::ADMIN_SUBJECT,
         nats = stack.nats_url,
         requester = rotor_stack::nats_users::LOCAL_REQUESTER,

@@ -77,7 +77,36 @@ async fn rotor_up_serves_a_fabric_and_stops_everything_on_sigterm() {
             .to_string()
     };
     let server = value("ROTOR_SERVER");
+    // The console: its address printed, its sign-in link (with the administrator's token) in a
+    // file only this user reads, never on the screen; it serves its page.
+    let console = printed
+        .iter()
+        .find_map(|line| line.trim().strip_prefix("Web console"))
+        .unwrap_or_else(|| panic!("no console line in {printed:#?}"))
+        .split_whitespace()
+        .next()
+        .unwrap()
+        .to_string();
+    let link_file = state.path().join("console-link");
+    let link = std::fs::read_to_string(&link_file).unwrap();
+    assert!(link.starts_with(&format!("{console}/#token=")), "{link}");
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = std::fs::metadata(&link_file).unwrap().permissions().mode();
+        assert_eq!(
+            mode & 0o077,
+            0,
+            "the console's sign-in link is readable by others"
+        );
+    }
+    let page = rotor_stack::servers::http_status(port_of(&console), "/");
+    assert_eq!(
+        page,
+        Some(200),
+        "the console at {console} does not serve its page"
+    );
     let ports = [
+        port_of(&console),
         port_of(&server),
         port_of(&value("ROTOR_NATS_URL")),
         port_of(&value("ROTOR_BAO_ADDR")),
@@ -279,7 +308,20 @@ async fn rotor_demo_runs_its_whole_tour() {
     ] {
         assert!(stdout.contains(expected), "{expected:?} missing:\n{stdout}");
     }
-    let last = stdout.lines().last().unwrap();
-    assert_eq!(last, "fab1: 24 devices, uniquePasswordSetCount 1");
+    let lines: Vec<&str> = stdout.lines().collect();
+    assert_eq!(
+        lines[lines.len() - 2],
+        "fab1: 24 devices, uniquePasswordSetCount 1"
+    );
+    // The last line points at the console, which the demo's stack ran too.
+    assert!(
+        lines[lines.len() - 1]
+            .starts_with("See it in the web console: `rotor up` prints its address"),
+        "{stdout}"
+    );
+    assert!(
+        stdout.contains("started Web console        http://127.0.0.1:"),
+        "{stdout}"
+    );
     eprintln!("rotor demo took {:.1} s", elapsed.as_secs_f64());
 }

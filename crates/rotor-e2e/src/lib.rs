@@ -6,8 +6,11 @@
 //! own AppRole role bound to its policy from `deploy/openbao/` ([`TestStack::bao_logins`]); the
 //! aggregator has no OpenBao settings.
 //! Helpers submit requests through the gRPC API and wait for operations with bounded polling.
+//! [`browser`] drives a headless Chromium for the web console's tests.
 
 #![warn(missing_docs)]
+
+pub mod browser;
 
 use std::collections::BTreeMap;
 use std::sync::OnceLock;

@@ -84,6 +84,11 @@ async fn a_call_without_a_trusted_token_is_refused_before_anything_runs() {
             .await
             .unwrap_err();
         assert_eq!(lock.code(), tonic::Code::Unauthenticated);
+        let fabrics = client
+            .list_fabrics(ListFabricsRequest {})
+            .await
+            .unwrap_err();
+        assert_eq!(fabrics.code(), tonic::Code::Unauthenticated);
     }
     // Nothing happened: no operation, no lock.
     let operations = stack
@@ -208,6 +213,56 @@ async fn each_caller_does_only_what_its_roles_allow_on_its_fabrics() {
     );
     denied(
         elsewhere
+            .list_devices(ListDevicesRequest {
+                fabric_id: fabric.clone(),
+            })
+            .await
+            .unwrap_err(),
+    );
+    // Listing fabrics is never refused: each caller sees the fabrics it may view, and only
+    // those (this one is not among them; the viewer sees it with its devices).
+    let listed = elsewhere
+        .list_fabrics(ListFabricsRequest {})
+        .await
+        .unwrap()
+        .into_inner();
+    assert!(listed.fabrics.is_empty(), "{listed:?}");
+    let listed = auditor
+        .list_fabrics(ListFabricsRequest {})
+        .await
+        .unwrap()
+        .into_inner();
+    let ids: Vec<&str> = listed
+        .fabrics
+        .iter()
+        .map(|f| f.fabric_id.as_str())
+        .collect();
+    assert_eq!(ids, [fabric.as_str()]);
+    assert_eq!(listed.fabrics[0].total_devices, 2);
+    let devices = auditor
+        .list_devices(ListDevicesRequest {
+            fabric_id: fabric.clone(),
+        })
+        .await
+        .unwrap()
+        .into_inner()
+        .devices;
+    let ids: Vec<String> = devices
+        .iter()
+        .map(|d| d.status.clone().unwrap_or_default().device_id)
+        .collect();
+    assert_eq!(ids.len(), 2);
+    assert!(
+        ids.iter().all(|id| stack.device_ids().contains(id)),
+        "{ids:?}"
+    );
+    assert!(
+        devices
+            .iter()
+            .all(|d| !d.usernames.is_empty() && !d.role.is_empty())
+    );
+    denied(
+        elsewhere
             .import_inventory(import.clone())
             .await
             .unwrap_err(),
@@ -290,7 +345,7 @@ async fn each_caller_does_only_what_its_roles_allow_on_its_fabrics() {
     // Every refusal is logged with the caller's identity.
     assert_eq!(refusals(&stack, "auditor"), 4);
     assert_eq!(refusals(&stack, "ticketing"), 3);
-    assert_eq!(refusals(&stack, "elsewhere-admin"), 4);
+    assert_eq!(refusals(&stack, "elsewhere-admin"), 5);
     assert_eq!(refusals(&stack, "upgrade-service"), 1);
     stack.shutdown().await;
 }

@@ -96,12 +96,19 @@ pub struct Binaries {
     pub sim: Option<PathBuf>,
     /// (service, executable) in [`SERVICES`] order.
     pub services: Vec<(&'static str, PathBuf)>,
+    /// `rotor-console`, when the stack runs the web console.
+    pub console: Option<PathBuf>,
 }
 
 impl Binaries {
-    /// Finds every executable (`rotor-sim` only `with_sim`), or one error naming each missing one
-    /// and how to get it (`build_hint` for Rotor's own).
-    pub fn find(with_sim: bool, build_hint: &str) -> Result<Binaries, StackError> {
+    /// Finds every executable (`rotor-sim` only `with_sim`, `rotor-console` only
+    /// `with_console`), or one error naming each missing one and how to get it (`build_hint` for
+    /// Rotor's own).
+    pub fn find(
+        with_sim: bool,
+        with_console: bool,
+        build_hint: &str,
+    ) -> Result<Binaries, StackError> {
         let mut missing = Vec::new();
         let mut keep = |found: Result<PathBuf, MissingExecutable>| match found {
             Ok(path) => Some(path),
@@ -113,6 +120,12 @@ impl Binaries {
         let nats = keep(find_tool("nats-server"));
         let bao = keep(find_tool("bao"));
         let sim = with_sim.then(|| keep(find_rotor_binary("rotor-sim", build_hint)));
+        let console = with_console.then(|| {
+            keep(find_rotor_binary(
+                &format!("rotor-{}", crate::services::CONSOLE),
+                build_hint,
+            ))
+        });
         let services: Vec<_> = SERVICES
             .iter()
             .map(|service| {
@@ -125,6 +138,7 @@ impl Binaries {
                 nats,
                 bao,
                 sim: sim.flatten(),
+                console: console.flatten(),
                 services: services
                     .into_iter()
                     .filter_map(|(service, path)| Some((service, path?)))

@@ -1,5 +1,5 @@
-//! The four loopback ports of a local stack: the well-known ones (each checked free, a busy one
-//! named) or four free ones chosen at start.
+//! The five loopback ports of a local stack: the well-known ones (each checked free, a busy one
+//! named) or five free ones chosen at start.
 
 use std::net::TcpListener;
 
@@ -25,18 +25,21 @@ pub struct Ports {
     pub api: u16,
     /// The simulator's HTTP control interface.
     pub control: u16,
+    /// The web console (when the stack runs it).
+    pub console: u16,
 }
 
 impl Ports {
-    /// NATS 4222, OpenBao 8200, API 50051, simulator control 50052.
+    /// NATS 4222, OpenBao 8200, API 50051, simulator control 50052, console 50053.
     pub const WELL_KNOWN: Ports = Ports {
         nats: 4222,
         bao: 8200,
         api: 50051,
         control: 50052,
+        console: 50053,
     };
 
-    /// The well-known ports (each checked free, a busy one named) or four free ones.
+    /// The well-known ports (each checked free, a busy one named) or five free ones.
     pub fn choose(choice: PortChoice) -> Result<Ports, StackError> {
         match choice {
             PortChoice::WellKnown => {
@@ -46,6 +49,7 @@ impl Ports {
                     (ports.bao, "OpenBao"),
                     (ports.api, "the Rotor API"),
                     (ports.control, "the simulator's control interface"),
+                    (ports.console, "the web console"),
                 ] {
                     if let Err(error) = TcpListener::bind(("127.0.0.1", port)) {
                         return Err(StackError::PortBusy { port, what, error });
@@ -54,8 +58,8 @@ impl Ports {
                 Ok(ports)
             }
             PortChoice::Free => {
-                // Hold all four at once so they differ.
-                let listeners: Vec<TcpListener> = (0..4)
+                // Hold all five at once so they differ.
+                let listeners: Vec<TcpListener> = (0..5)
                     .map(|_| TcpListener::bind("127.0.0.1:0"))
                     .collect::<Result<_, _>>()
                     .map_err(StackError::NoFreePort)?;
@@ -70,6 +74,7 @@ impl Ports {
                     bao: port(1)?,
                     api: port(2)?,
                     control: port(3)?,
+                    console: port(4)?,
                 })
             }
         }
@@ -83,7 +88,13 @@ mod tests {
     #[test]
     fn free_ports_differ() {
         let ports = Ports::choose(PortChoice::Free).unwrap();
-        let mut all = [ports.nats, ports.bao, ports.api, ports.control];
+        let mut all = [
+            ports.nats,
+            ports.bao,
+            ports.api,
+            ports.control,
+            ports.console,
+        ];
         all.sort();
         assert!(all.windows(2).all(|pair| pair[0] != pair[1]), "{ports:?}");
     }

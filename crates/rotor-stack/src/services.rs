@@ -86,6 +86,22 @@ pub fn service_env<'a>(
     env
 }
 
+/// The console's binary (`rotor-console`), started after the services when a stack runs it.
+pub const CONSOLE: &str = "console";
+
+/// The `ROTOR_*` environment of the console in a local stack: where it listens and the API it
+/// calls. It gets no token, no NATS and no OpenBao settings: it acts only with its users' tokens.
+pub fn console_env<'a>(listen: &'a str, api_url: &'a str) -> Vec<(&'a str, &'a str)> {
+    vec![
+        ("ROTOR_CONSOLE_LISTEN", listen),
+        ("ROTOR_CONSOLE_API_URL", api_url),
+        ("ROTOR_INSTANCE", "console-0"),
+        ("ROTOR_LOG_FORMAT", "text"),
+        ("ROTOR_LOG", "info"),
+        ("NO_COLOR", "1"),
+    ]
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

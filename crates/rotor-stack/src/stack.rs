@@ -10,7 +10,8 @@
 //! emptied at start), `bao-token` (the dev server's root token, for the user's own clients),
 //! `approle/` (each service kind's AppRole secret id, mode 0600) and,
 //! with the simulator as a process, `sim-ready.json` (and, only while it starts, `users.yaml`
-//! with the devices' hashes).
+//! with the devices' hashes); with the web console, `console-link` (mode 0600: the console's
+//! address with the administrator's token as a sign-in link).
 
 use std::collections::BTreeMap;
 use std::fmt;
@@ -40,6 +41,9 @@ use crate::tls::{LocalCa, nats_tls_config};
 
 /// How long the services may take until the API answers.
 const API_READY_WITHIN: Duration = Duration::from_secs(60);
+
+/// How long the console may take until it serves its page.
+const CONSOLE_READY_WITHIN: Duration = Duration::from_secs(30);
 
 /// How long an import retries while a finishing operation still holds the fabric lock.
 const IMPORT_RETRY_WITHIN: Duration = Duration::from_secs(30);
@@ -141,6 +145,13 @@ pub enum Started {
         /// Where every process logs.
         log_dir: PathBuf,
     },
+    /// The web console answers.
+    Console {
+        /// Its address.
+        url: String,
+        /// The sign-in link's file.
+        link_file: PathBuf,
+    },
 }
 
 impl fmt::Display for Started {
@@ -160,6 +171,11 @@ impl fmt::Display for Started {
                 f,
                 "Rotor services     {api_url} (API), logs in {}",
                 log_dir.display()
+            ),
+            Started::Console { url, link_file } => write!(
+                f,
+                "Web console        {url} (sign-in link in {})",
+                link_file.display()
             ),
         }
     }
@@ -196,6 +212,7 @@ pub struct StackBuilder {
     numbered_instances: bool,
     nats_max_file_store: String,
     build_hint: String,
+    console: bool,
 }
 
 impl StackBuilder {
@@ -277,6 +294,12 @@ impl StackBuilder {
         self
     }
 
+    /// Runs the web console (`rotor-console`) too, once the API answers (default: not).
+    pub fn console(mut self, console: bool) -> StackBuilder {
+        self.console = console;
+        self
+    }
+
     /// How a missing Rotor binary is built, for the error (default [`DEFAULT_BUILD_HINT`]).
     pub fn build_hint(mut self, hint: &str) -> StackBuilder {
         self.build_hint = hint.to_string();
@@ -289,7 +312,7 @@ impl StackBuilder {
     pub async fn start(self, mut say: impl FnMut(Started)) -> Result<LocalStack, StackError> {
         rotor_inventory::check_name(&self.fabric_id).map_err(StackError::InvalidFabric)?;
         let with_sim = matches!(self.simulator, SimulatorMode::Process(_));
-        let binaries = Binaries::find(with_sim, &self.build_hint)?;
+        let binaries = Binaries::find(with_sim, self.console, &self.build_hint)?;
         let ports = Ports::choose(self.ports)?;
         let dirs = StateDirs::prepare(&self.state_dir)?;
         let mut processes = Vec::new();
@@ -359,6 +382,7 @@ impl StackBuilder {
             api_token,
             auth,
             control_url,
+            console_url: None,
             state_dir: dirs.root,
             log_dir: dirs.logs,
             inventory_dir: dirs.inventory,
@@ -368,6 +392,13 @@ impl StackBuilder {
             api_url: stack.api_url.clone(),
             log_dir: stack.log_dir.clone(),
         });
+        if let Some(console) = &binaries.console {
+            stack.start_console(console).await?;
+            say(Started::Console {
+                url: stack.console_url.clone().unwrap_or_default(),
+                link_file: stack.console_link_file(),
+            });
+        }
         Ok(stack)
     }
 
@@ -622,6 +653,8 @@ pub struct LocalStack {
     pub auth: LocalAuth,
     /// The simulator's control interface.
     pub control_url: String,
+    /// The web console, when the stack runs it.
+    pub console_url: Option<String>,
     /// The state folder, absolute.
     pub state_dir: PathBuf,
     /// Where every process logs.
@@ -663,6 +696,7 @@ impl LocalStack {
             numbered_instances: false,
             nats_max_file_store: crate::servers::LOCAL_MAX_FILE_STORE.to_string(),
             build_hint: DEFAULT_BUILD_HINT.to_string(),
+            console: false,
         }
     }
 
@@ -674,6 +708,37 @@ impl LocalStack {
     /// Every child process, in start order.
     pub fn processes(&self) -> &[StackProcess] {
         &self.processes
+    }
+
+    /// Where the console's sign-in link is written: `console-link` in the state folder.
+    pub fn console_link_file(&self) -> PathBuf {
+        self.state_dir.join("console-link")
+    }
+
+    /// Starts `rotor-console` on the console port, calling this stack's API; waits (bounded)
+    /// until it serves its page, then writes the sign-in link (0600: it holds the
+    /// administrator's token, like `api-token`).
+    async fn start_console(&mut self, binary: &Path) -> Result<(), StackError> {
+        let port = self.ports.console;
+        let listen = format!("127.0.0.1:{port}");
+        let env = crate::services::console_env(&listen, &self.api_url);
+        let name = format!("rotor-{}", crate::services::CONSOLE);
+        let mut console =
+            StackProcess::spawn(&name, &name, Role::Rotor, binary, &[], &self.log_dir, &env);
+        let ready = console
+            .process
+            .wait_ready(CONSOLE_READY_WITHIN, || {
+                crate::servers::http_status(port, "/") == Some(200)
+            })
+            .await;
+        self.processes.push(console);
+        ready?;
+        let url = format!("http://{listen}");
+        let link = self.console_link_file();
+        write_private(&link, &format!("{url}/#token={}\n", self.api_token))
+            .map_err(StackError::files("write", &link))?;
+        self.console_url = Some(url);
+        Ok(())
     }
 
     /// Waits (bounded) until the API answers, failing early if a process stops.

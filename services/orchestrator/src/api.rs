@@ -111,6 +111,26 @@ fn set_changes(record: &mut AuditRecord, changes: &[IdentityChange]) {
     record.device_ids = changes.iter().map(|c| c.device_id.clone()).collect();
 }
 
+/// A device's status as the API shows it: the stored one (default before any operation) with
+/// what the inventory says of the device.
+fn device_status(
+    record: &rotor_pipeline::records::DeviceRecord,
+    mut status: DeviceStatus,
+) -> DeviceStatus {
+    status.device_id = record.device.id.clone();
+    status.fabric_id = record.fabric_id.clone();
+    status.platform = record.device.platform.to_string();
+    status.administrative_state = match record.device.administrative_state {
+        rotor_inventory::AdministrativeState::Enabled => AdministrativeState::Enabled,
+        rotor_inventory::AdministrativeState::Disabled => AdministrativeState::Disabled,
+        rotor_inventory::AdministrativeState::UnderMaintenance => {
+            AdministrativeState::UnderMaintenance
+        }
+        rotor_inventory::AdministrativeState::RMA => AdministrativeState::Rma,
+    } as i32;
+    status
+}
+
 use crate::watch::EventStream;
 
 impl Api {
@@ -163,6 +183,38 @@ impl Api {
         Ok(Response::new(reply))
     }
 
+    /// A fabric's status: as the aggregator stored it, or derived the same way it would when
+    /// it has not written it yet.
+    async fn fabric_status(
+        &self,
+        record: &rotor_pipeline::records::FabricRecord,
+    ) -> Result<FabricStatus, Status> {
+        let fabric_id = &record.fabric.id;
+        let topology = &self.orchestrator.topology;
+        let stored =
+            kv::get_message::<FabricStatus>(&topology.fabric_status, &keys::fabric(fabric_id))
+                .await
+                .map_err(internal)?;
+        if let Some(status) = stored {
+            return Ok(status.value);
+        }
+        let statuses: HashMap<String, DeviceStatus> = kv::scan_messages::<DeviceStatus>(
+            &topology.device_status,
+            &filters::devices_of(fabric_id),
+        )
+        .await
+        .map_err(internal)?
+        .into_iter()
+        .map(|(_, s)| (s.device_id.clone(), s))
+        .collect();
+        Ok(fabric_view::fabric_status(
+            fabric_id,
+            &record.device_ids,
+            &statuses,
+            None,
+        ))
+    }
+
     async fn fabric_exists(
         &self,
         fabric_id: &str,
@@ -205,28 +257,83 @@ impl RotationService for Api {
         )?;
         let fabric_id = request.into_inner().fabric_id;
         let record = self.fabric_exists(&fabric_id).await?;
-        let topology = &self.orchestrator.topology;
-        let stored =
-            kv::get_message::<FabricStatus>(&topology.fabric_status, &keys::fabric(&fabric_id))
-                .await
-                .map_err(internal)?;
-        let status = match stored {
-            Some(status) => status.value,
-            None => {
-                // The aggregator has not written it yet: derive it the same way it would.
-                let statuses: HashMap<String, DeviceStatus> = kv::scan_messages::<DeviceStatus>(
-                    &topology.device_status,
-                    &filters::devices_of(&fabric_id),
-                )
+        Ok(Response::new(self.fabric_status(&record).await?))
+    }
+
+    async fn list_fabrics(
+        &self,
+        request: Request<ListFabricsRequest>,
+    ) -> Result<Response<ListFabricsResponse>, Status> {
+        // Every fabric the caller may view: the role is checked per fabric, so a caller with
+        // none sees an empty list rather than a refusal.
+        let identity = request
+            .extensions()
+            .get::<rotor_auth::Identity>()
+            .cloned()
+            .ok_or_else(|| Status::unauthenticated("the call carries no identity"))?;
+        crate::audit::note(&request, |record| {
+            record.role = Role::Viewer.as_str().to_string();
+        });
+        let policy = self.orchestrator.config.auth.policy();
+        let mut records: Vec<rotor_pipeline::records::FabricRecord> =
+            kv::scan_json(&self.orchestrator.topology.inventory, &filters::fabrics())
                 .await
                 .map_err(internal)?
                 .into_iter()
-                .map(|(_, s)| (s.device_id.clone(), s))
+                .map(|(_, record)| record)
+                .filter(|record: &rotor_pipeline::records::FabricRecord| {
+                    policy.allows(&identity.subject, Some(&record.fabric.id), Role::Viewer)
+                })
                 .collect();
-                fabric_view::fabric_status(&fabric_id, &record.device_ids, &statuses, None)
-            }
-        };
-        Ok(Response::new(status))
+        records.sort_by(|a, b| a.fabric.id.cmp(&b.fabric.id));
+        let mut fabrics = Vec::with_capacity(records.len());
+        for record in &records {
+            fabrics.push(self.fabric_status(record).await?);
+        }
+        Ok(Response::new(ListFabricsResponse { fabrics }))
+    }
+
+    async fn list_devices(
+        &self,
+        request: Request<ListDevicesRequest>,
+    ) -> Result<Response<ListDevicesResponse>, Status> {
+        self.allow(
+            &request,
+            Some(&request.get_ref().fabric_id),
+            Role::Viewer,
+            "list the devices",
+        )?;
+        let fabric_id = request.into_inner().fabric_id;
+        let record = self.fabric_exists(&fabric_id).await?;
+        let topology = &self.orchestrator.topology;
+        let devices = load_devices(topology, &record).await.map_err(internal)?;
+        let mut statuses: HashMap<String, DeviceStatus> = kv::scan_messages::<DeviceStatus>(
+            &topology.device_status,
+            &filters::devices_of(&fabric_id),
+        )
+        .await
+        .map_err(internal)?
+        .into_iter()
+        .map(|(_, s)| (s.device_id.clone(), s))
+        .collect();
+        let devices = devices
+            .into_iter()
+            .map(|device| {
+                let stored = statuses.remove(&device.device.id).unwrap_or_default();
+                DeviceSummary {
+                    role: format!("{:?}", device.device.role),
+                    usernames: device
+                        .device
+                        .password_mappings
+                        .iter()
+                        .map(|m| m.username.clone())
+                        .collect(),
+                    login_user: device.device.login_user.clone(),
+                    status: Some(device_status(&device, stored)),
+                }
+            })
+            .collect();
+        Ok(Response::new(ListDevicesResponse { devices }))
     }
 
     async fn show_device(
@@ -252,7 +359,7 @@ impl RotationService for Api {
                     request.device_id, request.fabric_id
                 ))
             })?;
-        let mut status = kv::get_message::<DeviceStatus>(
+        let stored = kv::get_message::<DeviceStatus>(
             &topology.device_status,
             &keys::device(&request.fabric_id, &request.device_id),
         )
@@ -260,18 +367,7 @@ impl RotationService for Api {
         .map_err(internal)?
         .map(|v| v.value)
         .unwrap_or_default();
-        status.device_id = record.device.id.clone();
-        status.fabric_id = record.fabric_id.clone();
-        status.platform = record.device.platform.to_string();
-        status.administrative_state = match record.device.administrative_state {
-            rotor_inventory::AdministrativeState::Enabled => AdministrativeState::Enabled,
-            rotor_inventory::AdministrativeState::Disabled => AdministrativeState::Disabled,
-            rotor_inventory::AdministrativeState::UnderMaintenance => {
-                AdministrativeState::UnderMaintenance
-            }
-            rotor_inventory::AdministrativeState::RMA => AdministrativeState::Rma,
-        } as i32;
-        Ok(Response::new(status))
+        Ok(Response::new(device_status(&record, stored)))
     }
 
     async fn show_operation(

@@ -119,6 +119,7 @@ pub fn services_are_built() -> Result<(), String> {
         "rotor-applier",
         "rotor-backup",
         "rotor-aggregator",
+        "rotor-console",
     ]
     .iter()
     .filter(|name| !dir.join(name).is_file())

@@ -644,6 +644,40 @@ pub struct WatchEventsRequest {
     #[prost(bool, tag = "4")]
     pub from_start: bool,
 }
+#[derive(Clone, Copy, PartialEq, Eq, Hash, ::prost::Message)]
+pub struct ListFabricsRequest {}
+#[derive(Clone, PartialEq, ::prost::Message)]
+pub struct ListFabricsResponse {
+    /// The status of every imported fabric the caller may view, by fabric id.
+    #[prost(message, repeated, tag = "1")]
+    pub fabrics: ::prost::alloc::vec::Vec<FabricStatus>,
+}
+#[derive(Clone, PartialEq, Eq, Hash, ::prost::Message)]
+pub struct ListDevicesRequest {
+    #[prost(string, tag = "1")]
+    pub fabric_id: ::prost::alloc::string::String,
+}
+/// A device as a fabric's device list shows it: its status and what the inventory says of it.
+#[derive(Clone, PartialEq, ::prost::Message)]
+pub struct DeviceSummary {
+    #[prost(message, optional, tag = "1")]
+    pub status: ::core::option::Option<DeviceStatus>,
+    /// Spine, Leaf, Border, ...
+    #[prost(string, tag = "2")]
+    pub role: ::prost::alloc::string::String,
+    /// the users its password mappings name, in inventory order
+    #[prost(string, repeated, tag = "3")]
+    pub usernames: ::prost::alloc::vec::Vec<::prost::alloc::string::String>,
+    /// the account Rotor logs in with
+    #[prost(string, tag = "4")]
+    pub login_user: ::prost::alloc::string::String,
+}
+#[derive(Clone, PartialEq, ::prost::Message)]
+pub struct ListDevicesResponse {
+    /// in inventory order
+    #[prost(message, repeated, tag = "1")]
+    pub devices: ::prost::alloc::vec::Vec<DeviceSummary>,
+}
 /// Why a request was rejected, an operation failed, or a device was not updated.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, ::prost::Enumeration)]
 #[repr(i32)]
@@ -1126,6 +1160,54 @@ pub mod rotation_service_client {
                 .insert(GrpcMethod::new("rotor.v1.RotationService", "ShowDevice"));
             self.inner.unary(req, path, codec).await
         }
+        pub async fn list_fabrics(
+            &mut self,
+            request: impl tonic::IntoRequest<super::ListFabricsRequest>,
+        ) -> std::result::Result<
+            tonic::Response<super::ListFabricsResponse>,
+            tonic::Status,
+        > {
+            self.inner
+                .ready()
+                .await
+                .map_err(|e| {
+                    tonic::Status::unknown(
+                        format!("Service was not ready: {}", e.into()),
+                    )
+                })?;
+            let codec = tonic_prost::ProstCodec::default();
+            let path = http::uri::PathAndQuery::from_static(
+                "/rotor.v1.RotationService/ListFabrics",
+            );
+            let mut req = request.into_request();
+            req.extensions_mut()
+                .insert(GrpcMethod::new("rotor.v1.RotationService", "ListFabrics"));
+            self.inner.unary(req, path, codec).await
+        }
+        pub async fn list_devices(
+            &mut self,
+            request: impl tonic::IntoRequest<super::ListDevicesRequest>,
+        ) -> std::result::Result<
+            tonic::Response<super::ListDevicesResponse>,
+            tonic::Status,
+        > {
+            self.inner
+                .ready()
+                .await
+                .map_err(|e| {
+                    tonic::Status::unknown(
+                        format!("Service was not ready: {}", e.into()),
+                    )
+                })?;
+            let codec = tonic_prost::ProstCodec::default();
+            let path = http::uri::PathAndQuery::from_static(
+                "/rotor.v1.RotationService/ListDevices",
+            );
+            let mut req = request.into_request();
+            req.extensions_mut()
+                .insert(GrpcMethod::new("rotor.v1.RotationService", "ListDevices"));
+            self.inner.unary(req, path, codec).await
+        }
         pub async fn show_operation(
             &mut self,
             request: impl tonic::IntoRequest<super::ShowOperationRequest>,
@@ -1443,6 +1525,20 @@ pub mod rotation_service_server {
             &self,
             request: tonic::Request<super::ShowDeviceRequest>,
         ) -> std::result::Result<tonic::Response<super::DeviceStatus>, tonic::Status>;
+        async fn list_fabrics(
+            &self,
+            request: tonic::Request<super::ListFabricsRequest>,
+        ) -> std::result::Result<
+            tonic::Response<super::ListFabricsResponse>,
+            tonic::Status,
+        >;
+        async fn list_devices(
+            &self,
+            request: tonic::Request<super::ListDevicesRequest>,
+        ) -> std::result::Result<
+            tonic::Response<super::ListDevicesResponse>,
+            tonic::Status,
+        >;
         async fn show_operation(
             &self,
             request: tonic::Request<super::ShowOperationRequest>,
@@ -1766,6 +1862,96 @@ pub mod rotation_service_server {
                     let inner = self.inner.clone();
                     let fut = async move {
                         let method = ShowDeviceSvc(inner);
+                        let codec = tonic_prost::ProstCodec::default();
+                        let mut grpc = tonic::server::Grpc::new(codec)
+                            .apply_compression_config(
+                                accept_compression_encodings,
+                                send_compression_encodings,
+                            )
+                            .apply_max_message_size_config(
+                                max_decoding_message_size,
+                                max_encoding_message_size,
+                            );
+                        let res = grpc.unary(method, req).await;
+                        Ok(res)
+                    };
+                    Box::pin(fut)
+                }
+                "/rotor.v1.RotationService/ListFabrics" => {
+                    #[allow(non_camel_case_types)]
+                    struct ListFabricsSvc<T: RotationService>(pub Arc<T>);
+                    impl<
+                        T: RotationService,
+                    > tonic::server::UnaryService<super::ListFabricsRequest>
+                    for ListFabricsSvc<T> {
+                        type Response = super::ListFabricsResponse;
+                        type Future = BoxFuture<
+                            tonic::Response<Self::Response>,
+                            tonic::Status,
+                        >;
+                        fn call(
+                            &mut self,
+                            request: tonic::Request<super::ListFabricsRequest>,
+                        ) -> Self::Future {
+                            let inner = Arc::clone(&self.0);
+                            let fut = async move {
+                                <T as RotationService>::list_fabrics(&inner, request).await
+                            };
+                            Box::pin(fut)
+                        }
+                    }
+                    let accept_compression_encodings = self.accept_compression_encodings;
+                    let send_compression_encodings = self.send_compression_encodings;
+                    let max_decoding_message_size = self.max_decoding_message_size;
+                    let max_encoding_message_size = self.max_encoding_message_size;
+                    let inner = self.inner.clone();
+                    let fut = async move {
+                        let method = ListFabricsSvc(inner);
+                        let codec = tonic_prost::ProstCodec::default();
+                        let mut grpc = tonic::server::Grpc::new(codec)
+                            .apply_compression_config(
+                                accept_compression_encodings,
+                                send_compression_encodings,
+                            )
+                            .apply_max_message_size_config(
+                                max_decoding_message_size,
+                                max_encoding_message_size,
+                            );
+                        let res = grpc.unary(method, req).await;
+                        Ok(res)
+                    };
+                    Box::pin(fut)
+                }
+                "/rotor.v1.RotationService/ListDevices" => {
+                    #[allow(non_camel_case_types)]
+                    struct ListDevicesSvc<T: RotationService>(pub Arc<T>);
+                    impl<
+                        T: RotationService,
+                    > tonic::server::UnaryService<super::ListDevicesRequest>
+                    for ListDevicesSvc<T> {
+                        type Response = super::ListDevicesResponse;
+                        type Future = BoxFuture<
+                            tonic::Response<Self::Response>,
+                            tonic::Status,
+                        >;
+                        fn call(
+                            &mut self,
+                            request: tonic::Request<super::ListDevicesRequest>,
+                        ) -> Self::Future {
+                            let inner = Arc::clone(&self.0);
+                            let fut = async move {
+                                <T as RotationService>::list_devices(&inner, request).await
+                            };
+                            Box::pin(fut)
+                        }
+                    }
+                    let accept_compression_encodings = self.accept_compression_encodings;
+                    let send_compression_encodings = self.send_compression_encodings;
+                    let max_decoding_message_size = self.max_decoding_message_size;
+                    let max_encoding_message_size = self.max_encoding_message_size;
+                    let inner = self.inner.clone();
+                    let fut = async move {
+                        let method = ListDevicesSvc(inner);
                         let codec = tonic_prost::ProstCodec::default();
                         let mut grpc = tonic::server::Grpc::new(codec)
                             .apply_compression_config(

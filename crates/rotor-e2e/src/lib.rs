@@ -604,6 +604,7 @@ impl TestStack {
             lock_lease_id: lock.lease_id,
             fanout_complete: false,
             prepared,
+            release: None,
         };
         rotor_pipeline::records::store_plan(&self.topology.operations, &plan).await?;
         Ok(plan)

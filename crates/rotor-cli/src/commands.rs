@@ -485,6 +485,7 @@ fn rotation_request(
         use_stored,
         requested_by: client::requested_by(),
         rollout: None,
+        operation_id: String::new(),
     }
 }
 

@@ -815,7 +815,8 @@ pub async fn fabric_of(orchestrator: &Orchestrator, operation_id: &str) -> Resul
     Ok(load_status(orchestrator, operation_id).await?.fabric_id)
 }
 
-/// Continues a `Halted` operation: takes the fabric lock again (the jobs' new fence), removes
+/// Continues a `Halted` operation: takes the fabric lock again (under the plan's lease id, so
+/// the jobs' fence is unchanged), removes
 /// the `NotAttempted` results and sets the operation running; the dispatcher then releases the
 /// devices that were not attempted. Failures from before count against no limit any more.
 pub async fn resume(
@@ -830,7 +831,7 @@ pub async fn resume(
             OperationState::try_from(status.status).map_or("unknown", |s| s.as_str_name())
         )));
     }
-    let mut plan = load_plan(&topology.operations, operation_id)
+    let plan = load_plan(&topology.operations, operation_id)
         .await?
         .ok_or_else(|| Refusal::NotFound(format!("operation {operation_id} has no plan")))?;
     let Some(stored) = load_record(orchestrator, operation_id).await? else {
@@ -838,12 +839,10 @@ pub async fn resume(
             "operation {operation_id} has no release record"
         )));
     };
-    let lock = crate::requests::take_fabric_lock(orchestrator, &plan)
+    let lock = crate::requests::retake_fabric_lock(orchestrator, &plan)
         .await
         .map_err(|reply| Refusal::NotAllowed(crate::requests::reply_message(&reply)))?;
-    plan.lock_lease_id = lock.lease_id.clone();
     let result = async {
-        rotor_pipeline::records::store_plan(&topology.operations, &plan).await?;
         let unreleased: Vec<String> = release_order(&release_plan(&plan))
             .0
             .into_iter()

@@ -102,6 +102,13 @@ pub fn validate(request: &RotationRequest, method: Method) -> Result<RotationKin
         (RotationKind::Unspecified, _) => {
             return invalid("kind must be FabricRotatePassword, FabricResyncPassword, DeviceRotatePassword or DeviceResyncPassword".into());
         }
+        (RotationKind::ResumeOperation | RotationKind::CancelOperation, _) => {
+            return invalid(format!(
+                "{} is a bus request kind (rotor.requests.<fabric> with operationId); over gRPC call {} instead",
+                kind.as_str_name(),
+                kind.as_str_name()
+            ));
+        }
         (_, Method::Rotate) if !is_rotate => {
             return invalid(format!(
                 "{} is not a rotate; call Resync",
@@ -142,6 +149,11 @@ pub fn validate(request: &RotationRequest, method: Method) -> Result<RotationKin
         if let Err(problem) = check_username(user) {
             return invalid(format!("users: {problem}"));
         }
+    }
+    if !request.operation_id.is_empty() {
+        return invalid(
+            "operationId is for ResumeOperation and CancelOperation requests only".into(),
+        );
     }
     if request.use_stored && !is_rotate {
         return invalid(
@@ -502,6 +514,31 @@ pub(crate) async fn take_fabric_lock(
         &key,
         &format!("{OPERATION_HOLDER}{}", plan.operation_id),
         plan.kind().as_str_name(),
+        lease_ms,
+        now_unix_ms(),
+    )
+    .await
+    .map_err(internal)?
+    {
+        Acquired::Yes(lease) => Ok(lease),
+        Acquired::HeldBy(holder) => Err(locked_by(&plan.fabric_id, &holder)),
+    }
+}
+
+/// Takes the fabric lock again for a resumed operation, under its plan's lease id (its jobs'
+/// fence stays the same).
+pub(crate) async fn retake_fabric_lock(
+    orchestrator: &Orchestrator,
+    plan: &OperationPlan,
+) -> Result<Lease, RotationReply> {
+    let key = keys::fabric_lock(&plan.fabric_id);
+    let lease_ms = orchestrator.config.lock_lease.as_millis() as i64;
+    match lease::reacquire(
+        &orchestrator.topology.leases,
+        &key,
+        &format!("{OPERATION_HOLDER}{}", plan.operation_id),
+        plan.kind().as_str_name(),
+        &plan.lock_lease_id,
         lease_ms,
         now_unix_ms(),
     )

@@ -60,6 +60,9 @@ pub struct RotationRequest {
     /// operation; absent: the inventory's policy as it is.
     #[prost(message, optional, tag = "8")]
     pub rollout: ::core::option::Option<RolloutPolicy>,
+    /// ResumeOperation and CancelOperation: the operation (of the request's fabric).
+    #[prost(string, tag = "9")]
+    pub operation_id: ::prost::alloc::string::String,
 }
 /// How an operation releases its devices (docs/rollout.md). Empty fields keep the inventory's
 /// value; the inventory's absent values have the defaults docs/rollout.md gives.
@@ -870,6 +873,13 @@ pub enum RotationKind {
     DeviceRotatePassword = 3,
     /// the current versions, pushed to one device
     DeviceResyncPassword = 4,
+    /// Bus only (`rotor.requests.<fabric>`), with `operation_id`; over gRPC call ResumeOperation
+    /// or CancelOperation instead.
+    ///
+    /// continue a Halted operation (docs/rollout.md)
+    ResumeOperation = 5,
+    /// end a running or Halted operation
+    CancelOperation = 6,
 }
 impl RotationKind {
     /// String value of the enum field names used in the ProtoBuf definition.
@@ -883,6 +893,8 @@ impl RotationKind {
             Self::FabricResyncPassword => "FabricResyncPassword",
             Self::DeviceRotatePassword => "DeviceRotatePassword",
             Self::DeviceResyncPassword => "DeviceResyncPassword",
+            Self::ResumeOperation => "ResumeOperation",
+            Self::CancelOperation => "CancelOperation",
         }
     }
     /// Creates an enum from field names used in the ProtoBuf definition.
@@ -893,6 +905,8 @@ impl RotationKind {
             "FabricResyncPassword" => Some(Self::FabricResyncPassword),
             "DeviceRotatePassword" => Some(Self::DeviceRotatePassword),
             "DeviceResyncPassword" => Some(Self::DeviceResyncPassword),
+            "ResumeOperation" => Some(Self::ResumeOperation),
+            "CancelOperation" => Some(Self::CancelOperation),
             _ => None,
         }
     }

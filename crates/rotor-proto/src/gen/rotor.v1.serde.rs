@@ -5490,6 +5490,8 @@ impl serde::Serialize for RotationKind {
             Self::FabricResyncPassword => "FabricResyncPassword",
             Self::DeviceRotatePassword => "DeviceRotatePassword",
             Self::DeviceResyncPassword => "DeviceResyncPassword",
+            Self::ResumeOperation => "ResumeOperation",
+            Self::CancelOperation => "CancelOperation",
         };
         serializer.serialize_str(variant)
     }
@@ -5506,6 +5508,8 @@ impl<'de> serde::Deserialize<'de> for RotationKind {
             "FabricResyncPassword",
             "DeviceRotatePassword",
             "DeviceResyncPassword",
+            "ResumeOperation",
+            "CancelOperation",
         ];
 
         struct GeneratedVisitor;
@@ -5551,6 +5555,8 @@ impl<'de> serde::Deserialize<'de> for RotationKind {
                     "FabricResyncPassword" => Ok(RotationKind::FabricResyncPassword),
                     "DeviceRotatePassword" => Ok(RotationKind::DeviceRotatePassword),
                     "DeviceResyncPassword" => Ok(RotationKind::DeviceResyncPassword),
+                    "ResumeOperation" => Ok(RotationKind::ResumeOperation),
+                    "CancelOperation" => Ok(RotationKind::CancelOperation),
                     _ => Err(serde::de::Error::unknown_variant(value, FIELDS)),
                 }
             }
@@ -5699,6 +5705,9 @@ impl serde::Serialize for RotationRequest {
         if true {
             len += 1;
         }
+        if true {
+            len += 1;
+        }
         let mut struct_ser = serializer.serialize_struct("rotor.v1.RotationRequest", len)?;
         if true {
             struct_ser.serialize_field("requestId", &self.request_id)?;
@@ -5726,6 +5735,9 @@ impl serde::Serialize for RotationRequest {
         if let Some(v) = self.rollout.as_ref() {
             struct_ser.serialize_field("rollout", v)?;
         }
+        if true {
+            struct_ser.serialize_field("operationId", &self.operation_id)?;
+        }
         struct_ser.end()
     }
 }
@@ -5749,6 +5761,8 @@ impl<'de> serde::Deserialize<'de> for RotationRequest {
             "requested_by",
             "requestedBy",
             "rollout",
+            "operation_id",
+            "operationId",
         ];
 
         #[allow(clippy::enum_variant_names)]
@@ -5761,6 +5775,7 @@ impl<'de> serde::Deserialize<'de> for RotationRequest {
             UseStored,
             RequestedBy,
             Rollout,
+            OperationId,
         }
         impl<'de> serde::Deserialize<'de> for GeneratedField {
             fn deserialize<D>(deserializer: D) -> std::result::Result<GeneratedField, D::Error>
@@ -5790,6 +5805,7 @@ impl<'de> serde::Deserialize<'de> for RotationRequest {
                             "useStored" | "use_stored" => Ok(GeneratedField::UseStored),
                             "requestedBy" | "requested_by" => Ok(GeneratedField::RequestedBy),
                             "rollout" => Ok(GeneratedField::Rollout),
+                            "operationId" | "operation_id" => Ok(GeneratedField::OperationId),
                             _ => Err(serde::de::Error::unknown_field(value, FIELDS)),
                         }
                     }
@@ -5817,6 +5833,7 @@ impl<'de> serde::Deserialize<'de> for RotationRequest {
                 let mut use_stored__ = None;
                 let mut requested_by__ = None;
                 let mut rollout__ = None;
+                let mut operation_id__ = None;
                 while let Some(k) = map_.next_key()? {
                     match k {
                         GeneratedField::RequestId => {
@@ -5867,6 +5884,12 @@ impl<'de> serde::Deserialize<'de> for RotationRequest {
                             }
                             rollout__ = map_.next_value()?;
                         }
+                        GeneratedField::OperationId => {
+                            if operation_id__.is_some() {
+                                return Err(serde::de::Error::duplicate_field("operationId"));
+                            }
+                            operation_id__ = Some(map_.next_value()?);
+                        }
                     }
                 }
                 Ok(RotationRequest {
@@ -5878,6 +5901,7 @@ impl<'de> serde::Deserialize<'de> for RotationRequest {
                     use_stored: use_stored__.unwrap_or_default(),
                     requested_by: requested_by__.unwrap_or_default(),
                     rollout: rollout__,
+                    operation_id: operation_id__.unwrap_or_default(),
                 })
             }
         }

@@ -104,7 +104,7 @@ pub fn validate(request: &RotationRequest, method: Method) -> Result<RotationKin
         }
         (RotationKind::ResumeOperation | RotationKind::CancelOperation, _) => {
             return invalid(format!(
-                "{} is a bus request kind (rotor.requests.<fabric> with operationId); over gRPC call {} instead",
+                "{} is a bus request kind (sent to the fabric's request subject with operationId); over gRPC call {} instead",
                 kind.as_str_name(),
                 kind.as_str_name()
             ));

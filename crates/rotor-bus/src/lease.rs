@@ -159,6 +159,48 @@ pub async fn acquire_as(
     })
 }
 
+/// Takes the lease on `key` again under the id `lease_id` it had before, unless someone holds
+/// an unexpired one: a resumed operation holds its fabric lock under its plan's lease id again,
+/// so the fence of its jobs (and what workers checked them against) stays the same.
+pub async fn reacquire(
+    store: &Store,
+    key: &str,
+    holder: &str,
+    purpose: &str,
+    lease_id: &str,
+    lease_ms: i64,
+    now_unix_ms: i64,
+) -> Result<Acquired, BusError> {
+    for _ in 0..16 {
+        let current = get_json::<Lease>(store, key).await?;
+        let expected_revision = match &current {
+            Some(existing) if !existing.value.is_free_for(None, now_unix_ms) => {
+                return Ok(Acquired::HeldBy(existing.value.clone()));
+            }
+            Some(free) => free.revision,
+            None => 0,
+        };
+        let lease = Lease {
+            holder: holder.to_string(),
+            purpose: purpose.to_string(),
+            lease_id: lease_id.to_string(),
+            acquired_unix_ms: now_unix_ms,
+            expires_unix_ms: now_unix_ms + lease_ms,
+            pending: None,
+        };
+        let bytes = Bytes::from(serde_json::to_vec(&lease).expect("a lease serialises"));
+        if compare_and_set(store, key, bytes, expected_revision)
+            .await?
+            .is_some()
+        {
+            return Ok(Acquired::Yes(lease));
+        }
+    }
+    Err(BusError::Conflict {
+        what: format!("lease {}/{key}", store.name),
+    })
+}
+
 /// Extends a lease its holder still holds; `None` when it was lost (released, or expired and
 /// taken by someone else). An expired lease nobody took is renewed.
 pub async fn renew(

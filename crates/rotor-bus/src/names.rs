@@ -221,7 +221,8 @@ pub mod buckets {
     /// `<fabric>` -> `FabricStatus` (protobuf).
     pub const FABRIC_STATUS: &str = "rotor_fabric_status";
     /// `<operation>` -> `OperationStatus` without per-device results (protobuf);
-    /// `<operation>.plan` -> the operation's plan (JSON).
+    /// `<operation>.plan` -> the operation's plan (JSON);
+    /// `<operation>.dispatch` -> how far the release of its devices went (JSON).
     pub const OPERATIONS: &str = "rotor_operations";
     /// `<operation>.<device>` -> `DeviceResult` (protobuf).
     pub const OPERATION_RESULTS: &str = "rotor_operation_results";
@@ -312,6 +313,17 @@ pub mod keys {
     /// An operation's plan in the operations bucket.
     pub fn operation_plan(operation_id: &str) -> String {
         format!("{operation_id}.plan")
+    }
+
+    /// How far an operation's devices were released, in the operations bucket.
+    pub fn operation_dispatch(operation_id: &str) -> String {
+        format!("{operation_id}.dispatch")
+    }
+
+    /// The operation of a release record's key.
+    pub fn parse_operation_dispatch(key: &str) -> Option<&str> {
+        key.strip_suffix(".dispatch")
+            .filter(|operation| !operation.is_empty() && !operation.contains('.'))
     }
 
     /// One device's result in an operation.
@@ -415,6 +427,11 @@ pub mod filters {
     /// Every operation plan.
     pub fn operation_plans() -> KeyFilter {
         KeyFilter("*.plan".into())
+    }
+
+    /// Every operation's release record ([`super::keys::operation_dispatch`]).
+    pub fn operation_dispatches() -> KeyFilter {
+        KeyFilter("*.dispatch".into())
     }
 
     /// Every device result of an operation.

@@ -254,6 +254,9 @@ pub fn service_permissions(kind: ServiceKind) -> Permissions {
             p.manage_topology()
                 .subscribe(names::REQUESTS_WILDCARD)
                 .jobs(JobKind::Diff)
+                // The last event of a device a halted or cancelled operation never released
+                // (NotAttempted).
+                .events(&[Stage::PerformBackup])
                 .publish(names::inventory_changed_subject("*"))
                 .read_stream(names::EVENTS_STREAM)
                 // WatchEvents without fromStart: the live events, core NATS.
@@ -272,11 +275,12 @@ pub fn service_permissions(kind: ServiceKind) -> Permissions {
                 buckets::LEASES,
                 buckets::SWITCHES,
                 buckets::CREDENTIALS,
+                // A resume removes the NotAttempted results of the devices it releases.
+                buckets::OPERATION_RESULTS,
             ] {
                 p.bucket(bucket, Write, &every);
             }
             for bucket in [
-                buckets::OPERATION_RESULTS,
                 buckets::BACKUP_INDEX,
                 buckets::LOGIN_ATTEMPTS,
                 buckets::STAGE_MARKS,

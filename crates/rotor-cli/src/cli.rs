@@ -220,6 +220,39 @@ pub struct WaitArgs {
     pub wait: bool,
 }
 
+/// Overrides of the fabric's rollout policy for one fabric-wide operation (docs/rollout.md).
+#[derive(Clone, Debug, Default, Args)]
+pub struct RolloutArgs {
+    /// The canary: `default` (one device of each platform and role), `none`, a count or a
+    /// percentage (`5%`).
+    #[arg(long, value_name = "N|P%|default|none")]
+    pub canary: Option<String>,
+    /// A named canary device (repeatable; instead of --canary).
+    #[arg(long = "canary-device", value_name = "DEVICE")]
+    pub canary_devices: Vec<String>,
+    /// The size of each wave after the canary: a count or a percentage of the devices.
+    #[arg(long, value_name = "N|P%")]
+    pub wave_size: Option<String>,
+    /// The order roles are rotated in, comma-separated (e.g. `Leaf,Border,Spine`).
+    #[arg(long, value_delimiter = ',', value_name = "ROLE,...")]
+    pub role_order: Vec<String>,
+    /// Seconds to pause between waves.
+    #[arg(long, value_name = "SECS")]
+    pub pause_secs: Option<u32>,
+    /// The most canary devices that may fail before the operation halts (default 0).
+    #[arg(long, value_name = "N|P%")]
+    pub max_canary_failures: Option<String>,
+    /// The most devices of one wave that may fail before the operation halts.
+    #[arg(long, value_name = "N|P%")]
+    pub max_wave_failures: Option<String>,
+    /// The most devices of the operation that may fail before it halts.
+    #[arg(long, value_name = "N|P%")]
+    pub max_failures: Option<String>,
+    /// The most devices of the fabric in flight at once.
+    #[arg(long, value_name = "N")]
+    pub concurrency: Option<u32>,
+}
+
 /// `rotor fabric ...`: the verbs on a whole fabric.
 #[derive(Debug, Subcommand)]
 pub enum FabricCommand {
@@ -240,6 +273,9 @@ pub enum FabricCommand {
         /// does nothing again.
         #[arg(long)]
         request_id: Option<String>,
+        /// Canary, waves, failure brake and concurrency for this operation.
+        #[command(flatten)]
+        rollout: RolloutArgs,
         /// Whether to wait for the operation to end.
         #[command(flatten)]
         wait: WaitArgs,
@@ -258,6 +294,9 @@ pub enum FabricCommand {
         /// nothing again.
         #[arg(long)]
         request_id: Option<String>,
+        /// Canary, waves, failure brake and concurrency for this operation.
+        #[command(flatten)]
+        rollout: RolloutArgs,
         /// Whether to wait for the operation to end.
         #[command(flatten)]
         wait: WaitArgs,
@@ -333,6 +372,26 @@ pub enum OperationCommand {
     Show {
         /// The operation id (printed when the request was accepted).
         id: String,
+    },
+    /// Continue a Halted operation once the cause of its failures is fixed: the devices not
+    /// attempted are released again (operator role).
+    #[command(after_help = EXIT_CODES_HELP)]
+    Resume {
+        /// The operation id.
+        id: String,
+        /// Whether to wait for the operation to end.
+        #[command(flatten)]
+        wait: WaitArgs,
+    },
+    /// End a running or Halted operation: nothing more is released, devices at work finish
+    /// their stage safely, the rest are NotAttempted (operator role).
+    #[command(after_help = EXIT_CODES_HELP)]
+    Cancel {
+        /// The operation id.
+        id: String,
+        /// Whether to wait for the operation to end.
+        #[command(flatten)]
+        wait: WaitArgs,
     },
     /// Recent operations, newest first.
     #[command(after_help = EXIT_CODES_HELP)]

@@ -484,7 +484,25 @@ fn rotation_request(
         users,
         use_stored,
         requested_by: client::requested_by(),
+        rollout: None,
+        operation_id: String::new(),
     }
+}
+
+/// The request's rollout overrides; `None` when no flag was given.
+fn rollout_policy(args: crate::cli::RolloutArgs) -> Option<rotor_proto::v1::RolloutPolicy> {
+    let policy = rotor_proto::v1::RolloutPolicy {
+        canary: args.canary.unwrap_or_default(),
+        canary_devices: args.canary_devices,
+        wave_size: args.wave_size.unwrap_or_default(),
+        role_order: args.role_order,
+        pause_secs: args.pause_secs.unwrap_or_default(),
+        max_canary_failures: args.max_canary_failures.unwrap_or_default(),
+        max_wave_failures: args.max_wave_failures.unwrap_or_default(),
+        max_failures: args.max_failures.unwrap_or_default(),
+        concurrency: args.concurrency.unwrap_or_default(),
+    };
+    (policy != rotor_proto::v1::RolloutPolicy::default()).then_some(policy)
 }
 
 /// Runs a `rotor fabric ...` verb.
@@ -495,9 +513,10 @@ pub async fn fabric(context: &mut Context, command: FabricCommand) -> Result<Exi
             users,
             use_stored,
             request_id,
+            rollout,
             wait,
         } => {
-            let request = rotation_request(
+            let mut request = rotation_request(
                 RotationKind::FabricRotatePassword,
                 &fabric,
                 Vec::new(),
@@ -505,15 +524,17 @@ pub async fn fabric(context: &mut Context, command: FabricCommand) -> Result<Exi
                 use_stored,
                 request_id,
             );
+            request.rollout = rollout_policy(rollout);
             Ok(submit(context, request, wait.wait).await?.exit)
         }
         FabricCommand::ResyncPassword {
             fabric,
             devices,
             request_id,
+            rollout,
             wait,
         } => {
-            let request = rotation_request(
+            let mut request = rotation_request(
                 RotationKind::FabricResyncPassword,
                 &fabric,
                 devices,
@@ -521,6 +542,7 @@ pub async fn fabric(context: &mut Context, command: FabricCommand) -> Result<Exi
                 false,
                 request_id,
             );
+            request.rollout = rollout_policy(rollout);
             Ok(submit(context, request, wait.wait).await?.exit)
         }
         FabricCommand::Show { fabric } => {
@@ -607,6 +629,23 @@ pub async fn operation(context: &mut Context, command: OperationCommand) -> Resu
                 }
             });
         }
+        OperationCommand::Resume { id, wait } => {
+            let status = context
+                .answer(client.resume_operation(ResumeOperationRequest {
+                    operation_id: id.clone(),
+                }))
+                .await?;
+            return finish_control(context, &mut client, status, wait.wait, "resumed").await;
+        }
+        OperationCommand::Cancel { id, wait } => {
+            let status = context
+                .answer(client.cancel_operation(CancelOperationRequest {
+                    operation_id: id.clone(),
+                }))
+                .await?;
+            return finish_control(context, &mut client, status, wait.wait, "cancel asked for")
+                .await;
+        }
         OperationCommand::List { fabric, limit } => {
             let list = context
                 .answer(client.list_operations(ListOperationsRequest {
@@ -624,6 +663,35 @@ pub async fn operation(context: &mut Context, command: OperationCommand) -> Resu
         }
     }
     Ok(Exit::Success)
+}
+
+/// After a resume or a cancel: the operation as it is, or with `--wait` as it ends.
+async fn finish_control(
+    context: &mut Context,
+    client: &mut crate::client::Client,
+    status: OperationStatus,
+    wait: bool,
+    what: &str,
+) -> Result<Exit, CliError> {
+    if !wait {
+        if context.json() {
+            crate::out!("{}", output::json(&status));
+        } else {
+            crate::out!(
+                "Operation {} {what}: {}",
+                status.id,
+                state_name(status.status)
+            );
+        }
+        return Ok(Exit::Success);
+    }
+    let operation = progress::wait_for_operation(&context.server, client, &status.id).await?;
+    if context.json() {
+        crate::out!("{}", output::json(&operation));
+    } else {
+        crate::out!("{}", operation_summary(&operation));
+    }
+    Ok(progress::operation_exit(&operation))
 }
 
 /// One event as a line for people.

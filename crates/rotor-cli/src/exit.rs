@@ -28,6 +28,11 @@ pub enum Exit {
     /// The API does not know the caller (no token, or one it does not trust) or its policy does
     /// not grant the caller the role the verb needs.
     Denied,
+    /// With `--wait`: the failure brake halted the operation (`Halted`; `rotor operation
+    /// resume` continues it).
+    Halted,
+    /// With `--wait`: the operation was cancelled (`Cancelled`).
+    Cancelled,
     /// `rotor demo` was stopped by Ctrl-C or SIGTERM (the shell's usual 128 + SIGINT).
     Interrupted,
 }
@@ -44,6 +49,8 @@ impl Exit {
             Exit::Unavailable => 6,
             Exit::NotFound => 7,
             Exit::Denied => 8,
+            Exit::Halted => 9,
+            Exit::Cancelled => 10,
             Exit::Interrupted => 130,
         }
     }
@@ -61,7 +68,9 @@ Exit codes:
   6  cannot reach the Rotor API, or it answered with a server error
   7  not found: unknown fabric, device, operation or backup
   8  not authenticated (no token, or one the API does not trust: set ROTOR_TOKEN) or not
-     authorized (the API's policy does not grant you the role)";
+     authorized (the API's policy does not grant you the role)
+  9  with --wait: halted by the failure brake (operation Halted; `rotor operation resume`)
+  10 with --wait: cancelled (operation Cancelled)";
 
 /// An error the command reports in one line on stderr, with the exit code it implies.
 #[derive(Debug)]

@@ -20,11 +20,15 @@ const BAR_WIDTH: usize = 30;
 pub fn is_finished(status: &OperationStatus) -> bool {
     matches!(
         OperationState::try_from(status.status),
-        Ok(OperationState::Succeeded | OperationState::Failed)
+        Ok(OperationState::Succeeded
+            | OperationState::Failed
+            | OperationState::Halted
+            | OperationState::Cancelled)
     )
 }
 
-/// The exit code an ended operation implies: 0 succeeded, 4 partially, 5 no device updated.
+/// The exit code an ended operation implies: 0 succeeded, 4 partially, 5 no device updated,
+/// 9 halted, 10 cancelled.
 pub fn operation_exit(status: &OperationStatus) -> Exit {
     match OperationState::try_from(status.status) {
         Ok(OperationState::Succeeded) => Exit::Success,
@@ -39,16 +43,37 @@ pub fn operation_exit(status: &OperationStatus) -> Exit {
                 Exit::Failed
             }
         }
+        Ok(OperationState::Halted) => Exit::Halted,
+        Ok(OperationState::Cancelled) => Exit::Cancelled,
         _ => Exit::Unavailable,
     }
 }
 
-/// `n/N completed: x updated, y failed, z in progress`.
+/// `wave w/W (name): n/N completed: x updated, y failed, z in progress` (the wave when the
+/// operation has more than one; `, k not attempted` once some are).
 pub fn progress_text(status: &OperationStatus) -> String {
     let total = status.total_devices;
-    let done = status.succeeded_devices + status.failed_devices;
+    let done = status.succeeded_devices + status.failed_devices + status.not_attempted_devices;
+    let wave = match &status.rollout {
+        Some(rollout) if rollout.wave_count > 1 => {
+            let pausing = if rollout.pause_until.is_empty() {
+                String::new()
+            } else {
+                format!(", pausing until {}", rollout.pause_until)
+            };
+            format!(
+                "wave {}/{} ({}{pausing}): ",
+                rollout.current_wave, rollout.wave_count, rollout.current_wave_name
+            )
+        }
+        _ => String::new(),
+    };
+    let not_attempted = match status.not_attempted_devices {
+        0 => String::new(),
+        n => format!(", {n} not attempted"),
+    };
     format!(
-        "{done}/{total} completed: {} updated, {} failed, {} in progress",
+        "{wave}{done}/{total} completed: {} updated, {} failed, {} in progress{not_attempted}",
         status.succeeded_devices,
         status.failed_devices,
         total.saturating_sub(done)
@@ -76,7 +101,8 @@ impl Progress {
 
     fn bar(status: &OperationStatus) -> String {
         let total = status.total_devices.max(1) as usize;
-        let done = (status.succeeded_devices + status.failed_devices) as usize;
+        let done = (status.succeeded_devices + status.failed_devices + status.not_attempted_devices)
+            as usize;
         let filled = (done * BAR_WIDTH / total).min(BAR_WIDTH);
         format!("[{}{}]", "#".repeat(filled), "-".repeat(BAR_WIDTH - filled))
     }
@@ -199,5 +225,32 @@ mod tests {
         status.status = OperationState::Succeeded as i32;
         status.error = None;
         assert_eq!(operation_exit(&status), Exit::Success);
+        status.status = OperationState::Halted as i32;
+        assert!(is_finished(&status));
+        assert_eq!(operation_exit(&status), Exit::Halted);
+        status.status = OperationState::Cancelled as i32;
+        assert_eq!(operation_exit(&status), Exit::Cancelled);
+    }
+
+    #[test]
+    fn progress_shows_the_wave_and_devices_not_attempted() {
+        let status = OperationStatus {
+            total_devices: 200,
+            succeeded_devices: 3,
+            failed_devices: 1,
+            not_attempted_devices: 196,
+            status: OperationState::Halted as i32,
+            rollout: Some(rotor_proto::v1::RolloutProgress {
+                current_wave: 1,
+                wave_count: 9,
+                current_wave_name: "canary".into(),
+                ..Default::default()
+            }),
+            ..Default::default()
+        };
+        assert_eq!(
+            progress_text(&status),
+            "wave 1/9 (canary): 200/200 completed: 3 updated, 1 failed, 0 in progress, 196 not attempted"
+        );
     }
 }

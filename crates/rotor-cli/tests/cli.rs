@@ -185,10 +185,16 @@ async fn every_verb_in_both_output_forms() {
             "succeededDevices",
             "failedDevices",
             "requestId",
-            "requestedBy"
+            "requestedBy",
+            "notAttemptedDevices",
+            "rollout"
         ])
     );
     assert_eq!(operation["status"], "Succeeded");
+    // A fabric without a rollout section: one wave of every device.
+    assert_eq!(operation["rollout"]["waveCount"], 1);
+    assert_eq!(operation["rollout"]["waves"][0]["name"], "all");
+    assert_eq!(operation["rollout"]["releasedDevices"], 4);
     assert_eq!(operation["kind"], "FabricRotatePassword");
     assert_eq!(operation["percentComplete"], 100);
     assert_eq!(operation["requestId"], "cli-test-1");

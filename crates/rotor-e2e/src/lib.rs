@@ -389,7 +389,13 @@ impl TestStack {
             settings.set("ROTOR_BAO_SECRET_ID_FILE", login.secret_id_file.clone());
         }
         if service == "orchestrator" {
-            settings.set("ROTOR_GRPC_LISTEN", self.grpc_address.to_string());
+            // Copy 0 serves the API the test's client uses; other copies listen anywhere.
+            let listen = if copy == 0 {
+                self.grpc_address.to_string()
+            } else {
+                "127.0.0.1:0".to_string()
+            };
+            settings.set("ROTOR_GRPC_LISTEN", listen);
             for (key, value) in self.auth.settings() {
                 settings.set(key, value);
             }
@@ -610,6 +616,7 @@ impl TestStack {
             lock_lease_id: lock.lease_id,
             fanout_complete: false,
             prepared,
+            release: None,
         };
         rotor_pipeline::records::store_plan(&self.topology.operations, &plan).await?;
         Ok(plan)
@@ -720,12 +727,16 @@ impl TestStack {
         }
     }
 
-    /// Waits (bounded) until an operation has finished and returns it with per-device results.
+    /// Waits (bounded) until an operation has ended (succeeded, failed, halted or cancelled) and
+    /// returns it with per-device results.
     pub async fn wait_for_operation(&self, operation_id: &str) -> anyhow::Result<OperationStatus> {
         self.poll_operation(operation_id, Duration::from_secs(120), |status| {
             matches!(
                 OperationState::try_from(status.status),
-                Ok(OperationState::Succeeded | OperationState::Failed)
+                Ok(OperationState::Succeeded
+                    | OperationState::Failed
+                    | OperationState::Halted
+                    | OperationState::Cancelled)
             )
         })
         .await?;

@@ -11,6 +11,8 @@
 
 #![warn(missing_docs)]
 
+pub mod rollout;
+
 use std::collections::{BTreeMap, BTreeSet};
 use std::fmt;
 use std::path::{Path, PathBuf};
@@ -55,6 +57,10 @@ pub struct Fabric {
     /// The KV v2 mount the fabric's secrets live under.
     #[serde(default = "default_secrets_mount")]
     pub secrets_mount: String,
+    /// How operations on the fabric release its devices: canary, waves, failure brake,
+    /// concurrency ([`rollout`]); absent: every device within the concurrency window, no brake.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub rollout: Option<rollout::Rollout>,
 }
 
 fn default_secrets_mount() -> String {
@@ -421,6 +427,11 @@ impl Inventory {
                 "devices",
                 "a fabric needs at least one device",
             ));
+        }
+        if let Some(rollout) = &self.fabric.rollout {
+            rollout
+                .validate(&self.devices)
+                .map_err(|(field, problem)| InventoryError::new(field, problem))?;
         }
         let mut seen_ids = BTreeSet::new();
         let mut seen_addresses = BTreeMap::new();

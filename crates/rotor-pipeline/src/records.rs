@@ -134,6 +134,11 @@ pub struct OperationPlan {
     /// orchestrator that dies while writing secret versions leaves a plan recovery can end).
     #[serde(default = "prepared_by_default")]
     pub prepared: bool,
+    /// The order the orchestrator releases the devices in, cut into waves with their failure
+    /// limits (`rotor_inventory::rollout`); `None` (plans from before rollouts): one wave of
+    /// every device.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub release: Option<rotor_inventory::rollout::ReleasePlan>,
 }
 
 fn prepared_by_default() -> bool {

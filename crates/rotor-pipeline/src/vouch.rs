@@ -267,6 +267,7 @@ devices:
             lock_lease_id: "lease-1".into(),
             fanout_complete: true,
             prepared: true,
+            release: None,
         }
     }
 

@@ -63,6 +63,10 @@ pub fn router(simulator: Simulator) -> Router {
         .route("/fabrics/{fabric}", delete(remove_fabric))
         .route("/fabrics/{fabric}/devices", get(fabric_devices))
         .route("/fabrics/{fabric}/inventory", get(fabric_inventory))
+        .route(
+            "/fabrics/{fabric}/sessions",
+            get(fabric_sessions).delete(reset_session_peak),
+        )
         .route("/fabrics/{fabric}/export", post(export_fabric))
         .route("/devices", get(list_devices))
         .route("/devices/{device}", get(device_report))
@@ -160,6 +164,21 @@ async fn fabric_devices(
     Path(fabric): Path<String>,
 ) -> ApiResult {
     ok(simulator.device_summaries(Some(&fabric))?)
+}
+
+async fn fabric_sessions(
+    State(simulator): State<Simulator>,
+    Path(fabric): Path<String>,
+) -> ApiResult {
+    ok(simulator.fabric_sessions(&fabric))
+}
+
+async fn reset_session_peak(
+    State(simulator): State<Simulator>,
+    Path(fabric): Path<String>,
+) -> ApiResult {
+    simulator.reset_session_peak(&fabric);
+    ok(simulator.fabric_sessions(&fabric))
 }
 
 #[derive(Debug, Deserialize)]

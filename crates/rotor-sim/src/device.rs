@@ -64,6 +64,37 @@ pub(crate) struct Counters {
     pub lockouts: AtomicU64,
     pub commands: AtomicU64,
     pub open_sessions: AtomicU64,
+    /// Per fabric: devices with a logged-in SSH session now, and the most there ever were.
+    pub fabric_sessions: std::sync::Mutex<std::collections::HashMap<String, FabricSessions>>,
+}
+
+/// How many devices of one fabric have a logged-in SSH session: now, and at most since the
+/// fabric was created or the peak was reset (what a test of Rotor's concurrency cap reads).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct FabricSessions {
+    /// Devices with at least one session open now.
+    pub devices_in_session: u32,
+    /// The most devices with a session open at once.
+    pub peak_devices_in_session: u32,
+}
+
+impl Counters {
+    /// A device's first session opened (`opened`) or its last one closed.
+    pub(crate) fn device_in_session(&self, fabric_id: &str, opened: bool) {
+        let mut sessions = self
+            .fabric_sessions
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        let entry = sessions.entry(fabric_id.to_string()).or_default();
+        if opened {
+            entry.devices_in_session += 1;
+            entry.peak_devices_in_session =
+                entry.peak_devices_in_session.max(entry.devices_in_session);
+        } else {
+            entry.devices_in_session = entry.devices_in_session.saturating_sub(1);
+        }
+    }
 }
 
 /// What every device of one simulator shares.

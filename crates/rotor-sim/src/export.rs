@@ -131,6 +131,7 @@ pub fn build(
             upgrade_status: options.upgrade_status,
             terminal_server: options.terminal_server.clone(),
             secrets_mount: options.secrets_mount.clone(),
+            rollout: None,
         },
         devices: inventory_devices,
     };

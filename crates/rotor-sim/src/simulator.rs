@@ -492,6 +492,33 @@ impl Simulator {
         }
     }
 
+    /// How many of a fabric's devices have a logged-in SSH session now, and the most at once so
+    /// far (since the last [`Simulator::reset_session_peak`]).
+    pub fn fabric_sessions(&self, fabric_id: &str) -> crate::device::FabricSessions {
+        self.shared
+            .settings
+            .counters
+            .fabric_sessions
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .get(fabric_id)
+            .copied()
+            .unwrap_or_default()
+    }
+
+    /// Starts a fabric's peak of devices in session again from the devices in session now.
+    pub fn reset_session_peak(&self, fabric_id: &str) {
+        let mut sessions = self
+            .shared
+            .settings
+            .counters
+            .fabric_sessions
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        let entry = sessions.entry(fabric_id.to_string()).or_default();
+        entry.peak_devices_in_session = entry.devices_in_session;
+    }
+
     /// The inventory and intended configurations of a fabric, in memory.
     pub fn inventory(
         &self,

@@ -279,12 +279,12 @@ struct ConnectionHandler {
 impl Drop for ConnectionHandler {
     fn drop(&mut self) {
         if self.user.is_some() {
-            self.device.open_sessions.fetch_sub(1, Ordering::Relaxed);
-            self.device
-                .settings
-                .counters
-                .open_sessions
-                .fetch_sub(1, Ordering::Relaxed);
+            let before = self.device.open_sessions.fetch_sub(1, Ordering::Relaxed);
+            let counters = &self.device.settings.counters;
+            counters.open_sessions.fetch_sub(1, Ordering::Relaxed);
+            if before == 1 {
+                counters.device_in_session(self.device.fabric_id(), false);
+            }
         }
     }
 }
@@ -328,12 +328,12 @@ impl russh::server::Handler for ConnectionHandler {
         match self.device.check_login(user, password) {
             LoginOutcome::Accepted => {
                 if self.user.is_none() {
-                    self.device.open_sessions.fetch_add(1, Ordering::Relaxed);
-                    self.device
-                        .settings
-                        .counters
-                        .open_sessions
-                        .fetch_add(1, Ordering::Relaxed);
+                    let before = self.device.open_sessions.fetch_add(1, Ordering::Relaxed);
+                    let counters = &self.device.settings.counters;
+                    counters.open_sessions.fetch_add(1, Ordering::Relaxed);
+                    if before == 0 {
+                        counters.device_in_session(self.device.fabric_id(), true);
+                    }
                 }
                 self.user = Some(user.to_string());
                 Ok(Auth::Accept)

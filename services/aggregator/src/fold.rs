@@ -159,7 +159,10 @@ pub fn mark_behind<'a>(
 }
 
 /// Brings an operation's status up to date with its device results; `true` once every
-/// device of the plan has one (the status is then final).
+/// device of the plan has one (the status is then final). Devices the orchestrator never
+/// released have a result with status `Halted` or `Cancelled` (error `NotAttempted`): the
+/// operation then ends `Halted` (the failure brake; resumable) or `Cancelled`, its error saying
+/// why and what to do.
 pub fn update_operation(
     status: &mut OperationStatus,
     plan: &OperationPlan,
@@ -167,24 +170,59 @@ pub fn update_operation(
     now: &str,
 ) -> bool {
     let total = plan.device_ids.len() as u32;
-    let succeeded = done
-        .values()
-        .filter(|r| r.status == OperationState::Succeeded as i32)
-        .count() as u32;
-    let failed = done.len() as u32 - succeeded;
+    let count =
+        |state: OperationState| done.values().filter(|r| r.status == state as i32).count() as u32;
+    let succeeded = count(OperationState::Succeeded);
+    let halted = count(OperationState::Halted);
+    let cancelled = count(OperationState::Cancelled);
+    let not_attempted = halted + cancelled;
+    let failed = done.len() as u32 - succeeded - not_attempted;
     status.total_devices = total;
     status.succeeded_devices = succeeded;
     status.failed_devices = failed;
-    status.percent_complete = ((succeeded + failed) * 100)
+    status.not_attempted_devices = not_attempted;
+    status.percent_complete = ((succeeded + failed + not_attempted) * 100)
         .checked_div(total)
         .unwrap_or(100);
-    let finished = succeeded + failed >= total;
+    let finished = succeeded + failed + not_attempted >= total;
     if !finished {
         status.status = OperationState::InProgress as i32;
         return false;
     }
     now.clone_into(&mut status.end_time);
-    if failed == 0 {
+    if not_attempted > 0 {
+        let ended = if cancelled > 0 {
+            OperationState::Cancelled
+        } else {
+            OperationState::Halted
+        };
+        // The dispatcher's reason, from the result of a device it never released.
+        let reason = done
+            .values()
+            .filter(|r| r.status == ended as i32)
+            .filter_map(|r| r.error.as_ref())
+            .map(|e| e.message.clone())
+            .min()
+            .unwrap_or_default();
+        let next = match ended {
+            OperationState::Halted => format!(
+                " Fix the cause, then `rotor operation resume {id}` releases the {not_attempted} devices not attempted, or `rotor operation cancel {id}` ends the operation.",
+                id = plan.operation_id
+            ),
+            _ => String::new(),
+        };
+        status.status = ended as i32;
+        let code = match operation_error(plan, done, succeeded, total) {
+            error if failed > 0 || succeeded > 0 => error.code,
+            _ => ErrorCode::NotAttempted as i32,
+        };
+        status.error = Some(Error {
+            code,
+            message: format!(
+                "{succeeded} of {total} devices updated, {failed} failed, {not_attempted} not attempted: {reason}.{next}"
+            ),
+        });
+    } else if failed == 0 {
         status.status = OperationState::Succeeded as i32;
         status.error = None;
     } else {
@@ -192,6 +230,12 @@ pub fn update_operation(
         status.error = Some(operation_error(plan, done, succeeded, total));
     }
     true
+}
+
+/// Whether a result is of a device that was never released (its operation halted or ended).
+fn is_not_attempted(result: &DeviceResult) -> bool {
+    result.status == OperationState::Halted as i32
+        || result.status == OperationState::Cancelled as i32
 }
 
 /// Whether an operation is still running.
@@ -251,7 +295,7 @@ fn operation_error(
 ) -> Error {
     let mut failures: Vec<(&String, String)> = done
         .iter()
-        .filter(|(_, r)| r.status != OperationState::Succeeded as i32)
+        .filter(|(_, r)| r.status != OperationState::Succeeded as i32 && !is_not_attempted(r))
         .map(|(device, r)| {
             let code = r
                 .error
@@ -561,6 +605,7 @@ mod tests {
             lock_lease_id: String::new(),
             fanout_complete: true,
             prepared: true,
+            release: None,
         }
     }
 
@@ -654,5 +699,40 @@ mod tests {
             message.starts_with("1 of 2 devices updated; 1 not updated: b (CouldNotConnect)"),
             "{message}"
         );
+    }
+
+    #[test]
+    fn devices_never_released_end_the_operation_halted_or_cancelled() {
+        let not_attempted = |device: &str, state: OperationState| DeviceResult {
+            resource_id: device.into(),
+            status: state as i32,
+            error: Some(Error {
+                code: ErrorCode::NotAttempted as i32,
+                message: "the failure brake halted the operation in wave 1 (canary)".into(),
+            }),
+        };
+        let plan = plan(RotationKind::FabricRotatePassword);
+        let mut done = HashMap::from([
+            ("a".to_string(), result("a", OperationState::Failed)),
+            ("b".to_string(), not_attempted("b", OperationState::Halted)),
+        ]);
+        let mut status = OperationStatus::default();
+        assert!(update_operation(&mut status, &plan, &done, "t9"));
+        assert_eq!(status.status, OperationState::Halted as i32);
+        assert_eq!(
+            (status.failed_devices, status.not_attempted_devices),
+            (1, 1)
+        );
+        let error = status.error.clone().unwrap();
+        assert_eq!(error.code, ErrorCode::RotationFailed as i32);
+        assert!(error.message.contains("canary"), "{}", error.message);
+        assert!(
+            error.message.contains("rotor operation resume"),
+            "{}",
+            error.message
+        );
+        done.insert("b".into(), not_attempted("b", OperationState::Cancelled));
+        assert!(update_operation(&mut status, &plan, &done, "t9"));
+        assert_eq!(status.status, OperationState::Cancelled as i32);
     }
 }

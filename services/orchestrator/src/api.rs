@@ -402,6 +402,16 @@ impl RotationService for Api {
             Role::Viewer,
             "show an operation",
         )?;
+        let plan = rotor_pipeline::records::load_plan(&topology.operations, &request.operation_id)
+            .await
+            .map_err(internal)?;
+        let record = crate::dispatch::load_record(&self.orchestrator, &request.operation_id)
+            .await
+            .map_err(internal)?
+            .map(|r| r.value);
+        if let (Some(plan), Some(record)) = (&plan, &record) {
+            status.rollout = Some(crate::dispatch::progress(plan, record, &status));
+        }
         if !request.omit_devices {
             let mut results: Vec<DeviceResult> = kv::scan_messages::<DeviceResult>(
                 &topology.operation_results,
@@ -412,18 +422,25 @@ impl RotationService for Api {
             .into_iter()
             .map(|(_, r)| r)
             .collect();
-            // Devices not finished yet show as in progress.
-            if let Some(plan) =
-                rotor_pipeline::records::load_plan(&topology.operations, &request.operation_id)
-                    .await
-                    .map_err(internal)?
-            {
+            // Devices not finished yet show as in progress, those not released yet as accepted.
+            if let Some(plan) = &plan {
                 let done: std::collections::HashSet<String> =
                     results.iter().map(|r| r.resource_id.clone()).collect();
+                let released: std::collections::HashSet<String> = match &record {
+                    Some(record) => crate::dispatch::released_devices(plan, record)
+                        .into_iter()
+                        .collect(),
+                    None => plan.device_ids.iter().cloned().collect(),
+                };
                 for device in plan.device_ids.iter().filter(|d| !done.contains(*d)) {
+                    let state = if released.contains(device) {
+                        OperationState::InProgress
+                    } else {
+                        OperationState::Accepted
+                    };
                     results.push(DeviceResult {
                         resource_id: device.clone(),
-                        status: OperationState::InProgress as i32,
+                        status: state as i32,
                         error: None,
                     });
                 }
@@ -431,6 +448,54 @@ impl RotationService for Api {
             results.sort_by(|a, b| a.resource_id.cmp(&b.resource_id));
             status.operations = results;
         }
+        Ok(Response::new(status))
+    }
+
+    async fn resume_operation(
+        &self,
+        request: Request<ResumeOperationRequest>,
+    ) -> Result<Response<OperationStatus>, Status> {
+        let operation_id = request.get_ref().operation_id.clone();
+        crate::audit::note(&request, |record| {
+            record.operation_id = operation_id.clone();
+        });
+        checked("operationId", &operation_id)?;
+        let fabric = crate::dispatch::fabric_of(&self.orchestrator, &operation_id)
+            .await
+            .map_err(refusal)?;
+        self.allow(
+            &request,
+            Some(&fabric),
+            Role::Operator,
+            "resume an operation",
+        )?;
+        let status = crate::dispatch::resume(&self.orchestrator, &operation_id)
+            .await
+            .map_err(refusal)?;
+        Ok(Response::new(status))
+    }
+
+    async fn cancel_operation(
+        &self,
+        request: Request<CancelOperationRequest>,
+    ) -> Result<Response<OperationStatus>, Status> {
+        let operation_id = request.get_ref().operation_id.clone();
+        crate::audit::note(&request, |record| {
+            record.operation_id = operation_id.clone();
+        });
+        checked("operationId", &operation_id)?;
+        let fabric = crate::dispatch::fabric_of(&self.orchestrator, &operation_id)
+            .await
+            .map_err(refusal)?;
+        let caller = self.allow(
+            &request,
+            Some(&fabric),
+            Role::Operator,
+            "cancel an operation",
+        )?;
+        let status = crate::dispatch::cancel(&self.orchestrator, &operation_id, &caller)
+            .await
+            .map_err(refusal)?;
         Ok(Response::new(status))
     }
 
@@ -816,6 +881,15 @@ pub fn parse_since(
                 "since {text:?} is neither RFC 3339 (2026-05-01T12:00:00Z) nor a duration (90s, 15m, 2h, 7d)"
             ))
         })
+}
+
+/// A refused resume or cancel as a gRPC status.
+fn refusal(refusal: crate::dispatch::Refusal) -> Status {
+    match refusal {
+        crate::dispatch::Refusal::NotFound(message) => Status::not_found(message),
+        crate::dispatch::Refusal::NotAllowed(message) => Status::failed_precondition(message),
+        crate::dispatch::Refusal::Bus(error) => internal(error),
+    }
 }
 
 #[cfg(test)]

@@ -24,7 +24,7 @@ use futures::StreamExt;
 use prost::Message;
 use rotor_auth::Role;
 use rotor_bus::{names, permissions};
-use rotor_proto::v1::{ErrorCode, RotationReply, RotationRequest};
+use rotor_proto::v1::{ErrorCode, RotationKind, RotationReply, RotationRequest};
 use rotor_runtime::CancellationToken;
 
 use crate::Orchestrator;
@@ -240,7 +240,61 @@ async fn handle(
     }
     // Who asked is who the server says, never what the request says.
     request.requested_by = requester.identity;
-    orchestrator.submit(request, Method::Either).await
+    match request.kind() {
+        RotationKind::ResumeOperation | RotationKind::CancelOperation => {
+            control(orchestrator, &request).await
+        }
+        _ => orchestrator.submit(request, Method::Either).await,
+    }
+}
+
+/// A `ResumeOperation` or `CancelOperation` bus request: accepted with the operation's id, or
+/// rejected saying why (an operation of another fabric is refused as unknown).
+async fn control(orchestrator: &Orchestrator, request: &RotationRequest) -> RotationReply {
+    let operation_id = &request.operation_id;
+    if let Err(problem) = rotor_inventory::check_name(operation_id) {
+        return rejected(ErrorCode::InvalidRequest, format!("operationId {problem}"));
+    }
+    let unknown = || {
+        rejected(
+            ErrorCode::OperationNotAllowed,
+            format!(
+                "operation {operation_id} is not an operation of fabric {}",
+                request.fabric_id
+            ),
+        )
+    };
+    let refused = |refusal: crate::dispatch::Refusal| match refusal {
+        crate::dispatch::Refusal::NotFound(_) => unknown(),
+        crate::dispatch::Refusal::NotAllowed(message) => {
+            rejected(ErrorCode::OperationNotAllowed, message)
+        }
+        crate::dispatch::Refusal::Bus(error) => {
+            rejected(ErrorCode::InternalError, error.to_string())
+        }
+    };
+    match crate::dispatch::fabric_of(orchestrator, operation_id).await {
+        Ok(fabric) if fabric == request.fabric_id => {}
+        Ok(_) => return unknown(),
+        Err(refusal) => return refused(refusal),
+    }
+    let done = match request.kind() {
+        RotationKind::ResumeOperation => crate::dispatch::resume(orchestrator, operation_id).await,
+        _ => crate::dispatch::cancel(orchestrator, operation_id, &request.requested_by).await,
+    };
+    match done {
+        Ok(status) => RotationReply {
+            outcome: Some(rotor_proto::v1::rotation_reply::Outcome::Accepted(
+                rotor_proto::v1::RequestAccepted {
+                    operation_id: status.id.clone(),
+                    kind: request.kind,
+                    fabric_id: status.fabric_id.clone(),
+                    submitted_device_count: status.total_devices,
+                },
+            )),
+        },
+        Err(refusal) => refused(refusal),
+    }
 }
 
 #[cfg(test)]

@@ -8,6 +8,8 @@
 //!   request/reply).
 //! - [`import`]: inventory import into the shared state.
 //! - [`audit`]: one audit record per gRPC call and bus request.
+//! - [`dispatch`]: releases operations' devices: canary, waves, failure brake, concurrency
+//!   per fabric and overall; resume and cancel.
 //! - [`recovery`]: finishes the fan-out of operations whose orchestrator crashed mid-way.
 //!
 //! Every copy serves both surfaces; all state is in JetStream, so any copy answers any request.
@@ -18,6 +20,7 @@ pub mod api;
 pub mod audit;
 pub mod auth;
 pub mod bus_requests;
+pub mod dispatch;
 pub mod import;
 pub mod limits;
 pub mod recovery;
@@ -64,6 +67,9 @@ pub struct OrchestratorConfig {
     pub auth: auth::Auth,
     /// What one caller can make the orchestrator hold or do ([`limits`]).
     pub limits: limits::Limits,
+    /// How devices are released: concurrency per fabric and overall, the dispatcher's lease
+    /// ([`dispatch`]).
+    pub dispatch: dispatch::DispatchSettings,
 }
 
 impl OrchestratorConfig {
@@ -114,6 +120,7 @@ impl OrchestratorConfig {
             confinement: import::Confinement::from_settings(settings)?,
             auth: auth::Auth::from_settings(settings)?,
             limits: limits::Limits::from_settings(settings)?,
+            dispatch: dispatch::DispatchSettings::from_settings(settings)?,
         })
     }
 }
@@ -242,10 +249,12 @@ pub async fn serve(
         orchestrator.config.auth.clone(),
         shutdown.clone(),
     ));
+    let dispatch_task = tokio::spawn(dispatch::run(orchestrator.clone(), shutdown.clone()));
     let grpc = api::serve(orchestrator, listener, shutdown.clone()).await;
     shutdown.cancel();
     let _ = bus_task.await;
     let _ = recovery_task.await;
+    let _ = dispatch_task.await;
     grpc
 }
 

@@ -1,9 +1,10 @@
-//! Finishing fan-outs a crashed orchestrator left half done.
+//! Finishing hand-overs a crashed orchestrator left half done.
 //!
 //! An operation's plan is written before its secret versions, again once they are allocated
-//! (prepared), and marked complete after its last job is published. Every copy looks, every few
-//! seconds, for incomplete plans older than a grace period: a prepared one's jobs are published
-//! again (job message ids make that a no-op for jobs already published); one that was never
+//! (prepared), and marked complete once its release record is written (the dispatcher releases
+//! its devices from there, see `dispatch`). Every copy looks, every few seconds, for incomplete
+//! plans older than a grace period: a prepared one's release record is written unless it
+//! exists; one that was never
 //! prepared (its orchestrator died while writing versions) is ended as failed, with its fabric
 //! lock given back: no device was contacted, and the versions it wrote are reused by the next
 //! rotation (see `versions`).
@@ -12,8 +13,7 @@ use std::time::Duration;
 
 use rotor_bus::kv;
 use rotor_bus::names::{filters, keys};
-use rotor_pipeline::fanout;
-use rotor_pipeline::records::{OperationPlan, load_devices, load_fabric, store_plan};
+use rotor_pipeline::records::{OperationPlan, store_plan};
 use rotor_proto::v1::{OperationState, OperationStatus};
 use rotor_runtime::CancellationToken;
 
@@ -36,7 +36,7 @@ pub async fn run(orchestrator: Orchestrator, shutdown: CancellationToken) {
     }
 }
 
-/// Publishes the jobs of every incomplete plan older than `grace`; returns how many it finished.
+/// Hands every incomplete plan older than `grace` to the dispatcher; returns how many.
 pub async fn finish_fanouts(
     orchestrator: &Orchestrator,
     grace: Duration,
@@ -67,21 +67,9 @@ pub async fn finish_fanouts(
         )
         .await?
         .is_some_and(|s| s.value.status == OperationState::InProgress as i32);
-        if running && let Some(fabric) = load_fabric(topology, &plan.fabric_id).await? {
-            let selected: std::collections::HashSet<&String> = plan.device_ids.iter().collect();
-            let devices: Vec<_> = load_devices(topology, &fabric)
-                .await?
-                .into_iter()
-                .filter(|d| selected.contains(&d.device.id))
-                .collect();
-            fanout::publish_jobs(
-                &orchestrator.bus,
-                &plan,
-                &devices,
-                &orchestrator.config.common.bao_address,
-            )
-            .await?;
-            tracing::info!(operation = %plan.operation_id, devices = devices.len(), "finished an interrupted fan-out");
+        if running {
+            crate::dispatch::start(orchestrator, &plan).await?;
+            tracing::info!(operation = %plan.operation_id, devices = plan.device_ids.len(), "finished an interrupted hand-over to the dispatcher");
             finished += 1;
         }
         plan.fanout_complete = true;

@@ -21,7 +21,6 @@ use rotor_bus::lease::{self, Acquired, Lease, now_unix_ms};
 use rotor_bus::names::{filters, keys};
 use rotor_bus::{BusError, kv};
 use rotor_inventory::{UpgradeStatus, check_name, check_username};
-use rotor_pipeline::fanout;
 use rotor_pipeline::records::{
     DeviceRecord, FabricRecord, OperationPlan, load_devices, load_fabric, store_plan,
 };
@@ -103,6 +102,13 @@ pub fn validate(request: &RotationRequest, method: Method) -> Result<RotationKin
         (RotationKind::Unspecified, _) => {
             return invalid("kind must be FabricRotatePassword, FabricResyncPassword, DeviceRotatePassword or DeviceResyncPassword".into());
         }
+        (RotationKind::ResumeOperation | RotationKind::CancelOperation, _) => {
+            return invalid(format!(
+                "{} is a bus request kind (sent to the fabric's request subject with operationId); over gRPC call {} instead",
+                kind.as_str_name(),
+                kind.as_str_name()
+            ));
+        }
         (_, Method::Rotate) if !is_rotate => {
             return invalid(format!(
                 "{} is not a rotate; call Resync",
@@ -144,6 +150,11 @@ pub fn validate(request: &RotationRequest, method: Method) -> Result<RotationKin
             return invalid(format!("users: {problem}"));
         }
     }
+    if !request.operation_id.is_empty() {
+        return invalid(
+            "operationId is for ResumeOperation and CancelOperation requests only".into(),
+        );
+    }
     if request.use_stored && !is_rotate {
         return invalid(
             "useStored applies to rotations only; a resync always pushes the stored versions"
@@ -152,6 +163,11 @@ pub fn validate(request: &RotationRequest, method: Method) -> Result<RotationKin
     }
     if request.request_id.len() > 200 || request.requested_by.len() > 200 {
         return invalid("requestId and requestedBy are at most 200 characters".into());
+    }
+    if let Some(policy) = &request.rollout
+        && let Err(problem) = apply_rollout(None, policy)
+    {
+        return invalid(format!("rollout: {problem}"));
     }
     Ok(kind)
 }
@@ -293,7 +309,28 @@ impl Orchestrator {
             lock_lease_id: String::new(),
             fanout_complete: false,
             prepared: false,
+            release: None,
         };
+        let rollout = match &request.rollout {
+            Some(policy) => {
+                apply_rollout(fabric.fabric.rollout.clone(), policy).map_err(|problem| {
+                    rejected(ErrorCode::InvalidRequest, format!("rollout: {problem}"))
+                })?
+            }
+            None => fabric.fabric.rollout.clone(),
+        };
+        if let Some(rollout) = &rollout {
+            let all: Vec<rotor_inventory::Device> =
+                devices.iter().map(|d| d.device.clone()).collect();
+            rollout.validate(&all).map_err(|(field, problem)| {
+                rejected(ErrorCode::InvalidRequest, format!("{field}: {problem}"))
+            })?;
+        }
+        let members: Vec<&rotor_inventory::Device> = selected.iter().map(|d| &d.device).collect();
+        plan.release = Some(rotor_inventory::rollout::release_plan(
+            rollout.as_ref(),
+            &members,
+        ));
         if selected.is_empty() {
             return self.finish_empty(plan).await;
         }
@@ -467,28 +504,153 @@ impl Orchestrator {
         Ok(())
     }
 
-    /// Publishes one job per device; an interrupted fan-out is finished by recovery.
+    /// Hands the operation to the dispatcher (its release record); an interrupted hand-over
+    /// is finished by recovery.
     async fn fan_out(
         &self,
         mut plan: OperationPlan,
         selected: Vec<&DeviceRecord>,
     ) -> RotationReply {
-        let records: Vec<DeviceRecord> = selected.into_iter().cloned().collect();
-        let bao_address = &self.config.common.bao_address;
-        match fanout::publish_jobs(&self.bus, &plan, &records, bao_address).await {
+        match crate::dispatch::start(self, &plan).await {
             Ok(()) => {
                 plan.fanout_complete = true;
                 if let Err(error) = store_plan(&self.topology.operations, &plan).await {
-                    tracing::warn!(%error, "could not mark the fan-out complete; recovery will publish again (deduplicated)");
+                    tracing::warn!(%error, "could not mark the hand-over complete; recovery will do it again (idempotent)");
                 }
             }
             Err(error) => {
-                tracing::warn!(%error, operation = %plan.operation_id, "fan-out interrupted; recovery will finish it");
+                tracing::warn!(%error, operation = %plan.operation_id, "hand-over to the dispatcher interrupted; recovery will finish it");
             }
         }
-        tracing::info!(operation = %plan.operation_id, fabric = %plan.fabric_id, kind = plan.kind().as_str_name(), devices = records.len(), "operation accepted");
+        tracing::info!(operation = %plan.operation_id, fabric = %plan.fabric_id, kind = plan.kind().as_str_name(), devices = selected.len(), "operation accepted");
         accepted(&plan)
     }
+}
+
+/// Takes the fabric lock for `plan`'s operation (a resume takes it again); the refusal names
+/// the holder.
+pub(crate) async fn take_fabric_lock(
+    orchestrator: &Orchestrator,
+    plan: &OperationPlan,
+) -> Result<Lease, RotationReply> {
+    let key = keys::fabric_lock(&plan.fabric_id);
+    let lease_ms = orchestrator.config.lock_lease.as_millis() as i64;
+    match lease::acquire(
+        &orchestrator.topology.leases,
+        &key,
+        &format!("{OPERATION_HOLDER}{}", plan.operation_id),
+        plan.kind().as_str_name(),
+        lease_ms,
+        now_unix_ms(),
+    )
+    .await
+    .map_err(internal)?
+    {
+        Acquired::Yes(lease) => Ok(lease),
+        Acquired::HeldBy(holder) => Err(locked_by(&plan.fabric_id, &holder)),
+    }
+}
+
+/// Takes the fabric lock again for a resumed operation, under its plan's lease id (its jobs'
+/// fence stays the same).
+pub(crate) async fn retake_fabric_lock(
+    orchestrator: &Orchestrator,
+    plan: &OperationPlan,
+) -> Result<Lease, RotationReply> {
+    let key = keys::fabric_lock(&plan.fabric_id);
+    let lease_ms = orchestrator.config.lock_lease.as_millis() as i64;
+    match lease::reacquire(
+        &orchestrator.topology.leases,
+        &key,
+        &format!("{OPERATION_HOLDER}{}", plan.operation_id),
+        plan.kind().as_str_name(),
+        &plan.lock_lease_id,
+        lease_ms,
+        now_unix_ms(),
+    )
+    .await
+    .map_err(internal)?
+    {
+        Acquired::Yes(lease) => Ok(lease),
+        Acquired::HeldBy(holder) => Err(locked_by(&plan.fabric_id, &holder)),
+    }
+}
+
+/// The message of a refusal.
+pub(crate) fn reply_message(reply: &RotationReply) -> String {
+    match &reply.outcome {
+        Some(Outcome::Rejected(rejected)) => rejected
+            .error
+            .as_ref()
+            .map(|e| e.message.clone())
+            .unwrap_or_default(),
+        _ => String::new(),
+    }
+}
+
+/// The fabric's rollout policy with a request's overrides; the problem names the field.
+pub fn apply_rollout(
+    fabric: Option<rotor_inventory::rollout::Rollout>,
+    policy: &rotor_proto::v1::RolloutPolicy,
+) -> Result<Option<rotor_inventory::rollout::Rollout>, String> {
+    use rotor_inventory::rollout::{Canary, Share};
+    let empty = rotor_proto::v1::RolloutPolicy::default();
+    if *policy == empty {
+        return Ok(fabric);
+    }
+    let mut rollout = fabric.unwrap_or_default();
+    let share = |field: &str, text: &str| -> Result<Option<Share>, String> {
+        if text.is_empty() {
+            return Ok(None);
+        }
+        Share::parse(text)
+            .map(Some)
+            .map_err(|e| format!("{field}: {e}"))
+    };
+    if !policy.canary.is_empty() && !policy.canary_devices.is_empty() {
+        return Err("give canary or canaryDevices, not both".into());
+    }
+    if !policy.canary.is_empty() {
+        rollout.canary = Canary::parse(&policy.canary).map_err(|e| format!("canary: {e}"))?;
+    }
+    if !policy.canary_devices.is_empty() {
+        for device in &policy.canary_devices {
+            check_name(device).map_err(|p| format!("canaryDevices: {p}"))?;
+        }
+        rollout.canary = Canary::Devices(policy.canary_devices.clone());
+    }
+    if let Some(size) = share("waveSize", &policy.wave_size)? {
+        rollout.wave_size = Some(size);
+    }
+    if !policy.role_order.is_empty() {
+        rollout.role_order = policy
+            .role_order
+            .iter()
+            .map(|role| {
+                rotor_inventory::rollout::parse_role(role)
+                    .ok_or_else(|| format!("roleOrder: {role:?} is not a role (Spine, Leaf, Border, CE, ToR, NPB, TS, Management)"))
+            })
+            .collect::<Result<_, _>>()?;
+    }
+    if policy.pause_secs > 0 {
+        if policy.pause_secs > 86_400 {
+            return Err("pauseSecs: at most 86400 (a day)".into());
+        }
+        rollout.pause_secs = policy.pause_secs;
+    }
+    if let Some(max) = share("maxCanaryFailures", &policy.max_canary_failures)? {
+        rollout.max_canary_failures = Some(max);
+    }
+    if let Some(max) = share("maxWaveFailures", &policy.max_wave_failures)? {
+        rollout.max_wave_failures = Some(max);
+    }
+    if let Some(max) = share("maxFailures", &policy.max_failures)? {
+        rollout.max_failures = Some(max);
+    }
+    if policy.concurrency > 0 {
+        rollout.concurrency = Some(policy.concurrency);
+    }
+    Ok(Some(rollout))
 }
 
 /// The fabric lock an accepted request takes; given back when dropped unless the operation
@@ -505,26 +667,12 @@ impl<'a> FabricLockGuard<'a> {
         fabric_id: &str,
         plan: &OperationPlan,
     ) -> Result<FabricLockGuard<'a>, RotationReply> {
-        let key = keys::fabric_lock(fabric_id);
-        let lease_ms = orchestrator.config.lock_lease.as_millis() as i64;
-        match lease::acquire(
-            &orchestrator.topology.leases,
-            &key,
-            &format!("{OPERATION_HOLDER}{}", plan.operation_id),
-            plan.kind().as_str_name(),
-            lease_ms,
-            now_unix_ms(),
-        )
-        .await
-        .map_err(internal)?
-        {
-            Acquired::Yes(lease) => Ok(FabricLockGuard {
-                orchestrator,
-                key,
-                lease: Some(lease),
-            }),
-            Acquired::HeldBy(holder) => Err(locked_by(fabric_id, &holder)),
-        }
+        let lease = take_fabric_lock(orchestrator, plan).await?;
+        Ok(FabricLockGuard {
+            orchestrator,
+            key: keys::fabric_lock(fabric_id),
+            lease: Some(lease),
+        })
     }
 
     fn lease_id(&self) -> &str {

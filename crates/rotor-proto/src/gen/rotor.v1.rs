@@ -56,6 +56,45 @@ pub struct RotationRequest {
     pub use_stored: bool,
     #[prost(string, tag = "7")]
     pub requested_by: ::prost::alloc::string::String,
+    /// Overrides of the fabric's rollout policy (the inventory's `fabric.rollout`) for this
+    /// operation; absent: the inventory's policy as it is.
+    #[prost(message, optional, tag = "8")]
+    pub rollout: ::core::option::Option<RolloutPolicy>,
+    /// ResumeOperation and CancelOperation: the operation (of the request's fabric).
+    #[prost(string, tag = "9")]
+    pub operation_id: ::prost::alloc::string::String,
+}
+/// How an operation releases its devices (docs/rollout.md). Empty fields keep the inventory's
+/// value; the inventory's absent values have the defaults docs/rollout.md gives.
+#[derive(Clone, PartialEq, Eq, Hash, ::prost::Message)]
+pub struct RolloutPolicy {
+    /// "default", "none", a count ("2") or a percentage ("5%")
+    #[prost(string, tag = "1")]
+    pub canary: ::prost::alloc::string::String,
+    /// named canary devices (instead of `canary`)
+    #[prost(string, repeated, tag = "2")]
+    pub canary_devices: ::prost::alloc::vec::Vec<::prost::alloc::string::String>,
+    /// a count or a percentage of the operation's devices
+    #[prost(string, tag = "3")]
+    pub wave_size: ::prost::alloc::string::String,
+    /// e.g. Leaf, Spine; roles left out follow in the default order
+    #[prost(string, repeated, tag = "4")]
+    pub role_order: ::prost::alloc::vec::Vec<::prost::alloc::string::String>,
+    /// seconds between waves (0: the inventory's)
+    #[prost(uint32, tag = "5")]
+    pub pause_secs: u32,
+    /// a count or a percentage of the canary (default 0)
+    #[prost(string, tag = "6")]
+    pub max_canary_failures: ::prost::alloc::string::String,
+    /// a count or a percentage of each wave (default no limit)
+    #[prost(string, tag = "7")]
+    pub max_wave_failures: ::prost::alloc::string::String,
+    /// a count or a percentage of the operation (default no limit)
+    #[prost(string, tag = "8")]
+    pub max_failures: ::prost::alloc::string::String,
+    /// most devices of the fabric in flight (0: the inventory's)
+    #[prost(uint32, tag = "9")]
+    pub concurrency: u32,
 }
 #[derive(Clone, PartialEq, Eq, Hash, ::prost::Message)]
 pub struct RotationReply {
@@ -373,6 +412,52 @@ pub struct OperationStatus {
     pub request_id: ::prost::alloc::string::String,
     #[prost(string, tag = "14")]
     pub requested_by: ::prost::alloc::string::String,
+    /// Devices never released because the operation halted or was cancelled (error NotAttempted).
+    #[prost(uint32, tag = "15")]
+    pub not_attempted_devices: u32,
+    /// Where the release of its devices stands: waves, the current one, devices in flight.
+    #[prost(message, optional, tag = "16")]
+    pub rollout: ::core::option::Option<RolloutProgress>,
+}
+#[derive(Clone, PartialEq, ::prost::Message)]
+pub struct RolloutProgress {
+    /// 1-based index of the wave being released or run
+    #[prost(uint32, tag = "1")]
+    pub current_wave: u32,
+    #[prost(uint32, tag = "2")]
+    pub wave_count: u32,
+    /// e.g. "canary", "Leaf 2/4", "all"
+    #[prost(string, tag = "3")]
+    pub current_wave_name: ::prost::alloc::string::String,
+    /// devices whose first job is published
+    #[prost(uint32, tag = "4")]
+    pub released_devices: u32,
+    /// released and not yet done
+    #[prost(uint32, tag = "5")]
+    pub in_flight_devices: u32,
+    /// RFC 3339, while pausing between waves
+    #[prost(string, tag = "6")]
+    pub pause_until: ::prost::alloc::string::String,
+    #[prost(message, repeated, tag = "7")]
+    pub waves: ::prost::alloc::vec::Vec<WaveProgress>,
+    /// why the brake halted it (names the failures)
+    #[prost(string, tag = "8")]
+    pub halt_reason: ::prost::alloc::string::String,
+}
+#[derive(Clone, PartialEq, Eq, Hash, ::prost::Message)]
+pub struct WaveProgress {
+    #[prost(string, tag = "1")]
+    pub name: ::prost::alloc::string::String,
+    #[prost(uint32, tag = "2")]
+    pub devices: u32,
+    #[prost(uint32, tag = "3")]
+    pub failed: u32,
+    /// RFC 3339, once started
+    #[prost(string, tag = "4")]
+    pub start_time: ::prost::alloc::string::String,
+    /// RFC 3339, once every device of it is done
+    #[prost(string, tag = "5")]
+    pub end_time: ::prost::alloc::string::String,
 }
 #[derive(Clone, PartialEq, ::prost::Message)]
 pub struct ImportInventoryRequest {
@@ -607,6 +692,16 @@ pub struct ShowDeviceRequest {
     pub device_id: ::prost::alloc::string::String,
 }
 #[derive(Clone, PartialEq, Eq, Hash, ::prost::Message)]
+pub struct ResumeOperationRequest {
+    #[prost(string, tag = "1")]
+    pub operation_id: ::prost::alloc::string::String,
+}
+#[derive(Clone, PartialEq, Eq, Hash, ::prost::Message)]
+pub struct CancelOperationRequest {
+    #[prost(string, tag = "1")]
+    pub operation_id: ::prost::alloc::string::String,
+}
+#[derive(Clone, PartialEq, Eq, Hash, ::prost::Message)]
 pub struct ShowOperationRequest {
     #[prost(string, tag = "1")]
     pub operation_id: ::prost::alloc::string::String,
@@ -812,6 +907,13 @@ pub enum RotationKind {
     DeviceRotatePassword = 3,
     /// the current versions, pushed to one device
     DeviceResyncPassword = 4,
+    /// Bus only (`rotor.requests.<fabric>`), with `operation_id`; over gRPC call ResumeOperation
+    /// or CancelOperation instead.
+    ///
+    /// continue a Halted operation (docs/rollout.md)
+    ResumeOperation = 5,
+    /// end a running or Halted operation
+    CancelOperation = 6,
 }
 impl RotationKind {
     /// String value of the enum field names used in the ProtoBuf definition.
@@ -825,6 +927,8 @@ impl RotationKind {
             Self::FabricResyncPassword => "FabricResyncPassword",
             Self::DeviceRotatePassword => "DeviceRotatePassword",
             Self::DeviceResyncPassword => "DeviceResyncPassword",
+            Self::ResumeOperation => "ResumeOperation",
+            Self::CancelOperation => "CancelOperation",
         }
     }
     /// Creates an enum from field names used in the ProtoBuf definition.
@@ -835,6 +939,8 @@ impl RotationKind {
             "FabricResyncPassword" => Some(Self::FabricResyncPassword),
             "DeviceRotatePassword" => Some(Self::DeviceRotatePassword),
             "DeviceResyncPassword" => Some(Self::DeviceResyncPassword),
+            "ResumeOperation" => Some(Self::ResumeOperation),
+            "CancelOperation" => Some(Self::CancelOperation),
             _ => None,
         }
     }
@@ -848,6 +954,11 @@ pub enum OperationState {
     InProgress = 2,
     Succeeded = 3,
     Failed = 4,
+    /// The failure brake stopped it: devices not started are NotAttempted, the fabric lock is
+    /// free; `ResumeOperation` continues it, `CancelOperation` ends it.
+    Halted = 5,
+    /// Ended by `CancelOperation`: devices not started are NotAttempted.
+    Cancelled = 6,
 }
 impl OperationState {
     /// String value of the enum field names used in the ProtoBuf definition.
@@ -861,6 +972,8 @@ impl OperationState {
             Self::InProgress => "InProgress",
             Self::Succeeded => "Succeeded",
             Self::Failed => "Failed",
+            Self::Halted => "Halted",
+            Self::Cancelled => "Cancelled",
         }
     }
     /// Creates an enum from field names used in the ProtoBuf definition.
@@ -871,6 +984,8 @@ impl OperationState {
             "InProgress" => Some(Self::InProgress),
             "Succeeded" => Some(Self::Succeeded),
             "Failed" => Some(Self::Failed),
+            "Halted" => Some(Self::Halted),
+            "Cancelled" => Some(Self::Cancelled),
             _ => None,
         }
     }
@@ -1232,6 +1347,58 @@ pub mod rotation_service_client {
                 .insert(GrpcMethod::new("rotor.v1.RotationService", "ShowOperation"));
             self.inner.unary(req, path, codec).await
         }
+        /// Continues a Halted operation (operator): takes the fabric lock again and releases the
+        /// devices that were NotAttempted.
+        pub async fn resume_operation(
+            &mut self,
+            request: impl tonic::IntoRequest<super::ResumeOperationRequest>,
+        ) -> std::result::Result<
+            tonic::Response<super::OperationStatus>,
+            tonic::Status,
+        > {
+            self.inner
+                .ready()
+                .await
+                .map_err(|e| {
+                    tonic::Status::unknown(
+                        format!("Service was not ready: {}", e.into()),
+                    )
+                })?;
+            let codec = tonic_prost::ProstCodec::default();
+            let path = http::uri::PathAndQuery::from_static(
+                "/rotor.v1.RotationService/ResumeOperation",
+            );
+            let mut req = request.into_request();
+            req.extensions_mut()
+                .insert(GrpcMethod::new("rotor.v1.RotationService", "ResumeOperation"));
+            self.inner.unary(req, path, codec).await
+        }
+        /// Ends a running or Halted operation (operator): nothing more is released, devices at work
+        /// finish their stage safely, the operation ends Cancelled.
+        pub async fn cancel_operation(
+            &mut self,
+            request: impl tonic::IntoRequest<super::CancelOperationRequest>,
+        ) -> std::result::Result<
+            tonic::Response<super::OperationStatus>,
+            tonic::Status,
+        > {
+            self.inner
+                .ready()
+                .await
+                .map_err(|e| {
+                    tonic::Status::unknown(
+                        format!("Service was not ready: {}", e.into()),
+                    )
+                })?;
+            let codec = tonic_prost::ProstCodec::default();
+            let path = http::uri::PathAndQuery::from_static(
+                "/rotor.v1.RotationService/CancelOperation",
+            );
+            let mut req = request.into_request();
+            req.extensions_mut()
+                .insert(GrpcMethod::new("rotor.v1.RotationService", "CancelOperation"));
+            self.inner.unary(req, path, codec).await
+        }
         pub async fn list_operations(
             &mut self,
             request: impl tonic::IntoRequest<super::ListOperationsRequest>,
@@ -1542,6 +1709,18 @@ pub mod rotation_service_server {
         async fn show_operation(
             &self,
             request: tonic::Request<super::ShowOperationRequest>,
+        ) -> std::result::Result<tonic::Response<super::OperationStatus>, tonic::Status>;
+        /// Continues a Halted operation (operator): takes the fabric lock again and releases the
+        /// devices that were NotAttempted.
+        async fn resume_operation(
+            &self,
+            request: tonic::Request<super::ResumeOperationRequest>,
+        ) -> std::result::Result<tonic::Response<super::OperationStatus>, tonic::Status>;
+        /// Ends a running or Halted operation (operator): nothing more is released, devices at work
+        /// finish their stage safely, the operation ends Cancelled.
+        async fn cancel_operation(
+            &self,
+            request: tonic::Request<super::CancelOperationRequest>,
         ) -> std::result::Result<tonic::Response<super::OperationStatus>, tonic::Status>;
         async fn list_operations(
             &self,
@@ -1998,6 +2177,98 @@ pub mod rotation_service_server {
                     let inner = self.inner.clone();
                     let fut = async move {
                         let method = ShowOperationSvc(inner);
+                        let codec = tonic_prost::ProstCodec::default();
+                        let mut grpc = tonic::server::Grpc::new(codec)
+                            .apply_compression_config(
+                                accept_compression_encodings,
+                                send_compression_encodings,
+                            )
+                            .apply_max_message_size_config(
+                                max_decoding_message_size,
+                                max_encoding_message_size,
+                            );
+                        let res = grpc.unary(method, req).await;
+                        Ok(res)
+                    };
+                    Box::pin(fut)
+                }
+                "/rotor.v1.RotationService/ResumeOperation" => {
+                    #[allow(non_camel_case_types)]
+                    struct ResumeOperationSvc<T: RotationService>(pub Arc<T>);
+                    impl<
+                        T: RotationService,
+                    > tonic::server::UnaryService<super::ResumeOperationRequest>
+                    for ResumeOperationSvc<T> {
+                        type Response = super::OperationStatus;
+                        type Future = BoxFuture<
+                            tonic::Response<Self::Response>,
+                            tonic::Status,
+                        >;
+                        fn call(
+                            &mut self,
+                            request: tonic::Request<super::ResumeOperationRequest>,
+                        ) -> Self::Future {
+                            let inner = Arc::clone(&self.0);
+                            let fut = async move {
+                                <T as RotationService>::resume_operation(&inner, request)
+                                    .await
+                            };
+                            Box::pin(fut)
+                        }
+                    }
+                    let accept_compression_encodings = self.accept_compression_encodings;
+                    let send_compression_encodings = self.send_compression_encodings;
+                    let max_decoding_message_size = self.max_decoding_message_size;
+                    let max_encoding_message_size = self.max_encoding_message_size;
+                    let inner = self.inner.clone();
+                    let fut = async move {
+                        let method = ResumeOperationSvc(inner);
+                        let codec = tonic_prost::ProstCodec::default();
+                        let mut grpc = tonic::server::Grpc::new(codec)
+                            .apply_compression_config(
+                                accept_compression_encodings,
+                                send_compression_encodings,
+                            )
+                            .apply_max_message_size_config(
+                                max_decoding_message_size,
+                                max_encoding_message_size,
+                            );
+                        let res = grpc.unary(method, req).await;
+                        Ok(res)
+                    };
+                    Box::pin(fut)
+                }
+                "/rotor.v1.RotationService/CancelOperation" => {
+                    #[allow(non_camel_case_types)]
+                    struct CancelOperationSvc<T: RotationService>(pub Arc<T>);
+                    impl<
+                        T: RotationService,
+                    > tonic::server::UnaryService<super::CancelOperationRequest>
+                    for CancelOperationSvc<T> {
+                        type Response = super::OperationStatus;
+                        type Future = BoxFuture<
+                            tonic::Response<Self::Response>,
+                            tonic::Status,
+                        >;
+                        fn call(
+                            &mut self,
+                            request: tonic::Request<super::CancelOperationRequest>,
+                        ) -> Self::Future {
+                            let inner = Arc::clone(&self.0);
+                            let fut = async move {
+                                <T as RotationService>::cancel_operation(&inner, request)
+                                    .await
+                            };
+                            Box::pin(fut)
+                        }
+                    }
+                    let accept_compression_encodings = self.accept_compression_encodings;
+                    let send_compression_encodings = self.send_compression_encodings;
+                    let max_decoding_message_size = self.max_decoding_message_size;
+                    let max_encoding_message_size = self.max_encoding_message_size;
+                    let inner = self.inner.clone();
+                    let fut = async move {
+                        let method = CancelOperationSvc(inner);
                         let codec = tonic_prost::ProstCodec::default();
                         let mut grpc = tonic::server::Grpc::new(codec)
                             .apply_compression_config(

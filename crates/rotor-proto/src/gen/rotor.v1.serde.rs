@@ -1132,6 +1132,98 @@ impl<'de> serde::Deserialize<'de> for BackupJob {
         deserializer.deserialize_struct("rotor.v1.BackupJob", FIELDS, GeneratedVisitor)
     }
 }
+impl serde::Serialize for CancelOperationRequest {
+    #[allow(deprecated)]
+    fn serialize<S>(&self, serializer: S) -> std::result::Result<S::Ok, S::Error>
+    where
+        S: serde::Serializer,
+    {
+        use serde::ser::SerializeStruct;
+        let mut len = 0;
+        if true {
+            len += 1;
+        }
+        let mut struct_ser = serializer.serialize_struct("rotor.v1.CancelOperationRequest", len)?;
+        if true {
+            struct_ser.serialize_field("operationId", &self.operation_id)?;
+        }
+        struct_ser.end()
+    }
+}
+impl<'de> serde::Deserialize<'de> for CancelOperationRequest {
+    #[allow(deprecated)]
+    fn deserialize<D>(deserializer: D) -> std::result::Result<Self, D::Error>
+    where
+        D: serde::Deserializer<'de>,
+    {
+        const FIELDS: &[&str] = &[
+            "operation_id",
+            "operationId",
+        ];
+
+        #[allow(clippy::enum_variant_names)]
+        enum GeneratedField {
+            OperationId,
+        }
+        impl<'de> serde::Deserialize<'de> for GeneratedField {
+            fn deserialize<D>(deserializer: D) -> std::result::Result<GeneratedField, D::Error>
+            where
+                D: serde::Deserializer<'de>,
+            {
+                struct GeneratedVisitor;
+
+                impl serde::de::Visitor<'_> for GeneratedVisitor {
+                    type Value = GeneratedField;
+
+                    fn expecting(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                        write!(formatter, "expected one of: {:?}", &FIELDS)
+                    }
+
+                    #[allow(unused_variables)]
+                    fn visit_str<E>(self, value: &str) -> std::result::Result<GeneratedField, E>
+                    where
+                        E: serde::de::Error,
+                    {
+                        match value {
+                            "operationId" | "operation_id" => Ok(GeneratedField::OperationId),
+                            _ => Err(serde::de::Error::unknown_field(value, FIELDS)),
+                        }
+                    }
+                }
+                deserializer.deserialize_identifier(GeneratedVisitor)
+            }
+        }
+        struct GeneratedVisitor;
+        impl<'de> serde::de::Visitor<'de> for GeneratedVisitor {
+            type Value = CancelOperationRequest;
+
+            fn expecting(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                formatter.write_str("struct rotor.v1.CancelOperationRequest")
+            }
+
+            fn visit_map<V>(self, mut map_: V) -> std::result::Result<CancelOperationRequest, V::Error>
+                where
+                    V: serde::de::MapAccess<'de>,
+            {
+                let mut operation_id__ = None;
+                while let Some(k) = map_.next_key()? {
+                    match k {
+                        GeneratedField::OperationId => {
+                            if operation_id__.is_some() {
+                                return Err(serde::de::Error::duplicate_field("operationId"));
+                            }
+                            operation_id__ = Some(map_.next_value()?);
+                        }
+                    }
+                }
+                Ok(CancelOperationRequest {
+                    operation_id: operation_id__.unwrap_or_default(),
+                })
+            }
+        }
+        deserializer.deserialize_struct("rotor.v1.CancelOperationRequest", FIELDS, GeneratedVisitor)
+    }
+}
 impl serde::Serialize for DeviceJob {
     #[allow(deprecated)]
     fn serialize<S>(&self, serializer: S) -> std::result::Result<S::Ok, S::Error>
@@ -4324,6 +4416,8 @@ impl serde::Serialize for OperationState {
             Self::InProgress => "InProgress",
             Self::Succeeded => "Succeeded",
             Self::Failed => "Failed",
+            Self::Halted => "Halted",
+            Self::Cancelled => "Cancelled",
         };
         serializer.serialize_str(variant)
     }
@@ -4340,6 +4434,8 @@ impl<'de> serde::Deserialize<'de> for OperationState {
             "InProgress",
             "Succeeded",
             "Failed",
+            "Halted",
+            "Cancelled",
         ];
 
         struct GeneratedVisitor;
@@ -4385,6 +4481,8 @@ impl<'de> serde::Deserialize<'de> for OperationState {
                     "InProgress" => Ok(OperationState::InProgress),
                     "Succeeded" => Ok(OperationState::Succeeded),
                     "Failed" => Ok(OperationState::Failed),
+                    "Halted" => Ok(OperationState::Halted),
+                    "Cancelled" => Ok(OperationState::Cancelled),
                     _ => Err(serde::de::Error::unknown_variant(value, FIELDS)),
                 }
             }
@@ -4400,6 +4498,12 @@ impl serde::Serialize for OperationStatus {
     {
         use serde::ser::SerializeStruct;
         let mut len = 0;
+        if true {
+            len += 1;
+        }
+        if true {
+            len += 1;
+        }
         if true {
             len += 1;
         }
@@ -4489,6 +4593,12 @@ impl serde::Serialize for OperationStatus {
         if true {
             struct_ser.serialize_field("requestedBy", &self.requested_by)?;
         }
+        if true {
+            struct_ser.serialize_field("notAttemptedDevices", &self.not_attempted_devices)?;
+        }
+        if let Some(v) = self.rollout.as_ref() {
+            struct_ser.serialize_field("rollout", v)?;
+        }
         struct_ser.end()
     }
 }
@@ -4522,6 +4632,9 @@ impl<'de> serde::Deserialize<'de> for OperationStatus {
             "requestId",
             "requested_by",
             "requestedBy",
+            "not_attempted_devices",
+            "notAttemptedDevices",
+            "rollout",
         ];
 
         #[allow(clippy::enum_variant_names)]
@@ -4540,6 +4653,8 @@ impl<'de> serde::Deserialize<'de> for OperationStatus {
             FailedDevices,
             RequestId,
             RequestedBy,
+            NotAttemptedDevices,
+            Rollout,
         }
         impl<'de> serde::Deserialize<'de> for GeneratedField {
             fn deserialize<D>(deserializer: D) -> std::result::Result<GeneratedField, D::Error>
@@ -4575,6 +4690,8 @@ impl<'de> serde::Deserialize<'de> for OperationStatus {
                             "failedDevices" | "failed_devices" => Ok(GeneratedField::FailedDevices),
                             "requestId" | "request_id" => Ok(GeneratedField::RequestId),
                             "requestedBy" | "requested_by" => Ok(GeneratedField::RequestedBy),
+                            "notAttemptedDevices" | "not_attempted_devices" => Ok(GeneratedField::NotAttemptedDevices),
+                            "rollout" => Ok(GeneratedField::Rollout),
                             _ => Err(serde::de::Error::unknown_field(value, FIELDS)),
                         }
                     }
@@ -4608,6 +4725,8 @@ impl<'de> serde::Deserialize<'de> for OperationStatus {
                 let mut failed_devices__ = None;
                 let mut request_id__ = None;
                 let mut requested_by__ = None;
+                let mut not_attempted_devices__ = None;
+                let mut rollout__ = None;
                 while let Some(k) = map_.next_key()? {
                     match k {
                         GeneratedField::Id => {
@@ -4702,6 +4821,20 @@ impl<'de> serde::Deserialize<'de> for OperationStatus {
                             }
                             requested_by__ = Some(map_.next_value()?);
                         }
+                        GeneratedField::NotAttemptedDevices => {
+                            if not_attempted_devices__.is_some() {
+                                return Err(serde::de::Error::duplicate_field("notAttemptedDevices"));
+                            }
+                            not_attempted_devices__ = 
+                                Some(map_.next_value::<::pbjson::private::NumberDeserialize<_>>()?.0)
+                            ;
+                        }
+                        GeneratedField::Rollout => {
+                            if rollout__.is_some() {
+                                return Err(serde::de::Error::duplicate_field("rollout"));
+                            }
+                            rollout__ = map_.next_value()?;
+                        }
                     }
                 }
                 Ok(OperationStatus {
@@ -4719,6 +4852,8 @@ impl<'de> serde::Deserialize<'de> for OperationStatus {
                     failed_devices: failed_devices__.unwrap_or_default(),
                     request_id: request_id__.unwrap_or_default(),
                     requested_by: requested_by__.unwrap_or_default(),
+                    not_attempted_devices: not_attempted_devices__.unwrap_or_default(),
+                    rollout: rollout__,
                 })
             }
         }
@@ -5276,6 +5411,561 @@ impl<'de> serde::Deserialize<'de> for RequestRejected {
         deserializer.deserialize_struct("rotor.v1.RequestRejected", FIELDS, GeneratedVisitor)
     }
 }
+impl serde::Serialize for ResumeOperationRequest {
+    #[allow(deprecated)]
+    fn serialize<S>(&self, serializer: S) -> std::result::Result<S::Ok, S::Error>
+    where
+        S: serde::Serializer,
+    {
+        use serde::ser::SerializeStruct;
+        let mut len = 0;
+        if true {
+            len += 1;
+        }
+        let mut struct_ser = serializer.serialize_struct("rotor.v1.ResumeOperationRequest", len)?;
+        if true {
+            struct_ser.serialize_field("operationId", &self.operation_id)?;
+        }
+        struct_ser.end()
+    }
+}
+impl<'de> serde::Deserialize<'de> for ResumeOperationRequest {
+    #[allow(deprecated)]
+    fn deserialize<D>(deserializer: D) -> std::result::Result<Self, D::Error>
+    where
+        D: serde::Deserializer<'de>,
+    {
+        const FIELDS: &[&str] = &[
+            "operation_id",
+            "operationId",
+        ];
+
+        #[allow(clippy::enum_variant_names)]
+        enum GeneratedField {
+            OperationId,
+        }
+        impl<'de> serde::Deserialize<'de> for GeneratedField {
+            fn deserialize<D>(deserializer: D) -> std::result::Result<GeneratedField, D::Error>
+            where
+                D: serde::Deserializer<'de>,
+            {
+                struct GeneratedVisitor;
+
+                impl serde::de::Visitor<'_> for GeneratedVisitor {
+                    type Value = GeneratedField;
+
+                    fn expecting(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                        write!(formatter, "expected one of: {:?}", &FIELDS)
+                    }
+
+                    #[allow(unused_variables)]
+                    fn visit_str<E>(self, value: &str) -> std::result::Result<GeneratedField, E>
+                    where
+                        E: serde::de::Error,
+                    {
+                        match value {
+                            "operationId" | "operation_id" => Ok(GeneratedField::OperationId),
+                            _ => Err(serde::de::Error::unknown_field(value, FIELDS)),
+                        }
+                    }
+                }
+                deserializer.deserialize_identifier(GeneratedVisitor)
+            }
+        }
+        struct GeneratedVisitor;
+        impl<'de> serde::de::Visitor<'de> for GeneratedVisitor {
+            type Value = ResumeOperationRequest;
+
+            fn expecting(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                formatter.write_str("struct rotor.v1.ResumeOperationRequest")
+            }
+
+            fn visit_map<V>(self, mut map_: V) -> std::result::Result<ResumeOperationRequest, V::Error>
+                where
+                    V: serde::de::MapAccess<'de>,
+            {
+                let mut operation_id__ = None;
+                while let Some(k) = map_.next_key()? {
+                    match k {
+                        GeneratedField::OperationId => {
+                            if operation_id__.is_some() {
+                                return Err(serde::de::Error::duplicate_field("operationId"));
+                            }
+                            operation_id__ = Some(map_.next_value()?);
+                        }
+                    }
+                }
+                Ok(ResumeOperationRequest {
+                    operation_id: operation_id__.unwrap_or_default(),
+                })
+            }
+        }
+        deserializer.deserialize_struct("rotor.v1.ResumeOperationRequest", FIELDS, GeneratedVisitor)
+    }
+}
+impl serde::Serialize for RolloutPolicy {
+    #[allow(deprecated)]
+    fn serialize<S>(&self, serializer: S) -> std::result::Result<S::Ok, S::Error>
+    where
+        S: serde::Serializer,
+    {
+        use serde::ser::SerializeStruct;
+        let mut len = 0;
+        if true {
+            len += 1;
+        }
+        if true {
+            len += 1;
+        }
+        if true {
+            len += 1;
+        }
+        if true {
+            len += 1;
+        }
+        if true {
+            len += 1;
+        }
+        if true {
+            len += 1;
+        }
+        if true {
+            len += 1;
+        }
+        if true {
+            len += 1;
+        }
+        if true {
+            len += 1;
+        }
+        let mut struct_ser = serializer.serialize_struct("rotor.v1.RolloutPolicy", len)?;
+        if true {
+            struct_ser.serialize_field("canary", &self.canary)?;
+        }
+        if true {
+            struct_ser.serialize_field("canaryDevices", &self.canary_devices)?;
+        }
+        if true {
+            struct_ser.serialize_field("waveSize", &self.wave_size)?;
+        }
+        if true {
+            struct_ser.serialize_field("roleOrder", &self.role_order)?;
+        }
+        if true {
+            struct_ser.serialize_field("pauseSecs", &self.pause_secs)?;
+        }
+        if true {
+            struct_ser.serialize_field("maxCanaryFailures", &self.max_canary_failures)?;
+        }
+        if true {
+            struct_ser.serialize_field("maxWaveFailures", &self.max_wave_failures)?;
+        }
+        if true {
+            struct_ser.serialize_field("maxFailures", &self.max_failures)?;
+        }
+        if true {
+            struct_ser.serialize_field("concurrency", &self.concurrency)?;
+        }
+        struct_ser.end()
+    }
+}
+impl<'de> serde::Deserialize<'de> for RolloutPolicy {
+    #[allow(deprecated)]
+    fn deserialize<D>(deserializer: D) -> std::result::Result<Self, D::Error>
+    where
+        D: serde::Deserializer<'de>,
+    {
+        const FIELDS: &[&str] = &[
+            "canary",
+            "canary_devices",
+            "canaryDevices",
+            "wave_size",
+            "waveSize",
+            "role_order",
+            "roleOrder",
+            "pause_secs",
+            "pauseSecs",
+            "max_canary_failures",
+            "maxCanaryFailures",
+            "max_wave_failures",
+            "maxWaveFailures",
+            "max_failures",
+            "maxFailures",
+            "concurrency",
+        ];
+
+        #[allow(clippy::enum_variant_names)]
+        enum GeneratedField {
+            Canary,
+            CanaryDevices,
+            WaveSize,
+            RoleOrder,
+            PauseSecs,
+            MaxCanaryFailures,
+            MaxWaveFailures,
+            MaxFailures,
+            Concurrency,
+        }
+        impl<'de> serde::Deserialize<'de> for GeneratedField {
+            fn deserialize<D>(deserializer: D) -> std::result::Result<GeneratedField, D::Error>
+            where
+                D: serde::Deserializer<'de>,
+            {
+                struct GeneratedVisitor;
+
+                impl serde::de::Visitor<'_> for GeneratedVisitor {
+                    type Value = GeneratedField;
+
+                    fn expecting(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                        write!(formatter, "expected one of: {:?}", &FIELDS)
+                    }
+
+                    #[allow(unused_variables)]
+                    fn visit_str<E>(self, value: &str) -> std::result::Result<GeneratedField, E>
+                    where
+                        E: serde::de::Error,
+                    {
+                        match value {
+                            "canary" => Ok(GeneratedField::Canary),
+                            "canaryDevices" | "canary_devices" => Ok(GeneratedField::CanaryDevices),
+                            "waveSize" | "wave_size" => Ok(GeneratedField::WaveSize),
+                            "roleOrder" | "role_order" => Ok(GeneratedField::RoleOrder),
+                            "pauseSecs" | "pause_secs" => Ok(GeneratedField::PauseSecs),
+                            "maxCanaryFailures" | "max_canary_failures" => Ok(GeneratedField::MaxCanaryFailures),
+                            "maxWaveFailures" | "max_wave_failures" => Ok(GeneratedField::MaxWaveFailures),
+                            "maxFailures" | "max_failures" => Ok(GeneratedField::MaxFailures),
+                            "concurrency" => Ok(GeneratedField::Concurrency),
+                            _ => Err(serde::de::Error::unknown_field(value, FIELDS)),
+                        }
+                    }
+                }
+                deserializer.deserialize_identifier(GeneratedVisitor)
+            }
+        }
+        struct GeneratedVisitor;
+        impl<'de> serde::de::Visitor<'de> for GeneratedVisitor {
+            type Value = RolloutPolicy;
+
+            fn expecting(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                formatter.write_str("struct rotor.v1.RolloutPolicy")
+            }
+
+            fn visit_map<V>(self, mut map_: V) -> std::result::Result<RolloutPolicy, V::Error>
+                where
+                    V: serde::de::MapAccess<'de>,
+            {
+                let mut canary__ = None;
+                let mut canary_devices__ = None;
+                let mut wave_size__ = None;
+                let mut role_order__ = None;
+                let mut pause_secs__ = None;
+                let mut max_canary_failures__ = None;
+                let mut max_wave_failures__ = None;
+                let mut max_failures__ = None;
+                let mut concurrency__ = None;
+                while let Some(k) = map_.next_key()? {
+                    match k {
+                        GeneratedField::Canary => {
+                            if canary__.is_some() {
+                                return Err(serde::de::Error::duplicate_field("canary"));
+                            }
+                            canary__ = Some(map_.next_value()?);
+                        }
+                        GeneratedField::CanaryDevices => {
+                            if canary_devices__.is_some() {
+                                return Err(serde::de::Error::duplicate_field("canaryDevices"));
+                            }
+                            canary_devices__ = Some(map_.next_value()?);
+                        }
+                        GeneratedField::WaveSize => {
+                            if wave_size__.is_some() {
+                                return Err(serde::de::Error::duplicate_field("waveSize"));
+                            }
+                            wave_size__ = Some(map_.next_value()?);
+                        }
+                        GeneratedField::RoleOrder => {
+                            if role_order__.is_some() {
+                                return Err(serde::de::Error::duplicate_field("roleOrder"));
+                            }
+                            role_order__ = Some(map_.next_value()?);
+                        }
+                        GeneratedField::PauseSecs => {
+                            if pause_secs__.is_some() {
+                                return Err(serde::de::Error::duplicate_field("pauseSecs"));
+                            }
+                            pause_secs__ = 
+                                Some(map_.next_value::<::pbjson::private::NumberDeserialize<_>>()?.0)
+                            ;
+                        }
+                        GeneratedField::MaxCanaryFailures => {
+                            if max_canary_failures__.is_some() {
+                                return Err(serde::de::Error::duplicate_field("maxCanaryFailures"));
+                            }
+                            max_canary_failures__ = Some(map_.next_value()?);
+                        }
+                        GeneratedField::MaxWaveFailures => {
+                            if max_wave_failures__.is_some() {
+                                return Err(serde::de::Error::duplicate_field("maxWaveFailures"));
+                            }
+                            max_wave_failures__ = Some(map_.next_value()?);
+                        }
+                        GeneratedField::MaxFailures => {
+                            if max_failures__.is_some() {
+                                return Err(serde::de::Error::duplicate_field("maxFailures"));
+                            }
+                            max_failures__ = Some(map_.next_value()?);
+                        }
+                        GeneratedField::Concurrency => {
+                            if concurrency__.is_some() {
+                                return Err(serde::de::Error::duplicate_field("concurrency"));
+                            }
+                            concurrency__ = 
+                                Some(map_.next_value::<::pbjson::private::NumberDeserialize<_>>()?.0)
+                            ;
+                        }
+                    }
+                }
+                Ok(RolloutPolicy {
+                    canary: canary__.unwrap_or_default(),
+                    canary_devices: canary_devices__.unwrap_or_default(),
+                    wave_size: wave_size__.unwrap_or_default(),
+                    role_order: role_order__.unwrap_or_default(),
+                    pause_secs: pause_secs__.unwrap_or_default(),
+                    max_canary_failures: max_canary_failures__.unwrap_or_default(),
+                    max_wave_failures: max_wave_failures__.unwrap_or_default(),
+                    max_failures: max_failures__.unwrap_or_default(),
+                    concurrency: concurrency__.unwrap_or_default(),
+                })
+            }
+        }
+        deserializer.deserialize_struct("rotor.v1.RolloutPolicy", FIELDS, GeneratedVisitor)
+    }
+}
+impl serde::Serialize for RolloutProgress {
+    #[allow(deprecated)]
+    fn serialize<S>(&self, serializer: S) -> std::result::Result<S::Ok, S::Error>
+    where
+        S: serde::Serializer,
+    {
+        use serde::ser::SerializeStruct;
+        let mut len = 0;
+        if true {
+            len += 1;
+        }
+        if true {
+            len += 1;
+        }
+        if true {
+            len += 1;
+        }
+        if true {
+            len += 1;
+        }
+        if true {
+            len += 1;
+        }
+        if true {
+            len += 1;
+        }
+        if true {
+            len += 1;
+        }
+        if true {
+            len += 1;
+        }
+        let mut struct_ser = serializer.serialize_struct("rotor.v1.RolloutProgress", len)?;
+        if true {
+            struct_ser.serialize_field("currentWave", &self.current_wave)?;
+        }
+        if true {
+            struct_ser.serialize_field("waveCount", &self.wave_count)?;
+        }
+        if true {
+            struct_ser.serialize_field("currentWaveName", &self.current_wave_name)?;
+        }
+        if true {
+            struct_ser.serialize_field("releasedDevices", &self.released_devices)?;
+        }
+        if true {
+            struct_ser.serialize_field("inFlightDevices", &self.in_flight_devices)?;
+        }
+        if true {
+            struct_ser.serialize_field("pauseUntil", &self.pause_until)?;
+        }
+        if true {
+            struct_ser.serialize_field("waves", &self.waves)?;
+        }
+        if true {
+            struct_ser.serialize_field("haltReason", &self.halt_reason)?;
+        }
+        struct_ser.end()
+    }
+}
+impl<'de> serde::Deserialize<'de> for RolloutProgress {
+    #[allow(deprecated)]
+    fn deserialize<D>(deserializer: D) -> std::result::Result<Self, D::Error>
+    where
+        D: serde::Deserializer<'de>,
+    {
+        const FIELDS: &[&str] = &[
+            "current_wave",
+            "currentWave",
+            "wave_count",
+            "waveCount",
+            "current_wave_name",
+            "currentWaveName",
+            "released_devices",
+            "releasedDevices",
+            "in_flight_devices",
+            "inFlightDevices",
+            "pause_until",
+            "pauseUntil",
+            "waves",
+            "halt_reason",
+            "haltReason",
+        ];
+
+        #[allow(clippy::enum_variant_names)]
+        enum GeneratedField {
+            CurrentWave,
+            WaveCount,
+            CurrentWaveName,
+            ReleasedDevices,
+            InFlightDevices,
+            PauseUntil,
+            Waves,
+            HaltReason,
+        }
+        impl<'de> serde::Deserialize<'de> for GeneratedField {
+            fn deserialize<D>(deserializer: D) -> std::result::Result<GeneratedField, D::Error>
+            where
+                D: serde::Deserializer<'de>,
+            {
+                struct GeneratedVisitor;
+
+                impl serde::de::Visitor<'_> for GeneratedVisitor {
+                    type Value = GeneratedField;
+
+                    fn expecting(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                        write!(formatter, "expected one of: {:?}", &FIELDS)
+                    }
+
+                    #[allow(unused_variables)]
+                    fn visit_str<E>(self, value: &str) -> std::result::Result<GeneratedField, E>
+                    where
+                        E: serde::de::Error,
+                    {
+                        match value {
+                            "currentWave" | "current_wave" => Ok(GeneratedField::CurrentWave),
+                            "waveCount" | "wave_count" => Ok(GeneratedField::WaveCount),
+                            "currentWaveName" | "current_wave_name" => Ok(GeneratedField::CurrentWaveName),
+                            "releasedDevices" | "released_devices" => Ok(GeneratedField::ReleasedDevices),
+                            "inFlightDevices" | "in_flight_devices" => Ok(GeneratedField::InFlightDevices),
+                            "pauseUntil" | "pause_until" => Ok(GeneratedField::PauseUntil),
+                            "waves" => Ok(GeneratedField::Waves),
+                            "haltReason" | "halt_reason" => Ok(GeneratedField::HaltReason),
+                            _ => Err(serde::de::Error::unknown_field(value, FIELDS)),
+                        }
+                    }
+                }
+                deserializer.deserialize_identifier(GeneratedVisitor)
+            }
+        }
+        struct GeneratedVisitor;
+        impl<'de> serde::de::Visitor<'de> for GeneratedVisitor {
+            type Value = RolloutProgress;
+
+            fn expecting(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                formatter.write_str("struct rotor.v1.RolloutProgress")
+            }
+
+            fn visit_map<V>(self, mut map_: V) -> std::result::Result<RolloutProgress, V::Error>
+                where
+                    V: serde::de::MapAccess<'de>,
+            {
+                let mut current_wave__ = None;
+                let mut wave_count__ = None;
+                let mut current_wave_name__ = None;
+                let mut released_devices__ = None;
+                let mut in_flight_devices__ = None;
+                let mut pause_until__ = None;
+                let mut waves__ = None;
+                let mut halt_reason__ = None;
+                while let Some(k) = map_.next_key()? {
+                    match k {
+                        GeneratedField::CurrentWave => {
+                            if current_wave__.is_some() {
+                                return Err(serde::de::Error::duplicate_field("currentWave"));
+                            }
+                            current_wave__ = 
+                                Some(map_.next_value::<::pbjson::private::NumberDeserialize<_>>()?.0)
+                            ;
+                        }
+                        GeneratedField::WaveCount => {
+                            if wave_count__.is_some() {
+                                return Err(serde::de::Error::duplicate_field("waveCount"));
+                            }
+                            wave_count__ = 
+                                Some(map_.next_value::<::pbjson::private::NumberDeserialize<_>>()?.0)
+                            ;
+                        }
+                        GeneratedField::CurrentWaveName => {
+                            if current_wave_name__.is_some() {
+                                return Err(serde::de::Error::duplicate_field("currentWaveName"));
+                            }
+                            current_wave_name__ = Some(map_.next_value()?);
+                        }
+                        GeneratedField::ReleasedDevices => {
+                            if released_devices__.is_some() {
+                                return Err(serde::de::Error::duplicate_field("releasedDevices"));
+                            }
+                            released_devices__ = 
+                                Some(map_.next_value::<::pbjson::private::NumberDeserialize<_>>()?.0)
+                            ;
+                        }
+                        GeneratedField::InFlightDevices => {
+                            if in_flight_devices__.is_some() {
+                                return Err(serde::de::Error::duplicate_field("inFlightDevices"));
+                            }
+                            in_flight_devices__ = 
+                                Some(map_.next_value::<::pbjson::private::NumberDeserialize<_>>()?.0)
+                            ;
+                        }
+                        GeneratedField::PauseUntil => {
+                            if pause_until__.is_some() {
+                                return Err(serde::de::Error::duplicate_field("pauseUntil"));
+                            }
+                            pause_until__ = Some(map_.next_value()?);
+                        }
+                        GeneratedField::Waves => {
+                            if waves__.is_some() {
+                                return Err(serde::de::Error::duplicate_field("waves"));
+                            }
+                            waves__ = Some(map_.next_value()?);
+                        }
+                        GeneratedField::HaltReason => {
+                            if halt_reason__.is_some() {
+                                return Err(serde::de::Error::duplicate_field("haltReason"));
+                            }
+                            halt_reason__ = Some(map_.next_value()?);
+                        }
+                    }
+                }
+                Ok(RolloutProgress {
+                    current_wave: current_wave__.unwrap_or_default(),
+                    wave_count: wave_count__.unwrap_or_default(),
+                    current_wave_name: current_wave_name__.unwrap_or_default(),
+                    released_devices: released_devices__.unwrap_or_default(),
+                    in_flight_devices: in_flight_devices__.unwrap_or_default(),
+                    pause_until: pause_until__.unwrap_or_default(),
+                    waves: waves__.unwrap_or_default(),
+                    halt_reason: halt_reason__.unwrap_or_default(),
+                })
+            }
+        }
+        deserializer.deserialize_struct("rotor.v1.RolloutProgress", FIELDS, GeneratedVisitor)
+    }
+}
 impl serde::Serialize for RotationKind {
     #[allow(deprecated)]
     fn serialize<S>(&self, serializer: S) -> std::result::Result<S::Ok, S::Error>
@@ -5288,6 +5978,8 @@ impl serde::Serialize for RotationKind {
             Self::FabricResyncPassword => "FabricResyncPassword",
             Self::DeviceRotatePassword => "DeviceRotatePassword",
             Self::DeviceResyncPassword => "DeviceResyncPassword",
+            Self::ResumeOperation => "ResumeOperation",
+            Self::CancelOperation => "CancelOperation",
         };
         serializer.serialize_str(variant)
     }
@@ -5304,6 +5996,8 @@ impl<'de> serde::Deserialize<'de> for RotationKind {
             "FabricResyncPassword",
             "DeviceRotatePassword",
             "DeviceResyncPassword",
+            "ResumeOperation",
+            "CancelOperation",
         ];
 
         struct GeneratedVisitor;
@@ -5349,6 +6043,8 @@ impl<'de> serde::Deserialize<'de> for RotationKind {
                     "FabricResyncPassword" => Ok(RotationKind::FabricResyncPassword),
                     "DeviceRotatePassword" => Ok(RotationKind::DeviceRotatePassword),
                     "DeviceResyncPassword" => Ok(RotationKind::DeviceResyncPassword),
+                    "ResumeOperation" => Ok(RotationKind::ResumeOperation),
+                    "CancelOperation" => Ok(RotationKind::CancelOperation),
                     _ => Err(serde::de::Error::unknown_variant(value, FIELDS)),
                 }
             }
@@ -5494,6 +6190,12 @@ impl serde::Serialize for RotationRequest {
         if true {
             len += 1;
         }
+        if true {
+            len += 1;
+        }
+        if true {
+            len += 1;
+        }
         let mut struct_ser = serializer.serialize_struct("rotor.v1.RotationRequest", len)?;
         if true {
             struct_ser.serialize_field("requestId", &self.request_id)?;
@@ -5518,6 +6220,12 @@ impl serde::Serialize for RotationRequest {
         if true {
             struct_ser.serialize_field("requestedBy", &self.requested_by)?;
         }
+        if let Some(v) = self.rollout.as_ref() {
+            struct_ser.serialize_field("rollout", v)?;
+        }
+        if true {
+            struct_ser.serialize_field("operationId", &self.operation_id)?;
+        }
         struct_ser.end()
     }
 }
@@ -5540,6 +6248,9 @@ impl<'de> serde::Deserialize<'de> for RotationRequest {
             "useStored",
             "requested_by",
             "requestedBy",
+            "rollout",
+            "operation_id",
+            "operationId",
         ];
 
         #[allow(clippy::enum_variant_names)]
@@ -5551,6 +6262,8 @@ impl<'de> serde::Deserialize<'de> for RotationRequest {
             Users,
             UseStored,
             RequestedBy,
+            Rollout,
+            OperationId,
         }
         impl<'de> serde::Deserialize<'de> for GeneratedField {
             fn deserialize<D>(deserializer: D) -> std::result::Result<GeneratedField, D::Error>
@@ -5579,6 +6292,8 @@ impl<'de> serde::Deserialize<'de> for RotationRequest {
                             "users" => Ok(GeneratedField::Users),
                             "useStored" | "use_stored" => Ok(GeneratedField::UseStored),
                             "requestedBy" | "requested_by" => Ok(GeneratedField::RequestedBy),
+                            "rollout" => Ok(GeneratedField::Rollout),
+                            "operationId" | "operation_id" => Ok(GeneratedField::OperationId),
                             _ => Err(serde::de::Error::unknown_field(value, FIELDS)),
                         }
                     }
@@ -5605,6 +6320,8 @@ impl<'de> serde::Deserialize<'de> for RotationRequest {
                 let mut users__ = None;
                 let mut use_stored__ = None;
                 let mut requested_by__ = None;
+                let mut rollout__ = None;
+                let mut operation_id__ = None;
                 while let Some(k) = map_.next_key()? {
                     match k {
                         GeneratedField::RequestId => {
@@ -5649,6 +6366,18 @@ impl<'de> serde::Deserialize<'de> for RotationRequest {
                             }
                             requested_by__ = Some(map_.next_value()?);
                         }
+                        GeneratedField::Rollout => {
+                            if rollout__.is_some() {
+                                return Err(serde::de::Error::duplicate_field("rollout"));
+                            }
+                            rollout__ = map_.next_value()?;
+                        }
+                        GeneratedField::OperationId => {
+                            if operation_id__.is_some() {
+                                return Err(serde::de::Error::duplicate_field("operationId"));
+                            }
+                            operation_id__ = Some(map_.next_value()?);
+                        }
                     }
                 }
                 Ok(RotationRequest {
@@ -5659,6 +6388,8 @@ impl<'de> serde::Deserialize<'de> for RotationRequest {
                     users: users__.unwrap_or_default(),
                     use_stored: use_stored__.unwrap_or_default(),
                     requested_by: requested_by__.unwrap_or_default(),
+                    rollout: rollout__,
+                    operation_id: operation_id__.unwrap_or_default(),
                 })
             }
         }
@@ -7722,5 +8453,170 @@ impl<'de> serde::Deserialize<'de> for WatchEventsRequest {
             }
         }
         deserializer.deserialize_struct("rotor.v1.WatchEventsRequest", FIELDS, GeneratedVisitor)
+    }
+}
+impl serde::Serialize for WaveProgress {
+    #[allow(deprecated)]
+    fn serialize<S>(&self, serializer: S) -> std::result::Result<S::Ok, S::Error>
+    where
+        S: serde::Serializer,
+    {
+        use serde::ser::SerializeStruct;
+        let mut len = 0;
+        if true {
+            len += 1;
+        }
+        if true {
+            len += 1;
+        }
+        if true {
+            len += 1;
+        }
+        if true {
+            len += 1;
+        }
+        if true {
+            len += 1;
+        }
+        let mut struct_ser = serializer.serialize_struct("rotor.v1.WaveProgress", len)?;
+        if true {
+            struct_ser.serialize_field("name", &self.name)?;
+        }
+        if true {
+            struct_ser.serialize_field("devices", &self.devices)?;
+        }
+        if true {
+            struct_ser.serialize_field("failed", &self.failed)?;
+        }
+        if true {
+            struct_ser.serialize_field("startTime", &self.start_time)?;
+        }
+        if true {
+            struct_ser.serialize_field("endTime", &self.end_time)?;
+        }
+        struct_ser.end()
+    }
+}
+impl<'de> serde::Deserialize<'de> for WaveProgress {
+    #[allow(deprecated)]
+    fn deserialize<D>(deserializer: D) -> std::result::Result<Self, D::Error>
+    where
+        D: serde::Deserializer<'de>,
+    {
+        const FIELDS: &[&str] = &[
+            "name",
+            "devices",
+            "failed",
+            "start_time",
+            "startTime",
+            "end_time",
+            "endTime",
+        ];
+
+        #[allow(clippy::enum_variant_names)]
+        enum GeneratedField {
+            Name,
+            Devices,
+            Failed,
+            StartTime,
+            EndTime,
+        }
+        impl<'de> serde::Deserialize<'de> for GeneratedField {
+            fn deserialize<D>(deserializer: D) -> std::result::Result<GeneratedField, D::Error>
+            where
+                D: serde::Deserializer<'de>,
+            {
+                struct GeneratedVisitor;
+
+                impl serde::de::Visitor<'_> for GeneratedVisitor {
+                    type Value = GeneratedField;
+
+                    fn expecting(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                        write!(formatter, "expected one of: {:?}", &FIELDS)
+                    }
+
+                    #[allow(unused_variables)]
+                    fn visit_str<E>(self, value: &str) -> std::result::Result<GeneratedField, E>
+                    where
+                        E: serde::de::Error,
+                    {
+                        match value {
+                            "name" => Ok(GeneratedField::Name),
+                            "devices" => Ok(GeneratedField::Devices),
+                            "failed" => Ok(GeneratedField::Failed),
+                            "startTime" | "start_time" => Ok(GeneratedField::StartTime),
+                            "endTime" | "end_time" => Ok(GeneratedField::EndTime),
+                            _ => Err(serde::de::Error::unknown_field(value, FIELDS)),
+                        }
+                    }
+                }
+                deserializer.deserialize_identifier(GeneratedVisitor)
+            }
+        }
+        struct GeneratedVisitor;
+        impl<'de> serde::de::Visitor<'de> for GeneratedVisitor {
+            type Value = WaveProgress;
+
+            fn expecting(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                formatter.write_str("struct rotor.v1.WaveProgress")
+            }
+
+            fn visit_map<V>(self, mut map_: V) -> std::result::Result<WaveProgress, V::Error>
+                where
+                    V: serde::de::MapAccess<'de>,
+            {
+                let mut name__ = None;
+                let mut devices__ = None;
+                let mut failed__ = None;
+                let mut start_time__ = None;
+                let mut end_time__ = None;
+                while let Some(k) = map_.next_key()? {
+                    match k {
+                        GeneratedField::Name => {
+                            if name__.is_some() {
+                                return Err(serde::de::Error::duplicate_field("name"));
+                            }
+                            name__ = Some(map_.next_value()?);
+                        }
+                        GeneratedField::Devices => {
+                            if devices__.is_some() {
+                                return Err(serde::de::Error::duplicate_field("devices"));
+                            }
+                            devices__ = 
+                                Some(map_.next_value::<::pbjson::private::NumberDeserialize<_>>()?.0)
+                            ;
+                        }
+                        GeneratedField::Failed => {
+                            if failed__.is_some() {
+                                return Err(serde::de::Error::duplicate_field("failed"));
+                            }
+                            failed__ = 
+                                Some(map_.next_value::<::pbjson::private::NumberDeserialize<_>>()?.0)
+                            ;
+                        }
+                        GeneratedField::StartTime => {
+                            if start_time__.is_some() {
+                                return Err(serde::de::Error::duplicate_field("startTime"));
+                            }
+                            start_time__ = Some(map_.next_value()?);
+                        }
+                        GeneratedField::EndTime => {
+                            if end_time__.is_some() {
+                                return Err(serde::de::Error::duplicate_field("endTime"));
+                            }
+                            end_time__ = Some(map_.next_value()?);
+                        }
+                    }
+                }
+                Ok(WaveProgress {
+                    name: name__.unwrap_or_default(),
+                    devices: devices__.unwrap_or_default(),
+                    failed: failed__.unwrap_or_default(),
+                    start_time: start_time__.unwrap_or_default(),
+                    end_time: end_time__.unwrap_or_default(),
+                })
+            }
+        }
+        deserializer.deserialize_struct("rotor.v1.WaveProgress", FIELDS, GeneratedVisitor)
     }
 }

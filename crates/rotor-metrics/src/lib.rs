@@ -151,8 +151,9 @@ pub struct Metrics {
     pub jobs_pending: Family<WorkerKind, Gauge>,
     /// `rotor_jobs_total{worker_kind, outcome}`: job deliveries handled.
     pub jobs: Family<JobLabels, Counter>,
-    /// `rotor_login_attempts_total{outcome}`: password logins the lock-out ledger let through
-    /// (`reserved`: one that may cost a failure was booked first; `succeeded`, `failed`).
+    /// `rotor_login_attempts_total{outcome}`: password logins to switches, each reserved in the
+    /// lock-out ledger first, by how they ended (`succeeded`, `failed`: the password was sent
+    /// and no success seen, `not_tried`: the password was never sent).
     pub login_attempts: Family<Outcome, Counter>,
     /// `rotor_login_budget_refusals_total`: logins not tried because the user's failed-login
     /// budget on that switch was spent (`AuthLockoutRisk`).
@@ -360,7 +361,7 @@ impl Metrics {
         }
     }
 
-    /// Counts a login attempt's outcome (`reserved`, `succeeded`, `failed`).
+    /// Counts a login attempt's outcome (`succeeded`, `failed`, `not_tried`).
     pub fn login_attempt(&self, outcome: &str) {
         self.login_attempts
             .get_or_create(&Outcome {

@@ -96,12 +96,8 @@ impl LoginLedger {
             Some(ledger)
         })
         .await?;
-        let metrics = rotor_metrics::metrics();
-        match (&spent, &written) {
-            (None, Some(_)) => metrics.login_attempt("reserved"),
-            _ => {
-                metrics.login_budget_refusals.inc();
-            }
+        if !matches!((&spent, &written), (None, Some(_))) {
+            rotor_metrics::metrics().login_budget_refusals.inc();
         }
         Ok(match (spent, written) {
             (None, Some(written)) => Ok(Reservation {

@@ -1,5 +1,6 @@
-//! The four loopback ports of a local stack: the well-known ones (each checked free, a busy one
-//! named) or four free ones chosen at start.
+//! The loopback ports of a local stack: the well-known ones (each checked free, a busy one
+//! named) or free ones chosen at start: NATS, OpenBao, the API, the simulator's control
+//! interface, and the metrics endpoint of each service's first copy.
 
 use std::net::TcpListener;
 
@@ -25,28 +26,36 @@ pub struct Ports {
     pub api: u16,
     /// The simulator's HTTP control interface.
     pub control: u16,
+    /// The metrics endpoint of each service's first copy, in [`crate::services::SERVICES`]
+    /// order (other copies get free ports as they start).
+    pub metrics: [u16; 5],
 }
 
 impl Ports {
-    /// NATS 4222, OpenBao 8200, API 50051, simulator control 50052.
+    /// NATS 4222, OpenBao 8200, API 50051, simulator control 50052, metrics 9470 to 9474.
     pub const WELL_KNOWN: Ports = Ports {
         nats: 4222,
         bao: 8200,
         api: 50051,
         control: 50052,
+        metrics: crate::metrics::WELL_KNOWN_METRICS_PORTS,
     };
 
-    /// The well-known ports (each checked free, a busy one named) or four free ones.
+    /// The well-known ports (each checked free, a busy one named) or free ones.
     pub fn choose(choice: PortChoice) -> Result<Ports, StackError> {
         match choice {
             PortChoice::WellKnown => {
                 let ports = Ports::WELL_KNOWN;
-                for (port, what) in [
+                let named = [
                     (ports.nats, "NATS"),
                     (ports.bao, "OpenBao"),
                     (ports.api, "the Rotor API"),
                     (ports.control, "the simulator's control interface"),
-                ] {
+                ];
+                let metrics = ports
+                    .metrics
+                    .map(|port| (port, "a service's metrics endpoint"));
+                for (port, what) in named.into_iter().chain(metrics) {
                     if let Err(error) = TcpListener::bind(("127.0.0.1", port)) {
                         return Err(StackError::PortBusy { port, what, error });
                     }
@@ -54,8 +63,8 @@ impl Ports {
                 Ok(ports)
             }
             PortChoice::Free => {
-                // Hold all four at once so they differ.
-                let listeners: Vec<TcpListener> = (0..4)
+                // Hold all of them at once so they differ.
+                let listeners: Vec<TcpListener> = (0..9)
                     .map(|_| TcpListener::bind("127.0.0.1:0"))
                     .collect::<Result<_, _>>()
                     .map_err(StackError::NoFreePort)?;
@@ -70,6 +79,7 @@ impl Ports {
                     bao: port(1)?,
                     api: port(2)?,
                     control: port(3)?,
+                    metrics: [port(4)?, port(5)?, port(6)?, port(7)?, port(8)?],
                 })
             }
         }
@@ -83,7 +93,8 @@ mod tests {
     #[test]
     fn free_ports_differ() {
         let ports = Ports::choose(PortChoice::Free).unwrap();
-        let mut all = [ports.nats, ports.bao, ports.api, ports.control];
+        let mut all = vec![ports.nats, ports.bao, ports.api, ports.control];
+        all.extend(ports.metrics);
         all.sort();
         assert!(all.windows(2).all(|pair| pair[0] != pair[1]), "{ports:?}");
     }

@@ -253,31 +253,6 @@ fn the_deployed_prometheus_configuration_and_alert_rules_pass_promtool() {
     }
 }
 
-/// Every series name Rotor exposes (`_total` of counters, `_bucket`, `_count`, `_sum` of
-/// histograms), from its registry.
-fn exposed_names() -> BTreeSet<String> {
-    let text = rotor_metrics::metrics().encode();
-    let mut names = BTreeSet::new();
-    for line in text.lines().filter_map(|l| l.strip_prefix("# TYPE ")) {
-        let mut words = line.split_whitespace();
-        let (name, kind) = (words.next().unwrap(), words.next().unwrap());
-        match kind {
-            "counter" => {
-                names.insert(format!("{name}_total"));
-            }
-            "histogram" => {
-                for suffix in ["_bucket", "_count", "_sum"] {
-                    names.insert(format!("{name}{suffix}"));
-                }
-            }
-            _ => {
-                names.insert(name.to_string());
-            }
-        }
-    }
-    names
-}
-
 /// The `rotor_…` names in a PromQL expression.
 fn names_in(expression: &str) -> Vec<String> {
     let mut names = Vec::new();
@@ -295,7 +270,10 @@ fn names_in(expression: &str) -> Vec<String> {
 
 #[test]
 fn the_dashboard_and_the_alerts_use_only_metrics_rotor_exposes() {
-    let exposed = exposed_names();
+    let exposed: BTreeSet<String> = rotor_metrics::metrics()
+        .series_names()
+        .into_iter()
+        .collect();
     assert!(
         exposed.contains("rotor_device_results_total"),
         "{exposed:?}"

@@ -110,6 +110,29 @@ pub struct FabricLabel {
     pub fabric: String,
 }
 
+/// The kind of a metric family.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Kind {
+    /// Only goes up; exposed with `_total`.
+    Counter,
+    /// Goes up and down.
+    Gauge,
+    /// Observations in buckets; exposed as `_bucket`, `_count` and `_sum`.
+    Histogram,
+}
+
+fn register(
+    registry: &mut Registry,
+    families: &mut Vec<(&'static str, Kind)>,
+    kind: Kind,
+    name: &'static str,
+    help: &'static str,
+    metric: impl prometheus_client::registry::Metric,
+) {
+    families.push((name, kind));
+    registry.register(name, help, metric);
+}
+
 type HistogramFamily<L> = Family<L, Histogram, fn() -> Histogram>;
 
 fn stage_histogram() -> Histogram {
@@ -127,6 +150,7 @@ fn call_histogram() -> Histogram {
 #[derive(Debug)]
 pub struct Metrics {
     registry: Registry,
+    families: Vec<(&'static str, Kind)>,
     /// `rotor_requests_total{kind, outcome}`: rotation requests the orchestrator answered
     /// (`accepted`, or the rejection's error code), from the API and the bus.
     pub requests: Family<KindOutcome, Counter>,
@@ -179,131 +203,193 @@ pub struct Metrics {
 impl Metrics {
     fn new() -> Metrics {
         let mut registry = Registry::default();
+        let mut families = Vec::new();
         let requests = Family::default();
-        registry.register(
+        register(
+            &mut registry,
+            &mut families,
+            Kind::Counter,
             "rotor_requests",
             "Rotation requests answered by the orchestrator, by kind and outcome (accepted or the error code)",
             Family::clone(&requests),
         );
         let operations = Family::default();
-        registry.register(
+        register(
+            &mut registry,
+            &mut families,
+            Kind::Counter,
             "rotor_operations",
             "Operations ended, by kind and final status",
             Family::clone(&operations),
         );
         let operations_running = Gauge::default();
-        registry.register(
+        register(
+            &mut registry,
+            &mut families,
+            Kind::Gauge,
             "rotor_operations_running",
             "Operations the aggregator follows that have not ended",
             operations_running.clone(),
         );
         let oldest_running_operation = Gauge::<f64, std::sync::atomic::AtomicU64>::default();
-        registry.register(
+        register(
+            &mut registry,
+            &mut families,
+            Kind::Gauge,
             "rotor_operation_oldest_running_seconds",
             "How long the oldest running operation has been running (0 when none runs)",
             oldest_running_operation.clone(),
         );
         let device_results = Family::default();
-        registry.register(
+        register(
+            &mut registry,
+            &mut families,
+            Kind::Counter,
             "rotor_device_results",
             "Final device results of operations, by kind, status and error code",
             Family::clone(&device_results),
         );
         let stage_duration: HistogramFamily<StageLabels> =
             Family::new_with_constructor(stage_histogram);
-        registry.register(
+        register(
+            &mut registry,
+            &mut families,
+            Kind::Histogram,
             "rotor_stage_duration_seconds",
             "Time one stage of one device took, from its start to its end",
             stage_duration.clone(),
         );
         let stage_results = Family::default();
-        registry.register(
+        register(
+            &mut registry,
+            &mut families,
+            Kind::Counter,
             "rotor_stage_results",
             "Stage ends, by stage, outcome and error code",
             Family::clone(&stage_results),
         );
         let jobs_in_flight = Family::default();
-        registry.register(
+        register(
+            &mut registry,
+            &mut families,
+            Kind::Gauge,
             "rotor_jobs_in_flight",
             "Jobs this copy works on now, by worker kind",
             Family::clone(&jobs_in_flight),
         );
         let jobs_pending = Family::default();
-        registry.register(
+        register(
+            &mut registry,
+            &mut families,
+            Kind::Gauge,
             "rotor_jobs_pending",
             "Jobs waiting in the worker kind's queue",
             Family::clone(&jobs_pending),
         );
         let jobs = Family::default();
-        registry.register(
+        register(
+            &mut registry,
+            &mut families,
+            Kind::Counter,
             "rotor_jobs",
             "Job deliveries handled, by worker kind and outcome",
             Family::clone(&jobs),
         );
         let login_attempts = Family::default();
-        registry.register(
+        register(
+            &mut registry,
+            &mut families,
+            Kind::Counter,
             "rotor_login_attempts",
             "Password logins to switches, by outcome",
             Family::clone(&login_attempts),
         );
         let login_budget_refusals = Counter::default();
-        registry.register(
+        register(
+            &mut registry,
+            &mut families,
+            Kind::Counter,
             "rotor_login_budget_refusals",
             "Logins not tried because the failed-login budget of the user on the switch was spent",
             login_budget_refusals.clone(),
         );
         let restores = Family::default();
-        registry.register(
+        register(
+            &mut registry,
+            &mut families,
+            Kind::Counter,
             "rotor_restores",
             "Rollbacks after a failed proof of a new password, by outcome",
             Family::clone(&restores),
         );
         let aggregator_events_behind = Gauge::default();
-        registry.register(
+        register(
+            &mut registry,
+            &mut families,
+            Kind::Gauge,
             "rotor_aggregator_events_behind",
             "Stage events the aggregator has not folded yet",
             aggregator_events_behind.clone(),
         );
         let aggregator_events = Counter::default();
-        registry.register(
+        register(
+            &mut registry,
+            &mut families,
+            Kind::Counter,
             "rotor_aggregator_events",
             "Stage events the aggregator folded",
             aggregator_events.clone(),
         );
         let fabric_password_sets = Family::default();
-        registry.register(
+        register(
+            &mut registry,
+            &mut families,
+            Kind::Gauge,
             "rotor_fabric_password_sets",
             "The fabric's unique password set count",
             Family::clone(&fabric_password_sets),
         );
         let openbao_duration: HistogramFamily<BaoOperation> =
             Family::new_with_constructor(call_histogram);
-        registry.register(
+        register(
+            &mut registry,
+            &mut families,
+            Kind::Histogram,
             "rotor_openbao_request_duration_seconds",
             "Calls to OpenBao, by operation",
             openbao_duration.clone(),
         );
         let openbao_errors = Family::default();
-        registry.register(
+        register(
+            &mut registry,
+            &mut families,
+            Kind::Counter,
             "rotor_openbao_request_errors",
             "Calls to OpenBao that failed, by operation",
             Family::clone(&openbao_errors),
         );
         let nats_publish_duration: HistogramFamily<NatsMessage> =
             Family::new_with_constructor(call_histogram);
-        registry.register(
+        register(
+            &mut registry,
+            &mut families,
+            Kind::Histogram,
             "rotor_nats_publish_duration_seconds",
             "Publishes to JetStream until the stream stored them, by message kind",
             nats_publish_duration.clone(),
         );
         let nats_publish_errors = Family::default();
-        registry.register(
+        register(
+            &mut registry,
+            &mut families,
+            Kind::Counter,
             "rotor_nats_publish_errors",
             "Publishes to JetStream that failed, by message kind",
             Family::clone(&nats_publish_errors),
         );
         Metrics {
             registry,
+            families,
             requests,
             operations,
             operations_running,
@@ -325,6 +411,23 @@ impl Metrics {
             nats_publish_duration,
             nats_publish_errors,
         }
+    }
+
+    /// The name of every series Rotor can expose: counters with `_total`, histograms with
+    /// `_bucket`, `_count` and `_sum` (a family shows in [`Self::encode`] only once it has a
+    /// member).
+    pub fn series_names(&self) -> Vec<String> {
+        let mut names = Vec::new();
+        for (name, kind) in &self.families {
+            match kind {
+                Kind::Counter => names.push(format!("{name}_total")),
+                Kind::Gauge => names.push(name.to_string()),
+                Kind::Histogram => {
+                    names.extend(["_bucket", "_count", "_sum"].map(|s| format!("{name}{s}")))
+                }
+            }
+        }
+        names
     }
 
     /// Everything, in the OpenMetrics text format.
@@ -464,5 +567,10 @@ mod tests {
             }
         }
         assert!(text.ends_with("# EOF\n"));
+        let names = m.series_names();
+        assert!(names.contains(&"rotor_requests_total".to_string()));
+        assert!(names.contains(&"rotor_stage_duration_seconds_count".to_string()));
+        assert!(names.contains(&"rotor_jobs_pending".to_string()));
+        assert_eq!(names.len(), 11 + 6 + 3 * 3, "{names:?}");
     }
 }

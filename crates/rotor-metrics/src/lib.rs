@@ -430,6 +430,11 @@ impl Metrics {
         names
     }
 
+    /// Every metric family's name as registered (counters without `_total`).
+    pub fn family_names(&self) -> Vec<&'static str> {
+        self.families.iter().map(|(name, _)| *name).collect()
+    }
+
     /// Everything, in the OpenMetrics text format.
     pub fn encode(&self) -> String {
         let mut text = String::new();

@@ -43,7 +43,7 @@ impl MetricsTarget {
 }
 
 /// A Prometheus configuration scraping `targets` every `scrape_interval` (`15s`), one job per
-/// service (`rotor-<service>`) with the copy's name as the label `rotor_instance`; with
+/// service (`rotor-<service>`) with the copy's name as the label `copy`; with
 /// `rule_file`, those alert rules are loaded too.
 pub fn prometheus_config(
     targets: &[MetricsTarget],
@@ -70,7 +70,7 @@ pub fn prometheus_config(
         for target in of_service {
             let _ = write!(
                 yaml,
-                "      - targets: ['{}']\n        labels:\n          rotor_instance: '{}'\n",
+                "      - targets: ['{}']\n        labels:\n          copy: '{}'\n",
                 target.address, target.instance
             );
         }
@@ -114,7 +114,7 @@ mod tests {
         let differ = yaml.find("job_name: rotor-differ").unwrap();
         assert!(orchestrator < differ, "{yaml}");
         assert!(yaml.contains("targets: ['127.0.0.1:40000']"));
-        assert!(yaml.contains("rotor_instance: 'differ-1'"));
+        assert!(yaml.contains("copy: 'differ-1'"));
         assert_eq!(well_known_port("aggregator"), Some(9474));
     }
 }

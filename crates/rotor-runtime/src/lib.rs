@@ -39,7 +39,10 @@ where
             return std::process::ExitCode::FAILURE;
         }
     };
-    telemetry::init(service, &settings);
+    if let Err(error) = telemetry::init(service, &settings) {
+        eprintln!("rotor-{service}: {error}");
+        return std::process::ExitCode::FAILURE;
+    }
     let config = match config(&settings) {
         Ok(config) => config,
         Err(error) => {
@@ -60,7 +63,7 @@ where
         .thread_stack_size(8 << 20)
         .build()
         .expect("a tokio runtime starts");
-    runtime.block_on(async move {
+    let code = runtime.block_on(async move {
         let shutdown = shutdown::on_signal();
         if let Some(address) = metrics_address
             && let Err(error) = rotor_metrics::start(address, shutdown.clone()).await
@@ -76,5 +79,8 @@ where
                 std::process::ExitCode::FAILURE
             }
         }
-    })
+    });
+    drop(runtime);
+    telemetry::flush();
+    code
 }

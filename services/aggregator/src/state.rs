@@ -6,7 +6,7 @@ use std::time::{Duration, Instant};
 
 use prost::Message;
 use rotor_bus::lease::HeldLease;
-use rotor_bus::names::{filters, keys};
+use rotor_bus::names::{self, filters, keys};
 use rotor_bus::{Bus, BusError, Topology, kv};
 use rotor_pipeline::fabric_view;
 use rotor_pipeline::records::{OperationPlan, load_fabric, load_plan};
@@ -14,6 +14,7 @@ use rotor_proto::v1::{
     DeviceResult, DeviceStatus, Error, ErrorCode, FabricStatus, OperationState, OperationStatus,
     StageEvent,
 };
+use tracing::Instrument;
 
 use crate::AggregatorConfig;
 use crate::fold::{self, is_running};
@@ -248,7 +249,13 @@ impl Aggregation {
                         && !event.fabric_id.is_empty()
                         && !event.device_id.is_empty() =>
                 {
-                    self.fold(event).await?;
+                    // A span in the device's trace (its context came with the event).
+                    let span = rotor_bus::trace::consumer_span(
+                        &message.subject,
+                        names::AGGREGATOR_CONSUMER,
+                        message.headers.as_ref(),
+                    );
+                    self.fold(event).instrument(span).await?;
                 }
                 Ok(_) | Err(_) => {
                     tracing::warn!(subject = %message.subject, "rejected an event that does not decode");

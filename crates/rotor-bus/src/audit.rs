@@ -89,6 +89,7 @@ impl Audit {
         let jetstream = self.jetstream.clone();
         let lost = self.lost.clone();
         tokio::spawn(async move {
+            let started = std::time::Instant::now();
             let stored = async {
                 jetstream
                     .publish(subject, payload)
@@ -98,6 +99,7 @@ impl Audit {
                     .map_err(|e| e.to_string())
             }
             .await;
+            rotor_metrics::metrics().nats_publish("audit", started, stored.is_ok());
             if let Err(error) = stored {
                 let lost = lost.fetch_add(1, Ordering::Relaxed) + 1;
                 tracing::error!(

@@ -753,14 +753,17 @@ impl Bus {
             async_nats::header::NATS_MESSAGE_ID,
             names::job_message_id(kind, operation_id, device_id).as_str(),
         );
-        self.jetstream
+        let started = std::time::Instant::now();
+        let published = self
+            .jetstream
             .publish_with_headers(
                 names::job_subject(kind, fabric_id, device_id),
                 headers,
                 Bytes::from(job.encode_to_vec()),
             )
-            .await
-            .map_err(|e| BusError::jetstream(format!("publish {} job", kind.token()), e))
+            .await;
+        rotor_metrics::metrics().nats_publish("job", started, published.is_ok());
+        published.map_err(|e| BusError::jetstream(format!("publish {} job", kind.token()), e))
     }
 
     /// Publishes a stage event and waits until the events stream has stored it.
@@ -769,16 +772,22 @@ impl Bus {
         let mut headers = HeaderMap::new();
         trace::inject_current(&mut headers);
         headers.insert(async_nats::header::NATS_MESSAGE_ID, event.event_id.as_str());
-        self.jetstream
-            .publish_with_headers(
-                names::event_subject(&event.fabric_id, &event.device_id, stage),
-                headers,
-                Bytes::from(event.encode_to_vec()),
-            )
-            .await
-            .map_err(|e| BusError::jetstream("publish stage event", e))?
-            .await
-            .map_err(|e| BusError::jetstream("publish stage event", e))?;
+        let started = std::time::Instant::now();
+        let stored = async {
+            self.jetstream
+                .publish_with_headers(
+                    names::event_subject(&event.fabric_id, &event.device_id, stage),
+                    headers,
+                    Bytes::from(event.encode_to_vec()),
+                )
+                .await
+                .map_err(|e| BusError::jetstream("publish stage event", e))?
+                .await
+                .map_err(|e| BusError::jetstream("publish stage event", e))
+        }
+        .await;
+        rotor_metrics::metrics().nats_publish("event", started, stored.is_ok());
+        stored?;
         Ok(())
     }
 
@@ -795,12 +804,18 @@ impl Bus {
         payload: Bytes,
     ) -> Result<(), BusError> {
         let (headers, excerpt) = rejected_record(subject, reason, &payload);
-        self.jetstream
-            .publish_with_headers(names::rejected_subject(service), headers, excerpt)
-            .await
-            .map_err(|e| BusError::jetstream("record rejected message", e))?
-            .await
-            .map_err(|e| BusError::jetstream("record rejected message", e))?;
+        let started = std::time::Instant::now();
+        let stored = async {
+            self.jetstream
+                .publish_with_headers(names::rejected_subject(service), headers, excerpt)
+                .await
+                .map_err(|e| BusError::jetstream("record rejected message", e))?
+                .await
+                .map_err(|e| BusError::jetstream("record rejected message", e))
+        }
+        .await;
+        rotor_metrics::metrics().nats_publish("rejected", started, stored.is_ok());
+        stored?;
         Ok(())
     }
 }

@@ -116,6 +116,8 @@ Rotor is up: fabric {fabric} has {devices} simulated devices ({cumulus} Cumulus 
   Simulator control   {control}   (e.g. curl {control}/fabrics/{fabric}/devices)
   Inventory           {inventory}
   Logs                {logs}
+  Metrics             {metrics}
+                      Prometheus configuration scraping them: {prometheus_config}
 
 The fabric's password is in OpenBao at secret/{path} (version 1).
 
@@ -164,6 +166,13 @@ Press Ctrl-C to stop everything.",
         control = stack.control_url,
         inventory = stack.inventory_path().display(),
         logs = stack.log_dir.display(),
+        metrics = stack
+            .metrics
+            .iter()
+            .map(|t| format!("{} http://{}/metrics", t.instance, t.address))
+            .collect::<Vec<_>>()
+            .join("\n                      "),
+        prometheus_config = stack.prometheus_config.display(),
         path = login_secret_path(fabric),
         first_device = stack
             .simulator()

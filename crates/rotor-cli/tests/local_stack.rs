@@ -105,12 +105,36 @@ async fn rotor_up_serves_a_fabric_and_stops_everything_on_sigterm() {
         Some(200),
         "the console at {console} does not serve its page"
     );
-    let ports = [
+    // Each service's metrics address is printed, each serves OpenMetrics text, and the
+    // Prometheus configuration in the state folder scrapes every one.
+    let metrics: Vec<std::net::SocketAddr> = printed
+        .iter()
+        .flat_map(|line| line.split_whitespace())
+        .filter_map(|word| word.strip_prefix("http://")?.strip_suffix("/metrics"))
+        .map(|address| address.parse().unwrap())
+        .collect();
+    assert_eq!(
+        metrics.len(),
+        5,
+        "one metrics address per service: {printed:#?}"
+    );
+    let scrape = std::fs::read_to_string(state.path().join("prometheus.yml")).unwrap();
+    for address in &metrics {
+        let (status, body) =
+            rotor_stack::servers::http_get(*address, "/metrics", Duration::from_secs(5))
+                .unwrap_or_else(|| panic!("no answer from {address}/metrics"));
+        assert_eq!(status, 200, "{body}");
+        assert!(body.contains("# TYPE rotor_"), "{body}");
+        assert!(body.trim_end().ends_with("# EOF"), "{body}");
+        assert!(scrape.contains(&format!("'{address}'")), "{scrape}");
+    }
+    let mut ports = vec![
         port_of(&console),
         port_of(&server),
         port_of(&value("ROTOR_NATS_URL")),
         port_of(&value("ROTOR_BAO_ADDR")),
     ];
+    ports.extend(metrics.iter().map(|address| address.port()));
     // OpenBao's root token: printed as a line that reads it from its file, never itself.
     let bao_token_file = state.path().join("bao-token");
     assert_eq!(

@@ -189,6 +189,8 @@ pub struct TestStack {
     pub bao_logins: rotor_stack::bao_setup::ServiceLogins,
     services: Vec<(String, CancellationToken, tokio::task::JoinHandle<()>)>,
     processes: Vec<(String, GuardedProcess)>,
+    /// Where each service process serves its metrics (services run as processes only).
+    pub metrics: Vec<rotor_stack::metrics::MetricsTarget>,
     /// The API's keys and policy (tokens for any subject).
     pub auth: rotor_stack::auth::LocalAuth,
     /// With [`StackOptions::grpc_tls`]: the PEM of the CA that signed the API's certificate.
@@ -308,6 +310,7 @@ impl TestStack {
             bao_logins: Default::default(),
             services: Vec::new(),
             processes: Vec::new(),
+            metrics: Vec::new(),
             auth: rotor_stack::auth::LocalAuth::create(
                 &dir.path().join("auth"),
                 std::iter::once(rotor_auth::Grant {
@@ -471,7 +474,22 @@ impl TestStack {
     /// Starts a service copy as a process of its built binary (`target/<profile>/rotor-<service>`).
     pub fn spawn_process(&mut self, service: &str, copy: usize) {
         let name = format!("{service}-{copy}");
-        let settings = self.settings(service, copy);
+        let mut settings = self.settings(service, copy);
+        // Every process serves its metrics (a restarted copy keeps its address).
+        let address = match self.metrics.iter().find(|t| t.instance == name) {
+            Some(target) => target.address,
+            None => {
+                let address =
+                    std::net::SocketAddr::from(([127, 0, 0, 1], rotor_harness::free_port()));
+                self.metrics.push(rotor_stack::metrics::MetricsTarget {
+                    service: service.to_string(),
+                    instance: name.clone(),
+                    address,
+                });
+                address
+            }
+        };
+        settings.set("ROTOR_METRICS_ADDRESS", address.to_string());
         let environment: Vec<(&str, &str)> = settings.pairs().collect();
         let log = self
             ._dir

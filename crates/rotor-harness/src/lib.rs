@@ -1,5 +1,5 @@
-//! Real servers for tests: `nats-server` with JetStream (also as a 3-node cluster) and
-//! `bao server -dev` (OpenBao), each on a free loopback port with its own scratch directory,
+//! Real servers for tests: `nats-server` with JetStream (also as a 3-node cluster),
+//! `bao server -dev` (OpenBao) and Prometheus, each on a free loopback port with its own scratch directory,
 //! stopped and cleaned up on drop. No test talks to a server it did not start.
 //!
 //! The servers' binaries, command lines, readiness probes and the guard that kills a server when
@@ -380,6 +380,152 @@ impl BaoServer {
         }
         child.wait_with_output().expect("bao runs")
     }
+}
+
+/// A real Prometheus server (`prometheus`, Debian's package, installed by
+/// `scripts/bootstrap-prometheus.sh`) on a free loopback port, scraping what its configuration
+/// says (see `rotor_stack::metrics::prometheus_config`).
+#[derive(Debug)]
+pub struct PrometheusServer {
+    process: GuardedProcess,
+    port: u16,
+    _dir: ScratchDir,
+}
+
+/// How long Prometheus may take to become ready.
+const PROMETHEUS_READY_WITHIN: Duration = Duration::from_secs(60);
+
+impl PrometheusServer {
+    /// Starts Prometheus with the configuration `config` (YAML) and waits until it is ready;
+    /// panics if it is missing or does not become ready.
+    pub fn start(config: &str) -> PrometheusServer {
+        let dir = ScratchDir::new("prometheus");
+        let port = free_port();
+        let config_path = dir.path().join("prometheus.yml");
+        std::fs::write(&config_path, config).expect("the scratch folder is writable");
+        let binary = rotor_stack::binaries::find_tool("prometheus").unwrap_or_else(|missing| {
+            panic!(
+                "missing executable: {missing} (scripts/bootstrap-prometheus.sh installs Debian's prometheus package there)"
+            )
+        });
+        let mut process = GuardedProcess::spawn(
+            "prometheus",
+            &binary,
+            &rotor_stack::metrics::prometheus_args(&config_path, &dir.path().join("data"), port),
+            dir.path().join("prometheus.log"),
+            &[],
+        );
+        process
+            .wait_ready_blocking(PROMETHEUS_READY_WITHIN, || {
+                rotor_stack::servers::http_status(port, "/-/ready") == Some(200)
+            })
+            .unwrap_or_else(|error| panic!("{error}"));
+        PrometheusServer {
+            process,
+            port,
+            _dir: dir,
+        }
+    }
+
+    /// Its HTTP port.
+    pub fn port(&self) -> u16 {
+        self.port
+    }
+
+    /// Its log.
+    pub fn log(&self) -> String {
+        self.process.log()
+    }
+
+    /// Runs an instant query (`/api/v1/query`) and returns the answer's `data.result` (a vector
+    /// of `{metric, value}`); panics on an error answer.
+    pub fn query(&self, promql: &str) -> Vec<serde_json::Value> {
+        let path = format!("/api/v1/query?query={}", percent_encode(promql));
+        let address = std::net::SocketAddr::from(([127, 0, 0, 1], self.port));
+        let (status, body) =
+            rotor_stack::servers::http_get(address, &path, Duration::from_secs(10))
+                .unwrap_or_else(|| panic!("Prometheus did not answer {promql}"));
+        let answer: serde_json::Value = serde_json::from_str(&body)
+            .unwrap_or_else(|e| panic!("Prometheus answered {status} {body:?} to {promql}: {e}"));
+        assert_eq!(answer["status"], "success", "{promql}: {answer}");
+        answer["data"]["result"]
+            .as_array()
+            .cloned()
+            .unwrap_or_default()
+    }
+
+    /// The value of a query whose answer is one sample (`None`: no sample).
+    pub fn value(&self, promql: &str) -> Option<f64> {
+        let result = self.query(promql);
+        assert!(result.len() <= 1, "{promql} has several series: {result:?}");
+        result.first().map(|sample| {
+            sample["value"][1]
+                .as_str()
+                .and_then(|v| v.parse().ok())
+                .unwrap_or_else(|| panic!("{promql}: not a number: {sample}"))
+        })
+    }
+
+    /// The health of every scrape target (`/api/v1/targets`): (job, scrape URL, health).
+    pub fn targets(&self) -> Vec<(String, String, String)> {
+        let address = std::net::SocketAddr::from(([127, 0, 0, 1], self.port));
+        let (_, body) =
+            rotor_stack::servers::http_get(address, "/api/v1/targets", Duration::from_secs(10))
+                .expect("Prometheus answers");
+        let answer: serde_json::Value = serde_json::from_str(&body).expect("a JSON answer");
+        answer["data"]["activeTargets"]
+            .as_array()
+            .cloned()
+            .unwrap_or_default()
+            .iter()
+            .map(|t| {
+                let field = |name: &str| t[name].as_str().unwrap_or_default().to_string();
+                (
+                    t["labels"]["job"].as_str().unwrap_or_default().to_string(),
+                    field("scrapeUrl"),
+                    field("health"),
+                )
+            })
+            .collect()
+    }
+}
+
+impl PrometheusServer {
+    /// Every loaded rule (`/api/v1/rules`): its name and health (`ok`, `err`, `unknown` before
+    /// its first evaluation).
+    pub fn rules(&self) -> Vec<(String, String)> {
+        let address = std::net::SocketAddr::from(([127, 0, 0, 1], self.port));
+        let (_, body) =
+            rotor_stack::servers::http_get(address, "/api/v1/rules", Duration::from_secs(10))
+                .expect("Prometheus answers");
+        let answer: serde_json::Value = serde_json::from_str(&body).expect("a JSON answer");
+        let mut rules = Vec::new();
+        for group in answer["data"]["groups"]
+            .as_array()
+            .cloned()
+            .unwrap_or_default()
+        {
+            for rule in group["rules"].as_array().cloned().unwrap_or_default() {
+                rules.push((
+                    rule["name"].as_str().unwrap_or_default().to_string(),
+                    rule["health"].as_str().unwrap_or_default().to_string(),
+                ));
+            }
+        }
+        rules
+    }
+}
+
+/// `text` with everything but unreserved characters percent-encoded (a query string value).
+fn percent_encode(text: &str) -> String {
+    text.bytes()
+        .map(|b| match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
+                (b as char).to_string()
+            }
+            other => format!("%{other:02X}"),
+        })
+        .collect()
 }
 
 /// A JSON value from the NATS monitoring-free `INFO` line: the server's version, for reports.

@@ -4,6 +4,10 @@
 //! (a redelivered job) is dropped by the events stream's duplicate window: subscribers see each
 //! stage's start, success, failure or skip once per operation.
 
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+use std::time::Instant;
+
 use rotor_bus::{Bus, BusError};
 use rotor_proto::v1::{
     DeviceJob, DeviceOutcome, Error, ErrorCode, OperationState, SecretTarget, Stage, StageEvent,
@@ -41,12 +45,21 @@ impl StageFailure {
     }
 }
 
-/// Publishes the events of one job.
+/// Publishes the events of one job, and measures each stage (`rotor_stage_duration_seconds`,
+/// `rotor_stage_results_total`) from its start event to its end event.
 #[derive(Clone, Debug)]
 pub struct Reporter {
     bus: Bus,
     worker: String,
+    started: Arc<Mutex<HashMap<StageKey, Instant>>>,
 }
+
+/// (operation, device, stage) of a stage under way.
+type StageKey = (String, String, i32);
+
+/// The most stage starts a reporter remembers (a job handed back mid-stage leaves its start
+/// behind; beyond this many they are forgotten together).
+const REMEMBERED_STARTS: usize = 100_000;
 
 /// Extra fields of one event.
 #[derive(Clone, Debug, Default)]
@@ -71,6 +84,7 @@ impl Reporter {
         Reporter {
             bus,
             worker: worker.into(),
+            started: Arc::default(),
         }
     }
 
@@ -116,7 +130,50 @@ impl Reporter {
             intended_config_version: details.intended_config_version,
             outcome: details.outcome,
         };
-        self.bus.publish_event(&event).await
+        self.bus.publish_event(&event).await?;
+        self.measure(job, stage, status, event.error.as_ref());
+        Ok(())
+    }
+
+    fn measure(&self, job: &DeviceJob, stage: Stage, status: Status, error: Option<&Error>) {
+        let key = (
+            job.operation_id.clone(),
+            job.device_id.clone(),
+            stage as i32,
+        );
+        let mut started = self.started.lock().unwrap_or_else(|e| e.into_inner());
+        if status == Status::Started {
+            if started.len() >= REMEMBERED_STARTS {
+                started.clear();
+            }
+            started.insert(key, Instant::now());
+            return;
+        }
+        let began = started.remove(&key);
+        drop(started);
+        let metrics = rotor_metrics::metrics();
+        let stage = stage.as_str_name().to_string();
+        let outcome = status.as_str_name().to_string();
+        if let Some(began) = began {
+            metrics
+                .stage_duration
+                .get_or_create(&rotor_metrics::StageLabels {
+                    stage: stage.clone(),
+                    outcome: outcome.clone(),
+                })
+                .observe(began.elapsed().as_secs_f64());
+        }
+        let error_code = error
+            .and_then(|e| ErrorCode::try_from(e.code).ok())
+            .map_or("none", |code| code.as_str_name());
+        metrics
+            .stage_results
+            .get_or_create(&rotor_metrics::StageResult {
+                stage,
+                outcome,
+                error_code: error_code.to_string(),
+            })
+            .inc();
     }
 
     /// Publishes that `stage` started.

@@ -48,7 +48,29 @@ pub async fn publish_jobs(
     Ok(())
 }
 
+/// Publishes one device's diff job in a span of its own with no parent: the root of the
+/// device's trace, which its jobs and events carry on through every service.
 async fn publish_one(
+    bus: &Bus,
+    plan: &OperationPlan,
+    device: &DeviceRecord,
+    bao_address: &str,
+) -> Result<(), BusError> {
+    use tracing::Instrument;
+    let span = tracing::info_span!(
+        parent: None,
+        "device rotation",
+        otel.kind = "producer",
+        operation = %plan.operation_id,
+        fabric = %plan.fabric_id,
+        device = %device.device.id,
+    );
+    publish_traced(bus, plan, device, bao_address)
+        .instrument(span)
+        .await
+}
+
+async fn publish_traced(
     bus: &Bus,
     plan: &OperationPlan,
     device: &DeviceRecord,

@@ -96,6 +96,9 @@ impl LoginLedger {
             Some(ledger)
         })
         .await?;
+        if !matches!((&spent, &written), (None, Some(_))) {
+            rotor_metrics::metrics().login_budget_refusals.inc();
+        }
         Ok(match (spent, written) {
             (None, Some(written)) => Ok(Reservation {
                 key,
@@ -117,6 +120,11 @@ impl LoginLedger {
         outcome: LoginOutcome,
     ) -> Result<(), BusError> {
         let at = reservation.at_unix_ms;
+        rotor_metrics::metrics().login_attempt(match outcome {
+            LoginOutcome::Succeeded => "succeeded",
+            LoginOutcome::MaybeFailed => "failed",
+            LoginOutcome::NotTried => "not_tried",
+        });
         let change = |current: Option<LoginFailures>| {
             let mut ledger = current?;
             match outcome {

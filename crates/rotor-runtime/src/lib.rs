@@ -19,8 +19,8 @@ pub mod worker;
 pub use settings::{CommonSettings, SettingError, Settings};
 pub use tokio_util::sync::CancellationToken;
 
-/// The body of every service's `main`: settings from the environment, logging, run until a
-/// signal, and a one-line error (naming the setting or server) with exit code 1 on failure.
+/// The body of every service's `main`: settings from the environment, logging, the metrics
+/// endpoint when `ROTOR_METRICS_ADDRESS` is set, run until a signal, and a one-line error (naming the setting or server) with exit code 1 on failure.
 pub fn service_main<C, ConfigError, RunError, F, Fut>(
     service: &str,
     config: impl FnOnce(&Settings) -> Result<C, ConfigError>,
@@ -39,9 +39,19 @@ where
             return std::process::ExitCode::FAILURE;
         }
     };
-    telemetry::init(service, &settings);
+    if let Err(error) = telemetry::init(service, &settings) {
+        eprintln!("rotor-{service}: {error}");
+        return std::process::ExitCode::FAILURE;
+    }
     let config = match config(&settings) {
         Ok(config) => config,
+        Err(error) => {
+            eprintln!("rotor-{service}: {error}");
+            return std::process::ExitCode::FAILURE;
+        }
+    };
+    let metrics_address = match settings::metrics_address(&settings) {
+        Ok(address) => address,
         Err(error) => {
             eprintln!("rotor-{service}: {error}");
             return std::process::ExitCode::FAILURE;
@@ -53,8 +63,14 @@ where
         .thread_stack_size(8 << 20)
         .build()
         .expect("a tokio runtime starts");
-    runtime.block_on(async move {
+    let code = runtime.block_on(async move {
         let shutdown = shutdown::on_signal();
+        if let Some(address) = metrics_address
+            && let Err(error) = rotor_metrics::start(address, shutdown.clone()).await
+        {
+            eprintln!("rotor-{service}: setting ROTOR_METRICS_ADDRESS: cannot listen on {address}: {error}");
+            return std::process::ExitCode::FAILURE;
+        }
         match run(config, shutdown).await {
             Ok(()) => std::process::ExitCode::SUCCESS,
             Err(error) => {
@@ -63,5 +79,8 @@ where
                 std::process::ExitCode::FAILURE
             }
         }
-    })
+    });
+    drop(runtime);
+    telemetry::flush();
+    code
 }

@@ -169,6 +169,18 @@ impl Settings {
     }
 }
 
+/// Where the service serves Prometheus metrics (`ROTOR_METRICS_ADDRESS`, `host:port`); `None`
+/// (the default) serves none.
+pub fn metrics_address(settings: &Settings) -> Result<Option<std::net::SocketAddr>, SettingError> {
+    match settings.raw("ROTOR_METRICS_ADDRESS") {
+        None => Ok(None),
+        Some(text) => text.trim().parse().map(Some).map_err(|e| SettingError {
+            name: "ROTOR_METRICS_ADDRESS".into(),
+            reason: format!("{text:?} is not an address and port such as 127.0.0.1:9470: {e}"),
+        }),
+    }
+}
+
 /// Settings every service has.
 #[derive(Clone, Debug)]
 pub struct CommonSettings {
@@ -468,6 +480,20 @@ impl CommonSettings {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn metrics_address_is_off_by_default_and_checked() {
+        assert_eq!(metrics_address(&Settings::default()), Ok(None));
+        let set = Settings::from_pairs([("ROTOR_METRICS_ADDRESS", "127.0.0.1:9470")]);
+        assert_eq!(
+            metrics_address(&set),
+            Ok(Some("127.0.0.1:9470".parse().unwrap()))
+        );
+        let bad = Settings::from_pairs([("ROTOR_METRICS_ADDRESS", "9470")]);
+        let error = metrics_address(&bad).unwrap_err();
+        assert_eq!(error.name, "ROTOR_METRICS_ADDRESS");
+        assert!(error.reason.contains("\"9470\""), "{error}");
+    }
 
     #[test]
     fn environment_overrides_the_file_and_defaults_apply() {

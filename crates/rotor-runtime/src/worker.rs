@@ -138,6 +138,11 @@ pub async fn run<H: JobHandler>(
             reason: e.to_string(),
         })?;
     let slots = Arc::new(Semaphore::new(options.max_in_flight));
+    let in_flight = rotor_metrics::metrics().in_flight(kind.consumer_name());
+    // The queue's depth, as the shared consumer counts it, every few seconds.
+    let watching = shutdown.child_token();
+    let _stop_watching = watching.clone().drop_guard();
+    tokio::spawn(watch_pending(consumer.clone(), kind, watching));
     let hand_back = CancellationToken::new();
     let mut tasks = tokio::task::JoinSet::new();
     tracing::info!(
@@ -174,8 +179,13 @@ pub async fn run<H: JobHandler>(
         let bus = bus.clone();
         let service = options.service.clone();
         let hand_back = hand_back.clone();
+        let in_flight = in_flight.clone();
         tasks.spawn(async move {
             let _permit = permit;
+            in_flight.inc();
+            let _in_flight = scopeguard(move || {
+                in_flight.dec();
+            });
             let attempt = message.info().map(|i| i.delivered as u32).unwrap_or(1);
             let (message, acker) = message.split();
             let span = rotor_bus::trace::consumer_span(
@@ -188,6 +198,7 @@ pub async fn run<H: JobHandler>(
                     Ok(job) => job,
                     Err(error) => {
                         reject(&bus, &service, &message, &acker, &error.to_string()).await;
+                        count_job(kind, "rejected");
                         return;
                     }
                 };
@@ -220,10 +231,17 @@ pub async fn run<H: JobHandler>(
                     }
                 };
                 let ack = match outcome {
-                    Some(JobOutcome::Done) => AckKind::Ack,
-                    Some(JobOutcome::RetryLater(delay)) => AckKind::Nak(Some(delay)),
+                    Some(JobOutcome::Done) => {
+                        count_job(kind, "done");
+                        AckKind::Ack
+                    }
+                    Some(JobOutcome::RetryLater(delay)) => {
+                        count_job(kind, "retry");
+                        AckKind::Nak(Some(delay))
+                    }
                     None => {
                         tracing::info!("handing an unfinished job back for another copy");
+                        count_job(kind, "handed_back");
                         AckKind::Nak(None)
                     }
                 };
@@ -250,6 +268,56 @@ pub async fn run<H: JobHandler>(
     }
     tracing::info!("worker stopped");
     Ok(())
+}
+
+/// Runs `f` when dropped (a job's task ends on every path, also when it is cancelled).
+fn scopeguard(f: impl FnOnce() + Send) -> impl Drop + Send {
+    struct Guard<F: FnOnce()>(Option<F>);
+    impl<F: FnOnce()> Drop for Guard<F> {
+        fn drop(&mut self) {
+            if let Some(f) = self.0.take() {
+                f();
+            }
+        }
+    }
+    Guard(Some(f))
+}
+
+fn count_job(kind: JobKind, outcome: &str) {
+    rotor_metrics::metrics()
+        .jobs
+        .get_or_create(&rotor_metrics::JobLabels {
+            worker_kind: kind.consumer_name().to_string(),
+            outcome: outcome.to_string(),
+        })
+        .inc();
+}
+
+/// How often a worker reads its queue's depth.
+const PENDING_EVERY: Duration = Duration::from_secs(5);
+
+/// Keeps `rotor_jobs_pending{worker_kind}` at the shared consumer's pending count until `stop`.
+async fn watch_pending(
+    consumer: async_nats::jetstream::consumer::PullConsumer,
+    kind: JobKind,
+    stop: CancellationToken,
+) {
+    let gauge = rotor_metrics::metrics()
+        .jobs_pending
+        .get_or_create(&rotor_metrics::WorkerKind {
+            worker_kind: kind.consumer_name().to_string(),
+        })
+        .clone();
+    let mut ticker = tokio::time::interval(PENDING_EVERY);
+    loop {
+        tokio::select! {
+            _ = stop.cancelled() => return,
+            _ = ticker.tick() => {}
+        }
+        if let Ok(info) = consumer.get_info().await {
+            gauge.set(i64::try_from(info.num_pending).unwrap_or(i64::MAX));
+        }
+    }
 }
 
 async fn reject(

@@ -286,11 +286,12 @@ impl SecretsClient {
 
     /// Checks that the store is up and the token is valid (logging in first with AppRole).
     pub async fn check(&self) -> Result<(), SecretsError> {
-        self.session
-            .call(|client| async move { vaultrs::token::lookup_self(client.as_ref()).await })
-            .await?
-            .map(|_| ())
-            .map_err(|e| self.classify(e, "the token lookup", None))
+        self.call_as("lookup_self", |client| async move {
+            vaultrs::token::lookup_self(client.as_ref()).await
+        })
+        .await?
+        .map(|_| ())
+        .map_err(|e| self.classify(e, "the token lookup", None))
     }
 
     /// How many times this client (and its clones) logged in with AppRole so far.
@@ -303,7 +304,7 @@ impl SecretsClient {
         self.session.renewals()
     }
 
-    /// Runs a request with the session's token (see [`Session::call`]).
+    /// Runs an administrative request with the session's token (see [`Session::call`]).
     pub(crate) async fn call<T, F, Fut>(
         &self,
         request: F,
@@ -312,7 +313,33 @@ impl SecretsClient {
         F: Fn(Arc<VaultClient>) -> Fut,
         Fut: Future<Output = Result<T, ClientError>>,
     {
-        self.session.call(request).await
+        self.call_as("admin", request).await
+    }
+
+    /// Runs a request with the session's token (see [`Session::call`]), counted in
+    /// `rotor_openbao_request_duration_seconds{operation}` and, when it fails, in
+    /// `rotor_openbao_request_errors_total{operation}` (a 404 is an answer, not an error).
+    pub(crate) async fn call_as<T, F, Fut>(
+        &self,
+        operation: &'static str,
+        request: F,
+    ) -> Result<Result<T, ClientError>, SecretsError>
+    where
+        F: Fn(Arc<VaultClient>) -> Fut,
+        Fut: Future<Output = Result<T, ClientError>>,
+    {
+        let started = Instant::now();
+        let result = self.session.call(request).await;
+        let ok = matches!(
+            &result,
+            Ok(Ok(_))
+                | Ok(Err(ClientError::APIError { code: 404, .. }))
+                | Ok(Err(ClientError::RestClientError {
+                    source: rustify::errors::ClientError::ServerResponseError { code: 404, .. },
+                }))
+        );
+        rotor_metrics::metrics().openbao_call(operation, started, ok);
+        result
     }
 
     /// The store's address, as configured (for messages).
@@ -406,7 +433,7 @@ impl SecretsClient {
             return Ok((password.clone(), version));
         }
         let data: SecretData = self
-            .call(|client| async move {
+            .call_as("read", |client| async move {
                 vaultrs::kv2::read_version(client.as_ref(), mount, path, version as u64).await
             })
             .await?
@@ -445,9 +472,9 @@ impl SecretsClient {
         };
         let data = &data;
         let metadata = self
-            .call(
-                |client| async move { vaultrs::kv2::set(client.as_ref(), mount, path, data).await },
-            )
+            .call_as("write", |client| async move {
+                vaultrs::kv2::set(client.as_ref(), mount, path, data).await
+            })
             .await?
             .map_err(|e| {
                 self.classify(
@@ -466,7 +493,7 @@ impl SecretsClient {
         path: &str,
     ) -> Result<Vec<SecretVersion>, SecretsError> {
         let metadata = self
-            .call(|client| async move {
+            .call_as("read_metadata", |client| async move {
                 vaultrs::kv2::read_metadata(client.as_ref(), mount, path).await
             })
             .await?;
@@ -497,7 +524,7 @@ impl SecretsClient {
     /// mount whose configuration this token may not read counts as keeping 10.
     pub async fn retention(&self, mount: &str, path: &str) -> Result<Retention, SecretsError> {
         let metadata = self
-            .call(|client| async move {
+            .call_as("read_metadata", |client| async move {
                 vaultrs::kv2::read_metadata(client.as_ref(), mount, path).await
             })
             .await?;
@@ -512,8 +539,8 @@ impl SecretsClient {
         let keeps = if own > 0 {
             own
         } else {
-            let config =
-                self.call(|client| async move {
+            let config = self
+                .call_as("read_mount_config", |client| async move {
                     vaultrs::kv2::config::read(client.as_ref(), mount).await
                 })
                 .await?;

@@ -269,10 +269,12 @@ impl Session {
                 ),
             });
         }
-        let mut auth =
+        let started = Instant::now();
+        let login =
             vaultrs::auth::approle::login(&self.base, mount, role_id, secret_id.expose_secret())
-                .await
-                .map_err(|e| self.login_error(e))?;
+                .await;
+        rotor_metrics::metrics().openbao_call("login", started, login.is_ok());
+        let mut auth = login.map_err(|e| self.login_error(e))?;
         let client = with_token(&self.base, &auth.client_token);
         zeroize::Zeroize::zeroize(&mut auth.client_token);
         let ttl = Duration::from_secs(auth.lease_duration);
@@ -327,7 +329,10 @@ impl Session {
             return Ok(());
         }
         let increment = format!("{}s", granted.as_secs());
-        match vaultrs::token::renew_self(client.as_ref(), Some(&increment)).await {
+        let started = Instant::now();
+        let renewed = vaultrs::token::renew_self(client.as_ref(), Some(&increment)).await;
+        rotor_metrics::metrics().openbao_call("renew", started, renewed.is_ok());
+        match renewed {
             Ok(mut auth) => {
                 zeroize::Zeroize::zeroize(&mut auth.client_token);
                 let ttl = Duration::from_secs(auth.lease_duration);

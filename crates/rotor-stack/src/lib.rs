@@ -22,6 +22,8 @@
 //!   secret id files.
 //! - [`tls`]: a CA made at start and the certificates it issues (NATS serves TLS with them).
 //! - [`ports`]: the well-known ports or free ones. [`api`]: the gRPC client.
+//! - [`metrics`]: each service's metrics address and the Prometheus configuration scraping
+//!   them (`prometheus.yml` in the state folder).
 //!
 //! Invariant: the fabric's first password is generated here, written to OpenBao and turned into
 //! `$6$` hashes for the simulator; it is never printed, logged or put on a command line. OpenBao's
@@ -36,6 +38,7 @@ pub mod auth;
 pub mod bao_setup;
 pub mod binaries;
 mod error;
+pub mod metrics;
 pub mod nats_users;
 pub mod ports;
 pub mod process;

@@ -28,6 +28,7 @@ use crate::api::{self, Client};
 use crate::auth::{LocalAuth, write_private};
 use crate::bao_setup::{self, TokenTtls};
 use crate::binaries::{Binaries, DEFAULT_BUILD_HINT};
+use crate::metrics::MetricsTarget;
 use crate::nats_users::{LOCAL_REQUESTER, NatsUsers};
 use crate::ports::{PortChoice, Ports};
 use crate::process::GuardedProcess;
@@ -138,6 +139,13 @@ pub enum Started {
         /// Its devices.
         devices: usize,
     },
+    /// Where the services serve their metrics, and a Prometheus configuration scraping them.
+    Metrics {
+        /// Each service copy's instance name and metrics address.
+        addresses: Vec<(String, std::net::SocketAddr)>,
+        /// The Prometheus configuration file.
+        prometheus_config: PathBuf,
+    },
     /// The services run and the API answers.
     Services {
         /// The API.
@@ -167,6 +175,21 @@ impl fmt::Display for Started {
                 f,
                 "Simulator          {control_url} (control), fabric {fabric_id}: {devices} devices"
             ),
+            Started::Metrics {
+                addresses,
+                prometheus_config,
+            } => {
+                let list: Vec<String> = addresses
+                    .iter()
+                    .map(|(instance, address)| format!("{instance} http://{address}/metrics"))
+                    .collect();
+                write!(
+                    f,
+                    "Metrics            {}; Prometheus configuration {}",
+                    list.join(", "),
+                    prometheus_config.display()
+                )
+            }
             Started::Services { api_url, log_dir } => write!(
                 f,
                 "Rotor services     {api_url} (API), logs in {}",
@@ -363,7 +386,12 @@ impl StackBuilder {
             nats_users: Some(&servers.nats_users),
             nats_ca_file: servers.nats_ca_file.to_str(),
         };
-        self.start_services(&binaries, targets, &dirs.logs, &mut processes);
+        let metrics = self.start_services(&binaries, targets, ports, &dirs.logs, &mut processes)?;
+        let prometheus_config = dirs.root.join("prometheus.yml");
+        write_file(
+            &prometheus_config,
+            &crate::metrics::prometheus_config(&metrics, "15s", None),
+        )?;
         let mut stack = LocalStack {
             processes,
             sim,
@@ -386,11 +414,21 @@ impl StackBuilder {
             state_dir: dirs.root,
             log_dir: dirs.logs,
             inventory_dir: dirs.inventory,
+            metrics,
+            prometheus_config,
         };
         stack.wait_for_api().await?;
         say(Started::Services {
             api_url: stack.api_url.clone(),
             log_dir: stack.log_dir.clone(),
+        });
+        say(Started::Metrics {
+            addresses: stack
+                .metrics
+                .iter()
+                .map(|t| (t.instance.clone(), t.address))
+                .collect(),
+            prometheus_config: stack.prometheus_config.clone(),
         });
         if let Some(console) = &binaries.console {
             stack.start_console(console).await?;
@@ -529,15 +567,19 @@ impl StackBuilder {
         }
     }
 
-    /// Every copy of every service, in [`SERVICES`] order.
+    /// Every copy of every service, in [`SERVICES`] order, each serving metrics (the first
+    /// copy of each on its port of `ports`, the others on free ones); where they do.
     fn start_services(
         &self,
         binaries: &Binaries,
         targets: ServiceTargets<'_>,
+        ports: Ports,
         log_dir: &Path,
         processes: &mut Vec<StackProcess>,
-    ) {
+    ) -> Result<Vec<MetricsTarget>, StackError> {
+        let mut metrics = Vec::new();
         for (service, binary) in &binaries.services {
+            let index = SERVICES.iter().position(|s| s == service).unwrap_or(0);
             let copies = self.copies.get(*service).copied().unwrap_or(1);
             for copy in 0..copies {
                 let instance = format!("{service}-{copy}");
@@ -546,7 +588,17 @@ impl StackBuilder {
                 } else {
                     format!("rotor-{instance}")
                 };
+                let port = match copy {
+                    0 => ports.metrics[index],
+                    _ => std::net::TcpListener::bind("127.0.0.1:0")
+                        .and_then(|l| l.local_addr())
+                        .map(|a| a.port())
+                        .map_err(StackError::NoFreePort)?,
+                };
+                let address = std::net::SocketAddr::from(([127, 0, 0, 1], port));
+                let metrics_address = address.to_string();
                 let mut env = service_env(targets, service, &instance);
+                env.push(("ROTOR_METRICS_ADDRESS", metrics_address.as_str()));
                 env.extend(
                     self.settings
                         .iter()
@@ -562,8 +614,14 @@ impl StackBuilder {
                     log_dir,
                     &env,
                 ));
+                metrics.push(MetricsTarget {
+                    service: service.to_string(),
+                    instance,
+                    address,
+                });
             }
         }
+        Ok(metrics)
     }
 }
 
@@ -661,6 +719,10 @@ pub struct LocalStack {
     pub log_dir: PathBuf,
     /// Where the fabric's inventory is exported.
     pub inventory_dir: PathBuf,
+    /// Where each service copy serves its Prometheus metrics.
+    pub metrics: Vec<MetricsTarget>,
+    /// A Prometheus configuration scraping them (`prometheus.yml` in the state folder).
+    pub prometheus_config: PathBuf,
 }
 
 impl std::fmt::Debug for LocalStack {

@@ -85,6 +85,7 @@ pub async fn run(config: AggregatorConfig, shutdown: CancellationToken) -> Resul
             Ok(Ok(leader)) => {
                 tracing::info!(%instance, "leading the aggregation");
                 let result = lead(&bus, &topology, &config, &leader, &shutdown).await;
+                forget_leader_gauges();
                 if let Err(error) = leader.release().await {
                     tracing::warn!(%error, "could not give the leadership back; it lapses");
                 }
@@ -105,6 +106,15 @@ pub async fn run(config: AggregatorConfig, shutdown: CancellationToken) -> Resul
         }
     }
     Ok(())
+}
+
+/// A copy that no longer leads keeps no leader's figures: its gauges would go stale.
+fn forget_leader_gauges() {
+    let metrics = rotor_metrics::metrics();
+    metrics.operations_running.set(0);
+    metrics.oldest_running_operation.set(0.0);
+    metrics.aggregator_events_behind.set(0);
+    metrics.fabric_password_sets.clear();
 }
 
 async fn pause(duration: Duration, shutdown: &CancellationToken) {

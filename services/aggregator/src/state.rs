@@ -6,7 +6,7 @@ use std::time::{Duration, Instant};
 
 use prost::Message;
 use rotor_bus::lease::HeldLease;
-use rotor_bus::names::{filters, keys};
+use rotor_bus::names::{self, filters, keys};
 use rotor_bus::{Bus, BusError, Topology, kv};
 use rotor_pipeline::fabric_view;
 use rotor_pipeline::records::{OperationPlan, load_fabric, load_plan};
@@ -14,6 +14,7 @@ use rotor_proto::v1::{
     DeviceResult, DeviceStatus, Error, ErrorCode, FabricStatus, OperationState, OperationStatus,
     StageEvent,
 };
+use tracing::Instrument;
 
 use crate::AggregatorConfig;
 use crate::fold::{self, is_running};
@@ -230,6 +231,15 @@ impl Aggregation {
         &mut self,
         batch: Vec<async_nats::jetstream::Message>,
     ) -> Result<(), BusError> {
+        // Each delivered message says how many more wait behind it.
+        if let Some(Ok(info)) = batch.last().map(|m| m.info()) {
+            rotor_metrics::metrics()
+                .aggregator_events_behind
+                .set(i64::try_from(info.pending).unwrap_or(i64::MAX));
+        }
+        rotor_metrics::metrics()
+            .aggregator_events
+            .inc_by(batch.len() as u64);
         let mut ackers = Vec::with_capacity(batch.len());
         for message in batch {
             let (message, acker) = message.split();
@@ -239,7 +249,13 @@ impl Aggregation {
                         && !event.fabric_id.is_empty()
                         && !event.device_id.is_empty() =>
                 {
-                    self.fold(event).await?;
+                    // A span in the device's trace (its context came with the event).
+                    let span = rotor_bus::trace::consumer_span(
+                        &message.subject,
+                        names::AGGREGATOR_CONSUMER,
+                        message.headers.as_ref(),
+                    );
+                    self.fold(event).instrument(span).await?;
                 }
                 Ok(_) | Err(_) => {
                     tracing::warn!(subject = %message.subject, "rejected an event that does not decode");
@@ -328,7 +344,14 @@ impl Aggregation {
             self.activate(operation_id, op.value).await?;
         }
         if let Some(active) = self.active.get_mut(operation_id) {
-            active.done.insert(result.resource_id.clone(), result);
+            let kind = active.status.kind;
+            if active
+                .done
+                .insert(result.resource_id.clone(), result.clone())
+                .is_none()
+            {
+                count_device_result(kind, &result);
+            }
             self.dirty_operations.insert(operation_id.to_string());
         }
         if let Some(cache) = self.fabrics.get_mut(fabric_id) {
@@ -439,6 +462,15 @@ impl Aggregation {
             "operation finished"
         );
         self.audit.record(active.plan.end_record(&active.status));
+        rotor_metrics::metrics()
+            .operations
+            .get_or_create(&rotor_metrics::KindOutcome {
+                kind: kind_name(active.status.kind),
+                outcome: OperationState::try_from(active.status.status)
+                    .map_or("unknown", |s| s.as_str_name())
+                    .to_string(),
+            })
+            .inc();
         self.ensure_fabric(&active.plan.fabric_id).await?;
         if let Some(cache) = self.fabrics.get_mut(&active.plan.fabric_id) {
             cache.last_operation = Some(active.status);
@@ -477,6 +509,12 @@ impl Aggregation {
                 &status,
             )
             .await?;
+            rotor_metrics::metrics()
+                .fabric_password_sets
+                .get_or_create(&rotor_metrics::FabricLabel {
+                    fabric: fabric_id.clone(),
+                })
+                .set(i64::from(status.unique_password_set_count));
             let cache = self.fabrics.get_mut(&fabric_id).expect("listed above");
             cache.dirty = false;
             cache.force = false;
@@ -512,6 +550,21 @@ impl Aggregation {
         for id in timed_out {
             self.time_out(id);
         }
+        let oldest = self
+            .active
+            .values()
+            .filter_map(|active| {
+                time::OffsetDateTime::parse(
+                    &active.status.start_time,
+                    &time::format_description::well_known::Rfc3339,
+                )
+                .ok()
+            })
+            .min()
+            .map_or(0.0, |started| (now - started).as_seconds_f64().max(0.0));
+        let metrics = rotor_metrics::metrics();
+        metrics.operations_running.set(self.active.len() as i64);
+        metrics.oldest_running_operation.set(oldest);
         self.flush().await
     }
 
@@ -540,9 +593,36 @@ impl Aggregation {
             };
             self.dirty_results
                 .push((keys::device_result(&id, &device), result.clone()));
+            count_device_result(active.status.kind, &result);
             active.done.insert(device, result);
         }
         tracing::warn!(operation = %id, "operation timed out");
         self.dirty_operations.insert(id);
     }
+}
+
+/// The operation kind as a label value (`FabricRotatePassword`, ...).
+fn kind_name(kind: i32) -> String {
+    rotor_proto::v1::RotationKind::try_from(kind)
+        .map_or("unknown", |k| k.as_str_name())
+        .to_string()
+}
+
+/// Counts a device's final result in `rotor_device_results_total`.
+fn count_device_result(kind: i32, result: &DeviceResult) {
+    rotor_metrics::metrics()
+        .device_results
+        .get_or_create(&rotor_metrics::DeviceResult {
+            kind: kind_name(kind),
+            status: OperationState::try_from(result.status)
+                .map_or("unknown", |s| s.as_str_name())
+                .to_string(),
+            error_code: result
+                .error
+                .as_ref()
+                .and_then(|e| ErrorCode::try_from(e.code).ok())
+                .map_or("none", |c| c.as_str_name())
+                .to_string(),
+        })
+        .inc();
 }

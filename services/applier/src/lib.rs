@@ -540,12 +540,15 @@ async fn finish_restore(
             fresh.close().await;
             mark_restored(run, session, job, reason, Some(*version)).await
         }
-        Err(error) => StageError::retry(
-            ErrorCode::RestoreFailed,
-            format!(
-                "{reason}; the change was rolled back, but the previous password of {login_user} (version {version}) could not be proven: {error}"
-            ),
-        ),
+        Err(error) => {
+            rotor_metrics::metrics().restore("failed");
+            StageError::retry(
+                ErrorCode::RestoreFailed,
+                format!(
+                    "{reason}; the change was rolled back, but the previous password of {login_user} (version {version}) could not be proven: {error}"
+                ),
+            )
+        }
     }
 }
 
@@ -572,6 +575,7 @@ async fn mark_restored(
     if let Err(error) = marks::write_apply(topology, run.job, ApplyState::Restored, None).await {
         return error.into();
     }
+    rotor_metrics::metrics().restore("restored");
     let users: Vec<&str> = run
         .job
         .targets

@@ -181,6 +181,31 @@ impl Orchestrator {
     /// answers are kept for the id (accepted, or refused as invalid): a refusal that can change
     /// (a guardrail, the store unreachable) is not, so the same request can succeed later.
     pub async fn submit(&self, request: RotationRequest, method: Method) -> RotationReply {
+        let kind = RotationKind::try_from(request.kind)
+            .map_or("unknown", |k| k.as_str_name())
+            .to_string();
+        let reply = self.submit_counted(request, method).await;
+        let outcome = match &reply.outcome {
+            Some(Outcome::Accepted(_)) => "accepted",
+            Some(Outcome::Rejected(rejected)) => rejected
+                .error
+                .as_ref()
+                .and_then(|e| ErrorCode::try_from(e.code).ok())
+                .map_or("unknown", |c| c.as_str_name()),
+            None => "unknown",
+        };
+        rotor_metrics::metrics()
+            .requests
+            .get_or_create(&rotor_metrics::KindOutcome {
+                kind,
+                outcome: outcome.to_string(),
+            })
+            .inc();
+        reply
+    }
+
+    /// [`Self::submit`] without the count in `rotor_requests_total`.
+    async fn submit_counted(&self, request: RotationRequest, method: Method) -> RotationReply {
         let kind = match validate(&request, method) {
             Ok(kind) => kind,
             Err(reply) => return reply,

@@ -7,7 +7,7 @@ CARGO ?= cargo
 export ROTOR_TOOLS_DIR := $(CURDIR)/tools/bin
 export PATH := $(CURDIR)/tools/bin:$(PATH)
 
-.PHONY: demo test bootstrap build lint fmt bench clean
+.PHONY: demo test bootstrap build lint fmt bench clean screenshots
 
 bootstrap:
 	@./scripts/bootstrap.sh
@@ -30,6 +30,11 @@ test: bootstrap
 		$(CARGO) test --workspace --no-fail-fast; \
 	fi
 	$(CARGO) test --workspace --doc
+
+## Refresh the console's screenshots in docs/console/ (the browser test, writing there).
+screenshots: bootstrap
+	@./scripts/bootstrap-browser.sh
+	ROTOR_SCREENSHOT_DIR=docs/console $(CARGO) test -p rotor-e2e --test console -- an_operator_rotates
 
 lint:
 	$(CARGO) fmt --all -- --check

@@ -3,7 +3,9 @@
 //! confirmation step) and watch the live progress reach 100 % without a page load, open the
 //! device that failed with `DiffValidationError` and see its offending lines, see a guardrail's
 //! refusal under the form, resync from the form and see `uniquePasswordSetCount` go to 1.
-//! The screenshots it takes are the ones in docs/console.md (written to docs/console/).
+//! The screenshots it takes are the ones in docs/console.md: a normal run writes them to a
+//! scratch folder under the target directory, so `make test` leaves the checkout clean;
+//! `make screenshots` sets `ROTOR_SCREENSHOT_DIR=docs/console` to refresh the docs' copies.
 
 use std::path::PathBuf;
 use std::time::Duration;
@@ -17,10 +19,17 @@ use serde_json::json;
 
 const WAIT: Duration = Duration::from_secs(90);
 
+/// Where a screenshot goes: `ROTOR_SCREENSHOT_DIR` (relative to the repository root) when
+/// set, else a scratch folder of the test target's.
 fn screenshot(name: &str) -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-        .join("../../docs/console")
-        .join(name)
+    let folder = match std::env::var_os("ROTOR_SCREENSHOT_DIR") {
+        Some(dir) => PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+            .join("../..")
+            .join(dir),
+        None => PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("console"),
+    };
+    std::fs::create_dir_all(&folder).unwrap();
+    folder.join(name)
 }
 
 /// The console in this process, calling the stack's API; returns its address.

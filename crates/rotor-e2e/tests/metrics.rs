@@ -11,6 +11,7 @@ use std::time::{Duration, Instant};
 use rotor_e2e::{StackOptions, TestStack, results_by_device};
 use rotor_harness::PrometheusServer;
 use rotor_proto::v1::*;
+use rotor_secrets::{PasswordPolicy, render_hash};
 use rotor_sim::Fault;
 
 const DEVICES: usize = 6;
@@ -42,6 +43,35 @@ async fn until_value(prometheus: &PrometheusServer, promql: &str, expected: f64)
     }
 }
 
+/// Asserts that `promql` has one sample, above zero.
+fn positive(prometheus: &PrometheusServer, promql: &str) {
+    let value = prometheus.value(promql);
+    assert!(value.is_some_and(|v| v > 0.0), "{promql}: {value:?}");
+}
+
+/// A Prometheus scraping every service of `stack` each second, once every target is up.
+async fn scraping(stack: &TestStack) -> PrometheusServer {
+    assert_eq!(stack.metrics.len(), 5, "{:?}", stack.metrics);
+    let prometheus = PrometheusServer::start(&rotor_stack::metrics::prometheus_config(
+        &stack.metrics,
+        "1s",
+        Some(&alert_rules()),
+    ));
+    let deadline = Instant::now() + Duration::from_secs(60);
+    loop {
+        let targets = prometheus.targets();
+        if targets.len() == 5 && targets.iter().all(|(_, _, health)| health == "up") {
+            return prometheus;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "not every target is up: {targets:?}\n{}",
+            prometheus.log()
+        );
+        tokio::time::sleep(Duration::from_millis(250)).await;
+    }
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn prometheus_scrapes_a_rotation_from_every_service() {
     let stack = TestStack::start(StackOptions {
@@ -52,27 +82,7 @@ async fn prometheus_scrapes_a_rotation_from_every_service() {
     })
     .await
     .unwrap();
-    assert_eq!(stack.metrics.len(), 5, "{:?}", stack.metrics);
-    let prometheus = PrometheusServer::start(&rotor_stack::metrics::prometheus_config(
-        &stack.metrics,
-        "1s",
-        Some(&alert_rules()),
-    ));
-
-    // Every service is scraped and healthy before the rotation starts.
-    let deadline = Instant::now() + Duration::from_secs(60);
-    loop {
-        let targets = prometheus.targets();
-        if targets.len() == 5 && targets.iter().all(|(_, _, health)| health == "up") {
-            break;
-        }
-        assert!(
-            Instant::now() < deadline,
-            "not every target is up: {targets:?}\n{}",
-            prometheus.log()
-        );
-        tokio::time::sleep(Duration::from_millis(250)).await;
-    }
+    let prometheus = scraping(&stack).await;
 
     let devices = stack.device_ids();
     let drifted = devices[1].clone();
@@ -169,10 +179,7 @@ async fn prometheus_scrapes_a_rotation_from_every_service() {
     until_value(&prometheus, "sum(rotor_login_budget_refusals_total)", 0.0).await;
 
     // Calls to OpenBao and NATS were timed, in the services that make them.
-    let positive = |promql: &str| {
-        let value = prometheus.value(promql);
-        assert!(value.is_some_and(|v| v > 0.0), "{promql}: {value:?}");
-    };
+    let positive = |promql: &str| positive(&prometheus, promql);
     positive(
         "sum(rotor_openbao_request_duration_seconds_count{job=\"rotor-orchestrator\",operation=\"write\"})",
     );
@@ -219,6 +226,67 @@ async fn prometheus_scrapes_a_rotation_from_every_service() {
         assert!(Instant::now() < deadline, "rules unhealthy: {rules:?}");
         tokio::time::sleep(Duration::from_millis(250)).await;
     }
+    stack.shutdown().await;
+}
+
+/// The safety figures the alert rules watch: a failed proof's restore, and the logins the
+/// lock-out budget refused.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn restores_and_budget_refusals_are_counted() {
+    let stack = TestStack::start(StackOptions {
+        devices: 2,
+        platform_mix: (1, 0),
+        processes: true,
+        ..Default::default()
+    })
+    .await
+    .unwrap();
+    let prometheus = scraping(&stack).await;
+    let devices = stack.device_ids();
+    let (restored, stranger) = (devices[0].clone(), devices[1].clone());
+    // The first switch takes the change but not the password: the proof fails, Rotor rolls
+    // back and proves the old one. The second one's password was changed outside Rotor, so
+    // its logins fail until the budget is spent.
+    stack
+        .device(&restored)
+        .set_fault(Fault::PasswordNotApplied)
+        .unwrap();
+    let unknown = PasswordPolicy::default().generate().unwrap();
+    let hash = render_hash(&unknown, "elsewhere", 1, "cumulus");
+    stack
+        .device(&stranger)
+        .set_user_password_hash("cumulus", hash.as_crypt())
+        .unwrap();
+    let rotate = stack.run(stack.fabric_rotate()).await.unwrap();
+    let results = results_by_device(&rotate);
+    assert_eq!(results[&restored].1, ErrorCode::VerificationFailed);
+    assert_eq!(results[&stranger].1, ErrorCode::CouldNotConnect);
+    until_value(
+        &prometheus,
+        "sum(rotor_restores_total{job=\"rotor-applier\",outcome=\"restored\"})",
+        1.0,
+    )
+    .await;
+    // Within the window the budget is spent: the resync does not try the stranger's switch.
+    let resync = stack.run(stack.fabric_resync()).await.unwrap();
+    assert_eq!(
+        results_by_device(&resync)[&stranger].1,
+        ErrorCode::AuthLockoutRisk
+    );
+    let refusals = "sum(rotor_login_budget_refusals_total)";
+    let deadline = Instant::now() + Duration::from_secs(60);
+    while prometheus.value(refusals).is_none_or(|v| v < 1.0) {
+        assert!(
+            Instant::now() < deadline,
+            "{refusals}: {:?}",
+            prometheus.value(refusals)
+        );
+        tokio::time::sleep(Duration::from_millis(250)).await;
+    }
+    positive(
+        &prometheus,
+        "sum(rotor_login_attempts_total{outcome=\"failed\"})",
+    );
     stack.shutdown().await;
 }
 

@@ -43,6 +43,8 @@ pub mod channel {
 
 /// The verb of an operation's end.
 pub const OPERATION_END: &str = "OperationEnd";
+/// The verb of a device's quarantine (recorded by the aggregator that quarantined it).
+pub const QUARANTINE: &str = "Quarantine";
 
 /// The longest a text field of a record gets (a refused call's fabric may be anything).
 const MAX_TEXT: usize = 1024;

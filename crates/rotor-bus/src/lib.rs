@@ -598,6 +598,7 @@ impl Bus {
             stage_marks: take(names::buckets::STAGE_MARKS),
             backup_index: take(names::buckets::BACKUP_INDEX),
             switches: take(names::buckets::SWITCHES),
+            quarantine: take(names::buckets::QUARANTINE),
             backups,
         })
     }
@@ -976,6 +977,8 @@ pub struct Topology {
     pub backup_index: nats_kv::Store,
     /// [`names::buckets::SWITCHES`]: which device claims each physical switch identity.
     pub switches: nats_kv::Store,
+    /// [`names::buckets::QUARANTINE`]: each device's run of failures and its quarantine.
+    pub quarantine: nats_kv::Store,
     /// [`names::BACKUPS_OBJECT_STORE`]: the backed-up running configurations.
     pub backups: object_store::ObjectStore,
 }

@@ -245,9 +245,13 @@ pub mod buckets {
     /// `<claim>` -> the device that claims a physical switch's identity (a pinned host key's or
     /// the canonical address's digest; JSON), so one switch is one device across fabrics.
     pub const SWITCHES: &str = "rotor_switches";
+    /// `<fabric>.<device>` -> the device's run of failures and its quarantine (JSON,
+    /// `rotor_pipeline::quarantine`): written by the aggregator, read by the orchestrator's
+    /// device selection, removed by a release.
+    pub const QUARANTINE: &str = "rotor_quarantine";
 
     /// Every bucket, as [`crate::Bus::ensure_topology`] creates them.
-    pub const ALL: [&str; 13] = [
+    pub const ALL: [&str; 14] = [
         INVENTORY,
         INTENDED_CONFIGS,
         DEVICE_STATUS,
@@ -261,6 +265,7 @@ pub mod buckets {
         STAGE_MARKS,
         BACKUP_INDEX,
         SWITCHES,
+        QUARANTINE,
     ];
 }
 
@@ -292,8 +297,8 @@ pub mod keys {
         fabric_id.to_string()
     }
 
-    /// A device: its record, intended configuration, status, remembered credential and
-    /// failed-login count.
+    /// A device: its record, intended configuration, status, remembered credential,
+    /// failed-login count and quarantine record.
     pub fn device(fabric_id: &str, device_id: &str) -> String {
         format!("{fabric_id}.{device_id}")
     }

@@ -277,6 +277,8 @@ pub fn service_permissions(kind: ServiceKind) -> Permissions {
                 buckets::CREDENTIALS,
                 // A resume removes the NotAttempted results of the devices it releases.
                 buckets::OPERATION_RESULTS,
+                // A release removes a device's quarantine.
+                buckets::QUARANTINE,
             ] {
                 p.bucket(bucket, Write, &every);
             }
@@ -345,6 +347,7 @@ pub fn service_permissions(kind: ServiceKind) -> Permissions {
                 buckets::FABRIC_STATUS,
                 buckets::DEVICE_STATUS,
                 buckets::LEASES,
+                buckets::QUARANTINE,
             ] {
                 p.bucket(bucket, Write, &every);
             }

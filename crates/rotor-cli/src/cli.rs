@@ -362,6 +362,17 @@ pub enum DeviceCommand {
         #[arg(long)]
         device: String,
     },
+    /// Release a quarantined device: fabric-wide operations include it again, and its run of
+    /// failures starts from nothing (docs/rollout.md).
+    #[command(after_help = EXIT_CODES_HELP)]
+    Release {
+        /// The fabric's id.
+        #[arg(long)]
+        fabric: String,
+        /// The device's id.
+        #[arg(long)]
+        device: String,
+    },
 }
 
 /// `rotor operation ...`: accepted requests and their results.

@@ -297,24 +297,35 @@ pub fn operation_summary(operation: &OperationStatus) -> String {
     if not_updated.is_empty() {
         text.push_str("\n\nNot updated: none.");
     } else {
-        text.push_str(&format!("\n\nNot updated ({}):", not_updated.len()));
-        let mut table = Table::new(&["DEVICE", "CODE", "MESSAGE"]);
-        for result in not_updated {
-            let error = result.error.clone().unwrap_or_default();
-            table.row(vec![
-                result.resource_id.clone(),
-                if error.code == 0 {
-                    state_name(result.status).to_string()
-                } else {
-                    code_name(error.code).to_string()
-                },
-                or_dash(&error.message),
-            ]);
-        }
-        text.push('\n');
-        text.push_str(&table.render());
+        text.push_str(&format!("\n\nNot updated ({}):\n", not_updated.len()));
+        text.push_str(&reasons_table(not_updated));
+    }
+    if !operation.skipped_devices.is_empty() {
+        text.push_str(&format!(
+            "\n\nSkipped, quarantined ({}; `rotor device release` includes one again):\n",
+            operation.skipped_devices.len()
+        ));
+        text.push_str(&reasons_table(&operation.skipped_devices));
     }
     text
+}
+
+/// Devices with why they were not updated: the error code (or the state) and the message.
+fn reasons_table<'a>(results: impl IntoIterator<Item = &'a DeviceResult>) -> String {
+    let mut table = Table::new(&["DEVICE", "CODE", "MESSAGE"]);
+    for result in results {
+        let error = result.error.clone().unwrap_or_default();
+        table.row(vec![
+            result.resource_id.clone(),
+            if error.code == 0 {
+                state_name(result.status).to_string()
+            } else {
+                code_name(error.code).to_string()
+            },
+            or_dash(&error.message),
+        ]);
+    }
+    table.render()
 }
 
 /// Every device's result in an operation, as a table.
@@ -372,6 +383,16 @@ pub fn device_text(status: &DeviceStatus) -> String {
         ("Last rotation", or_dash(&status.last_rotation_time)),
         ("Last operation", or_dash(&status.last_operation_id)),
         ("Last result", last_result),
+        (
+            "Quarantine",
+            match &status.quarantine {
+                Some(q) => format!("since {}: {}", q.since, q.reason),
+                None if status.consecutive_failures > 0 => {
+                    format!("no ({} failure(s) in a row)", status.consecutive_failures)
+                }
+                None => "no".into(),
+            },
+        ),
     ]);
     let mut secrets = Table::new(&[
         "SECRET TYPE",
@@ -601,6 +622,23 @@ pub async fn device(context: &mut Context, command: DeviceCommand) -> Result<Exi
                 }))
                 .await?;
             context.print(&status, device_text);
+            Ok(Exit::Success)
+        }
+        DeviceCommand::Release { fabric, device } => {
+            let mut client = context.client().await?;
+            let status = context
+                .answer(client.release_device(ReleaseDeviceRequest {
+                    fabric_id: fabric,
+                    device_id: device,
+                }))
+                .await?;
+            context.print(&status, |status| {
+                format!(
+                    "Released {}: fabric-wide operations include it again.\n\n{}",
+                    status.device_id,
+                    device_text(status)
+                )
+            });
             Ok(Exit::Success)
         }
     }

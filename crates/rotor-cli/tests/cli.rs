@@ -187,7 +187,8 @@ async fn every_verb_in_both_output_forms() {
             "requestId",
             "requestedBy",
             "notAttemptedDevices",
-            "rollout"
+            "rollout",
+            "skippedDevices"
         ])
     );
     assert_eq!(operation["status"], "Succeeded");

@@ -635,6 +635,7 @@ impl TestStack {
             fanout_complete: false,
             prepared,
             release: None,
+            skipped: Default::default(),
         };
         rotor_pipeline::records::store_plan(&self.topology.operations, &plan).await?;
         Ok(plan)

@@ -85,6 +85,8 @@ async fn a_user_whose_proof_fails_every_time_is_never_locked_out() {
         devices: 1,
         platform_mix: (1, 0),
         extra_users: vec!["breakglass".into()],
+        // Every round must try the device: quarantine would leave it out after three.
+        settings: vec![("ROTOR_QUARANTINE_AFTER".into(), "0".into())],
         ..Default::default()
     })
     .await

@@ -5,6 +5,7 @@
 //! - [`context`]: what a job worker builds once at start ([`WorkerContext`]).
 //! - [`records`]: imported fabrics and devices, operation plans, as stored in key-value buckets.
 //! - [`marks`]: stage marks, so a redelivered job does not repeat a side effect.
+//! - [`quarantine`]: a device's run of failures and its quarantine.
 //! - [`events`]: publishing a device's stage events (deduplicated by id).
 //! - [`access`]: the device lock and logging in with credential fallback inside the lock-out
 //!   budget.
@@ -23,6 +24,7 @@ pub mod fabric_view;
 pub mod fanout;
 pub mod ledger;
 pub mod marks;
+pub mod quarantine;
 pub mod records;
 pub mod render;
 pub mod stage;

@@ -139,6 +139,10 @@ pub struct OperationPlan {
     /// every device.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub release: Option<rotor_inventory::rollout::ReleasePlan>,
+    /// Devices of the fabric a fabric-wide operation left out, with why (quarantined: device
+    /// id -> the reason); not in `device_ids`.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub skipped: BTreeMap<String, String>,
 }
 
 fn prepared_by_default() -> bool {

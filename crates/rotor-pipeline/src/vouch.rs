@@ -268,6 +268,7 @@ devices:
             fanout_complete: true,
             prepared: true,
             release: None,
+            skipped: Default::default(),
         }
     }
 

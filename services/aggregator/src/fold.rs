@@ -606,6 +606,7 @@ mod tests {
             fanout_complete: true,
             prepared: true,
             release: None,
+            skipped: Default::default(),
         }
     }
 

@@ -47,6 +47,9 @@ pub struct AggregatorConfig {
     pub operation_timeout: Duration,
     /// Most events folded per batch.
     pub batch_size: usize,
+    /// A device that failed the same way in this many operations in a row is quarantined
+    /// (`ROTOR_QUARANTINE_AFTER`, default 3; 0: never).
+    pub quarantine_after: u32,
 }
 
 impl AggregatorConfig {
@@ -62,6 +65,7 @@ impl AggregatorConfig {
                 Duration::from_secs(4 * 3600),
             )?,
             batch_size: settings.number("ROTOR_AGGREGATOR_BATCH", 2000, 1..=100_000)? as usize,
+            quarantine_after: settings.number("ROTOR_QUARANTINE_AFTER", 3, 0..=1000)? as u32,
         })
     }
 }

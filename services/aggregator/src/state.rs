@@ -8,8 +8,8 @@ use prost::Message;
 use rotor_bus::lease::HeldLease;
 use rotor_bus::names::{self, filters, keys};
 use rotor_bus::{Bus, BusError, Topology, kv};
-use rotor_pipeline::fabric_view;
 use rotor_pipeline::records::{OperationPlan, load_fabric, load_plan};
+use rotor_pipeline::{fabric_view, quarantine};
 use rotor_proto::v1::{
     DeviceResult, DeviceStatus, Error, ErrorCode, FabricStatus, OperationState, OperationStatus,
     StageEvent,
@@ -314,9 +314,89 @@ impl Aggregation {
         if let Some(result) = folded.result {
             self.record_result(&event.operation_id, &fabric_id, result)
                 .await?;
+            self.note_run_of_failures(&event).await?;
         }
         for (path, version) in folded.superseded {
             self.mark_behind(&fabric_id, &device_id, path, version);
+        }
+        Ok(())
+    }
+
+    /// Counts a device's last event towards its quarantine (`rotor_pipeline::quarantine`): a
+    /// failure extends its run and may quarantine it, a success ends the run and releases it.
+    /// The device status keeps the run's length (`consecutiveFailures`), which also says
+    /// whether there is a record to remove.
+    async fn note_run_of_failures(&mut self, event: &StageEvent) -> Result<(), BusError> {
+        let Some(outcome) = &event.outcome else {
+            return Ok(());
+        };
+        let (fabric_id, device_id) = (event.fabric_id.as_str(), event.device_id.as_str());
+        let had_run = self
+            .devices
+            .get(fabric_id)
+            .and_then(|devices| devices.get(device_id))
+            .is_some_and(|status| status.consecutive_failures > 0);
+        let after = self.config.quarantine_after;
+        let now = rotor_bus::now_rfc3339();
+        let failures = if outcome.status == OperationState::Succeeded as i32 {
+            if had_run {
+                quarantine::clear(&self.topology, fabric_id, device_id).await?;
+            }
+            0
+        } else if quarantine::after_outcome(None, &event.operation_id, outcome, after, &now)
+            == quarantine::Change::Keep
+        {
+            // Not a failure that counts: the run stands as it is.
+            return Ok(());
+        } else {
+            let mut newly_quarantined = false;
+            let written = kv::update_json::<quarantine::QuarantineRecord, _>(
+                &self.topology.quarantine,
+                &keys::device(fabric_id, device_id),
+                |current| match quarantine::after_outcome(
+                    current.as_ref(),
+                    &event.operation_id,
+                    outcome,
+                    after,
+                    &now,
+                ) {
+                    quarantine::Change::Put {
+                        record,
+                        newly_quarantined: newly,
+                    } => {
+                        newly_quarantined = newly;
+                        Some(record)
+                    }
+                    quarantine::Change::Keep | quarantine::Change::Clear => None,
+                },
+            )
+            .await?;
+            let Some(record) = written else {
+                return Ok(());
+            };
+            if newly_quarantined {
+                tracing::warn!(fabric = fabric_id, device = device_id, reason = %record.reason(), "device quarantined");
+                self.audit.record(rotor_bus::audit::AuditRecord {
+                    identity: "rotor:aggregator".into(),
+                    channel: rotor_bus::audit::channel::ROTOR.into(),
+                    verb: rotor_bus::audit::QUARANTINE.into(),
+                    fabric_id: fabric_id.to_string(),
+                    device_ids: vec![device_id.to_string()],
+                    outcome: rotor_bus::audit::SUCCEEDED.into(),
+                    code: record.error_code().as_str_name().to_string(),
+                    message: record.reason(),
+                    operation_id: event.operation_id.clone(),
+                    ..Default::default()
+                });
+            }
+            record.failures
+        };
+        if let Some(status) = self
+            .devices
+            .get_mut(fabric_id)
+            .and_then(|devices| devices.get_mut(device_id))
+        {
+            status.consecutive_failures = failures;
         }
         Ok(())
     }

@@ -215,6 +215,33 @@ impl Api {
         ))
     }
 
+    /// A device's status as `ShowDevice` answers it.
+    async fn device_view(&self, fabric_id: &str, device_id: &str) -> Result<DeviceStatus, Status> {
+        self.fabric_exists(fabric_id).await?;
+        checked("deviceId", device_id)?;
+        let topology = &self.orchestrator.topology;
+        let record = load_device(topology, fabric_id, device_id)
+            .await
+            .map_err(internal)?
+            .ok_or_else(|| {
+                Status::not_found(format!("device {device_id} is not in fabric {fabric_id}"))
+            })?;
+        let stored = kv::get_message::<DeviceStatus>(
+            &topology.device_status,
+            &keys::device(fabric_id, device_id),
+        )
+        .await
+        .map_err(internal)?
+        .map(|v| v.value)
+        .unwrap_or_default();
+        let mut status = device_status(&record, stored);
+        let quarantine = rotor_pipeline::quarantine::load(topology, fabric_id, device_id)
+            .await
+            .map_err(internal)?;
+        crate::quarantine::set_quarantine(&mut status, quarantine.as_ref());
+        Ok(status)
+    }
+
     async fn fabric_exists(
         &self,
         fabric_id: &str,
@@ -307,6 +334,9 @@ impl RotationService for Api {
         let record = self.fabric_exists(&fabric_id).await?;
         let topology = &self.orchestrator.topology;
         let devices = load_devices(topology, &record).await.map_err(internal)?;
+        let quarantined = rotor_pipeline::quarantine::load_all(topology, &fabric_id)
+            .await
+            .map_err(internal)?;
         let mut statuses: HashMap<String, DeviceStatus> = kv::scan_messages::<DeviceStatus>(
             &topology.device_status,
             &filters::devices_of(&fabric_id),
@@ -319,7 +349,8 @@ impl RotationService for Api {
         let devices = devices
             .into_iter()
             .map(|device| {
-                let stored = statuses.remove(&device.device.id).unwrap_or_default();
+                let mut stored = statuses.remove(&device.device.id).unwrap_or_default();
+                crate::quarantine::set_quarantine(&mut stored, quarantined.get(&device.device.id));
                 DeviceSummary {
                     role: format!("{:?}", device.device.role),
                     usernames: device
@@ -347,27 +378,43 @@ impl RotationService for Api {
             "show a device",
         )?;
         let request = request.into_inner();
-        self.fabric_exists(&request.fabric_id).await?;
-        checked("deviceId", &request.device_id)?;
-        let topology = &self.orchestrator.topology;
-        let record = load_device(topology, &request.fabric_id, &request.device_id)
+        let status = self
+            .device_view(&request.fabric_id, &request.device_id)
+            .await?;
+        Ok(Response::new(status))
+    }
+
+    async fn release_device(
+        &self,
+        request: Request<ReleaseDeviceRequest>,
+    ) -> Result<Response<DeviceStatus>, Status> {
+        let (fabric_id, device_id) = (
+            request.get_ref().fabric_id.clone(),
+            request.get_ref().device_id.clone(),
+        );
+        crate::audit::note(&request, |record| {
+            record.device_ids = vec![device_id.clone()];
+        });
+        self.allow(
+            &request,
+            Some(&fabric_id),
+            Role::Operator,
+            "release a device",
+        )?;
+        self.fabric_exists(&fabric_id).await?;
+        checked("deviceId", &device_id)?;
+        let released = crate::quarantine::release(&self.orchestrator, &fabric_id, &device_id)
             .await
-            .map_err(internal)?
-            .ok_or_else(|| {
-                Status::not_found(format!(
-                    "device {} is not in fabric {}",
-                    request.device_id, request.fabric_id
-                ))
-            })?;
-        let stored = kv::get_message::<DeviceStatus>(
-            &topology.device_status,
-            &keys::device(&request.fabric_id, &request.device_id),
-        )
-        .await
-        .map_err(internal)?
-        .map(|v| v.value)
-        .unwrap_or_default();
-        Ok(Response::new(device_status(&record, stored)))
+            .map_err(refusal)?;
+        crate::audit::note(&request, |record| {
+            record.message = match &released {
+                Some(was) => format!("released from quarantine: {}", was.reason()),
+                None => "was not quarantined".into(),
+            };
+        });
+        Ok(Response::new(
+            self.device_view(&fabric_id, &device_id).await?,
+        ))
     }
 
     async fn show_operation(

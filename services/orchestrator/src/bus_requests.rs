@@ -244,7 +244,59 @@ async fn handle(
         RotationKind::ResumeOperation | RotationKind::CancelOperation => {
             control(orchestrator, &request).await
         }
+        RotationKind::ReleaseDevice => release(orchestrator, &request).await,
         _ => orchestrator.submit(request, Method::Either).await,
+    }
+}
+
+/// A `ReleaseDevice` bus request: one device of the request's fabric, released from
+/// quarantine (accepted also when it was not quarantined: releasing is idempotent).
+async fn release(orchestrator: &Orchestrator, request: &RotationRequest) -> RotationReply {
+    let [device_id] = request.device_ids.as_slice() else {
+        return rejected(
+            ErrorCode::InvalidRequest,
+            format!(
+                "ReleaseDevice needs exactly one device id, got {}",
+                request.device_ids.len()
+            ),
+        );
+    };
+    if let Err(problem) = rotor_inventory::check_name(device_id) {
+        return rejected(ErrorCode::InvalidRequest, format!("deviceIds: {problem}"));
+    }
+    match crate::quarantine::release(orchestrator, &request.fabric_id, device_id).await {
+        Ok(_) => RotationReply {
+            outcome: Some(rotor_proto::v1::rotation_reply::Outcome::Accepted(
+                rotor_proto::v1::RequestAccepted {
+                    operation_id: String::new(),
+                    kind: request.kind,
+                    fabric_id: request.fabric_id.clone(),
+                    submitted_device_count: 1,
+                },
+            )),
+        },
+        Err(refusal) => refused(refusal, || {
+            rejected(
+                ErrorCode::OperationNotAllowed,
+                format!("device {device_id} is not in fabric {}", request.fabric_id),
+            )
+        }),
+    }
+}
+
+/// The answer to a refused control request; `unknown` answers a `NotFound`.
+fn refused(
+    refusal: crate::dispatch::Refusal,
+    unknown: impl FnOnce() -> RotationReply,
+) -> RotationReply {
+    match refusal {
+        crate::dispatch::Refusal::NotFound(_) => unknown(),
+        crate::dispatch::Refusal::NotAllowed(message) => {
+            rejected(ErrorCode::OperationNotAllowed, message)
+        }
+        crate::dispatch::Refusal::Bus(error) => {
+            rejected(ErrorCode::InternalError, error.to_string())
+        }
     }
 }
 
@@ -264,15 +316,7 @@ async fn control(orchestrator: &Orchestrator, request: &RotationRequest) -> Rota
             ),
         )
     };
-    let refused = |refusal: crate::dispatch::Refusal| match refusal {
-        crate::dispatch::Refusal::NotFound(_) => unknown(),
-        crate::dispatch::Refusal::NotAllowed(message) => {
-            rejected(ErrorCode::OperationNotAllowed, message)
-        }
-        crate::dispatch::Refusal::Bus(error) => {
-            rejected(ErrorCode::InternalError, error.to_string())
-        }
-    };
+    let refused = |refusal| refused(refusal, unknown);
     match crate::dispatch::fabric_of(orchestrator, operation_id).await {
         Ok(fabric) if fabric == request.fabric_id => {}
         Ok(_) => return unknown(),

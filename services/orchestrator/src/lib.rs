@@ -23,6 +23,7 @@ pub mod bus_requests;
 pub mod dispatch;
 pub mod import;
 pub mod limits;
+pub mod quarantine;
 pub mod recovery;
 pub mod requests;
 pub mod strict;

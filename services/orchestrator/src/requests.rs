@@ -109,6 +109,11 @@ pub fn validate(request: &RotationRequest, method: Method) -> Result<RotationKin
                 kind.as_str_name()
             ));
         }
+        (RotationKind::ReleaseDevice, _) => {
+            return invalid(
+                "ReleaseDevice is a bus request kind (sent to the fabric's request subject with one device id); over gRPC call ReleaseDevice instead".into(),
+            );
+        }
         (_, Method::Rotate) if !is_rotate => {
             return invalid(format!(
                 "{} is not a rotate; call Resync",
@@ -320,7 +325,22 @@ impl Orchestrator {
         if is_rotate(kind) {
             self.refuse_too_many_sets(&fabric_id, &statuses).await?;
         }
-        let selected = select_devices(kind, &request, &devices, &statuses)?;
+        let mut selected = select_devices(kind, &request, &devices, &statuses)?;
+        // A fabric-wide operation leaves quarantined devices out (device operations do not:
+        // that is how a fixed device proves itself).
+        let mut skipped = BTreeMap::new();
+        if request.device_ids.is_empty() {
+            let records = rotor_pipeline::quarantine::load_all(&self.topology, &fabric_id)
+                .await
+                .map_err(internal)?;
+            selected.retain(|device| match records.get(&device.device.id) {
+                Some(record) if record.is_quarantined() => {
+                    skipped.insert(device.device.id.clone(), record.reason());
+                    false
+                }
+                _ => true,
+            });
+        }
         let mut plan = OperationPlan {
             operation_id: uuid::Uuid::now_v7().to_string(),
             kind: kind as i32,
@@ -335,6 +355,7 @@ impl Orchestrator {
             fanout_complete: false,
             prepared: false,
             release: None,
+            skipped,
         };
         let rollout = match &request.rollout {
             Some(policy) => {
@@ -905,8 +926,24 @@ fn operation_status(plan: &OperationPlan) -> OperationStatus {
         total_devices: plan.device_ids.len() as u32,
         request_id: plan.request_id.clone(),
         requested_by: plan.requested_by.clone(),
+        skipped_devices: skipped_devices(plan),
         ..Default::default()
     }
+}
+
+/// The devices `plan` left out, as results with error `Quarantined` and the reason.
+pub(crate) fn skipped_devices(plan: &OperationPlan) -> Vec<rotor_proto::v1::DeviceResult> {
+    plan.skipped
+        .iter()
+        .map(|(device, reason)| rotor_proto::v1::DeviceResult {
+            resource_id: device.clone(),
+            status: OperationState::Failed as i32,
+            error: Some(rotor_proto::v1::Error {
+                code: ErrorCode::Quarantined as i32,
+                message: reason.clone(),
+            }),
+        })
+        .collect()
 }
 
 /// A device a fabric resync pushes to: any secret not InSync, or a failed last operation.

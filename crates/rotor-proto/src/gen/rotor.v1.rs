@@ -371,6 +371,30 @@ pub struct DeviceStatus {
     pub last_result: i32,
     #[prost(message, optional, tag = "10")]
     pub last_error: ::core::option::Option<Error>,
+    /// Set while the device is quarantined: fabric-wide operations skip it (docs/rollout.md).
+    #[prost(message, optional, tag = "11")]
+    pub quarantine: ::core::option::Option<Quarantine>,
+    /// Operations in a row the device failed in, the same way (0 after a success).
+    #[prost(uint32, tag = "12")]
+    pub consecutive_failures: u32,
+}
+/// Why a device is quarantined: it failed the same way in `failures` operations in a row.
+#[derive(Clone, PartialEq, Eq, Hash, ::prost::Message)]
+pub struct Quarantine {
+    /// e.g. "failed 3 operations in a row with DiffValidationError: ..."
+    #[prost(string, tag = "1")]
+    pub reason: ::prost::alloc::string::String,
+    /// RFC 3339
+    #[prost(string, tag = "2")]
+    pub since: ::prost::alloc::string::String,
+    /// the way it failed
+    #[prost(enumeration = "ErrorCode", tag = "3")]
+    pub code: i32,
+    #[prost(uint32, tag = "4")]
+    pub failures: u32,
+    /// the operations it failed in, oldest first
+    #[prost(string, repeated, tag = "5")]
+    pub operation_ids: ::prost::alloc::vec::Vec<::prost::alloc::string::String>,
 }
 #[derive(Clone, PartialEq, Eq, Hash, ::prost::Message)]
 pub struct DeviceResult {
@@ -418,6 +442,10 @@ pub struct OperationStatus {
     /// Where the release of its devices stands: waves, the current one, devices in flight.
     #[prost(message, optional, tag = "16")]
     pub rollout: ::core::option::Option<RolloutProgress>,
+    /// Devices of the fabric the operation left out (error Quarantined, with the reason); not
+    /// counted in total_devices.
+    #[prost(message, repeated, tag = "17")]
+    pub skipped_devices: ::prost::alloc::vec::Vec<DeviceResult>,
 }
 #[derive(Clone, PartialEq, ::prost::Message)]
 pub struct RolloutProgress {
@@ -697,6 +725,13 @@ pub struct ResumeOperationRequest {
     pub operation_id: ::prost::alloc::string::String,
 }
 #[derive(Clone, PartialEq, Eq, Hash, ::prost::Message)]
+pub struct ReleaseDeviceRequest {
+    #[prost(string, tag = "1")]
+    pub fabric_id: ::prost::alloc::string::String,
+    #[prost(string, tag = "2")]
+    pub device_id: ::prost::alloc::string::String,
+}
+#[derive(Clone, PartialEq, Eq, Hash, ::prost::Message)]
 pub struct CancelOperationRequest {
     #[prost(string, tag = "1")]
     pub operation_id: ::prost::alloc::string::String,
@@ -822,6 +857,8 @@ pub enum ErrorCode {
     RestoreFailed = 25,
     /// the device's part was not attempted (its operation ended first)
     NotAttempted = 27,
+    /// failed the same way in N consecutive operations: skipped by fabric-wide operations until released
+    Quarantined = 28,
     /// Request level.
     ///
     /// guardrail: upgrade, fabric lock, too many password sets, unknown name
@@ -859,6 +896,7 @@ impl ErrorCode {
             Self::InternalError => "InternalError",
             Self::RestoreFailed => "RestoreFailed",
             Self::NotAttempted => "NotAttempted",
+            Self::Quarantined => "Quarantined",
             Self::OperationNotAllowed => "OperationNotAllowed",
             Self::InvalidRequest => "InvalidRequest",
             Self::PermissionDenied => "PermissionDenied",
@@ -888,6 +926,7 @@ impl ErrorCode {
             "InternalError" => Some(Self::InternalError),
             "RestoreFailed" => Some(Self::RestoreFailed),
             "NotAttempted" => Some(Self::NotAttempted),
+            "Quarantined" => Some(Self::Quarantined),
             "OperationNotAllowed" => Some(Self::OperationNotAllowed),
             "InvalidRequest" => Some(Self::InvalidRequest),
             "PermissionDenied" => Some(Self::PermissionDenied),
@@ -914,6 +953,10 @@ pub enum RotationKind {
     ResumeOperation = 5,
     /// end a running or Halted operation
     CancelOperation = 6,
+    /// Bus only, with one device id; over gRPC call ReleaseDevice instead.
+    ///
+    /// release a Quarantined device (docs/rollout.md)
+    ReleaseDevice = 7,
 }
 impl RotationKind {
     /// String value of the enum field names used in the ProtoBuf definition.
@@ -929,6 +972,7 @@ impl RotationKind {
             Self::DeviceResyncPassword => "DeviceResyncPassword",
             Self::ResumeOperation => "ResumeOperation",
             Self::CancelOperation => "CancelOperation",
+            Self::ReleaseDevice => "ReleaseDevice",
         }
     }
     /// Creates an enum from field names used in the ProtoBuf definition.
@@ -941,6 +985,7 @@ impl RotationKind {
             "DeviceResyncPassword" => Some(Self::DeviceResyncPassword),
             "ResumeOperation" => Some(Self::ResumeOperation),
             "CancelOperation" => Some(Self::CancelOperation),
+            "ReleaseDevice" => Some(Self::ReleaseDevice),
             _ => None,
         }
     }
@@ -1399,6 +1444,28 @@ pub mod rotation_service_client {
                 .insert(GrpcMethod::new("rotor.v1.RotationService", "CancelOperation"));
             self.inner.unary(req, path, codec).await
         }
+        /// Releases a quarantined device (operator role); answers its status.
+        pub async fn release_device(
+            &mut self,
+            request: impl tonic::IntoRequest<super::ReleaseDeviceRequest>,
+        ) -> std::result::Result<tonic::Response<super::DeviceStatus>, tonic::Status> {
+            self.inner
+                .ready()
+                .await
+                .map_err(|e| {
+                    tonic::Status::unknown(
+                        format!("Service was not ready: {}", e.into()),
+                    )
+                })?;
+            let codec = tonic_prost::ProstCodec::default();
+            let path = http::uri::PathAndQuery::from_static(
+                "/rotor.v1.RotationService/ReleaseDevice",
+            );
+            let mut req = request.into_request();
+            req.extensions_mut()
+                .insert(GrpcMethod::new("rotor.v1.RotationService", "ReleaseDevice"));
+            self.inner.unary(req, path, codec).await
+        }
         pub async fn list_operations(
             &mut self,
             request: impl tonic::IntoRequest<super::ListOperationsRequest>,
@@ -1722,6 +1789,11 @@ pub mod rotation_service_server {
             &self,
             request: tonic::Request<super::CancelOperationRequest>,
         ) -> std::result::Result<tonic::Response<super::OperationStatus>, tonic::Status>;
+        /// Releases a quarantined device (operator role); answers its status.
+        async fn release_device(
+            &self,
+            request: tonic::Request<super::ReleaseDeviceRequest>,
+        ) -> std::result::Result<tonic::Response<super::DeviceStatus>, tonic::Status>;
         async fn list_operations(
             &self,
             request: tonic::Request<super::ListOperationsRequest>,
@@ -2269,6 +2341,52 @@ pub mod rotation_service_server {
                     let inner = self.inner.clone();
                     let fut = async move {
                         let method = CancelOperationSvc(inner);
+                        let codec = tonic_prost::ProstCodec::default();
+                        let mut grpc = tonic::server::Grpc::new(codec)
+                            .apply_compression_config(
+                                accept_compression_encodings,
+                                send_compression_encodings,
+                            )
+                            .apply_max_message_size_config(
+                                max_decoding_message_size,
+                                max_encoding_message_size,
+                            );
+                        let res = grpc.unary(method, req).await;
+                        Ok(res)
+                    };
+                    Box::pin(fut)
+                }
+                "/rotor.v1.RotationService/ReleaseDevice" => {
+                    #[allow(non_camel_case_types)]
+                    struct ReleaseDeviceSvc<T: RotationService>(pub Arc<T>);
+                    impl<
+                        T: RotationService,
+                    > tonic::server::UnaryService<super::ReleaseDeviceRequest>
+                    for ReleaseDeviceSvc<T> {
+                        type Response = super::DeviceStatus;
+                        type Future = BoxFuture<
+                            tonic::Response<Self::Response>,
+                            tonic::Status,
+                        >;
+                        fn call(
+                            &mut self,
+                            request: tonic::Request<super::ReleaseDeviceRequest>,
+                        ) -> Self::Future {
+                            let inner = Arc::clone(&self.0);
+                            let fut = async move {
+                                <T as RotationService>::release_device(&inner, request)
+                                    .await
+                            };
+                            Box::pin(fut)
+                        }
+                    }
+                    let accept_compression_encodings = self.accept_compression_encodings;
+                    let send_compression_encodings = self.send_compression_encodings;
+                    let max_decoding_message_size = self.max_decoding_message_size;
+                    let max_encoding_message_size = self.max_encoding_message_size;
+                    let inner = self.inner.clone();
+                    let fut = async move {
+                        let method = ReleaseDeviceSvc(inner);
                         let codec = tonic_prost::ProstCodec::default();
                         let mut grpc = tonic::server::Grpc::new(codec)
                             .apply_compression_config(

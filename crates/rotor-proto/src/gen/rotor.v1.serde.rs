@@ -1750,6 +1750,12 @@ impl serde::Serialize for DeviceStatus {
         if true {
             len += 1;
         }
+        if true {
+            len += 1;
+        }
+        if true {
+            len += 1;
+        }
         let mut struct_ser = serializer.serialize_struct("rotor.v1.DeviceStatus", len)?;
         if true {
             struct_ser.serialize_field("deviceId", &self.device_id)?;
@@ -1785,6 +1791,12 @@ impl serde::Serialize for DeviceStatus {
         if let Some(v) = self.last_error.as_ref() {
             struct_ser.serialize_field("lastError", v)?;
         }
+        if let Some(v) = self.quarantine.as_ref() {
+            struct_ser.serialize_field("quarantine", v)?;
+        }
+        if true {
+            struct_ser.serialize_field("consecutiveFailures", &self.consecutive_failures)?;
+        }
         struct_ser.end()
     }
 }
@@ -1813,6 +1825,9 @@ impl<'de> serde::Deserialize<'de> for DeviceStatus {
             "lastResult",
             "last_error",
             "lastError",
+            "quarantine",
+            "consecutive_failures",
+            "consecutiveFailures",
         ];
 
         #[allow(clippy::enum_variant_names)]
@@ -1827,6 +1842,8 @@ impl<'de> serde::Deserialize<'de> for DeviceStatus {
             Platform,
             LastResult,
             LastError,
+            Quarantine,
+            ConsecutiveFailures,
         }
         impl<'de> serde::Deserialize<'de> for GeneratedField {
             fn deserialize<D>(deserializer: D) -> std::result::Result<GeneratedField, D::Error>
@@ -1858,6 +1875,8 @@ impl<'de> serde::Deserialize<'de> for DeviceStatus {
                             "platform" => Ok(GeneratedField::Platform),
                             "lastResult" | "last_result" => Ok(GeneratedField::LastResult),
                             "lastError" | "last_error" => Ok(GeneratedField::LastError),
+                            "quarantine" => Ok(GeneratedField::Quarantine),
+                            "consecutiveFailures" | "consecutive_failures" => Ok(GeneratedField::ConsecutiveFailures),
                             _ => Err(serde::de::Error::unknown_field(value, FIELDS)),
                         }
                     }
@@ -1887,6 +1906,8 @@ impl<'de> serde::Deserialize<'de> for DeviceStatus {
                 let mut platform__ = None;
                 let mut last_result__ = None;
                 let mut last_error__ = None;
+                let mut quarantine__ = None;
+                let mut consecutive_failures__ = None;
                 while let Some(k) = map_.next_key()? {
                     match k {
                         GeneratedField::DeviceId => {
@@ -1949,6 +1970,20 @@ impl<'de> serde::Deserialize<'de> for DeviceStatus {
                             }
                             last_error__ = map_.next_value()?;
                         }
+                        GeneratedField::Quarantine => {
+                            if quarantine__.is_some() {
+                                return Err(serde::de::Error::duplicate_field("quarantine"));
+                            }
+                            quarantine__ = map_.next_value()?;
+                        }
+                        GeneratedField::ConsecutiveFailures => {
+                            if consecutive_failures__.is_some() {
+                                return Err(serde::de::Error::duplicate_field("consecutiveFailures"));
+                            }
+                            consecutive_failures__ = 
+                                Some(map_.next_value::<::pbjson::private::NumberDeserialize<_>>()?.0)
+                            ;
+                        }
                     }
                 }
                 Ok(DeviceStatus {
@@ -1962,6 +1997,8 @@ impl<'de> serde::Deserialize<'de> for DeviceStatus {
                     platform: platform__.unwrap_or_default(),
                     last_result: last_result__.unwrap_or_default(),
                     last_error: last_error__,
+                    quarantine: quarantine__,
+                    consecutive_failures: consecutive_failures__.unwrap_or_default(),
                 })
             }
         }
@@ -2340,6 +2377,7 @@ impl serde::Serialize for ErrorCode {
             Self::InternalError => "InternalError",
             Self::RestoreFailed => "RestoreFailed",
             Self::NotAttempted => "NotAttempted",
+            Self::Quarantined => "Quarantined",
             Self::OperationNotAllowed => "OperationNotAllowed",
             Self::InvalidRequest => "InvalidRequest",
             Self::PermissionDenied => "PermissionDenied",
@@ -2375,6 +2413,7 @@ impl<'de> serde::Deserialize<'de> for ErrorCode {
             "InternalError",
             "RestoreFailed",
             "NotAttempted",
+            "Quarantined",
             "OperationNotAllowed",
             "InvalidRequest",
             "PermissionDenied",
@@ -2439,6 +2478,7 @@ impl<'de> serde::Deserialize<'de> for ErrorCode {
                     "InternalError" => Ok(ErrorCode::InternalError),
                     "RestoreFailed" => Ok(ErrorCode::RestoreFailed),
                     "NotAttempted" => Ok(ErrorCode::NotAttempted),
+                    "Quarantined" => Ok(ErrorCode::Quarantined),
                     "OperationNotAllowed" => Ok(ErrorCode::OperationNotAllowed),
                     "InvalidRequest" => Ok(ErrorCode::InvalidRequest),
                     "PermissionDenied" => Ok(ErrorCode::PermissionDenied),
@@ -4546,6 +4586,9 @@ impl serde::Serialize for OperationStatus {
         if true {
             len += 1;
         }
+        if true {
+            len += 1;
+        }
         let mut struct_ser = serializer.serialize_struct("rotor.v1.OperationStatus", len)?;
         if true {
             struct_ser.serialize_field("id", &self.id)?;
@@ -4599,6 +4642,9 @@ impl serde::Serialize for OperationStatus {
         if let Some(v) = self.rollout.as_ref() {
             struct_ser.serialize_field("rollout", v)?;
         }
+        if true {
+            struct_ser.serialize_field("skippedDevices", &self.skipped_devices)?;
+        }
         struct_ser.end()
     }
 }
@@ -4635,6 +4681,8 @@ impl<'de> serde::Deserialize<'de> for OperationStatus {
             "not_attempted_devices",
             "notAttemptedDevices",
             "rollout",
+            "skipped_devices",
+            "skippedDevices",
         ];
 
         #[allow(clippy::enum_variant_names)]
@@ -4655,6 +4703,7 @@ impl<'de> serde::Deserialize<'de> for OperationStatus {
             RequestedBy,
             NotAttemptedDevices,
             Rollout,
+            SkippedDevices,
         }
         impl<'de> serde::Deserialize<'de> for GeneratedField {
             fn deserialize<D>(deserializer: D) -> std::result::Result<GeneratedField, D::Error>
@@ -4692,6 +4741,7 @@ impl<'de> serde::Deserialize<'de> for OperationStatus {
                             "requestedBy" | "requested_by" => Ok(GeneratedField::RequestedBy),
                             "notAttemptedDevices" | "not_attempted_devices" => Ok(GeneratedField::NotAttemptedDevices),
                             "rollout" => Ok(GeneratedField::Rollout),
+                            "skippedDevices" | "skipped_devices" => Ok(GeneratedField::SkippedDevices),
                             _ => Err(serde::de::Error::unknown_field(value, FIELDS)),
                         }
                     }
@@ -4727,6 +4777,7 @@ impl<'de> serde::Deserialize<'de> for OperationStatus {
                 let mut requested_by__ = None;
                 let mut not_attempted_devices__ = None;
                 let mut rollout__ = None;
+                let mut skipped_devices__ = None;
                 while let Some(k) = map_.next_key()? {
                     match k {
                         GeneratedField::Id => {
@@ -4835,6 +4886,12 @@ impl<'de> serde::Deserialize<'de> for OperationStatus {
                             }
                             rollout__ = map_.next_value()?;
                         }
+                        GeneratedField::SkippedDevices => {
+                            if skipped_devices__.is_some() {
+                                return Err(serde::de::Error::duplicate_field("skippedDevices"));
+                            }
+                            skipped_devices__ = Some(map_.next_value()?);
+                        }
                     }
                 }
                 Ok(OperationStatus {
@@ -4854,10 +4911,285 @@ impl<'de> serde::Deserialize<'de> for OperationStatus {
                     requested_by: requested_by__.unwrap_or_default(),
                     not_attempted_devices: not_attempted_devices__.unwrap_or_default(),
                     rollout: rollout__,
+                    skipped_devices: skipped_devices__.unwrap_or_default(),
                 })
             }
         }
         deserializer.deserialize_struct("rotor.v1.OperationStatus", FIELDS, GeneratedVisitor)
+    }
+}
+impl serde::Serialize for Quarantine {
+    #[allow(deprecated)]
+    fn serialize<S>(&self, serializer: S) -> std::result::Result<S::Ok, S::Error>
+    where
+        S: serde::Serializer,
+    {
+        use serde::ser::SerializeStruct;
+        let mut len = 0;
+        if true {
+            len += 1;
+        }
+        if true {
+            len += 1;
+        }
+        if true {
+            len += 1;
+        }
+        if true {
+            len += 1;
+        }
+        if true {
+            len += 1;
+        }
+        let mut struct_ser = serializer.serialize_struct("rotor.v1.Quarantine", len)?;
+        if true {
+            struct_ser.serialize_field("reason", &self.reason)?;
+        }
+        if true {
+            struct_ser.serialize_field("since", &self.since)?;
+        }
+        if true {
+            let v = ErrorCode::try_from(self.code)
+                .map_err(|_| serde::ser::Error::custom(format!("Invalid variant {}", self.code)))?;
+            struct_ser.serialize_field("code", &v)?;
+        }
+        if true {
+            struct_ser.serialize_field("failures", &self.failures)?;
+        }
+        if true {
+            struct_ser.serialize_field("operationIds", &self.operation_ids)?;
+        }
+        struct_ser.end()
+    }
+}
+impl<'de> serde::Deserialize<'de> for Quarantine {
+    #[allow(deprecated)]
+    fn deserialize<D>(deserializer: D) -> std::result::Result<Self, D::Error>
+    where
+        D: serde::Deserializer<'de>,
+    {
+        const FIELDS: &[&str] = &[
+            "reason",
+            "since",
+            "code",
+            "failures",
+            "operation_ids",
+            "operationIds",
+        ];
+
+        #[allow(clippy::enum_variant_names)]
+        enum GeneratedField {
+            Reason,
+            Since,
+            Code,
+            Failures,
+            OperationIds,
+        }
+        impl<'de> serde::Deserialize<'de> for GeneratedField {
+            fn deserialize<D>(deserializer: D) -> std::result::Result<GeneratedField, D::Error>
+            where
+                D: serde::Deserializer<'de>,
+            {
+                struct GeneratedVisitor;
+
+                impl serde::de::Visitor<'_> for GeneratedVisitor {
+                    type Value = GeneratedField;
+
+                    fn expecting(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                        write!(formatter, "expected one of: {:?}", &FIELDS)
+                    }
+
+                    #[allow(unused_variables)]
+                    fn visit_str<E>(self, value: &str) -> std::result::Result<GeneratedField, E>
+                    where
+                        E: serde::de::Error,
+                    {
+                        match value {
+                            "reason" => Ok(GeneratedField::Reason),
+                            "since" => Ok(GeneratedField::Since),
+                            "code" => Ok(GeneratedField::Code),
+                            "failures" => Ok(GeneratedField::Failures),
+                            "operationIds" | "operation_ids" => Ok(GeneratedField::OperationIds),
+                            _ => Err(serde::de::Error::unknown_field(value, FIELDS)),
+                        }
+                    }
+                }
+                deserializer.deserialize_identifier(GeneratedVisitor)
+            }
+        }
+        struct GeneratedVisitor;
+        impl<'de> serde::de::Visitor<'de> for GeneratedVisitor {
+            type Value = Quarantine;
+
+            fn expecting(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                formatter.write_str("struct rotor.v1.Quarantine")
+            }
+
+            fn visit_map<V>(self, mut map_: V) -> std::result::Result<Quarantine, V::Error>
+                where
+                    V: serde::de::MapAccess<'de>,
+            {
+                let mut reason__ = None;
+                let mut since__ = None;
+                let mut code__ = None;
+                let mut failures__ = None;
+                let mut operation_ids__ = None;
+                while let Some(k) = map_.next_key()? {
+                    match k {
+                        GeneratedField::Reason => {
+                            if reason__.is_some() {
+                                return Err(serde::de::Error::duplicate_field("reason"));
+                            }
+                            reason__ = Some(map_.next_value()?);
+                        }
+                        GeneratedField::Since => {
+                            if since__.is_some() {
+                                return Err(serde::de::Error::duplicate_field("since"));
+                            }
+                            since__ = Some(map_.next_value()?);
+                        }
+                        GeneratedField::Code => {
+                            if code__.is_some() {
+                                return Err(serde::de::Error::duplicate_field("code"));
+                            }
+                            code__ = Some(map_.next_value::<ErrorCode>()? as i32);
+                        }
+                        GeneratedField::Failures => {
+                            if failures__.is_some() {
+                                return Err(serde::de::Error::duplicate_field("failures"));
+                            }
+                            failures__ = 
+                                Some(map_.next_value::<::pbjson::private::NumberDeserialize<_>>()?.0)
+                            ;
+                        }
+                        GeneratedField::OperationIds => {
+                            if operation_ids__.is_some() {
+                                return Err(serde::de::Error::duplicate_field("operationIds"));
+                            }
+                            operation_ids__ = Some(map_.next_value()?);
+                        }
+                    }
+                }
+                Ok(Quarantine {
+                    reason: reason__.unwrap_or_default(),
+                    since: since__.unwrap_or_default(),
+                    code: code__.unwrap_or_default(),
+                    failures: failures__.unwrap_or_default(),
+                    operation_ids: operation_ids__.unwrap_or_default(),
+                })
+            }
+        }
+        deserializer.deserialize_struct("rotor.v1.Quarantine", FIELDS, GeneratedVisitor)
+    }
+}
+impl serde::Serialize for ReleaseDeviceRequest {
+    #[allow(deprecated)]
+    fn serialize<S>(&self, serializer: S) -> std::result::Result<S::Ok, S::Error>
+    where
+        S: serde::Serializer,
+    {
+        use serde::ser::SerializeStruct;
+        let mut len = 0;
+        if true {
+            len += 1;
+        }
+        if true {
+            len += 1;
+        }
+        let mut struct_ser = serializer.serialize_struct("rotor.v1.ReleaseDeviceRequest", len)?;
+        if true {
+            struct_ser.serialize_field("fabricId", &self.fabric_id)?;
+        }
+        if true {
+            struct_ser.serialize_field("deviceId", &self.device_id)?;
+        }
+        struct_ser.end()
+    }
+}
+impl<'de> serde::Deserialize<'de> for ReleaseDeviceRequest {
+    #[allow(deprecated)]
+    fn deserialize<D>(deserializer: D) -> std::result::Result<Self, D::Error>
+    where
+        D: serde::Deserializer<'de>,
+    {
+        const FIELDS: &[&str] = &[
+            "fabric_id",
+            "fabricId",
+            "device_id",
+            "deviceId",
+        ];
+
+        #[allow(clippy::enum_variant_names)]
+        enum GeneratedField {
+            FabricId,
+            DeviceId,
+        }
+        impl<'de> serde::Deserialize<'de> for GeneratedField {
+            fn deserialize<D>(deserializer: D) -> std::result::Result<GeneratedField, D::Error>
+            where
+                D: serde::Deserializer<'de>,
+            {
+                struct GeneratedVisitor;
+
+                impl serde::de::Visitor<'_> for GeneratedVisitor {
+                    type Value = GeneratedField;
+
+                    fn expecting(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                        write!(formatter, "expected one of: {:?}", &FIELDS)
+                    }
+
+                    #[allow(unused_variables)]
+                    fn visit_str<E>(self, value: &str) -> std::result::Result<GeneratedField, E>
+                    where
+                        E: serde::de::Error,
+                    {
+                        match value {
+                            "fabricId" | "fabric_id" => Ok(GeneratedField::FabricId),
+                            "deviceId" | "device_id" => Ok(GeneratedField::DeviceId),
+                            _ => Err(serde::de::Error::unknown_field(value, FIELDS)),
+                        }
+                    }
+                }
+                deserializer.deserialize_identifier(GeneratedVisitor)
+            }
+        }
+        struct GeneratedVisitor;
+        impl<'de> serde::de::Visitor<'de> for GeneratedVisitor {
+            type Value = ReleaseDeviceRequest;
+
+            fn expecting(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                formatter.write_str("struct rotor.v1.ReleaseDeviceRequest")
+            }
+
+            fn visit_map<V>(self, mut map_: V) -> std::result::Result<ReleaseDeviceRequest, V::Error>
+                where
+                    V: serde::de::MapAccess<'de>,
+            {
+                let mut fabric_id__ = None;
+                let mut device_id__ = None;
+                while let Some(k) = map_.next_key()? {
+                    match k {
+                        GeneratedField::FabricId => {
+                            if fabric_id__.is_some() {
+                                return Err(serde::de::Error::duplicate_field("fabricId"));
+                            }
+                            fabric_id__ = Some(map_.next_value()?);
+                        }
+                        GeneratedField::DeviceId => {
+                            if device_id__.is_some() {
+                                return Err(serde::de::Error::duplicate_field("deviceId"));
+                            }
+                            device_id__ = Some(map_.next_value()?);
+                        }
+                    }
+                }
+                Ok(ReleaseDeviceRequest {
+                    fabric_id: fabric_id__.unwrap_or_default(),
+                    device_id: device_id__.unwrap_or_default(),
+                })
+            }
+        }
+        deserializer.deserialize_struct("rotor.v1.ReleaseDeviceRequest", FIELDS, GeneratedVisitor)
     }
 }
 impl serde::Serialize for ReleaseFabricLockRequest {
@@ -5980,6 +6312,7 @@ impl serde::Serialize for RotationKind {
             Self::DeviceResyncPassword => "DeviceResyncPassword",
             Self::ResumeOperation => "ResumeOperation",
             Self::CancelOperation => "CancelOperation",
+            Self::ReleaseDevice => "ReleaseDevice",
         };
         serializer.serialize_str(variant)
     }
@@ -5998,6 +6331,7 @@ impl<'de> serde::Deserialize<'de> for RotationKind {
             "DeviceResyncPassword",
             "ResumeOperation",
             "CancelOperation",
+            "ReleaseDevice",
         ];
 
         struct GeneratedVisitor;
@@ -6045,6 +6379,7 @@ impl<'de> serde::Deserialize<'de> for RotationKind {
                     "DeviceResyncPassword" => Ok(RotationKind::DeviceResyncPassword),
                     "ResumeOperation" => Ok(RotationKind::ResumeOperation),
                     "CancelOperation" => Ok(RotationKind::CancelOperation),
+                    "ReleaseDevice" => Ok(RotationKind::ReleaseDevice),
                     _ => Err(serde::de::Error::unknown_variant(value, FIELDS)),
                 }
             }

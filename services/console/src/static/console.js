@@ -52,6 +52,7 @@ function tone(word) {
     case "OutOfSync":
     case "Halted":
     case "Cancelled":
+    case "Quarantined":
       return ["bad", "\u2717"];
     case "InProgress":
     case "Accepted":
@@ -568,6 +569,16 @@ async function devicePage(fabricId, deviceId) {
           el("dt", {}, "Administrative state"), el("dd", {}, badge(device.administrativeState)),
           el("dt", {}, "Last result"), el("dd", {}, device.lastResult ? badge(device.lastResult) : "none"),
           el("dt", {}, "Error"), el("dd", { "data-test": "last-error" }, device.lastError ? [code(device.lastError), " ", device.lastError.message || ""] : "none"),
+          el("dt", {}, "Quarantine"),
+          el(
+            "dd",
+            { "data-test": "quarantine" },
+            device.quarantine
+              ? [badge("Quarantined"), " since ", when(device.quarantine.since), ": ", device.quarantine.reason || ""]
+              : device.consecutiveFailures
+                ? `no (${device.consecutiveFailures} failure(s) in a row)`
+                : "no",
+          ),
           el("dt", {}, "Last rotation"), el("dd", {}, when(device.lastRotationTime)),
           el("dt", {}, "Last operation"), el("dd", {}, device.lastOperationId ? link(operationHref(device.lastOperationId), device.lastOperationId) : "none"),
         ),
@@ -714,7 +725,7 @@ async function operationPage(operationId) {
             el(
               "ul",
               { class: "plain", "data-test": "not-updated" },
-              notUpdated.map((r) =>
+              notUpdated.concat(operation.skippedDevices || []).map((r) =>
                 el("li", {}, link(deviceHref(fabricId, r.resourceId), r.resourceId), ": ", code(r.error), " ", (r.error || {}).message || ""),
               ),
             ),

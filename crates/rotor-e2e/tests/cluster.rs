@@ -53,7 +53,8 @@ async fn a_rotation_survives_losing_a_cluster_node() {
             .all(|(state, _)| *state == OperationState::Succeeded)
     );
     let fabric = stack.fabric_status(Some(&operation_id)).await.unwrap();
-    // Its devices in the message: a rare failure here was seen once and not understood yet.
+    // Its devices in the message: every device shows the rotation (statuses are stored before
+    // results, see `guarantees::no_result_is_stored_before_its_devices_status`).
     assert_eq!(fabric.unique_password_set_count, 1, "{fabric:?}");
     let (password, _) = stack.current_password().await.unwrap();
     for device in stack.device_ids() {

@@ -655,3 +655,152 @@ async fn a_change_awaiting_its_rollback_timer_is_left_alone_by_the_next_operatio
     );
     stack.shutdown().await;
 }
+
+/// The statuses stay truthful when the bus refuses the aggregator's writes half way (a cluster
+/// node lost, a full bucket): an operation is ended by its stored results, so none may be
+/// stored before its device's status is. Here the device-status bucket refuses every write
+/// while the aggregator folds a whole rotation's events at once: no result is stored and the
+/// operation does not end until the statuses can be written, and then every device shows it.
+/// (Seen once on a 3-node cluster losing a node: the operation ended `Succeeded` while three
+/// devices' statuses still showed the rotation in progress, two password sets live.)
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn no_result_is_stored_before_its_devices_status() {
+    let mut stack = TestStack::start(StackOptions {
+        settings: vec![("ROTOR_JOB_ACK_WAIT_SECS".into(), "2".into())],
+        ..Default::default()
+    })
+    .await
+    .unwrap();
+    let devices = stack.device_ids();
+    stack.sim.set_latency(rotor_sim::LatencyProfile {
+        apply_min_ms: 300,
+        apply_max_ms: 600,
+        ..rotor_sim::LatencyProfile::none()
+    });
+    // The aggregator starts following the rotation (its devices marked as being changed), then
+    // stops: the rest of the rotation runs without it, and it folds those events in one batch
+    // when it comes back.
+    let operation_id = stack.submit_accepted(stack.fabric_rotate()).await.unwrap();
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(30);
+    while stack
+        .device_status(&devices[0])
+        .await
+        .unwrap()
+        .last_operation_id
+        != operation_id
+    {
+        assert!(
+            tokio::time::Instant::now() < deadline,
+            "the rotation never began"
+        );
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    stack.stop_service("aggregator-0").await;
+    let before = results_stored(&stack, &operation_id).await;
+    assert!(
+        before < devices.len(),
+        "the rotation ended before the aggregator stopped"
+    );
+    let events = stack
+        .bus
+        .jetstream
+        .get_stream(rotor_bus::names::EVENTS_STREAM)
+        .await
+        .unwrap();
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(60);
+    for device in &devices {
+        let subject =
+            rotor_bus::names::event_subject(&stack.fabric_id, device, Stage::PerformBackup);
+        loop {
+            let last = events.get_last_raw_message_by_subject(&subject).await.ok();
+            let finished = last
+                .and_then(|m| <StageEvent as prost::Message>::decode(m.payload).ok())
+                .is_some_and(|e| e.operation_id == operation_id && e.outcome.is_some());
+            if finished {
+                break;
+            }
+            assert!(
+                tokio::time::Instant::now() < deadline,
+                "{device} never reported its outcome"
+            );
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+    }
+
+    // The device-status bucket takes no more writes: every status is above its message size.
+    let name = format!("KV_{}", rotor_bus::names::buckets::DEVICE_STATUS);
+    let bucket = stack.bus.jetstream.get_stream(&name).await.unwrap();
+    let mut config = bucket.cached_info().config.clone();
+    let unlimited = config.max_message_size;
+    config.max_message_size = 1;
+    stack.bus.jetstream.update_stream(&config).await.unwrap();
+    let key = keys::device(&stack.fabric_id, &devices[0]);
+    let current = rotor_bus::kv::get_message::<DeviceStatus>(&stack.topology.device_status, &key)
+        .await
+        .unwrap()
+        .unwrap();
+    assert!(
+        rotor_bus::kv::put_message(&stack.topology.device_status, &key, &current.value)
+            .await
+            .is_err(),
+        "the bucket still takes writes"
+    );
+
+    stack.start_service("aggregator", 0).await.unwrap();
+    until(
+        "the aggregator's write of the statuses fails",
+        Duration::from_secs(30),
+        || stack.logs.text().contains("stopped leading after an error"),
+    )
+    .await;
+    assert_eq!(
+        results_stored(&stack, &operation_id).await,
+        before,
+        "results stored before their devices' statuses"
+    );
+    let status = rotor_bus::kv::get_message::<OperationStatus>(
+        &stack.topology.operations,
+        &keys::operation(&operation_id),
+    )
+    .await
+    .unwrap()
+    .unwrap()
+    .value;
+    assert!(
+        rotor_aggregator::fold::is_running(&status),
+        "the operation ended: {status:?}"
+    );
+
+    // Once the bucket takes writes again the events are folded again and everything agrees.
+    config.max_message_size = unlimited;
+    stack.bus.jetstream.update_stream(&config).await.unwrap();
+    let operation = stack.wait_for_operation(&operation_id).await.unwrap();
+    assert_eq!(
+        operation.status,
+        OperationState::Succeeded as i32,
+        "{operation:?}"
+    );
+    let fabric = stack.fabric_status(Some(&operation_id)).await.unwrap();
+    assert_eq!(fabric.succeeded_device_ids, devices, "{fabric:?}");
+    assert_eq!(fabric.unique_password_set_count, 1, "{fabric:?}");
+    for device in &devices {
+        let status = stack.device_status(device).await.unwrap();
+        assert_eq!(
+            (status.last_operation_id.as_str(), status.last_result),
+            (operation_id.as_str(), OperationState::Succeeded as i32),
+            "{status:?}"
+        );
+    }
+    stack.shutdown().await;
+}
+
+/// How many device results of `operation_id` are stored.
+async fn results_stored(stack: &TestStack, operation_id: &str) -> usize {
+    rotor_bus::kv::scan_messages::<DeviceResult>(
+        &stack.topology.operation_results,
+        &rotor_bus::names::filters::results_of(operation_id),
+    )
+    .await
+    .unwrap()
+    .len()
+}

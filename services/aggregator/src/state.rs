@@ -462,15 +462,13 @@ impl Aggregation {
         }
     }
 
-    /// Writes everything the batch changed: results, device statuses, operations, fabrics.
+    /// Writes everything the batch changed: device statuses, then results, then operations and
+    /// fabrics. The order is what keeps statuses truthful when a write fails half way (a node of
+    /// the cluster lost, a full bucket): a stored result is what ends an operation (a leader
+    /// that starts again takes its results from the bucket), so no result may be stored before
+    /// its device's status; the events of a failed batch are not acknowledged and are folded
+    /// again.
     async fn flush(&mut self) -> Result<(), BusError> {
-        let results = std::mem::take(&mut self.dirty_results);
-        for chunk in results.chunks(128) {
-            futures::future::try_join_all(chunk.iter().map(|(key, result)| {
-                kv::put_message(&self.topology.operation_results, key, result)
-            }))
-            .await?;
-        }
         let dirty: Vec<(String, String)> = self.dirty_devices.drain().collect();
         let writes: Vec<(String, &DeviceStatus)> = dirty
             .iter()
@@ -487,6 +485,13 @@ impl Aggregation {
                     kv::put_message(&self.topology.device_status, key, *status)
                 }),
             )
+            .await?;
+        }
+        let results = std::mem::take(&mut self.dirty_results);
+        for chunk in results.chunks(128) {
+            futures::future::try_join_all(chunk.iter().map(|(key, result)| {
+                kv::put_message(&self.topology.operation_results, key, result)
+            }))
             .await?;
         }
         let operations: Vec<String> = self.dirty_operations.drain().collect();

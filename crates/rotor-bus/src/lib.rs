@@ -494,7 +494,10 @@ impl Bus {
             stream::Config {
                 name: names::EVENTS_STREAM.to_string(),
                 description: Some("Stage events of every device, kept for replay".into()),
-                subjects: vec![names::EVENTS_ALL.to_string()],
+                subjects: vec![
+                    names::EVENTS_ALL.to_string(),
+                    names::ROLLOUT_ALL.to_string(),
+                ],
                 retention: stream::RetentionPolicy::Limits,
                 max_age: settings.event_retention,
                 max_bytes: settings.events_max_bytes,
@@ -769,22 +772,50 @@ impl Bus {
 
     /// Publishes a stage event and waits until the events stream has stored it.
     pub async fn publish_event(&self, event: &StageEvent) -> Result<(), BusError> {
-        let stage = event.stage();
+        self.publish_once(
+            "publish stage event",
+            names::event_subject(&event.fabric_id, &event.device_id, event.stage()),
+            &event.event_id,
+            event.encode_to_vec(),
+        )
+        .await
+    }
+
+    /// Publishes a rollout event (a wave started or ended) into the events stream, once: its
+    /// id is the message id.
+    pub async fn publish_rollout_event(
+        &self,
+        event: &rotor_proto::v1::RolloutEvent,
+    ) -> Result<(), BusError> {
+        self.publish_once(
+            "publish rollout event",
+            names::rollout_subject(&event.fabric_id, &event.operation_id),
+            &event.event_id,
+            event.encode_to_vec(),
+        )
+        .await
+    }
+
+    /// Publishes into the events stream with a message id (a repeat within the duplicate
+    /// window is dropped) and the current trace context, and waits for the stream's ack.
+    async fn publish_once(
+        &self,
+        what: &'static str,
+        subject: String,
+        message_id: &str,
+        payload: Vec<u8>,
+    ) -> Result<(), BusError> {
         let mut headers = HeaderMap::new();
         trace::inject_current(&mut headers);
-        headers.insert(async_nats::header::NATS_MESSAGE_ID, event.event_id.as_str());
+        headers.insert(async_nats::header::NATS_MESSAGE_ID, message_id);
         let started = std::time::Instant::now();
         let stored = async {
             self.jetstream
-                .publish_with_headers(
-                    names::event_subject(&event.fabric_id, &event.device_id, stage),
-                    headers,
-                    Bytes::from(event.encode_to_vec()),
-                )
+                .publish_with_headers(subject, headers, Bytes::from(payload))
                 .await
-                .map_err(|e| BusError::jetstream("publish stage event", e))?
+                .map_err(|e| BusError::jetstream(what, e))?
                 .await
-                .map_err(|e| BusError::jetstream("publish stage event", e))
+                .map_err(|e| BusError::jetstream(what, e))
         }
         .await;
         rotor_metrics::metrics().nats_publish("event", started, stored.is_ok());

@@ -14,6 +14,7 @@ const JOBS_PREFIX: &str = "rotor.jobs.";
 const REJECTED_PREFIX: &str = "rotor.rejected.";
 const INVENTORY_CHANGED_PREFIX: &str = "rotor.control.inventory.";
 const AUDIT_PREFIX: &str = "rotor.audit.";
+const ROLLOUT_PREFIX: &str = "rotor.rollout.";
 
 /// Rotation requests from other systems, request/reply: `rotor.requests.<fabric>`.
 pub fn request_subject(fabric_id: &str) -> String {
@@ -74,6 +75,23 @@ pub fn events_filter(fabric_id: Option<&str>, device_id: Option<&str>) -> String
         (Some(fabric), None) => format!("{EVENTS_PREFIX}{fabric}.>"),
         (None, Some(device)) => format!("{EVENTS_PREFIX}*.{device}.*"),
         (None, None) => EVENTS_ALL.to_string(),
+    }
+}
+
+/// Rollout events (a wave started or ended): `rotor.rollout.<fabric>.<operation>`, kept in the
+/// events stream beside the stage events (the aggregator's filter leaves them out).
+pub fn rollout_subject(fabric_id: &str, operation_id: &str) -> String {
+    format!("{ROLLOUT_PREFIX}{fabric_id}.{operation_id}")
+}
+
+/// Every rollout event.
+pub const ROLLOUT_ALL: &str = "rotor.rollout.>";
+
+/// A subscription filter for rollout events, narrowed to a fabric when given.
+pub fn rollout_filter(fabric_id: Option<&str>) -> String {
+    match fabric_id {
+        Some(fabric) => format!("{ROLLOUT_PREFIX}{fabric}.*"),
+        None => ROLLOUT_ALL.to_string(),
     }
 }
 

@@ -257,6 +257,8 @@ pub fn service_permissions(kind: ServiceKind) -> Permissions {
                 // The last event of a device a halted or cancelled operation never released
                 // (NotAttempted).
                 .events(&[Stage::PerformBackup])
+                // The dispatcher says when each wave starts and ends.
+                .publish(names::rollout_subject("*", "*"))
                 .publish(names::inventory_changed_subject("*"))
                 .read_stream(names::EVENTS_STREAM)
                 // WatchEvents without fromStart: the live events, core NATS.
@@ -368,16 +370,15 @@ pub fn service_permissions(kind: ServiceKind) -> Permissions {
 }
 
 /// What a requester may do: send requests for `fabrics` (`*`: every fabric), read replies to its
-/// own inbox prefix, and watch those fabrics' stage events.
+/// own inbox prefix, and watch those fabrics' stage and rollout events.
 pub fn requester_permissions(user: &str, fabrics: &[String]) -> Permissions {
     let mut p = Permissions::default();
     p.subscribe(format!("{}.>", inbox_prefix(user)));
     for fabric in fabrics {
+        let only = (fabric != "*").then_some(fabric.as_str());
         p.publish(names::request_subject(fabric))
-            .subscribe(names::events_filter(
-                (fabric != "*").then_some(fabric.as_str()),
-                None,
-            ));
+            .subscribe(names::events_filter(only, None))
+            .subscribe(names::rollout_filter(only));
     }
     p
 }
@@ -463,9 +464,10 @@ pub fn render(accounts: &Accounts) -> String {
     }
     out.push_str("    ]\n    exports: [\n");
     out.push_str(&format!(
-        "      {{ service: \"{}\" }}\n      {{ stream: \"{}\" }}\n    ]\n  }}\n",
+        "      {{ service: \"{}\" }}\n      {{ stream: \"{}\" }}\n      {{ stream: \"{}\" }}\n    ]\n  }}\n",
         names::REQUESTS_WILDCARD,
-        names::EVENTS_ALL
+        names::EVENTS_ALL,
+        names::ROLLOUT_ALL
     ));
     out.push_str(&format!("  {REQUESTER_ACCOUNT} {{\n    users: [\n"));
     for requester in &accounts.requesters {
@@ -481,9 +483,10 @@ pub fn render(accounts: &Accounts) -> String {
     }
     out.push_str("    ]\n    imports: [\n");
     out.push_str(&format!(
-        "      # share: the server adds {REQUEST_INFO_HEADER} (this account, the user) to every request\n      {{ service: {{ account: {SERVICE_ACCOUNT}, subject: \"{}\" }}, share: true }}\n      {{ stream: {{ account: {SERVICE_ACCOUNT}, subject: \"{}\" }} }}\n    ]\n  }}\n}}\n",
+        "      # share: the server adds {REQUEST_INFO_HEADER} (this account, the user) to every request\n      {{ service: {{ account: {SERVICE_ACCOUNT}, subject: \"{}\" }}, share: true }}\n      {{ stream: {{ account: {SERVICE_ACCOUNT}, subject: \"{}\" }} }}\n      {{ stream: {{ account: {SERVICE_ACCOUNT}, subject: \"{}\" }} }}\n    ]\n  }}\n}}\n",
         names::REQUESTS_WILDCARD,
-        names::EVENTS_ALL
+        names::EVENTS_ALL,
+        names::ROLLOUT_ALL
     ));
     out
 }
@@ -530,7 +533,14 @@ mod tests {
     fn requesters_reach_only_their_fabrics_and_their_own_inbox() {
         let p = requester_permissions("ticketing", &["fab1".to_string()]);
         assert_eq!(p.publish, ["rotor.requests.fab1"]);
-        assert_eq!(p.subscribe, ["_INBOX_ticketing.>", "rotor.events.fab1.>"]);
+        assert_eq!(
+            p.subscribe,
+            [
+                "_INBOX_ticketing.>",
+                "rotor.events.fab1.>",
+                "rotor.rollout.fab1.*"
+            ]
+        );
         assert!(!p.allow_responses);
     }
 

@@ -192,12 +192,13 @@ async fn a_requester_cannot_touch_buckets_jobs_events_or_the_login_ledger() {
         "a requester opened the inventory bucket"
     );
 
-    // Forged jobs, events and a zeroed login ledger are refused by the server and stored
-    // nowhere.
+    // Forged jobs, stage and rollout events and a zeroed login ledger are refused by the server
+    // and stored nowhere.
     let job = names::job_subject(names::JobKind::Apply, &fabric, &device);
     let event = names::event_subject(&fabric, &device, Stage::PerformBackup);
     let ledger = format!("$KV.{}.{ledger_key}", names::buckets::LOGIN_ATTEMPTS);
-    for subject in [&job, &event, &ledger] {
+    let rollout = names::rollout_subject(&fabric, "01a00000-0000-7000-8000-00000000000f");
+    for subject in [&job, &event, &ledger, &rollout] {
         let _ = requester.publish(subject.clone(), "{}".into()).await;
     }
     requester.flush().await.unwrap();
@@ -206,6 +207,7 @@ async fn a_requester_cannot_touch_buckets_jobs_events_or_the_login_ledger() {
         (names::JOBS_STREAM, &job),
         (names::EVENTS_STREAM, &event),
         (ledger_stream.as_str(), &ledger),
+        (names::EVENTS_STREAM, &rollout),
     ] {
         violation_logged(&stack, "REQUESTERS/user:ticketing", "Publish", subject).await;
         assert!(

@@ -147,6 +147,71 @@ fn assert_waves_in_order(
     }
 }
 
+/// A requester's subscription to its fabric's rollout events (what another system watching the
+/// rollout sees).
+async fn watch_rollout(stack: &TestStack) -> async_nats::Subscriber {
+    let requester = stack.requester(rotor_e2e::REQUESTER).await.unwrap();
+    let subscriber = requester
+        .subscribe(rotor_bus::names::rollout_filter(Some(&stack.fabric_id)))
+        .await
+        .unwrap();
+    // The server has the subscription before anything is published.
+    requester.flush().await.unwrap();
+    subscriber
+}
+
+/// The next `count` rollout events of `operation_id` (each within 30 s), as (kind, wave, wave
+/// name); every one is checked against the operation and the plan.
+async fn rollout_events(
+    subscriber: &mut async_nats::Subscriber,
+    plan: &ReleasePlan,
+    operation_id: &str,
+    count: usize,
+) -> Vec<(RolloutEventKind, u32, String, RolloutEvent)> {
+    let mut events = Vec::new();
+    while events.len() < count {
+        let message = tokio::time::timeout(Duration::from_secs(30), subscriber.next())
+            .await
+            .unwrap_or_else(|_| panic!("only {events:?} within 30 s"))
+            .expect("the subscription stays open");
+        let event = <RolloutEvent as prost::Message>::decode(message.payload).unwrap();
+        if event.operation_id != operation_id {
+            continue;
+        }
+        let wave = &plan.waves[event.wave as usize - 1];
+        assert_eq!(event.wave_count as usize, plan.waves.len(), "{event:?}");
+        assert_eq!(event.devices as usize, wave.device_ids.len(), "{event:?}");
+        assert_eq!(event.wave_name, wave.name, "{event:?}");
+        events.push((event.event(), event.wave, event.wave_name.clone(), event));
+    }
+    events
+}
+
+/// Each wave's start and end, in wave order.
+fn starts_and_ends(
+    waves: std::ops::RangeInclusive<u32>,
+    plan: &ReleasePlan,
+) -> Vec<(RolloutEventKind, u32, String)> {
+    waves
+        .flat_map(|wave| {
+            let name = plan.waves[wave as usize - 1].name.clone();
+            [
+                (RolloutEventKind::WaveStarted, wave, name.clone()),
+                (RolloutEventKind::WaveEnded, wave, name),
+            ]
+        })
+        .collect()
+}
+
+fn kinds_and_waves(
+    events: &[(RolloutEventKind, u32, String, RolloutEvent)],
+) -> Vec<(RolloutEventKind, u32, String)> {
+    events
+        .iter()
+        .map(|(kind, wave, name, _)| (*kind, *wave, name.clone()))
+        .collect()
+}
+
 fn latency() -> LatencyProfile {
     LatencyProfile {
         login_ms: 5,
@@ -183,8 +248,22 @@ async fn a_failed_canary_halts_the_fabric_and_a_resume_finishes_it() {
         .map(|d| (d.clone(), snapshot(&stack, d)))
         .collect();
 
+    let mut watch = watch_rollout(&stack).await;
     let halted = stack.run(stack.fabric_rotate()).await.unwrap();
     assert_eq!(halted.status, OperationState::Halted as i32, "{halted:?}");
+    // Other systems are told: the canary started, then the brake halted it, naming why.
+    let events = rollout_events(&mut watch, &plan, &halted.id, 2).await;
+    let canary_name = plan.waves[0].name.clone();
+    assert_eq!(
+        kinds_and_waves(&events),
+        [
+            (RolloutEventKind::WaveStarted, 1, canary_name.clone()),
+            (RolloutEventKind::WaveHalted, 1, canary_name.clone()),
+        ]
+    );
+    let halt = &events[1].3;
+    assert!(halt.message.contains(&broken), "{halt:?}");
+    assert_eq!(halt.failed, 1, "{halt:?}");
     let results = results_by_device(&halted);
     assert_eq!(
         results[&broken],
@@ -260,6 +339,12 @@ async fn a_failed_canary_halts_the_fabric_and_a_resume_finishes_it() {
     );
     assert_eq!(ended.succeeded_devices, 199);
     assert_waves_in_order(&plan, &event_spans(&stack, &halted.id).await);
+    // After the resume: the canary ends, then every other wave starts and ends in turn.
+    let waves = plan.waves.len() as u32;
+    let events = rollout_events(&mut watch, &plan, &halted.id, 1 + 2 * (waves as usize - 1)).await;
+    let mut expected = vec![(RolloutEventKind::WaveEnded, 1, canary_name)];
+    expected.extend(starts_and_ends(2..=waves, &plan));
+    assert_eq!(kinds_and_waves(&events), expected);
     // A second resume is refused: the operation is not halted any more.
     let again = stack
         .client
@@ -291,6 +376,7 @@ async fn waves_run_in_role_order_and_the_fabric_concurrency_holds() {
     assert!(last_leaf < border && border < first_spine, "{names:?}");
     stack.sim.reset_session_peak(&stack.fabric_id);
 
+    let mut watch = watch_rollout(&stack).await;
     let operation = stack.run(stack.fabric_rotate()).await.unwrap();
     assert_eq!(
         operation.status,
@@ -320,6 +406,14 @@ async fn waves_run_in_role_order_and_the_fabric_concurrency_holds() {
         tokio::time::sleep(Duration::from_millis(50)).await;
     };
     assert_eq!(rollout.wave_count as usize, plan.waves.len());
+    // Each wave's start and end was published, in order, with none failed.
+    let waves = plan.waves.len() as u32;
+    let events = rollout_events(&mut watch, &plan, &operation.id, 2 * waves as usize).await;
+    assert_eq!(kinds_and_waves(&events), starts_and_ends(1..=waves, &plan));
+    assert!(
+        events.iter().all(|(_, _, _, e)| e.failed == 0),
+        "{events:?}"
+    );
     for wave in &rollout.waves {
         assert!(
             !wave.start_time.is_empty() && !wave.end_time.is_empty(),

@@ -35,8 +35,8 @@ use rotor_inventory::rollout::ReleasePlan;
 use rotor_pipeline::fanout;
 use rotor_pipeline::records::{DeviceRecord, OperationPlan, load_devices, load_fabric, load_plan};
 use rotor_proto::v1::{
-    DeviceOutcome, DeviceResult, Error, ErrorCode, OperationState, OperationStatus,
-    RolloutProgress, Stage, StageEvent, WaveProgress, stage_event::Status,
+    DeviceOutcome, DeviceResult, Error, ErrorCode, OperationState, OperationStatus, RolloutEvent,
+    RolloutEventKind, RolloutProgress, Stage, StageEvent, WaveProgress, stage_event::Status,
 };
 use rotor_runtime::CancellationToken;
 use rotor_runtime::settings::{SettingError, Settings};
@@ -492,27 +492,13 @@ impl Dispatcher {
             }
         }
         // Free places across every fabric, one at a time in turn.
-        let mut budget = self
+        let budget = self
             .settings
             .global_concurrency
             .saturating_sub(in_flight_total);
-        let mut grants = vec![0usize; wants.len()];
-        if !wants.is_empty() {
-            let start = self.turn % wants.len();
-            self.turn = self.turn.wrapping_add(1);
-            let mut progressed = true;
-            while budget > 0 && progressed {
-                progressed = false;
-                for offset in 0..wants.len() {
-                    let index = (start + offset) % wants.len();
-                    if budget > 0 && grants[index] < wants[index].1 {
-                        grants[index] += 1;
-                        budget -= 1;
-                        progressed = true;
-                    }
-                }
-            }
-        }
+        let counts: Vec<usize> = wants.iter().map(|(_, want)| *want).collect();
+        let grants = share_places(&counts, budget, self.turn);
+        self.turn = self.turn.wrapping_add(1);
         for ((id, _), count) in wants.into_iter().zip(grants) {
             if count > 0 {
                 self.release(&id, count).await?;
@@ -553,6 +539,8 @@ impl Dispatcher {
                 && !times.start.is_empty()
             {
                 times.end = rotor_bus::now_rfc3339();
+                let event = rollout_event(active, RolloutEventKind::WaveEnded, String::new());
+                self.orchestrator.bus.publish_rollout_event(&event).await?;
             }
             active.record.state = DispatchState::Done;
             self.save(id).await?;
@@ -626,6 +614,8 @@ impl Dispatcher {
         {
             times.end = rotor_bus::now_rfc3339();
             tracing::info!(operation = id, wave = %bound.name, failed = wave_failed, "wave ended");
+            let event = rollout_event(active, RolloutEventKind::WaveEnded, String::new());
+            self.orchestrator.bus.publish_rollout_event(&event).await?;
         }
         if wave + 1 < active.bounds.len() {
             active.record.wave = wave + 1;
@@ -699,6 +689,8 @@ impl Dispatcher {
                 .map(|b| b.name.clone())
                 .unwrap_or_default();
             tracing::info!(operation = id, wave = %name, "wave started");
+            let event = rollout_event(active, RolloutEventKind::WaveStarted, String::new());
+            self.orchestrator.bus.publish_rollout_event(&event).await?;
         }
         active.record.released = to;
         self.save(id).await
@@ -748,6 +740,16 @@ impl Dispatcher {
             futures::future::try_join_all(chunk.iter().map(|event| bus.publish_event(event)))
                 .await?;
         }
+        let stopped = match ended {
+            OperationState::Cancelled => RolloutEventKind::WaveCancelled,
+            _ => RolloutEventKind::WaveHalted,
+        };
+        bus.publish_rollout_event(&rollout_event(
+            active,
+            stopped,
+            active.record.stop_reason.clone(),
+        ))
+        .await?;
         let active = self.active.get_mut(id).expect("followed");
         tracing::info!(operation = id, not_attempted = events.len(), state = ?ended, "release stopped");
         active.record.state = DispatchState::Stopped;
@@ -777,6 +779,58 @@ impl Dispatcher {
             }
             active.revision = stored.revision;
         }
+    }
+}
+
+/// Hands `budget` free places out to operations wanting `wants` each: one at a time in turn,
+/// starting at `turn` (the caller moves it on each round), so a small operation beside a huge
+/// one gets as many places as it wants up to an equal share, and the first place of a scarce
+/// round goes to each operation in turn.
+fn share_places(wants: &[usize], mut budget: usize, turn: usize) -> Vec<usize> {
+    let mut grants = vec![0usize; wants.len()];
+    if wants.is_empty() {
+        return grants;
+    }
+    let start = turn % wants.len();
+    let mut progressed = true;
+    while budget > 0 && progressed {
+        progressed = false;
+        for offset in 0..wants.len() {
+            let index = (start + offset) % wants.len();
+            if budget > 0 && grants[index] < wants[index] {
+                grants[index] += 1;
+                budget -= 1;
+                progressed = true;
+            }
+        }
+    }
+    grants
+}
+
+/// The rollout event of `active`'s current wave: its id is one per (operation, wave, kind,
+/// resume), so a dispatcher that takes over and says it again is not heard twice.
+fn rollout_event(active: &Active, event: RolloutEventKind, message: String) -> RolloutEvent {
+    let wave = active.record.wave;
+    let bound = active.bounds.get(wave);
+    RolloutEvent {
+        event_id: format!(
+            "{}.wave.{}.{}.{}",
+            active.plan.operation_id,
+            wave + 1,
+            event.as_str_name(),
+            active.record.epoch
+        ),
+        operation_id: active.plan.operation_id.clone(),
+        fabric_id: active.plan.fabric_id.clone(),
+        event: event as i32,
+        wave: wave as u32 + 1,
+        wave_count: active.bounds.len() as u32,
+        wave_name: bound.map(|b| b.name.clone()).unwrap_or_default(),
+        devices: bound.map_or(0, |b| (b.end - b.start) as u32),
+        failed: active.record.waves.get(wave).map_or(0, |t| t.failed),
+        time: rotor_bus::now_rfc3339(),
+        message,
+        kind: active.plan.kind,
     }
 }
 
@@ -1007,6 +1061,26 @@ mod tests {
         assert_eq!(order, ["a", "b", "c"]);
         assert_eq!((bounds[0].start, bounds[0].end), (0, 1));
         assert_eq!((bounds[1].start, bounds[1].end), (1, 3));
+    }
+
+    #[test]
+    fn free_places_are_shared_fairly_between_operations() {
+        // A 20-device fabric beside a 10,000-device one: it gets all it wants, the rest goes to
+        // the big one, within the global budget.
+        assert_eq!(share_places(&[10_000, 20], 100, 0), vec![80, 20]);
+        assert_eq!(share_places(&[10_000, 20], 100, 1), vec![80, 20]);
+        // Scarce places: equal shares, whoever comes first.
+        assert_eq!(share_places(&[50, 50, 50], 9, 0), vec![3, 3, 3]);
+        assert_eq!(share_places(&[50, 50, 50], 10, 2), vec![3, 3, 4]);
+        // One place a round goes to each operation in turn.
+        let firsts: Vec<Vec<usize>> = (0..3)
+            .map(|turn| share_places(&[5, 5, 5], 1, turn))
+            .collect();
+        assert_eq!(firsts, vec![vec![1, 0, 0], vec![0, 1, 0], vec![0, 0, 1]]);
+        // Never more than wanted or than the budget.
+        assert_eq!(share_places(&[2, 3], 100, 0), vec![2, 3]);
+        assert_eq!(share_places(&[], 100, 7), Vec::<usize>::new());
+        assert_eq!(share_places(&[4, 4], 0, 0), vec![0, 0]);
     }
 
     #[test]

@@ -487,6 +487,42 @@ pub struct WaveProgress {
     #[prost(string, tag = "5")]
     pub end_time: ::prost::alloc::string::String,
 }
+/// A wave of an operation's rollout started or ended, on `rotor.rollout.<fabric>.<operation>`
+/// (kept in the events stream; docs/rollout.md).
+#[derive(Clone, PartialEq, Eq, Hash, ::prost::Message)]
+pub struct RolloutEvent {
+    /// also the message id: published once per wave and kind
+    #[prost(string, tag = "1")]
+    pub event_id: ::prost::alloc::string::String,
+    #[prost(string, tag = "2")]
+    pub operation_id: ::prost::alloc::string::String,
+    #[prost(string, tag = "3")]
+    pub fabric_id: ::prost::alloc::string::String,
+    #[prost(enumeration = "RolloutEventKind", tag = "4")]
+    pub event: i32,
+    /// 1-based
+    #[prost(uint32, tag = "5")]
+    pub wave: u32,
+    #[prost(uint32, tag = "6")]
+    pub wave_count: u32,
+    /// e.g. "canary", "Leaf 2/4", "all"
+    #[prost(string, tag = "7")]
+    pub wave_name: ::prost::alloc::string::String,
+    /// devices in the wave
+    #[prost(uint32, tag = "8")]
+    pub devices: u32,
+    /// of them, failed so far
+    #[prost(uint32, tag = "9")]
+    pub failed: u32,
+    /// RFC 3339
+    #[prost(string, tag = "10")]
+    pub time: ::prost::alloc::string::String,
+    /// WaveHalted / WaveCancelled: why (the brake's message names the failures)
+    #[prost(string, tag = "11")]
+    pub message: ::prost::alloc::string::String,
+    #[prost(enumeration = "RotationKind", tag = "12")]
+    pub kind: i32,
+}
 #[derive(Clone, PartialEq, ::prost::Message)]
 pub struct ImportInventoryRequest {
     /// the inventory document (docs/inventory.md)
@@ -1141,6 +1177,45 @@ impl SynchronizationStatus {
             "Synchronizing" => Some(Self::Synchronizing),
             "OutOfSync" => Some(Self::OutOfSync),
             "Unverified" => Some(Self::Unverified),
+            _ => None,
+        }
+    }
+}
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, ::prost::Enumeration)]
+#[repr(i32)]
+pub enum RolloutEventKind {
+    Unspecified = 0,
+    /// its first devices were released
+    WaveStarted = 1,
+    /// every device of it is done, within its failure limit (or the operation ended)
+    WaveEnded = 2,
+    /// the failure brake halted the operation in this wave
+    WaveHalted = 3,
+    /// the operation was cancelled in this wave
+    WaveCancelled = 4,
+}
+impl RolloutEventKind {
+    /// String value of the enum field names used in the ProtoBuf definition.
+    ///
+    /// The values are not transformed in any way and thus are considered stable
+    /// (if the ProtoBuf definition does not change) and safe for programmatic use.
+    pub fn as_str_name(&self) -> &'static str {
+        match self {
+            Self::Unspecified => "ROLLOUT_EVENT_KIND_UNSPECIFIED",
+            Self::WaveStarted => "WaveStarted",
+            Self::WaveEnded => "WaveEnded",
+            Self::WaveHalted => "WaveHalted",
+            Self::WaveCancelled => "WaveCancelled",
+        }
+    }
+    /// Creates an enum from field names used in the ProtoBuf definition.
+    pub fn from_str_name(value: &str) -> ::core::option::Option<Self> {
+        match value {
+            "ROLLOUT_EVENT_KIND_UNSPECIFIED" => Some(Self::Unspecified),
+            "WaveStarted" => Some(Self::WaveStarted),
+            "WaveEnded" => Some(Self::WaveEnded),
+            "WaveHalted" => Some(Self::WaveHalted),
+            "WaveCancelled" => Some(Self::WaveCancelled),
             _ => None,
         }
     }

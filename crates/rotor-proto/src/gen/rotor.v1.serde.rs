@@ -5835,6 +5835,381 @@ impl<'de> serde::Deserialize<'de> for ResumeOperationRequest {
         deserializer.deserialize_struct("rotor.v1.ResumeOperationRequest", FIELDS, GeneratedVisitor)
     }
 }
+impl serde::Serialize for RolloutEvent {
+    #[allow(deprecated)]
+    fn serialize<S>(&self, serializer: S) -> std::result::Result<S::Ok, S::Error>
+    where
+        S: serde::Serializer,
+    {
+        use serde::ser::SerializeStruct;
+        let mut len = 0;
+        if true {
+            len += 1;
+        }
+        if true {
+            len += 1;
+        }
+        if true {
+            len += 1;
+        }
+        if true {
+            len += 1;
+        }
+        if true {
+            len += 1;
+        }
+        if true {
+            len += 1;
+        }
+        if true {
+            len += 1;
+        }
+        if true {
+            len += 1;
+        }
+        if true {
+            len += 1;
+        }
+        if true {
+            len += 1;
+        }
+        if true {
+            len += 1;
+        }
+        if true {
+            len += 1;
+        }
+        let mut struct_ser = serializer.serialize_struct("rotor.v1.RolloutEvent", len)?;
+        if true {
+            struct_ser.serialize_field("eventId", &self.event_id)?;
+        }
+        if true {
+            struct_ser.serialize_field("operationId", &self.operation_id)?;
+        }
+        if true {
+            struct_ser.serialize_field("fabricId", &self.fabric_id)?;
+        }
+        if true {
+            let v = RolloutEventKind::try_from(self.event)
+                .map_err(|_| serde::ser::Error::custom(format!("Invalid variant {}", self.event)))?;
+            struct_ser.serialize_field("event", &v)?;
+        }
+        if true {
+            struct_ser.serialize_field("wave", &self.wave)?;
+        }
+        if true {
+            struct_ser.serialize_field("waveCount", &self.wave_count)?;
+        }
+        if true {
+            struct_ser.serialize_field("waveName", &self.wave_name)?;
+        }
+        if true {
+            struct_ser.serialize_field("devices", &self.devices)?;
+        }
+        if true {
+            struct_ser.serialize_field("failed", &self.failed)?;
+        }
+        if true {
+            struct_ser.serialize_field("time", &self.time)?;
+        }
+        if true {
+            struct_ser.serialize_field("message", &self.message)?;
+        }
+        if true {
+            let v = RotationKind::try_from(self.kind)
+                .map_err(|_| serde::ser::Error::custom(format!("Invalid variant {}", self.kind)))?;
+            struct_ser.serialize_field("kind", &v)?;
+        }
+        struct_ser.end()
+    }
+}
+impl<'de> serde::Deserialize<'de> for RolloutEvent {
+    #[allow(deprecated)]
+    fn deserialize<D>(deserializer: D) -> std::result::Result<Self, D::Error>
+    where
+        D: serde::Deserializer<'de>,
+    {
+        const FIELDS: &[&str] = &[
+            "event_id",
+            "eventId",
+            "operation_id",
+            "operationId",
+            "fabric_id",
+            "fabricId",
+            "event",
+            "wave",
+            "wave_count",
+            "waveCount",
+            "wave_name",
+            "waveName",
+            "devices",
+            "failed",
+            "time",
+            "message",
+            "kind",
+        ];
+
+        #[allow(clippy::enum_variant_names)]
+        enum GeneratedField {
+            EventId,
+            OperationId,
+            FabricId,
+            Event,
+            Wave,
+            WaveCount,
+            WaveName,
+            Devices,
+            Failed,
+            Time,
+            Message,
+            Kind,
+        }
+        impl<'de> serde::Deserialize<'de> for GeneratedField {
+            fn deserialize<D>(deserializer: D) -> std::result::Result<GeneratedField, D::Error>
+            where
+                D: serde::Deserializer<'de>,
+            {
+                struct GeneratedVisitor;
+
+                impl serde::de::Visitor<'_> for GeneratedVisitor {
+                    type Value = GeneratedField;
+
+                    fn expecting(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                        write!(formatter, "expected one of: {:?}", &FIELDS)
+                    }
+
+                    #[allow(unused_variables)]
+                    fn visit_str<E>(self, value: &str) -> std::result::Result<GeneratedField, E>
+                    where
+                        E: serde::de::Error,
+                    {
+                        match value {
+                            "eventId" | "event_id" => Ok(GeneratedField::EventId),
+                            "operationId" | "operation_id" => Ok(GeneratedField::OperationId),
+                            "fabricId" | "fabric_id" => Ok(GeneratedField::FabricId),
+                            "event" => Ok(GeneratedField::Event),
+                            "wave" => Ok(GeneratedField::Wave),
+                            "waveCount" | "wave_count" => Ok(GeneratedField::WaveCount),
+                            "waveName" | "wave_name" => Ok(GeneratedField::WaveName),
+                            "devices" => Ok(GeneratedField::Devices),
+                            "failed" => Ok(GeneratedField::Failed),
+                            "time" => Ok(GeneratedField::Time),
+                            "message" => Ok(GeneratedField::Message),
+                            "kind" => Ok(GeneratedField::Kind),
+                            _ => Err(serde::de::Error::unknown_field(value, FIELDS)),
+                        }
+                    }
+                }
+                deserializer.deserialize_identifier(GeneratedVisitor)
+            }
+        }
+        struct GeneratedVisitor;
+        impl<'de> serde::de::Visitor<'de> for GeneratedVisitor {
+            type Value = RolloutEvent;
+
+            fn expecting(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                formatter.write_str("struct rotor.v1.RolloutEvent")
+            }
+
+            fn visit_map<V>(self, mut map_: V) -> std::result::Result<RolloutEvent, V::Error>
+                where
+                    V: serde::de::MapAccess<'de>,
+            {
+                let mut event_id__ = None;
+                let mut operation_id__ = None;
+                let mut fabric_id__ = None;
+                let mut event__ = None;
+                let mut wave__ = None;
+                let mut wave_count__ = None;
+                let mut wave_name__ = None;
+                let mut devices__ = None;
+                let mut failed__ = None;
+                let mut time__ = None;
+                let mut message__ = None;
+                let mut kind__ = None;
+                while let Some(k) = map_.next_key()? {
+                    match k {
+                        GeneratedField::EventId => {
+                            if event_id__.is_some() {
+                                return Err(serde::de::Error::duplicate_field("eventId"));
+                            }
+                            event_id__ = Some(map_.next_value()?);
+                        }
+                        GeneratedField::OperationId => {
+                            if operation_id__.is_some() {
+                                return Err(serde::de::Error::duplicate_field("operationId"));
+                            }
+                            operation_id__ = Some(map_.next_value()?);
+                        }
+                        GeneratedField::FabricId => {
+                            if fabric_id__.is_some() {
+                                return Err(serde::de::Error::duplicate_field("fabricId"));
+                            }
+                            fabric_id__ = Some(map_.next_value()?);
+                        }
+                        GeneratedField::Event => {
+                            if event__.is_some() {
+                                return Err(serde::de::Error::duplicate_field("event"));
+                            }
+                            event__ = Some(map_.next_value::<RolloutEventKind>()? as i32);
+                        }
+                        GeneratedField::Wave => {
+                            if wave__.is_some() {
+                                return Err(serde::de::Error::duplicate_field("wave"));
+                            }
+                            wave__ = 
+                                Some(map_.next_value::<::pbjson::private::NumberDeserialize<_>>()?.0)
+                            ;
+                        }
+                        GeneratedField::WaveCount => {
+                            if wave_count__.is_some() {
+                                return Err(serde::de::Error::duplicate_field("waveCount"));
+                            }
+                            wave_count__ = 
+                                Some(map_.next_value::<::pbjson::private::NumberDeserialize<_>>()?.0)
+                            ;
+                        }
+                        GeneratedField::WaveName => {
+                            if wave_name__.is_some() {
+                                return Err(serde::de::Error::duplicate_field("waveName"));
+                            }
+                            wave_name__ = Some(map_.next_value()?);
+                        }
+                        GeneratedField::Devices => {
+                            if devices__.is_some() {
+                                return Err(serde::de::Error::duplicate_field("devices"));
+                            }
+                            devices__ = 
+                                Some(map_.next_value::<::pbjson::private::NumberDeserialize<_>>()?.0)
+                            ;
+                        }
+                        GeneratedField::Failed => {
+                            if failed__.is_some() {
+                                return Err(serde::de::Error::duplicate_field("failed"));
+                            }
+                            failed__ = 
+                                Some(map_.next_value::<::pbjson::private::NumberDeserialize<_>>()?.0)
+                            ;
+                        }
+                        GeneratedField::Time => {
+                            if time__.is_some() {
+                                return Err(serde::de::Error::duplicate_field("time"));
+                            }
+                            time__ = Some(map_.next_value()?);
+                        }
+                        GeneratedField::Message => {
+                            if message__.is_some() {
+                                return Err(serde::de::Error::duplicate_field("message"));
+                            }
+                            message__ = Some(map_.next_value()?);
+                        }
+                        GeneratedField::Kind => {
+                            if kind__.is_some() {
+                                return Err(serde::de::Error::duplicate_field("kind"));
+                            }
+                            kind__ = Some(map_.next_value::<RotationKind>()? as i32);
+                        }
+                    }
+                }
+                Ok(RolloutEvent {
+                    event_id: event_id__.unwrap_or_default(),
+                    operation_id: operation_id__.unwrap_or_default(),
+                    fabric_id: fabric_id__.unwrap_or_default(),
+                    event: event__.unwrap_or_default(),
+                    wave: wave__.unwrap_or_default(),
+                    wave_count: wave_count__.unwrap_or_default(),
+                    wave_name: wave_name__.unwrap_or_default(),
+                    devices: devices__.unwrap_or_default(),
+                    failed: failed__.unwrap_or_default(),
+                    time: time__.unwrap_or_default(),
+                    message: message__.unwrap_or_default(),
+                    kind: kind__.unwrap_or_default(),
+                })
+            }
+        }
+        deserializer.deserialize_struct("rotor.v1.RolloutEvent", FIELDS, GeneratedVisitor)
+    }
+}
+impl serde::Serialize for RolloutEventKind {
+    #[allow(deprecated)]
+    fn serialize<S>(&self, serializer: S) -> std::result::Result<S::Ok, S::Error>
+    where
+        S: serde::Serializer,
+    {
+        let variant = match self {
+            Self::Unspecified => "ROLLOUT_EVENT_KIND_UNSPECIFIED",
+            Self::WaveStarted => "WaveStarted",
+            Self::WaveEnded => "WaveEnded",
+            Self::WaveHalted => "WaveHalted",
+            Self::WaveCancelled => "WaveCancelled",
+        };
+        serializer.serialize_str(variant)
+    }
+}
+impl<'de> serde::Deserialize<'de> for RolloutEventKind {
+    #[allow(deprecated)]
+    fn deserialize<D>(deserializer: D) -> std::result::Result<Self, D::Error>
+    where
+        D: serde::Deserializer<'de>,
+    {
+        const FIELDS: &[&str] = &[
+            "ROLLOUT_EVENT_KIND_UNSPECIFIED",
+            "WaveStarted",
+            "WaveEnded",
+            "WaveHalted",
+            "WaveCancelled",
+        ];
+
+        struct GeneratedVisitor;
+
+        impl serde::de::Visitor<'_> for GeneratedVisitor {
+            type Value = RolloutEventKind;
+
+            fn expecting(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                write!(formatter, "expected one of: {:?}", &FIELDS)
+            }
+
+            fn visit_i64<E>(self, v: i64) -> std::result::Result<Self::Value, E>
+            where
+                E: serde::de::Error,
+            {
+                i32::try_from(v)
+                    .ok()
+                    .and_then(|x| x.try_into().ok())
+                    .ok_or_else(|| {
+                        serde::de::Error::invalid_value(serde::de::Unexpected::Signed(v), &self)
+                    })
+            }
+
+            fn visit_u64<E>(self, v: u64) -> std::result::Result<Self::Value, E>
+            where
+                E: serde::de::Error,
+            {
+                i32::try_from(v)
+                    .ok()
+                    .and_then(|x| x.try_into().ok())
+                    .ok_or_else(|| {
+                        serde::de::Error::invalid_value(serde::de::Unexpected::Unsigned(v), &self)
+                    })
+            }
+
+            fn visit_str<E>(self, value: &str) -> std::result::Result<Self::Value, E>
+            where
+                E: serde::de::Error,
+            {
+                match value {
+                    "ROLLOUT_EVENT_KIND_UNSPECIFIED" => Ok(RolloutEventKind::Unspecified),
+                    "WaveStarted" => Ok(RolloutEventKind::WaveStarted),
+                    "WaveEnded" => Ok(RolloutEventKind::WaveEnded),
+                    "WaveHalted" => Ok(RolloutEventKind::WaveHalted),
+                    "WaveCancelled" => Ok(RolloutEventKind::WaveCancelled),
+                    _ => Err(serde::de::Error::unknown_variant(value, FIELDS)),
+                }
+            }
+        }
+        deserializer.deserialize_any(GeneratedVisitor)
+    }
+}
 impl serde::Serialize for RolloutPolicy {
     #[allow(deprecated)]
     fn serialize<S>(&self, serializer: S) -> std::result::Result<S::Ok, S::Error>

@@ -73,6 +73,28 @@ async fn a_device_printing_without_end_is_cut_off_at_the_output_limit() {
     stack.shutdown().await;
 }
 
+/// The message of `reply`, which must be a refusal `OperationNotAllowed` naming `setting`.
+fn refused_naming(reply: &rotor_proto::v1::RotationReply, setting: &str) -> String {
+    let (code, message) =
+        rotor_e2e::rejection(reply).unwrap_or_else(|| panic!("not refused: {reply:?}"));
+    assert_eq!(
+        code,
+        rotor_proto::v1::ErrorCode::OperationNotAllowed,
+        "{message}"
+    );
+    assert!(message.contains(setting), "{setting} not named: {message}");
+    message
+}
+
+/// An operation that must have succeeded (the limit let it through).
+fn succeeded(operation: &rotor_proto::v1::OperationStatus) {
+    assert_eq!(
+        operation.status,
+        rotor_proto::v1::OperationState::Succeeded as i32,
+        "{operation:?}"
+    );
+}
+
 fn viewer(subject: &str, fabric: &str) -> rotor_auth::Grant {
     rotor_auth::Grant {
         subject: subject.into(),
@@ -264,7 +286,6 @@ async fn messages_streams_and_bus_requests_over_their_limits_are_refused_naming_
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_new_operation_waits_for_room_under_the_running_operations_limit() {
     use rotor_bus::lease;
-    use rotor_proto::v1::*;
     let stack = TestStack::start(StackOptions {
         devices: 1,
         platform_mix: (1, 0),
@@ -302,15 +323,7 @@ async fn a_new_operation_waits_for_room_under_the_running_operations_limit() {
         .await
         .unwrap()
         .into_inner();
-    let Some(rotation_reply::Outcome::Rejected(rejected)) = reply.outcome else {
-        panic!("not refused: {reply:?}");
-    };
-    let error = rejected.error.unwrap();
-    assert_eq!(error.code(), ErrorCode::OperationNotAllowed, "{error:?}");
-    assert!(
-        error.message.contains("ROTOR_MAX_RUNNING_OPERATIONS"),
-        "{error:?}"
-    );
+    refused_naming(&reply, "ROTOR_MAX_RUNNING_OPERATIONS");
     lease::release(
         &leases,
         &rotor_bus::names::keys::fabric_lock(fabric),
@@ -319,11 +332,7 @@ async fn a_new_operation_waits_for_room_under_the_running_operations_limit() {
     .await
     .unwrap();
     let operation = stack.run(stack.fabric_rotate()).await.unwrap();
-    assert_eq!(
-        operation.status,
-        OperationState::Succeeded as i32,
-        "{operation:?}"
-    );
+    succeeded(&operation);
     stack.shutdown().await;
 }
 
@@ -367,21 +376,9 @@ async fn a_full_request_id_bucket_refuses_requests_with_an_id_naming_the_setting
         .await
         .unwrap()
         .into_inner();
-    let Some(rotation_reply::Outcome::Rejected(rejected)) = reply.outcome else {
-        panic!("not refused: {reply:?}");
-    };
-    let error = rejected.error.unwrap();
-    assert_eq!(error.code(), ErrorCode::OperationNotAllowed, "{error:?}");
-    assert!(
-        error.message.contains("ROTOR_REQUESTS_MAX_BYTES"),
-        "{error:?}"
-    );
+    refused_naming(&reply, "ROTOR_REQUESTS_MAX_BYTES");
     let operation = stack.run(stack.fabric_rotate()).await.unwrap();
-    assert_eq!(
-        operation.status,
-        OperationState::Succeeded as i32,
-        "{operation:?}"
-    );
+    succeeded(&operation);
     stack.shutdown().await;
 }
 
@@ -401,17 +398,7 @@ async fn a_rotation_writing_more_secrets_than_allowed_writes_none() {
     .await
     .unwrap();
     let reply = stack.submit(stack.fabric_rotate()).await.unwrap();
-    let Some(rotation_reply::Outcome::Rejected(rejected)) = reply.outcome else {
-        panic!("not refused: {reply:?}");
-    };
-    let error = rejected.error.unwrap();
-    assert_eq!(error.code(), ErrorCode::OperationNotAllowed, "{error:?}");
-    assert!(
-        error
-            .message
-            .contains("ROTOR_MAX_SECRET_WRITES_PER_REQUEST"),
-        "{error:?}"
-    );
+    refused_naming(&reply, "ROTOR_MAX_SECRET_WRITES_PER_REQUEST");
     assert_eq!(
         stack.current_password().await.unwrap().1,
         1,
@@ -425,11 +412,7 @@ async fn a_rotation_writing_more_secrets_than_allowed_writes_none() {
         })
         .await
         .unwrap();
-    assert_eq!(
-        operation.status,
-        OperationState::Succeeded as i32,
-        "{operation:?}"
-    );
+    succeeded(&operation);
     stack.shutdown().await;
 }
 
@@ -506,7 +489,6 @@ async fn every_stream_and_bucket_is_bounded_and_only_the_past_expires() {
 /// refuses the rotation before anything is written or locked, naming the setting.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_full_operations_bucket_refuses_a_rotation_naming_the_setting() {
-    use rotor_proto::v1::*;
     let stack = TestStack::start(StackOptions {
         devices: 1,
         platform_mix: (1, 0),
@@ -537,17 +519,10 @@ async fn a_full_operations_bucket_refuses_a_rotation_naming_the_setting() {
         }
     }
     let reply = stack.submit(stack.fabric_rotate()).await.unwrap();
-    let Some(rotation_reply::Outcome::Rejected(rejected)) = reply.outcome else {
-        panic!("not refused: {reply:?}");
-    };
-    let error = rejected.error.unwrap();
-    assert_eq!(error.code(), ErrorCode::OperationNotAllowed, "{error:?}");
+    let message = refused_naming(&reply, "ROTOR_OPERATIONS_MAX_BYTES");
     assert!(
-        error.message.contains("ROTOR_OPERATIONS_MAX_BYTES")
-            && error
-                .message
-                .contains(rotor_bus::names::buckets::OPERATION_RESULTS),
-        "{error:?}"
+        message.contains(rotor_bus::names::buckets::OPERATION_RESULTS),
+        "{message}"
     );
     assert_eq!(
         stack.current_password().await.unwrap().1,

@@ -142,6 +142,31 @@ impl Settings {
         Ok(value)
     }
 
+    /// A byte limit (as JetStream takes it) within `range`.
+    pub fn bytes(
+        &self,
+        name: &str,
+        default: i64,
+        range: std::ops::RangeInclusive<u64>,
+    ) -> Result<i64, SettingError> {
+        Ok(self.number(name, default as u64, range)? as i64)
+    }
+
+    /// A duration in whole seconds within `range` (for retentions longer than [`Self::seconds`]
+    /// allows).
+    pub fn whole_seconds(
+        &self,
+        name: &str,
+        default: Duration,
+        range: std::ops::RangeInclusive<u64>,
+    ) -> Result<Duration, SettingError> {
+        Ok(Duration::from_secs(self.number(
+            name,
+            default.as_secs(),
+            range,
+        )?))
+    }
+
     /// A duration in seconds (fractions allowed).
     pub fn seconds(&self, name: &str, default: Duration) -> Result<Duration, SettingError> {
         let value: f64 = self.parse(name, default.as_secs_f64())?;
@@ -332,83 +357,83 @@ impl CommonSettings {
             event_retention: settings
                 .seconds("ROTOR_EVENT_RETENTION_SECS", defaults.event_retention)?,
             // Audits are kept for years: whole seconds, beyond `seconds`' one-year bound.
-            audit_retention: Duration::from_secs(settings.number(
+            audit_retention: settings.whole_seconds(
                 "ROTOR_AUDIT_RETENTION_SECS",
-                defaults.audit_retention.as_secs(),
+                defaults.audit_retention,
                 3600..=20 * 365 * 86_400,
-            )?),
-            audit_max_bytes: settings.number(
+            )?,
+            audit_max_bytes: settings.bytes(
                 "ROTOR_AUDIT_MAX_BYTES",
-                defaults.audit_max_bytes as u64,
+                defaults.audit_max_bytes,
                 (1 << 20)..=(1 << 50),
-            )? as i64,
-            rejected_max_bytes: settings.number(
+            )?,
+            rejected_max_bytes: settings.bytes(
                 "ROTOR_REJECTED_MAX_BYTES",
-                defaults.rejected_max_bytes as u64,
+                defaults.rejected_max_bytes,
                 (1 << 20)..=(1 << 40),
-            )? as i64,
-            request_id_retention: Duration::from_secs(settings.number(
+            )?,
+            request_id_retention: settings.whole_seconds(
                 "ROTOR_REQUEST_ID_RETENTION_SECS",
-                defaults.request_id_retention.as_secs(),
+                defaults.request_id_retention,
                 3600..=365 * 86_400,
-            )?),
-            requests_max_bytes: settings.number(
+            )?,
+            requests_max_bytes: settings.bytes(
                 "ROTOR_REQUESTS_MAX_BYTES",
-                defaults.requests_max_bytes as u64,
+                defaults.requests_max_bytes,
                 (64 << 10)..=(1 << 40),
-            )? as i64,
-            stage_mark_retention: Duration::from_secs(settings.number(
+            )?,
+            stage_mark_retention: settings.whole_seconds(
                 "ROTOR_STAGE_MARK_RETENTION_SECS",
-                defaults.stage_mark_retention.as_secs(),
+                defaults.stage_mark_retention,
                 86_400..=365 * 86_400,
-            )?),
-            stage_marks_max_bytes: settings.number(
+            )?,
+            stage_marks_max_bytes: settings.bytes(
                 "ROTOR_STAGE_MARKS_MAX_BYTES",
-                defaults.stage_marks_max_bytes as u64,
+                defaults.stage_marks_max_bytes,
                 (1 << 20)..=(1 << 40),
-            )? as i64,
-            events_max_bytes: settings.number(
+            )?,
+            events_max_bytes: settings.bytes(
                 "ROTOR_EVENTS_MAX_BYTES",
-                defaults.events_max_bytes as u64,
+                defaults.events_max_bytes,
                 (1 << 20)..=(1 << 50),
-            )? as i64,
-            jobs_max_bytes: settings.number(
+            )?,
+            jobs_max_bytes: settings.bytes(
                 "ROTOR_JOBS_MAX_BYTES",
-                defaults.jobs_max_bytes as u64,
+                defaults.jobs_max_bytes,
                 (1 << 20)..=(1 << 44),
-            )? as i64,
-            operation_retention: Duration::from_secs(settings.number(
+            )?,
+            operation_retention: settings.whole_seconds(
                 "ROTOR_OPERATION_RETENTION_SECS",
-                defaults.operation_retention.as_secs(),
+                defaults.operation_retention,
                 86_400..=20 * 365 * 86_400,
-            )?),
-            operations_max_bytes: settings.number(
+            )?,
+            operations_max_bytes: settings.bytes(
                 "ROTOR_OPERATIONS_MAX_BYTES",
-                defaults.operations_max_bytes as u64,
+                defaults.operations_max_bytes,
                 (64 << 10)..=(1 << 44),
-            )? as i64,
-            backup_retention: Duration::from_secs(settings.number(
+            )?,
+            backup_retention: settings.whole_seconds(
                 "ROTOR_BACKUP_RETENTION_SECS",
-                defaults.backup_retention.as_secs(),
+                defaults.backup_retention,
                 86_400..=20 * 365 * 86_400,
-            )?),
-            backups_max_bytes: settings.number(
+            )?,
+            backups_max_bytes: settings.bytes(
                 "ROTOR_BACKUPS_MAX_BYTES",
-                defaults.backups_max_bytes as u64,
+                defaults.backups_max_bytes,
                 (1 << 20)..=(1 << 50),
-            )? as i64,
+            )?,
             // Longer than any lease (a fabric lock is at most a day), so only records of
             // holders long gone expire.
-            lease_record_retention: Duration::from_secs(settings.number(
+            lease_record_retention: settings.whole_seconds(
                 "ROTOR_LEASE_RECORD_RETENTION_SECS",
-                defaults.lease_record_retention.as_secs(),
+                defaults.lease_record_retention,
                 2 * 86_400..=365 * 86_400,
-            )?),
-            state_max_bytes: settings.number(
+            )?,
+            state_max_bytes: settings.bytes(
                 "ROTOR_STATE_MAX_BYTES",
-                defaults.state_max_bytes as u64,
+                defaults.state_max_bytes,
                 (1 << 20)..=(1 << 44),
-            )? as i64,
+            )?,
             timeout: settings.seconds("ROTOR_NATS_TIMEOUT_SECS", defaults.timeout)?,
         };
         if bus.user.is_some() != bus.password.is_some() {

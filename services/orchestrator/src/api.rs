@@ -152,6 +152,25 @@ impl Api {
         )
     }
 
+    /// For a call that changes how operation `operation_id` runs: notes it in the call's audit
+    /// record, checks the id, finds the operation's fabric and requires the operator role on
+    /// it; the caller.
+    async fn operator_of<T>(
+        &self,
+        request: &Request<T>,
+        operation_id: &str,
+        what: &str,
+    ) -> Result<String, Status> {
+        crate::audit::note(request, |record| {
+            record.operation_id = operation_id.to_string();
+        });
+        checked("operationId", operation_id)?;
+        let fabric = crate::dispatch::fabric_of(&self.orchestrator, operation_id)
+            .await
+            .map_err(refusal)?;
+        self.allow(request, Some(&fabric), Role::Operator, what)
+    }
+
     /// A rotation request from an operator of its fabric, as the caller's identity asks it.
     async fn submit(
         &self,
@@ -503,19 +522,8 @@ impl RotationService for Api {
         request: Request<ResumeOperationRequest>,
     ) -> Result<Response<OperationStatus>, Status> {
         let operation_id = request.get_ref().operation_id.clone();
-        crate::audit::note(&request, |record| {
-            record.operation_id = operation_id.clone();
-        });
-        checked("operationId", &operation_id)?;
-        let fabric = crate::dispatch::fabric_of(&self.orchestrator, &operation_id)
-            .await
-            .map_err(refusal)?;
-        self.allow(
-            &request,
-            Some(&fabric),
-            Role::Operator,
-            "resume an operation",
-        )?;
+        self.operator_of(&request, &operation_id, "resume an operation")
+            .await?;
         let status = crate::dispatch::resume(&self.orchestrator, &operation_id)
             .await
             .map_err(refusal)?;
@@ -527,19 +535,9 @@ impl RotationService for Api {
         request: Request<CancelOperationRequest>,
     ) -> Result<Response<OperationStatus>, Status> {
         let operation_id = request.get_ref().operation_id.clone();
-        crate::audit::note(&request, |record| {
-            record.operation_id = operation_id.clone();
-        });
-        checked("operationId", &operation_id)?;
-        let fabric = crate::dispatch::fabric_of(&self.orchestrator, &operation_id)
-            .await
-            .map_err(refusal)?;
-        let caller = self.allow(
-            &request,
-            Some(&fabric),
-            Role::Operator,
-            "cancel an operation",
-        )?;
+        let caller = self
+            .operator_of(&request, &operation_id, "cancel an operation")
+            .await?;
         let status = crate::dispatch::cancel(&self.orchestrator, &operation_id, &caller)
             .await
             .map_err(refusal)?;

@@ -68,7 +68,7 @@ impl DispatchSettings {
             });
         }
         Ok(DispatchSettings {
-            fabric_concurrency: settings.number("ROTOR_FABRIC_CONCURRENCY", 100, 1..=100_000)?
+            fabric_concurrency: settings.number("ROTOR_FABRIC_CONCURRENCY", 1000, 1..=100_000)?
                 as usize,
             global_concurrency: settings.number("ROTOR_GLOBAL_CONCURRENCY", 1000, 1..=1_000_000)?
                 as usize,
@@ -1088,7 +1088,7 @@ mod tests {
         let defaults =
             DispatchSettings::from_settings(&Settings::from_pairs(Vec::<(&str, &str)>::new()))
                 .unwrap();
-        assert_eq!(defaults.fabric_concurrency, 100);
+        assert_eq!(defaults.fabric_concurrency, 1000);
         assert_eq!(defaults.global_concurrency, 1000);
         for (name, value) in [
             ("ROTOR_FABRIC_CONCURRENCY", "0"),

@@ -276,6 +276,10 @@ pub enum FabricCommand {
         /// Canary, waves, failure brake and concurrency for this operation.
         #[command(flatten)]
         rollout: RolloutArgs,
+        /// Report what the operation would do on each device and change nothing: no new secret
+        /// version, nothing applied, no status changed (a dry run; docs/rollout.md).
+        #[arg(long)]
+        plan: bool,
         /// Whether to wait for the operation to end.
         #[command(flatten)]
         wait: WaitArgs,
@@ -297,6 +301,10 @@ pub enum FabricCommand {
         /// Canary, waves, failure brake and concurrency for this operation.
         #[command(flatten)]
         rollout: RolloutArgs,
+        /// Report what the operation would do on each device and change nothing: no new secret
+        /// version, nothing applied, no status changed (a dry run; docs/rollout.md).
+        #[arg(long)]
+        plan: bool,
         /// Whether to wait for the operation to end.
         #[command(flatten)]
         wait: WaitArgs,
@@ -330,6 +338,10 @@ pub enum DeviceCommand {
         /// nothing again.
         #[arg(long)]
         request_id: Option<String>,
+        /// Report what the operation would do on each device and change nothing: no new secret
+        /// version, nothing applied, no status changed (a dry run; docs/rollout.md).
+        #[arg(long)]
+        plan: bool,
         /// Whether to wait for the operation to end.
         #[command(flatten)]
         wait: WaitArgs,
@@ -347,6 +359,10 @@ pub enum DeviceCommand {
         /// nothing again.
         #[arg(long)]
         request_id: Option<String>,
+        /// Report what the operation would do on each device and change nothing: no new secret
+        /// version, nothing applied, no status changed (a dry run; docs/rollout.md).
+        #[arg(long)]
+        plan: bool,
         /// Whether to wait for the operation to end.
         #[command(flatten)]
         wait: WaitArgs,

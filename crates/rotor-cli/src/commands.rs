@@ -256,7 +256,17 @@ fn operation_fields(operation: &OperationStatus) -> String {
     };
     fields(&[
         ("Operation", operation.id.clone()),
-        ("Kind", kind_name(operation.kind).to_string()),
+        (
+            "Kind",
+            if operation.plan {
+                format!(
+                    "{} (plan: nothing written or applied)",
+                    kind_name(operation.kind)
+                )
+            } else {
+                kind_name(operation.kind).to_string()
+            },
+        ),
         ("Fabric", operation.fabric_id.clone()),
         ("Status", status),
         ("Progress", format!("{}%", operation.percent_complete)),
@@ -276,6 +286,9 @@ fn operation_fields(operation: &OperationStatus) -> String {
 
 /// The end of a waited operation: which devices were updated and why the others were not.
 pub fn operation_summary(operation: &OperationStatus) -> String {
+    if operation.plan {
+        return plan_summary(operation);
+    }
     let mut text = operation_fields(operation);
     let updated: Vec<String> = operation
         .operations
@@ -303,6 +316,57 @@ pub fn operation_summary(operation: &OperationStatus) -> String {
     if !operation.skipped_devices.is_empty() {
         text.push_str(&format!(
             "\n\nSkipped, quarantined ({}; `rotor device release` includes one again):\n",
+            operation.skipped_devices.len()
+        ));
+        text.push_str(&reasons_table(&operation.skipped_devices));
+    }
+    text
+}
+
+/// The end of a plan: what the operation would do on each device.
+fn plan_summary(operation: &OperationStatus) -> String {
+    use rotor_proto::v1::PlanVerdict;
+    let mut text = operation_fields(operation);
+    let with = |verdict: PlanVerdict| -> Vec<&DeviceResult> {
+        operation
+            .operations
+            .iter()
+            .filter(|r| r.verdict == verdict as i32)
+            .collect()
+    };
+    for (verdict, title) in [
+        (PlanVerdict::WouldChange, "Would change (password only)"),
+        (PlanVerdict::NoChange, "No change"),
+    ] {
+        let ids: Vec<String> = with(verdict)
+            .iter()
+            .map(|r| r.resource_id.clone())
+            .collect();
+        if ids.is_empty() {
+            text.push_str(&format!("\n\n{title}: none."));
+        } else {
+            text.push_str(&format!("\n\n{title} ({}):\n", ids.len()));
+            text.push_str(&id_list(&ids));
+        }
+    }
+    for (verdict, title) in [
+        (PlanVerdict::WouldRefuse, "Would refuse"),
+        (PlanVerdict::Unreachable, "Unreachable"),
+    ] {
+        let results = with(verdict);
+        if !results.is_empty() {
+            text.push_str(&format!("\n\n{title} ({}):\n", results.len()));
+            text.push_str(&reasons_table(results));
+        }
+    }
+    let unfinished: Vec<&DeviceResult> = with(PlanVerdict::Unspecified);
+    if !unfinished.is_empty() {
+        text.push_str(&format!("\n\nNot planned ({}):\n", unfinished.len()));
+        text.push_str(&reasons_table(unfinished));
+    }
+    if !operation.skipped_devices.is_empty() {
+        text.push_str(&format!(
+            "\n\nSkipped, quarantined ({}):\n",
             operation.skipped_devices.len()
         ));
         text.push_str(&reasons_table(&operation.skipped_devices));
@@ -507,6 +571,7 @@ fn rotation_request(
         requested_by: client::requested_by(),
         rollout: None,
         operation_id: String::new(),
+        plan: false,
     }
 }
 
@@ -535,6 +600,7 @@ pub async fn fabric(context: &mut Context, command: FabricCommand) -> Result<Exi
             use_stored,
             request_id,
             rollout,
+            plan,
             wait,
         } => {
             let mut request = rotation_request(
@@ -546,6 +612,7 @@ pub async fn fabric(context: &mut Context, command: FabricCommand) -> Result<Exi
                 request_id,
             );
             request.rollout = rollout_policy(rollout);
+            request.plan = plan;
             Ok(submit(context, request, wait.wait).await?.exit)
         }
         FabricCommand::ResyncPassword {
@@ -553,6 +620,7 @@ pub async fn fabric(context: &mut Context, command: FabricCommand) -> Result<Exi
             devices,
             request_id,
             rollout,
+            plan,
             wait,
         } => {
             let mut request = rotation_request(
@@ -564,6 +632,7 @@ pub async fn fabric(context: &mut Context, command: FabricCommand) -> Result<Exi
                 request_id,
             );
             request.rollout = rollout_policy(rollout);
+            request.plan = plan;
             Ok(submit(context, request, wait.wait).await?.exit)
         }
         FabricCommand::Show { fabric } => {
@@ -585,9 +654,10 @@ pub async fn device(context: &mut Context, command: DeviceCommand) -> Result<Exi
             device,
             user,
             request_id,
+            plan,
             wait,
         } => {
-            let request = rotation_request(
+            let mut request = rotation_request(
                 RotationKind::DeviceRotatePassword,
                 &fabric,
                 vec![device],
@@ -595,15 +665,17 @@ pub async fn device(context: &mut Context, command: DeviceCommand) -> Result<Exi
                 false,
                 request_id,
             );
+            request.plan = plan;
             Ok(submit(context, request, wait.wait).await?.exit)
         }
         DeviceCommand::ResyncPassword {
             fabric,
             device,
             request_id,
+            plan,
             wait,
         } => {
-            let request = rotation_request(
+            let mut request = rotation_request(
                 RotationKind::DeviceResyncPassword,
                 &fabric,
                 vec![device],
@@ -611,6 +683,7 @@ pub async fn device(context: &mut Context, command: DeviceCommand) -> Result<Exi
                 false,
                 request_id,
             );
+            request.plan = plan;
             Ok(submit(context, request, wait.wait).await?.exit)
         }
         DeviceCommand::Show { fabric, device } => {
@@ -1098,5 +1171,55 @@ mod tests {
         assert!(text.contains("\n\nUpdated (1):\n"), "{text}");
         assert!(text.contains("leaf-01"), "{text}");
         assert!(text.ends_with("Not updated: none."), "{text}");
+    }
+
+    #[test]
+    fn a_plans_summary_groups_the_devices_by_verdict() {
+        use rotor_proto::v1::{Error, ErrorCode, PlanVerdict};
+        let result = |id: &str, verdict: PlanVerdict, code: ErrorCode| DeviceResult {
+            resource_id: id.into(),
+            verdict: verdict as i32,
+            error: (code != ErrorCode::Unspecified).then(|| Error {
+                code: code as i32,
+                message: format!("{id} says why"),
+            }),
+            ..Default::default()
+        };
+        let plan = OperationStatus {
+            plan: true,
+            kind: RotationKind::FabricRotatePassword as i32,
+            operations: vec![
+                result("leaf-01", PlanVerdict::WouldChange, ErrorCode::Unspecified),
+                result(
+                    "leaf-02",
+                    PlanVerdict::WouldRefuse,
+                    ErrorCode::DiffValidationError,
+                ),
+                result(
+                    "leaf-03",
+                    PlanVerdict::Unreachable,
+                    ErrorCode::CouldNotConnect,
+                ),
+            ],
+            ..Default::default()
+        };
+        let text = operation_summary(&plan);
+        assert!(
+            text.contains("(plan: nothing written or applied)"),
+            "{text}"
+        );
+        assert!(
+            text.contains("Would change (password only) (1):\n  leaf-01"),
+            "{text}"
+        );
+        assert!(text.contains("No change: none."), "{text}");
+        let refuse = text.find("Would refuse (1):").expect(&text);
+        let unreachable = text.find("Unreachable (1):").expect(&text);
+        assert!(
+            text[refuse..unreachable].contains("DiffValidationError"),
+            "{text}"
+        );
+        assert!(text[unreachable..].contains("CouldNotConnect"), "{text}");
+        assert!(!text.contains("Updated"), "{text}");
     }
 }

@@ -188,7 +188,8 @@ async fn every_verb_in_both_output_forms() {
             "requestedBy",
             "notAttemptedDevices",
             "rollout",
-            "skippedDevices"
+            "skippedDevices",
+            "plan"
         ])
     );
     assert_eq!(operation["status"], "Succeeded");
@@ -203,7 +204,11 @@ async fn every_verb_in_both_output_forms() {
     assert_eq!(operation["requestedBy"], rotor_stack::auth::ADMIN_SUBJECT);
     let results = operation["operations"].as_array().unwrap();
     assert_eq!(results.len(), 4);
-    assert_eq!(keys(&results[0]), sorted(&["resourceId", "status"]));
+    assert_eq!(
+        keys(&results[0]),
+        sorted(&["resourceId", "status", "verdict"])
+    );
+    assert_eq!(results[0]["verdict"], "PLAN_VERDICT_UNSPECIFIED");
     let operation_id = operation["id"].as_str().unwrap().to_string();
     // The acknowledgement went to stderr (stdout holds one document), then progress lines.
     let acknowledgement: serde_json::Value =

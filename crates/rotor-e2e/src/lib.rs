@@ -636,6 +636,7 @@ impl TestStack {
             prepared,
             release: None,
             skipped: Default::default(),
+            plan: false,
         };
         rotor_pipeline::records::store_plan(&self.topology.operations, &plan).await?;
         Ok(plan)

@@ -192,6 +192,7 @@ async fn forged_jobs_change_nothing_and_read_no_foreign_secret() {
             error: None,
             held: vec![held],
             applied: true,
+            verdict: 0,
         }),
     };
     publish(&stack, JobKind::Backup, device, "forged-backup", &backup).await;

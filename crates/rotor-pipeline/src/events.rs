@@ -267,6 +267,7 @@ impl Reporter {
             error: Some(failure.error()),
             held,
             applied,
+            verdict: 0,
         };
         let is_last = stage == Stage::PerformBackup;
         let details = EventDetails {
@@ -296,6 +297,31 @@ impl Reporter {
         let details = EventDetails {
             display: reason,
             outcome: Some(outcome),
+            ..Default::default()
+        };
+        self.publish(job, Stage::PerformBackup, Status::Skipped, attempt, details)
+            .await
+    }
+
+    /// A plan's device, diffed: the stages after the diff are skipped (nothing is applied or
+    /// backed up) and the last carries the verdict (`WouldChange` or `NoChange`).
+    pub async fn end_plan(
+        &self,
+        job: &DeviceJob,
+        attempt: u32,
+        verdict: rotor_proto::v1::PlanVerdict,
+        display: &str,
+    ) -> Result<(), BusError> {
+        let reason = format!("Plan only: {display}; nothing applied");
+        self.skipped(job, Stage::ApplyConfiguration, attempt, &reason)
+            .await?;
+        let details = EventDetails {
+            display: reason,
+            outcome: Some(DeviceOutcome {
+                status: OperationState::Succeeded as i32,
+                verdict: verdict as i32,
+                ..Default::default()
+            }),
             ..Default::default()
         };
         self.publish(job, Stage::PerformBackup, Status::Skipped, attempt, details)

@@ -26,6 +26,7 @@ pub fn diff_job(plan: &OperationPlan, device: &DeviceRecord, bao_address: &str) 
             accepted_time: plan.accepted_time.clone(),
             users: plan.users_for(device),
             fence: plan.lock_lease_id.clone(),
+            plan: plan.plan,
         }),
     }
 }

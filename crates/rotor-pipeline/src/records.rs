@@ -143,6 +143,10 @@ pub struct OperationPlan {
     /// id -> the reason); not in `device_ids`.
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub skipped: BTreeMap<String, String>,
+    /// A plan (dry run): no secret version written, nothing applied, no device status changed;
+    /// each device's result is its verdict.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub plan: bool,
 }
 
 fn prepared_by_default() -> bool {

@@ -27,6 +27,9 @@ pub enum RenderError {
     /// The intended configuration does not take the hashes.
     #[error("{0}")]
     Syntax(String),
+    /// A plan's throwaway password could not be generated.
+    #[error("could not generate a throwaway password: {0}")]
+    Throwaway(String),
 }
 
 impl RenderError {
@@ -34,7 +37,9 @@ impl RenderError {
     pub fn code(&self) -> ErrorCode {
         match self {
             RenderError::Secrets(_) => ErrorCode::SecretsUnavailable,
-            RenderError::Bus(_) | RenderError::NoIntendedConfig(_) => ErrorCode::InternalError,
+            RenderError::Bus(_) | RenderError::NoIntendedConfig(_) | RenderError::Throwaway(_) => {
+                ErrorCode::InternalError
+            }
             RenderError::Syntax(_) => ErrorCode::ConfigSyntax,
         }
     }
@@ -124,6 +129,31 @@ impl Renderer {
         targets: &[SecretTarget],
         others: &[SecretTarget],
     ) -> Result<Rendered, RenderError> {
+        self.render_as(topology, device, targets, others, false)
+            .await
+    }
+
+    /// Like [`Self::render`], with a throwaway password for each target, generated here and
+    /// never stored or kept: what a plan of a rotation diffs against (no new version exists).
+    pub async fn render_throwaway(
+        &self,
+        topology: &Topology,
+        device: &DeviceRecord,
+        targets: &[SecretTarget],
+        others: &[SecretTarget],
+    ) -> Result<Rendered, RenderError> {
+        self.render_as(topology, device, targets, others, true)
+            .await
+    }
+
+    async fn render_as(
+        &self,
+        topology: &Topology,
+        device: &DeviceRecord,
+        targets: &[SecretTarget],
+        others: &[SecretTarget],
+        throwaway: bool,
+    ) -> Result<Rendered, RenderError> {
         let intended = load_intended_config(topology, &device.fabric_id, &device.device.id)
             .await?
             .ok_or_else(|| RenderError::NoIntendedConfig(device.device.id.clone()))?;
@@ -138,8 +168,21 @@ impl Renderer {
                 .collect();
             rotor_device::render::render_without_passwords(&intended, &mapped)
         } else {
-            let every: Vec<SecretTarget> = targets.iter().chain(others).cloned().collect();
-            let hashes = self.hashes(&every).await?;
+            let hashes = if throwaway {
+                let mut hashes = Vec::with_capacity(targets.len() + others.len());
+                for target in targets {
+                    let password = rotor_secrets::PasswordPolicy::default()
+                        .generate()
+                        .map_err(|e| RenderError::Throwaway(e.to_string()))?;
+                    let hash = rotor_secrets::render_hash(&password, "plan", 0, &target.username);
+                    hashes.push((target.username.clone(), hash));
+                }
+                hashes.extend(self.hashes(others).await?);
+                hashes
+            } else {
+                let every: Vec<SecretTarget> = targets.iter().chain(others).cloned().collect();
+                self.hashes(&every).await?
+            };
             rotor_device::render::render_intended(&intended, platform, &hashes)
         }
         .map_err(|e| RenderError::Syntax(e.to_string()))?;

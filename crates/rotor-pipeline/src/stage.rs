@@ -260,11 +260,12 @@ impl<W: StageWorker> StageHandler<W> {
             }
             _ => None,
         };
-        let checked = crate::vouch::check_job(plan.as_deref(), device.as_ref(), device_job)
-            .and_then(|()| match &device {
-                Some(device) => W::check_carried(job, device_job, device),
-                None => Ok(()),
-            });
+        let checked =
+            crate::vouch::check_job(plan.as_deref(), device.as_ref(), device_job, W::KIND)
+                .and_then(|()| match &device {
+                    Some(device) => W::check_carried(job, device_job, device),
+                    None => Ok(()),
+                });
         Ok(checked.map(|()| device))
     }
 
@@ -374,6 +375,19 @@ impl StageRun<'_> {
         Ok(())
     }
 
+    /// Ends a plan's device after its diff with `verdict` (see `Reporter::end_plan`).
+    pub async fn end_plan(
+        &self,
+        verdict: rotor_proto::v1::PlanVerdict,
+        display: &str,
+    ) -> Result<(), StageError> {
+        self.context
+            .reporter
+            .end_plan(self.job, self.attempt, verdict, display)
+            .await?;
+        Ok(())
+    }
+
     /// Publishes the device's next job and waits until the jobs stream stored it.
     pub async fn publish_next(
         &self,
@@ -408,6 +422,7 @@ impl StageRun<'_> {
                 error: None,
                 held,
                 applied,
+                verdict: 0,
             }),
         }
     }

@@ -92,9 +92,25 @@ pub fn check_job(
     known: Option<&KnownPlan>,
     device: Option<&DeviceRecord>,
     job: &DeviceJob,
+    kind: rotor_bus::JobKind,
 ) -> Result<(), String> {
     let known = known.ok_or_else(|| format!("operation {:?} has no plan", job.operation_id))?;
     let plan = &known.plan;
+    if plan.plan != job.plan {
+        return Err(format!(
+            "the job says the operation is {}a plan; operation {} is {}",
+            if job.plan { "" } else { "not " },
+            plan.operation_id,
+            if plan.plan { "a plan" } else { "not a plan" }
+        ));
+    }
+    // A plan changes nothing: its devices are only diffed.
+    if plan.plan && kind != rotor_bus::JobKind::Diff {
+        return Err(format!(
+            "operation {} is a plan: it applies and backs up nothing",
+            plan.operation_id
+        ));
+    }
     if plan.fabric_id != job.fabric_id {
         return Err(format!(
             "operation {} runs on fabric {}, not {}",
@@ -216,6 +232,7 @@ pub fn check_target_users<'a>(
 mod tests {
     use std::collections::BTreeMap;
 
+    use rotor_bus::JobKind;
     use rotor_inventory::Inventory;
     use rotor_proto::v1::RotationKind;
 
@@ -269,6 +286,7 @@ devices:
             prepared: true,
             release: None,
             skipped: Default::default(),
+            plan: false,
         }
     }
 
@@ -283,31 +301,38 @@ devices:
     }
 
     fn refused(job: &DeviceJob) -> String {
-        check_job(Some(&known()), Some(&device()), job).expect_err("the job is refused")
+        check_job(Some(&known()), Some(&device()), job, JobKind::Diff)
+            .expect_err("the job is refused")
     }
 
     #[test]
     fn the_job_rotor_made_is_taken() {
-        assert_eq!(check_job(Some(&known()), Some(&device()), &job()), Ok(()));
+        assert_eq!(
+            check_job(Some(&known()), Some(&device()), &job(), JobKind::Diff),
+            Ok(())
+        );
         // The secrets store's address in a reference is the sender's view; it does not matter.
         let mut elsewhere = job();
         elsewhere.targets[0].reference.as_mut().unwrap().uri = "https://bao.example/v1".into();
         assert_eq!(
-            check_job(Some(&known()), Some(&device()), &elsewhere),
+            check_job(Some(&known()), Some(&device()), &elsewhere, JobKind::Diff),
             Ok(())
         );
         // A device removed since: the stage reports it.
-        assert_eq!(check_job(Some(&known()), None, &job()), Ok(()));
+        assert_eq!(
+            check_job(Some(&known()), None, &job(), JobKind::Diff),
+            Ok(())
+        );
     }
 
     #[test]
     fn a_job_without_its_operation_is_refused() {
-        let reason = check_job(None, Some(&device()), &job()).unwrap_err();
+        let reason = check_job(None, Some(&device()), &job(), JobKind::Diff).unwrap_err();
         assert!(reason.contains("has no plan"), "{reason}");
         let mut unprepared = plan();
         unprepared.prepared = false;
         let unprepared = KnownPlan::new(unprepared);
-        assert!(check_job(Some(&unprepared), Some(&device()), &job()).is_err());
+        assert!(check_job(Some(&unprepared), Some(&device()), &job(), JobKind::Diff).is_err());
     }
 
     #[test]
@@ -344,6 +369,27 @@ devices:
         let mut forged = job();
         forged.fabric_id = "fab2".into();
         assert!(refused(&forged).contains("fabric fab1"));
+        // A plan's job said to be a real one (or the reverse).
+        let mut forged = job();
+        forged.plan = true;
+        assert!(refused(&forged).contains("plan"));
+    }
+
+    #[test]
+    fn a_plans_operation_takes_only_diff_jobs() {
+        let mut plan = plan();
+        plan.plan = true;
+        let known = KnownPlan::new(plan.clone());
+        let mut job = job();
+        job.plan = true;
+        assert_eq!(
+            check_job(Some(&known), Some(&device()), &job, JobKind::Diff),
+            Ok(())
+        );
+        for kind in [JobKind::Apply, JobKind::Backup] {
+            let refusal = check_job(Some(&known), Some(&device()), &job, kind).unwrap_err();
+            assert!(refusal.contains("plan"), "{refusal}");
+        }
     }
 
     #[test]

@@ -6,8 +6,9 @@ use std::collections::HashMap;
 
 use rotor_pipeline::records::OperationPlan;
 use rotor_proto::v1::{
-    DeviceResult, DeviceStatus, Error, ErrorCode, OperationState, OperationStatus, RotationKind,
-    SecretStatus, Stage, StageEvent, StageRecord, SynchronizationStatus, stage_event::Status,
+    DeviceResult, DeviceStatus, Error, ErrorCode, OperationState, OperationStatus, PlanVerdict,
+    RotationKind, SecretStatus, Stage, StageEvent, StageRecord, SynchronizationStatus,
+    stage_event::Status,
 };
 
 /// What folding one event changed beyond the device's own status.
@@ -122,8 +123,34 @@ fn fold_outcome(status: &mut DeviceStatus, event: &StageEvent) -> Folded {
         resource_id: event.device_id.clone(),
         status: outcome.status,
         error: outcome.error.clone(),
+        verdict: outcome.verdict,
     });
     folded
+}
+
+/// What a plan's device result says the operation would do: what the differ found (a change
+/// or none) when it got that far, else `Unreachable` when the device could not be reached or
+/// logged in to, `Unspecified` for a device never looked at (the plan ended first), or
+/// `WouldRefuse` for any other refusal.
+pub fn plan_verdict(result: &DeviceResult) -> PlanVerdict {
+    if let Ok(found @ (PlanVerdict::WouldChange | PlanVerdict::NoChange)) =
+        PlanVerdict::try_from(result.verdict)
+    {
+        return found;
+    }
+    let code = result
+        .error
+        .as_ref()
+        .and_then(|e| ErrorCode::try_from(e.code).ok())
+        .unwrap_or(ErrorCode::Unspecified);
+    match code {
+        ErrorCode::CouldNotConnect | ErrorCode::HostKeyMismatch | ErrorCode::AuthLockoutRisk => {
+            PlanVerdict::Unreachable
+        }
+        // Never looked at: the plan ended (timed out, cancelled) before the device's turn.
+        ErrorCode::NotAttempted | ErrorCode::Timeout => PlanVerdict::Unspecified,
+        _ => PlanVerdict::WouldRefuse,
+    }
 }
 
 /// Marks OutOfSync every InSync or Unverified secret of `devices` (but `except`) that holds an
@@ -388,6 +415,7 @@ mod tests {
                 error,
                 held,
                 applied,
+                verdict: 0,
             }),
             ..event(Stage::PerformBackup, Status::Succeeded, "t5")
         }
@@ -607,6 +635,7 @@ mod tests {
             prepared: true,
             release: None,
             skipped: Default::default(),
+            plan: false,
         }
     }
 
@@ -618,6 +647,45 @@ mod tests {
                 code: ErrorCode::CouldNotConnect as i32,
                 message: String::new(),
             }),
+            verdict: 0,
+        }
+    }
+
+    #[test]
+    fn a_plans_results_say_what_would_happen() {
+        let verdict = |state, code: Option<ErrorCode>, found: PlanVerdict| {
+            plan_verdict(&DeviceResult {
+                status: state as i32,
+                error: code.map(|code| Error {
+                    code: code as i32,
+                    message: String::new(),
+                }),
+                verdict: found as i32,
+                ..Default::default()
+            })
+        };
+        use OperationState::{Failed, Succeeded};
+        use PlanVerdict::*;
+        let none = Unspecified;
+        assert_eq!(verdict(Succeeded, None, WouldChange), WouldChange);
+        assert_eq!(verdict(Succeeded, None, NoChange), NoChange);
+        for code in [
+            ErrorCode::DiffValidationError,
+            ErrorCode::UnsupportedPlatform,
+            ErrorCode::MissingPasswordMapping,
+            ErrorCode::DeviceDisabled,
+        ] {
+            assert_eq!(verdict(Failed, Some(code), none), WouldRefuse, "{code:?}");
+        }
+        for code in [
+            ErrorCode::CouldNotConnect,
+            ErrorCode::HostKeyMismatch,
+            ErrorCode::AuthLockoutRisk,
+        ] {
+            assert_eq!(verdict(Failed, Some(code), none), Unreachable, "{code:?}");
+        }
+        for code in [ErrorCode::NotAttempted, ErrorCode::Timeout] {
+            assert_eq!(verdict(Failed, Some(code), none), Unspecified, "{code:?}");
         }
     }
 
@@ -711,6 +779,7 @@ mod tests {
                 code: ErrorCode::NotAttempted as i32,
                 message: "the failure brake halted the operation in wave 1 (canary)".into(),
             }),
+            verdict: 0,
         };
         let plan = plan(RotationKind::FabricRotatePassword);
         let mut done = HashMap::from([

@@ -55,6 +55,8 @@ pub struct Aggregation {
     dirty_results: Vec<(String, DeviceResult)>,
     dirty_operations: HashSet<String>,
     last_housekeeping: Instant,
+    /// Operation id -> whether it is a plan, for events of operations not followed.
+    plans: HashMap<String, bool>,
 }
 
 impl Aggregation {
@@ -77,6 +79,7 @@ impl Aggregation {
             dirty_results: Vec::new(),
             dirty_operations: HashSet::new(),
             last_housekeeping: Instant::now(),
+            plans: HashMap::new(),
         };
         let operations = kv::scan_messages::<OperationStatus>(
             &state.topology.operations,
@@ -146,8 +149,11 @@ impl Aggregation {
         // holds an older version of one of those paths is behind, in the operation or not (a
         // device rotate of a shared path leaves its siblings behind too).
         self.ensure_fabric(&plan.fabric_id).await?;
-        for (path, version) in &plan.versions {
-            self.mark_behind(&plan.fabric_id, "", path.clone(), *version);
+        // (A plan pushes nothing: no device falls behind.)
+        if !plan.plan {
+            for (path, version) in &plan.versions {
+                self.mark_behind(&plan.fabric_id, "", path.clone(), *version);
+            }
         }
         self.dirty_operations.insert(id.to_string());
         self.active.insert(
@@ -286,6 +292,9 @@ impl Aggregation {
     async fn fold(&mut self, event: StageEvent) -> Result<(), BusError> {
         let (fabric_id, device_id) = (event.fabric_id.clone(), event.device_id.clone());
         self.ensure_fabric(&fabric_id).await?;
+        if self.is_plan(&event.operation_id).await? {
+            return self.fold_plan_event(event).await;
+        }
         let status = self
             .devices
             .entry(fabric_id.clone())
@@ -320,6 +329,37 @@ impl Aggregation {
             self.mark_behind(&fabric_id, &device_id, path, version);
         }
         Ok(())
+    }
+
+    /// Whether `operation_id` is a plan (dry run); remembered per operation.
+    async fn is_plan(&mut self, operation_id: &str) -> Result<bool, BusError> {
+        if let Some(active) = self.active.get(operation_id) {
+            return Ok(active.plan.plan);
+        }
+        if let Some(known) = self.plans.get(operation_id) {
+            return Ok(*known);
+        }
+        let plan = load_plan(&self.topology.operations, operation_id)
+            .await?
+            .is_some_and(|plan| plan.plan);
+        if self.plans.len() >= 10_000 {
+            self.plans.clear();
+        }
+        self.plans.insert(operation_id.to_string(), plan);
+        Ok(plan)
+    }
+
+    /// A plan's event: only its operation learns of it (the device's result, with its
+    /// verdict); the device's status, its synchronization and its run of failures stay as
+    /// they were.
+    async fn fold_plan_event(&mut self, event: StageEvent) -> Result<(), BusError> {
+        let mut scratch = DeviceStatus::default();
+        let Some(mut result) = fold::fold_event(&mut scratch, &event).result else {
+            return Ok(());
+        };
+        result.verdict = fold::plan_verdict(&result) as i32;
+        self.record_result(&event.operation_id, &event.fabric_id, result)
+            .await
     }
 
     /// Counts a device's last event towards its quarantine (`rotor_pipeline::quarantine`): a
@@ -522,7 +562,8 @@ impl Aggregation {
         if finished {
             let active = self.active.remove(id).expect("present above");
             self.finish(id, active, released).await?;
-        } else if let Some(cache) = self.fabrics.get_mut(&active.plan.fabric_id)
+        } else if !active.plan.plan
+            && let Some(cache) = self.fabrics.get_mut(&active.plan.fabric_id)
             && cache.last_operation.as_ref().is_none_or(|op| op.id != *id)
         {
             cache.last_operation = Some(active.status.clone());
@@ -557,7 +598,10 @@ impl Aggregation {
             })
             .inc();
         self.ensure_fabric(&active.plan.fabric_id).await?;
-        if let Some(cache) = self.fabrics.get_mut(&active.plan.fabric_id) {
+        // A plan is not the fabric's last operation: its status stays the last real one's.
+        if !active.plan.plan
+            && let Some(cache) = self.fabrics.get_mut(&active.plan.fabric_id)
+        {
             cache.last_operation = Some(active.status);
             cache.dirty = true;
             cache.force = true;
@@ -668,14 +712,18 @@ impl Aggregation {
             .cloned()
             .collect();
         for device in missing {
-            let result = DeviceResult {
+            let mut result = DeviceResult {
                 resource_id: device.clone(),
                 status: OperationState::Failed as i32,
                 error: Some(Error {
                     code: ErrorCode::Timeout as i32,
                     message: message.clone(),
                 }),
+                verdict: 0,
             };
+            if active.plan.plan {
+                result.verdict = fold::plan_verdict(&result) as i32;
+            }
             self.dirty_results
                 .push((keys::device_result(&id, &device), result.clone()));
             count_device_result(active.status.kind, &result);

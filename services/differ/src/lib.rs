@@ -32,8 +32,8 @@ use rotor_pipeline::{
     AccessError, DeviceSession, Rendered, StageFailure, StartError, WorkerConfig,
 };
 use rotor_proto::v1::{
-    ApplyJob, DeviceJob, DeviceStatus, DiffJob, ErrorCode, RotationKind, SecretTarget, Stage,
-    SynchronizationStatus,
+    ApplyJob, DeviceJob, DeviceStatus, DiffJob, ErrorCode, PlanVerdict, RotationKind, SecretTarget,
+    Stage, SynchronizationStatus,
 };
 use rotor_runtime::CancellationToken;
 
@@ -84,6 +84,16 @@ impl StageWorker for Differ {
                 failure.offending_lines = offending_lines;
                 Err(StageError::from_failure(failure, false))
             }
+            Verdict::NoChange if run.job.plan => {
+                run.succeeded(diff::NO_DIFF_DISPLAY).await?;
+                run.end_plan(PlanVerdict::NoChange, diff::NO_DIFF_DISPLAY)
+                    .await
+            }
+            Verdict::Change { .. } if run.job.plan => {
+                let display = diff::auto_approved_display(&users);
+                run.succeeded(display.clone()).await?;
+                run.end_plan(PlanVerdict::WouldChange, &display).await
+            }
             Verdict::NoChange => {
                 run.succeeded(diff::NO_DIFF_DISPLAY).await?;
                 run.skipped(Stage::ApplyConfiguration, diff::NO_DIFF_DISPLAY)
@@ -117,10 +127,17 @@ async fn load(run: &mut StageRun<'_>) -> Result<(Rendered, Vec<SecretTarget>), S
     rotor_pipeline::access::refuse_unless_enabled(&run.device)?;
     let context = run.context;
     let others = other_users(run).await?;
-    let rendered = context
-        .renderer
-        .render(&context.topology, &run.device, &run.job.targets, &others)
-        .await?;
+    let renderer = &context.renderer;
+    let (topology, targets) = (&context.topology, &run.job.targets);
+    let rendered = if plans_a_rotation(run.job) {
+        renderer
+            .render_throwaway(topology, &run.device, targets, &others)
+            .await?
+    } else {
+        renderer
+            .render(topology, &run.device, targets, &others)
+            .await?
+    };
     run.set_intended_config_version(&rendered.intended_config_version);
     run.succeeded(format!(
         "Loaded intended configuration {}",
@@ -195,7 +212,10 @@ async fn diff_on(
     } else {
         cumulus_verdict(run, lines, fingerprint)
     };
-    if let Verdict::NoChange = verdict {
+    // A plan leaves the device exactly as found: not even a save.
+    if let Verdict::NoChange = verdict
+        && !run.job.plan
+    {
         run.ensure_saved(&nvue, false).await?;
     }
     Ok(verdict)
@@ -238,7 +258,8 @@ async fn nvos_verdict(
     }
     let mut changing_users = Vec::new();
     for target in &run.job.targets {
-        if !holds(run, session, target).await? {
+        // A plan of a rotation stands for a new password: every target would change.
+        if plans_a_rotation(run.job) || !holds(run, session, target).await? {
             changing_users.push(target.username.clone());
         }
     }
@@ -296,6 +317,15 @@ async fn holds(
         Err(AccessError::Device(DeviceError::AuthenticationFailed { .. })) => Ok(false),
         Err(error) => Err(error.into()),
     }
+}
+
+/// A plan of a rotation: rendered with throwaway passwords (no new version was written).
+fn plans_a_rotation(job: &DeviceJob) -> bool {
+    job.plan
+        && matches!(
+            RotationKind::try_from(job.kind),
+            Ok(RotationKind::FabricRotatePassword | RotationKind::DeviceRotatePassword)
+        )
 }
 
 async fn device_status(run: &StageRun<'_>) -> Result<DeviceStatus, StageError> {

@@ -507,7 +507,7 @@ impl RotationService for Api {
                     results.push(DeviceResult {
                         resource_id: device.clone(),
                         status: state as i32,
-                        error: None,
+                        ..Default::default()
                     });
                 }
             }

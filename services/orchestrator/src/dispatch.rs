@@ -731,6 +731,7 @@ impl Dispatcher {
                     error: Some(error.clone()),
                     held: Vec::new(),
                     applied: false,
+                    verdict: 0,
                 }),
                 ..Default::default()
             })

@@ -356,6 +356,7 @@ impl Orchestrator {
             prepared: false,
             release: None,
             skipped,
+            plan: request.plan,
         };
         let rollout = match &request.rollout {
             Some(policy) => {
@@ -373,8 +374,18 @@ impl Orchestrator {
             })?;
         }
         let members: Vec<&rotor_inventory::Device> = selected.iter().map(|d| &d.device).collect();
+        // A plan reports on every device: no canary, no brake (the fabric's concurrency still
+        // holds).
+        let release_policy = match (&rollout, request.plan) {
+            (Some(rollout), true) => Some(rotor_inventory::rollout::Rollout {
+                canary: rotor_inventory::rollout::Canary::None,
+                concurrency: rollout.concurrency,
+                ..Default::default()
+            }),
+            (rollout, _) => rollout.clone(),
+        };
         plan.release = Some(rotor_inventory::rollout::release_plan(
-            rollout.as_ref(),
+            release_policy.as_ref(),
             &members,
         ));
         if selected.is_empty() {
@@ -389,7 +400,9 @@ impl Orchestrator {
             return Err(reply);
         }
         plan.lock_lease_id = lock.lease_id().to_string();
-        let fresh = is_rotate(kind) && !request.use_stored;
+        // A plan writes no version: its devices are diffed against the current ones (a
+        // rotation's with a throwaway password, in the differ).
+        let fresh = is_rotate(kind) && !request.use_stored && !request.plan;
         // The plan first: an orchestrator that dies while writing secret versions leaves a plan
         // that recovery ends (and the versions it wrote, which the next rotation reuses).
         let prepared = async {
@@ -927,6 +940,7 @@ fn operation_status(plan: &OperationPlan) -> OperationStatus {
         request_id: plan.request_id.clone(),
         requested_by: plan.requested_by.clone(),
         skipped_devices: skipped_devices(plan),
+        plan: plan.plan,
         ..Default::default()
     }
 }
@@ -942,6 +956,7 @@ pub(crate) fn skipped_devices(plan: &OperationPlan) -> Vec<rotor_proto::v1::Devi
                 code: ErrorCode::Quarantined as i32,
                 message: reason.clone(),
             }),
+            ..Default::default()
         })
         .collect()
 }

@@ -63,6 +63,11 @@ pub struct RotationRequest {
     /// ResumeOperation and CancelOperation: the operation (of the request's fabric).
     #[prost(string, tag = "9")]
     pub operation_id: ::prost::alloc::string::String,
+    /// A plan (dry run): the guardrails and the first two stages on every selected device, with a
+    /// throwaway password for a rotation; no secret version written, nothing applied, no device's
+    /// status changed. Each device's result says what the operation would do (PlanVerdict).
+    #[prost(bool, tag = "10")]
+    pub plan: bool,
 }
 /// How an operation releases its devices (docs/rollout.md). Empty fields keep the inventory's
 /// value; the inventory's absent values have the defaults docs/rollout.md gives.
@@ -151,6 +156,9 @@ pub struct DeviceJob {
     /// the lock is still held under it (a fencing token; empty on jobs from before it existed).
     #[prost(string, tag = "8")]
     pub fence: ::prost::alloc::string::String,
+    /// The operation is a plan: the differ reports its verdict and hands nothing on.
+    #[prost(bool, tag = "9")]
+    pub plan: bool,
 }
 /// Stages 1 and 2, taken by the differ.
 #[derive(Clone, PartialEq, ::prost::Message)]
@@ -209,6 +217,10 @@ pub struct DeviceOutcome {
     /// True when the device's configuration was changed (apply ran and was kept).
     #[prost(bool, tag = "4")]
     pub applied: bool,
+    /// A plan's device that was diffed: WouldChange or NoChange (a refusal is derived from the
+    /// error's code).
+    #[prost(enumeration = "PlanVerdict", tag = "5")]
+    pub verdict: i32,
 }
 #[derive(Clone, PartialEq, ::prost::Message)]
 pub struct StageEvent {
@@ -405,6 +417,9 @@ pub struct DeviceResult {
     pub status: i32,
     #[prost(message, optional, tag = "3")]
     pub error: ::core::option::Option<Error>,
+    /// a plan's device: what the operation would do
+    #[prost(enumeration = "PlanVerdict", tag = "4")]
+    pub verdict: i32,
 }
 #[derive(Clone, PartialEq, ::prost::Message)]
 pub struct OperationStatus {
@@ -446,6 +461,9 @@ pub struct OperationStatus {
     /// counted in total_devices.
     #[prost(message, repeated, tag = "17")]
     pub skipped_devices: ::prost::alloc::vec::Vec<DeviceResult>,
+    /// A plan (dry run): nothing was written or applied; each result's verdict says what would be.
+    #[prost(bool, tag = "18")]
+    pub plan: bool,
 }
 #[derive(Clone, PartialEq, ::prost::Message)]
 pub struct RolloutProgress {
@@ -1177,6 +1195,46 @@ impl SynchronizationStatus {
             "Synchronizing" => Some(Self::Synchronizing),
             "OutOfSync" => Some(Self::OutOfSync),
             "Unverified" => Some(Self::Unverified),
+            _ => None,
+        }
+    }
+}
+/// What a plan found a device would do (docs/rollout.md).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, ::prost::Enumeration)]
+#[repr(i32)]
+pub enum PlanVerdict {
+    Unspecified = 0,
+    /// a password-only diff, auto-approvable
+    WouldChange = 1,
+    /// the device holds the targets already
+    NoChange = 2,
+    /// refused: the error says why (DiffValidationError with the offending lines, UnsupportedPlatform, MissingPasswordMapping, DeviceDisabled, ...)
+    WouldRefuse = 3,
+    /// the device could not be reached or logged in to (CouldNotConnect, HostKeyMismatch, AuthLockoutRisk)
+    Unreachable = 4,
+}
+impl PlanVerdict {
+    /// String value of the enum field names used in the ProtoBuf definition.
+    ///
+    /// The values are not transformed in any way and thus are considered stable
+    /// (if the ProtoBuf definition does not change) and safe for programmatic use.
+    pub fn as_str_name(&self) -> &'static str {
+        match self {
+            Self::Unspecified => "PLAN_VERDICT_UNSPECIFIED",
+            Self::WouldChange => "WouldChange",
+            Self::NoChange => "NoChange",
+            Self::WouldRefuse => "WouldRefuse",
+            Self::Unreachable => "Unreachable",
+        }
+    }
+    /// Creates an enum from field names used in the ProtoBuf definition.
+    pub fn from_str_name(value: &str) -> ::core::option::Option<Self> {
+        match value {
+            "PLAN_VERDICT_UNSPECIFIED" => Some(Self::Unspecified),
+            "WouldChange" => Some(Self::WouldChange),
+            "NoChange" => Some(Self::NoChange),
+            "WouldRefuse" => Some(Self::WouldRefuse),
+            "Unreachable" => Some(Self::Unreachable),
             _ => None,
         }
     }

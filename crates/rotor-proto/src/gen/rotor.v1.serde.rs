@@ -1256,6 +1256,9 @@ impl serde::Serialize for DeviceJob {
         if true {
             len += 1;
         }
+        if true {
+            len += 1;
+        }
         let mut struct_ser = serializer.serialize_struct("rotor.v1.DeviceJob", len)?;
         if true {
             struct_ser.serialize_field("operationId", &self.operation_id)?;
@@ -1283,6 +1286,9 @@ impl serde::Serialize for DeviceJob {
         if true {
             struct_ser.serialize_field("fence", &self.fence)?;
         }
+        if true {
+            struct_ser.serialize_field("plan", &self.plan)?;
+        }
         struct_ser.end()
     }
 }
@@ -1305,6 +1311,7 @@ impl<'de> serde::Deserialize<'de> for DeviceJob {
             "acceptedTime",
             "users",
             "fence",
+            "plan",
         ];
 
         #[allow(clippy::enum_variant_names)]
@@ -1317,6 +1324,7 @@ impl<'de> serde::Deserialize<'de> for DeviceJob {
             AcceptedTime,
             Users,
             Fence,
+            Plan,
         }
         impl<'de> serde::Deserialize<'de> for GeneratedField {
             fn deserialize<D>(deserializer: D) -> std::result::Result<GeneratedField, D::Error>
@@ -1346,6 +1354,7 @@ impl<'de> serde::Deserialize<'de> for DeviceJob {
                             "acceptedTime" | "accepted_time" => Ok(GeneratedField::AcceptedTime),
                             "users" => Ok(GeneratedField::Users),
                             "fence" => Ok(GeneratedField::Fence),
+                            "plan" => Ok(GeneratedField::Plan),
                             _ => Err(serde::de::Error::unknown_field(value, FIELDS)),
                         }
                     }
@@ -1373,6 +1382,7 @@ impl<'de> serde::Deserialize<'de> for DeviceJob {
                 let mut accepted_time__ = None;
                 let mut users__ = None;
                 let mut fence__ = None;
+                let mut plan__ = None;
                 while let Some(k) = map_.next_key()? {
                     match k {
                         GeneratedField::OperationId => {
@@ -1423,6 +1433,12 @@ impl<'de> serde::Deserialize<'de> for DeviceJob {
                             }
                             fence__ = Some(map_.next_value()?);
                         }
+                        GeneratedField::Plan => {
+                            if plan__.is_some() {
+                                return Err(serde::de::Error::duplicate_field("plan"));
+                            }
+                            plan__ = Some(map_.next_value()?);
+                        }
                     }
                 }
                 Ok(DeviceJob {
@@ -1434,6 +1450,7 @@ impl<'de> serde::Deserialize<'de> for DeviceJob {
                     accepted_time: accepted_time__.unwrap_or_default(),
                     users: users__.unwrap_or_default(),
                     fence: fence__.unwrap_or_default(),
+                    plan: plan__.unwrap_or_default(),
                 })
             }
         }
@@ -1448,6 +1465,9 @@ impl serde::Serialize for DeviceOutcome {
     {
         use serde::ser::SerializeStruct;
         let mut len = 0;
+        if true {
+            len += 1;
+        }
         if true {
             len += 1;
         }
@@ -1475,6 +1495,11 @@ impl serde::Serialize for DeviceOutcome {
         if true {
             struct_ser.serialize_field("applied", &self.applied)?;
         }
+        if true {
+            let v = PlanVerdict::try_from(self.verdict)
+                .map_err(|_| serde::ser::Error::custom(format!("Invalid variant {}", self.verdict)))?;
+            struct_ser.serialize_field("verdict", &v)?;
+        }
         struct_ser.end()
     }
 }
@@ -1489,6 +1514,7 @@ impl<'de> serde::Deserialize<'de> for DeviceOutcome {
             "error",
             "held",
             "applied",
+            "verdict",
         ];
 
         #[allow(clippy::enum_variant_names)]
@@ -1497,6 +1523,7 @@ impl<'de> serde::Deserialize<'de> for DeviceOutcome {
             Error,
             Held,
             Applied,
+            Verdict,
         }
         impl<'de> serde::Deserialize<'de> for GeneratedField {
             fn deserialize<D>(deserializer: D) -> std::result::Result<GeneratedField, D::Error>
@@ -1522,6 +1549,7 @@ impl<'de> serde::Deserialize<'de> for DeviceOutcome {
                             "error" => Ok(GeneratedField::Error),
                             "held" => Ok(GeneratedField::Held),
                             "applied" => Ok(GeneratedField::Applied),
+                            "verdict" => Ok(GeneratedField::Verdict),
                             _ => Err(serde::de::Error::unknown_field(value, FIELDS)),
                         }
                     }
@@ -1545,6 +1573,7 @@ impl<'de> serde::Deserialize<'de> for DeviceOutcome {
                 let mut error__ = None;
                 let mut held__ = None;
                 let mut applied__ = None;
+                let mut verdict__ = None;
                 while let Some(k) = map_.next_key()? {
                     match k {
                         GeneratedField::Status => {
@@ -1571,6 +1600,12 @@ impl<'de> serde::Deserialize<'de> for DeviceOutcome {
                             }
                             applied__ = Some(map_.next_value()?);
                         }
+                        GeneratedField::Verdict => {
+                            if verdict__.is_some() {
+                                return Err(serde::de::Error::duplicate_field("verdict"));
+                            }
+                            verdict__ = Some(map_.next_value::<PlanVerdict>()? as i32);
+                        }
                     }
                 }
                 Ok(DeviceOutcome {
@@ -1578,6 +1613,7 @@ impl<'de> serde::Deserialize<'de> for DeviceOutcome {
                     error: error__,
                     held: held__.unwrap_or_default(),
                     applied: applied__.unwrap_or_default(),
+                    verdict: verdict__.unwrap_or_default(),
                 })
             }
         }
@@ -1601,6 +1637,9 @@ impl serde::Serialize for DeviceResult {
         if true {
             len += 1;
         }
+        if true {
+            len += 1;
+        }
         let mut struct_ser = serializer.serialize_struct("rotor.v1.DeviceResult", len)?;
         if true {
             struct_ser.serialize_field("resourceId", &self.resource_id)?;
@@ -1612,6 +1651,11 @@ impl serde::Serialize for DeviceResult {
         }
         if let Some(v) = self.error.as_ref() {
             struct_ser.serialize_field("error", v)?;
+        }
+        if true {
+            let v = PlanVerdict::try_from(self.verdict)
+                .map_err(|_| serde::ser::Error::custom(format!("Invalid variant {}", self.verdict)))?;
+            struct_ser.serialize_field("verdict", &v)?;
         }
         struct_ser.end()
     }
@@ -1627,6 +1671,7 @@ impl<'de> serde::Deserialize<'de> for DeviceResult {
             "resourceId",
             "status",
             "error",
+            "verdict",
         ];
 
         #[allow(clippy::enum_variant_names)]
@@ -1634,6 +1679,7 @@ impl<'de> serde::Deserialize<'de> for DeviceResult {
             ResourceId,
             Status,
             Error,
+            Verdict,
         }
         impl<'de> serde::Deserialize<'de> for GeneratedField {
             fn deserialize<D>(deserializer: D) -> std::result::Result<GeneratedField, D::Error>
@@ -1658,6 +1704,7 @@ impl<'de> serde::Deserialize<'de> for DeviceResult {
                             "resourceId" | "resource_id" => Ok(GeneratedField::ResourceId),
                             "status" => Ok(GeneratedField::Status),
                             "error" => Ok(GeneratedField::Error),
+                            "verdict" => Ok(GeneratedField::Verdict),
                             _ => Err(serde::de::Error::unknown_field(value, FIELDS)),
                         }
                     }
@@ -1680,6 +1727,7 @@ impl<'de> serde::Deserialize<'de> for DeviceResult {
                 let mut resource_id__ = None;
                 let mut status__ = None;
                 let mut error__ = None;
+                let mut verdict__ = None;
                 while let Some(k) = map_.next_key()? {
                     match k {
                         GeneratedField::ResourceId => {
@@ -1700,12 +1748,19 @@ impl<'de> serde::Deserialize<'de> for DeviceResult {
                             }
                             error__ = map_.next_value()?;
                         }
+                        GeneratedField::Verdict => {
+                            if verdict__.is_some() {
+                                return Err(serde::de::Error::duplicate_field("verdict"));
+                            }
+                            verdict__ = Some(map_.next_value::<PlanVerdict>()? as i32);
+                        }
                     }
                 }
                 Ok(DeviceResult {
                     resource_id: resource_id__.unwrap_or_default(),
                     status: status__.unwrap_or_default(),
                     error: error__,
+                    verdict: verdict__.unwrap_or_default(),
                 })
             }
         }
@@ -4589,6 +4644,9 @@ impl serde::Serialize for OperationStatus {
         if true {
             len += 1;
         }
+        if true {
+            len += 1;
+        }
         let mut struct_ser = serializer.serialize_struct("rotor.v1.OperationStatus", len)?;
         if true {
             struct_ser.serialize_field("id", &self.id)?;
@@ -4645,6 +4703,9 @@ impl serde::Serialize for OperationStatus {
         if true {
             struct_ser.serialize_field("skippedDevices", &self.skipped_devices)?;
         }
+        if true {
+            struct_ser.serialize_field("plan", &self.plan)?;
+        }
         struct_ser.end()
     }
 }
@@ -4683,6 +4744,7 @@ impl<'de> serde::Deserialize<'de> for OperationStatus {
             "rollout",
             "skipped_devices",
             "skippedDevices",
+            "plan",
         ];
 
         #[allow(clippy::enum_variant_names)]
@@ -4704,6 +4766,7 @@ impl<'de> serde::Deserialize<'de> for OperationStatus {
             NotAttemptedDevices,
             Rollout,
             SkippedDevices,
+            Plan,
         }
         impl<'de> serde::Deserialize<'de> for GeneratedField {
             fn deserialize<D>(deserializer: D) -> std::result::Result<GeneratedField, D::Error>
@@ -4742,6 +4805,7 @@ impl<'de> serde::Deserialize<'de> for OperationStatus {
                             "notAttemptedDevices" | "not_attempted_devices" => Ok(GeneratedField::NotAttemptedDevices),
                             "rollout" => Ok(GeneratedField::Rollout),
                             "skippedDevices" | "skipped_devices" => Ok(GeneratedField::SkippedDevices),
+                            "plan" => Ok(GeneratedField::Plan),
                             _ => Err(serde::de::Error::unknown_field(value, FIELDS)),
                         }
                     }
@@ -4778,6 +4842,7 @@ impl<'de> serde::Deserialize<'de> for OperationStatus {
                 let mut not_attempted_devices__ = None;
                 let mut rollout__ = None;
                 let mut skipped_devices__ = None;
+                let mut plan__ = None;
                 while let Some(k) = map_.next_key()? {
                     match k {
                         GeneratedField::Id => {
@@ -4892,6 +4957,12 @@ impl<'de> serde::Deserialize<'de> for OperationStatus {
                             }
                             skipped_devices__ = Some(map_.next_value()?);
                         }
+                        GeneratedField::Plan => {
+                            if plan__.is_some() {
+                                return Err(serde::de::Error::duplicate_field("plan"));
+                            }
+                            plan__ = Some(map_.next_value()?);
+                        }
                     }
                 }
                 Ok(OperationStatus {
@@ -4912,10 +4983,91 @@ impl<'de> serde::Deserialize<'de> for OperationStatus {
                     not_attempted_devices: not_attempted_devices__.unwrap_or_default(),
                     rollout: rollout__,
                     skipped_devices: skipped_devices__.unwrap_or_default(),
+                    plan: plan__.unwrap_or_default(),
                 })
             }
         }
         deserializer.deserialize_struct("rotor.v1.OperationStatus", FIELDS, GeneratedVisitor)
+    }
+}
+impl serde::Serialize for PlanVerdict {
+    #[allow(deprecated)]
+    fn serialize<S>(&self, serializer: S) -> std::result::Result<S::Ok, S::Error>
+    where
+        S: serde::Serializer,
+    {
+        let variant = match self {
+            Self::Unspecified => "PLAN_VERDICT_UNSPECIFIED",
+            Self::WouldChange => "WouldChange",
+            Self::NoChange => "NoChange",
+            Self::WouldRefuse => "WouldRefuse",
+            Self::Unreachable => "Unreachable",
+        };
+        serializer.serialize_str(variant)
+    }
+}
+impl<'de> serde::Deserialize<'de> for PlanVerdict {
+    #[allow(deprecated)]
+    fn deserialize<D>(deserializer: D) -> std::result::Result<Self, D::Error>
+    where
+        D: serde::Deserializer<'de>,
+    {
+        const FIELDS: &[&str] = &[
+            "PLAN_VERDICT_UNSPECIFIED",
+            "WouldChange",
+            "NoChange",
+            "WouldRefuse",
+            "Unreachable",
+        ];
+
+        struct GeneratedVisitor;
+
+        impl serde::de::Visitor<'_> for GeneratedVisitor {
+            type Value = PlanVerdict;
+
+            fn expecting(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                write!(formatter, "expected one of: {:?}", &FIELDS)
+            }
+
+            fn visit_i64<E>(self, v: i64) -> std::result::Result<Self::Value, E>
+            where
+                E: serde::de::Error,
+            {
+                i32::try_from(v)
+                    .ok()
+                    .and_then(|x| x.try_into().ok())
+                    .ok_or_else(|| {
+                        serde::de::Error::invalid_value(serde::de::Unexpected::Signed(v), &self)
+                    })
+            }
+
+            fn visit_u64<E>(self, v: u64) -> std::result::Result<Self::Value, E>
+            where
+                E: serde::de::Error,
+            {
+                i32::try_from(v)
+                    .ok()
+                    .and_then(|x| x.try_into().ok())
+                    .ok_or_else(|| {
+                        serde::de::Error::invalid_value(serde::de::Unexpected::Unsigned(v), &self)
+                    })
+            }
+
+            fn visit_str<E>(self, value: &str) -> std::result::Result<Self::Value, E>
+            where
+                E: serde::de::Error,
+            {
+                match value {
+                    "PLAN_VERDICT_UNSPECIFIED" => Ok(PlanVerdict::Unspecified),
+                    "WouldChange" => Ok(PlanVerdict::WouldChange),
+                    "NoChange" => Ok(PlanVerdict::NoChange),
+                    "WouldRefuse" => Ok(PlanVerdict::WouldRefuse),
+                    "Unreachable" => Ok(PlanVerdict::Unreachable),
+                    _ => Err(serde::de::Error::unknown_variant(value, FIELDS)),
+                }
+            }
+        }
+        deserializer.deserialize_any(GeneratedVisitor)
     }
 }
 impl serde::Serialize for Quarantine {
@@ -6906,6 +7058,9 @@ impl serde::Serialize for RotationRequest {
         if true {
             len += 1;
         }
+        if true {
+            len += 1;
+        }
         let mut struct_ser = serializer.serialize_struct("rotor.v1.RotationRequest", len)?;
         if true {
             struct_ser.serialize_field("requestId", &self.request_id)?;
@@ -6936,6 +7091,9 @@ impl serde::Serialize for RotationRequest {
         if true {
             struct_ser.serialize_field("operationId", &self.operation_id)?;
         }
+        if true {
+            struct_ser.serialize_field("plan", &self.plan)?;
+        }
         struct_ser.end()
     }
 }
@@ -6961,6 +7119,7 @@ impl<'de> serde::Deserialize<'de> for RotationRequest {
             "rollout",
             "operation_id",
             "operationId",
+            "plan",
         ];
 
         #[allow(clippy::enum_variant_names)]
@@ -6974,6 +7133,7 @@ impl<'de> serde::Deserialize<'de> for RotationRequest {
             RequestedBy,
             Rollout,
             OperationId,
+            Plan,
         }
         impl<'de> serde::Deserialize<'de> for GeneratedField {
             fn deserialize<D>(deserializer: D) -> std::result::Result<GeneratedField, D::Error>
@@ -7004,6 +7164,7 @@ impl<'de> serde::Deserialize<'de> for RotationRequest {
                             "requestedBy" | "requested_by" => Ok(GeneratedField::RequestedBy),
                             "rollout" => Ok(GeneratedField::Rollout),
                             "operationId" | "operation_id" => Ok(GeneratedField::OperationId),
+                            "plan" => Ok(GeneratedField::Plan),
                             _ => Err(serde::de::Error::unknown_field(value, FIELDS)),
                         }
                     }
@@ -7032,6 +7193,7 @@ impl<'de> serde::Deserialize<'de> for RotationRequest {
                 let mut requested_by__ = None;
                 let mut rollout__ = None;
                 let mut operation_id__ = None;
+                let mut plan__ = None;
                 while let Some(k) = map_.next_key()? {
                     match k {
                         GeneratedField::RequestId => {
@@ -7088,6 +7250,12 @@ impl<'de> serde::Deserialize<'de> for RotationRequest {
                             }
                             operation_id__ = Some(map_.next_value()?);
                         }
+                        GeneratedField::Plan => {
+                            if plan__.is_some() {
+                                return Err(serde::de::Error::duplicate_field("plan"));
+                            }
+                            plan__ = Some(map_.next_value()?);
+                        }
                     }
                 }
                 Ok(RotationRequest {
@@ -7100,6 +7268,7 @@ impl<'de> serde::Deserialize<'de> for RotationRequest {
                     requested_by: requested_by__.unwrap_or_default(),
                     rollout: rollout__,
                     operation_id: operation_id__.unwrap_or_default(),
+                    plan: plan__.unwrap_or_default(),
                 })
             }
         }

@@ -16,6 +16,12 @@ const TERMINAL = ["Succeeded", "Failed", "Halted", "Cancelled"];
 // Small helpers.
 
 /** An element with attributes and children (strings become text nodes). */
+
+// An operation's kind, marked when it is a plan (a dry run: nothing written or applied).
+function kindText(op) {
+  return (op.kind || "") + (op.plan ? " (plan)" : "");
+}
+
 function el(tag, attributes, ...children) {
   const node = document.createElement(tag);
   for (const [name, value] of Object.entries(attributes || {})) {
@@ -309,7 +315,7 @@ async function fabricsPage() {
       if (busy && fabric.lastOperationId) {
         try {
           const op = await api(`/api/operations/${encodeURIComponent(fabric.lastOperationId)}`);
-          operation = el("div", {}, link(operationHref(op.id), `${op.kind} in progress`), progressBar(op.percentComplete));
+          operation = el("div", {}, link(operationHref(op.id), `${kindText(op)} in progress`), progressBar(op.percentComplete));
         } catch (_) {
           /* shown as a link */
         }
@@ -499,7 +505,7 @@ async function fabricPage(fabricId) {
                 "tr",
                 {},
                 el("td", { class: "mono" }, link(operationHref(op.id), op.id)),
-                el("td", {}, op.kind || ""),
+                el("td", {}, kindText(op)),
                 el("td", {}, badge(op.status)),
                 el("td", {}, progressBar(op.percentComplete)),
                 el("td", {}, when(op.startTime)),
@@ -678,7 +684,7 @@ async function operationPage(operationId) {
       el(
         "dl",
         { class: "facts" },
-        el("dt", {}, "Kind"), el("dd", {}, operation.kind || ""),
+        el("dt", {}, "Kind"), el("dd", {}, kindText(operation)),
         el("dt", {}, "Fabric"), el("dd", {}, link(fabricHref(fabricId), fabricId)),
         el("dt", {}, "Status"), el("dd", { "data-test": "operation-status" }, badge(operation.status)),
         el("dt", {}, "Requested by"), el("dd", {}, operation.requestedBy || ""),

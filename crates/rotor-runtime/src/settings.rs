@@ -377,6 +377,11 @@ impl CommonSettings {
                 defaults.jobs_max_bytes as u64,
                 (1 << 20)..=(1 << 44),
             )? as i64,
+            notifications_max_bytes: settings.number(
+                "ROTOR_NOTIFICATIONS_MAX_BYTES",
+                defaults.notifications_max_bytes as u64,
+                (1 << 20)..=(1 << 40),
+            )? as i64,
             operation_retention: Duration::from_secs(settings.number(
                 "ROTOR_OPERATION_RETENTION_SECS",
                 defaults.operation_retention.as_secs(),

@@ -312,6 +312,11 @@ impl Aggregation {
             }
         }
         if let Some(result) = folded.result {
+            if crate::notify::is_restore_failure(&result) {
+                let kind = self.active.get(&event.operation_id).map(|a| a.status.kind);
+                crate::notify::restore_failed(&self.bus, &self.topology, &event, kind, &result)
+                    .await?;
+            }
             self.record_result(&event.operation_id, &fabric_id, result)
                 .await?;
             self.note_run_of_failures(&event).await?;
@@ -388,6 +393,7 @@ impl Aggregation {
                     operation_id: event.operation_id.clone(),
                     ..Default::default()
                 });
+                crate::notify::quarantined(&self.bus, &self.topology, event, &record).await?;
             }
             record.failures
         };
@@ -513,6 +519,18 @@ impl Aggregation {
             Some(lock) => lock.release().await?,
             None => false,
         };
+        // Queued before the final status is stored: a leader that dies in between queues it
+        // again (the message id drops the repeat), none after it would.
+        if finished {
+            crate::notify::operation_ended(
+                &self.bus,
+                &self.topology,
+                &active.plan,
+                &active.status,
+                &active.done,
+            )
+            .await?;
+        }
         kv::put_message(
             &self.topology.operations,
             &keys::operation(id),

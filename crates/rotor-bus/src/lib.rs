@@ -692,11 +692,6 @@ impl Bus {
     }
 
     async fn ensure_job_consumer(&self, kind: JobKind) -> Result<(), BusError> {
-        let stream = self
-            .jetstream
-            .get_stream(names::JOBS_STREAM)
-            .await
-            .map_err(|e| BusError::jetstream(format!("stream {}", names::JOBS_STREAM), e))?;
         let config = consumer::pull::Config {
             durable_name: Some(kind.consumer_name().to_string()),
             description: Some(format!("{} jobs, shared by every copy", kind.token())),
@@ -709,15 +704,11 @@ impl Bus {
             num_replicas: self.settings.replicas,
             ..Default::default()
         };
-        self.create_or_update_consumer(&stream, config).await
+        self.create_or_update_consumer(names::JOBS_STREAM, config)
+            .await
     }
 
     async fn ensure_aggregator_consumer(&self) -> Result<(), BusError> {
-        let stream = self
-            .jetstream
-            .get_stream(names::EVENTS_STREAM)
-            .await
-            .map_err(|e| BusError::jetstream(format!("stream {}", names::EVENTS_STREAM), e))?;
         let config = consumer::pull::Config {
             durable_name: Some(names::AGGREGATOR_CONSUMER.to_string()),
             description: Some("Folds stage events into statuses".into()),
@@ -730,17 +721,11 @@ impl Bus {
             num_replicas: self.settings.replicas,
             ..Default::default()
         };
-        self.create_or_update_consumer(&stream, config).await
+        self.create_or_update_consumer(names::EVENTS_STREAM, config)
+            .await
     }
 
     async fn ensure_notifier_consumer(&self) -> Result<(), BusError> {
-        let stream = self
-            .jetstream
-            .get_stream(names::NOTIFICATIONS_STREAM)
-            .await
-            .map_err(|e| {
-                BusError::jetstream(format!("stream {}", names::NOTIFICATIONS_STREAM), e)
-            })?;
         let config = consumer::pull::Config {
             durable_name: Some(names::NOTIFIER_CONSUMER.to_string()),
             description: Some("Posts webhook notifications, shared by every aggregator".into()),
@@ -755,7 +740,8 @@ impl Bus {
             num_replicas: self.settings.replicas,
             ..Default::default()
         };
-        self.create_or_update_consumer(&stream, config).await
+        self.create_or_update_consumer(names::NOTIFICATIONS_STREAM, config)
+            .await
     }
 
     /// The pull consumer every aggregator copy posts webhook notifications from.
@@ -794,11 +780,17 @@ impl Bus {
         stored.map(drop)
     }
 
+    /// Creates the durable consumer `config` describes on `stream`, or updates it to `config`.
     async fn create_or_update_consumer(
         &self,
-        stream: &stream::Stream,
+        stream: &str,
         config: consumer::pull::Config,
     ) -> Result<(), BusError> {
+        let stream = self
+            .jetstream
+            .get_stream(stream)
+            .await
+            .map_err(|e| BusError::jetstream(format!("stream {stream}"), e))?;
         let name = config.durable_name.clone().unwrap_or_default();
         if stream.consumer_info(&name).await.is_ok() {
             stream

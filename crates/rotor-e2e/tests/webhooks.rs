@@ -1,8 +1,9 @@
 //! Webhook notifications on a whole stack (docs/notifications.md): a receiver (an HTTP server
 //! in the test, on loopback) gets a summary signed with the webhook's key at an operation's end,
 //! after answering 500 the first time (the notifier retries with its backoff); a halted canary
-//! is notified as `operationHalt`, and its device's failed restore as `restoreFailed`. Every
-//! signature is checked here with the key, independently of Rotor's code.
+//! is notified as `operationHalt`, its device's failed restore as `restoreFailed` and its
+//! quarantine as `quarantine`. Every signature is checked here with the key, independently of
+//! Rotor's code.
 
 use std::collections::HashMap;
 use std::path::PathBuf;
@@ -261,11 +262,13 @@ async fn a_receiver_gets_a_signed_summary_at_operation_end_after_answering_500()
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn a_halted_canary_and_its_failed_restore_are_notified() {
+async fn a_halted_canary_its_failed_restore_and_its_quarantine_are_notified() {
     let keys = Keys::new("halt");
     let receiver = Receiver::start(&[]).await;
     let mut settings = keys.settings();
     settings.push(("ROTOR_JOB_MAX_DELIVER".into(), "2".into()));
+    // One failure quarantines the device.
+    settings.push(("ROTOR_QUARANTINE_AFTER".into(), "1".into()));
     let mut stack = TestStack::start(StackOptions {
         devices: 4,
         platform_mix: (1, 0),
@@ -299,6 +302,7 @@ async fn a_halted_canary_and_its_failed_restore_are_notified() {
         Some(vec![
             NotificationEvent::OperationHalt,
             NotificationEvent::RestoreFailed,
+            NotificationEvent::Quarantine,
         ]),
     );
     stack
@@ -316,17 +320,21 @@ async fn a_halted_canary_and_its_failed_restore_are_notified() {
         (OperationState::Failed, ErrorCode::RestoreFailed)
     );
     until(
-        "the halt and the failed restore are delivered",
+        "the halt, the failed restore and the quarantine are delivered",
         Duration::from_secs(60),
-        || receiver.delivered("operationHalt") && receiver.delivered("restoreFailed"),
+        || {
+            receiver.delivered("operationHalt")
+                && receiver.delivered("restoreFailed")
+                && receiver.delivered("quarantine")
+        },
     )
     .await;
 
     for post in receiver.received() {
         verify(&keys.key, &post.signature, &post.body).unwrap();
         assert!(
-            ["operationHalt", "restoreFailed"].contains(&post.event.as_str()),
-            "the webhook wants only halts and failed restores: {post:?}"
+            ["operationHalt", "restoreFailed", "quarantine"].contains(&post.event.as_str()),
+            "the webhook does not want operationEnd: {post:?}"
         );
     }
     let restore = json(&receiver.of("restoreFailed")[0].body);
@@ -335,6 +343,18 @@ async fn a_halted_canary_and_its_failed_restore_are_notified() {
     assert_eq!(restore["operationId"], halted.id.as_str());
     assert_eq!(restore["errorCode"], "RestoreFailed");
     assert_eq!(restore["status"], "Failed");
+
+    let quarantine = json(&receiver.of("quarantine")[0].body);
+    assert_eq!(quarantine["deviceId"], broken.as_str());
+    assert_eq!(quarantine["status"], "Quarantined");
+    assert_eq!(quarantine["errorCode"], "RestoreFailed");
+    assert_eq!(quarantine["consecutiveFailures"], 1);
+    assert!(
+        quarantine["errorMessage"]
+            .as_str()
+            .is_some_and(|m| m.contains("rotor device release")),
+        "{quarantine}"
+    );
 
     let halt = json(&receiver.of("operationHalt")[0].body);
     assert_eq!(halt["event"], "operationHalt");

@@ -179,6 +179,26 @@ fn verify(key: &[u8], signature: &str, body: &str) -> Result<(), String> {
         .map_err(|_| "the signature does not match".to_string())
 }
 
+/// Whether docs/examples/python/verify_webhook.py (the documented check, standard library only)
+/// accepts `body` under `signature` with the key in `keys`.
+fn python_accepts(keys: &Keys, signature: &str, body: &str) -> bool {
+    let script = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../../docs/examples/python/verify_webhook.py");
+    let body_file = keys.dir.join("body.json");
+    std::fs::write(&body_file, body).unwrap();
+    let output = std::process::Command::new("python3")
+        .arg(script)
+        .arg("--key-file")
+        .arg(keys.dir.join(KEY_NAME))
+        .arg("--signature")
+        .arg(signature)
+        .arg("--body")
+        .arg(&body_file)
+        .output()
+        .expect("python3 runs (the documented verification is Python)");
+    output.status.success()
+}
+
 fn webhook(receiver: &Receiver, events: Option<Vec<NotificationEvent>>) -> Notifications {
     Notifications {
         webhooks: vec![Webhook {
@@ -241,6 +261,13 @@ async fn a_receiver_gets_a_signed_summary_at_operation_end_after_answering_500()
         assert!(verify(b"another key", &post.signature, &post.body).is_err());
         assert!(verify(&keys.key, &post.signature, &post.body.replace("3", "4")).is_err());
     }
+    // The documented Python check agrees, and refuses a changed body.
+    assert!(python_accepts(&keys, &posts[1].signature, &posts[1].body));
+    assert!(!python_accepts(
+        &keys,
+        &posts[1].signature,
+        &posts[1].body.replace("Succeeded", "Failed")
+    ));
     let summary = json(&posts[1].body);
     assert_eq!(summary["event"], "operationEnd");
     assert_eq!(summary["fabricId"], stack.fabric_id.as_str());

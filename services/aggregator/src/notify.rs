@@ -57,6 +57,9 @@ pub struct NotifierConfig {
     pub max_backoff: Duration,
     /// How long one POST may take (`ROTOR_WEBHOOK_TIMEOUT_SECS`, default 10).
     pub timeout: Duration,
+    /// CA certificates (PEM) trusted for `https://` webhooks besides the system's
+    /// (`ROTOR_WEBHOOK_CA_FILE`, read at start).
+    pub ca_certificates: Vec<reqwest::Certificate>,
 }
 
 impl NotifierConfig {
@@ -73,6 +76,13 @@ impl NotifierConfig {
             max_backoff: settings
                 .seconds("ROTOR_WEBHOOK_MAX_BACKOFF_SECS", Duration::from_secs(600))?,
             timeout: settings.seconds("ROTOR_WEBHOOK_TIMEOUT_SECS", Duration::from_secs(10))?,
+            ca_certificates: match settings.raw("ROTOR_WEBHOOK_CA_FILE") {
+                None => Vec::new(),
+                Some(path) => read_ca_file(path).map_err(|reason| SettingError {
+                    name: "ROTOR_WEBHOOK_CA_FILE".into(),
+                    reason,
+                })?,
+            },
         })
     }
 
@@ -84,6 +94,17 @@ impl NotifierConfig {
             .saturating_mul(2u32.saturating_pow(doublings))
             .min(self.max_backoff)
     }
+}
+
+/// The certificates of a PEM file, at least one.
+fn read_ca_file(path: &str) -> Result<Vec<reqwest::Certificate>, String> {
+    let pem = std::fs::read(path).map_err(|e| format!("cannot read {path:?}: {e}"))?;
+    let certificates = reqwest::Certificate::from_pem_bundle(&pem)
+        .map_err(|e| format!("{path:?} is not a PEM certificate bundle: {e}"))?;
+    if certificates.is_empty() {
+        return Err(format!("{path:?} holds no PEM certificate"));
+    }
+    Ok(certificates)
 }
 
 /// A device in a summary.
@@ -448,6 +469,7 @@ pub async fn run(bus: Bus, config: NotifierConfig, shutdown: CancellationToken) 
         .timeout(config.timeout)
         .redirect(reqwest::redirect::Policy::none())
         .user_agent(concat!("rotor/", env!("CARGO_PKG_VERSION")))
+        .tls_certs_merge(config.ca_certificates.clone())
         .build()
     {
         Ok(client) => client,
@@ -618,6 +640,7 @@ mod tests {
             first_backoff: Duration::from_millis(500),
             max_backoff: Duration::from_secs(5),
             timeout: Duration::from_secs(1),
+            ca_certificates: Vec::new(),
         };
         let delays: Vec<u64> = (1..=7)
             .map(|a| config.backoff(a).as_millis() as u64)
@@ -627,6 +650,14 @@ mod tests {
         let settings = Settings::from_pairs([("ROTOR_WEBHOOK_MAX_ATTEMPTS", "0")]);
         let error = NotifierConfig::from_settings(&settings).unwrap_err();
         assert_eq!(error.name, "ROTOR_WEBHOOK_MAX_ATTEMPTS");
+        let not_pem = std::env::temp_dir().join(format!("rotor-not-pem-{}", std::process::id()));
+        std::fs::write(&not_pem, "not a certificate").unwrap();
+        for path in [not_pem.display().to_string(), "/nonexistent/ca.pem".into()] {
+            let settings = Settings::from_pairs([("ROTOR_WEBHOOK_CA_FILE", path.as_str())]);
+            let error = NotifierConfig::from_settings(&settings).unwrap_err();
+            assert_eq!(error.name, "ROTOR_WEBHOOK_CA_FILE", "{path}");
+        }
+        std::fs::remove_file(&not_pem).unwrap();
     }
 
     fn result(device: &str, status: OperationState, code: Option<ErrorCode>) -> DeviceResult {

@@ -549,15 +549,18 @@ async fn handle(
     let kind = match outcome {
         Attempt::Delivered => {
             tracing::info!(event = %delivery.event, delivery = %delivery.delivery_id, to = target, attempt, "notification delivered");
+            rotor_metrics::metrics().webhook_post("delivered");
             AckKind::Ack
         }
         Attempt::Failed(reason) if attempt < config.max_attempts => {
             let delay = config.backoff(attempt);
             tracing::warn!(event = %delivery.event, delivery = %delivery.delivery_id, to = target, attempt, %reason, retry_in_ms = delay.as_millis() as u64, "webhook failed; retrying");
+            rotor_metrics::metrics().webhook_post("retried");
             AckKind::Nak(Some(delay))
         }
         Attempt::Failed(reason) => {
             tracing::error!(event = %delivery.event, delivery = %delivery.delivery_id, to = target, attempt, %reason, "webhook failed at every attempt; the notification is given up");
+            rotor_metrics::metrics().webhook_post("given_up");
             AckKind::Term
         }
     };

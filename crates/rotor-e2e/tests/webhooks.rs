@@ -2,8 +2,9 @@
 //! in the test, on loopback) gets a summary signed with the webhook's key at an operation's end,
 //! after answering 500 the first time (the notifier retries with its backoff); a halted canary
 //! is notified as `operationHalt`, its device's failed restore as `restoreFailed` and its
-//! quarantine as `quarantine`. Every signature is checked here with the key, independently of
-//! Rotor's code.
+//! quarantine as `quarantine`; a summary queued by an aggregator killed (`kill -9`) while
+//! retrying it is delivered by the copy started after it. Every signature is checked here with
+//! the key, independently of Rotor's code.
 
 use std::collections::HashMap;
 use std::path::PathBuf;
@@ -413,5 +414,56 @@ async fn a_halted_canary_its_failed_restore_and_its_quarantine_are_notified() {
             ("Halted".to_string(), "NotAttempted".to_string())
         );
     }
+    stack.shutdown().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_notification_outlives_a_crash_of_the_aggregator_posting_it() {
+    let keys = Keys::new("crash");
+    // The receiver refuses every summary until the aggregator has been killed.
+    let receiver = Receiver::start(&[("operationEnd", u32::MAX)]).await;
+    let mut stack = TestStack::start(StackOptions {
+        devices: 2,
+        import: false,
+        processes: true,
+        settings: keys.settings(),
+        ..Default::default()
+    })
+    .await
+    .unwrap();
+    let notifications = webhook(&receiver, Some(vec![NotificationEvent::OperationEnd]));
+    stack
+        .import(|fabric| fabric.inventory.fabric.notifications = Some(notifications))
+        .await
+        .unwrap();
+    let operation = stack.run(stack.fabric_rotate()).await.unwrap();
+    assert_eq!(operation.status, OperationState::Succeeded as i32);
+    until(
+        "the receiver refused the summary once",
+        Duration::from_secs(60),
+        || !receiver.of("operationEnd").is_empty(),
+    )
+    .await;
+
+    // kill -9: the only aggregator, which queued the summary and was retrying it, is gone.
+    assert!(stack.kill_process("aggregator-0"));
+    receiver.failures.lock().unwrap().clear();
+    let refused = receiver.of("operationEnd").len();
+    stack.spawn_process("aggregator", 0);
+    until(
+        "the restarted aggregator delivers the summary",
+        Duration::from_secs(90),
+        || receiver.delivered("operationEnd"),
+    )
+    .await;
+    let posts = receiver.of("operationEnd");
+    assert!(posts.len() > refused, "{posts:?}");
+    assert!(
+        posts.iter().all(|p| p.delivery == posts[0].delivery),
+        "one notification, posted again: {posts:?}"
+    );
+    let delivered = posts.iter().find(|p| p.answered < 300).unwrap();
+    verify(&keys.key, &delivered.signature, &delivered.body).unwrap();
+    assert_eq!(json(&delivered.body)["operationId"], operation.id.as_str());
     stack.shutdown().await;
 }

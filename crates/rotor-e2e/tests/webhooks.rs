@@ -210,6 +210,21 @@ fn webhook(receiver: &Receiver, events: Option<Vec<NotificationEvent>>) -> Notif
     }
 }
 
+/// A stack whose fabric is imported with `notifications`.
+async fn stack_notifying(options: StackOptions, notifications: Notifications) -> TestStack {
+    let mut stack = TestStack::start(StackOptions {
+        import: false,
+        ..options
+    })
+    .await
+    .unwrap();
+    stack
+        .import(|fabric| fabric.inventory.fabric.notifications = Some(notifications))
+        .await
+        .unwrap();
+    stack
+}
+
 fn json(body: &str) -> Value {
     serde_json::from_str(body).unwrap_or_else(|e| panic!("{body:?} is not JSON: {e}"))
 }
@@ -218,19 +233,15 @@ fn json(body: &str) -> Value {
 async fn a_receiver_gets_a_signed_summary_at_operation_end_after_answering_500() {
     let keys = Keys::new("end");
     let receiver = Receiver::start(&[("operationEnd", 1)]).await;
-    let mut stack = TestStack::start(StackOptions {
-        devices: 3,
-        import: false,
-        settings: keys.settings(),
-        ..Default::default()
-    })
-    .await
-    .unwrap();
-    let notifications = webhook(&receiver, None);
-    stack
-        .import(|fabric| fabric.inventory.fabric.notifications = Some(notifications))
-        .await
-        .unwrap();
+    let stack = stack_notifying(
+        StackOptions {
+            devices: 3,
+            settings: keys.settings(),
+            ..Default::default()
+        },
+        webhook(&receiver, None),
+    )
+    .await;
 
     let operation = stack.run(stack.fabric_rotate()).await.unwrap();
     assert_eq!(operation.status, OperationState::Succeeded as i32);
@@ -422,20 +433,16 @@ async fn a_notification_outlives_a_crash_of_the_aggregator_posting_it() {
     let keys = Keys::new("crash");
     // The receiver refuses every summary until the aggregator has been killed.
     let receiver = Receiver::start(&[("operationEnd", u32::MAX)]).await;
-    let mut stack = TestStack::start(StackOptions {
-        devices: 2,
-        import: false,
-        processes: true,
-        settings: keys.settings(),
-        ..Default::default()
-    })
-    .await
-    .unwrap();
-    let notifications = webhook(&receiver, Some(vec![NotificationEvent::OperationEnd]));
-    stack
-        .import(|fabric| fabric.inventory.fabric.notifications = Some(notifications))
-        .await
-        .unwrap();
+    let mut stack = stack_notifying(
+        StackOptions {
+            devices: 2,
+            processes: true,
+            settings: keys.settings(),
+            ..Default::default()
+        },
+        webhook(&receiver, Some(vec![NotificationEvent::OperationEnd])),
+    )
+    .await;
     let operation = stack.run(stack.fabric_rotate()).await.unwrap();
     assert_eq!(operation.status, OperationState::Succeeded as i32);
     until(

@@ -319,6 +319,24 @@ pub async fn restore_failed(
     queue(bus, topology, &about, summary).await
 }
 
+/// The quarantine record `current` if `operation_id` is what quarantined the device (its
+/// failure that reached the threshold `after`): an event of that operation folded again finds
+/// the record already written, and queues the quarantine's notification again (the message id
+/// drops the repeat). A later failure of a quarantined device is not a new quarantine.
+pub fn made_by(
+    current: Option<&QuarantineRecord>,
+    operation_id: &str,
+    after: u32,
+) -> Option<QuarantineRecord> {
+    current
+        .filter(|r| {
+            r.is_quarantined()
+                && r.failures == after
+                && r.operations.last().is_some_and(|o| o == operation_id)
+        })
+        .cloned()
+}
+
 /// Queues a device's quarantine for the webhooks that want it.
 pub async fn quarantined(
     bus: &Bus,
@@ -772,6 +790,31 @@ mod tests {
                 .contains("ROTOR_WEBHOOK_KEYS_DIR")
         );
         std::fs::remove_dir_all(&dir).unwrap();
+    }
+
+    #[test]
+    fn only_the_operation_that_quarantined_a_device_queues_its_quarantine_again() {
+        let record = QuarantineRecord {
+            code: ErrorCode::RestoreFailed as i32,
+            operations: vec!["op1".into(), "op2".into(), "op3".into()],
+            failures: 3,
+            message: "m".into(),
+            since: "2026-01-01T00:00:00Z".into(),
+        };
+        assert_eq!(made_by(Some(&record), "op3", 3), Some(record.clone()));
+        assert_eq!(made_by(Some(&record), "op2", 3), None);
+        assert_eq!(made_by(None, "op3", 3), None);
+        // A failure after the quarantine is not a new one.
+        let later = QuarantineRecord {
+            failures: 4,
+            ..record.clone()
+        };
+        assert_eq!(made_by(Some(&later), "op3", 3), None);
+        let running = QuarantineRecord {
+            since: String::new(),
+            ..record
+        };
+        assert_eq!(made_by(Some(&running), "op3", 3), None);
     }
 
     #[test]

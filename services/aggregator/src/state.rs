@@ -355,28 +355,38 @@ impl Aggregation {
             return Ok(());
         } else {
             let mut newly_quarantined = false;
+            let mut made_before = None;
             let written = kv::update_json::<quarantine::QuarantineRecord, _>(
                 &self.topology.quarantine,
                 &keys::device(fabric_id, device_id),
-                |current| match quarantine::after_outcome(
-                    current.as_ref(),
-                    &event.operation_id,
-                    outcome,
-                    after,
-                    &now,
-                ) {
-                    quarantine::Change::Put {
-                        record,
-                        newly_quarantined: newly,
-                    } => {
-                        newly_quarantined = newly;
-                        Some(record)
+                |current| {
+                    made_before =
+                        crate::notify::made_by(current.as_ref(), &event.operation_id, after);
+                    match quarantine::after_outcome(
+                        current.as_ref(),
+                        &event.operation_id,
+                        outcome,
+                        after,
+                        &now,
+                    ) {
+                        quarantine::Change::Put {
+                            record,
+                            newly_quarantined: newly,
+                        } => {
+                            newly_quarantined = newly;
+                            Some(record)
+                        }
+                        quarantine::Change::Keep | quarantine::Change::Clear => None,
                     }
-                    quarantine::Change::Keep | quarantine::Change::Clear => None,
                 },
             )
             .await?;
             let Some(record) = written else {
+                // Folded again (a leader died after the write): its notification is queued
+                // again, the message id drops the repeat.
+                if let Some(record) = made_before {
+                    crate::notify::quarantined(&self.bus, &self.topology, event, &record).await?;
+                }
                 return Ok(());
             };
             if newly_quarantined {

@@ -89,6 +89,10 @@ pub struct BusSettings {
     /// At most this many bytes of jobs waiting for a worker ([`names::JOBS_STREAM`]); a full
     /// stream refuses new jobs.
     pub jobs_max_bytes: i64,
+    /// At most this many bytes of webhook notifications waiting to be posted
+    /// ([`names::NOTIFICATIONS_STREAM`]); a full stream refuses new ones (the aggregator
+    /// retries the batch that made them).
+    pub notifications_max_bytes: i64,
     /// How long an operation's status, plan and device results are kept after their last write
     /// ([`names::buckets::OPERATIONS`], [`names::buckets::OPERATION_RESULTS`]).
     pub operation_retention: Duration,
@@ -137,6 +141,7 @@ impl Default for BusSettings {
             stage_marks_max_bytes: 1 << 30,
             events_max_bytes: 4 << 30,
             jobs_max_bytes: 256 << 20,
+            notifications_max_bytes: 64 << 20,
             operation_retention: Duration::from_secs(400 * 24 * 3600),
             operations_max_bytes: 1 << 30,
             backup_retention: Duration::from_secs(400 * 24 * 3600),
@@ -182,6 +187,7 @@ impl BusSettings {
             stage_marks_max_bytes: 128 << 20,
             events_max_bytes: 1 << 30,
             jobs_max_bytes: 128 << 20,
+            notifications_max_bytes: 16 << 20,
             operations_max_bytes: 256 << 20,
             backups_max_bytes: 512 << 20,
             state_max_bytes: 64 << 20,
@@ -199,6 +205,10 @@ impl BusSettings {
             ("ROTOR_STAGE_MARKS_MAX_BYTES", self.stage_marks_max_bytes),
             ("ROTOR_EVENTS_MAX_BYTES", self.events_max_bytes),
             ("ROTOR_JOBS_MAX_BYTES", self.jobs_max_bytes),
+            (
+                "ROTOR_NOTIFICATIONS_MAX_BYTES",
+                self.notifications_max_bytes,
+            ),
             ("ROTOR_OPERATIONS_MAX_BYTES", self.operations_max_bytes),
             ("ROTOR_BACKUPS_MAX_BYTES", self.backups_max_bytes),
             ("ROTOR_STATE_MAX_BYTES", self.state_max_bytes),
@@ -218,6 +228,7 @@ impl BusSettings {
             .sum();
         (buckets
             + self.jobs_max_bytes
+            + self.notifications_max_bytes
             + self.events_max_bytes
             + self.rejected_max_bytes
             + self.audit_max_bytes
@@ -235,6 +246,7 @@ pub fn limit_setting(name: &str) -> &'static str {
         buckets::OPERATIONS | buckets::OPERATION_RESULTS => "ROTOR_OPERATIONS_MAX_BYTES",
         names::BACKUPS_OBJECT_STORE => "ROTOR_BACKUPS_MAX_BYTES",
         names::JOBS_STREAM => "ROTOR_JOBS_MAX_BYTES",
+        names::NOTIFICATIONS_STREAM => "ROTOR_NOTIFICATIONS_MAX_BYTES",
         names::EVENTS_STREAM => "ROTOR_EVENTS_MAX_BYTES",
         names::AUDIT_STREAM => "ROTOR_AUDIT_MAX_BYTES",
         names::REJECTED_STREAM => "ROTOR_REJECTED_MAX_BYTES",
@@ -543,12 +555,32 @@ impl Bus {
             },
         )
         .await?;
+        self.stream(
+            manage,
+            stream::Config {
+                name: names::NOTIFICATIONS_STREAM.to_string(),
+                description: Some(
+                    "Webhook notifications, each kept until a webhook took it or it was given up"
+                        .into(),
+                ),
+                subjects: vec![names::NOTIFICATIONS_ALL.to_string()],
+                retention: stream::RetentionPolicy::WorkQueue,
+                max_bytes: settings.notifications_max_bytes,
+                discard: stream::DiscardPolicy::New,
+                duplicate_window: settings.duplicate_window,
+                num_replicas: settings.replicas,
+                storage: stream::StorageType::File,
+                ..Default::default()
+            },
+        )
+        .await?;
 
         if manage {
             for kind in JobKind::ALL {
                 self.ensure_job_consumer(kind).await?;
             }
             self.ensure_aggregator_consumer().await?;
+            self.ensure_notifier_consumer().await?;
         }
 
         let mut buckets = std::collections::HashMap::new();
@@ -663,11 +695,6 @@ impl Bus {
     }
 
     async fn ensure_job_consumer(&self, kind: JobKind) -> Result<(), BusError> {
-        let stream = self
-            .jetstream
-            .get_stream(names::JOBS_STREAM)
-            .await
-            .map_err(|e| BusError::jetstream(format!("stream {}", names::JOBS_STREAM), e))?;
         let config = consumer::pull::Config {
             durable_name: Some(kind.consumer_name().to_string()),
             description: Some(format!("{} jobs, shared by every copy", kind.token())),
@@ -680,15 +707,11 @@ impl Bus {
             num_replicas: self.settings.replicas,
             ..Default::default()
         };
-        self.create_or_update_consumer(&stream, config).await
+        self.create_or_update_consumer(names::JOBS_STREAM, config)
+            .await
     }
 
     async fn ensure_aggregator_consumer(&self) -> Result<(), BusError> {
-        let stream = self
-            .jetstream
-            .get_stream(names::EVENTS_STREAM)
-            .await
-            .map_err(|e| BusError::jetstream(format!("stream {}", names::EVENTS_STREAM), e))?;
         let config = consumer::pull::Config {
             durable_name: Some(names::AGGREGATOR_CONSUMER.to_string()),
             description: Some("Folds stage events into statuses".into()),
@@ -701,14 +724,76 @@ impl Bus {
             num_replicas: self.settings.replicas,
             ..Default::default()
         };
-        self.create_or_update_consumer(&stream, config).await
+        self.create_or_update_consumer(names::EVENTS_STREAM, config)
+            .await
     }
 
+    async fn ensure_notifier_consumer(&self) -> Result<(), BusError> {
+        let config = consumer::pull::Config {
+            durable_name: Some(names::NOTIFIER_CONSUMER.to_string()),
+            description: Some("Posts webhook notifications, shared by every aggregator".into()),
+            filter_subject: names::NOTIFICATIONS_ALL.to_string(),
+            ack_policy: consumer::AckPolicy::Explicit,
+            // A copy that died while posting hands the notification on after this.
+            ack_wait: self.settings.job_ack_wait,
+            // The notifier gives a notification up after its own number of attempts
+            // (`ROTOR_WEBHOOK_MAX_ATTEMPTS`), with its backoff between them.
+            max_deliver: -1,
+            max_ack_pending: 10_000,
+            num_replicas: self.settings.replicas,
+            ..Default::default()
+        };
+        self.create_or_update_consumer(names::NOTIFICATIONS_STREAM, config)
+            .await
+    }
+
+    /// The pull consumer every aggregator copy posts webhook notifications from.
+    pub async fn notifier_consumer(&self) -> Result<consumer::PullConsumer, BusError> {
+        self.jetstream
+            .get_consumer_from_stream(names::NOTIFIER_CONSUMER, names::NOTIFICATIONS_STREAM)
+            .await
+            .map_err(|e| BusError::jetstream(format!("consumer {}", names::NOTIFIER_CONSUMER), e))
+    }
+
+    /// Publishes a webhook notification and waits until the notifications stream has stored
+    /// it; `message_id` ([`names::notification_message_id`]) makes a repeat a no-op.
+    pub async fn publish_notification(
+        &self,
+        subject: String,
+        message_id: &str,
+        payload: Bytes,
+    ) -> Result<(), BusError> {
+        let mut headers = HeaderMap::new();
+        headers.insert(async_nats::header::NATS_MESSAGE_ID, message_id);
+        let started = std::time::Instant::now();
+        let stored = async {
+            self.jetstream
+                .publish_with_headers(subject, headers, payload)
+                .await?
+                .await
+        }
+        .await
+        .map_err(|e| {
+            BusError::jetstream(
+                "publish notification",
+                with_limit_hint(names::NOTIFICATIONS_STREAM, e),
+            )
+        });
+        rotor_metrics::metrics().nats_publish("notification", started, stored.is_ok());
+        stored.map(drop)
+    }
+
+    /// Creates the durable consumer `config` describes on `stream`, or updates it to `config`.
     async fn create_or_update_consumer(
         &self,
-        stream: &stream::Stream,
+        stream: &str,
         config: consumer::pull::Config,
     ) -> Result<(), BusError> {
+        let stream = self
+            .jetstream
+            .get_stream(stream)
+            .await
+            .map_err(|e| BusError::jetstream(format!("stream {stream}"), e))?;
         let name = config.durable_name.clone().unwrap_or_default();
         if stream.consumer_info(&name).await.is_ok() {
             stream

@@ -517,6 +517,30 @@ pub fn digest(text: &str) -> String {
         .collect()
 }
 
+// Webhook notifications (docs/notifications.md).
+const NOTIFICATIONS_PREFIX: &str = "rotor.notifications.";
+
+/// A webhook notification waiting to be posted: `rotor.notifications.<fabric>.<event>`, the
+/// event as the inventory spells it (`operationEnd`).
+pub fn notification_subject(fabric_id: &str, event: &str) -> String {
+    format!("{NOTIFICATIONS_PREFIX}{fabric_id}.{event}")
+}
+
+/// Every notification subject: the notifications stream's subjects.
+pub const NOTIFICATIONS_ALL: &str = "rotor.notifications.>";
+/// The work-queue stream holding each notification until a webhook took it (or it was given
+/// up).
+pub const NOTIFICATIONS_STREAM: &str = "ROTOR_NOTIFICATIONS";
+/// The durable consumer every aggregator copy posts notifications from.
+pub const NOTIFIER_CONSUMER: &str = "notifier";
+
+/// The message id of a notification, for duplicate suppression: one per (what it is about,
+/// event, webhook). `about` is the operation id, or `<operation>.<device>` for a device's
+/// restore failure or quarantine; `webhook` is the webhook's index in the fabric's list.
+pub fn notification_message_id(about: &str, event: &str, webhook: usize) -> String {
+    format!("{about}.{event}.{webhook}")
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -571,6 +595,14 @@ mod tests {
         assert_eq!(
             parse_inventory_changed_subject(&inventory_changed_subject("fab1")),
             Some("fab1")
+        );
+        assert_eq!(
+            notification_subject("fab1", "operationEnd"),
+            "rotor.notifications.fab1.operationEnd"
+        );
+        assert_eq!(
+            notification_message_id("op.leaf-01", "quarantine", 2),
+            "op.leaf-01.quarantine.2"
         );
     }
 

@@ -133,14 +133,15 @@ impl Permissions {
 
     /// No pulling from, or acknowledging for, a durable consumer of another kind's (the
     /// job consumers, the aggregator's) that a read grant's wildcards would reach.
-    fn deny_other_durables(&mut self, own: Option<(&str, &str)>) -> &mut Self {
+    fn deny_other_durables(&mut self, own: &[(&str, &str)]) -> &mut Self {
         let mut durables: Vec<(&str, &str)> = JobKind::ALL
             .iter()
             .map(|kind| (names::JOBS_STREAM, kind.consumer_name()))
             .collect();
         durables.push((names::EVENTS_STREAM, names::AGGREGATOR_CONSUMER));
+        durables.push((names::NOTIFICATIONS_STREAM, names::NOTIFIER_CONSUMER));
         for (stream, consumer) in durables {
-            if own == Some((stream, consumer)) {
+            if own.contains(&(stream, consumer)) {
                 continue;
             }
             for subject in [
@@ -235,6 +236,7 @@ fn topology_streams() -> Vec<String> {
         names::EVENTS_STREAM.into(),
         names::REJECTED_STREAM.into(),
         names::AUDIT_STREAM.into(),
+        names::NOTIFICATIONS_STREAM.into(),
         names::object_store_stream(names::BACKUPS_OBJECT_STORE),
     ];
     streams.extend(buckets::ALL.iter().map(|bucket| format!("KV_{bucket}")));
@@ -342,7 +344,10 @@ pub fn service_permissions(kind: ServiceKind) -> Permissions {
         ServiceKind::Aggregator => {
             p.consume(names::EVENTS_STREAM, names::AGGREGATOR_CONSUMER)
                 .subscribe(names::INVENTORY_CHANGED_WILDCARD)
-                .publish(names::AUDIT_ALL);
+                .publish(names::AUDIT_ALL)
+                // Webhook notifications: the leader queues them, every copy posts them.
+                .publish(names::NOTIFICATIONS_ALL)
+                .consume(names::NOTIFICATIONS_STREAM, names::NOTIFIER_CONSUMER);
             for bucket in [
                 buckets::OPERATIONS,
                 buckets::OPERATION_RESULTS,
@@ -358,14 +363,17 @@ pub fn service_permissions(kind: ServiceKind) -> Permissions {
             }
         }
     }
-    let own = match kind {
-        ServiceKind::Differ => Some((names::JOBS_STREAM, JobKind::Diff.consumer_name())),
-        ServiceKind::Applier => Some((names::JOBS_STREAM, JobKind::Apply.consumer_name())),
-        ServiceKind::Backup => Some((names::JOBS_STREAM, JobKind::Backup.consumer_name())),
-        ServiceKind::Aggregator => Some((names::EVENTS_STREAM, names::AGGREGATOR_CONSUMER)),
-        ServiceKind::Orchestrator => None,
+    let own: Vec<(&str, &str)> = match kind {
+        ServiceKind::Differ => vec![(names::JOBS_STREAM, JobKind::Diff.consumer_name())],
+        ServiceKind::Applier => vec![(names::JOBS_STREAM, JobKind::Apply.consumer_name())],
+        ServiceKind::Backup => vec![(names::JOBS_STREAM, JobKind::Backup.consumer_name())],
+        ServiceKind::Aggregator => vec![
+            (names::EVENTS_STREAM, names::AGGREGATOR_CONSUMER),
+            (names::NOTIFICATIONS_STREAM, names::NOTIFIER_CONSUMER),
+        ],
+        ServiceKind::Orchestrator => Vec::new(),
     };
-    p.deny_other_durables(own);
+    p.deny_other_durables(&own);
     p
 }
 

@@ -67,6 +67,7 @@ fn violation(literal: &str) -> Option<&'static str> {
         "ROTOR_EVENTS",
         "ROTOR_REJECTED",
         "ROTOR_AUDIT",
+        "ROTOR_NOTIFICATIONS",
     ]
     .iter()
     .any(|stream| names_stream(stream))

@@ -455,6 +455,7 @@ async fn every_stream_and_bucket_is_bounded_and_only_the_past_expires() {
         names::EVENTS_STREAM,
         names::REJECTED_STREAM,
         names::AUDIT_STREAM,
+        names::NOTIFICATIONS_STREAM,
     ] {
         let config = config(stream.to_string()).await;
         assert!(config.max_bytes > 0, "{stream} has no byte limit");

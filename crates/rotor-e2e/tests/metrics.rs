@@ -216,7 +216,7 @@ async fn prometheus_scrapes_a_rotation_from_every_service() {
 
     // The alert rules loaded and evaluate without errors against these series.
     let rules = prometheus.rules();
-    assert_eq!(rules.len(), 7, "{rules:?}");
+    assert_eq!(rules.len(), 8, "{rules:?}");
     let deadline = Instant::now() + Duration::from_secs(30);
     loop {
         let rules = prometheus.rules();

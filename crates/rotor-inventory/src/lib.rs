@@ -11,6 +11,7 @@
 
 #![warn(missing_docs)]
 
+pub mod notifications;
 pub mod rollout;
 
 use std::collections::{BTreeMap, BTreeSet};
@@ -61,6 +62,10 @@ pub struct Fabric {
     /// concurrency ([`rollout`]); absent: every device within the concurrency window, no brake.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub rollout: Option<rollout::Rollout>,
+    /// Webhooks told when an operation ends or halts, a restore fails or a device is
+    /// quarantined ([`notifications`]); absent: none.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub notifications: Option<notifications::Notifications>,
 }
 
 fn default_secrets_mount() -> String {
@@ -431,6 +436,11 @@ impl Inventory {
         if let Some(rollout) = &self.fabric.rollout {
             rollout
                 .validate(&self.devices)
+                .map_err(|(field, problem)| InventoryError::new(field, problem))?;
+        }
+        if let Some(notifications) = &self.fabric.notifications {
+            notifications
+                .validate()
                 .map_err(|(field, problem)| InventoryError::new(field, problem))?;
         }
         let mut seen_ids = BTreeSet::new();

@@ -261,3 +261,38 @@ fn several_host_keys_can_be_pinned() {
     );
     assert_eq!(error_of(&twice).location, "devices[0] (leaf-01).hostKeys");
 }
+
+#[test]
+fn an_inventory_carries_its_webhooks_and_refuses_a_bad_one_naming_the_field() {
+    let with = |webhooks: &str| {
+        SAMPLE.replace(
+            "  terminalServer: ts-01\n",
+            &format!("  terminalServer: ts-01\n  notifications:\n    webhooks:\n{webhooks}"),
+        )
+    };
+    let inventory = Inventory::from_yaml(&with(
+        "    - url: https://hooks.example.com/rotor\n      secret: ops-hook\n      events: [operationHalt]\n",
+    ))
+    .unwrap();
+    let webhooks = &inventory.fabric.notifications.as_ref().unwrap().webhooks;
+    assert_eq!(webhooks[0].secret, "ops-hook");
+    assert_eq!(
+        webhooks[0].events,
+        Some(vec![notifications::NotificationEvent::OperationHalt])
+    );
+    // It survives the round trip the import stores.
+    assert_eq!(
+        Inventory::from_yaml(&inventory.to_yaml()).unwrap(),
+        inventory
+    );
+
+    let plain = error_of(&with(
+        "    - url: http://hooks.example.com/rotor\n      secret: ops-hook\n",
+    ));
+    assert_eq!(plain.location, "fabric.notifications.webhooks[0].url");
+    assert!(plain.problem.contains("https://"), "{plain}");
+    let unknown = error_of(&with(
+        "    - url: https://hooks.example.com/\n      secret: ops-hook\n      key: abc\n",
+    ));
+    assert!(unknown.to_string().contains("key"), "{unknown}");
+}

@@ -198,6 +198,9 @@ pub struct Metrics {
     pub nats_publish_duration: HistogramFamily<NatsMessage>,
     /// `rotor_nats_publish_errors_total{message}`: publishes that failed.
     pub nats_publish_errors: Family<NatsMessage, Counter>,
+    /// `rotor_webhook_posts_total{outcome}`: webhook notification attempts (`delivered`,
+    /// `retried`, `given_up`).
+    pub webhook_posts: Family<Outcome, Counter>,
 }
 
 impl Metrics {
@@ -313,6 +316,15 @@ impl Metrics {
             "Logins not tried because the failed-login budget of the user on the switch was spent",
             login_budget_refusals.clone(),
         );
+        let webhook_posts = Family::default();
+        register(
+            &mut registry,
+            &mut families,
+            Kind::Counter,
+            "rotor_webhook_posts",
+            "Webhook notification attempts, by outcome (delivered, retried, given_up)",
+            Family::clone(&webhook_posts),
+        );
         let restores = Family::default();
         register(
             &mut registry,
@@ -410,6 +422,7 @@ impl Metrics {
             openbao_errors,
             nats_publish_duration,
             nats_publish_errors,
+            webhook_posts,
         }
     }
 
@@ -472,6 +485,15 @@ impl Metrics {
     /// Counts a login attempt's outcome (`succeeded`, `failed`, `not_tried`).
     pub fn login_attempt(&self, outcome: &str) {
         self.login_attempts
+            .get_or_create(&Outcome {
+                outcome: outcome.to_string(),
+            })
+            .inc();
+    }
+
+    /// Counts a webhook attempt's outcome (`delivered`, `retried`, `given_up`).
+    pub fn webhook_post(&self, outcome: &str) {
+        self.webhook_posts
             .get_or_create(&Outcome {
                 outcome: outcome.to_string(),
             })
@@ -576,6 +598,6 @@ mod tests {
         assert!(names.contains(&"rotor_requests_total".to_string()));
         assert!(names.contains(&"rotor_stage_duration_seconds_count".to_string()));
         assert!(names.contains(&"rotor_jobs_pending".to_string()));
-        assert_eq!(names.len(), 11 + 6 + 3 * 3, "{names:?}");
+        assert_eq!(names.len(), 12 + 6 + 3 * 3, "{names:?}");
     }
 }

@@ -402,6 +402,11 @@ impl CommonSettings {
                 defaults.jobs_max_bytes,
                 (1 << 20)..=(1 << 44),
             )?,
+            notifications_max_bytes: settings.bytes(
+                "ROTOR_NOTIFICATIONS_MAX_BYTES",
+                defaults.notifications_max_bytes,
+                (1 << 20)..=(1 << 40),
+            )?,
             operation_retention: settings.whole_seconds(
                 "ROTOR_OPERATION_RETENTION_SECS",
                 defaults.operation_retention,

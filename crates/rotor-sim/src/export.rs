@@ -132,6 +132,7 @@ pub fn build(
             terminal_server: options.terminal_server.clone(),
             secrets_mount: options.secrets_mount.clone(),
             rollout: None,
+            notifications: None,
         },
         devices: inventory_devices,
     };

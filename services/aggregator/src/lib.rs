@@ -15,11 +15,13 @@
 //! - [`fold`]: the transitions (event to device status, results to operation status, newer
 //!   versions to OutOfSync), pure and table-tested.
 //! - `state` (private): the leader's caches and the writes.
+//! - [`notify`]: webhook notifications, queued by the leader and posted by every copy.
 //! - this module: settings, leadership and the loop that feeds the state.
 
 #![warn(missing_docs)]
 
 pub mod fold;
+pub mod notify;
 mod state;
 
 use std::time::Duration;
@@ -50,6 +52,8 @@ pub struct AggregatorConfig {
     /// A device that failed the same way in this many operations in a row is quarantined
     /// (`ROTOR_QUARANTINE_AFTER`, default 3; 0: never).
     pub quarantine_after: u32,
+    /// How webhook notifications are posted (`ROTOR_WEBHOOK_*`).
+    pub notifier: notify::NotifierConfig,
 }
 
 impl AggregatorConfig {
@@ -66,6 +70,7 @@ impl AggregatorConfig {
             )?,
             batch_size: settings.number("ROTOR_AGGREGATOR_BATCH", 2000, 1..=100_000)? as usize,
             quarantine_after: settings.number("ROTOR_QUARANTINE_AFTER", 3, 0..=1000)? as u32,
+            notifier: notify::NotifierConfig::from_settings(settings)?,
         })
     }
 }
@@ -75,6 +80,12 @@ pub async fn run(config: AggregatorConfig, shutdown: CancellationToken) -> Resul
     let bus = Bus::connect(config.common.bus.clone()).await?;
     let topology = bus.open_topology().await?;
     let instance = config.common.instance.clone();
+    // Every copy posts notifications, leading or not.
+    let notifier = tokio::spawn(notify::run(
+        bus.clone(),
+        config.notifier.clone(),
+        shutdown.clone(),
+    ));
     let leader_key = keys::leader("aggregator");
     while !shutdown.is_cancelled() {
         let taken = HeldLease::acquire(
@@ -108,6 +119,9 @@ pub async fn run(config: AggregatorConfig, shutdown: CancellationToken) -> Resul
                 pause(Duration::from_secs(1), &shutdown).await;
             }
         }
+    }
+    if let Err(error) = notifier.await {
+        tracing::warn!(%error, "the notifier ended abnormally");
     }
     Ok(())
 }

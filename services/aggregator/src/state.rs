@@ -321,6 +321,11 @@ impl Aggregation {
             }
         }
         if let Some(result) = folded.result {
+            if crate::notify::is_restore_failure(&result) {
+                let kind = self.active.get(&event.operation_id).map(|a| a.status.kind);
+                crate::notify::restore_failed(&self.bus, &self.topology, &event, kind, &result)
+                    .await?;
+            }
             self.record_result(&event.operation_id, &fabric_id, result)
                 .await?;
             self.note_run_of_failures(&event).await?;
@@ -390,28 +395,38 @@ impl Aggregation {
             return Ok(());
         } else {
             let mut newly_quarantined = false;
+            let mut made_before = None;
             let written = kv::update_json::<quarantine::QuarantineRecord, _>(
                 &self.topology.quarantine,
                 &keys::device(fabric_id, device_id),
-                |current| match quarantine::after_outcome(
-                    current.as_ref(),
-                    &event.operation_id,
-                    outcome,
-                    after,
-                    &now,
-                ) {
-                    quarantine::Change::Put {
-                        record,
-                        newly_quarantined: newly,
-                    } => {
-                        newly_quarantined = newly;
-                        Some(record)
+                |current| {
+                    made_before =
+                        crate::notify::made_by(current.as_ref(), &event.operation_id, after);
+                    match quarantine::after_outcome(
+                        current.as_ref(),
+                        &event.operation_id,
+                        outcome,
+                        after,
+                        &now,
+                    ) {
+                        quarantine::Change::Put {
+                            record,
+                            newly_quarantined: newly,
+                        } => {
+                            newly_quarantined = newly;
+                            Some(record)
+                        }
+                        quarantine::Change::Keep | quarantine::Change::Clear => None,
                     }
-                    quarantine::Change::Keep | quarantine::Change::Clear => None,
                 },
             )
             .await?;
             let Some(record) = written else {
+                // Folded again (a leader died after the write): its notification is queued
+                // again, the message id drops the repeat.
+                if let Some(record) = made_before {
+                    crate::notify::quarantined(&self.bus, &self.topology, event, &record).await?;
+                }
                 return Ok(());
             };
             if newly_quarantined {
@@ -428,6 +443,7 @@ impl Aggregation {
                     operation_id: event.operation_id.clone(),
                     ..Default::default()
                 });
+                crate::notify::quarantined(&self.bus, &self.topology, event, &record).await?;
             }
             record.failures
         };
@@ -553,6 +569,19 @@ impl Aggregation {
             Some(lock) => lock.release().await?,
             None => false,
         };
+        // Queued before the final status is stored: a leader that dies in between queues it
+        // again (the message id drops the repeat), none after it would. A plan changed
+        // nothing: its end is no notification.
+        if finished && !active.plan.plan {
+            crate::notify::operation_ended(
+                &self.bus,
+                &self.topology,
+                &active.plan,
+                &active.status,
+                &active.done,
+            )
+            .await?;
+        }
         kv::put_message(
             &self.topology.operations,
             &keys::operation(id),

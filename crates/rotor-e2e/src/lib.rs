@@ -523,6 +523,20 @@ impl TestStack {
             .collect()
     }
 
+    /// The last `lines` lines each service process logged (empty when the services run in the
+    /// test's own process: their logs are the test's), for a failure's message.
+    fn process_log_tails(&self, lines: usize) -> String {
+        self.processes
+            .iter()
+            .map(|(name, process)| {
+                format!(
+                    "\n--- the last {lines} lines of {name}'s log:\n{}",
+                    process.log_tail(lines)
+                )
+            })
+            .collect()
+    }
+
     /// The log of every process run under `name` so far.
     pub fn process_logs(&self, name: &str) -> String {
         self.processes
@@ -739,8 +753,9 @@ impl TestStack {
             };
             if tokio::time::Instant::now() > deadline {
                 bail!(
-                    "operation {operation_id} did not get there within {limit:?}; last: {last}; NATS permission violations of services: {:#?}",
-                    self.service_violations()
+                    "operation {operation_id} did not get there within {limit:?}; last: {last}; NATS permission violations of services: {:#?}{}",
+                    self.service_violations(),
+                    self.process_log_tails(30)
                 );
             }
             tokio::time::sleep(Duration::from_millis(25)).await;

@@ -116,6 +116,11 @@ impl GuardedProcess {
         std::fs::read_to_string(&self.log).unwrap_or_default()
     }
 
+    /// The last `lines` lines the process printed, indented (for an error message).
+    pub fn log_tail(&self, lines: usize) -> String {
+        log_tail(&self.log, lines)
+    }
+
     /// Stops the process and waits for it.
     pub fn stop(&mut self) {
         self.begin_stop();

@@ -313,14 +313,20 @@ pub fn operation_summary(operation: &OperationStatus) -> String {
         text.push_str(&format!("\n\nNot updated ({}):\n", not_updated.len()));
         text.push_str(&reasons_table(not_updated));
     }
-    if !operation.skipped_devices.is_empty() {
-        text.push_str(&format!(
-            "\n\nSkipped, quarantined ({}; `rotor device release` includes one again):\n",
-            operation.skipped_devices.len()
-        ));
-        text.push_str(&reasons_table(&operation.skipped_devices));
-    }
+    text.push_str(&skipped_section(operation));
     text
+}
+
+/// The quarantined devices an operation left out, when there are any.
+fn skipped_section(operation: &OperationStatus) -> String {
+    if operation.skipped_devices.is_empty() {
+        return String::new();
+    }
+    format!(
+        "\n\nSkipped, quarantined ({}; `rotor device release` includes one again):\n{}",
+        operation.skipped_devices.len(),
+        reasons_table(&operation.skipped_devices)
+    )
 }
 
 /// The end of a plan: what the operation would do on each device.
@@ -364,13 +370,7 @@ fn plan_summary(operation: &OperationStatus) -> String {
         text.push_str(&format!("\n\nNot planned ({}):\n", unfinished.len()));
         text.push_str(&reasons_table(unfinished));
     }
-    if !operation.skipped_devices.is_empty() {
-        text.push_str(&format!(
-            "\n\nSkipped, quarantined ({}):\n",
-            operation.skipped_devices.len()
-        ));
-        text.push_str(&reasons_table(&operation.skipped_devices));
-    }
+    text.push_str(&skipped_section(operation));
     text
 }
 

@@ -24,6 +24,17 @@ pub mod v1 {
     include!("gen/rotor.v1.serde.rs");
 }
 
+impl v1::RotationKind {
+    /// Whether the kind generates new passwords (a rotate), as opposed to pushing the current
+    /// ones (a resync) or the bus-only kinds.
+    pub fn is_rotate(self) -> bool {
+        matches!(
+            self,
+            v1::RotationKind::FabricRotatePassword | v1::RotationKind::DeviceRotatePassword
+        )
+    }
+}
+
 /// The encoded `FileDescriptorSet` of `proto/`, for gRPC server reflection.
 pub const FILE_DESCRIPTOR_SET: &[u8] = include_bytes!("gen/rotor.v1.bin");
 

@@ -741,18 +741,16 @@ impl Aggregation {
             .cloned()
             .collect();
         for device in missing {
-            let mut result = DeviceResult {
+            // (A plan's device that never reported has no verdict either.)
+            let result = DeviceResult {
                 resource_id: device.clone(),
                 status: OperationState::Failed as i32,
                 error: Some(Error {
                     code: ErrorCode::Timeout as i32,
                     message: message.clone(),
                 }),
-                verdict: 0,
+                ..Default::default()
             };
-            if active.plan.plan {
-                result.verdict = fold::plan_verdict(&result) as i32;
-            }
             self.dirty_results
                 .push((keys::device_result(&id, &device), result.clone()));
             count_device_result(active.status.kind, &result);

@@ -321,11 +321,7 @@ async fn holds(
 
 /// A plan of a rotation: rendered with throwaway passwords (no new version was written).
 fn plans_a_rotation(job: &DeviceJob) -> bool {
-    job.plan
-        && matches!(
-            RotationKind::try_from(job.kind),
-            Ok(RotationKind::FabricRotatePassword | RotationKind::DeviceRotatePassword)
-        )
+    job.plan && RotationKind::try_from(job.kind).is_ok_and(RotationKind::is_rotate)
 }
 
 async fn device_status(run: &StageRun<'_>) -> Result<DeviceStatus, StageError> {

@@ -94,10 +94,7 @@ pub(crate) fn not_allowed(message: impl Into<String>) -> RotationReply {
 pub fn validate(request: &RotationRequest, method: Method) -> Result<RotationKind, RotationReply> {
     let invalid = |message: String| Err(rejected(ErrorCode::InvalidRequest, message));
     let kind = RotationKind::try_from(request.kind).unwrap_or(RotationKind::Unspecified);
-    let is_rotate = matches!(
-        kind,
-        RotationKind::FabricRotatePassword | RotationKind::DeviceRotatePassword
-    );
+    let is_rotate = kind.is_rotate();
     match (kind, method) {
         (RotationKind::Unspecified, _) => {
             return invalid("kind must be FabricRotatePassword, FabricResyncPassword, DeviceRotatePassword or DeviceResyncPassword".into());
@@ -322,7 +319,7 @@ impl Orchestrator {
             .await
             .map_err(internal)?;
         let statuses = self.device_statuses(&fabric_id).await?;
-        if is_rotate(kind) {
+        if kind.is_rotate() {
             self.refuse_too_many_sets(&fabric_id, &statuses).await?;
         }
         let mut selected = select_devices(kind, &request, &devices, &statuses)?;
@@ -402,7 +399,7 @@ impl Orchestrator {
         plan.lock_lease_id = lock.lease_id().to_string();
         // A plan writes no version: its devices are diffed against the current ones (a
         // rotation's with a throwaway password, in the differ).
-        let fresh = is_rotate(kind) && !request.use_stored && !request.plan;
+        let fresh = kind.is_rotate() && !request.use_stored && !request.plan;
         // The plan first: an orchestrator that dies while writing secret versions leaves a plan
         // that recovery ends (and the versions it wrote, which the next rotation reuses).
         let prepared = async {
@@ -904,13 +901,6 @@ fn refuse_unmapped_users(
             }
         ),
     ))
-}
-
-fn is_rotate(kind: RotationKind) -> bool {
-    matches!(
-        kind,
-        RotationKind::FabricRotatePassword | RotationKind::DeviceRotatePassword
-    )
 }
 
 fn internal(error: BusError) -> RotationReply {

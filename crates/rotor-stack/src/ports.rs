@@ -68,28 +68,82 @@ impl Ports {
                 Ok(ports)
             }
             PortChoice::Free => {
-                // Hold all of them at once so they differ.
-                let listeners: Vec<TcpListener> = (0..10)
-                    .map(|_| TcpListener::bind("127.0.0.1:0"))
-                    .collect::<Result<_, _>>()
-                    .map_err(StackError::NoFreePort)?;
-                let port = |i: usize| {
-                    listeners[i]
-                        .local_addr()
-                        .map(|a| a.port())
-                        .map_err(StackError::NoFreePort)
-                };
+                let ports = free_ports(10).ok_or_else(|| {
+                    StackError::NoFreePort(std::io::Error::new(
+                        std::io::ErrorKind::AddrInUse,
+                        "no 10 loopback ports are free below the ephemeral range",
+                    ))
+                })?;
                 Ok(Ports {
-                    nats: port(0)?,
-                    bao: port(1)?,
-                    api: port(2)?,
-                    control: port(3)?,
-                    console: port(4)?,
-                    metrics: [port(5)?, port(6)?, port(7)?, port(8)?, port(9)?],
+                    nats: ports[0],
+                    bao: ports[1],
+                    api: ports[2],
+                    control: ports[3],
+                    console: ports[4],
+                    metrics: [ports[5], ports[6], ports[7], ports[8], ports[9]],
                 })
             }
         }
     }
+}
+
+/// The lowest port chosen, and the kernel's ephemeral range's lowest (32768 when unknown). Ports
+/// are chosen between the two, so that no outgoing connection (which takes its local port from
+/// the ephemeral range, and many are made while a stack starts) can take one between the choice
+/// and the listen.
+const LOWEST: u32 = 10_000;
+
+fn ephemeral_low() -> u32 {
+    std::fs::read_to_string("/proc/sys/net/ipv4/ip_local_port_range")
+        .ok()
+        .and_then(|text| text.split_whitespace().next()?.parse().ok())
+        .unwrap_or(32768)
+        .min(65536)
+}
+
+/// A random number below `bound` (at least 1), from the standard library's per-process random
+/// hasher keys.
+fn random_below(bound: u32) -> u32 {
+    use std::hash::{BuildHasher, RandomState};
+    (RandomState::new().hash_one(std::process::id()) % u64::from(bound.max(1))) as u32
+}
+
+fn bindable(port: u32) -> bool {
+    TcpListener::bind(("127.0.0.1", port as u16)).is_ok()
+}
+
+/// `count` free loopback ports below the ephemeral range, each chosen at random (stacks starting
+/// side by side, as the tests start them, rarely try the same), at least 2 apart and each with
+/// its next port free too: OpenBao's dev server takes its API port + 1 for its cluster address.
+/// A small race with other programs remains, acceptable for a local stack.
+pub fn free_ports(count: usize) -> Option<Vec<u16>> {
+    let span = ephemeral_low().checked_sub(LOWEST + 1)?;
+    let mut chosen: Vec<u32> = Vec::with_capacity(count);
+    for _ in 0..count * 100 {
+        if chosen.len() == count {
+            break;
+        }
+        let port = LOWEST + random_below(span);
+        if chosen.iter().all(|&other| port.abs_diff(other) >= 2)
+            && bindable(port)
+            && bindable(port + 1)
+        {
+            chosen.push(port);
+        }
+    }
+    (chosen.len() == count).then(|| chosen.into_iter().map(|port| port as u16).collect())
+}
+
+/// The first of `count` consecutive free loopback ports below the ephemeral range (the
+/// simulator's switches), from a random start, or `None`.
+pub fn free_port_range(count: usize) -> Option<u16> {
+    let count = count.max(1) as u32;
+    let span = ephemeral_low().checked_sub(LOWEST + count)?;
+    let start = random_below(span + 1);
+    (0..span / count + 1)
+        .map(|i| LOWEST + (start + i * count) % (span + 1))
+        .find(|&base| (0..count).all(|i| bindable(base + i)))
+        .map(|base| base as u16)
 }
 
 #[cfg(test)]
@@ -108,6 +162,18 @@ mod tests {
         ];
         all.extend(ports.metrics);
         all.sort();
-        assert!(all.windows(2).all(|pair| pair[0] != pair[1]), "{ports:?}");
+        // At least 2 apart: OpenBao takes its port + 1 too.
+        assert!(
+            all.windows(2).all(|pair| pair[1] - pair[0] >= 2),
+            "{ports:?}"
+        );
+        let ephemeral_low: u16 = std::fs::read_to_string("/proc/sys/net/ipv4/ip_local_port_range")
+            .unwrap()
+            .split_whitespace()
+            .next()
+            .unwrap()
+            .parse()
+            .unwrap();
+        assert!(all.iter().all(|&port| port < ephemeral_low), "{ports:?}");
     }
 }

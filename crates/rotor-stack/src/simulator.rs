@@ -2,7 +2,6 @@
 //! password, written to OpenBao and given to the devices only as `$6$` hashes), and the simulator
 //! as a `rotor-sim` process of its own (the benchmark's way: its CPU is measured apart).
 
-use std::net::TcpListener;
 use std::path::Path;
 use std::time::Duration;
 
@@ -80,25 +79,6 @@ pub fn users_file(spec: &FabricSpec) -> String {
     text
 }
 
-/// The first of `count` consecutive free loopback ports below the kernel's ephemeral range (so
-/// outgoing connections never take one), or `None`.
-pub fn free_port_range(count: usize) -> Option<u16> {
-    let ephemeral_low: u32 = std::fs::read_to_string("/proc/sys/net/ipv4/ip_local_port_range")
-        .ok()
-        .and_then(|text| text.split_whitespace().next()?.parse().ok())
-        .unwrap_or(32768);
-    let count = count.max(1) as u32;
-    let mut base: u32 = 12000;
-    while base + count <= ephemeral_low {
-        // One at a time (a small race with other programs is acceptable for a local stack).
-        if (0..count).all(|i| TcpListener::bind(("127.0.0.1", (base + i) as u16)).is_ok()) {
-            return Some(base as u16);
-        }
-        base += 1000;
-    }
-    None
-}
-
 /// Starts `rotor-sim` (`binary`) with `spec`'s fabric, `latency` (`none` or `realistic`) and its
 /// control interface on `control_port`, on consecutive device ports when a free range exists,
 /// exporting the inventory to `dir/inventory/`, logging to `dir/logs/rotor-sim.log`; returns once
@@ -144,7 +124,7 @@ pub async fn start_process(
     ] {
         args.extend([flag.to_string(), path.display().to_string()]);
     }
-    if let Some(base) = free_port_range(spec.devices) {
+    if let Some(base) = crate::ports::free_port_range(spec.devices) {
         args.extend(["--base-port".to_string(), base.to_string()]);
     }
     let log = log_dir.join("rotor-sim.log");

@@ -13,6 +13,7 @@
 
 pub mod notifications;
 pub mod rollout;
+pub mod schedule;
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::fmt;

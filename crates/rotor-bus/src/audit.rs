@@ -45,6 +45,11 @@ pub mod channel {
 pub const OPERATION_END: &str = "OperationEnd";
 /// The verb of a device's quarantine (recorded by the aggregator that quarantined it).
 pub const QUARANTINE: &str = "Quarantine";
+/// The verb of a run a schedule started or had refused (recorded by the scheduler).
+pub const SCHEDULED_RUN: &str = "ScheduledRun";
+/// The verb of a maintenance window that passed while a scheduled run was due, with no attempt
+/// in it (recorded by the scheduler when it notices).
+pub const SCHEDULE_MISSED: &str = "ScheduleMissed";
 
 /// The longest a text field of a record gets (a refused call's fabric may be anything).
 const MAX_TEXT: usize = 1024;

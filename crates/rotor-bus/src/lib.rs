@@ -634,6 +634,7 @@ impl Bus {
             backup_index: take(names::buckets::BACKUP_INDEX),
             switches: take(names::buckets::SWITCHES),
             quarantine: take(names::buckets::QUARANTINE),
+            schedules: take(names::buckets::SCHEDULES),
             backups,
         })
     }
@@ -1095,6 +1096,8 @@ pub struct Topology {
     pub switches: nats_kv::Store,
     /// [`names::buckets::QUARANTINE`]: each device's run of failures and its quarantine.
     pub quarantine: nats_kv::Store,
+    /// [`names::buckets::SCHEDULES`]: each fabric's rotation schedule and its progress.
+    pub schedules: nats_kv::Store,
     /// [`names::BACKUPS_OBJECT_STORE`]: the backed-up running configurations.
     pub backups: object_store::ObjectStore,
 }

@@ -267,9 +267,12 @@ pub mod buckets {
     /// `rotor_pipeline::quarantine`): written by the aggregator, read by the orchestrator's
     /// device selection, removed by a release.
     pub const QUARANTINE: &str = "rotor_quarantine";
+    /// `<fabric>` -> the fabric's rotation schedule and the scheduler's progress on it (JSON,
+    /// the orchestrator's `schedule.rs`): written and read by the orchestrator only.
+    pub const SCHEDULES: &str = "rotor_schedules";
 
     /// Every bucket, as [`crate::Bus::ensure_topology`] creates them.
-    pub const ALL: [&str; 14] = [
+    pub const ALL: [&str; 15] = [
         INVENTORY,
         INTENDED_CONFIGS,
         DEVICE_STATUS,
@@ -284,6 +287,7 @@ pub mod buckets {
         BACKUP_INDEX,
         SWITCHES,
         QUARANTINE,
+        SCHEDULES,
     ];
 }
 
@@ -310,7 +314,8 @@ impl StageMark {
 pub mod keys {
     use super::StageMark;
 
-    /// A fabric: its record in the inventory bucket, its status in the fabric-status bucket.
+    /// A fabric: its record in the inventory bucket, its status in the fabric-status bucket,
+    /// its schedule.
     pub fn fabric(fabric_id: &str) -> String {
         fabric_id.to_string()
     }
@@ -432,7 +437,8 @@ pub mod filters {
         KeyFilter(format!("{fabric_id}.*"))
     }
 
-    /// Every fabric (single-token keys: the fabric-status bucket, the inventory's fabric records).
+    /// Every fabric (single-token keys: the fabric-status bucket, the inventory's fabric
+    /// records, the schedules).
     pub fn fabrics() -> KeyFilter {
         KeyFilter("*".into())
     }

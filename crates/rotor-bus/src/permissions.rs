@@ -283,6 +283,8 @@ pub fn service_permissions(kind: ServiceKind) -> Permissions {
                 buckets::OPERATION_RESULTS,
                 // A release removes a device's quarantine.
                 buckets::QUARANTINE,
+                // The scheduler (one copy) and the schedule calls.
+                buckets::SCHEDULES,
             ] {
                 p.bucket(bucket, Write, &every);
             }

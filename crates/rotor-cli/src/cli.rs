@@ -74,6 +74,10 @@ pub enum Command {
     /// Import and show a fabric's inventory.
     #[command(subcommand)]
     Inventory(InventoryCommand),
+    /// A fabric's rotation schedule: a period or a calendar, maintenance windows, what to run
+    /// (docs/rollout.md#schedules).
+    #[command(subcommand)]
+    Schedule(ScheduleCommand),
     /// The fabric lock: take it for other fabric-wide work (commit, upgrade); Rotor respects it.
     /// It is held by your identity (your token's subject), which whoever is refused is shown.
     #[command(subcommand)]
@@ -431,6 +435,89 @@ pub enum OperationCommand {
         limit: u32,
     },
 }
+
+/// `rotor schedule ...`: when Rotor rotates a fabric by itself.
+#[derive(Debug, Subcommand)]
+pub enum ScheduleCommand {
+    /// Set (or replace) a fabric's schedule; its first run is due a period (or the calendar's
+    /// next time) from now, in the first maintenance window after that (operator role).
+    #[command(after_help = SCHEDULE_HELP)]
+    Set {
+        /// The fabric's id.
+        #[arg(long)]
+        fabric: String,
+        /// A period after the start of the last scheduled run: 90d, 12h, 30m, 1d12h, 2w.
+        #[arg(
+            long,
+            conflicts_with = "calendar",
+            required_unless_present = "calendar"
+        )]
+        every: Option<String>,
+        /// A 5-field cron expression (minute hour day month weekday), in the time zone:
+        /// "0 3 * * sat" is every Saturday at 03:00.
+        #[arg(long)]
+        calendar: Option<String>,
+        /// A maintenance window (repeatable): "sat,sun 02:00-06:00", "mon-fri 22:00-04:00",
+        /// "daily 01:00-05:00". None: any time.
+        #[arg(long = "window", value_name = "WINDOW")]
+        windows: Vec<String>,
+        /// The IANA time zone of the calendar and the windows, e.g. Europe/Paris.
+        #[arg(long, default_value = "UTC")]
+        time_zone: String,
+        /// What each run does: rotate (new passwords) or resync (push the current ones to the
+        /// devices that do not hold them).
+        #[arg(long, value_enum, default_value_t = ScheduledRunKind::Rotate)]
+        run: ScheduledRunKind,
+        /// A device user to rotate (repeatable). Default: every mapped user.
+        #[arg(long = "user", value_name = "USER")]
+        users: Vec<String>,
+    },
+    /// A fabric's schedule: the next run, the last one, missed windows.
+    #[command(after_help = EXIT_CODES_HELP)]
+    Show {
+        /// The fabric's id.
+        #[arg(long)]
+        fabric: String,
+    },
+    /// Start no scheduled run until resumed (operator role).
+    #[command(after_help = EXIT_CODES_HELP)]
+    Pause {
+        /// The fabric's id.
+        #[arg(long)]
+        fabric: String,
+    },
+    /// Start scheduled runs again; a run that came due while paused starts at the next window
+    /// (operator role).
+    #[command(after_help = EXIT_CODES_HELP)]
+    Resume {
+        /// The fabric's id.
+        #[arg(long)]
+        fabric: String,
+    },
+    /// Remove a fabric's schedule (operator role).
+    #[command(after_help = EXIT_CODES_HELP)]
+    Delete {
+        /// The fabric's id.
+        #[arg(long)]
+        fabric: String,
+    },
+}
+
+/// What a scheduled run does.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum ScheduledRunKind {
+    /// A fabric rotate: new passwords for every mapped user (or the `--user`s).
+    Rotate,
+    /// A fabric resync: the current passwords to every device not in sync.
+    Resync,
+}
+
+const SCHEDULE_HELP: &str = "Examples:
+  rotor schedule set --fabric fab1 --every 90d --window \"sat,sun 02:00-06:00\" --time-zone Europe/Paris
+  rotor schedule set --fabric fab1 --calendar \"0 3 1 */3 *\" --window \"daily 02:00-06:00\"
+  rotor schedule set --fabric fab1 --every 1d --run resync
+
+Exit codes: as every verb's (`rotor schedule show --help` lists them).";
 
 /// `rotor events ...`: stage events.
 #[derive(Debug, Subcommand)]

@@ -8,7 +8,7 @@ use rotor_proto::v1::*;
 
 use crate::cli::{
     AuditArgs, BackupCommand, DeviceCommand, EventsCommand, FabricCommand, InventoryCommand,
-    LockCommand, OperationCommand, OutputFormat,
+    LockCommand, OperationCommand, OutputFormat, ScheduleCommand, ScheduledRunKind,
 };
 use crate::client::{self, Client};
 use crate::exit::{CliError, Exit};
@@ -420,6 +420,17 @@ pub fn fabric_fields(status: &FabricStatus) -> String {
             status.unique_password_set_count.to_string(),
         ),
     ];
+    if status.schedule_paused {
+        pairs.push((
+            "Next scheduled rotation",
+            "none: the schedule is paused".into(),
+        ));
+    } else if !status.next_scheduled_rotation.is_empty() {
+        pairs.push((
+            "Next scheduled rotation",
+            status.next_scheduled_rotation.clone(),
+        ));
+    }
     if !status.failed_device_ids.is_empty() {
         pairs.push(("Failed devices", status.failed_device_ids.join(", ")));
     }
@@ -569,9 +580,7 @@ fn rotation_request(
         users,
         use_stored,
         requested_by: client::requested_by(),
-        rollout: None,
-        operation_id: String::new(),
-        plan: false,
+        ..Default::default()
     }
 }
 
@@ -715,6 +724,134 @@ pub async fn device(context: &mut Context, command: DeviceCommand) -> Result<Exi
             Ok(Exit::Success)
         }
     }
+}
+
+/// Runs a `rotor schedule ...` verb.
+pub async fn schedule(context: &mut Context, command: ScheduleCommand) -> Result<Exit, CliError> {
+    let mut client = context.client().await?;
+    let schedule = match command {
+        ScheduleCommand::Set {
+            fabric,
+            every,
+            calendar,
+            windows,
+            time_zone,
+            run,
+            users,
+        } => {
+            let kind = match run {
+                ScheduledRunKind::Rotate => RotationKind::FabricRotatePassword,
+                ScheduledRunKind::Resync => RotationKind::FabricResyncPassword,
+            };
+            context
+                .answer(client.set_schedule(SetScheduleRequest {
+                    schedule: Some(Schedule {
+                        fabric_id: fabric,
+                        every: every.unwrap_or_default(),
+                        calendar: calendar.unwrap_or_default(),
+                        windows,
+                        time_zone,
+                        kind: kind as i32,
+                        users,
+                        ..Default::default()
+                    }),
+                }))
+                .await?
+        }
+        ScheduleCommand::Show { fabric } => {
+            context
+                .answer(client.show_schedule(ShowScheduleRequest { fabric_id: fabric }))
+                .await?
+        }
+        ScheduleCommand::Pause { fabric } => {
+            context
+                .answer(client.pause_schedule(PauseScheduleRequest { fabric_id: fabric }))
+                .await?
+        }
+        ScheduleCommand::Resume { fabric } => {
+            context
+                .answer(client.resume_schedule(ResumeScheduleRequest { fabric_id: fabric }))
+                .await?
+        }
+        ScheduleCommand::Delete { fabric } => {
+            let response = context
+                .answer(client.delete_schedule(DeleteScheduleRequest {
+                    fabric_id: fabric.clone(),
+                }))
+                .await?;
+            context.print(&response, |response| {
+                if response.deleted {
+                    format!("Deleted the schedule of {fabric}.")
+                } else {
+                    format!("Fabric {fabric} had no schedule.")
+                }
+            });
+            return Ok(Exit::Success);
+        }
+    };
+    context.print(&schedule, schedule_text);
+    Ok(Exit::Success)
+}
+
+/// A schedule as `name  value` lines.
+pub fn schedule_text(schedule: &Schedule) -> String {
+    let trigger = if schedule.every.is_empty() {
+        format!("calendar {}", schedule.calendar)
+    } else {
+        format!("every {}", schedule.every)
+    };
+    let windows = if schedule.windows.is_empty() {
+        "any time".to_string()
+    } else {
+        schedule.windows.join("; ")
+    };
+    let next = if schedule.paused {
+        format!("none: paused by {}", or_dash(&schedule.paused_by))
+    } else {
+        or_dash(&schedule.next_run_time)
+    };
+    let mut pairs = vec![
+        ("Fabric", schedule.fabric_id.clone()),
+        ("Runs", schedule.kind().as_str_name().to_string()),
+        ("When", trigger),
+        ("Windows", format!("{windows} ({})", schedule.time_zone)),
+        (
+            "Users",
+            if schedule.users.is_empty() {
+                "every mapped user".to_string()
+            } else {
+                schedule.users.join(", ")
+            },
+        ),
+        ("Next run", next),
+        ("Due", or_dash(&schedule.due_time)),
+        (
+            "Set by",
+            format!("{} at {}", schedule.set_by, schedule.set_time),
+        ),
+    ];
+    if let Some(run) = &schedule.last_run {
+        let what = match &run.refused {
+            Some(error) => format!(
+                "refused ({}), retried at the next window",
+                error_text(Some(error))
+            ),
+            None => format!("started {}", run.operation_id),
+        };
+        pairs.push(("Last run", format!("{} {what}", run.time)));
+    }
+    if schedule.missed_window_count > 0 {
+        let last = schedule
+            .missed_windows
+            .last()
+            .map(|w| format!(", last {} to {}", w.start_time, w.end_time))
+            .unwrap_or_default();
+        pairs.push((
+            "Missed windows",
+            format!("{}{last}", schedule.missed_window_count),
+        ));
+    }
+    fields(&pairs)
 }
 
 /// Runs a `rotor operation ...` verb.
@@ -1146,6 +1283,57 @@ pub async fn lock(context: &mut Context, command: LockCommand) -> Result<Exit, C
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The text docs/rollout.md ("Schedules") shows, and a refused last run with missed windows.
+    #[test]
+    fn a_schedule_reads_as_the_docs_show_it() {
+        let mut schedule = Schedule {
+            fabric_id: "fab1".into(),
+            every: "90d".into(),
+            windows: vec!["sat,sun 02:00-06:00".into()],
+            time_zone: "Europe/Paris".into(),
+            kind: RotationKind::FabricRotatePassword as i32,
+            set_by: "alice".into(),
+            set_time: "2026-12-04T09:00:00.000Z".into(),
+            next_run_time: "2027-03-06T01:00:00.000Z".into(),
+            due_time: "2027-03-04T09:00:00.000Z".into(),
+            ..Default::default()
+        };
+        let docs = include_str!("../../../docs/rollout.md");
+        let text = schedule_text(&schedule);
+        assert!(docs.contains(&text), "docs/rollout.md lacks:\n{text}");
+
+        schedule.last_run = Some(rotor_proto::v1::ScheduledRun {
+            time: "2027-03-06T01:00:10.000Z".into(),
+            refused: Some(rotor_proto::v1::Error {
+                code: rotor_proto::v1::ErrorCode::OperationNotAllowed as i32,
+                message: "fabric fab1 is locked by upgrade".into(),
+            }),
+            ..Default::default()
+        });
+        schedule.missed_window_count = 2;
+        schedule.missed_windows = vec![rotor_proto::v1::ScheduleWindow {
+            start_time: "2027-03-07T01:00:00.000Z".into(),
+            end_time: "2027-03-07T05:00:00.000Z".into(),
+        }];
+        schedule.paused = true;
+        schedule.paused_by = "bob".into();
+        let text = schedule_text(&schedule);
+        assert!(
+            text.contains("Next run        none: paused by bob"),
+            "{text}"
+        );
+        assert!(
+            text.contains("Last run        2027-03-06T01:00:10.000Z refused (OperationNotAllowed: fabric fab1 is locked by upgrade), retried at the next window"),
+            "{text}"
+        );
+        assert!(
+            text.contains(
+                "Missed windows  2, last 2027-03-07T01:00:00.000Z to 2027-03-07T05:00:00.000Z"
+            ),
+            "{text}"
+        );
+    }
 
     #[test]
     fn a_summary_says_none_for_an_empty_list() {

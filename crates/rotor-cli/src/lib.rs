@@ -45,6 +45,7 @@ pub async fn run(cli: Cli) -> Result<Exit, CliError> {
         Command::Events(command) => commands::events(&mut context, command).await,
         Command::Backup(command) => commands::backup(&mut context, command).await,
         Command::Inventory(command) => commands::inventory(&mut context, command).await,
+        Command::Schedule(command) => commands::schedule(&mut context, command).await,
         Command::Lock(command) => commands::lock(&mut context, command).await,
         Command::Audit(arguments) => commands::audit(&mut context, arguments).await,
         Command::Up(arguments) => up::run(arguments).await,

@@ -141,7 +141,9 @@ async fn every_verb_in_both_output_forms() {
             "succeededDeviceIds",
             "failedDeviceIds",
             "uniquePasswordSetCount",
-            "lastOperationId"
+            "lastOperationId",
+            "nextScheduledRotation",
+            "schedulePaused"
         ])
     );
     assert_eq!(fabric["totalDevices"], 4);
@@ -660,6 +662,102 @@ async fn every_verb_in_both_output_forms() {
         .await
         .expect(0);
     assert_eq!(shown.stdout.trim(), "Fabric fab1 is not locked.");
+
+    // Schedules: none yet (7, saying how to set one); set, shown in both forms and on the
+    // fabric; bad input named (2 from clap, 3 from Rotor); paused, resumed, deleted.
+    let run = rotor(server, &["schedule", "show", "--fabric", "fab1"])
+        .await
+        .expect(7);
+    assert!(
+        run.stderr.contains("rotor schedule set --fabric fab1"),
+        "{run:#?}"
+    );
+    let set = rotor(
+        server,
+        &[
+            "schedule",
+            "set",
+            "--fabric",
+            "fab1",
+            "--every",
+            "90d",
+            "--window",
+            "sat,sun 02:00-06:00",
+            "--time-zone",
+            "Europe/Paris",
+            "-o",
+            "json",
+        ],
+    )
+    .await
+    .expect(0)
+    .json();
+    assert_eq!(set["every"], "90d", "{set}");
+    assert_eq!(set["windows"][0], "sat,sun 02:00-06:00", "{set}");
+    assert_eq!(set["setBy"], rotor_stack::auth::ADMIN_SUBJECT, "{set}");
+    let next = set["nextRunTime"].as_str().unwrap().to_string();
+    assert!(!next.is_empty(), "{set}");
+    let table = rotor(
+        server,
+        &["schedule", "show", "--fabric", "fab1", "-o", "table"],
+    )
+    .await
+    .expect(0);
+    for expected in [
+        "every 90d",
+        "sat,sun 02:00-06:00 (Europe/Paris)",
+        next.as_str(),
+    ] {
+        assert!(table.stdout.contains(expected), "{table:#?}");
+    }
+    let fabric = rotor(
+        server,
+        &["fabric", "show", "--fabric", "fab1", "-o", "json"],
+    )
+    .await
+    .expect(0)
+    .json();
+    assert_eq!(fabric["nextScheduledRotation"], next.as_str(), "{fabric}");
+    let run = rotor(
+        server,
+        &[
+            "schedule",
+            "set",
+            "--fabric",
+            "fab1",
+            "--every",
+            "90d",
+            "--time-zone",
+            "Mars/Olympus",
+        ],
+    )
+    .await
+    .expect(3);
+    assert!(run.stderr.contains("Mars/Olympus"), "{run:#?}");
+    rotor(server, &["schedule", "set", "--fabric", "fab1"])
+        .await
+        .expect(2);
+    let paused = rotor(
+        server,
+        &["schedule", "pause", "--fabric", "fab1", "-o", "json"],
+    )
+    .await
+    .expect(0)
+    .json();
+    assert_eq!(paused["paused"], true, "{paused}");
+    let resumed = rotor(
+        server,
+        &["schedule", "resume", "--fabric", "fab1", "-o", "table"],
+    )
+    .await
+    .expect(0);
+    assert!(resumed.stdout.contains(&next), "{resumed:#?}");
+    rotor(server, &["schedule", "delete", "--fabric", "fab1"])
+        .await
+        .expect(0);
+    rotor(server, &["schedule", "show", "--fabric", "fab1"])
+        .await
+        .expect(7);
 
     // Nothing printed anywhere looks like a password.
     let plaintexts = stack.all_plaintexts().await.unwrap();

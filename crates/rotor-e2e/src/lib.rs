@@ -92,6 +92,9 @@ pub struct StackOptions {
     /// Serve the API over TLS (a certificate for `localhost` from a CA made for the test;
     /// [`TestStack::api_ca`] is that CA).
     pub grpc_tls: bool,
+    /// The clock the in-process orchestrator's scheduler reads (default: the system's); a
+    /// [`rotor_orchestrator::schedule::Clock::manual`] lets a test say what time it is.
+    pub clock: rotor_orchestrator::schedule::Clock,
 }
 
 /// The requester every stack has: its NATS user may send requests for every fabric, and the
@@ -145,6 +148,7 @@ impl Default for StackOptions {
             rsa_host_keys: false,
             grants: Vec::new(),
             grpc_tls: false,
+            clock: rotor_orchestrator::schedule::Clock::system(),
         }
     }
 }
@@ -425,7 +429,8 @@ impl TestStack {
         listener: tokio::net::TcpListener,
     ) -> anyhow::Result<()> {
         let settings = self.settings("orchestrator", 0);
-        let config = rotor_orchestrator::OrchestratorConfig::from_settings(&settings)?;
+        let mut config = rotor_orchestrator::OrchestratorConfig::from_settings(&settings)?;
+        config.schedule.clock = self.options.clock.clone();
         let shutdown = CancellationToken::new();
         let token = shutdown.clone();
         let task = tokio::spawn(async move {

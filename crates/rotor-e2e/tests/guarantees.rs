@@ -748,7 +748,11 @@ async fn no_result_is_stored_before_its_devices_status() {
 
     // Failures logged before this point are not the ones this test waits for.
     let logs = stack.logs.clone();
-    let failed_writes = move || logs.text().matches("stopped leading after an error").count();
+    let failed_writes = move || {
+        logs.text()
+            .matches("stopped leading after an error")
+            .count()
+    };
     let before_restart = failed_writes();
     stack.start_service("aggregator", 0).await.unwrap();
     until(

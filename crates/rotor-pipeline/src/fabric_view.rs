@@ -112,6 +112,9 @@ pub fn fabric_status_with<'a>(
         failed_device_ids: failed,
         unique_password_set_count: unique_password_set_count(known),
         last_operation_id: last_operation.map(|op| op.id.clone()).unwrap_or_default(),
+        // The schedule's, filled in by the API from the fabric's schedule as it answers.
+        next_scheduled_rotation: String::new(),
+        schedule_paused: false,
     }
 }
 

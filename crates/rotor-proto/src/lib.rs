@@ -116,7 +116,7 @@ mod strict_tests {
     #[test]
     fn unknown_fields_are_found_by_number() {
         let declared = declared_fields("rotor.v1.RotationRequest");
-        assert_eq!(declared, vec![1, 2, 3, 4, 5, 6, 7, 8, 9, 10]);
+        assert_eq!(declared, vec![1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11]);
         let request = v1::RotationRequest {
             request_id: "r1".into(),
             kind: v1::RotationKind::FabricRotatePassword as i32,

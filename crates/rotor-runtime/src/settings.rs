@@ -179,6 +179,19 @@ impl Settings {
         Ok(Duration::from_secs_f64(value))
     }
 
+    /// A lease's length in seconds ([`Settings::seconds`]), at least 1 second: a shorter one
+    /// would lapse between two renewals.
+    pub fn lease(&self, name: &str, default: Duration) -> Result<Duration, SettingError> {
+        let lease = self.seconds(name, default)?;
+        if lease < Duration::from_secs(1) {
+            return Err(SettingError {
+                name: name.into(),
+                reason: "must be at least 1 second".into(),
+            });
+        }
+        Ok(lease)
+    }
+
     /// A boolean: `1`, `true`, `yes`, `on` or `0`, `false`, `no`, `off` (any case), or the default
     /// when unset.
     pub fn boolean(&self, name: &str, default: bool) -> Result<bool, SettingError> {

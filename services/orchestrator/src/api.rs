@@ -171,6 +171,27 @@ impl Api {
         self.allow(request, Some(&fabric), Role::Operator, what)
     }
 
+    /// `PauseSchedule` (`pause`) or `ResumeSchedule`: an operator of the fabric changes it.
+    async fn pause_or_resume<T>(
+        &self,
+        request: &Request<T>,
+        fabric_id: String,
+        pause: bool,
+    ) -> Result<Response<Schedule>, Status> {
+        let what = if pause {
+            "pause the fabric's schedule"
+        } else {
+            "resume the fabric's schedule"
+        };
+        let by = self.allow(request, Some(&fabric_id), Role::Operator, what)?;
+        checked("fabricId", &fabric_id)?;
+        Ok(Response::new(
+            crate::schedule::set_paused(&self.orchestrator, &fabric_id, pause, &by)
+                .await
+                .map_err(refusal)?,
+        ))
+    }
+
     /// A rotation request from an operator of its fabric, as the caller's identity asks it.
     async fn submit(
         &self,
@@ -205,6 +226,24 @@ impl Api {
     /// A fabric's status: as the aggregator stored it, or derived the same way it would when
     /// it has not written it yet.
     async fn fabric_status(
+        &self,
+        record: &rotor_pipeline::records::FabricRecord,
+    ) -> Result<FabricStatus, Status> {
+        let mut status = self.stored_fabric_status(record).await?;
+        if let Some(schedule) = crate::schedule::load(&self.orchestrator, &record.fabric.id)
+            .await
+            .map_err(internal)?
+        {
+            let now_ms = self.orchestrator.config.schedule.clock.now_ms();
+            status.schedule_paused = schedule.paused;
+            status.next_scheduled_rotation = crate::schedule::next_run(&schedule, now_ms)
+                .map_or_else(String::new, format_unix_ms);
+        }
+        Ok(status)
+    }
+
+    /// The fabric's status as the aggregator stored it (or derived from its devices' statuses).
+    async fn stored_fabric_status(
         &self,
         record: &rotor_pipeline::records::FabricRecord,
     ) -> Result<FabricStatus, Status> {
@@ -867,6 +906,78 @@ impl RotationService for Api {
         Ok(Response::new(ShowFabricLockResponse { lock }))
     }
 
+    async fn set_schedule(
+        &self,
+        request: Request<SetScheduleRequest>,
+    ) -> Result<Response<Schedule>, Status> {
+        let schedule = request.get_ref().schedule.clone().unwrap_or_default();
+        let by = self.allow(
+            &request,
+            Some(&schedule.fabric_id),
+            Role::Operator,
+            "set the fabric's schedule",
+        )?;
+        checked("fabricId", &schedule.fabric_id)?;
+        let set = crate::schedule::set(&self.orchestrator, &schedule.fabric_id, &schedule, &by)
+            .await
+            .map_err(refusal)?;
+        crate::audit::note(&request, |record| record.message = schedule_summary(&set));
+        Ok(Response::new(set))
+    }
+
+    async fn show_schedule(
+        &self,
+        request: Request<ShowScheduleRequest>,
+    ) -> Result<Response<Schedule>, Status> {
+        let fabric_id = request.get_ref().fabric_id.clone();
+        self.allow(
+            &request,
+            Some(&fabric_id),
+            Role::Viewer,
+            "show the fabric's schedule",
+        )?;
+        checked("fabricId", &fabric_id)?;
+        Ok(Response::new(
+            crate::schedule::show(&self.orchestrator, &fabric_id)
+                .await
+                .map_err(refusal)?,
+        ))
+    }
+
+    async fn pause_schedule(
+        &self,
+        request: Request<PauseScheduleRequest>,
+    ) -> Result<Response<Schedule>, Status> {
+        let fabric_id = request.get_ref().fabric_id.clone();
+        self.pause_or_resume(&request, fabric_id, true).await
+    }
+
+    async fn resume_schedule(
+        &self,
+        request: Request<ResumeScheduleRequest>,
+    ) -> Result<Response<Schedule>, Status> {
+        let fabric_id = request.get_ref().fabric_id.clone();
+        self.pause_or_resume(&request, fabric_id, false).await
+    }
+
+    async fn delete_schedule(
+        &self,
+        request: Request<DeleteScheduleRequest>,
+    ) -> Result<Response<DeleteScheduleResponse>, Status> {
+        let fabric_id = request.get_ref().fabric_id.clone();
+        self.allow(
+            &request,
+            Some(&fabric_id),
+            Role::Operator,
+            "delete the fabric's schedule",
+        )?;
+        checked("fabricId", &fabric_id)?;
+        let deleted = crate::schedule::delete(&self.orchestrator, &fabric_id)
+            .await
+            .map_err(refusal)?;
+        Ok(Response::new(DeleteScheduleResponse { deleted }))
+    }
+
     async fn list_audit(
         &self,
         request: Request<ListAuditRequest>,
@@ -929,10 +1040,35 @@ pub fn parse_since(
 }
 
 /// A refused resume or cancel as a gRPC status.
+/// A schedule in one line, for its audit record.
+fn schedule_summary(schedule: &Schedule) -> String {
+    let trigger = if schedule.every.is_empty() {
+        format!("calendar {:?}", schedule.calendar)
+    } else {
+        format!("every {}", schedule.every)
+    };
+    let windows = if schedule.windows.is_empty() {
+        "any time".to_string()
+    } else {
+        schedule.windows.join("; ")
+    };
+    format!(
+        "{} {trigger}, windows {windows} ({}), next run {}",
+        schedule.kind().as_str_name(),
+        schedule.time_zone,
+        if schedule.next_run_time.is_empty() {
+            "none"
+        } else {
+            &schedule.next_run_time
+        }
+    )
+}
+
 fn refusal(refusal: crate::dispatch::Refusal) -> Status {
     match refusal {
         crate::dispatch::Refusal::NotFound(message) => Status::not_found(message),
         crate::dispatch::Refusal::NotAllowed(message) => Status::failed_precondition(message),
+        crate::dispatch::Refusal::Invalid(message) => Status::invalid_argument(message),
         crate::dispatch::Refusal::Bus(error) => internal(error),
     }
 }

@@ -245,7 +245,55 @@ async fn handle(
             control(orchestrator, &request).await
         }
         RotationKind::ReleaseDevice => release(orchestrator, &request).await,
+        RotationKind::SetSchedule | RotationKind::PauseSchedule | RotationKind::ResumeSchedule => {
+            schedule(orchestrator, &request).await
+        }
         _ => orchestrator.submit(request, Method::Either).await,
+    }
+}
+
+/// A `SetSchedule`, `PauseSchedule` or `ResumeSchedule` bus request (docs/rollout.md#schedules):
+/// accepted with no operation id.
+async fn schedule(orchestrator: &Orchestrator, request: &RotationRequest) -> RotationReply {
+    let fabric_id = &request.fabric_id;
+    let by = &request.requested_by;
+    let done = match request.kind() {
+        RotationKind::SetSchedule => match &request.schedule {
+            Some(schedule) if schedule.fabric_id.is_empty() || &schedule.fabric_id == fabric_id => {
+                crate::schedule::set(orchestrator, fabric_id, schedule, by).await
+            }
+            Some(schedule) => Err(crate::dispatch::Refusal::Invalid(format!(
+                "the schedule names fabric {:?} but the request is for {fabric_id}",
+                schedule.fabric_id
+            ))),
+            None => Err(crate::dispatch::Refusal::Invalid(
+                "SetSchedule needs a schedule".into(),
+            )),
+        },
+        kind => {
+            crate::schedule::set_paused(
+                orchestrator,
+                fabric_id,
+                kind == RotationKind::PauseSchedule,
+                by,
+            )
+            .await
+        }
+    };
+    match done {
+        Ok(_) => RotationReply {
+            outcome: Some(rotor_proto::v1::rotation_reply::Outcome::Accepted(
+                rotor_proto::v1::RequestAccepted {
+                    operation_id: String::new(),
+                    kind: request.kind,
+                    fabric_id: fabric_id.clone(),
+                    submitted_device_count: 0,
+                },
+            )),
+        },
+        Err(refusal) => refused(refusal, |message| {
+            rejected(ErrorCode::OperationNotAllowed, message)
+        }),
     }
 }
 
@@ -275,7 +323,7 @@ async fn release(orchestrator: &Orchestrator, request: &RotationRequest) -> Rota
                 },
             )),
         },
-        Err(refusal) => refused(refusal, || {
+        Err(refusal) => refused(refusal, |_| {
             rejected(
                 ErrorCode::OperationNotAllowed,
                 format!("device {device_id} is not in fabric {}", request.fabric_id),
@@ -287,13 +335,14 @@ async fn release(orchestrator: &Orchestrator, request: &RotationRequest) -> Rota
 /// The answer to a refused control request; `unknown` answers a `NotFound`.
 fn refused(
     refusal: crate::dispatch::Refusal,
-    unknown: impl FnOnce() -> RotationReply,
+    unknown: impl FnOnce(String) -> RotationReply,
 ) -> RotationReply {
     match refusal {
-        crate::dispatch::Refusal::NotFound(_) => unknown(),
+        crate::dispatch::Refusal::NotFound(message) => unknown(message),
         crate::dispatch::Refusal::NotAllowed(message) => {
             rejected(ErrorCode::OperationNotAllowed, message)
         }
+        crate::dispatch::Refusal::Invalid(message) => rejected(ErrorCode::InvalidRequest, message),
         crate::dispatch::Refusal::Bus(error) => {
             rejected(ErrorCode::InternalError, error.to_string())
         }
@@ -316,7 +365,7 @@ async fn control(orchestrator: &Orchestrator, request: &RotationRequest) -> Rota
             ),
         )
     };
-    let refused = |refusal| refused(refusal, unknown);
+    let refused = |refusal| refused(refusal, |_| unknown());
     match crate::dispatch::fabric_of(orchestrator, operation_id).await {
         Ok(fabric) if fabric == request.fabric_id => {}
         Ok(_) => return unknown(),

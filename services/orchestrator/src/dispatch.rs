@@ -60,13 +60,7 @@ pub struct DispatchSettings {
 impl DispatchSettings {
     /// Reads the three settings; a bad value names its setting.
     pub fn from_settings(settings: &Settings) -> Result<DispatchSettings, SettingError> {
-        let lease = settings.seconds("ROTOR_DISPATCH_LEASE_SECS", Duration::from_secs(10))?;
-        if lease < Duration::from_secs(1) {
-            return Err(SettingError {
-                name: "ROTOR_DISPATCH_LEASE_SECS".into(),
-                reason: "must be at least 1 second".into(),
-            });
-        }
+        let lease = settings.lease("ROTOR_DISPATCH_LEASE_SECS", Duration::from_secs(10))?;
         Ok(DispatchSettings {
             fabric_concurrency: settings.number("ROTOR_FABRIC_CONCURRENCY", 1000, 1..=100_000)?
                 as usize,
@@ -838,10 +832,12 @@ fn rollout_event(active: &Active, event: RolloutEventKind, message: String) -> R
 /// Why a resume or a cancel was refused.
 #[derive(Debug)]
 pub enum Refusal {
-    /// No such operation.
+    /// No such operation (or fabric, device, schedule: the message names it).
     NotFound(String),
     /// Not in a state that allows it (the message says which and what to do).
     NotAllowed(String),
+    /// The request is malformed (the message says what to fix).
+    Invalid(String),
     /// The bus failed.
     Bus(BusError),
 }

@@ -11,6 +11,7 @@
 //! - [`dispatch`]: releases operations' devices: canary, waves, failure brake, concurrency
 //!   per fabric and overall; resume and cancel.
 //! - [`recovery`]: finishes the fan-out of operations whose orchestrator crashed mid-way.
+//! - [`schedule`]: fabrics' rotation schedules and the scheduler that starts their runs.
 //!
 //! Every copy serves both surfaces; all state is in JetStream, so any copy answers any request.
 
@@ -26,6 +27,7 @@ pub mod limits;
 pub mod quarantine;
 pub mod recovery;
 pub mod requests;
+pub mod schedule;
 pub mod strict;
 mod versions;
 pub mod watch;
@@ -71,6 +73,8 @@ pub struct OrchestratorConfig {
     /// How devices are released: concurrency per fabric and overall, the dispatcher's lease
     /// ([`dispatch`]).
     pub dispatch: dispatch::DispatchSettings,
+    /// The scheduler's tick, lease and clock ([`schedule`]).
+    pub schedule: schedule::ScheduleSettings,
 }
 
 impl OrchestratorConfig {
@@ -122,6 +126,7 @@ impl OrchestratorConfig {
             auth: auth::Auth::from_settings(settings)?,
             limits: limits::Limits::from_settings(settings)?,
             dispatch: dispatch::DispatchSettings::from_settings(settings)?,
+            schedule: schedule::ScheduleSettings::from_settings(settings)?,
         })
     }
 }
@@ -251,11 +256,13 @@ pub async fn serve(
         shutdown.clone(),
     ));
     let dispatch_task = tokio::spawn(dispatch::run(orchestrator.clone(), shutdown.clone()));
+    let schedule_task = tokio::spawn(schedule::run(orchestrator.clone(), shutdown.clone()));
     let grpc = api::serve(orchestrator, listener, shutdown.clone()).await;
     shutdown.cancel();
     let _ = bus_task.await;
     let _ = recovery_task.await;
     let _ = dispatch_task.await;
+    let _ = schedule_task.await;
     grpc
 }
 

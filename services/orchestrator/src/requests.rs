@@ -106,6 +106,16 @@ pub fn validate(request: &RotationRequest, method: Method) -> Result<RotationKin
                 kind.as_str_name()
             ));
         }
+        (
+            RotationKind::SetSchedule | RotationKind::PauseSchedule | RotationKind::ResumeSchedule,
+            _,
+        ) => {
+            return invalid(format!(
+                "{} is a bus request kind (sent to the fabric's request subject); over gRPC call {} instead",
+                kind.as_str_name(),
+                kind.as_str_name()
+            ));
+        }
         (RotationKind::ReleaseDevice, _) => {
             return invalid(
                 "ReleaseDevice is a bus request kind (sent to the fabric's request subject with one device id); over gRPC call ReleaseDevice instead".into(),
@@ -156,6 +166,9 @@ pub fn validate(request: &RotationRequest, method: Method) -> Result<RotationKin
         return invalid(
             "operationId is for ResumeOperation and CancelOperation requests only".into(),
         );
+    }
+    if request.schedule.is_some() {
+        return invalid("schedule is for SetSchedule requests only".into());
     }
     if request.use_stored && !is_rotate {
         return invalid(

@@ -33,7 +33,7 @@ pub struct SecretTarget {
     #[prost(message, optional, tag = "3")]
     pub reference: ::core::option::Option<SecretReference>,
 }
-#[derive(Clone, PartialEq, Eq, Hash, ::prost::Message)]
+#[derive(Clone, PartialEq, ::prost::Message)]
 pub struct RotationRequest {
     /// Chosen by the caller; a repeated id returns the first answer and does nothing again.
     /// Empty: Rotor makes one (and the request is not deduplicated).
@@ -68,6 +68,9 @@ pub struct RotationRequest {
     /// status changed. Each device's result says what the operation would do (PlanVerdict).
     #[prost(bool, tag = "10")]
     pub plan: bool,
+    /// SetSchedule only: the schedule (its fabric is the request's).
+    #[prost(message, optional, tag = "11")]
+    pub schedule: ::core::option::Option<Schedule>,
 }
 /// How an operation releases its devices (docs/rollout.md). Empty fields keep the inventory's
 /// value; the inventory's absent values have the defaults docs/rollout.md gives.
@@ -328,6 +331,12 @@ pub struct FabricStatus {
     pub unique_password_set_count: u32,
     #[prost(string, tag = "8")]
     pub last_operation_id: ::prost::alloc::string::String,
+    /// When the fabric's schedule starts its next run (RFC 3339); empty without a schedule, while
+    /// it is paused, or when it has no run to come (docs/rollout.md#schedules).
+    #[prost(string, tag = "9")]
+    pub next_scheduled_rotation: ::prost::alloc::string::String,
+    #[prost(bool, tag = "10")]
+    pub schedule_paused: bool,
 }
 #[derive(Clone, PartialEq, Eq, Hash, ::prost::Message)]
 pub struct SecretStatus {
@@ -862,6 +871,108 @@ pub struct ListDevicesResponse {
     #[prost(message, repeated, tag = "1")]
     pub devices: ::prost::alloc::vec::Vec<DeviceSummary>,
 }
+/// A fabric's rotation schedule (docs/rollout.md#schedules): when runs are due (a period or a
+/// calendar expression), the maintenance windows outside which none starts, and what each runs.
+/// The fields up to `users` are what an operator sets; the rest is what the scheduler reports.
+#[derive(Clone, PartialEq, ::prost::Message)]
+pub struct Schedule {
+    #[prost(string, tag = "1")]
+    pub fabric_id: ::prost::alloc::string::String,
+    /// Exactly one of the two triggers.
+    ///
+    /// a period after the start of the last scheduled run: "90d", "12h", "1d12h"
+    #[prost(string, tag = "2")]
+    pub every: ::prost::alloc::string::String,
+    /// a 5-field cron expression (minute hour day month weekday), in time_zone
+    #[prost(string, tag = "3")]
+    pub calendar: ::prost::alloc::string::String,
+    /// "sat,sun 02:00-06:00", "mon-fri 22:00-04:00", "daily 01:00-05:00"; none: any time
+    #[prost(string, repeated, tag = "4")]
+    pub windows: ::prost::alloc::vec::Vec<::prost::alloc::string::String>,
+    /// IANA name; empty: UTC
+    #[prost(string, tag = "5")]
+    pub time_zone: ::prost::alloc::string::String,
+    /// FabricRotatePassword (default) or FabricResyncPassword
+    #[prost(enumeration = "RotationKind", tag = "6")]
+    pub kind: i32,
+    /// empty: every mapped user
+    #[prost(string, repeated, tag = "7")]
+    pub users: ::prost::alloc::vec::Vec<::prost::alloc::string::String>,
+    /// Reported.
+    #[prost(bool, tag = "8")]
+    pub paused: bool,
+    #[prost(string, tag = "9")]
+    pub set_by: ::prost::alloc::string::String,
+    #[prost(string, tag = "10")]
+    pub set_time: ::prost::alloc::string::String,
+    /// empty while paused or when no run is to come
+    #[prost(string, tag = "11")]
+    pub next_run_time: ::prost::alloc::string::String,
+    /// when the next run is due (it starts in the first window after)
+    #[prost(string, tag = "12")]
+    pub due_time: ::prost::alloc::string::String,
+    #[prost(message, optional, tag = "13")]
+    pub last_run: ::core::option::Option<ScheduledRun>,
+    #[prost(uint32, tag = "14")]
+    pub missed_window_count: u32,
+    /// the most recent, newest last (at most 10)
+    #[prost(message, repeated, tag = "15")]
+    pub missed_windows: ::prost::alloc::vec::Vec<ScheduleWindow>,
+    #[prost(string, tag = "16")]
+    pub paused_by: ::prost::alloc::string::String,
+}
+/// One scheduled run: started (an operation id) or refused by the guardrails (retried at the next
+/// window).
+#[derive(Clone, PartialEq, Eq, Hash, ::prost::Message)]
+pub struct ScheduledRun {
+    #[prost(string, tag = "1")]
+    pub time: ::prost::alloc::string::String,
+    #[prost(string, tag = "2")]
+    pub operation_id: ::prost::alloc::string::String,
+    #[prost(message, optional, tag = "3")]
+    pub refused: ::core::option::Option<Error>,
+    #[prost(message, optional, tag = "4")]
+    pub window: ::core::option::Option<ScheduleWindow>,
+}
+#[derive(Clone, PartialEq, Eq, Hash, ::prost::Message)]
+pub struct ScheduleWindow {
+    #[prost(string, tag = "1")]
+    pub start_time: ::prost::alloc::string::String,
+    #[prost(string, tag = "2")]
+    pub end_time: ::prost::alloc::string::String,
+}
+#[derive(Clone, PartialEq, ::prost::Message)]
+pub struct SetScheduleRequest {
+    /// only the fields an operator sets are read
+    #[prost(message, optional, tag = "1")]
+    pub schedule: ::core::option::Option<Schedule>,
+}
+#[derive(Clone, PartialEq, Eq, Hash, ::prost::Message)]
+pub struct ShowScheduleRequest {
+    #[prost(string, tag = "1")]
+    pub fabric_id: ::prost::alloc::string::String,
+}
+#[derive(Clone, PartialEq, Eq, Hash, ::prost::Message)]
+pub struct PauseScheduleRequest {
+    #[prost(string, tag = "1")]
+    pub fabric_id: ::prost::alloc::string::String,
+}
+#[derive(Clone, PartialEq, Eq, Hash, ::prost::Message)]
+pub struct ResumeScheduleRequest {
+    #[prost(string, tag = "1")]
+    pub fabric_id: ::prost::alloc::string::String,
+}
+#[derive(Clone, PartialEq, Eq, Hash, ::prost::Message)]
+pub struct DeleteScheduleRequest {
+    #[prost(string, tag = "1")]
+    pub fabric_id: ::prost::alloc::string::String,
+}
+#[derive(Clone, Copy, PartialEq, Eq, Hash, ::prost::Message)]
+pub struct DeleteScheduleResponse {
+    /// false: the fabric had no schedule
+    #[prost(bool, tag = "1")]
+    pub deleted: bool,
+}
 /// Why a request was rejected, an operation failed, or a device was not updated.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, ::prost::Enumeration)]
 #[repr(i32)]
@@ -1011,6 +1122,15 @@ pub enum RotationKind {
     ///
     /// release a Quarantined device (docs/rollout.md)
     ReleaseDevice = 7,
+    /// Bus only, with `schedule` (Set) or the fabric alone; over gRPC call SetSchedule,
+    /// PauseSchedule or ResumeSchedule instead (docs/rollout.md#schedules).
+    ///
+    /// set or replace the fabric's rotation schedule
+    SetSchedule = 8,
+    /// no scheduled run starts until resumed
+    PauseSchedule = 9,
+    /// scheduled runs start again, at the next window
+    ResumeSchedule = 10,
 }
 impl RotationKind {
     /// String value of the enum field names used in the ProtoBuf definition.
@@ -1027,6 +1147,9 @@ impl RotationKind {
             Self::ResumeOperation => "ResumeOperation",
             Self::CancelOperation => "CancelOperation",
             Self::ReleaseDevice => "ReleaseDevice",
+            Self::SetSchedule => "SetSchedule",
+            Self::PauseSchedule => "PauseSchedule",
+            Self::ResumeSchedule => "ResumeSchedule",
         }
     }
     /// Creates an enum from field names used in the ProtoBuf definition.
@@ -1040,6 +1163,9 @@ impl RotationKind {
             "ResumeOperation" => Some(Self::ResumeOperation),
             "CancelOperation" => Some(Self::CancelOperation),
             "ReleaseDevice" => Some(Self::ReleaseDevice),
+            "SetSchedule" => Some(Self::SetSchedule),
+            "PauseSchedule" => Some(Self::PauseSchedule),
+            "ResumeSchedule" => Some(Self::ResumeSchedule),
             _ => None,
         }
     }
@@ -1861,6 +1987,115 @@ pub mod rotation_service_client {
                 .insert(GrpcMethod::new("rotor.v1.RotationService", "ListAudit"));
             self.inner.unary(req, path, codec).await
         }
+        /// A fabric's rotation schedule (operator to change, viewer to show).
+        pub async fn set_schedule(
+            &mut self,
+            request: impl tonic::IntoRequest<super::SetScheduleRequest>,
+        ) -> std::result::Result<tonic::Response<super::Schedule>, tonic::Status> {
+            self.inner
+                .ready()
+                .await
+                .map_err(|e| {
+                    tonic::Status::unknown(
+                        format!("Service was not ready: {}", e.into()),
+                    )
+                })?;
+            let codec = tonic_prost::ProstCodec::default();
+            let path = http::uri::PathAndQuery::from_static(
+                "/rotor.v1.RotationService/SetSchedule",
+            );
+            let mut req = request.into_request();
+            req.extensions_mut()
+                .insert(GrpcMethod::new("rotor.v1.RotationService", "SetSchedule"));
+            self.inner.unary(req, path, codec).await
+        }
+        pub async fn show_schedule(
+            &mut self,
+            request: impl tonic::IntoRequest<super::ShowScheduleRequest>,
+        ) -> std::result::Result<tonic::Response<super::Schedule>, tonic::Status> {
+            self.inner
+                .ready()
+                .await
+                .map_err(|e| {
+                    tonic::Status::unknown(
+                        format!("Service was not ready: {}", e.into()),
+                    )
+                })?;
+            let codec = tonic_prost::ProstCodec::default();
+            let path = http::uri::PathAndQuery::from_static(
+                "/rotor.v1.RotationService/ShowSchedule",
+            );
+            let mut req = request.into_request();
+            req.extensions_mut()
+                .insert(GrpcMethod::new("rotor.v1.RotationService", "ShowSchedule"));
+            self.inner.unary(req, path, codec).await
+        }
+        pub async fn pause_schedule(
+            &mut self,
+            request: impl tonic::IntoRequest<super::PauseScheduleRequest>,
+        ) -> std::result::Result<tonic::Response<super::Schedule>, tonic::Status> {
+            self.inner
+                .ready()
+                .await
+                .map_err(|e| {
+                    tonic::Status::unknown(
+                        format!("Service was not ready: {}", e.into()),
+                    )
+                })?;
+            let codec = tonic_prost::ProstCodec::default();
+            let path = http::uri::PathAndQuery::from_static(
+                "/rotor.v1.RotationService/PauseSchedule",
+            );
+            let mut req = request.into_request();
+            req.extensions_mut()
+                .insert(GrpcMethod::new("rotor.v1.RotationService", "PauseSchedule"));
+            self.inner.unary(req, path, codec).await
+        }
+        pub async fn resume_schedule(
+            &mut self,
+            request: impl tonic::IntoRequest<super::ResumeScheduleRequest>,
+        ) -> std::result::Result<tonic::Response<super::Schedule>, tonic::Status> {
+            self.inner
+                .ready()
+                .await
+                .map_err(|e| {
+                    tonic::Status::unknown(
+                        format!("Service was not ready: {}", e.into()),
+                    )
+                })?;
+            let codec = tonic_prost::ProstCodec::default();
+            let path = http::uri::PathAndQuery::from_static(
+                "/rotor.v1.RotationService/ResumeSchedule",
+            );
+            let mut req = request.into_request();
+            req.extensions_mut()
+                .insert(GrpcMethod::new("rotor.v1.RotationService", "ResumeSchedule"));
+            self.inner.unary(req, path, codec).await
+        }
+        pub async fn delete_schedule(
+            &mut self,
+            request: impl tonic::IntoRequest<super::DeleteScheduleRequest>,
+        ) -> std::result::Result<
+            tonic::Response<super::DeleteScheduleResponse>,
+            tonic::Status,
+        > {
+            self.inner
+                .ready()
+                .await
+                .map_err(|e| {
+                    tonic::Status::unknown(
+                        format!("Service was not ready: {}", e.into()),
+                    )
+                })?;
+            let codec = tonic_prost::ProstCodec::default();
+            let path = http::uri::PathAndQuery::from_static(
+                "/rotor.v1.RotationService/DeleteSchedule",
+            );
+            let mut req = request.into_request();
+            req.extensions_mut()
+                .insert(GrpcMethod::new("rotor.v1.RotationService", "DeleteSchedule"));
+            self.inner.unary(req, path, codec).await
+        }
     }
 }
 /// Generated server implementations.
@@ -2002,6 +2237,30 @@ pub mod rotation_service_server {
             request: tonic::Request<super::ListAuditRequest>,
         ) -> std::result::Result<
             tonic::Response<super::ListAuditResponse>,
+            tonic::Status,
+        >;
+        /// A fabric's rotation schedule (operator to change, viewer to show).
+        async fn set_schedule(
+            &self,
+            request: tonic::Request<super::SetScheduleRequest>,
+        ) -> std::result::Result<tonic::Response<super::Schedule>, tonic::Status>;
+        async fn show_schedule(
+            &self,
+            request: tonic::Request<super::ShowScheduleRequest>,
+        ) -> std::result::Result<tonic::Response<super::Schedule>, tonic::Status>;
+        async fn pause_schedule(
+            &self,
+            request: tonic::Request<super::PauseScheduleRequest>,
+        ) -> std::result::Result<tonic::Response<super::Schedule>, tonic::Status>;
+        async fn resume_schedule(
+            &self,
+            request: tonic::Request<super::ResumeScheduleRequest>,
+        ) -> std::result::Result<tonic::Response<super::Schedule>, tonic::Status>;
+        async fn delete_schedule(
+            &self,
+            request: tonic::Request<super::DeleteScheduleRequest>,
+        ) -> std::result::Result<
+            tonic::Response<super::DeleteScheduleResponse>,
             tonic::Status,
         >;
     }
@@ -3023,6 +3282,234 @@ pub mod rotation_service_server {
                     let inner = self.inner.clone();
                     let fut = async move {
                         let method = ListAuditSvc(inner);
+                        let codec = tonic_prost::ProstCodec::default();
+                        let mut grpc = tonic::server::Grpc::new(codec)
+                            .apply_compression_config(
+                                accept_compression_encodings,
+                                send_compression_encodings,
+                            )
+                            .apply_max_message_size_config(
+                                max_decoding_message_size,
+                                max_encoding_message_size,
+                            );
+                        let res = grpc.unary(method, req).await;
+                        Ok(res)
+                    };
+                    Box::pin(fut)
+                }
+                "/rotor.v1.RotationService/SetSchedule" => {
+                    #[allow(non_camel_case_types)]
+                    struct SetScheduleSvc<T: RotationService>(pub Arc<T>);
+                    impl<
+                        T: RotationService,
+                    > tonic::server::UnaryService<super::SetScheduleRequest>
+                    for SetScheduleSvc<T> {
+                        type Response = super::Schedule;
+                        type Future = BoxFuture<
+                            tonic::Response<Self::Response>,
+                            tonic::Status,
+                        >;
+                        fn call(
+                            &mut self,
+                            request: tonic::Request<super::SetScheduleRequest>,
+                        ) -> Self::Future {
+                            let inner = Arc::clone(&self.0);
+                            let fut = async move {
+                                <T as RotationService>::set_schedule(&inner, request).await
+                            };
+                            Box::pin(fut)
+                        }
+                    }
+                    let accept_compression_encodings = self.accept_compression_encodings;
+                    let send_compression_encodings = self.send_compression_encodings;
+                    let max_decoding_message_size = self.max_decoding_message_size;
+                    let max_encoding_message_size = self.max_encoding_message_size;
+                    let inner = self.inner.clone();
+                    let fut = async move {
+                        let method = SetScheduleSvc(inner);
+                        let codec = tonic_prost::ProstCodec::default();
+                        let mut grpc = tonic::server::Grpc::new(codec)
+                            .apply_compression_config(
+                                accept_compression_encodings,
+                                send_compression_encodings,
+                            )
+                            .apply_max_message_size_config(
+                                max_decoding_message_size,
+                                max_encoding_message_size,
+                            );
+                        let res = grpc.unary(method, req).await;
+                        Ok(res)
+                    };
+                    Box::pin(fut)
+                }
+                "/rotor.v1.RotationService/ShowSchedule" => {
+                    #[allow(non_camel_case_types)]
+                    struct ShowScheduleSvc<T: RotationService>(pub Arc<T>);
+                    impl<
+                        T: RotationService,
+                    > tonic::server::UnaryService<super::ShowScheduleRequest>
+                    for ShowScheduleSvc<T> {
+                        type Response = super::Schedule;
+                        type Future = BoxFuture<
+                            tonic::Response<Self::Response>,
+                            tonic::Status,
+                        >;
+                        fn call(
+                            &mut self,
+                            request: tonic::Request<super::ShowScheduleRequest>,
+                        ) -> Self::Future {
+                            let inner = Arc::clone(&self.0);
+                            let fut = async move {
+                                <T as RotationService>::show_schedule(&inner, request).await
+                            };
+                            Box::pin(fut)
+                        }
+                    }
+                    let accept_compression_encodings = self.accept_compression_encodings;
+                    let send_compression_encodings = self.send_compression_encodings;
+                    let max_decoding_message_size = self.max_decoding_message_size;
+                    let max_encoding_message_size = self.max_encoding_message_size;
+                    let inner = self.inner.clone();
+                    let fut = async move {
+                        let method = ShowScheduleSvc(inner);
+                        let codec = tonic_prost::ProstCodec::default();
+                        let mut grpc = tonic::server::Grpc::new(codec)
+                            .apply_compression_config(
+                                accept_compression_encodings,
+                                send_compression_encodings,
+                            )
+                            .apply_max_message_size_config(
+                                max_decoding_message_size,
+                                max_encoding_message_size,
+                            );
+                        let res = grpc.unary(method, req).await;
+                        Ok(res)
+                    };
+                    Box::pin(fut)
+                }
+                "/rotor.v1.RotationService/PauseSchedule" => {
+                    #[allow(non_camel_case_types)]
+                    struct PauseScheduleSvc<T: RotationService>(pub Arc<T>);
+                    impl<
+                        T: RotationService,
+                    > tonic::server::UnaryService<super::PauseScheduleRequest>
+                    for PauseScheduleSvc<T> {
+                        type Response = super::Schedule;
+                        type Future = BoxFuture<
+                            tonic::Response<Self::Response>,
+                            tonic::Status,
+                        >;
+                        fn call(
+                            &mut self,
+                            request: tonic::Request<super::PauseScheduleRequest>,
+                        ) -> Self::Future {
+                            let inner = Arc::clone(&self.0);
+                            let fut = async move {
+                                <T as RotationService>::pause_schedule(&inner, request)
+                                    .await
+                            };
+                            Box::pin(fut)
+                        }
+                    }
+                    let accept_compression_encodings = self.accept_compression_encodings;
+                    let send_compression_encodings = self.send_compression_encodings;
+                    let max_decoding_message_size = self.max_decoding_message_size;
+                    let max_encoding_message_size = self.max_encoding_message_size;
+                    let inner = self.inner.clone();
+                    let fut = async move {
+                        let method = PauseScheduleSvc(inner);
+                        let codec = tonic_prost::ProstCodec::default();
+                        let mut grpc = tonic::server::Grpc::new(codec)
+                            .apply_compression_config(
+                                accept_compression_encodings,
+                                send_compression_encodings,
+                            )
+                            .apply_max_message_size_config(
+                                max_decoding_message_size,
+                                max_encoding_message_size,
+                            );
+                        let res = grpc.unary(method, req).await;
+                        Ok(res)
+                    };
+                    Box::pin(fut)
+                }
+                "/rotor.v1.RotationService/ResumeSchedule" => {
+                    #[allow(non_camel_case_types)]
+                    struct ResumeScheduleSvc<T: RotationService>(pub Arc<T>);
+                    impl<
+                        T: RotationService,
+                    > tonic::server::UnaryService<super::ResumeScheduleRequest>
+                    for ResumeScheduleSvc<T> {
+                        type Response = super::Schedule;
+                        type Future = BoxFuture<
+                            tonic::Response<Self::Response>,
+                            tonic::Status,
+                        >;
+                        fn call(
+                            &mut self,
+                            request: tonic::Request<super::ResumeScheduleRequest>,
+                        ) -> Self::Future {
+                            let inner = Arc::clone(&self.0);
+                            let fut = async move {
+                                <T as RotationService>::resume_schedule(&inner, request)
+                                    .await
+                            };
+                            Box::pin(fut)
+                        }
+                    }
+                    let accept_compression_encodings = self.accept_compression_encodings;
+                    let send_compression_encodings = self.send_compression_encodings;
+                    let max_decoding_message_size = self.max_decoding_message_size;
+                    let max_encoding_message_size = self.max_encoding_message_size;
+                    let inner = self.inner.clone();
+                    let fut = async move {
+                        let method = ResumeScheduleSvc(inner);
+                        let codec = tonic_prost::ProstCodec::default();
+                        let mut grpc = tonic::server::Grpc::new(codec)
+                            .apply_compression_config(
+                                accept_compression_encodings,
+                                send_compression_encodings,
+                            )
+                            .apply_max_message_size_config(
+                                max_decoding_message_size,
+                                max_encoding_message_size,
+                            );
+                        let res = grpc.unary(method, req).await;
+                        Ok(res)
+                    };
+                    Box::pin(fut)
+                }
+                "/rotor.v1.RotationService/DeleteSchedule" => {
+                    #[allow(non_camel_case_types)]
+                    struct DeleteScheduleSvc<T: RotationService>(pub Arc<T>);
+                    impl<
+                        T: RotationService,
+                    > tonic::server::UnaryService<super::DeleteScheduleRequest>
+                    for DeleteScheduleSvc<T> {
+                        type Response = super::DeleteScheduleResponse;
+                        type Future = BoxFuture<
+                            tonic::Response<Self::Response>,
+                            tonic::Status,
+                        >;
+                        fn call(
+                            &mut self,
+                            request: tonic::Request<super::DeleteScheduleRequest>,
+                        ) -> Self::Future {
+                            let inner = Arc::clone(&self.0);
+                            let fut = async move {
+                                <T as RotationService>::delete_schedule(&inner, request)
+                                    .await
+                            };
+                            Box::pin(fut)
+                        }
+                    }
+                    let accept_compression_encodings = self.accept_compression_encodings;
+                    let send_compression_encodings = self.send_compression_encodings;
+                    let max_decoding_message_size = self.max_decoding_message_size;
+                    let max_encoding_message_size = self.max_encoding_message_size;
+                    let inner = self.inner.clone();
+                    let fut = async move {
+                        let method = DeleteScheduleSvc(inner);
                         let codec = tonic_prost::ProstCodec::default();
                         let mut grpc = tonic::server::Grpc::new(codec)
                             .apply_compression_config(

@@ -1224,6 +1224,189 @@ impl<'de> serde::Deserialize<'de> for CancelOperationRequest {
         deserializer.deserialize_struct("rotor.v1.CancelOperationRequest", FIELDS, GeneratedVisitor)
     }
 }
+impl serde::Serialize for DeleteScheduleRequest {
+    #[allow(deprecated)]
+    fn serialize<S>(&self, serializer: S) -> std::result::Result<S::Ok, S::Error>
+    where
+        S: serde::Serializer,
+    {
+        use serde::ser::SerializeStruct;
+        let mut len = 0;
+        if true {
+            len += 1;
+        }
+        let mut struct_ser = serializer.serialize_struct("rotor.v1.DeleteScheduleRequest", len)?;
+        if true {
+            struct_ser.serialize_field("fabricId", &self.fabric_id)?;
+        }
+        struct_ser.end()
+    }
+}
+impl<'de> serde::Deserialize<'de> for DeleteScheduleRequest {
+    #[allow(deprecated)]
+    fn deserialize<D>(deserializer: D) -> std::result::Result<Self, D::Error>
+    where
+        D: serde::Deserializer<'de>,
+    {
+        const FIELDS: &[&str] = &[
+            "fabric_id",
+            "fabricId",
+        ];
+
+        #[allow(clippy::enum_variant_names)]
+        enum GeneratedField {
+            FabricId,
+        }
+        impl<'de> serde::Deserialize<'de> for GeneratedField {
+            fn deserialize<D>(deserializer: D) -> std::result::Result<GeneratedField, D::Error>
+            where
+                D: serde::Deserializer<'de>,
+            {
+                struct GeneratedVisitor;
+
+                impl serde::de::Visitor<'_> for GeneratedVisitor {
+                    type Value = GeneratedField;
+
+                    fn expecting(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                        write!(formatter, "expected one of: {:?}", &FIELDS)
+                    }
+
+                    #[allow(unused_variables)]
+                    fn visit_str<E>(self, value: &str) -> std::result::Result<GeneratedField, E>
+                    where
+                        E: serde::de::Error,
+                    {
+                        match value {
+                            "fabricId" | "fabric_id" => Ok(GeneratedField::FabricId),
+                            _ => Err(serde::de::Error::unknown_field(value, FIELDS)),
+                        }
+                    }
+                }
+                deserializer.deserialize_identifier(GeneratedVisitor)
+            }
+        }
+        struct GeneratedVisitor;
+        impl<'de> serde::de::Visitor<'de> for GeneratedVisitor {
+            type Value = DeleteScheduleRequest;
+
+            fn expecting(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                formatter.write_str("struct rotor.v1.DeleteScheduleRequest")
+            }
+
+            fn visit_map<V>(self, mut map_: V) -> std::result::Result<DeleteScheduleRequest, V::Error>
+                where
+                    V: serde::de::MapAccess<'de>,
+            {
+                let mut fabric_id__ = None;
+                while let Some(k) = map_.next_key()? {
+                    match k {
+                        GeneratedField::FabricId => {
+                            if fabric_id__.is_some() {
+                                return Err(serde::de::Error::duplicate_field("fabricId"));
+                            }
+                            fabric_id__ = Some(map_.next_value()?);
+                        }
+                    }
+                }
+                Ok(DeleteScheduleRequest {
+                    fabric_id: fabric_id__.unwrap_or_default(),
+                })
+            }
+        }
+        deserializer.deserialize_struct("rotor.v1.DeleteScheduleRequest", FIELDS, GeneratedVisitor)
+    }
+}
+impl serde::Serialize for DeleteScheduleResponse {
+    #[allow(deprecated)]
+    fn serialize<S>(&self, serializer: S) -> std::result::Result<S::Ok, S::Error>
+    where
+        S: serde::Serializer,
+    {
+        use serde::ser::SerializeStruct;
+        let mut len = 0;
+        if true {
+            len += 1;
+        }
+        let mut struct_ser = serializer.serialize_struct("rotor.v1.DeleteScheduleResponse", len)?;
+        if true {
+            struct_ser.serialize_field("deleted", &self.deleted)?;
+        }
+        struct_ser.end()
+    }
+}
+impl<'de> serde::Deserialize<'de> for DeleteScheduleResponse {
+    #[allow(deprecated)]
+    fn deserialize<D>(deserializer: D) -> std::result::Result<Self, D::Error>
+    where
+        D: serde::Deserializer<'de>,
+    {
+        const FIELDS: &[&str] = &[
+            "deleted",
+        ];
+
+        #[allow(clippy::enum_variant_names)]
+        enum GeneratedField {
+            Deleted,
+        }
+        impl<'de> serde::Deserialize<'de> for GeneratedField {
+            fn deserialize<D>(deserializer: D) -> std::result::Result<GeneratedField, D::Error>
+            where
+                D: serde::Deserializer<'de>,
+            {
+                struct GeneratedVisitor;
+
+                impl serde::de::Visitor<'_> for GeneratedVisitor {
+                    type Value = GeneratedField;
+
+                    fn expecting(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                        write!(formatter, "expected one of: {:?}", &FIELDS)
+                    }
+
+                    #[allow(unused_variables)]
+                    fn visit_str<E>(self, value: &str) -> std::result::Result<GeneratedField, E>
+                    where
+                        E: serde::de::Error,
+                    {
+                        match value {
+                            "deleted" => Ok(GeneratedField::Deleted),
+                            _ => Err(serde::de::Error::unknown_field(value, FIELDS)),
+                        }
+                    }
+                }
+                deserializer.deserialize_identifier(GeneratedVisitor)
+            }
+        }
+        struct GeneratedVisitor;
+        impl<'de> serde::de::Visitor<'de> for GeneratedVisitor {
+            type Value = DeleteScheduleResponse;
+
+            fn expecting(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                formatter.write_str("struct rotor.v1.DeleteScheduleResponse")
+            }
+
+            fn visit_map<V>(self, mut map_: V) -> std::result::Result<DeleteScheduleResponse, V::Error>
+                where
+                    V: serde::de::MapAccess<'de>,
+            {
+                let mut deleted__ = None;
+                while let Some(k) = map_.next_key()? {
+                    match k {
+                        GeneratedField::Deleted => {
+                            if deleted__.is_some() {
+                                return Err(serde::de::Error::duplicate_field("deleted"));
+                            }
+                            deleted__ = Some(map_.next_value()?);
+                        }
+                    }
+                }
+                Ok(DeleteScheduleResponse {
+                    deleted: deleted__.unwrap_or_default(),
+                })
+            }
+        }
+        deserializer.deserialize_struct("rotor.v1.DeleteScheduleResponse", FIELDS, GeneratedVisitor)
+    }
+}
 impl serde::Serialize for DeviceJob {
     #[allow(deprecated)]
     fn serialize<S>(&self, serializer: S) -> std::result::Result<S::Ok, S::Error>
@@ -2738,6 +2921,12 @@ impl serde::Serialize for FabricStatus {
         if true {
             len += 1;
         }
+        if true {
+            len += 1;
+        }
+        if true {
+            len += 1;
+        }
         let mut struct_ser = serializer.serialize_struct("rotor.v1.FabricStatus", len)?;
         if true {
             struct_ser.serialize_field("fabricId", &self.fabric_id)?;
@@ -2765,6 +2954,12 @@ impl serde::Serialize for FabricStatus {
         if true {
             struct_ser.serialize_field("lastOperationId", &self.last_operation_id)?;
         }
+        if true {
+            struct_ser.serialize_field("nextScheduledRotation", &self.next_scheduled_rotation)?;
+        }
+        if true {
+            struct_ser.serialize_field("schedulePaused", &self.schedule_paused)?;
+        }
         struct_ser.end()
     }
 }
@@ -2790,6 +2985,10 @@ impl<'de> serde::Deserialize<'de> for FabricStatus {
             "uniquePasswordSetCount",
             "last_operation_id",
             "lastOperationId",
+            "next_scheduled_rotation",
+            "nextScheduledRotation",
+            "schedule_paused",
+            "schedulePaused",
         ];
 
         #[allow(clippy::enum_variant_names)]
@@ -2802,6 +3001,8 @@ impl<'de> serde::Deserialize<'de> for FabricStatus {
             FailedDeviceIds,
             UniquePasswordSetCount,
             LastOperationId,
+            NextScheduledRotation,
+            SchedulePaused,
         }
         impl<'de> serde::Deserialize<'de> for GeneratedField {
             fn deserialize<D>(deserializer: D) -> std::result::Result<GeneratedField, D::Error>
@@ -2831,6 +3032,8 @@ impl<'de> serde::Deserialize<'de> for FabricStatus {
                             "failedDeviceIds" | "failed_device_ids" => Ok(GeneratedField::FailedDeviceIds),
                             "uniquePasswordSetCount" | "unique_password_set_count" => Ok(GeneratedField::UniquePasswordSetCount),
                             "lastOperationId" | "last_operation_id" => Ok(GeneratedField::LastOperationId),
+                            "nextScheduledRotation" | "next_scheduled_rotation" => Ok(GeneratedField::NextScheduledRotation),
+                            "schedulePaused" | "schedule_paused" => Ok(GeneratedField::SchedulePaused),
                             _ => Err(serde::de::Error::unknown_field(value, FIELDS)),
                         }
                     }
@@ -2858,6 +3061,8 @@ impl<'de> serde::Deserialize<'de> for FabricStatus {
                 let mut failed_device_ids__ = None;
                 let mut unique_password_set_count__ = None;
                 let mut last_operation_id__ = None;
+                let mut next_scheduled_rotation__ = None;
+                let mut schedule_paused__ = None;
                 while let Some(k) = map_.next_key()? {
                     match k {
                         GeneratedField::FabricId => {
@@ -2912,6 +3117,18 @@ impl<'de> serde::Deserialize<'de> for FabricStatus {
                             }
                             last_operation_id__ = Some(map_.next_value()?);
                         }
+                        GeneratedField::NextScheduledRotation => {
+                            if next_scheduled_rotation__.is_some() {
+                                return Err(serde::de::Error::duplicate_field("nextScheduledRotation"));
+                            }
+                            next_scheduled_rotation__ = Some(map_.next_value()?);
+                        }
+                        GeneratedField::SchedulePaused => {
+                            if schedule_paused__.is_some() {
+                                return Err(serde::de::Error::duplicate_field("schedulePaused"));
+                            }
+                            schedule_paused__ = Some(map_.next_value()?);
+                        }
                     }
                 }
                 Ok(FabricStatus {
@@ -2923,6 +3140,8 @@ impl<'de> serde::Deserialize<'de> for FabricStatus {
                     failed_device_ids: failed_device_ids__.unwrap_or_default(),
                     unique_password_set_count: unique_password_set_count__.unwrap_or_default(),
                     last_operation_id: last_operation_id__.unwrap_or_default(),
+                    next_scheduled_rotation: next_scheduled_rotation__.unwrap_or_default(),
+                    schedule_paused: schedule_paused__.unwrap_or_default(),
                 })
             }
         }
@@ -4990,6 +5209,98 @@ impl<'de> serde::Deserialize<'de> for OperationStatus {
         deserializer.deserialize_struct("rotor.v1.OperationStatus", FIELDS, GeneratedVisitor)
     }
 }
+impl serde::Serialize for PauseScheduleRequest {
+    #[allow(deprecated)]
+    fn serialize<S>(&self, serializer: S) -> std::result::Result<S::Ok, S::Error>
+    where
+        S: serde::Serializer,
+    {
+        use serde::ser::SerializeStruct;
+        let mut len = 0;
+        if true {
+            len += 1;
+        }
+        let mut struct_ser = serializer.serialize_struct("rotor.v1.PauseScheduleRequest", len)?;
+        if true {
+            struct_ser.serialize_field("fabricId", &self.fabric_id)?;
+        }
+        struct_ser.end()
+    }
+}
+impl<'de> serde::Deserialize<'de> for PauseScheduleRequest {
+    #[allow(deprecated)]
+    fn deserialize<D>(deserializer: D) -> std::result::Result<Self, D::Error>
+    where
+        D: serde::Deserializer<'de>,
+    {
+        const FIELDS: &[&str] = &[
+            "fabric_id",
+            "fabricId",
+        ];
+
+        #[allow(clippy::enum_variant_names)]
+        enum GeneratedField {
+            FabricId,
+        }
+        impl<'de> serde::Deserialize<'de> for GeneratedField {
+            fn deserialize<D>(deserializer: D) -> std::result::Result<GeneratedField, D::Error>
+            where
+                D: serde::Deserializer<'de>,
+            {
+                struct GeneratedVisitor;
+
+                impl serde::de::Visitor<'_> for GeneratedVisitor {
+                    type Value = GeneratedField;
+
+                    fn expecting(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                        write!(formatter, "expected one of: {:?}", &FIELDS)
+                    }
+
+                    #[allow(unused_variables)]
+                    fn visit_str<E>(self, value: &str) -> std::result::Result<GeneratedField, E>
+                    where
+                        E: serde::de::Error,
+                    {
+                        match value {
+                            "fabricId" | "fabric_id" => Ok(GeneratedField::FabricId),
+                            _ => Err(serde::de::Error::unknown_field(value, FIELDS)),
+                        }
+                    }
+                }
+                deserializer.deserialize_identifier(GeneratedVisitor)
+            }
+        }
+        struct GeneratedVisitor;
+        impl<'de> serde::de::Visitor<'de> for GeneratedVisitor {
+            type Value = PauseScheduleRequest;
+
+            fn expecting(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                formatter.write_str("struct rotor.v1.PauseScheduleRequest")
+            }
+
+            fn visit_map<V>(self, mut map_: V) -> std::result::Result<PauseScheduleRequest, V::Error>
+                where
+                    V: serde::de::MapAccess<'de>,
+            {
+                let mut fabric_id__ = None;
+                while let Some(k) = map_.next_key()? {
+                    match k {
+                        GeneratedField::FabricId => {
+                            if fabric_id__.is_some() {
+                                return Err(serde::de::Error::duplicate_field("fabricId"));
+                            }
+                            fabric_id__ = Some(map_.next_value()?);
+                        }
+                    }
+                }
+                Ok(PauseScheduleRequest {
+                    fabric_id: fabric_id__.unwrap_or_default(),
+                })
+            }
+        }
+        deserializer.deserialize_struct("rotor.v1.PauseScheduleRequest", FIELDS, GeneratedVisitor)
+    }
+}
 impl serde::Serialize for PlanVerdict {
     #[allow(deprecated)]
     fn serialize<S>(&self, serializer: S) -> std::result::Result<S::Ok, S::Error>
@@ -5987,6 +6298,98 @@ impl<'de> serde::Deserialize<'de> for ResumeOperationRequest {
         deserializer.deserialize_struct("rotor.v1.ResumeOperationRequest", FIELDS, GeneratedVisitor)
     }
 }
+impl serde::Serialize for ResumeScheduleRequest {
+    #[allow(deprecated)]
+    fn serialize<S>(&self, serializer: S) -> std::result::Result<S::Ok, S::Error>
+    where
+        S: serde::Serializer,
+    {
+        use serde::ser::SerializeStruct;
+        let mut len = 0;
+        if true {
+            len += 1;
+        }
+        let mut struct_ser = serializer.serialize_struct("rotor.v1.ResumeScheduleRequest", len)?;
+        if true {
+            struct_ser.serialize_field("fabricId", &self.fabric_id)?;
+        }
+        struct_ser.end()
+    }
+}
+impl<'de> serde::Deserialize<'de> for ResumeScheduleRequest {
+    #[allow(deprecated)]
+    fn deserialize<D>(deserializer: D) -> std::result::Result<Self, D::Error>
+    where
+        D: serde::Deserializer<'de>,
+    {
+        const FIELDS: &[&str] = &[
+            "fabric_id",
+            "fabricId",
+        ];
+
+        #[allow(clippy::enum_variant_names)]
+        enum GeneratedField {
+            FabricId,
+        }
+        impl<'de> serde::Deserialize<'de> for GeneratedField {
+            fn deserialize<D>(deserializer: D) -> std::result::Result<GeneratedField, D::Error>
+            where
+                D: serde::Deserializer<'de>,
+            {
+                struct GeneratedVisitor;
+
+                impl serde::de::Visitor<'_> for GeneratedVisitor {
+                    type Value = GeneratedField;
+
+                    fn expecting(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                        write!(formatter, "expected one of: {:?}", &FIELDS)
+                    }
+
+                    #[allow(unused_variables)]
+                    fn visit_str<E>(self, value: &str) -> std::result::Result<GeneratedField, E>
+                    where
+                        E: serde::de::Error,
+                    {
+                        match value {
+                            "fabricId" | "fabric_id" => Ok(GeneratedField::FabricId),
+                            _ => Err(serde::de::Error::unknown_field(value, FIELDS)),
+                        }
+                    }
+                }
+                deserializer.deserialize_identifier(GeneratedVisitor)
+            }
+        }
+        struct GeneratedVisitor;
+        impl<'de> serde::de::Visitor<'de> for GeneratedVisitor {
+            type Value = ResumeScheduleRequest;
+
+            fn expecting(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                formatter.write_str("struct rotor.v1.ResumeScheduleRequest")
+            }
+
+            fn visit_map<V>(self, mut map_: V) -> std::result::Result<ResumeScheduleRequest, V::Error>
+                where
+                    V: serde::de::MapAccess<'de>,
+            {
+                let mut fabric_id__ = None;
+                while let Some(k) = map_.next_key()? {
+                    match k {
+                        GeneratedField::FabricId => {
+                            if fabric_id__.is_some() {
+                                return Err(serde::de::Error::duplicate_field("fabricId"));
+                            }
+                            fabric_id__ = Some(map_.next_value()?);
+                        }
+                    }
+                }
+                Ok(ResumeScheduleRequest {
+                    fabric_id: fabric_id__.unwrap_or_default(),
+                })
+            }
+        }
+        deserializer.deserialize_struct("rotor.v1.ResumeScheduleRequest", FIELDS, GeneratedVisitor)
+    }
+}
 impl serde::Serialize for RolloutEvent {
     #[allow(deprecated)]
     fn serialize<S>(&self, serializer: S) -> std::result::Result<S::Ok, S::Error>
@@ -6840,6 +7243,9 @@ impl serde::Serialize for RotationKind {
             Self::ResumeOperation => "ResumeOperation",
             Self::CancelOperation => "CancelOperation",
             Self::ReleaseDevice => "ReleaseDevice",
+            Self::SetSchedule => "SetSchedule",
+            Self::PauseSchedule => "PauseSchedule",
+            Self::ResumeSchedule => "ResumeSchedule",
         };
         serializer.serialize_str(variant)
     }
@@ -6859,6 +7265,9 @@ impl<'de> serde::Deserialize<'de> for RotationKind {
             "ResumeOperation",
             "CancelOperation",
             "ReleaseDevice",
+            "SetSchedule",
+            "PauseSchedule",
+            "ResumeSchedule",
         ];
 
         struct GeneratedVisitor;
@@ -6907,6 +7316,9 @@ impl<'de> serde::Deserialize<'de> for RotationKind {
                     "ResumeOperation" => Ok(RotationKind::ResumeOperation),
                     "CancelOperation" => Ok(RotationKind::CancelOperation),
                     "ReleaseDevice" => Ok(RotationKind::ReleaseDevice),
+                    "SetSchedule" => Ok(RotationKind::SetSchedule),
+                    "PauseSchedule" => Ok(RotationKind::PauseSchedule),
+                    "ResumeSchedule" => Ok(RotationKind::ResumeSchedule),
                     _ => Err(serde::de::Error::unknown_variant(value, FIELDS)),
                 }
             }
@@ -7061,6 +7473,9 @@ impl serde::Serialize for RotationRequest {
         if true {
             len += 1;
         }
+        if true {
+            len += 1;
+        }
         let mut struct_ser = serializer.serialize_struct("rotor.v1.RotationRequest", len)?;
         if true {
             struct_ser.serialize_field("requestId", &self.request_id)?;
@@ -7094,6 +7509,9 @@ impl serde::Serialize for RotationRequest {
         if true {
             struct_ser.serialize_field("plan", &self.plan)?;
         }
+        if let Some(v) = self.schedule.as_ref() {
+            struct_ser.serialize_field("schedule", v)?;
+        }
         struct_ser.end()
     }
 }
@@ -7120,6 +7538,7 @@ impl<'de> serde::Deserialize<'de> for RotationRequest {
             "operation_id",
             "operationId",
             "plan",
+            "schedule",
         ];
 
         #[allow(clippy::enum_variant_names)]
@@ -7134,6 +7553,7 @@ impl<'de> serde::Deserialize<'de> for RotationRequest {
             Rollout,
             OperationId,
             Plan,
+            Schedule,
         }
         impl<'de> serde::Deserialize<'de> for GeneratedField {
             fn deserialize<D>(deserializer: D) -> std::result::Result<GeneratedField, D::Error>
@@ -7165,6 +7585,7 @@ impl<'de> serde::Deserialize<'de> for RotationRequest {
                             "rollout" => Ok(GeneratedField::Rollout),
                             "operationId" | "operation_id" => Ok(GeneratedField::OperationId),
                             "plan" => Ok(GeneratedField::Plan),
+                            "schedule" => Ok(GeneratedField::Schedule),
                             _ => Err(serde::de::Error::unknown_field(value, FIELDS)),
                         }
                     }
@@ -7194,6 +7615,7 @@ impl<'de> serde::Deserialize<'de> for RotationRequest {
                 let mut rollout__ = None;
                 let mut operation_id__ = None;
                 let mut plan__ = None;
+                let mut schedule__ = None;
                 while let Some(k) = map_.next_key()? {
                     match k {
                         GeneratedField::RequestId => {
@@ -7256,6 +7678,12 @@ impl<'de> serde::Deserialize<'de> for RotationRequest {
                             }
                             plan__ = Some(map_.next_value()?);
                         }
+                        GeneratedField::Schedule => {
+                            if schedule__.is_some() {
+                                return Err(serde::de::Error::duplicate_field("schedule"));
+                            }
+                            schedule__ = map_.next_value()?;
+                        }
                     }
                 }
                 Ok(RotationRequest {
@@ -7269,10 +7697,624 @@ impl<'de> serde::Deserialize<'de> for RotationRequest {
                     rollout: rollout__,
                     operation_id: operation_id__.unwrap_or_default(),
                     plan: plan__.unwrap_or_default(),
+                    schedule: schedule__,
                 })
             }
         }
         deserializer.deserialize_struct("rotor.v1.RotationRequest", FIELDS, GeneratedVisitor)
+    }
+}
+impl serde::Serialize for Schedule {
+    #[allow(deprecated)]
+    fn serialize<S>(&self, serializer: S) -> std::result::Result<S::Ok, S::Error>
+    where
+        S: serde::Serializer,
+    {
+        use serde::ser::SerializeStruct;
+        let mut len = 0;
+        if true {
+            len += 1;
+        }
+        if true {
+            len += 1;
+        }
+        if true {
+            len += 1;
+        }
+        if true {
+            len += 1;
+        }
+        if true {
+            len += 1;
+        }
+        if true {
+            len += 1;
+        }
+        if true {
+            len += 1;
+        }
+        if true {
+            len += 1;
+        }
+        if true {
+            len += 1;
+        }
+        if true {
+            len += 1;
+        }
+        if true {
+            len += 1;
+        }
+        if true {
+            len += 1;
+        }
+        if true {
+            len += 1;
+        }
+        if true {
+            len += 1;
+        }
+        if true {
+            len += 1;
+        }
+        if true {
+            len += 1;
+        }
+        let mut struct_ser = serializer.serialize_struct("rotor.v1.Schedule", len)?;
+        if true {
+            struct_ser.serialize_field("fabricId", &self.fabric_id)?;
+        }
+        if true {
+            struct_ser.serialize_field("every", &self.every)?;
+        }
+        if true {
+            struct_ser.serialize_field("calendar", &self.calendar)?;
+        }
+        if true {
+            struct_ser.serialize_field("windows", &self.windows)?;
+        }
+        if true {
+            struct_ser.serialize_field("timeZone", &self.time_zone)?;
+        }
+        if true {
+            let v = RotationKind::try_from(self.kind)
+                .map_err(|_| serde::ser::Error::custom(format!("Invalid variant {}", self.kind)))?;
+            struct_ser.serialize_field("kind", &v)?;
+        }
+        if true {
+            struct_ser.serialize_field("users", &self.users)?;
+        }
+        if true {
+            struct_ser.serialize_field("paused", &self.paused)?;
+        }
+        if true {
+            struct_ser.serialize_field("setBy", &self.set_by)?;
+        }
+        if true {
+            struct_ser.serialize_field("setTime", &self.set_time)?;
+        }
+        if true {
+            struct_ser.serialize_field("nextRunTime", &self.next_run_time)?;
+        }
+        if true {
+            struct_ser.serialize_field("dueTime", &self.due_time)?;
+        }
+        if let Some(v) = self.last_run.as_ref() {
+            struct_ser.serialize_field("lastRun", v)?;
+        }
+        if true {
+            struct_ser.serialize_field("missedWindowCount", &self.missed_window_count)?;
+        }
+        if true {
+            struct_ser.serialize_field("missedWindows", &self.missed_windows)?;
+        }
+        if true {
+            struct_ser.serialize_field("pausedBy", &self.paused_by)?;
+        }
+        struct_ser.end()
+    }
+}
+impl<'de> serde::Deserialize<'de> for Schedule {
+    #[allow(deprecated)]
+    fn deserialize<D>(deserializer: D) -> std::result::Result<Self, D::Error>
+    where
+        D: serde::Deserializer<'de>,
+    {
+        const FIELDS: &[&str] = &[
+            "fabric_id",
+            "fabricId",
+            "every",
+            "calendar",
+            "windows",
+            "time_zone",
+            "timeZone",
+            "kind",
+            "users",
+            "paused",
+            "set_by",
+            "setBy",
+            "set_time",
+            "setTime",
+            "next_run_time",
+            "nextRunTime",
+            "due_time",
+            "dueTime",
+            "last_run",
+            "lastRun",
+            "missed_window_count",
+            "missedWindowCount",
+            "missed_windows",
+            "missedWindows",
+            "paused_by",
+            "pausedBy",
+        ];
+
+        #[allow(clippy::enum_variant_names)]
+        enum GeneratedField {
+            FabricId,
+            Every,
+            Calendar,
+            Windows,
+            TimeZone,
+            Kind,
+            Users,
+            Paused,
+            SetBy,
+            SetTime,
+            NextRunTime,
+            DueTime,
+            LastRun,
+            MissedWindowCount,
+            MissedWindows,
+            PausedBy,
+        }
+        impl<'de> serde::Deserialize<'de> for GeneratedField {
+            fn deserialize<D>(deserializer: D) -> std::result::Result<GeneratedField, D::Error>
+            where
+                D: serde::Deserializer<'de>,
+            {
+                struct GeneratedVisitor;
+
+                impl serde::de::Visitor<'_> for GeneratedVisitor {
+                    type Value = GeneratedField;
+
+                    fn expecting(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                        write!(formatter, "expected one of: {:?}", &FIELDS)
+                    }
+
+                    #[allow(unused_variables)]
+                    fn visit_str<E>(self, value: &str) -> std::result::Result<GeneratedField, E>
+                    where
+                        E: serde::de::Error,
+                    {
+                        match value {
+                            "fabricId" | "fabric_id" => Ok(GeneratedField::FabricId),
+                            "every" => Ok(GeneratedField::Every),
+                            "calendar" => Ok(GeneratedField::Calendar),
+                            "windows" => Ok(GeneratedField::Windows),
+                            "timeZone" | "time_zone" => Ok(GeneratedField::TimeZone),
+                            "kind" => Ok(GeneratedField::Kind),
+                            "users" => Ok(GeneratedField::Users),
+                            "paused" => Ok(GeneratedField::Paused),
+                            "setBy" | "set_by" => Ok(GeneratedField::SetBy),
+                            "setTime" | "set_time" => Ok(GeneratedField::SetTime),
+                            "nextRunTime" | "next_run_time" => Ok(GeneratedField::NextRunTime),
+                            "dueTime" | "due_time" => Ok(GeneratedField::DueTime),
+                            "lastRun" | "last_run" => Ok(GeneratedField::LastRun),
+                            "missedWindowCount" | "missed_window_count" => Ok(GeneratedField::MissedWindowCount),
+                            "missedWindows" | "missed_windows" => Ok(GeneratedField::MissedWindows),
+                            "pausedBy" | "paused_by" => Ok(GeneratedField::PausedBy),
+                            _ => Err(serde::de::Error::unknown_field(value, FIELDS)),
+                        }
+                    }
+                }
+                deserializer.deserialize_identifier(GeneratedVisitor)
+            }
+        }
+        struct GeneratedVisitor;
+        impl<'de> serde::de::Visitor<'de> for GeneratedVisitor {
+            type Value = Schedule;
+
+            fn expecting(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                formatter.write_str("struct rotor.v1.Schedule")
+            }
+
+            fn visit_map<V>(self, mut map_: V) -> std::result::Result<Schedule, V::Error>
+                where
+                    V: serde::de::MapAccess<'de>,
+            {
+                let mut fabric_id__ = None;
+                let mut every__ = None;
+                let mut calendar__ = None;
+                let mut windows__ = None;
+                let mut time_zone__ = None;
+                let mut kind__ = None;
+                let mut users__ = None;
+                let mut paused__ = None;
+                let mut set_by__ = None;
+                let mut set_time__ = None;
+                let mut next_run_time__ = None;
+                let mut due_time__ = None;
+                let mut last_run__ = None;
+                let mut missed_window_count__ = None;
+                let mut missed_windows__ = None;
+                let mut paused_by__ = None;
+                while let Some(k) = map_.next_key()? {
+                    match k {
+                        GeneratedField::FabricId => {
+                            if fabric_id__.is_some() {
+                                return Err(serde::de::Error::duplicate_field("fabricId"));
+                            }
+                            fabric_id__ = Some(map_.next_value()?);
+                        }
+                        GeneratedField::Every => {
+                            if every__.is_some() {
+                                return Err(serde::de::Error::duplicate_field("every"));
+                            }
+                            every__ = Some(map_.next_value()?);
+                        }
+                        GeneratedField::Calendar => {
+                            if calendar__.is_some() {
+                                return Err(serde::de::Error::duplicate_field("calendar"));
+                            }
+                            calendar__ = Some(map_.next_value()?);
+                        }
+                        GeneratedField::Windows => {
+                            if windows__.is_some() {
+                                return Err(serde::de::Error::duplicate_field("windows"));
+                            }
+                            windows__ = Some(map_.next_value()?);
+                        }
+                        GeneratedField::TimeZone => {
+                            if time_zone__.is_some() {
+                                return Err(serde::de::Error::duplicate_field("timeZone"));
+                            }
+                            time_zone__ = Some(map_.next_value()?);
+                        }
+                        GeneratedField::Kind => {
+                            if kind__.is_some() {
+                                return Err(serde::de::Error::duplicate_field("kind"));
+                            }
+                            kind__ = Some(map_.next_value::<RotationKind>()? as i32);
+                        }
+                        GeneratedField::Users => {
+                            if users__.is_some() {
+                                return Err(serde::de::Error::duplicate_field("users"));
+                            }
+                            users__ = Some(map_.next_value()?);
+                        }
+                        GeneratedField::Paused => {
+                            if paused__.is_some() {
+                                return Err(serde::de::Error::duplicate_field("paused"));
+                            }
+                            paused__ = Some(map_.next_value()?);
+                        }
+                        GeneratedField::SetBy => {
+                            if set_by__.is_some() {
+                                return Err(serde::de::Error::duplicate_field("setBy"));
+                            }
+                            set_by__ = Some(map_.next_value()?);
+                        }
+                        GeneratedField::SetTime => {
+                            if set_time__.is_some() {
+                                return Err(serde::de::Error::duplicate_field("setTime"));
+                            }
+                            set_time__ = Some(map_.next_value()?);
+                        }
+                        GeneratedField::NextRunTime => {
+                            if next_run_time__.is_some() {
+                                return Err(serde::de::Error::duplicate_field("nextRunTime"));
+                            }
+                            next_run_time__ = Some(map_.next_value()?);
+                        }
+                        GeneratedField::DueTime => {
+                            if due_time__.is_some() {
+                                return Err(serde::de::Error::duplicate_field("dueTime"));
+                            }
+                            due_time__ = Some(map_.next_value()?);
+                        }
+                        GeneratedField::LastRun => {
+                            if last_run__.is_some() {
+                                return Err(serde::de::Error::duplicate_field("lastRun"));
+                            }
+                            last_run__ = map_.next_value()?;
+                        }
+                        GeneratedField::MissedWindowCount => {
+                            if missed_window_count__.is_some() {
+                                return Err(serde::de::Error::duplicate_field("missedWindowCount"));
+                            }
+                            missed_window_count__ = 
+                                Some(map_.next_value::<::pbjson::private::NumberDeserialize<_>>()?.0)
+                            ;
+                        }
+                        GeneratedField::MissedWindows => {
+                            if missed_windows__.is_some() {
+                                return Err(serde::de::Error::duplicate_field("missedWindows"));
+                            }
+                            missed_windows__ = Some(map_.next_value()?);
+                        }
+                        GeneratedField::PausedBy => {
+                            if paused_by__.is_some() {
+                                return Err(serde::de::Error::duplicate_field("pausedBy"));
+                            }
+                            paused_by__ = Some(map_.next_value()?);
+                        }
+                    }
+                }
+                Ok(Schedule {
+                    fabric_id: fabric_id__.unwrap_or_default(),
+                    every: every__.unwrap_or_default(),
+                    calendar: calendar__.unwrap_or_default(),
+                    windows: windows__.unwrap_or_default(),
+                    time_zone: time_zone__.unwrap_or_default(),
+                    kind: kind__.unwrap_or_default(),
+                    users: users__.unwrap_or_default(),
+                    paused: paused__.unwrap_or_default(),
+                    set_by: set_by__.unwrap_or_default(),
+                    set_time: set_time__.unwrap_or_default(),
+                    next_run_time: next_run_time__.unwrap_or_default(),
+                    due_time: due_time__.unwrap_or_default(),
+                    last_run: last_run__,
+                    missed_window_count: missed_window_count__.unwrap_or_default(),
+                    missed_windows: missed_windows__.unwrap_or_default(),
+                    paused_by: paused_by__.unwrap_or_default(),
+                })
+            }
+        }
+        deserializer.deserialize_struct("rotor.v1.Schedule", FIELDS, GeneratedVisitor)
+    }
+}
+impl serde::Serialize for ScheduleWindow {
+    #[allow(deprecated)]
+    fn serialize<S>(&self, serializer: S) -> std::result::Result<S::Ok, S::Error>
+    where
+        S: serde::Serializer,
+    {
+        use serde::ser::SerializeStruct;
+        let mut len = 0;
+        if true {
+            len += 1;
+        }
+        if true {
+            len += 1;
+        }
+        let mut struct_ser = serializer.serialize_struct("rotor.v1.ScheduleWindow", len)?;
+        if true {
+            struct_ser.serialize_field("startTime", &self.start_time)?;
+        }
+        if true {
+            struct_ser.serialize_field("endTime", &self.end_time)?;
+        }
+        struct_ser.end()
+    }
+}
+impl<'de> serde::Deserialize<'de> for ScheduleWindow {
+    #[allow(deprecated)]
+    fn deserialize<D>(deserializer: D) -> std::result::Result<Self, D::Error>
+    where
+        D: serde::Deserializer<'de>,
+    {
+        const FIELDS: &[&str] = &[
+            "start_time",
+            "startTime",
+            "end_time",
+            "endTime",
+        ];
+
+        #[allow(clippy::enum_variant_names)]
+        enum GeneratedField {
+            StartTime,
+            EndTime,
+        }
+        impl<'de> serde::Deserialize<'de> for GeneratedField {
+            fn deserialize<D>(deserializer: D) -> std::result::Result<GeneratedField, D::Error>
+            where
+                D: serde::Deserializer<'de>,
+            {
+                struct GeneratedVisitor;
+
+                impl serde::de::Visitor<'_> for GeneratedVisitor {
+                    type Value = GeneratedField;
+
+                    fn expecting(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                        write!(formatter, "expected one of: {:?}", &FIELDS)
+                    }
+
+                    #[allow(unused_variables)]
+                    fn visit_str<E>(self, value: &str) -> std::result::Result<GeneratedField, E>
+                    where
+                        E: serde::de::Error,
+                    {
+                        match value {
+                            "startTime" | "start_time" => Ok(GeneratedField::StartTime),
+                            "endTime" | "end_time" => Ok(GeneratedField::EndTime),
+                            _ => Err(serde::de::Error::unknown_field(value, FIELDS)),
+                        }
+                    }
+                }
+                deserializer.deserialize_identifier(GeneratedVisitor)
+            }
+        }
+        struct GeneratedVisitor;
+        impl<'de> serde::de::Visitor<'de> for GeneratedVisitor {
+            type Value = ScheduleWindow;
+
+            fn expecting(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                formatter.write_str("struct rotor.v1.ScheduleWindow")
+            }
+
+            fn visit_map<V>(self, mut map_: V) -> std::result::Result<ScheduleWindow, V::Error>
+                where
+                    V: serde::de::MapAccess<'de>,
+            {
+                let mut start_time__ = None;
+                let mut end_time__ = None;
+                while let Some(k) = map_.next_key()? {
+                    match k {
+                        GeneratedField::StartTime => {
+                            if start_time__.is_some() {
+                                return Err(serde::de::Error::duplicate_field("startTime"));
+                            }
+                            start_time__ = Some(map_.next_value()?);
+                        }
+                        GeneratedField::EndTime => {
+                            if end_time__.is_some() {
+                                return Err(serde::de::Error::duplicate_field("endTime"));
+                            }
+                            end_time__ = Some(map_.next_value()?);
+                        }
+                    }
+                }
+                Ok(ScheduleWindow {
+                    start_time: start_time__.unwrap_or_default(),
+                    end_time: end_time__.unwrap_or_default(),
+                })
+            }
+        }
+        deserializer.deserialize_struct("rotor.v1.ScheduleWindow", FIELDS, GeneratedVisitor)
+    }
+}
+impl serde::Serialize for ScheduledRun {
+    #[allow(deprecated)]
+    fn serialize<S>(&self, serializer: S) -> std::result::Result<S::Ok, S::Error>
+    where
+        S: serde::Serializer,
+    {
+        use serde::ser::SerializeStruct;
+        let mut len = 0;
+        if true {
+            len += 1;
+        }
+        if true {
+            len += 1;
+        }
+        if true {
+            len += 1;
+        }
+        if true {
+            len += 1;
+        }
+        let mut struct_ser = serializer.serialize_struct("rotor.v1.ScheduledRun", len)?;
+        if true {
+            struct_ser.serialize_field("time", &self.time)?;
+        }
+        if true {
+            struct_ser.serialize_field("operationId", &self.operation_id)?;
+        }
+        if let Some(v) = self.refused.as_ref() {
+            struct_ser.serialize_field("refused", v)?;
+        }
+        if let Some(v) = self.window.as_ref() {
+            struct_ser.serialize_field("window", v)?;
+        }
+        struct_ser.end()
+    }
+}
+impl<'de> serde::Deserialize<'de> for ScheduledRun {
+    #[allow(deprecated)]
+    fn deserialize<D>(deserializer: D) -> std::result::Result<Self, D::Error>
+    where
+        D: serde::Deserializer<'de>,
+    {
+        const FIELDS: &[&str] = &[
+            "time",
+            "operation_id",
+            "operationId",
+            "refused",
+            "window",
+        ];
+
+        #[allow(clippy::enum_variant_names)]
+        enum GeneratedField {
+            Time,
+            OperationId,
+            Refused,
+            Window,
+        }
+        impl<'de> serde::Deserialize<'de> for GeneratedField {
+            fn deserialize<D>(deserializer: D) -> std::result::Result<GeneratedField, D::Error>
+            where
+                D: serde::Deserializer<'de>,
+            {
+                struct GeneratedVisitor;
+
+                impl serde::de::Visitor<'_> for GeneratedVisitor {
+                    type Value = GeneratedField;
+
+                    fn expecting(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                        write!(formatter, "expected one of: {:?}", &FIELDS)
+                    }
+
+                    #[allow(unused_variables)]
+                    fn visit_str<E>(self, value: &str) -> std::result::Result<GeneratedField, E>
+                    where
+                        E: serde::de::Error,
+                    {
+                        match value {
+                            "time" => Ok(GeneratedField::Time),
+                            "operationId" | "operation_id" => Ok(GeneratedField::OperationId),
+                            "refused" => Ok(GeneratedField::Refused),
+                            "window" => Ok(GeneratedField::Window),
+                            _ => Err(serde::de::Error::unknown_field(value, FIELDS)),
+                        }
+                    }
+                }
+                deserializer.deserialize_identifier(GeneratedVisitor)
+            }
+        }
+        struct GeneratedVisitor;
+        impl<'de> serde::de::Visitor<'de> for GeneratedVisitor {
+            type Value = ScheduledRun;
+
+            fn expecting(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                formatter.write_str("struct rotor.v1.ScheduledRun")
+            }
+
+            fn visit_map<V>(self, mut map_: V) -> std::result::Result<ScheduledRun, V::Error>
+                where
+                    V: serde::de::MapAccess<'de>,
+            {
+                let mut time__ = None;
+                let mut operation_id__ = None;
+                let mut refused__ = None;
+                let mut window__ = None;
+                while let Some(k) = map_.next_key()? {
+                    match k {
+                        GeneratedField::Time => {
+                            if time__.is_some() {
+                                return Err(serde::de::Error::duplicate_field("time"));
+                            }
+                            time__ = Some(map_.next_value()?);
+                        }
+                        GeneratedField::OperationId => {
+                            if operation_id__.is_some() {
+                                return Err(serde::de::Error::duplicate_field("operationId"));
+                            }
+                            operation_id__ = Some(map_.next_value()?);
+                        }
+                        GeneratedField::Refused => {
+                            if refused__.is_some() {
+                                return Err(serde::de::Error::duplicate_field("refused"));
+                            }
+                            refused__ = map_.next_value()?;
+                        }
+                        GeneratedField::Window => {
+                            if window__.is_some() {
+                                return Err(serde::de::Error::duplicate_field("window"));
+                            }
+                            window__ = map_.next_value()?;
+                        }
+                    }
+                }
+                Ok(ScheduledRun {
+                    time: time__.unwrap_or_default(),
+                    operation_id: operation_id__.unwrap_or_default(),
+                    refused: refused__,
+                    window: window__,
+                })
+            }
+        }
+        deserializer.deserialize_struct("rotor.v1.ScheduledRun", FIELDS, GeneratedVisitor)
     }
 }
 impl serde::Serialize for SecretReference {
@@ -7708,6 +8750,97 @@ impl<'de> serde::Deserialize<'de> for SecretTarget {
             }
         }
         deserializer.deserialize_struct("rotor.v1.SecretTarget", FIELDS, GeneratedVisitor)
+    }
+}
+impl serde::Serialize for SetScheduleRequest {
+    #[allow(deprecated)]
+    fn serialize<S>(&self, serializer: S) -> std::result::Result<S::Ok, S::Error>
+    where
+        S: serde::Serializer,
+    {
+        use serde::ser::SerializeStruct;
+        let mut len = 0;
+        if true {
+            len += 1;
+        }
+        let mut struct_ser = serializer.serialize_struct("rotor.v1.SetScheduleRequest", len)?;
+        if let Some(v) = self.schedule.as_ref() {
+            struct_ser.serialize_field("schedule", v)?;
+        }
+        struct_ser.end()
+    }
+}
+impl<'de> serde::Deserialize<'de> for SetScheduleRequest {
+    #[allow(deprecated)]
+    fn deserialize<D>(deserializer: D) -> std::result::Result<Self, D::Error>
+    where
+        D: serde::Deserializer<'de>,
+    {
+        const FIELDS: &[&str] = &[
+            "schedule",
+        ];
+
+        #[allow(clippy::enum_variant_names)]
+        enum GeneratedField {
+            Schedule,
+        }
+        impl<'de> serde::Deserialize<'de> for GeneratedField {
+            fn deserialize<D>(deserializer: D) -> std::result::Result<GeneratedField, D::Error>
+            where
+                D: serde::Deserializer<'de>,
+            {
+                struct GeneratedVisitor;
+
+                impl serde::de::Visitor<'_> for GeneratedVisitor {
+                    type Value = GeneratedField;
+
+                    fn expecting(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                        write!(formatter, "expected one of: {:?}", &FIELDS)
+                    }
+
+                    #[allow(unused_variables)]
+                    fn visit_str<E>(self, value: &str) -> std::result::Result<GeneratedField, E>
+                    where
+                        E: serde::de::Error,
+                    {
+                        match value {
+                            "schedule" => Ok(GeneratedField::Schedule),
+                            _ => Err(serde::de::Error::unknown_field(value, FIELDS)),
+                        }
+                    }
+                }
+                deserializer.deserialize_identifier(GeneratedVisitor)
+            }
+        }
+        struct GeneratedVisitor;
+        impl<'de> serde::de::Visitor<'de> for GeneratedVisitor {
+            type Value = SetScheduleRequest;
+
+            fn expecting(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                formatter.write_str("struct rotor.v1.SetScheduleRequest")
+            }
+
+            fn visit_map<V>(self, mut map_: V) -> std::result::Result<SetScheduleRequest, V::Error>
+                where
+                    V: serde::de::MapAccess<'de>,
+            {
+                let mut schedule__ = None;
+                while let Some(k) = map_.next_key()? {
+                    match k {
+                        GeneratedField::Schedule => {
+                            if schedule__.is_some() {
+                                return Err(serde::de::Error::duplicate_field("schedule"));
+                            }
+                            schedule__ = map_.next_value()?;
+                        }
+                    }
+                }
+                Ok(SetScheduleRequest {
+                    schedule: schedule__,
+                })
+            }
+        }
+        deserializer.deserialize_struct("rotor.v1.SetScheduleRequest", FIELDS, GeneratedVisitor)
     }
 }
 impl serde::Serialize for ShowDeviceRequest {
@@ -8387,6 +9520,98 @@ impl<'de> serde::Deserialize<'de> for ShowOperationRequest {
             }
         }
         deserializer.deserialize_struct("rotor.v1.ShowOperationRequest", FIELDS, GeneratedVisitor)
+    }
+}
+impl serde::Serialize for ShowScheduleRequest {
+    #[allow(deprecated)]
+    fn serialize<S>(&self, serializer: S) -> std::result::Result<S::Ok, S::Error>
+    where
+        S: serde::Serializer,
+    {
+        use serde::ser::SerializeStruct;
+        let mut len = 0;
+        if true {
+            len += 1;
+        }
+        let mut struct_ser = serializer.serialize_struct("rotor.v1.ShowScheduleRequest", len)?;
+        if true {
+            struct_ser.serialize_field("fabricId", &self.fabric_id)?;
+        }
+        struct_ser.end()
+    }
+}
+impl<'de> serde::Deserialize<'de> for ShowScheduleRequest {
+    #[allow(deprecated)]
+    fn deserialize<D>(deserializer: D) -> std::result::Result<Self, D::Error>
+    where
+        D: serde::Deserializer<'de>,
+    {
+        const FIELDS: &[&str] = &[
+            "fabric_id",
+            "fabricId",
+        ];
+
+        #[allow(clippy::enum_variant_names)]
+        enum GeneratedField {
+            FabricId,
+        }
+        impl<'de> serde::Deserialize<'de> for GeneratedField {
+            fn deserialize<D>(deserializer: D) -> std::result::Result<GeneratedField, D::Error>
+            where
+                D: serde::Deserializer<'de>,
+            {
+                struct GeneratedVisitor;
+
+                impl serde::de::Visitor<'_> for GeneratedVisitor {
+                    type Value = GeneratedField;
+
+                    fn expecting(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                        write!(formatter, "expected one of: {:?}", &FIELDS)
+                    }
+
+                    #[allow(unused_variables)]
+                    fn visit_str<E>(self, value: &str) -> std::result::Result<GeneratedField, E>
+                    where
+                        E: serde::de::Error,
+                    {
+                        match value {
+                            "fabricId" | "fabric_id" => Ok(GeneratedField::FabricId),
+                            _ => Err(serde::de::Error::unknown_field(value, FIELDS)),
+                        }
+                    }
+                }
+                deserializer.deserialize_identifier(GeneratedVisitor)
+            }
+        }
+        struct GeneratedVisitor;
+        impl<'de> serde::de::Visitor<'de> for GeneratedVisitor {
+            type Value = ShowScheduleRequest;
+
+            fn expecting(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                formatter.write_str("struct rotor.v1.ShowScheduleRequest")
+            }
+
+            fn visit_map<V>(self, mut map_: V) -> std::result::Result<ShowScheduleRequest, V::Error>
+                where
+                    V: serde::de::MapAccess<'de>,
+            {
+                let mut fabric_id__ = None;
+                while let Some(k) = map_.next_key()? {
+                    match k {
+                        GeneratedField::FabricId => {
+                            if fabric_id__.is_some() {
+                                return Err(serde::de::Error::duplicate_field("fabricId"));
+                            }
+                            fabric_id__ = Some(map_.next_value()?);
+                        }
+                    }
+                }
+                Ok(ShowScheduleRequest {
+                    fabric_id: fabric_id__.unwrap_or_default(),
+                })
+            }
+        }
+        deserializer.deserialize_struct("rotor.v1.ShowScheduleRequest", FIELDS, GeneratedVisitor)
     }
 }
 impl serde::Serialize for Stage {

@@ -360,7 +360,7 @@ impl TestStack {
                 }
             }
         } else {
-            self.start_orchestrator(listener).await?;
+            self.start_orchestrator(0, listener).await?;
             for copy in 0..copies {
                 for service in ["differ", "applier", "backup", "aggregator"] {
                     self.start_service(service, copy).await?;
@@ -403,6 +403,12 @@ impl TestStack {
                 "127.0.0.1:0".to_string()
             };
             settings.set("ROTOR_GRPC_LISTEN", listen);
+            // The server's refusals into the audit (a cluster: the first node's).
+            let nats_log = match &self.nats {
+                Broker::Single(server) => server.log_path(),
+                Broker::Cluster(cluster) => cluster.servers[0].log_path(),
+            };
+            settings.set("ROTOR_NATS_SERVER_LOG", nats_log.display().to_string());
             for (key, value) in self.auth.settings() {
                 settings.set(key, value);
             }
@@ -424,11 +430,25 @@ impl TestStack {
         settings
     }
 
+    /// Starts an in-process orchestrator copy with the stack's clock (copy 0, e.g. again after
+    /// [`TestStack::stop_service`], on the API address the test's client uses; another copy's
+    /// API anywhere): a candidate for the dispatcher's and the scheduler's leases.
+    pub async fn start_orchestrator_copy(&mut self, copy: usize) -> anyhow::Result<()> {
+        let address = if copy == 0 {
+            self.grpc_address.to_string()
+        } else {
+            "127.0.0.1:0".to_string()
+        };
+        let listener = tokio::net::TcpListener::bind(address).await?;
+        self.start_orchestrator(copy, listener).await
+    }
+
     async fn start_orchestrator(
         &mut self,
+        copy: usize,
         listener: tokio::net::TcpListener,
     ) -> anyhow::Result<()> {
-        let settings = self.settings("orchestrator", 0);
+        let settings = self.settings("orchestrator", copy);
         let mut config = rotor_orchestrator::OrchestratorConfig::from_settings(&settings)?;
         config.schedule.clock = self.options.clock.clone();
         let shutdown = CancellationToken::new();
@@ -439,7 +459,7 @@ impl TestStack {
             }
         });
         self.services
-            .push(("orchestrator-0".into(), shutdown, task));
+            .push((format!("orchestrator-{copy}"), shutdown, task));
         Ok(())
     }
 

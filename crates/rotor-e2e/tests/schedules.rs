@@ -154,7 +154,9 @@ fn rfc3339(unix_ms: i64) -> String {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_short_period_schedule_runs_inside_its_window_and_not_outside() {
     let clock = Clock::manual(START_MS);
-    let stack = stack(&clock).await;
+    let mut stack = stack(&clock).await;
+    // A second orchestrator copy: one of the two schedules at a time.
+    stack.start_orchestrator_copy(1).await.unwrap();
     let fabric_id = stack.fabric_id.clone();
     let mut client = stack.client.clone();
 
@@ -317,8 +319,21 @@ async fn a_short_period_schedule_runs_inside_its_window_and_not_outside() {
     );
     wait_unlocked(&stack).await;
 
-    // The scheduler was away through the next day's whole window: reported missed, then the
-    // run starts in the window after.
+    // The scheduling copy stops; the other takes over (copy 0, the test's API, comes back
+    // as a standby). Nobody scheduled through the next day's whole window: reported missed,
+    // then the run starts in the window after.
+    let leader = rotor_bus::lease::current(
+        &stack.topology.leases,
+        &rotor_bus::names::keys::leader("scheduler"),
+        rotor_bus::lease::now_unix_ms(),
+    )
+    .await
+    .unwrap()
+    .expect("a scheduler leads");
+    stack.stop_service(&leader.holder).await;
+    if leader.holder == "orchestrator-0" {
+        stack.start_orchestrator_copy(0).await.unwrap();
+    }
     at(&clock, WINDOW_OPENS + 3 * DAY + 5 * MINUTE).await;
     let late = next_run(&stack, Some(&retried)).await;
     assert!(late.refused.is_none(), "{late:?}");
@@ -380,6 +395,19 @@ async fn a_short_period_schedule_runs_inside_its_window_and_not_outside() {
         .await
         .unwrap();
     assert_eq!(operations(&stack).await.len(), 4);
+    // Each run (four started, one refused) was started and recorded once, by one scheduler.
+    stack
+        .audited("the resumed run", |r| {
+            r.verb == "ScheduledRun" && r.operation_id == resumed.operation_id
+        })
+        .await;
+    let runs: Vec<_> = stack
+        .audit_records()
+        .await
+        .into_iter()
+        .filter(|r| r.verb == "ScheduledRun")
+        .collect();
+    assert_eq!(runs.len(), 5, "{runs:#?}");
 
     // Deleted: nothing more, and the fabric shows no next rotation.
     let deleted = client

@@ -77,7 +77,18 @@ impl Audit {
     /// Records `record` (time and instance filled in when empty) without waiting: the
     /// publication and its acknowledgement run in the background; a failure is logged as an
     /// error naming the record's verb, fabric, identity and outcome.
-    pub fn record(&self, mut record: AuditRecord) {
+    pub fn record(&self, record: AuditRecord) {
+        self.publish(record, None);
+    }
+
+    /// Records `record` like [`Audit::record`], with `message_id` as its JetStream message id:
+    /// recorded again with the same id (by another copy that saw the same thing) within the
+    /// stream's duplicate window, it is stored once.
+    pub fn record_once(&self, record: AuditRecord, message_id: String) {
+        self.publish(record, Some(message_id));
+    }
+
+    fn publish(&self, mut record: AuditRecord, message_id: Option<String>) {
         if record.time.is_empty() {
             record.time = crate::now_rfc3339();
         }
@@ -98,8 +109,12 @@ impl Audit {
         tokio::spawn(async move {
             let started = std::time::Instant::now();
             let stored = async {
+                let mut headers = async_nats::HeaderMap::new();
+                if let Some(id) = &message_id {
+                    headers.insert(async_nats::header::NATS_MESSAGE_ID, id.as_str());
+                }
                 jetstream
-                    .publish(subject, payload)
+                    .publish_with_headers(subject, headers, payload)
                     .await
                     .map_err(|e| e.to_string())?
                     .await

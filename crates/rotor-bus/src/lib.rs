@@ -19,6 +19,7 @@ pub mod kv;
 pub mod lease;
 pub mod names;
 pub mod permissions;
+pub mod server_log;
 pub mod trace;
 
 use std::path::PathBuf;

@@ -186,6 +186,15 @@ pub fn parse_inventory_changed_subject(subject: &str) -> Option<&str> {
     single_token(subject.strip_prefix(INVENTORY_CHANGED_PREFIX)?)
 }
 
+/// The fabric a Rotor subject names (a request, a stage event, a job, an inventory notice), if
+/// it is one: what an audit record of a refused publish on it is filed under.
+pub fn fabric_of_subject(subject: &str) -> Option<&str> {
+    parse_request_subject(subject)
+        .or_else(|| parse_event_subject(subject).map(|event| event.fabric_id))
+        .or_else(|| parse_job_subject(subject).map(|(_, fabric_id, _)| fabric_id))
+        .or_else(|| parse_inventory_changed_subject(subject))
+}
+
 /// The audit stream: one record per API call, bus request and operation end.
 pub const AUDIT_STREAM: &str = "ROTOR_AUDIT";
 /// Every audit subject: the audit stream's subjects.

@@ -38,7 +38,9 @@ fn refusal(reply: &RotationReply) -> (ErrorCode, String) {
     }
 }
 
-/// Waits until the server has logged a permission violation of `user` on `subject`.
+/// Waits until the server has logged a permission violation of `who` (`<account>/user:<user>`
+/// or `<account>/nkey:<key>`) on `subject`, and until the orchestrator has relayed it into the
+/// audit stream with the identity the server named.
 async fn violation_logged(stack: &TestStack, who: &str, kind: &str, subject: &str) {
     let needle = format!("{who}\" - {kind} Violation - Subject \"{subject}\"");
     until(
@@ -47,6 +49,29 @@ async fn violation_logged(stack: &TestStack, who: &str, kind: &str, subject: &st
         || stack.nats_log().contains(&needle),
     )
     .await;
+    let (account, user) = who
+        .split_once("/user:")
+        .or_else(|| who.split_once("/nkey:"))
+        .expect("an account and a user");
+    let identity = format!("nats:{user}");
+    let record = stack
+        .audited(&format!("the refused {kind} of {who} to {subject}"), |r| {
+            r.verb == rotor_bus::server_log::PERMISSION_VIOLATION
+                && r.identity == identity
+                && r.message
+                    .contains(&format!(" {subject} (account {account})"))
+        })
+        .await;
+    assert_eq!(
+        (
+            record.outcome.as_str(),
+            record.code.as_str(),
+            record.channel.as_str()
+        ),
+        (rotor_bus::audit::REFUSED, "PermissionDenied", "bus"),
+        "{record:?}"
+    );
+    assert!(!record.peer.is_empty(), "{record:?}");
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -147,6 +147,11 @@ impl NatsServer {
         self.process.log()
     }
 
+    /// The file the server logs to (what `ROTOR_NATS_SERVER_LOG` names).
+    pub fn log_path(&self) -> PathBuf {
+        self._dir.path().join("nats.log")
+    }
+
     /// Stops the server (its data stays until drop), e.g. to test an outage.
     pub fn stop(&mut self) {
         self.process.stop();

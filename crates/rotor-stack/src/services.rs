@@ -40,6 +40,9 @@ pub struct ServiceTargets<'a> {
     pub nats_users: Option<&'a crate::nats_users::NatsUsers>,
     /// The CA NATS's certificate is signed by (`ROTOR_NATS_TLS_CA`: the services require TLS).
     pub nats_ca_file: Option<&'a str>,
+    /// NATS's log file, whose permission refusals the orchestrator relays into the audit
+    /// (`ROTOR_NATS_SERVER_LOG`).
+    pub nats_log: Option<&'a str>,
 }
 
 /// The `ROTOR_*` environment of one service copy in a local stack (`instance` is e.g.
@@ -82,6 +85,9 @@ pub fn service_env<'a>(
         env.push(("ROTOR_GRPC_LISTEN", targets.api_listen));
         env.push(("ROTOR_AUTH_KEYS", targets.auth_files.0));
         env.push(("ROTOR_AUTH_POLICY", targets.auth_files.1));
+        if let Some(log) = targets.nats_log {
+            env.push(("ROTOR_NATS_SERVER_LOG", log));
+        }
     }
     env
 }
@@ -123,10 +129,12 @@ mod tests {
             auth_files: ("keys.yaml", "policy.yaml"),
             nats_users: None,
             nats_ca_file: None,
+            nats_log: Some("nats-server.log"),
         };
         let orchestrator = service_env(targets, "orchestrator", "orchestrator-0");
         assert!(orchestrator.contains(&("ROTOR_GRPC_LISTEN", "127.0.0.1:3")));
         assert!(orchestrator.contains(&("ROTOR_AUTH_POLICY", "policy.yaml")));
+        assert!(orchestrator.contains(&("ROTOR_NATS_SERVER_LOG", "nats-server.log")));
         let differ = service_env(targets, "differ", "differ-1");
         assert!(!differ.iter().any(|(key, _)| *key == "ROTOR_GRPC_LISTEN"));
         assert!(differ.contains(&("ROTOR_INSTANCE", "differ-1")));

@@ -377,6 +377,8 @@ impl StackBuilder {
         write_private(&dirs.root.join("api-token"), &format!("{api_token}\n"))
             .map_err(StackError::files("write", &dirs.root.join("api-token")))?;
         let [(_, keys_file), (_, policy_file)] = auth.settings();
+        // The name StackProcess gives NATS's log.
+        let nats_log = dirs.logs.join("nats-server.log").display().to_string();
         let targets = ServiceTargets {
             nats_url: &servers.nats_url,
             bao_address: &servers.bao_address,
@@ -385,6 +387,7 @@ impl StackBuilder {
             auth_files: (&keys_file, &policy_file),
             nats_users: Some(&servers.nats_users),
             nats_ca_file: servers.nats_ca_file.to_str(),
+            nats_log: Some(&nats_log),
         };
         let metrics = self.start_services(&binaries, targets, ports, &dirs.logs, &mut processes)?;
         let prometheus_config = dirs.root.join("prometheus.yml");

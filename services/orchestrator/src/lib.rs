@@ -75,6 +75,9 @@ pub struct OrchestratorConfig {
     pub dispatch: dispatch::DispatchSettings,
     /// The scheduler's tick, lease and clock ([`schedule`]).
     pub schedule: schedule::ScheduleSettings,
+    /// The local NATS server's log file, whose permission refusals are relayed into the audit
+    /// (`ROTOR_NATS_SERVER_LOG`; [`rotor_bus::server_log`]); unset: none are.
+    pub nats_server_log: Option<std::path::PathBuf>,
 }
 
 impl OrchestratorConfig {
@@ -127,6 +130,10 @@ impl OrchestratorConfig {
             limits: limits::Limits::from_settings(settings)?,
             dispatch: dispatch::DispatchSettings::from_settings(settings)?,
             schedule: schedule::ScheduleSettings::from_settings(settings)?,
+            nats_server_log: settings
+                .raw("ROTOR_NATS_SERVER_LOG")
+                .filter(|path| !path.is_empty())
+                .map(std::path::PathBuf::from),
         })
     }
 }
@@ -257,6 +264,13 @@ pub async fn serve(
     ));
     let dispatch_task = tokio::spawn(dispatch::run(orchestrator.clone(), shutdown.clone()));
     let schedule_task = tokio::spawn(schedule::run(orchestrator.clone(), shutdown.clone()));
+    if let Some(path) = orchestrator.config.nats_server_log.clone() {
+        tokio::spawn(rotor_bus::server_log::follow(
+            path,
+            orchestrator.audit.clone(),
+            shutdown.clone().cancelled_owned(),
+        ));
+    }
     let grpc = api::serve(orchestrator, listener, shutdown.clone()).await;
     shutdown.cancel();
     let _ = bus_task.await;

@@ -51,6 +51,10 @@ pub const SCHEDULED_RUN: &str = "ScheduledRun";
 /// in it (recorded by the scheduler when it notices).
 pub const SCHEDULE_MISSED: &str = "ScheduleMissed";
 
+/// The verb of a job a worker refused because its operation does not vouch for it (forged on
+/// the bus; recorded by the worker, which cannot know who published it).
+pub const FORGED_JOB: &str = "ForgedJob";
+
 /// The longest a text field of a record gets (a refused call's fabric may be anything).
 const MAX_TEXT: usize = 1024;
 /// The most device ids a record lists; the rest are counted in one last entry (`+N more`).

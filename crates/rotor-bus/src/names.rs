@@ -199,6 +199,11 @@ pub fn fabric_of_subject(subject: &str) -> Option<&str> {
 pub const AUDIT_STREAM: &str = "ROTOR_AUDIT";
 /// Every audit subject: the audit stream's subjects.
 pub const AUDIT_ALL: &str = "rotor.audit.>";
+/// Every fabric's audit records of one verb (`rotor.audit.*.<verb>`): what a service that
+/// records only that verb may publish.
+pub fn audit_verb_filter(verb: &str) -> String {
+    format!("{AUDIT_PREFIX}*.{}", audit_token(verb))
+}
 /// The fabric token of an audit record that names no fabric, or a fabric that is not a name
 /// (a refused call's garbage). No fabric can be named `_` (names start with a letter or digit).
 pub const AUDIT_NO_FABRIC: &str = "_";

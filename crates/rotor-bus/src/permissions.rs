@@ -317,7 +317,9 @@ pub fn service_permissions(kind: ServiceKind) -> Permissions {
             };
             p.consume(names::JOBS_STREAM, job.consumer_name())
                 .events(stages)
-                .subscribe(names::INVENTORY_CHANGED_WILDCARD);
+                .subscribe(names::INVENTORY_CHANGED_WILDCARD)
+                // A job the stored plan does not vouch for is recorded, nothing else.
+                .publish(names::audit_verb_filter(crate::audit::FORGED_JOB));
             for next in next {
                 p.jobs(*next);
             }

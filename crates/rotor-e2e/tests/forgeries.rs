@@ -121,6 +121,33 @@ fn refusals(stack: &TestStack) -> usize {
         .count()
 }
 
+/// Waits (bounded) until the audit stream holds `count` refused forged jobs of the fabric, and
+/// checks it holds no more.
+async fn forgeries_audited(stack: &TestStack, count: usize) {
+    let forged = || async {
+        stack
+            .audit_records()
+            .await
+            .into_iter()
+            .filter(|r| {
+                r.verb == rotor_bus::audit::FORGED_JOB
+                    && r.fabric_id == stack.fabric_id
+                    && r.outcome == rotor_bus::audit::REFUSED
+            })
+            .count()
+    };
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(20);
+    while forged().await < count {
+        assert!(
+            tokio::time::Instant::now() < deadline,
+            "the audit holds {} of {count} refused forged jobs",
+            forged().await
+        );
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    assert_eq!(forged().await, count);
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn forged_jobs_change_nothing_and_read_no_foreign_secret() {
     let stack = TestStack::start(options()).await.unwrap();
@@ -206,6 +233,7 @@ async fn forged_jobs_change_nothing_and_read_no_foreign_secret() {
         "{}",
         stack.logs.text()
     );
+    forgeries_audited(&stack, forgeries.len() + 1).await;
     assert_eq!(
         events(&stack).await,
         before_events,
@@ -279,6 +307,7 @@ async fn a_forged_apply_job_with_a_hostile_user_name_reaches_no_switch() {
         drained(&stack, kind).await;
     }
     assert_eq!(refusals(&stack), forgeries.len(), "{}", stack.logs.text());
+    forgeries_audited(&stack, forgeries.len()).await;
     assert_eq!(
         events(&stack).await,
         before_events,

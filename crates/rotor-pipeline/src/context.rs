@@ -116,6 +116,8 @@ pub struct WorkerContext {
     pub config: WorkerConfig,
     /// The operation plans jobs are checked against ([`crate::vouch`]).
     pub plans: crate::vouch::PlanCache,
+    /// Where refused (forged) jobs are recorded.
+    pub audit: rotor_bus::audit::Audit,
 }
 
 impl WorkerContext {
@@ -150,6 +152,7 @@ impl WorkerContext {
             },
             renderer: Renderer::new(secrets),
             reporter: Reporter::new(bus.clone(), config.common.instance.clone()),
+            audit: rotor_bus::audit::Audit::new(&bus, &config.common.instance),
             bus,
             topology,
             config,

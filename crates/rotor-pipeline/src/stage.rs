@@ -186,6 +186,21 @@ impl<W: StageWorker> JobHandler for StageHandler<W> {
                     %reason,
                     "refused a job its operation does not vouch for; nothing was done"
                 );
+                self.context.audit.record(rotor_bus::audit::AuditRecord {
+                    channel: rotor_bus::audit::channel::BUS.into(),
+                    verb: rotor_bus::audit::FORGED_JOB.into(),
+                    fabric_id: device_job.fabric_id.clone(),
+                    device_ids: vec![device_job.device_id.clone()],
+                    operation_id: device_job.operation_id.clone(),
+                    outcome: rotor_bus::audit::REFUSED.into(),
+                    code: "PermissionDenied".into(),
+                    message: format!(
+                        "refused a {} job its operation does not vouch for, nothing was done: {reason}; its publisher is not known (the jobs stream keeps none): a NATS user allowed to publish {} jobs",
+                        W::KIND.token(),
+                        W::KIND.token()
+                    ),
+                    ..Default::default()
+                });
                 return JobOutcome::Done;
             }
             Err(error) => {

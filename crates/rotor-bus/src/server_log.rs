@@ -5,13 +5,17 @@
 //! is the only trace. [`follow`] reads the server's log file as it grows and records each such
 //! line as an audit record (verb [`PERMISSION_VIOLATION`], identity `nats:<user>` as the server
 //! named the connection, its address, the subject), so `rotor audit` shows these refusals next
-//! to the ones Rotor makes itself.
+//! to the ones Rotor makes itself. A login the server refuses (`authentication error`) is
+//! recorded too ([`NATS_LOGIN_REFUSED`], no identity: nobody was authenticated; the user the
+//! client claimed is in the message).
 //!
 //! The line form (nats-server 2.10 to 2.15, seen in this project's tests against the pinned
 //! server): `[pid] date time [ERR] <address> - cid:<n> - "<client version:lang:name>" -
 //! "<ACCOUNT>/user:<user>" - Publish Violation - Subject "<subject>"`, and the same with
 //! `Subscription Violation` and `, SID <n>` after the subject. The name part is absent for an
-//! unnamed client. A line of another form is not a violation and is left alone.
+//! unnamed client. A refused login: `... [ERR] <address> - cid:<n> - authentication error`,
+//! with ` - User "<claimed>"` after it for a user-and-password login. A line of another form is
+//! left alone.
 //!
 //! Each record's message id is a digest of its line, so copies following the same file store
 //! it once (within the stream's duplicate window). The file is followed from its end when
@@ -29,6 +33,8 @@ use crate::names;
 
 /// The verb of a publish or subscription the NATS server refused.
 pub const PERMISSION_VIOLATION: &str = "PermissionViolation";
+/// The verb of a login the NATS server refused (wrong or unknown credentials).
+pub const NATS_LOGIN_REFUSED: &str = "NatsLoginRefused";
 
 /// How often the log file is looked at for new lines.
 pub const POLL: Duration = Duration::from_millis(250);
@@ -46,16 +52,39 @@ pub struct Violation {
     /// The connection's user (`ticketing`) or NKey (`UABC…`, a service's); empty when the
     /// server named none.
     pub user: String,
-    /// `Publish` or `Subscription`.
+    /// `Publish`, `Subscription`, or [`LOGIN`] (a refused login: `user` is the one the
+    /// client claimed, `account` and `subject` are empty).
     pub kind: String,
     /// The subject it tried.
     pub subject: String,
 }
 
+/// The [`Violation::kind`] of a refused login.
+pub const LOGIN: &str = "Login";
+
 impl Violation {
     /// Its audit record (identity `nats:<user>`, channel `bus`, outcome `refused`, code
     /// `PermissionDenied`, filed under the subject's fabric when it names one).
     pub fn record(&self) -> AuditRecord {
+        if self.kind == LOGIN {
+            // Nobody was authenticated: the claimed user is only named in the message.
+            return AuditRecord {
+                channel: channel::BUS.into(),
+                peer: self.peer.clone(),
+                verb: NATS_LOGIN_REFUSED.into(),
+                outcome: REFUSED.into(),
+                code: "Unauthenticated".into(),
+                message: if self.user.is_empty() {
+                    "the NATS server refused a login: wrong or unknown credentials".to_string()
+                } else {
+                    format!(
+                        "the NATS server refused a login claiming user {:?}: wrong or unknown credentials",
+                        self.user
+                    )
+                },
+                ..Default::default()
+            };
+        }
         let identity = if self.user.is_empty() {
             "nats".to_string()
         } else {
@@ -85,10 +114,30 @@ impl Violation {
     }
 }
 
-/// The violation a server log line reports, if it reports one.
+/// The violation (or refused login) a server log line reports, if it reports one.
 pub fn parse_line(line: &str) -> Option<Violation> {
     let rest = line.split_once(" [ERR] ")?.1;
     let (peer, rest) = rest.split_once(" - cid:")?;
+    if peer.contains(' ') {
+        return None;
+    }
+    // `- cid:<n> - authentication error` (` - User "<claimed>"` after it for a user login).
+    if let Some((cid, after)) = rest.split_once(" - authentication error")
+        && cid.chars().all(|c| c.is_ascii_digit())
+    {
+        let user = after
+            .strip_prefix(" - User \"")
+            .and_then(|claimed| claimed.rsplit_once('"'))
+            .map(|(claimed, _)| claimed)
+            .unwrap_or_default();
+        return Some(Violation {
+            peer: peer.to_string(),
+            account: String::new(),
+            user: user.to_string(),
+            kind: LOGIN.to_string(),
+            subject: String::new(),
+        });
+    }
     let (kind, subject_part) = ["Publish", "Subscription"].into_iter().find_map(|kind| {
         let marker = format!(" - {kind} Violation - Subject \"");
         // The last marker: what follows it is the server's (a subject has no spaces), what
@@ -107,7 +156,7 @@ pub fn parse_line(line: &str) -> Option<Violation> {
         Some((account, user)) => (account, user),
         None => (who, ""),
     };
-    if peer.contains(' ') || subject.is_empty() || account.is_empty() {
+    if subject.is_empty() || account.is_empty() {
         return None;
     }
     Some(Violation {
@@ -153,7 +202,16 @@ impl Budget {
         self.started.get_or_insert(now);
         let entry = self
             .counts
-            .entry(format!("{}/{}", violation.account, violation.user))
+            .entry(if violation.kind == LOGIN {
+                // Refused logins by the client's host, whatever user each claims.
+                let host = violation
+                    .peer
+                    .rsplit_once(':')
+                    .map_or(&*violation.peer, |(host, _)| host);
+                format!("login from {host}")
+            } else {
+                format!("{}/{}", violation.account, violation.user)
+            })
             .or_insert_with(|| (0, violation.clone()));
         entry.0 += 1;
         entry.0 <= BUDGET_PER_WINDOW
@@ -273,7 +331,7 @@ pub async fn follow(path: PathBuf, audit: Audit, shutdown: impl std::future::Fut
                     peer = %violation.peer,
                     subject = %violation.subject,
                     kind = %violation.kind,
-                    "the NATS server refused a client's publish or subscription"
+                    "the NATS server refused a client's login, publish or subscription"
                 );
                 audit.record_once(violation.record(), message_id(&line));
             }
@@ -329,11 +387,28 @@ mod tests {
     }
 
     #[test]
+    fn refused_logins_are_read_without_an_identity() {
+        let line = r#"[24855] 2026/12/04 03:42:10.034128 [ERR] 127.0.0.1:49900 - cid:6 - authentication error - User "ticketing""#;
+        let login = parse_line(line).expect("a refused login");
+        assert_eq!(
+            (login.kind.as_str(), login.user.as_str()),
+            (LOGIN, "ticketing")
+        );
+        let record = login.record();
+        assert_eq!(record.verb, NATS_LOGIN_REFUSED);
+        assert_eq!(record.identity, "", "nobody was authenticated");
+        assert_eq!(record.peer, "127.0.0.1:49900");
+        assert!(record.message.contains("\"ticketing\""), "{record:?}");
+        let nkey = r#"[1] 2026/12/04 03:42:10.1 [ERR] 127.0.0.1:2 - cid:7 - authentication error"#;
+        assert_eq!(parse_line(nkey).expect("a refused login").user, "");
+    }
+
+    #[test]
     fn other_lines_are_not_violations() {
         for line in [
             "",
             "[1] 2026/12/04 03:27:11.026602 [INF] Server is ready",
-            "[1] 2026/12/04 03:27:11.026602 [ERR] 127.0.0.1:1 - cid:2 - authentication error",
+            "[1] 2026/12/04 03:27:11.026602 [ERR] 127.0.0.1:1 - cid:2 - Slow Consumer Detected",
         ] {
             assert_eq!(parse_line(line), None, "{line}");
         }

@@ -113,6 +113,36 @@ async fn a_requester_can_only_ask_for_its_fabrics_and_watch_them() {
     );
     assert!(!record.peer.is_empty(), "{record:?}");
 
+    // A guessed password: the server refuses the login, and the audit has it, without an
+    // identity (nobody was authenticated) but with the claimed user and the address.
+    let guessed = tokio::time::timeout(
+        Duration::from_secs(10),
+        async_nats::ConnectOptions::with_user_and_password(
+            REQUESTER.to_string(),
+            "guessed-wrong".to_string(),
+        )
+        .add_root_certificates(stack.nats_ca_file.clone())
+        .require_tls(true)
+        .connect(stack.nats.url()),
+    )
+    .await;
+    assert!(
+        matches!(guessed, Ok(Err(_))),
+        "a guessed password was not refused: {guessed:?}"
+    );
+    let record = stack
+        .audited("the refused NATS login", |r| {
+            r.verb == rotor_bus::server_log::NATS_LOGIN_REFUSED
+                && r.message.contains(&format!("{REQUESTER:?}"))
+        })
+        .await;
+    assert_eq!(
+        (record.identity.as_str(), record.outcome.as_str()),
+        ("", rotor_bus::audit::REFUSED),
+        "{record:?}"
+    );
+    assert!(!record.peer.is_empty(), "{record:?}");
+
     // Published inside the service account (no requester named by the server): refused.
     let reply = stack
         .bus

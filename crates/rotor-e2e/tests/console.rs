@@ -378,6 +378,36 @@ async fn scenario() {
         .unwrap();
     seen.push(browser.text("body").await.unwrap());
 
+    // The fabric page shows the next scheduled rotation once there is a schedule.
+    let schedule = stack
+        .client
+        .clone()
+        .set_schedule(rotor_proto::v1::SetScheduleRequest {
+            schedule: Some(rotor_proto::v1::Schedule {
+                fabric_id: stack.fabric_id.clone(),
+                every: "90d".into(),
+                windows: vec!["sat 02:00-06:00".into()],
+                ..Default::default()
+            }),
+        })
+        .await
+        .unwrap()
+        .into_inner();
+    browser
+        .open(&format!("{console}/#/fabrics/{}", stack.fabric_id))
+        .await
+        .unwrap();
+    let next = "[data-test=next-scheduled-rotation] time";
+    browser.wait_for(next, WAIT).await.unwrap();
+    let shown = browser
+        .script(
+            "return document.querySelector(arguments[0]).getAttribute('datetime');",
+            vec![json!(next)],
+        )
+        .await
+        .unwrap();
+    assert_eq!(shown.as_str(), Some(schedule.next_run_time.as_str()));
+
     // A device that took the rotation: its secrets at the new version and its backups.
     let updated = stack
         .device_ids()

@@ -482,6 +482,16 @@ async function fabricPage(fabricId) {
         el("dt", {}, "Devices"), el("dd", {}, `${fabric.totalDevices || 0} (${(fabric.succeededDeviceIds || []).length} succeeded, ${(fabric.failedDeviceIds || []).length} failed)`),
         el("dt", {}, "uniquePasswordSetCount"), el("dd", { "data-test": "unique-password-set-count" }, String(fabric.uniquePasswordSetCount || 0)),
         el("dt", {}, "Last operation"), el("dd", {}, fabric.lastOperationId ? link(operationHref(fabric.lastOperationId), fabric.lastOperationId) : "none"),
+        el("dt", {}, "Next scheduled rotation"),
+        el(
+          "dd",
+          { "data-test": "next-scheduled-rotation" },
+          fabric.schedulePaused
+            ? "paused (rotor schedule resume)"
+            : fabric.nextScheduledRotation
+              ? when(fabric.nextScheduledRotation)
+              : "none scheduled",
+        ),
       ),
       el("div", { class: "buttons" }, link(`#/actions?fabric=${encodeURIComponent(fabricId)}`, "Rotate or resync this fabric\u2026")),
     ),

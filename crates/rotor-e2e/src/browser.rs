@@ -52,9 +52,7 @@ impl Browser {
         let chromium = binary("ROTOR_CHROMIUM", "chromium")?;
         let chromedriver = binary("ROTOR_CHROMEDRIVER", "chromedriver")?;
         let dir = ScratchDir::new("browser");
-        let port = std::net::TcpListener::bind("127.0.0.1:0")?
-            .local_addr()?
-            .port();
+        let port = rotor_harness::free_port();
         let log = dir.path().join("chromedriver.log");
         let driver = GuardedProcess::spawn_watched(
             "chromedriver",

@@ -10,7 +10,7 @@
 #![warn(missing_docs)]
 
 use std::io::{BufRead, BufReader, Write};
-use std::net::{TcpListener, TcpStream};
+use std::net::TcpStream;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -56,12 +56,13 @@ impl Drop for ScratchDir {
     }
 }
 
-/// A port nobody listens on right now.
+/// A port nobody listens on right now, below the ephemeral range and with the next one free
+/// too ([`rotor_stack::ports::free_ports`]: no outgoing connection can take it before the
+/// server listens, and OpenBao also takes its port + 1).
 pub fn free_port() -> u16 {
-    TcpListener::bind("127.0.0.1:0")
-        .and_then(|l| l.local_addr())
-        .map(|a| a.port())
-        .expect("a loopback port is free")
+    rotor_stack::ports::free_ports(1)
+        .and_then(|ports| ports.first().copied())
+        .expect("a loopback port is free below the ephemeral range")
 }
 
 /// Options for a NATS server.

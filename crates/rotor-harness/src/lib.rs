@@ -57,12 +57,10 @@ impl Drop for ScratchDir {
 }
 
 /// A port nobody listens on right now, below the ephemeral range and with the next one free
-/// too ([`rotor_stack::ports::free_ports`]: no outgoing connection can take it before the
+/// too ([`rotor_stack::ports::free_port`]: no outgoing connection can take it before the
 /// server listens, and OpenBao also takes its port + 1).
 pub fn free_port() -> u16 {
-    rotor_stack::ports::free_ports(1)
-        .and_then(|ports| ports.first().copied())
-        .expect("a loopback port is free below the ephemeral range")
+    rotor_stack::ports::free_port().unwrap_or_else(|error| panic!("{error}"))
 }
 
 /// Options for a NATS server.

@@ -68,12 +68,7 @@ impl Ports {
                 Ok(ports)
             }
             PortChoice::Free => {
-                let ports = free_ports(10).ok_or_else(|| {
-                    StackError::NoFreePort(std::io::Error::new(
-                        std::io::ErrorKind::AddrInUse,
-                        "no 10 loopback ports are free below the ephemeral range",
-                    ))
-                })?;
+                let ports = free_ports(10)?;
                 Ok(Ports {
                     nats: ports[0],
                     bao: ports[1],
@@ -87,18 +82,29 @@ impl Ports {
     }
 }
 
-/// The lowest port chosen, and the kernel's ephemeral range's lowest (32768 when unknown). Ports
-/// are chosen between the two, so that no outgoing connection (which takes its local port from
-/// the ephemeral range, and many are made while a stack starts) can take one between the choice
-/// and the listen.
-const LOWEST: u32 = 10_000;
+// Ports are chosen below the kernel's ephemeral range, so that no outgoing connection (which
+// takes its local port from that range, and many are made while a stack starts) can take one
+// between the choice and the listen. Below it, two pools that never overlap: the simulator's
+// blocks of consecutive ports (one per switch, up to tens of thousands) low, and single servers'
+// ports high. A server's port chosen before the simulator starts is not listening yet when the
+// simulator's block is checked, so only disjoint pools keep the two apart.
 
+/// Where the simulator's blocks start: above the well-known ports a stack uses below it
+/// (NATS 4222, OpenBao 8200, metrics 9470-9474), which are not all listening yet when the
+/// simulator's block is chosen.
+const BLOCKS_LOWEST: u32 = 10_000;
+/// Where single ports start (the blocks end below it; 12,000 ports hold a 10,000-switch
+/// fabric's block).
+const SINGLES_LOWEST: u32 = 22_000;
+
+/// The lowest port of the kernel's ephemeral range (32768 when unknown), at least
+/// [`SINGLES_LOWEST`] + 1000.
 fn ephemeral_low() -> u32 {
     std::fs::read_to_string("/proc/sys/net/ipv4/ip_local_port_range")
         .ok()
         .and_then(|text| text.split_whitespace().next()?.parse().ok())
         .unwrap_or(32768)
-        .min(65536)
+        .clamp(SINGLES_LOWEST + 1000, 65536)
 }
 
 /// A random number below `bound` (at least 1), from the standard library's per-process random
@@ -112,36 +118,52 @@ fn bindable(port: u32) -> bool {
     TcpListener::bind(("127.0.0.1", port as u16)).is_ok()
 }
 
-/// `count` free loopback ports below the ephemeral range, each chosen at random (stacks starting
-/// side by side, as the tests start them, rarely try the same), at least 2 apart and each with
-/// its next port free too: OpenBao's dev server takes its API port + 1 for its cluster address.
-/// A small race with other programs remains, acceptable for a local stack.
-pub fn free_ports(count: usize) -> Option<Vec<u16>> {
-    let span = ephemeral_low().checked_sub(LOWEST + 1)?;
-    let mut chosen: Vec<u32> = Vec::with_capacity(count);
-    for _ in 0..count * 100 {
-        if chosen.len() == count {
-            break;
-        }
-        let port = LOWEST + random_below(span);
-        if chosen.iter().all(|&other| port.abs_diff(other) >= 2)
-            && bindable(port)
-            && bindable(port + 1)
-        {
-            chosen.push(port);
-        }
-    }
-    (chosen.len() == count).then(|| chosen.into_iter().map(|port| port as u16).collect())
+/// The next single-port candidate of this process: from a random place, 2 apart each time, so
+/// one process never hands out the same port twice and processes starting side by side (the
+/// tests) walk different stretches.
+fn next_single() -> u32 {
+    use std::sync::OnceLock;
+    use std::sync::atomic::{AtomicU32, Ordering};
+    static CURSOR: OnceLock<AtomicU32> = OnceLock::new();
+    let span = ephemeral_low() - SINGLES_LOWEST - 1;
+    let cursor = CURSOR.get_or_init(|| AtomicU32::new(random_below(span)));
+    SINGLES_LOWEST + cursor.fetch_add(2, Ordering::Relaxed) % span
 }
 
-/// The first of `count` consecutive free loopback ports below the ephemeral range (the
-/// simulator's switches), from a random start, or `None`.
+/// `count` free loopback ports for servers, below the ephemeral range and above the simulator's
+/// blocks, at least 2 apart and each with its next port free too: OpenBao's dev server takes its
+/// API port + 1 for its cluster address. A small race with other programs remains, acceptable
+/// for a local stack.
+pub fn free_ports(count: usize) -> Result<Vec<u16>, StackError> {
+    let mut chosen = Vec::with_capacity(count);
+    for _ in 0..10_000 {
+        if chosen.len() == count {
+            return Ok(chosen);
+        }
+        let port = next_single();
+        if bindable(port) && bindable(port + 1) {
+            chosen.push(port as u16);
+        }
+    }
+    Err(StackError::NoFreePort(std::io::Error::new(
+        std::io::ErrorKind::AddrInUse,
+        format!("{count} loopback ports are not free below the ephemeral range"),
+    )))
+}
+
+/// One port of [`free_ports`].
+pub fn free_port() -> Result<u16, StackError> {
+    Ok(free_ports(1)?[0])
+}
+
+/// The first of `count` consecutive free loopback ports below the servers' pool (the
+/// simulator's switches), from a random start, or `None` when no such block is free.
 pub fn free_port_range(count: usize) -> Option<u16> {
     let count = count.max(1) as u32;
-    let span = ephemeral_low().checked_sub(LOWEST + count)?;
+    let span = SINGLES_LOWEST.checked_sub(BLOCKS_LOWEST + count)?;
     let start = random_below(span + 1);
     (0..span / count + 1)
-        .map(|i| LOWEST + (start + i * count) % (span + 1))
+        .map(|i| BLOCKS_LOWEST + (start + i * count) % (span + 1))
         .find(|&base| (0..count).all(|i| bindable(base + i)))
         .map(|base| base as u16)
 }
@@ -167,13 +189,22 @@ mod tests {
             all.windows(2).all(|pair| pair[1] - pair[0] >= 2),
             "{ports:?}"
         );
-        let ephemeral_low: u16 = std::fs::read_to_string("/proc/sys/net/ipv4/ip_local_port_range")
-            .unwrap()
-            .split_whitespace()
-            .next()
-            .unwrap()
-            .parse()
-            .unwrap();
-        assert!(all.iter().all(|&port| port < ephemeral_low), "{ports:?}");
+        assert!(
+            all.iter()
+                .all(|&port| (SINGLES_LOWEST..ephemeral_low()).contains(&u32::from(port))),
+            "{ports:?}"
+        );
+        // The simulator's blocks lie below every server's port, even a 10,000-switch one.
+        let block = u32::from(free_port_range(10_000).expect("a free block"));
+        assert!(
+            block >= BLOCKS_LOWEST && block + 10_000 <= SINGLES_LOWEST,
+            "{block}"
+        );
+        // One process never hands out the same port twice.
+        let more = free_ports(50).unwrap();
+        let mut distinct = more.clone();
+        distinct.sort();
+        distinct.dedup();
+        assert_eq!(distinct.len(), more.len(), "{more:?}");
     }
 }

@@ -593,10 +593,7 @@ impl StackBuilder {
                 };
                 let port = match copy {
                     0 => ports.metrics[index],
-                    _ => std::net::TcpListener::bind("127.0.0.1:0")
-                        .and_then(|l| l.local_addr())
-                        .map(|a| a.port())
-                        .map_err(StackError::NoFreePort)?,
+                    _ => crate::ports::free_port()?,
                 };
                 let address = std::net::SocketAddr::from(([127, 0, 0, 1], port));
                 let metrics_address = address.to_string();

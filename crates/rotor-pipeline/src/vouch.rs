@@ -56,9 +56,14 @@ const CACHED_PLANS: usize = 64;
 /// change once a plan is prepared (its devices, kind, fence, time, users and versions), so each
 /// is read from the bucket once, not once per job. Plans not yet prepared are not kept.
 /// Clones share one cache.
+///
+/// A miss is read by one job at a time (`loading`): the first hundreds of jobs of an operation
+/// arrive together, and each reading its own copy of a 10,000-device plan held hundreds of MiB
+/// at once in the differ.
 #[derive(Clone, Debug, Default)]
 pub struct PlanCache {
     plans: Arc<Mutex<HashMap<String, Arc<KnownPlan>>>>,
+    loading: Arc<tokio::sync::Mutex<()>>,
 }
 
 impl PlanCache {
@@ -68,8 +73,13 @@ impl PlanCache {
         operations: &Store,
         operation_id: &str,
     ) -> Result<Option<Arc<KnownPlan>>, BusError> {
-        if let Some(known) = self.plans.lock().unwrap().get(operation_id) {
-            return Ok(Some(known.clone()));
+        if let Some(known) = self.cached(operation_id) {
+            return Ok(Some(known));
+        }
+        let _loading = self.loading.lock().await;
+        // Read by the job that held `loading` before this one, perhaps.
+        if let Some(known) = self.cached(operation_id) {
+            return Ok(Some(known));
         }
         let Some(plan) = load_plan(operations, operation_id).await? else {
             return Ok(None);
@@ -83,6 +93,10 @@ impl PlanCache {
             plans.insert(operation_id.to_string(), known.clone());
         }
         Ok(Some(known))
+    }
+
+    fn cached(&self, operation_id: &str) -> Option<Arc<KnownPlan>> {
+        self.plans.lock().unwrap().get(operation_id).cloned()
     }
 }
 

@@ -8,9 +8,11 @@
 //!   consumer, progress acks while a slow switch answers, malformed messages rejected and
 //!   recorded, graceful shutdown that finishes or hands back in-flight work.
 //! - [`shutdown`]: Ctrl-C / SIGTERM as a cancellation token.
+//! - [`leadership`]: one copy of a kind of work leads at a time, under a lease.
 
 #![warn(missing_docs)]
 
+pub mod leadership;
 pub mod settings;
 pub mod shutdown;
 pub mod telemetry;

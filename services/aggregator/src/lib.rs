@@ -27,11 +27,12 @@ mod state;
 use std::time::Duration;
 
 use futures::StreamExt;
-use rotor_bus::lease::{HeldLease, now_unix_ms};
-use rotor_bus::names::{self, filters, keys};
+use rotor_bus::lease::HeldLease;
+use rotor_bus::names::{self, filters};
 use rotor_bus::{Bus, BusError, Topology};
 use rotor_pipeline::StartError;
 use rotor_runtime::CancellationToken;
+use rotor_runtime::leadership::Leadership;
 use rotor_runtime::settings::{CommonSettings, SettingError, Settings};
 
 use crate::state::Aggregation;
@@ -86,39 +87,17 @@ pub async fn run(config: AggregatorConfig, shutdown: CancellationToken) -> Resul
         config.notifier.clone(),
         shutdown.clone(),
     ));
-    let leader_key = keys::leader("aggregator");
-    while !shutdown.is_cancelled() {
-        let taken = HeldLease::acquire(
-            &topology.leases,
-            &leader_key,
-            &instance,
-            "fold stage events",
-            config.leader_lease,
-        )
-        .await;
-        match taken {
-            Ok(Ok(leader)) => {
-                tracing::info!(%instance, "leading the aggregation");
-                let result = lead(&bus, &topology, &config, &leader, &shutdown).await;
-                forget_leader_gauges();
-                if let Err(error) = leader.release().await {
-                    tracing::warn!(%error, "could not give the leadership back; it lapses");
-                }
-                if let Err(error) = result {
-                    tracing::warn!(%error, "stopped leading after an error; retrying");
-                    pause(Duration::from_secs(1), &shutdown).await;
-                }
-            }
-            Ok(Err(other)) => {
-                tracing::debug!(leader = %other.holder, "standing by");
-                let until_expiry = (other.expires_unix_ms - now_unix_ms()).clamp(100, 5_000) as u64;
-                pause(Duration::from_millis(until_expiry), &shutdown).await;
-            }
-            Err(error) => {
-                tracing::warn!(%error, "cannot reach the leases bucket; retrying");
-                pause(Duration::from_secs(1), &shutdown).await;
-            }
-        }
+    let leadership = Leadership {
+        leases: &topology.leases,
+        role: "aggregator",
+        instance: &instance,
+        purpose: "fold stage events",
+        lease: config.leader_lease,
+    };
+    while let Some(leader) = leadership.acquire(&shutdown).await {
+        let result = lead(&bus, &topology, &config, &leader, &shutdown).await;
+        forget_leader_gauges();
+        leadership.step_down(leader, result, &shutdown).await;
     }
     if let Err(error) = notifier.await {
         tracing::warn!(%error, "the notifier ended abnormally");
@@ -133,13 +112,6 @@ fn forget_leader_gauges() {
     metrics.oldest_running_operation.set(0.0);
     metrics.aggregator_events_behind.set(0);
     metrics.fabric_password_sets.clear();
-}
-
-async fn pause(duration: Duration, shutdown: &CancellationToken) {
-    tokio::select! {
-        _ = tokio::time::sleep(duration) => {}
-        _ = shutdown.cancelled() => {}
-    }
 }
 
 /// Folds events while this copy leads: batches from the durable consumer, inventory notices,

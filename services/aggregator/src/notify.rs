@@ -499,7 +499,7 @@ pub async fn run(bus: Bus, config: NotifierConfig, shutdown: CancellationToken) 
     while !shutdown.is_cancelled() {
         if let Err(error) = post_from_queue(&bus, &client, &config, &shutdown).await {
             tracing::warn!(%error, "the notifier stopped pulling; retrying");
-            crate::pause(Duration::from_secs(1), &shutdown).await;
+            rotor_runtime::leadership::pause(Duration::from_secs(1), &shutdown).await;
         }
     }
 }

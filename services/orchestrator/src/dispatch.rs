@@ -39,6 +39,7 @@ use rotor_proto::v1::{
     RolloutEventKind, RolloutProgress, Stage, StageEvent, WaveProgress, stage_event::Status,
 };
 use rotor_runtime::CancellationToken;
+use rotor_runtime::leadership::Leadership;
 use rotor_runtime::settings::{SettingError, Settings};
 use serde::{Deserialize, Serialize};
 
@@ -263,51 +264,22 @@ pub fn released_devices(plan: &OperationPlan, record: &DispatchRecord) -> Vec<St
 /// Runs the dispatcher, leading or standing by, until `shutdown`.
 pub async fn run(orchestrator: Orchestrator, shutdown: CancellationToken) {
     let settings = orchestrator.config.dispatch.clone();
-    let key = keys::leader("dispatcher");
-    let instance = orchestrator.config.common.instance.clone();
-    while !shutdown.is_cancelled() {
-        let taken = HeldLease::acquire(
-            &orchestrator.topology.leases,
-            &key,
-            &instance,
-            "release operations' devices",
-            settings.lease,
-        )
-        .await;
-        match taken {
-            Ok(Ok(leader)) => {
-                tracing::info!(%instance, "leading the dispatch");
-                let mut dispatcher = Dispatcher {
-                    orchestrator: orchestrator.clone(),
-                    settings: settings.clone(),
-                    active: BTreeMap::new(),
-                    turn: 0,
-                };
-                let result = dispatcher.lead(&leader, &shutdown).await;
-                if let Err(error) = leader.release().await {
-                    tracing::warn!(%error, "could not give the dispatch leadership back; it lapses");
-                }
-                if let Err(error) = result {
-                    tracing::warn!(%error, "stopped dispatching after an error; retrying");
-                    pause(Duration::from_secs(1), &shutdown).await;
-                }
-            }
-            Ok(Err(other)) => {
-                let wait = (other.expires_unix_ms - now_unix_ms()).clamp(100, 2_000) as u64;
-                pause(Duration::from_millis(wait), &shutdown).await;
-            }
-            Err(error) => {
-                tracing::warn!(%error, "cannot reach the leases bucket; retrying");
-                pause(Duration::from_secs(1), &shutdown).await;
-            }
-        }
-    }
-}
-
-async fn pause(duration: Duration, shutdown: &CancellationToken) {
-    tokio::select! {
-        _ = tokio::time::sleep(duration) => {}
-        _ = shutdown.cancelled() => {}
+    let leadership = Leadership {
+        leases: &orchestrator.topology.leases,
+        role: "dispatcher",
+        instance: &orchestrator.config.common.instance,
+        purpose: "release operations' devices",
+        lease: settings.lease,
+    };
+    while let Some(leader) = leadership.acquire(&shutdown).await {
+        let mut dispatcher = Dispatcher {
+            orchestrator: orchestrator.clone(),
+            settings: settings.clone(),
+            active: BTreeMap::new(),
+            turn: 0,
+        };
+        let result = dispatcher.lead(&leader, &shutdown).await;
+        leadership.step_down(leader, result, &shutdown).await;
     }
 }
 

@@ -33,6 +33,7 @@ use rotor_proto::v1::{
     Error, RotationKind, RotationRequest, Schedule, ScheduleWindow, ScheduledRun as RunMessage,
 };
 use rotor_runtime::CancellationToken;
+use rotor_runtime::leadership::Leadership;
 use rotor_runtime::settings::{SettingError, Settings};
 use serde::{Deserialize, Serialize};
 
@@ -401,41 +402,18 @@ async fn exists(orchestrator: &Orchestrator, fabric_id: &str) -> Result<(), Refu
 /// Runs the scheduler, leading or standing by, until `shutdown`.
 pub async fn run(orchestrator: Orchestrator, shutdown: CancellationToken) {
     let settings = orchestrator.config.schedule.clone();
-    let key = keys::leader("scheduler");
-    let instance = orchestrator.config.common.instance.clone();
-    while !shutdown.is_cancelled() {
-        let taken = HeldLease::acquire(
-            &orchestrator.topology.leases,
-            &key,
-            &instance,
-            "start scheduled rotations",
-            settings.lease,
-        )
-        .await;
-        match taken {
-            Ok(Ok(leader)) => {
-                tracing::info!(%instance, "leading the schedules");
-                lead(&orchestrator, &settings, &leader, &shutdown).await;
-                if let Err(error) = leader.release().await {
-                    tracing::warn!(%error, "could not give the scheduler leadership back; it lapses");
-                }
-            }
-            Ok(Err(other)) => {
-                let wait = (other.expires_unix_ms - now_unix_ms()).clamp(100, 2_000) as u64;
-                pause(Duration::from_millis(wait), &shutdown).await;
-            }
-            Err(error) => {
-                tracing::warn!(%error, "cannot reach the leases bucket; retrying");
-                pause(Duration::from_secs(1), &shutdown).await;
-            }
-        }
-    }
-}
-
-async fn pause(duration: Duration, shutdown: &CancellationToken) {
-    tokio::select! {
-        _ = tokio::time::sleep(duration) => {}
-        _ = shutdown.cancelled() => {}
+    let leadership = Leadership {
+        leases: &orchestrator.topology.leases,
+        role: "scheduler",
+        instance: &orchestrator.config.common.instance,
+        purpose: "start scheduled rotations",
+        lease: settings.lease,
+    };
+    while let Some(leader) = leadership.acquire(&shutdown).await {
+        lead(&orchestrator, &settings, &leader, &shutdown).await;
+        leadership
+            .step_down(leader, Ok::<(), BusError>(()), &shutdown)
+            .await;
     }
 }
 

@@ -795,16 +795,6 @@ pub async fn schedule(context: &mut Context, command: ScheduleCommand) -> Result
 
 /// A schedule as `name  value` lines.
 pub fn schedule_text(schedule: &Schedule) -> String {
-    let trigger = if schedule.every.is_empty() {
-        format!("calendar {}", schedule.calendar)
-    } else {
-        format!("every {}", schedule.every)
-    };
-    let windows = if schedule.windows.is_empty() {
-        "any time".to_string()
-    } else {
-        schedule.windows.join("; ")
-    };
     let next = if schedule.paused {
         format!("none: paused by {}", or_dash(&schedule.paused_by))
     } else {
@@ -813,8 +803,11 @@ pub fn schedule_text(schedule: &Schedule) -> String {
     let mut pairs = vec![
         ("Fabric", schedule.fabric_id.clone()),
         ("Runs", schedule.kind().as_str_name().to_string()),
-        ("When", trigger),
-        ("Windows", format!("{windows} ({})", schedule.time_zone)),
+        ("When", schedule.trigger_text()),
+        (
+            "Windows",
+            format!("{} ({})", schedule.windows_text(), schedule.time_zone),
+        ),
         (
             "Users",
             if schedule.users.is_empty() {

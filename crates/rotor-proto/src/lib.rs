@@ -24,6 +24,26 @@ pub mod v1 {
     include!("gen/rotor.v1.serde.rs");
 }
 
+impl v1::Schedule {
+    /// When its runs are due, as people read it: `every 90d` or `calendar 0 3 * * sat`.
+    pub fn trigger_text(&self) -> String {
+        if self.every.is_empty() {
+            format!("calendar {}", self.calendar)
+        } else {
+            format!("every {}", self.every)
+        }
+    }
+
+    /// Its maintenance windows, `; `-separated, or `any time` when it has none.
+    pub fn windows_text(&self) -> String {
+        if self.windows.is_empty() {
+            "any time".to_string()
+        } else {
+            self.windows.join("; ")
+        }
+    }
+}
+
 impl v1::RotationKind {
     /// Whether the kind generates new passwords (a rotate), as opposed to pushing the current
     /// ones (a resync) or the bus-only kinds.

@@ -1039,22 +1039,13 @@ pub fn parse_since(
         })
 }
 
-/// A refused resume or cancel as a gRPC status.
 /// A schedule in one line, for its audit record.
 fn schedule_summary(schedule: &Schedule) -> String {
-    let trigger = if schedule.every.is_empty() {
-        format!("calendar {:?}", schedule.calendar)
-    } else {
-        format!("every {}", schedule.every)
-    };
-    let windows = if schedule.windows.is_empty() {
-        "any time".to_string()
-    } else {
-        schedule.windows.join("; ")
-    };
     format!(
-        "{} {trigger}, windows {windows} ({}), next run {}",
+        "{} {}, windows {} ({}), next run {}",
         schedule.kind().as_str_name(),
+        schedule.trigger_text(),
+        schedule.windows_text(),
         schedule.time_zone,
         if schedule.next_run_time.is_empty() {
             "none"
@@ -1064,6 +1055,8 @@ fn schedule_summary(schedule: &Schedule) -> String {
     )
 }
 
+/// A refusal of the dispatcher or the schedules (resume, cancel, schedule calls) as a gRPC
+/// status.
 fn refusal(refusal: crate::dispatch::Refusal) -> Status {
     match refusal {
         crate::dispatch::Refusal::NotFound(message) => Status::not_found(message),

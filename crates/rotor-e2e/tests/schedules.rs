@@ -78,6 +78,18 @@ async fn operations(stack: &TestStack) -> Vec<OperationStatus> {
         .operations
 }
 
+async fn fabric_status(stack: &TestStack) -> FabricStatus {
+    stack
+        .client
+        .clone()
+        .show_fabric(ShowFabricRequest {
+            fabric_id: stack.fabric_id.clone(),
+        })
+        .await
+        .unwrap()
+        .into_inner()
+}
+
 /// Waits (bounded) until the schedule's last run is a new one, and returns it.
 async fn next_run(stack: &TestStack, previous: Option<&ScheduledRun>) -> ScheduledRun {
     let deadline = tokio::time::Instant::now() + Duration::from_secs(30);
@@ -230,13 +242,7 @@ async fn a_short_period_schedule_runs_inside_its_window_and_not_outside() {
     // Due and outside the window: nothing starts.
     at(&clock, START_MS + 10 * MINUTE).await;
     assert!(operations(&stack).await.is_empty());
-    let fabric = client
-        .show_fabric(ShowFabricRequest {
-            fabric_id: fabric_id.clone(),
-        })
-        .await
-        .unwrap()
-        .into_inner();
+    let fabric = fabric_status(&stack).await;
     assert_eq!(fabric.next_scheduled_rotation, rfc3339(WINDOW_OPENS));
     assert!(!fabric.schedule_paused);
 
@@ -369,13 +375,7 @@ async fn a_short_period_schedule_runs_inside_its_window_and_not_outside() {
     assert_eq!(paused.next_run_time, "");
     at(&clock, WINDOW_OPENS + 3 * DAY + 20 * MINUTE).await;
     assert_eq!(show(&stack).await.last_run, Some(late.clone()));
-    let fabric = client
-        .show_fabric(ShowFabricRequest {
-            fabric_id: fabric_id.clone(),
-        })
-        .await
-        .unwrap()
-        .into_inner();
+    let fabric = fabric_status(&stack).await;
     assert!(fabric.schedule_paused);
     assert_eq!(fabric.next_scheduled_rotation, "");
     // Resumed inside the window: the run that came due while paused starts now.
@@ -409,6 +409,43 @@ async fn a_short_period_schedule_runs_inside_its_window_and_not_outside() {
         .collect();
     assert_eq!(runs.len(), 5, "{runs:#?}");
 
+    // Set again over the bus, by another system: bad input is named, good input is recorded
+    // as the requester's (its progress afresh: due a period from now).
+    let set_over_bus = |schedule: serde_json::Value| {
+        let requester = requester.clone();
+        let subject = subject.clone();
+        async move {
+            let body = serde_json::json!({"kind": "SetSchedule", "schedule": schedule});
+            let reply = requester
+                .request(subject, body.to_string().into())
+                .await
+                .unwrap();
+            serde_json::from_slice::<serde_json::Value>(&reply.payload).unwrap()
+        }
+    };
+    let reply = set_over_bus(serde_json::json!({"every": "90d", "timeZone": "Mars/Olympus"})).await;
+    assert_eq!(
+        reply["rejected"]["error"]["code"], "InvalidRequest",
+        "{reply}"
+    );
+    assert!(
+        reply["rejected"]["error"]["message"]
+            .as_str()
+            .unwrap()
+            .contains("Mars/Olympus"),
+        "{reply}"
+    );
+    let reply =
+        set_over_bus(serde_json::json!({"every": "90d", "windows": ["sat 02:00-06:00"]})).await;
+    assert_eq!(reply["accepted"]["kind"], "SetSchedule", "{reply}");
+    let again = show(&stack).await;
+    assert_eq!(
+        (again.every.as_str(), again.set_by.as_str()),
+        ("90d", "nats:ticketing")
+    );
+    assert_eq!(again.windows, ["sat 02:00-06:00"]);
+    assert_eq!(again.last_run, None);
+
     // Deleted: nothing more, and the fabric shows no next rotation.
     let deleted = client
         .delete_schedule(DeleteScheduleRequest {
@@ -420,6 +457,14 @@ async fn a_short_period_schedule_runs_inside_its_window_and_not_outside() {
     assert!(deleted.deleted);
     at(&clock, WINDOW_OPENS + 4 * DAY + 10 * MINUTE).await;
     assert_eq!(operations(&stack).await.len(), 4);
+    let fabric = fabric_status(&stack).await;
+    assert_eq!(
+        (
+            fabric.next_scheduled_rotation.as_str(),
+            fabric.schedule_paused
+        ),
+        ("", false)
+    );
     let missing = client
         .show_schedule(ShowScheduleRequest {
             fabric_id: fabric_id.clone(),
